@@ -1,0 +1,86 @@
+package anonymize
+
+// E-mail addresses are found from their '@': the scanner has already passed
+// the local part, so it looks back at most maxLocal bytes (never before the
+// end of the previous finding) and forward over the domain. The grammar is
+// the practical subset of RFC 5322 seen in text: dot-atoms of ASCII
+// letters, digits and !#$%&'*+/=?^_`{|}~- on the left, and LDH labels with
+// a final alphabetic label of at least two letters on the right.
+
+const (
+	maxLocal  = 64
+	maxDomain = 253
+)
+
+func isAtext(c byte) bool {
+	if isAlnum(c) {
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '/', '=', '?', '^', '_', '`', '{', '|', '}', '~', '-', '.':
+		return true
+	}
+	return false
+}
+
+// parseEmail returns the span of the address whose '@' is text[at], looking
+// back no further than floor.
+func parseEmail(text []byte, at, floor int) (start, end int, ok bool) {
+	lo := at - maxLocal
+	if lo < floor {
+		lo = floor
+	}
+	start = at
+	for start > lo && isAtext(text[start-1]) {
+		start--
+	}
+	// A dot-atom neither starts nor ends with a dot, and has no "..".
+	for start < at && text[start] == '.' {
+		start++
+	}
+	if start == at || text[at-1] == '.' {
+		return 0, 0, false
+	}
+	for k := start + 1; k < at; k++ {
+		if text[k] == '.' && text[k-1] == '.' {
+			start = k + 1
+		}
+	}
+	if start == at {
+		return 0, 0, false
+	}
+	// Domain: labels of letters, digits and inner hyphens.
+	j := at + 1
+	hi := at + 1 + maxDomain
+	if hi > len(text) {
+		hi = len(text)
+	}
+	end = -1
+	labels := 0
+	for j < hi {
+		ls := j
+		alpha := true
+		for j < hi && (isAlnum(text[j]) || text[j] == '-') {
+			if !((text[j]|0x20) >= 'a' && (text[j]|0x20) <= 'z') {
+				alpha = false
+			}
+			j++
+		}
+		if j == ls || text[ls] == '-' || text[j-1] == '-' || j-ls > 63 {
+			break
+		}
+		labels++
+		if labels >= 2 && alpha && j-ls >= 2 {
+			end = j
+		}
+		if j+1 < hi && text[j] == '.' && isAlnum(text[j+1]) {
+			j++
+			continue
+		}
+		break
+	}
+	if end < 0 {
+		return 0, 0, false
+	}
+	return start, end, true
+}

@@ -1,0 +1,81 @@
+package anonymize_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/yasam/privacy/anonymize"
+)
+
+func TestValidators(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		valid func(string) bool
+		in    string
+		want  bool
+	}{
+		{"iin 1990", anonymize.ValidIIN, "901123300258", true},
+		{"iin 2006", anonymize.ValidIIN, "061211600012", true},
+		{"iin bad check digit", anonymize.ValidIIN, "901123300255", false},
+		{"iin month 13", anonymize.ValidIIN, "901323300258", false},
+		{"iin 11 digits", anonymize.ValidIIN, "90112330025", false},
+		{"iin letters", anonymize.ValidIIN, "90112330025a", false},
+		{"bin is not iin", anonymize.ValidIIN, "990940003030", false},
+		{"bin 1", anonymize.ValidBIN, "990940003030", true},
+		{"bin 2", anonymize.ValidBIN, "940140000385", true},
+		{"bin 3", anonymize.ValidBIN, "961141000023", true},
+		{"bin bad check digit", anonymize.ValidBIN, "990940003031", false},
+		{"iin is not bin", anonymize.ValidBIN, "901123300258", false},
+		{"iban 1", anonymize.ValidIBAN, "KZ86125KZT5004100100", true},
+		{"iban 2", anonymize.ValidIBAN, "KZ476010131000179714", true},
+		{"iban lower grouped", anonymize.ValidIBAN, "kz86 125k zt50 0410 0100", true},
+		{"iban bad check", anonymize.ValidIBAN, "KZ87125KZT5004100100", false},
+		{"iban short", anonymize.ValidIBAN, "KZ86125KZT500410010", false},
+		{"iban other country", anonymize.ValidIBAN, "DE89370400440532013000", false},
+		{"visa", anonymize.ValidCard, "4111111111111111", true},
+		{"mastercard", anonymize.ValidCard, "5555555555554444", true},
+		{"card grouped", anonymize.ValidCard, "4111 1111 1111 1111", true},
+		{"card luhn fails", anonymize.ValidCard, "4111111111111112", false},
+		{"card too short", anonymize.ValidCard, "411111111111", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, tt.valid(tt.in))
+		})
+	}
+}
+
+func TestNormalizePhone(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want string
+		ok   bool
+	}{
+		{"brackets", "+7 (771) 000-99-98", "+77710009998", true},
+		{"spaces", "+7 771 000 99 98", "+77710009998", true},
+		{"eight brackets", "8(771)000-99-98", "+77710009998", true},
+		{"dashes", "+7-771-000-9998", "+77710009998", true},
+		{"national", "87710009998", "+77710009998", true},
+		{"e164", "+77710009998", "+77710009998", true},
+		{"bare seven", "77710009998", "+77710009998", true},
+		{"russian mobile", "+7 916 000 99 98", "", false},
+		{"too short", "+7 771 000 99 9", "", false},
+		{"too long", "+7 771 000 99 988", "", false},
+		{"unbalanced bracket", "+7 (771 000 99 98", "", false},
+		{"trailing text", "+77710009998x", "", false},
+		{"empty", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := anonymize.NormalizePhone(tt.in)
+			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
