@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 )
@@ -13,10 +14,17 @@ type Option func(*config)
 type config struct {
 	kinds    kindSet
 	matchers []Matcher
+
+	ops      map[Kind]Operator
+	def      Operator
+	mask     Mask
+	pseudo   *Pseudonymizer
+	tok      *Tokenizer
+	kindCats map[Kind]string
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{kinds: setAll}
+	c := &config{kinds: setAll, def: Redact(), mask: Mask{KeepLast: 4}}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -27,6 +35,18 @@ func newConfig(opts []Option) *config {
 
 func (c *config) scanner() *Scanner {
 	return &Scanner{kinds: c.kinds, matchers: slices.Clone(c.matchers)}
+}
+
+func (c *config) redactor() *Redactor {
+	return &Redactor{
+		scanner:  c.scanner(),
+		ops:      maps.Clone(c.ops),
+		def:      c.def,
+		mask:     c.mask,
+		pseudo:   c.pseudo,
+		tok:      c.tok,
+		kindCats: maps.Clone(c.kindCats),
+	}
 }
 
 // WithKinds limits the built-in detectors to the given kinds. Host kinds
@@ -58,4 +78,55 @@ func WithMatcher(m Matcher) Option {
 		panic("anonymize: WithMatcher with nil Matcher")
 	}
 	return func(c *config) { c.matchers = append(c.matchers, m) }
+}
+
+// WithOperator sets the operator a [Redactor] applies to findings of kind
+// and to struct fields tagged with kind and no operator.
+func WithOperator(kind Kind, op Operator) Option {
+	if op == nil {
+		panic("anonymize: WithOperator with nil Operator")
+	}
+	return func(c *config) {
+		if c.ops == nil {
+			c.ops = make(map[Kind]Operator)
+		}
+		c.ops[kind] = op
+	}
+}
+
+// WithDefaultOperator sets the operator for kinds without one of their
+// own. Without it the default is [Redact].
+func WithDefaultOperator(op Operator) Option {
+	if op == nil {
+		panic("anonymize: WithDefaultOperator with nil Operator")
+	}
+	return func(c *config) { c.def = op }
+}
+
+// WithMask sets the mask the "mask" struct tag operator uses. Without it
+// the mask keeps the last four letters and digits: Mask{KeepLast: 4}.
+func WithMask(m Mask) Option {
+	return func(c *config) { c.mask = m }
+}
+
+// WithPseudonymizer enables the "pseudonymize" struct tag operator.
+func WithPseudonymizer(p *Pseudonymizer) Option {
+	return func(c *config) { c.pseudo = p }
+}
+
+// WithTokenizer enables the "tokenize" struct tag operator.
+func WithTokenizer(t *Tokenizer) Option {
+	return func(c *config) { c.tok = t }
+}
+
+// WithKindCategory assigns a host kind to a data category, so that
+// [RedactCategories] and category-filtered log redaction treat its findings
+// as that category. Built-in kinds can be reassigned too.
+func WithKindCategory(kind Kind, category string) Option {
+	return func(c *config) {
+		if c.kindCats == nil {
+			c.kindCats = make(map[Kind]string)
+		}
+		c.kindCats[kind] = category
+	}
 }

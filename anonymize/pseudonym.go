@@ -1,0 +1,120 @@
+package anonymize
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"strings"
+)
+
+const (
+	pseudonymPrefix = "psn"
+	// pseudonymBytes is how much of the HMAC a pseudonym keeps: 128 bits,
+	// far beyond any data set's birthday bound.
+	pseudonymBytes = 16
+	minHMACKey     = 16
+)
+
+// Pseudonymizer replaces values by keyed pseudonyms: HMAC-SHA-256 of the
+// kind and the normalised value under a secret key, written as
+// "psn:<key id>:<22 base64url characters>".
+//
+// This is обезличивание in the sense of clause 1.1.7 of the policy: the same
+// value always yields the same pseudonym under one key, so records still
+// join, yet nobody can tell whose data it is without the key. Whoever holds
+// the key can re-identify by recomputing pseudonyms of candidate values
+// ([Pseudonymizer.Matches]), so pseudonymised data is still personal data.
+// For data that must not be attributable at all, use [Depersonalize].
+//
+// Values are normalised before hashing, so "+7 (771) 000-99-98" and
+// "87710009998" share a pseudonym, as do an IBAN in any case or grouping.
+//
+// A Pseudonymizer is immutable and safe for concurrent use by multiple
+// goroutines.
+type Pseudonymizer struct {
+	keys keyring
+}
+
+// NewPseudonymizer returns a Pseudonymizer that makes pseudonyms with
+// current and still recognises those made with the retired keys. Secrets
+// must be at least 16 bytes; 32 random bytes are recommended.
+func NewPseudonymizer(current Key, retired ...Key) (*Pseudonymizer, error) {
+	kr, err := newKeyring(func(s []byte) error {
+		if len(s) < minHMACKey {
+			return fmt.Errorf("secret shorter than %d bytes", minHMACKey)
+		}
+		return nil
+	}, current, retired)
+	if err != nil {
+		return nil, err
+	}
+	return &Pseudonymizer{keys: kr}, nil
+}
+
+// Pseudonym returns the pseudonym of value under the current key.
+func (p *Pseudonymizer) Pseudonym(kind Kind, value string) string {
+	return p.pseudonym(p.keys.current, p.keys.secrets[p.keys.current], kind, value)
+}
+
+// Apply implements [Operator]; it never fails.
+func (p *Pseudonymizer) Apply(kind Kind, value string) (string, error) {
+	return p.Pseudonym(kind, value), nil
+}
+
+// Matches reports whether pseudonym is the pseudonym of value, under
+// whichever held key the pseudonym names. It fails with [ErrMalformedToken]
+// or [ErrUnknownKey] when it cannot tell.
+func (p *Pseudonymizer) Matches(kind Kind, value, pseudonym string) (bool, error) {
+	id, _, err := splitToken(pseudonymPrefix, pseudonym)
+	if err != nil {
+		return false, err
+	}
+	secret, ok := p.keys.secrets[id]
+	if !ok {
+		return false, fmt.Errorf("%w: %q", ErrUnknownKey, id)
+	}
+	want := p.pseudonym(id, secret, kind, value)
+	return hmac.Equal([]byte(want), []byte(pseudonym)), nil
+}
+
+func (p *Pseudonymizer) pseudonym(id string, secret []byte, kind Kind, value string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(kind))
+	m.Write([]byte{0})
+	m.Write([]byte(Normalize(kind, value)))
+	var sum [sha256.Size]byte
+	mac := m.Sum(sum[:0])
+	return pseudonymPrefix + ":" + id + ":" + base64.RawURLEncoding.EncodeToString(mac[:pseudonymBytes])
+}
+
+// Normalize returns the canonical form of a value of a built-in kind: E.164
+// for phones, upper case without spaces for IBANs, digits only for cards,
+// lower case for e-mail addresses. Values that are not valid for their kind,
+// and values of other kinds, are returned unchanged.
+func Normalize(kind Kind, value string) string {
+	switch kind {
+	case KindPhone:
+		if s, ok := NormalizePhone(value); ok {
+			return s
+		}
+	case KindIBAN:
+		if ValidIBAN(value) {
+			return strings.ToUpper(strings.ReplaceAll(value, " ", ""))
+		}
+	case KindCard:
+		if ValidCard(value) {
+			return strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, value)
+		}
+	case KindEmail:
+		return strings.ToLower(value)
+	}
+	return value
+}
+
+var _ Operator = (*Pseudonymizer)(nil)

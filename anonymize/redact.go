@@ -1,0 +1,106 @@
+package anonymize
+
+import "sync"
+
+// Redactor applies operators to the personal data in text ([Redactor.String],
+// [Redactor.AppendRedacted]), in tagged Go values ([RedactValue],
+// [RedactCategories]) and in log records ([NewSlogHandler]).
+//
+// Which operator applies to which kind is set with [WithOperator] and
+// [WithDefaultOperator]; the default is [Redact]. An operator that fails
+// on a value falls back to [Redact], so redaction of text fails closed.
+//
+// A Redactor is safe for concurrent use by multiple goroutines.
+type Redactor struct {
+	scanner  *Scanner
+	ops      map[Kind]Operator
+	def      Operator
+	mask     Mask
+	pseudo   *Pseudonymizer
+	tok      *Tokenizer
+	kindCats map[Kind]string
+
+	types sync.Map // reflect.Type → *typeInfo, filled on first use
+}
+
+// NewRedactor returns a Redactor configured by opts.
+func NewRedactor(opts ...Option) *Redactor {
+	return newConfig(opts).redactor()
+}
+
+// Scanner returns the scanner the Redactor finds personal data with.
+func (r *Redactor) Scanner() *Scanner { return r.scanner }
+
+// Category returns the data category of kind: the one given with
+// [WithKindCategory], else [Kind.Category].
+func (r *Redactor) Category(kind Kind) string {
+	if c, ok := r.kindCats[kind]; ok {
+		return c
+	}
+	return kind.Category()
+}
+
+func (r *Redactor) operator(kind Kind) Operator {
+	if op, ok := r.ops[kind]; ok {
+		return op
+	}
+	return r.def
+}
+
+// String returns s with every finding replaced by its operator's output.
+func (r *Redactor) String(s string) string {
+	var buf [16]Finding
+	fs := r.scanner.AppendFindings(buf[:0], []byte(s))
+	if len(fs) == 0 {
+		return s
+	}
+	return string(r.apply(make([]byte, 0, len(s)), []byte(s), fs, nil, nil))
+}
+
+// AppendRedacted appends text, with every finding replaced by its
+// operator's output, to dst and returns the extended slice.
+func (r *Redactor) AppendRedacted(dst, text []byte) []byte {
+	var buf [16]Finding
+	fs := r.scanner.AppendFindings(buf[:0], text)
+	return r.apply(dst, text, fs, nil, nil)
+}
+
+// apply writes text to dst with findings replaced. When cats is not nil,
+// only findings whose category it holds are replaced. When op is not nil it
+// replaces the per-kind operators. Overlapping findings (host matchers)
+// are merged: the first one's replacement covers the union.
+func (r *Redactor) apply(dst, text []byte, fs []Finding, cats map[string]bool, op Operator) []byte {
+	at := 0
+	for _, f := range fs {
+		if cats != nil && !cats[r.Category(f.Kind)] {
+			continue
+		}
+		if f.Start < at {
+			at = max(at, f.End)
+			continue
+		}
+		dst = append(dst, text[at:f.Start]...)
+		o := op
+		if o == nil {
+			o = r.operator(f.Kind)
+		}
+		out, err := o.Apply(f.Kind, string(text[f.Start:f.End]))
+		if err != nil {
+			out, _ = Redact().Apply(f.Kind, "")
+		}
+		dst = append(dst, out...)
+		at = f.End
+	}
+	return append(dst, text[at:]...)
+}
+
+// redactText is the "text" struct tag and the log message path: it returns
+// s unchanged when nothing is found.
+func (r *Redactor) redactText(s string, cats map[string]bool, op Operator) string {
+	var buf [16]Finding
+	fs := r.scanner.AppendFindings(buf[:0], []byte(s))
+	if len(fs) == 0 {
+		return s
+	}
+	return string(r.apply(make([]byte, 0, len(s)), []byte(s), fs, cats, op))
+}
