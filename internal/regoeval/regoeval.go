@@ -1,0 +1,291 @@
+// Package regoeval is the only importer of OPA in the library. It compiles
+// the policy's Rego modules once, keeps static data in an OPA store, and
+// evaluates the decision query against a small, typed input. No OPA type
+// leaves this package.
+package regoeval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/metrics"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
+)
+
+// Query is the one query the engine asks: an object with allow, reasons and
+// obligations.
+const Query = "data.privacy.decision"
+
+// Input is the minimal, canonical input of one decision. Everything a rule
+// may depend on is here, so two equal Inputs always get the same decision
+// from a deterministic policy.
+type Input struct {
+	Purpose         string
+	RecipientKind   string
+	Confidentiality bool
+	Categories      []string // sorted, unique
+	Acceptance      string   // none, withdrawn, current, outdated
+	Grant           bool
+}
+
+// Item is a reason or an obligation as the Rego returns it.
+type Item struct {
+	Code       string   `json:"code"`
+	Clause     string   `json:"clause"`
+	Categories []string `json:"categories"`
+}
+
+// Result is the decision object.
+type Result struct {
+	Allow       bool   `json:"allow"`
+	Reasons     []Item `json:"reasons"`
+	Obligations []Item `json:"obligations"`
+}
+
+// ErrPolicy wraps every failure to compile or evaluate the policy.
+var ErrPolicy = errors.New("rego policy error")
+
+// Options configure an Evaluator.
+type Options struct {
+	// Modules maps file names to Rego source (v1 syntax).
+	Modules map[string]string
+	// Data is the static data document (catalog, recipients...).
+	Data map[string]any
+	// AllowNondeterministic lets the policy call builtins whose result is
+	// not a function of their input (time, randomness, network).
+	AllowNondeterministic bool
+}
+
+// Evaluator holds a prepared query. It is safe for concurrent use.
+type Evaluator struct {
+	pq       rego.PreparedEvalQuery
+	compiler *ast.Compiler
+	store    storage.Store
+}
+
+// Capabilities returns the builtins a policy may use: OPA's, without the
+// non-deterministic ones (time, randomness, UUIDs, network, runtime) unless
+// allowed, and with no network host reachable.
+func Capabilities(allowNondeterministic bool) *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	if !allowNondeterministic {
+		caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool { return b.Nondeterministic })
+		caps.AllowNet = []string{}
+	}
+	return caps
+}
+
+func compile(modules map[string]string, caps *ast.Capabilities) (*ast.Compiler, error) {
+	parsed := make(map[string]*ast.Module, len(modules))
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
+		m, err := ast.ParseModuleWithOpts(name, modules[name], ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: caps})
+		if err != nil {
+			return nil, fmt.Errorf("%w: parse %s: %w", ErrPolicy, name, err)
+		}
+		parsed[name] = m
+	}
+	c := ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(false)
+	if c.Compile(parsed); c.Failed() {
+		return nil, fmt.Errorf("%w: compile: %w", ErrPolicy, c.Errors)
+	}
+	return c, nil
+}
+
+// New compiles the modules, loads the data and prepares the query.
+func New(ctx context.Context, o Options) (*Evaluator, error) {
+	caps := Capabilities(o.AllowNondeterministic)
+	c, err := compile(o.Modules, caps)
+	if err != nil {
+		return nil, err
+	}
+	data, err := roundTrip(o.Data)
+	if err != nil {
+		return nil, err
+	}
+	store := inmem.NewFromObject(data)
+	pq, err := rego.New(
+		rego.Query(Query),
+		rego.Compiler(c),
+		rego.Store(store),
+		rego.Capabilities(caps),
+		rego.StrictBuiltinErrors(true),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
+	}
+	return &Evaluator{pq: pq, compiler: c, store: store}, nil
+}
+
+// roundTrip turns Go values into the JSON shapes OPA's store expects.
+func roundTrip(data map[string]any) (map[string]any, error) {
+	if data == nil {
+		return map[string]any{}, nil
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: data: %w", ErrPolicy, err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("%w: data: %w", ErrPolicy, err)
+	}
+	return out, nil
+}
+
+// Value builds the input as an OPA value directly, which saves OPA the
+// conversion from Go maps.
+func (in Input) Value() ast.Value {
+	cats := make([]*ast.Term, len(in.Categories))
+	for i, c := range in.Categories {
+		cats[i] = ast.StringTerm(c)
+	}
+	return ast.NewObject(
+		ast.Item(ast.StringTerm("purpose"), ast.StringTerm(in.Purpose)),
+		ast.Item(ast.StringTerm("recipient"), ast.ObjectTerm(
+			ast.Item(ast.StringTerm("kind"), ast.StringTerm(in.RecipientKind)),
+			ast.Item(ast.StringTerm("confidentiality"), ast.BooleanTerm(in.Confidentiality)),
+		)),
+		ast.Item(ast.StringTerm("categories"), ast.ArrayTerm(cats...)),
+		ast.Item(ast.StringTerm("acceptance"), ast.StringTerm(in.Acceptance)),
+		ast.Item(ast.StringTerm("grant"), ast.BooleanTerm(in.Grant)),
+	)
+}
+
+// Map returns the input as plain Go values, the shape a typical OPA user
+// passes with rego.EvalInput.
+func (in Input) Map() map[string]any {
+	cats := make([]any, len(in.Categories))
+	for i, c := range in.Categories {
+		cats[i] = c
+	}
+	return map[string]any{
+		"purpose":    in.Purpose,
+		"recipient":  map[string]any{"kind": in.RecipientKind, "confidentiality": in.Confidentiality},
+		"categories": cats,
+		"acceptance": in.Acceptance,
+		"grant":      in.Grant,
+	}
+}
+
+// Eval evaluates the decision for one input.
+func (e *Evaluator) Eval(ctx context.Context, in Input) (Result, error) {
+	rs, err := e.pq.Eval(ctx,
+		rego.EvalParsedInput(in.Value()),
+		rego.EvalMetrics(metrics.NoOp()),
+	)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: eval: %w", ErrPolicy, err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return Result{}, fmt.Errorf("%w: %s is undefined", ErrPolicy, Query)
+	}
+	return decode(rs[0].Expressions[0].Value)
+}
+
+func decode(v any) (Result, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return Result{}, fmt.Errorf("%w: %s is %T, not an object", ErrPolicy, Query, v)
+	}
+	var r Result
+	var ok2 bool
+	if r.Allow, ok2 = obj["allow"].(bool); !ok2 {
+		return Result{}, fmt.Errorf("%w: %s.allow is not a boolean", ErrPolicy, Query)
+	}
+	var err error
+	if r.Reasons, err = items(obj["reasons"], "reasons"); err != nil {
+		return Result{}, err
+	}
+	if r.Obligations, err = items(obj["obligations"], "obligations"); err != nil {
+		return Result{}, err
+	}
+	return r, nil
+}
+
+func items(v any, field string) ([]Item, error) {
+	if v == nil {
+		return nil, nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s.%s is not an array", ErrPolicy, Query, field)
+	}
+	out := make([]Item, 0, len(arr))
+	for i, x := range arr {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s.%s[%d] is not an object", ErrPolicy, Query, field, i)
+		}
+		var it Item
+		it.Code, _ = m["code"].(string)
+		it.Clause, _ = m["clause"].(string)
+		if it.Code == "" {
+			return nil, fmt.Errorf("%w: %s.%s[%d] has no code", ErrPolicy, Query, field, i)
+		}
+		if cs, ok := m["categories"].([]any); ok {
+			for _, c := range cs {
+				s, ok := c.(string)
+				if !ok {
+					return nil, fmt.Errorf("%w: %s.%s[%d].categories holds a non-string", ErrPolicy, Query, field, i)
+				}
+				it.Categories = append(it.Categories, s)
+			}
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// TestResult is the outcome of one Rego test rule.
+type TestResult struct {
+	Name    string // package.rule
+	Pass    bool
+	Skipped bool
+	Detail  string // failure or error text
+}
+
+// RunTests runs every test rule (test_*) in modules, which include the
+// policy and its *_test.rego files, against data.
+func RunTests(ctx context.Context, modules map[string]string, data map[string]any) ([]TestResult, error) {
+	caps := Capabilities(false)
+	c, err := compile(modules, caps)
+	if err != nil {
+		return nil, err
+	}
+	d, err := roundTrip(data)
+	if err != nil {
+		return nil, err
+	}
+	store := inmem.NewFromObject(d)
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPolicy, err)
+	}
+	defer store.Abort(ctx, txn)
+	ch, err := tester.NewRunner().SetCompiler(c).SetStore(store).RaiseBuiltinErrors(true).RunTests(ctx, txn)
+	if err != nil {
+		return nil, fmt.Errorf("%w: run tests: %w", ErrPolicy, err)
+	}
+	var out []TestResult
+	for r := range ch {
+		tr := TestResult{Name: strings.TrimPrefix(r.Package, "data.") + "." + r.Name, Pass: r.Pass(), Skipped: r.Skip}
+		switch {
+		case r.Error != nil:
+			tr.Detail = r.Error.Error()
+		case r.Fail:
+			tr.Detail = "failed"
+		}
+		out = append(out, tr)
+	}
+	slices.SortFunc(out, func(a, b TestResult) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}

@@ -1,0 +1,141 @@
+package policy
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/yasam/privacy/purpose"
+)
+
+// Decision is the engine's answer to one Check. The zero Decision denies.
+//
+// Decisions returned by [Engine.Check] share their Reasons and Obligations
+// slices with the engine's decision cache: treat them as read-only.
+type Decision struct {
+	// Allowed reports whether the processing or disclosure may go ahead.
+	Allowed bool
+	// Purpose and Recipient repeat what was asked.
+	Purpose   purpose.ID
+	Recipient string
+	// Reasons explain the answer: for an allow, the grounds; for a deny,
+	// every rule that denied. Each cites its clause.
+	Reasons []Reason
+	// Obligations come with an allow: what the host must do when it goes
+	// ahead (exclude commercial secrets, record the disclosure, show the
+	// current policy version).
+	Obligations []Obligation
+	// PolicyVersion is the ID of the policy version in force.
+	PolicyVersion string
+	// LegalBasis is the ground for processing the purpose rests on (4.1).
+	LegalBasis purpose.Text
+}
+
+// Reason is one rule of the policy that decided.
+type Reason struct {
+	// Code is stable and machine-readable, e.g. "consent_required".
+	Code string
+	// Clause is the clause of the policy the rule comes from, e.g. "5.2".
+	Clause string
+	// Message explains the rule in Russian, Kazakh and English.
+	Message purpose.Text
+	// Categories are the data categories the reason is about, if any.
+	Categories []purpose.Category
+}
+
+// Obligation is something the host must do when it acts on an allow.
+type Obligation struct {
+	// Code is stable and machine-readable, e.g. "exclude_commercial_secret".
+	Code string
+	// Clause is the clause of the policy the obligation comes from.
+	Clause string
+	// Message says what to do in Russian, Kazakh and English.
+	Message purpose.Text
+	// Categories name the data the obligation applies to, for example the
+	// categories to exclude or mask with package anonymize.
+	Categories []purpose.Category
+}
+
+// Has reports whether the decision carries a reason with the given code.
+func (d Decision) Has(code string) bool {
+	for _, r := range d.Reasons {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Obliges reports whether the decision carries an obligation with the given
+// code.
+func (d Decision) Obliges(code string) bool {
+	for _, o := range d.Obligations {
+		if o.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Clauses returns the clauses the reasons cite, in order, without repeats.
+func (d Decision) Clauses() []string {
+	var out []string
+	for _, r := range d.Reasons {
+		if r.Clause != "" && !contains(out, r.Clause) {
+			out = append(out, r.Clause)
+		}
+	}
+	return out
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Explain renders the decision for a person in lang ("ru", "kk" or "en").
+func (d Decision) Explain(lang string) string {
+	var b strings.Builder
+	verdict := map[bool]purpose.Text{
+		true:  {RU: "разрешено", KK: "рұқсат етілген", EN: "allowed"},
+		false: {RU: "запрещено", KK: "тыйым салынған", EN: "denied"},
+	}[d.Allowed]
+	fmt.Fprintf(&b, "%s (%s → %s, %s)", verdict.In(lang), d.Purpose, d.Recipient, d.PolicyVersion)
+	for _, r := range d.Reasons {
+		fmt.Fprintf(&b, "\n  - [%s] %s: %s", clauseOrDash(r.Clause), r.Code, r.Message.In(lang))
+		if len(r.Categories) > 0 {
+			fmt.Fprintf(&b, " %v", r.Categories)
+		}
+	}
+	for _, o := range d.Obligations {
+		fmt.Fprintf(&b, "\n  ! [%s] %s: %s", clauseOrDash(o.Clause), o.Code, o.Message.In(lang))
+	}
+	return b.String()
+}
+
+func clauseOrDash(c string) string {
+	if c == "" {
+		return "-"
+	}
+	return "п. " + c
+}
+
+// LogValue logs the decision without anything personal: a Decision names
+// no user.
+func (d Decision) LogValue() slog.Value {
+	codes := make([]string, len(d.Reasons))
+	for i, r := range d.Reasons {
+		codes[i] = r.Code
+	}
+	return slog.GroupValue(
+		slog.Bool("allowed", d.Allowed),
+		slog.String("purpose", string(d.Purpose)),
+		slog.String("recipient", d.Recipient),
+		slog.String("reasons", strings.Join(codes, ",")),
+		slog.String("policy_version", d.PolicyVersion),
+	)
+}

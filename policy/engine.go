@@ -1,0 +1,468 @@
+package policy
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/regoeval"
+	"github.com/yasam/privacy/purpose"
+)
+
+// Operator is the recipient ID that means processing by the operator itself:
+// nothing is disclosed, and the decision rests on the user's acceptance of
+// the policy (2.1). It cannot be registered as a recipient.
+const Operator = "operator"
+
+// operatorKind is the recipient kind the Rego sees for [Operator].
+const operatorKind = "operator"
+
+// MaxUserLen is the longest user ID Check accepts, in bytes.
+const MaxUserLen = consent.MaxSubjectLen
+
+// DefaultCacheSize is the default bound of the decision cache, in entries.
+const DefaultCacheSize = 4096
+
+//go:embed rego/*.rego
+var regoFS embed.FS
+
+//go:embed messages.json
+var messagesJSON []byte
+
+// Rego returns the embedded Rego of the seed policy, tests included: the
+// starting point for an operator who writes its own rules (see [WithRego]).
+func Rego() fs.FS {
+	sub, err := fs.Sub(regoFS, "rego")
+	if err != nil {
+		panic("policy: embedded rego: " + err.Error())
+	}
+	return sub
+}
+
+// Version is a version (редакция) of the policy (clause 9).
+type Version struct {
+	// ID names the version; consent records acceptance of this ID.
+	ID string
+	// Published is when the version was published and came into force
+	// (9.2).
+	Published time.Time
+	// URL is where the text in force is published (9.4).
+	URL string
+}
+
+// DefaultVersion is the version of the embedded seed policy.
+var DefaultVersion = Version{
+	ID:        "2023-ru-1",
+	Published: time.Date(2023, time.January, 1, 0, 0, 0, 0, time.UTC),
+	URL:       "https://digitaltaxtech.kz/docs/privacyru.pdf",
+}
+
+// StateReader is what the engine needs of a consent store: one user's
+// current state. Every [consent.Store] is one.
+type StateReader interface {
+	State(ctx context.Context, user string) (consent.State, error)
+}
+
+// Option configures an [Engine].
+type Option func(*config)
+
+type config struct {
+	store          StateReader
+	recipients     []disclosure.Recipient
+	catalog        *purpose.Catalog
+	version        Version
+	rego           fs.FS
+	messages       map[string]purpose.Text
+	now            func() time.Time
+	cacheSize      int
+	nondeterminism bool
+}
+
+// WithConsentStore sets where the engine reads consent state. Without it
+// the engine uses a fresh [consent.MemoryStore], which knows no user and so
+// denies everything that rests on acceptance.
+func WithConsentStore(s consent.Store) Option { return func(c *config) { c.store = s } }
+
+// WithStateReader is [WithConsentStore] for hosts that hand the engine only
+// the read side of their store.
+func WithStateReader(r StateReader) Option { return func(c *config) { c.store = r } }
+
+// WithRecipients registers the recipients data may be disclosed to. It may
+// be given more than once; IDs must be unique.
+func WithRecipients(rs ...disclosure.Recipient) Option {
+	return func(c *config) { c.recipients = append(c.recipients, rs...) }
+}
+
+// WithCatalog replaces the seed catalog of purposes and categories.
+func WithCatalog(cat *purpose.Catalog) Option { return func(c *config) { c.catalog = cat } }
+
+// WithVersion sets the policy version in force. Acceptance of another
+// version is treated as acceptance of an earlier one: it stands (9.2), with
+// the obligation to show the user the version in force (9.5).
+func WithVersion(v Version) Option { return func(c *config) { c.version = v } }
+
+// WithRego replaces the embedded rules with the .rego files at the root of
+// fsys (files ending in _test.rego are skipped). The rules must define
+// data.privacy.decision as the embedded ones do; see [Rego] for them.
+// Non-deterministic builtins (time, randomness, network) are not available
+// unless [WithNondeterministicBuiltins] is given.
+func WithRego(fsys fs.FS) Option { return func(c *config) { c.rego = fsys } }
+
+// WithMessages adds or replaces the texts of reason and obligation codes,
+// for codes a host's own Rego introduces.
+func WithMessages(m map[string]purpose.Text) Option {
+	return func(c *config) {
+		if c.messages == nil {
+			c.messages = map[string]purpose.Text{}
+		}
+		maps.Copy(c.messages, m)
+	}
+}
+
+// WithClock sets the clock the engine judges grant terms by. The default is
+// time.Now.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithCacheSize bounds the decision cache at n entries; n <= 0 turns it
+// off, so that every Check evaluates the Rego. See [Engine] on caching.
+func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
+
+// WithNondeterministicBuiltins lets a host's Rego call builtins whose result
+// is not a function of their input, such as time.now_ns or http.send. It
+// turns the decision cache off, since decisions then depend on more than
+// the input.
+func WithNondeterministicBuiltins() Option { return func(c *config) { c.nondeterminism = true } }
+
+// Engine decides whether personal data may be processed for a purpose and
+// shared with a recipient.
+//
+// Decisions are evaluated by OPA Rego from a small input resolved in Go: the
+// purpose, the recipient's kind and confidentiality, the categories of data
+// involved, the user's acceptance standing and whether a grant for this
+// purpose and recipient is active. Because the rules see nothing else and
+// may not call non-deterministic builtins, the engine caches decisions by
+// that input; consent state itself is read from the store on every Check,
+// so a withdrawal takes effect for the very next Check.
+//
+// Engine is safe for concurrent use by multiple goroutines.
+type Engine struct {
+	catalog    *purpose.Catalog
+	recipients map[string]disclosure.Recipient
+	store      StateReader
+	version    Version
+	messages   map[string]purpose.Text
+	now        func() time.Time
+	eval       *regoeval.Evaluator
+	memo       *memo // nil when caching is off
+	legal      map[purpose.ID]purpose.Text
+}
+
+// New builds an engine: it validates the configuration, compiles the Rego
+// and prepares its query once.
+func New(opts ...Option) (*Engine, error) {
+	cfg := config{
+		catalog:   purpose.Default(),
+		version:   DefaultVersion,
+		now:       time.Now,
+		cacheSize: DefaultCacheSize,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.store == nil {
+		cfg.store = consent.NewMemoryStore()
+	}
+	if cfg.catalog == nil || cfg.now == nil {
+		return nil, fmt.Errorf("%w: nil catalog or clock", ErrInvalidConfig)
+	}
+	if cfg.version.ID == "" {
+		return nil, fmt.Errorf("%w: policy version has no ID", ErrInvalidConfig)
+	}
+	e := &Engine{
+		catalog:    cfg.catalog,
+		recipients: make(map[string]disclosure.Recipient, len(cfg.recipients)),
+		store:      cfg.store,
+		version:    cfg.version,
+		now:        cfg.now,
+		legal:      make(map[purpose.ID]purpose.Text),
+	}
+	for _, r := range cfg.recipients {
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+		if r.ID == Operator {
+			return nil, fmt.Errorf("%w: recipient ID %q is reserved for the operator", ErrInvalidConfig, Operator)
+		}
+		if _, dup := e.recipients[r.ID]; dup {
+			return nil, fmt.Errorf("%w: recipient %q registered twice", ErrInvalidConfig, r.ID)
+		}
+		e.recipients[r.ID] = r
+	}
+	for _, p := range cfg.catalog.Purposes() {
+		e.legal[p.ID] = p.LegalBasis
+	}
+	if err := json.Unmarshal(messagesJSON, &e.messages); err != nil {
+		return nil, fmt.Errorf("policy: embedded messages: %w", err)
+	}
+	maps.Copy(e.messages, cfg.messages)
+
+	modules, err := readModules(cfg.rego)
+	if err != nil {
+		return nil, err
+	}
+	e.eval, err = regoeval.New(context.Background(), regoeval.Options{
+		Modules:               modules,
+		Data:                  staticData(cfg.catalog, e.recipients),
+		AllowNondeterministic: cfg.nondeterminism,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	if cfg.cacheSize > 0 && !cfg.nondeterminism {
+		e.memo = newMemo(cfg.cacheSize)
+	}
+	return e, nil
+}
+
+// readModules returns the policy's Rego: the embedded rules, or the host's.
+func readModules(fsys fs.FS) (map[string]string, error) {
+	if fsys == nil {
+		fsys = Rego()
+	}
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("%w: read rego: %w", ErrInvalidConfig, err)
+	}
+	modules := map[string]string{}
+	for _, ent := range entries {
+		name := ent.Name()
+		if ent.IsDir() || path.Ext(name) != ".rego" || strings.HasSuffix(name, "_test.rego") {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("%w: read rego %s: %w", ErrInvalidConfig, name, err)
+		}
+		modules[name] = string(b)
+	}
+	if len(modules) == 0 {
+		return nil, fmt.Errorf("%w: no .rego files", ErrInvalidConfig)
+	}
+	return modules, nil
+}
+
+// staticData is what the Rego may read besides the input: the catalog and
+// the recipients.
+func staticData(cat *purpose.Catalog, recipients map[string]disclosure.Recipient) map[string]any {
+	purposes := map[string]any{}
+	for _, p := range cat.Purposes() {
+		cats := make([]string, len(p.Categories))
+		for i, c := range p.Categories {
+			cats[i] = string(c)
+		}
+		purposes[string(p.ID)] = map[string]any{
+			"clause":           p.Clause,
+			"categories":       cats,
+			"explicit_consent": p.ExplicitConsent,
+			"retention":        p.Retention.String(),
+		}
+	}
+	var categories []string
+	for _, c := range cat.Categories() {
+		categories = append(categories, string(c.ID))
+	}
+	rs := map[string]any{}
+	for id, r := range recipients {
+		rs[id] = map[string]any{"kind": string(r.Kind), "confidentiality": r.Confidentiality, "country": r.Country}
+	}
+	return map[string]any{
+		"catalog":    map[string]any{"purposes": purposes, "categories": categories},
+		"recipients": rs,
+	}
+}
+
+// Version returns the policy version in force.
+func (e *Engine) Version() Version { return e.version }
+
+// Catalog returns the catalog of purposes the engine decides by.
+func (e *Engine) Catalog() *purpose.Catalog { return e.catalog }
+
+// Recipient returns the registered recipient with the given ID and reports
+// whether there is one.
+func (e *Engine) Recipient(id string) (disclosure.Recipient, bool) {
+	r, ok := e.recipients[id]
+	return r, ok
+}
+
+// CheckOption adds a detail to one Check.
+type CheckOption func(*checkConfig)
+
+type checkConfig struct {
+	categories []purpose.Category
+}
+
+// WithCategories names the categories of data the request involves. The
+// engine denies categories the purpose may not use (3) and commercial
+// secrets for 5.1 recipients.
+func WithCategories(cs ...purpose.Category) CheckOption {
+	return func(c *checkConfig) { c.categories = append(c.categories, cs...) }
+}
+
+// Check decides whether personal data of user may be processed for purpose
+// p and, unless recipient is [Operator], disclosed to recipient.
+//
+// It fails closed: on any error (empty user, unknown purpose, recipient or
+// category, cancelled context, consent store failure, policy failure) it
+// returns a denying Decision that says why, and an error that wraps one of
+// the package's sentinels. It never returns an error with an allow.
+func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
+	base := Decision{Purpose: p, Recipient: recipient, PolicyVersion: e.version.ID}
+	if user == "" || len(user) > MaxUserLen {
+		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: user must be 1 to %d bytes", ErrInvalidRequest, MaxUserLen)
+	}
+	if err := ctx.Err(); err != nil {
+		return e.deny(base, "invalid_request", ""), fmt.Errorf("policy: check: %w", err)
+	}
+	if !e.catalog.Has(p) {
+		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %q", ErrUnknownPurpose, p)
+	}
+	key := decisionKey{purpose: p}
+	if recipient == Operator {
+		key.kind = operatorKind
+	} else {
+		r, ok := e.recipients[recipient]
+		if !ok {
+			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %q", ErrUnknownRecipient, recipient)
+		}
+		key.kind, key.confident = string(r.Kind), r.Confidentiality
+	}
+	if len(opts) > 0 {
+		var cc checkConfig
+		for _, o := range opts {
+			o(&cc)
+		}
+		for _, c := range cc.categories {
+			i, ok := e.catalog.CategoryIndex(c)
+			if !ok {
+				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %q", ErrUnknownCategory, c)
+			}
+			key.categories |= 1 << i
+		}
+	}
+	st, err := e.store.State(ctx, user)
+	if err != nil {
+		return e.deny(base, "consent_unavailable", ""), fmt.Errorf("%w: %w", ErrConsentUnavailable, err)
+	}
+	key.accept = e.standing(st.Acceptance())
+	key.grant = st.Granted(p, recipient, e.now())
+
+	v, err := e.verdict(ctx, key)
+	if err != nil {
+		return e.deny(base, "policy_error", ""), err
+	}
+	base.Allowed = v.allowed
+	base.Reasons = v.reasons
+	base.Obligations = v.obligations
+	base.LegalBasis = e.legal[p]
+	return base, nil
+}
+
+func (e *Engine) standing(a consent.Acceptance) acceptance {
+	switch {
+	case a.Version == "":
+		return acceptNone
+	case a.Withdrawn:
+		return acceptWithdrawn
+	case a.Version == e.version.ID:
+		return acceptCurrent
+	default:
+		return acceptOutdated
+	}
+}
+
+// verdict returns the cached decision for key, evaluating the Rego on a
+// miss.
+func (e *Engine) verdict(ctx context.Context, key decisionKey) (*verdict, error) {
+	if e.memo != nil {
+		if v, ok := e.memo.get(key); ok {
+			return v, nil
+		}
+	}
+	v, err := e.evaluate(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if e.memo != nil {
+		e.memo.put(key, v)
+	}
+	return v, nil
+}
+
+func (e *Engine) evaluate(ctx context.Context, key decisionKey) (*verdict, error) {
+	in := regoeval.Input{
+		Purpose:         string(key.purpose),
+		RecipientKind:   key.kind,
+		Confidentiality: key.confident,
+		Acceptance:      key.accept.String(),
+		Grant:           key.grant,
+		Categories:      []string{},
+	}
+	for i := 0; key.categories>>i != 0; i++ {
+		if key.categories&(1<<i) != 0 {
+			in.Categories = append(in.Categories, string(e.catalog.CategoryAt(i)))
+		}
+	}
+	res, err := e.eval.Eval(ctx, in)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("policy: check: %w", errors.Join(ctx.Err(), err))
+		}
+		return nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
+	}
+	v := &verdict{allowed: res.Allow}
+	for _, it := range res.Reasons {
+		v.reasons = append(v.reasons, Reason{Code: it.Code, Clause: it.Clause, Message: e.message(it.Code), Categories: categories(it.Categories)})
+	}
+	for _, it := range res.Obligations {
+		v.obligations = append(v.obligations, Obligation{Code: it.Code, Clause: it.Clause, Message: e.message(it.Code), Categories: categories(it.Categories)})
+	}
+	if v.allowed && len(v.reasons) == 0 {
+		return nil, fmt.Errorf("%w: an allow with no reason", ErrEvaluation)
+	}
+	return v, nil
+}
+
+func categories(ss []string) []purpose.Category {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]purpose.Category, len(ss))
+	for i, s := range ss {
+		out[i] = purpose.Category(s)
+	}
+	return out
+}
+
+func (e *Engine) message(code string) purpose.Text {
+	if t, ok := e.messages[code]; ok {
+		return t
+	}
+	return purpose.Text{RU: code, KK: code, EN: code}
+}
+
+// deny returns d as a denial for a reason found before the Rego was asked.
+func (e *Engine) deny(d Decision, code, clause string) Decision {
+	d.Allowed = false
+	d.Reasons = []Reason{{Code: code, Clause: clause, Message: e.message(code)}}
+	d.Obligations = nil
+	return d
+}

@@ -1,0 +1,97 @@
+package policy
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/yasam/privacy/purpose"
+)
+
+// acceptance is the user's standing towards the policy in force, resolved
+// in Go before a decision is asked for.
+type acceptance uint8
+
+const (
+	acceptNone acceptance = iota
+	acceptWithdrawn
+	acceptCurrent
+	acceptOutdated
+)
+
+func (a acceptance) String() string {
+	switch a {
+	case acceptWithdrawn:
+		return "withdrawn"
+	case acceptCurrent:
+		return "current"
+	case acceptOutdated:
+		return "outdated"
+	}
+	return "none"
+}
+
+// decisionKey is the whole input of one decision. The default Rego reads
+// nothing else, and the engine forbids non-deterministic builtins while the
+// cache is on, so equal keys get equal decisions.
+type decisionKey struct {
+	purpose    purpose.ID
+	kind       string // a disclosure.Kind, or "operator"
+	confident  bool
+	categories uint64 // bit i: the catalog's category i
+	accept     acceptance
+	grant      bool
+}
+
+// verdict is the cached, shared part of a Decision.
+type verdict struct {
+	allowed     bool
+	reasons     []Reason
+	obligations []Obligation
+}
+
+// memo caches verdicts by key. Reads are a single atomic load and a map
+// lookup, with no lock, so Check scales across cores; writes copy the map
+// under a mutex (misses are rare: the key space of a catalog is small).
+//
+// The memo holds at most limit entries. When a new entry would exceed that,
+// the memo starts again from empty: a flood of distinct inputs (many
+// category combinations) costs evaluations, never memory beyond the bound.
+type memo struct {
+	limit int
+	mu    sync.Mutex // serialises writers
+	m     atomic.Pointer[map[decisionKey]*verdict]
+}
+
+func newMemo(limit int) *memo {
+	c := &memo{limit: limit}
+	empty := map[decisionKey]*verdict{}
+	c.m.Store(&empty)
+	return c
+}
+
+func (c *memo) get(k decisionKey) (*verdict, bool) {
+	v, ok := (*c.m.Load())[k]
+	return v, ok
+}
+
+func (c *memo) put(k decisionKey, v *verdict) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := *c.m.Load()
+	if _, ok := old[k]; ok {
+		return
+	}
+	var next map[decisionKey]*verdict
+	if len(old) >= c.limit {
+		next = make(map[decisionKey]*verdict, 1)
+	} else {
+		next = make(map[decisionKey]*verdict, len(old)+1)
+		for key, val := range old {
+			next[key] = val
+		}
+	}
+	next[k] = v
+	c.m.Store(&next)
+}
+
+func (c *memo) len() int { return len(*c.m.Load()) }

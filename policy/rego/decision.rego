@@ -1,0 +1,53 @@
+# The decision the engine asks for: data.privacy.decision.
+#
+# Input (built by the engine, minimal and canonical):
+#   purpose     string   a purpose ID of the catalog
+#   recipient   object   {kind, confidentiality}; kind "operator" is the
+#                        operator's own processing, no disclosure
+#   categories  array    the data categories the request involves, sorted
+#   acceptance  string   "none" | "withdrawn" | "current" | "outdated"
+#   grant       boolean  an active grant of this user for this purpose and
+#                        this recipient is on record
+#
+# Static data: data.catalog (purposes), data.recipients.
+#
+# A request is allowed when no rule denies it and some rule allows it; every
+# reason and obligation names the clause of the policy it comes from.
+package privacy
+
+import data.privacy.consent
+import data.privacy.purposes
+import data.privacy.sharing
+
+deny contains r if some r in purposes.deny
+
+deny contains r if some r in consent.deny
+
+deny contains r if some r in sharing.deny
+
+grounds contains r if some r in sharing.allow
+
+obligations contains o if some o in consent.obligations
+
+obligations contains o if some o in sharing.obligations
+
+default decision := {
+	"allow": false,
+	"reasons": [{"code": "no_rule", "clause": ""}],
+	"obligations": [],
+}
+
+decision := {
+	"allow": false,
+	"reasons": [r | some r in deny],
+	"obligations": [],
+} if count(deny) > 0
+
+decision := {
+	"allow": true,
+	"reasons": [r | some r in grounds],
+	"obligations": [o | some o in obligations],
+} if {
+	count(deny) == 0
+	count(grounds) > 0
+}
