@@ -21,6 +21,8 @@ type config struct {
 	pseudo   *Pseudonymizer
 	tok      *Tokenizer
 	kindCats map[Kind]string
+
+	maxSuppression float64
 }
 
 func newConfig(opts []Option) *config {
