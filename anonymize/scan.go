@@ -3,6 +3,7 @@ package anonymize
 import (
 	"regexp"
 	"slices"
+	"unsafe"
 )
 
 // kindSet is a bit set of built-in kinds.
@@ -37,8 +38,9 @@ func kindBit(k Kind) kindSet {
 }
 
 // Matcher finds host-defined personal data. AppendFindings appends what it
-// finds in text to dst and returns the extended slice; it must be safe for
-// concurrent use. Register one with [WithMatcher].
+// finds in text to dst and returns the extended slice. It must be safe for
+// concurrent use, must not modify or retain text, and should report spans
+// within text (others are dropped). Register one with [WithMatcher].
 type Matcher interface {
 	AppendFindings(dst []Finding, text []byte) []Finding
 }
@@ -84,7 +86,7 @@ func (s *Scanner) Scan(text []byte) []Finding {
 
 // ScanString is [Scanner.Scan] for a string.
 func (s *Scanner) ScanString(text string) []Finding {
-	return s.AppendFindings(nil, []byte(text))
+	return s.AppendFindings(nil, unsafe.Slice(unsafe.StringData(text), len(text)))
 }
 
 // AppendFindings appends the findings in text to dst, in order of their

@@ -1,0 +1,90 @@
+package anonymize_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"testing/slogtest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/anonymize"
+)
+
+func TestSlogHandlerConformance(t *testing.T) {
+	var buf bytes.Buffer
+	newHandler := func(*testing.T) slog.Handler {
+		buf.Reset()
+		return anonymize.NewSlogHandler(slog.NewJSONHandler(&buf, nil))
+	}
+	result := func(t *testing.T) map[string]any {
+		m := map[string]any{}
+		require.NoError(t, json.Unmarshal(buf.Bytes(), &m))
+		return m
+	}
+	slogtest.Run(t, newHandler, result)
+}
+
+type logUser struct {
+	Name string `privacy:"identity"`
+	IIN  string `privacy:"iin"`
+	Plan string
+}
+
+type secretValuer struct{ iin string }
+
+func (s secretValuer) LogValue() slog.Value { return slog.StringValue("iin " + s.iin) }
+
+func TestSlogHandlerRedacts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		log  func(l *slog.Logger)
+		want string // JSON fragment expected in the output
+	}{
+		{"message", func(l *slog.Logger) { l.Info("user 901123300258 logged in") }, `"msg":"user [iin] logged in"`},
+		{"string attr", func(l *slog.Logger) { l.Info("m", "who", "тел +7 771 000 99 98") }, `"who":"тел [phone]"`},
+		{"nested groups", func(l *slog.Logger) {
+			l.Info("m", slog.Group("a", slog.Group("b", slog.String("c", "a@b.kz"))))
+		}, `"a":{"b":{"c":"[email]"}}`},
+		{"with attrs", func(l *slog.Logger) { l.With("card", "4111111111111111").Info("m") }, `"card":"[card]"`},
+		{"with group", func(l *slog.Logger) { l.WithGroup("g").Info("m", "iban", "KZ86125KZT5004100100") }, `"g":{"iban":"[iban]"}`},
+		{"int64 iin", func(l *slog.Logger) { l.Info("m", "n", int64(901123300258)) }, `"n":"[iin]"`},
+		{"plain int kept", func(l *slog.Logger) { l.Info("m", "n", 42) }, `"n":42`},
+		{"key names kind", func(l *slog.Logger) { l.Info("m", "phone", "unparseable 123") }, `"phone":"[phone]"`},
+		{"error", func(l *slog.Logger) { l.Info("m", "err", errors.New("no user 901123300258")) }, `"err":"no user [iin]"`},
+		{"log valuer", func(l *slog.Logger) { l.Info("m", "s", secretValuer{"061211600012"}) }, `"s":"iin [iin]"`},
+		{"tagged struct", func(l *slog.Logger) {
+			l.Info("m", "user", &logUser{Name: "Иван", IIN: "901123300258", Plan: "pro"})
+		}, `"user":{"Name":"[identity]","IIN":"[iin]","Plan":"pro"}`},
+		{"bytes", func(l *slog.Logger) { l.Info("m", "raw", []byte("iin=901123300258")) }, `"raw":"iin=[iin]"`},
+		{"clean text unchanged", func(l *slog.Logger) { l.Info("order 48213 shipped", "sum", "15 000") }, `"msg":"order 48213 shipped","sum":"15 000"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			l := slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(&buf, nil)))
+			tt.log(l)
+			assert.Contains(t, buf.String(), tt.want)
+			for _, pd := range []string{"901123300258", "061211600012", "771 000 99 98", "a@b.kz", "4111111111111111", "KZ86125KZT5004100100", "Иван"} {
+				assert.NotContains(t, buf.String(), pd)
+			}
+		})
+	}
+}
+
+func TestSlogHandlerMasksWithOptions(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	h := anonymize.NewSlogHandler(slog.NewTextHandler(&buf, nil),
+		anonymize.WithOperator(anonymize.KindCard, anonymize.Mask{KeepLast: 4}))
+	require.True(t, h.Enabled(context.Background(), slog.LevelInfo))
+	slog.New(h).Info("paid", "with", "5555 5555 5555 4444")
+	assert.True(t, strings.Contains(buf.String(), `with="**** **** **** 4444"`), buf.String())
+}
