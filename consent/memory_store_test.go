@@ -1,0 +1,12 @@
+package consent_test
+
+import (
+	"testing"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/consenttest"
+)
+
+func TestMemoryStoreConformance(t *testing.T) {
+	consenttest.Run(t, func(t *testing.T) consent.Store { return consent.NewMemoryStore() })
+}
