@@ -1,0 +1,191 @@
+package sqlutil
+
+import (
+	"container/list"
+	"sync"
+
+	"github.com/yasam/privacy/consent"
+)
+
+// Cache is a bounded, least-recently-used cache of consent states, keyed by
+// subject. It is safe for concurrent use by multiple goroutines.
+//
+// A loader takes a [Ticket] with [Cache.Begin] before it reads a state from
+// storage and hands it back to [Cache.Put]; an invalidation of the key (or
+// a [Cache.Clear]) in between voids the ticket, so a state read before a
+// change can never be cached after it.
+//
+// Each entry may carry a tag, another name for the key that invalidations
+// can use: pgstore's notifications name a keyed hash of the subject, never
+// the subject itself.
+type Cache struct {
+	mu      sync.Mutex
+	max     int
+	lru     list.List // of *entry, most recent first
+	items   map[string]*list.Element
+	loading map[string]*Ticket
+	tags    map[string]string // tag → key, for items and loading
+}
+
+type entry struct {
+	key, tag string
+	st       consent.State
+}
+
+// Ticket is a loader's claim to fill one key; see [Cache.Begin].
+type Ticket struct{ key, tag string }
+
+// NewCache returns a cache of at most max states; max <= 0 disables it (a
+// nil *Cache behaves the same).
+func NewCache(max int) *Cache {
+	if max <= 0 {
+		return nil
+	}
+	return &Cache{
+		max:     max,
+		items:   make(map[string]*list.Element),
+		loading: make(map[string]*Ticket),
+		tags:    make(map[string]string),
+	}
+}
+
+// Get returns the cached state of key, and reports whether there is one.
+func (c *Cache) Get(key string) (consent.State, bool) {
+	if c == nil {
+		return consent.State{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return consent.State{}, false
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*entry).st, true
+}
+
+// Begin claims key (with its tag, which may be empty) for a load that is
+// about to read storage. Concurrent loaders of one key share a ticket.
+func (c *Cache) Begin(key, tag string) *Ticket {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t, ok := c.loading[key]; ok && t.tag == tag {
+		return t
+	}
+	if len(c.loading) >= c.max {
+		// Loads that never came back (errors, cancellations) must not
+		// grow the map without bound; voiding the rest costs only a
+		// few cache fills.
+		for k, t := range c.loading {
+			c.dropTag(t.tag, k)
+		}
+		clear(c.loading)
+	}
+	t := &Ticket{key: key, tag: tag}
+	c.loading[key] = t
+	if tag != "" {
+		c.tags[tag] = key
+	}
+	return t
+}
+
+// Put caches st under the ticket's key, unless the key was invalidated
+// since the ticket was taken. It reports whether st was cached.
+func (c *Cache) Put(t *Ticket, st consent.State) bool {
+	if c == nil || t == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loading[t.key] != t {
+		return false
+	}
+	delete(c.loading, t.key)
+	if el, ok := c.items[t.key]; ok {
+		e := el.Value.(*entry)
+		e.st = st
+		c.lru.MoveToFront(el)
+		return true
+	}
+	c.items[t.key] = c.lru.PushFront(&entry{key: t.key, tag: t.tag, st: st})
+	for c.lru.Len() > c.max {
+		old := c.lru.Back()
+		e := old.Value.(*entry)
+		c.lru.Remove(old)
+		delete(c.items, e.key)
+		if _, busy := c.loading[e.key]; !busy {
+			c.dropTag(e.tag, e.key)
+		}
+	}
+	return true
+}
+
+// Invalidate forgets the states of keys and voids the tickets taken for
+// them.
+func (c *Cache) Invalidate(keys ...string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		c.invalidate(k)
+	}
+}
+
+// InvalidateTag is [Cache.Invalidate] for the key that carries tag.
+func (c *Cache) InvalidateTag(tag string) {
+	if c == nil || tag == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k, ok := c.tags[tag]; ok {
+		c.invalidate(k)
+	}
+}
+
+func (c *Cache) invalidate(k string) {
+	if el, ok := c.items[k]; ok {
+		e := el.Value.(*entry)
+		c.lru.Remove(el)
+		delete(c.items, k)
+		c.dropTag(e.tag, k)
+	}
+	if t, ok := c.loading[k]; ok {
+		delete(c.loading, k)
+		c.dropTag(t.tag, k)
+	}
+}
+
+func (c *Cache) dropTag(tag, key string) {
+	if tag != "" && c.tags[tag] == key {
+		delete(c.tags, tag)
+	}
+}
+
+// Clear forgets every state and voids every ticket.
+func (c *Cache) Clear() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lru.Init()
+	clear(c.items)
+	clear(c.loading)
+	clear(c.tags)
+}
+
+// Len returns how many states are cached.
+func (c *Cache) Len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
