@@ -156,15 +156,36 @@ func WithNondeterministicBuiltins() Option { return func(c *config) { c.nondeter
 // Engine is safe for concurrent use by multiple goroutines.
 type Engine struct {
 	catalog    *purpose.Catalog
-	recipients map[string]disclosure.Recipient
+	recipients map[string]recipientInfo
 	store      StateReader
 	version    Version
 	messages   map[string]purpose.Text
 	now        func() time.Time
 	eval       *regoeval.Evaluator
 	memo       *memo // nil when caching is off
-	legal      map[purpose.ID]purpose.Text
+	purposes   map[purpose.ID]purposeInfo
+	purposeIDs []purpose.ID // by purposeInfo.index
+	kindIndex  map[disclosure.Kind]uint8
 }
+
+type purposeInfo struct {
+	index uint16
+	legal purpose.Text
+}
+
+type recipientInfo struct {
+	disclosure.Recipient
+	kind uint8 // index into recipientKinds
+}
+
+// recipientKinds are the kinds the Rego sees, by index; 0 is the operator.
+var recipientKinds = append([]string{operatorKind}, func() []string {
+	var ks []string
+	for _, k := range disclosure.Kinds() {
+		ks = append(ks, string(k))
+	}
+	return ks
+}()...)
 
 // New builds an engine: it validates the configuration, compiles the Rego
 // and prepares its query once.
@@ -189,11 +210,15 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	e := &Engine{
 		catalog:    cfg.catalog,
-		recipients: make(map[string]disclosure.Recipient, len(cfg.recipients)),
+		recipients: make(map[string]recipientInfo, len(cfg.recipients)),
 		store:      cfg.store,
 		version:    cfg.version,
 		now:        cfg.now,
-		legal:      make(map[purpose.ID]purpose.Text),
+		purposes:   make(map[purpose.ID]purposeInfo),
+		kindIndex:  make(map[disclosure.Kind]uint8),
+	}
+	for i, k := range recipientKinds {
+		e.kindIndex[disclosure.Kind(k)] = uint8(i)
 	}
 	for _, r := range cfg.recipients {
 		if err := r.Validate(); err != nil {
@@ -205,10 +230,11 @@ func New(opts ...Option) (*Engine, error) {
 		if _, dup := e.recipients[r.ID]; dup {
 			return nil, fmt.Errorf("%w: recipient %q registered twice", ErrInvalidConfig, r.ID)
 		}
-		e.recipients[r.ID] = r
+		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: e.kindIndex[r.Kind]}
 	}
-	for _, p := range cfg.catalog.Purposes() {
-		e.legal[p.ID] = p.LegalBasis
+	for i, p := range cfg.catalog.Purposes() {
+		e.purposes[p.ID] = purposeInfo{index: uint16(i), legal: p.LegalBasis}
+		e.purposeIDs = append(e.purposeIDs, p.ID)
 	}
 	if err := json.Unmarshal(messagesJSON, &e.messages); err != nil {
 		return nil, fmt.Errorf("policy: embedded messages: %w", err)
@@ -262,7 +288,7 @@ func readModules(fsys fs.FS) (map[string]string, error) {
 
 // staticData is what the Rego may read besides the input: the catalog and
 // the recipients.
-func staticData(cat *purpose.Catalog, recipients map[string]disclosure.Recipient) map[string]any {
+func staticData(cat *purpose.Catalog, recipients map[string]recipientInfo) map[string]any {
 	purposes := map[string]any{}
 	for _, p := range cat.Purposes() {
 		cats := make([]string, len(p.Categories))
@@ -300,13 +326,14 @@ func (e *Engine) Catalog() *purpose.Catalog { return e.catalog }
 // whether there is one.
 func (e *Engine) Recipient(id string) (disclosure.Recipient, bool) {
 	r, ok := e.recipients[id]
-	return r, ok
+	return r.Recipient, ok
 }
 
-// CheckOption adds a detail to one Check.
-type CheckOption func(*checkConfig)
-
-type checkConfig struct {
+// CheckOption adds a detail to one Check. Build one with [WithCategories].
+//
+// Unlike [Option], a CheckOption is a small value rather than a function:
+// Check runs on every request, and a value costs no allocation.
+type CheckOption struct {
 	categories []purpose.Category
 }
 
@@ -314,7 +341,7 @@ type checkConfig struct {
 // engine denies categories the purpose may not use (3) and commercial
 // secrets for 5.1 recipients.
 func WithCategories(cs ...purpose.Category) CheckOption {
-	return func(c *checkConfig) { c.categories = append(c.categories, cs...) }
+	return CheckOption{categories: cs}
 }
 
 // Check decides whether personal data of user may be processed for purpose
@@ -332,25 +359,20 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 	if err := ctx.Err(); err != nil {
 		return e.deny(base, "invalid_request", ""), fmt.Errorf("policy: check: %w", err)
 	}
-	if !e.catalog.Has(p) {
+	pi, ok := e.purposes[p]
+	if !ok {
 		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %q", ErrUnknownPurpose, p)
 	}
-	key := decisionKey{purpose: p}
-	if recipient == Operator {
-		key.kind = operatorKind
-	} else {
+	key := decisionKey{purpose: pi.index}
+	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
 			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %q", ErrUnknownRecipient, recipient)
 		}
-		key.kind, key.confident = string(r.Kind), r.Confidentiality
+		key.kind, key.confident = r.kind, r.Confidentiality
 	}
-	if len(opts) > 0 {
-		var cc checkConfig
-		for _, o := range opts {
-			o(&cc)
-		}
-		for _, c := range cc.categories {
+	for _, o := range opts {
+		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
 				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %q", ErrUnknownCategory, c)
@@ -372,7 +394,7 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 	base.Allowed = v.allowed
 	base.Reasons = v.reasons
 	base.Obligations = v.obligations
-	base.LegalBasis = e.legal[p]
+	base.LegalBasis = pi.legal
 	return base, nil
 }
 
@@ -409,8 +431,8 @@ func (e *Engine) verdict(ctx context.Context, key decisionKey) (*verdict, error)
 
 func (e *Engine) evaluate(ctx context.Context, key decisionKey) (*verdict, error) {
 	in := regoeval.Input{
-		Purpose:         string(key.purpose),
-		RecipientKind:   key.kind,
+		Purpose:         string(e.purposeIDs[key.purpose]),
+		RecipientKind:   recipientKinds[key.kind],
 		Confidentiality: key.confident,
 		Acceptance:      key.accept.String(),
 		Grant:           key.grant,

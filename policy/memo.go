@@ -3,8 +3,6 @@ package policy
 import (
 	"sync"
 	"sync/atomic"
-
-	"github.com/yasam/privacy/purpose"
 )
 
 // acceptance is the user's standing towards the policy in force, resolved
@@ -30,15 +28,16 @@ func (a acceptance) String() string {
 	return "none"
 }
 
-// decisionKey is the whole input of one decision. The default Rego reads
-// nothing else, and the engine forbids non-deterministic builtins while the
-// cache is on, so equal keys get equal decisions.
+// decisionKey is the whole input of one decision, in small integers so that
+// hashing it is cheap. The default Rego reads nothing else, and the engine
+// forbids non-deterministic builtins while the cache is on, so equal keys
+// get equal decisions.
 type decisionKey struct {
-	purpose    purpose.ID
-	kind       string // a disclosure.Kind, or "operator"
-	confident  bool
 	categories uint64 // bit i: the catalog's category i
+	purpose    uint16 // index into Engine.purposeIDs
+	kind       uint8  // index into recipientKinds
 	accept     acceptance
+	confident  bool
 	grant      bool
 }
 

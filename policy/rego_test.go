@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/internal/regoeval"
 	"github.com/yasam/privacy/purpose"
 )
@@ -24,7 +23,7 @@ func TestRego(t *testing.T) {
 		require.NoError(t, err)
 		modules[n] = string(b)
 	}
-	data := staticData(purpose.Default(), map[string]disclosure.Recipient{})
+	data := staticData(purpose.Default(), nil)
 	results, err := regoeval.RunTests(context.Background(), modules, data)
 	require.NoError(t, err)
 	for _, r := range results {

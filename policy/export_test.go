@@ -1,0 +1,24 @@
+package policy
+
+import (
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/purpose"
+)
+
+// StaticData exposes the engine's OPA data document to the external tests'
+// baseline benchmark.
+func StaticData(cat *purpose.Catalog, rs []disclosure.Recipient) map[string]any {
+	m := make(map[string]recipientInfo, len(rs))
+	for _, r := range rs {
+		m[r.ID] = recipientInfo{Recipient: r}
+	}
+	return staticData(cat, m)
+}
+
+// CacheLen reports how many decisions the engine holds in its cache.
+func (e *Engine) CacheLen() int {
+	if e.memo == nil {
+		return 0
+	}
+	return e.memo.len()
+}
