@@ -2,8 +2,10 @@ package anonymize_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/anonymize"
 )
@@ -78,4 +80,41 @@ func TestNormalizePhone(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+func TestParseIIN(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		born string
+		sex  anonymize.Sex
+	}{
+		{"male 1990", "901123300258", "1990-11-23", anonymize.Male},
+		{"female 2006", "061211600012", "2006-12-11", anonymize.Female},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := anonymize.ParseIIN(tt.in)
+			require.NoError(t, err)
+			assert.Equal(t, tt.born, got.BirthDate.Format(time.DateOnly))
+			assert.Equal(t, tt.sex, got.Sex)
+		})
+	}
+	_, err := anonymize.ParseIIN("901123300255")
+	require.ErrorIs(t, err, anonymize.ErrInvalidIdentifier)
+	assert.NotContains(t, err.Error(), "901123300255")
+	assert.Equal(t, "female", anonymize.Female.String())
+}
+
+func TestKindCategory(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "iin_bin", anonymize.KindBIN.Category())
+	assert.Equal(t, "contact", anonymize.KindEmail.Category())
+	assert.Equal(t, "payment_details", anonymize.KindIBAN.Category())
+	assert.Equal(t, "documents", anonymize.Kind("documents").Category())
+	r := anonymize.NewRedactor(anonymize.WithKindCategory("passport", anonymize.CategoryDocuments))
+	assert.Equal(t, "documents", r.Category("passport"))
+	assert.Equal(t, "contact", r.Category(anonymize.KindPhone))
 }

@@ -1,0 +1,132 @@
+package anonymize_test
+
+import (
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+
+	"github.com/yasam/privacy/anonymize"
+)
+
+func ExampleScanner_AppendFindings() {
+	s := anonymize.NewScanner()
+	text := []byte("ИИН901123300258, тел. 8(771)000-99-98, счёт kz86 125k zt50 0410 0100")
+	var buf [8]anonymize.Finding
+	for _, f := range s.AppendFindings(buf[:0], text) {
+		fmt.Printf("%s %q verified=%v\n", f.Kind, text[f.Start:f.End], f.Verified)
+	}
+	// Output:
+	// iin "901123300258" verified=true
+	// phone "8(771)000-99-98" verified=false
+	// iban "kz86 125k zt50 0410 0100" verified=true
+}
+
+func ExampleNormalizePhone() {
+	n, ok := anonymize.NormalizePhone("+7 (771) 000-99-98")
+	fmt.Println(n, ok)
+	// Output: +77710009998 true
+}
+
+func ExampleRedactor_String() {
+	r := anonymize.NewRedactor(anonymize.WithOperator(anonymize.KindCard, anonymize.Mask{KeepLast: 4}))
+	fmt.Println(r.String("ИИН 901123300258 оплатил картой 4111 1111 1111 1111"))
+	// Output: ИИН [iin] оплатил картой **** **** **** 1111
+}
+
+func ExamplePseudonymizer() {
+	// The secret is the "additional information" of clause 1.1.7: load it
+	// from a secrets manager, never from the same store as the data.
+	p, err := anonymize.NewPseudonymizer(anonymize.Key{ID: "2025a", Secret: []byte("example secret, 32 bytes long!!!")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	a := p.Pseudonym(anonymize.KindPhone, "+7 (771) 000-99-98")
+	b := p.Pseudonym(anonymize.KindPhone, "87710009998")
+	fmt.Println(a == b)
+	id, _ := anonymize.KeyID(a)
+	fmt.Println(id)
+	// Output:
+	// true
+	// 2025a
+}
+
+func ExampleTokenizer() {
+	t, err := anonymize.NewTokenizer(anonymize.Key{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	tok, err := t.Tokenize(anonymize.KindIIN, "901123300258")
+	if err != nil {
+		log.Fatal(err)
+	}
+	kind, value, err := t.Detokenize(tok)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(kind, value)
+	// Output: iin 901123300258
+}
+
+func ExampleRedactCategories() {
+	type Customer struct {
+		Name  string `privacy:"identity"`
+		IIN   string `privacy:"iin"`
+		Phone string `privacy:"phone,mask"`
+		Card  string `privacy:"card,mask"`
+	}
+	// An obligation from a policy decision, as purpose.Category values.
+	type Category string
+	obligation := []Category{"iin_bin", "payment_details"}
+
+	r := anonymize.NewRedactor()
+	c, err := anonymize.RedactCategories(r, Customer{
+		Name: "Иван", IIN: "901123300258", Phone: "87710009998", Card: "4111111111111111",
+	}, obligation...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%+v\n", c)
+	// Output: {Name:Иван IIN:[iin] Phone:87710009998 Card:************1111}
+}
+
+func ExampleNewSlogHandler() {
+	h := anonymize.NewSlogHandler(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // stable output
+			}
+			return a
+		},
+	}))
+	logger := slog.New(h)
+	logger.Info("login by 901123300258", "phone", "+7 771 000 99 98", slog.Group("req", "email", "ivan@mail.kz"))
+	// Output: level=INFO msg="login by [iin]" phone=[phone] req.email=[email]
+}
+
+func ExampleDepersonalize() {
+	rows := []anonymize.Record{
+		{"iin": "901123300258", "born": "1990-11-23", "diagnosis": "flu"},
+		{"iin": "900301400222", "born": "1990-03-01", "diagnosis": "cold"},
+		{"iin": "910715400333", "born": "1991-07-15", "diagnosis": "flu"},
+		{"iin": "920202300444", "born": "1992-02-02", "diagnosis": "flu"},
+	}
+	out, report, err := anonymize.Depersonalize(rows, anonymize.Schema{
+		Identifiers:      []string{"iin"},
+		QuasiIdentifiers: []anonymize.QuasiIdentifier{{Name: "born", Hierarchy: anonymize.DateHierarchy{}}},
+		Sensitive:        []string{"diagnosis"},
+	}, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range out {
+		fmt.Println(r["born"], r["diagnosis"])
+	}
+	fmt.Println("k =", report.K, "born level", report.Levels["born"])
+	// Output:
+	// 1990s flu
+	// 1990s cold
+	// 1990s flu
+	// 1990s flu
+	// k = 4 born level 3
+}

@@ -1,0 +1,271 @@
+package anonymize_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/yasam/privacy/anonymize"
+)
+
+var fuzzSeeds = []string{
+	"", "ИИН901123300258,", "901123300258", "1901123300258", "БИН 990940003030",
+	"+7 (771) 000-99-98", "8(771)000-99-98", "+7-771-000-9998", "87710009998", "+7 (771 000 99 98",
+	"1234 4111 1111 1111 1111", "5555-5555-5555-4444", "kz86 125k zt50 0410 0100", "KZ476010131000179714",
+	"a..b@x.kz", "@@", "a@b", "x@y.z1", ".a@b.kz", "KZ", "k", "+", "8", "8 ", "4111 111",
+	"ivan901123300258@mail.kz", "\xff\xfe901123300258\x00",
+}
+
+// checkFinding asserts the invariants every finding must keep.
+func checkFinding(t *testing.T, text []byte, f anonymize.Finding, prevEnd int) {
+	t.Helper()
+	if f.Start < 0 || f.End > len(text) || f.Start >= f.End {
+		t.Fatalf("span [%d,%d) outside text of %d bytes", f.Start, f.End, len(text))
+	}
+	if f.Start < prevEnd {
+		t.Fatalf("finding [%d,%d) overlaps previous ending at %d", f.Start, f.End, prevEnd)
+	}
+	v := string(text[f.Start:f.End])
+	switch f.Kind {
+	case anonymize.KindIIN:
+		if !f.Verified || !anonymize.ValidIIN(v) {
+			t.Fatalf("IIN finding %q does not validate", v)
+		}
+	case anonymize.KindBIN:
+		if !f.Verified || !anonymize.ValidBIN(v) {
+			t.Fatalf("BIN finding %q does not validate", v)
+		}
+	case anonymize.KindCard:
+		if !f.Verified || !anonymize.ValidCard(v) {
+			t.Fatalf("card finding %q does not validate", v)
+		}
+	case anonymize.KindIBAN:
+		if !f.Verified || !anonymize.ValidIBAN(v) {
+			t.Fatalf("IBAN finding %q does not validate", v)
+		}
+	case anonymize.KindPhone:
+		if _, ok := anonymize.NormalizePhone(v); !ok || f.Verified {
+			t.Fatalf("phone finding %q does not normalise", v)
+		}
+	case anonymize.KindEmail:
+		if strings.Count(v, "@") != 1 || f.Verified {
+			t.Fatalf("email finding %q", v)
+		}
+	default:
+		t.Fatalf("unexpected kind %q", f.Kind)
+	}
+	// Digit identifiers never start or end inside a digit run.
+	if c := text[f.Start]; c >= '0' && c <= '9' && f.Start > 0 && isDigitByte(text[f.Start-1]) {
+		t.Fatalf("finding %q starts inside a digit run", v)
+	}
+	if c := text[f.End-1]; c >= '0' && c <= '9' && f.End < len(text) && isDigitByte(text[f.End]) && f.Kind != anonymize.KindEmail {
+		t.Fatalf("finding %q ends inside a digit run", v)
+	}
+}
+
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
+
+func FuzzScanner(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	s := anonymize.NewScanner()
+	f.Fuzz(func(t *testing.T, text []byte) {
+		orig := string(text)
+		fs := s.Scan(text)
+		prev := 0
+		for _, fd := range fs {
+			checkFinding(t, text, fd, prev)
+			prev = fd.End
+		}
+		if string(text) != orig {
+			t.Fatal("scanner modified its input")
+		}
+		// Appending to a non-empty dst keeps what was there.
+		dst := []anonymize.Finding{{Kind: "sentinel", Start: 0, End: 0}}
+		dst = s.AppendFindings(dst, text)
+		if dst[0].Kind != "sentinel" || len(dst) != len(fs)+1 {
+			t.Fatal("AppendFindings disturbed dst")
+		}
+	})
+}
+
+// FuzzScannerEmbedded plants a valid identifier between fuzzed context and
+// checks it is found unless the context glues it to more digits or letters
+// that change what it is.
+func FuzzScannerEmbedded(f *testing.F) {
+	ids := []string{"901123300258", "990940003030", "4111111111111111", "KZ86125KZT5004100100", "+77710009998"}
+	for i := range ids {
+		f.Add("ИИН ", i, ", ok")
+		f.Add("x", i, "y")
+	}
+	s := anonymize.NewScanner()
+	f.Fuzz(func(t *testing.T, before string, which int, after string) {
+		if which < 0 {
+			which = -which
+		}
+		id := ids[which%len(ids)]
+		text := before + id + after
+		fs := s.ScanString(text)
+		prev := 0
+		for _, fd := range fs {
+			checkFinding(t, []byte(text), fd, prev)
+			prev = fd.End
+		}
+		// When the identifier is set off by bytes that cannot extend it, it
+		// must be found exactly.
+		if before != "" && !strings.ContainsAny(before[len(before)-1:], "0123456789@+.-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!#$%&'*/=?^`{|}~ ") &&
+			after != "" && !strings.ContainsAny(after[:1], "0123456789@.-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ") {
+			start := len(before)
+			for _, fd := range fs {
+				if fd.Start == start && fd.End == start+len(id) {
+					return
+				}
+			}
+			t.Fatalf("%q not found exactly in %q: %v", id, text, fs)
+		}
+	})
+}
+
+func FuzzValidators(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		iin, bin := anonymize.ValidIIN(s), anonymize.ValidBIN(s)
+		if iin && bin {
+			t.Fatalf("%q is both IIN and BIN", s)
+		}
+		if iin {
+			p, err := anonymize.ParseIIN(s)
+			if err != nil || p.BirthDate.IsZero() {
+				t.Fatalf("valid IIN %q does not parse: %v", s, err)
+			}
+		}
+		if n, ok := anonymize.NormalizePhone(s); ok {
+			if len(n) != 12 || !strings.HasPrefix(n, "+77") {
+				t.Fatalf("NormalizePhone(%q) = %q", s, n)
+			}
+			if again, ok := anonymize.NormalizePhone(n); !ok || again != n {
+				t.Fatalf("normal form %q is not stable", n)
+			}
+		}
+		if anonymize.ValidIBAN(s) && !anonymize.ValidIBAN(strings.ToLower(s)) {
+			t.Fatalf("IBAN %q valid but not in lower case", s)
+		}
+		anonymize.ValidCard(s)
+	})
+}
+
+func FuzzMask(f *testing.F) {
+	f.Add("4111 1111 1111 1111", 0, 4)
+	f.Add("Иван", 1, 1)
+	f.Add("\xff\xfe", 0, 1)
+	f.Fuzz(func(t *testing.T, s string, first, last int) {
+		first, last = first%8, last%8
+		m := anonymize.Mask{KeepFirst: first, KeepLast: last}
+		got := m.String(s)
+		if utf8.ValidString(s) && utf8.RuneCountInString(got) != utf8.RuneCountInString(s) {
+			t.Fatalf("mask changed length: %q -> %q", s, got)
+		}
+		if r := revealed(s, got, '*'); r > max(first, 0)+max(last, 0) {
+			t.Fatalf("mask %d/%d revealed %d of %q: %q", first, last, r, s, got)
+		}
+	})
+}
+
+func FuzzTokenRoundTrip(f *testing.F) {
+	f.Add("iin", "901123300258")
+	f.Add("", "")
+	f.Add("x\x00y", "\xff")
+	tk, err := anonymize.NewTokenizer(key("k1", "0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	p, err := anonymize.NewPseudonymizer(key("k1", "0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, kind, value string) {
+		if strings.IndexByte(kind, 0) >= 0 {
+			return // kinds never contain NUL
+		}
+		tok, err := tk.Tokenize(anonymize.Kind(kind), value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, v, err := tk.Detokenize(tok)
+		if err != nil || string(k) != kind || v != value {
+			t.Fatalf("round trip of %q/%q: %q/%q, %v", kind, value, k, v, err)
+		}
+		ps := p.Pseudonym(anonymize.Kind(kind), value)
+		if ok, err := p.Matches(anonymize.Kind(kind), value, ps); !ok || err != nil {
+			t.Fatalf("pseudonym does not match its value: %v", err)
+		}
+	})
+}
+
+// FuzzDetokenize feeds arbitrary strings to the token and pseudonym
+// parsers: they must fail cleanly with a sentinel, never panic.
+func FuzzDetokenize(f *testing.F) {
+	f.Add("tok:k1:AAAA")
+	f.Add("tok::")
+	f.Add("psn:k1:abc")
+	f.Add("tok:k1:" + strings.Repeat("A", 60))
+	tk, err := anonymize.NewTokenizer(key("k1", "0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	p, err := anonymize.NewPseudonymizer(key("k1", "0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, _, err := tk.Detokenize(s); err == nil {
+			t.Fatalf("forged token %q accepted", s)
+		}
+		_, _ = p.Matches(anonymize.KindIIN, "901123300258", s)
+		_, _ = anonymize.KeyID(s)
+	})
+}
+
+func FuzzRedactor(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	r := anonymize.NewRedactor(anonymize.WithMatcher(overlapping{}))
+	plain := anonymize.NewScanner()
+	f.Fuzz(func(t *testing.T, s string) {
+		out := r.String(s)
+		fs := plain.ScanString(s)
+		// What is left of s outside the findings, parts kept apart.
+		var rest strings.Builder
+		at := 0
+		for _, fd := range fs {
+			rest.WriteString(s[at:fd.Start])
+			rest.WriteByte(0)
+			at = fd.End
+		}
+		rest.WriteString(s[at:])
+		for _, fd := range fs {
+			v := s[fd.Start:fd.End]
+			if strings.Count(out, v) > strings.Count(rest.String(), v) {
+				t.Fatalf("redacted %q still contains %q: %q", s, v, out)
+			}
+		}
+	})
+}
+
+// overlapping reports spans that overlap built-in findings, to exercise
+// the Redactor's merging.
+type overlapping struct{}
+
+var overlapRE = regexp.MustCompile(`\d{3,5}`)
+
+func (overlapping) AppendFindings(dst []anonymize.Finding, text []byte) []anonymize.Finding {
+	for _, m := range overlapRE.FindAllIndex(text, 3) {
+		dst = append(dst, anonymize.Finding{Kind: "num", Start: m[0], End: m[1]})
+	}
+	return dst
+}
