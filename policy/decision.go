@@ -106,20 +106,26 @@ func (d Decision) Explain(lang string) string {
 	}[d.Allowed]
 	fmt.Fprintf(&b, "%s (%s → %s, %s)", verdict.In(lang), d.Purpose, d.Recipient, d.PolicyVersion)
 	for _, r := range d.Reasons {
-		fmt.Fprintf(&b, "\n  - [%s] %s: %s", clauseOrDash(r.Clause), r.Code, r.Message.In(lang))
+		fmt.Fprintf(&b, "\n  - [%s] %s: %s", clauseRef(r.Clause, lang), r.Code, r.Message.In(lang))
 		if len(r.Categories) > 0 {
 			fmt.Fprintf(&b, " %v", r.Categories)
 		}
 	}
 	for _, o := range d.Obligations {
-		fmt.Fprintf(&b, "\n  ! [%s] %s: %s", clauseOrDash(o.Clause), o.Code, o.Message.In(lang))
+		fmt.Fprintf(&b, "\n  ! [%s] %s: %s", clauseRef(o.Clause, lang), o.Code, o.Message.In(lang))
 	}
 	return b.String()
 }
 
-func clauseOrDash(c string) string {
-	if c == "" {
+// clauseRef renders a clause reference as each language writes it.
+func clauseRef(c, lang string) string {
+	switch {
+	case c == "":
 		return "-"
+	case lang == "en":
+		return "clause " + c
+	case lang == "kk":
+		return c + "-т."
 	}
 	return "п. " + c
 }

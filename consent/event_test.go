@@ -1,0 +1,80 @@
+package consent_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/purpose"
+)
+
+var t0 = time.Date(2026, time.March, 1, 10, 0, 0, 0, time.UTC)
+
+func TestEventValidate(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	tests := []struct {
+		name  string
+		event consent.Event
+		ok    bool
+	}{
+		{"accept", consent.AcceptPolicy("u", "v1", t0), true},
+		{"grant", consent.Grant("u", purpose.Payments, "bank", t0, consent.WithTerm(t0.Add(time.Hour)), consent.WithFlags(consent.Flags{ThirdPartyTransfer: true})), true},
+		{"withdraw", consent.Withdraw("u", purpose.Payments, "bank", t0), true},
+		{"withdraw acceptance", consent.WithdrawAcceptance("u", t0, consent.WithChannel(consent.ChannelPaper)), true},
+		{"empty subject", consent.AcceptPolicy("", "v1", t0), false},
+		{"long subject", consent.AcceptPolicy(long, "v1", t0), false},
+		{"accept without version", consent.AcceptPolicy("u", "", t0), false},
+		{"zero time", consent.AcceptPolicy("u", "v1", time.Time{}), false},
+		{"grant without recipient", consent.Grant("u", purpose.Payments, "", t0), false},
+		{"grant without purpose", consent.Grant("u", "", "bank", t0), false},
+		{"term before start", consent.Grant("u", purpose.Payments, "bank", t0, consent.WithTerm(t0.Add(-time.Hour))), false},
+		{"term on a withdrawal", consent.Withdraw("u", purpose.Payments, "bank", t0, consent.WithTerm(t0.Add(time.Hour))), false},
+		{"flags on acceptance", consent.AcceptPolicy("u", "v1", t0, consent.WithFlags(consent.Flags{Publication: true})), false},
+		{"unknown channel", consent.AcceptPolicy("u", "v1", t0, consent.WithChannel("pigeon")), false},
+		{"unknown action", consent.Event{ID: "x", Subject: "u", Action: "forget", At: t0}, false},
+		{"scope on acceptance", consent.Event{ID: "x", Subject: "u", Action: consent.ActionAcceptPolicy, PolicyVersion: "v", At: t0, Scope: consent.Scope{Purpose: "p"}}, false},
+		{"empty id", consent.Event{Subject: "u", Action: consent.ActionWithdrawAcceptance, At: t0}, false},
+		{"long evidence", consent.AcceptPolicy("u", "v1", t0, consent.WithEvidence(strings.Repeat("e", 2000))), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.event.Validate()
+			if tt.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, consent.ErrInvalidEvent)
+			if tt.event.Subject != "" {
+				assert.NotContains(t, err.Error(), tt.event.Subject+" ", "no subject in errors")
+			}
+		})
+	}
+}
+
+func TestContentID(t *testing.T) {
+	a := consent.Grant("u", purpose.Payments, "bank", t0)
+	b := consent.Grant("u", purpose.Payments, "bank", t0.In(time.FixedZone("ALMT", 5*3600)))
+	assert.Equal(t, a.ID, b.ID, "same consent at the same instant, same ID")
+	c := consent.Grant("u", purpose.Payments, "bank", t0.Add(time.Nanosecond))
+	assert.NotEqual(t, a.ID, c.ID)
+	d := consent.Grant("u", purpose.Payments, "bank", t0, consent.WithChannel(consent.ChannelWeb))
+	assert.NotEqual(t, a.ID, d.ID)
+	e := consent.Grant("u", purpose.Payments, "bank", t0, consent.WithID("req-77"))
+	assert.Equal(t, "req-77", e.ID)
+	// Length-prefixed fields: moving a boundary changes the ID.
+	assert.NotEqual(t, consent.Grant("ab", "c", "d", t0).ID, consent.Grant("a", "bc", "d", t0).ID)
+}
+
+func TestEventLogValueHidesSubject(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, nil))
+	log.Info("consent", "event", consent.Grant("iin-901123300258", purpose.Payments, "bank", t0))
+	assert.NotContains(t, buf.String(), "901123300258")
+	assert.Contains(t, buf.String(), "payments")
+}

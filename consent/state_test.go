@@ -1,0 +1,106 @@
+package consent_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/purpose"
+)
+
+func TestStateRules(t *testing.T) {
+	min := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
+	tests := []struct {
+		name     string
+		events   []consent.Event
+		accepted bool
+		version  string
+		granted  bool // payments → bank at min(100)
+	}{
+		{name: "nothing"},
+		{name: "accepted", events: []consent.Event{consent.AcceptPolicy("u", "v1", min(0))}, accepted: true, version: "v1"},
+		{name: "re-accepted a newer version", events: []consent.Event{consent.AcceptPolicy("u", "v1", min(0)), consent.AcceptPolicy("u", "v2", min(1))}, accepted: true, version: "v2"},
+		{name: "withdrawn", events: []consent.Event{consent.AcceptPolicy("u", "v1", min(0)), consent.WithdrawAcceptance("u", min(1))}, version: "v1"},
+		{name: "accepted again after withdrawal", events: []consent.Event{consent.AcceptPolicy("u", "v1", min(0)), consent.WithdrawAcceptance("u", min(1)), consent.AcceptPolicy("u", "v2", min(2))}, accepted: true, version: "v2"},
+		{name: "late withdrawal lands before a later acceptance", events: []consent.Event{consent.AcceptPolicy("u", "v2", min(2)), consent.WithdrawAcceptance("u", min(1))}, accepted: true, version: "v2"},
+		{name: "grant", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(0))}, granted: true},
+		{name: "grant then withdraw", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(0)), consent.Withdraw("u", purpose.Payments, "bank", min(1))}},
+		{name: "withdrawal recorded late still wins", events: []consent.Event{consent.Withdraw("u", purpose.Payments, "bank", min(5)), consent.Grant("u", purpose.Payments, "bank", min(1))}},
+		{name: "grant after withdrawal", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(0)), consent.Withdraw("u", purpose.Payments, "bank", min(1)), consent.Grant("u", purpose.Payments, "bank", min(2))}, granted: true},
+		{name: "expired grant", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(0), consent.WithTerm(min(50)))}},
+		{name: "grant within term", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(0), consent.WithTerm(min(500)))}, granted: true},
+		{name: "grant dated in the future", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(200))}},
+		{name: "grant to another recipient", events: []consent.Event{consent.Grant("u", purpose.Payments, "other", min(0))}},
+		{name: "grant for another purpose", events: []consent.Event{consent.Grant("u", purpose.Support, "bank", min(0))}},
+		{name: "another subject's events are ignored", events: []consent.Event{consent.AcceptPolicy("v", "v1", min(0)), consent.Grant("v", purpose.Payments, "bank", min(0))}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, st := range []consent.State{consent.Fold("u", tt.events), applyInOrder("u", tt.events)} {
+				assert.Equal(t, tt.accepted, st.Accepted())
+				assert.Equal(t, tt.version, st.Acceptance().Version)
+				assert.Equal(t, tt.granted, st.Granted(purpose.Payments, "bank", min(100)))
+			}
+		})
+	}
+}
+
+func applyInOrder(subject string, events []consent.Event) consent.State {
+	st := consent.NewState(subject)
+	for _, e := range events {
+		st = st.Apply(e)
+	}
+	return st
+}
+
+// Folding in any arrival order gives the state of folding in time order,
+// when times are distinct: what MemoryStore relies on.
+func TestApplyOrderIndependent(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for round := range 200 {
+		var events []consent.Event
+		for i := range 12 {
+			at := t0.Add(time.Duration(i) * time.Second)
+			r := []string{"a", "b"}[rng.IntN(2)]
+			switch rng.IntN(4) {
+			case 0:
+				events = append(events, consent.AcceptPolicy("u", "v", at))
+			case 1:
+				events = append(events, consent.WithdrawAcceptance("u", at))
+			case 2:
+				events = append(events, consent.Grant("u", purpose.Payments, r, at))
+			case 3:
+				events = append(events, consent.Withdraw("u", purpose.Payments, r, at))
+			}
+		}
+		want := consent.Fold("u", events)
+		rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+		got := applyInOrder("u", events)
+		require.Equal(t, want.Accepted(), got.Accepted(), "round %d", round)
+		require.Equal(t, want.Grants(), got.Grants(), "round %d", round)
+	}
+}
+
+func TestStateIsImmutable(t *testing.T) {
+	before := consent.NewState("u").Apply(consent.Grant("u", purpose.Payments, "a", t0))
+	after := before.Apply(consent.Withdraw("u", purpose.Payments, "a", t0.Add(time.Second)))
+	assert.True(t, before.Granted(purpose.Payments, "a", t0.Add(time.Hour)))
+	assert.False(t, after.Granted(purpose.Payments, "a", t0.Add(time.Hour)))
+}
+
+func TestMemoryStoreStateDoesNotAllocate(t *testing.T) {
+	s := consent.NewMemoryStore()
+	ctx := context.Background()
+	require.NoError(t, s.Append(ctx, consent.AcceptPolicy("u", "v", t0)))
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := s.State(ctx, "u"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
+}

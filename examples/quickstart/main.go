@@ -1,0 +1,166 @@
+// Quickstart walks through the seed privacy policy as a host service would
+// meet it: a user accepts the policy, the service processes and shares their
+// data with recipients of every kind, the user grants and withdraws consent,
+// and every decision is printed with its reasons and the clauses they cite.
+//
+//	go run ./examples/quickstart            # English
+//	go run ./examples/quickstart -lang ru   # по-русски
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"time"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+func main() {
+	lang := flag.String("lang", "en", "language of the explanations: en, ru or kk")
+	flag.Parse()
+	if err := run(context.Background(), os.Stdout, *lang); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// recipients are the host's counterparties, one of each kind.
+var recipients = []disclosure.Recipient{
+	{ID: "kgd", Kind: disclosure.StateBody, Name: "State Revenue Committee"},
+	{ID: "kaspi", Kind: disclosure.Partner, Name: "Payment partner"},
+	{ID: "dtt-cloud", Kind: disclosure.Affiliate, Name: "Affiliated hosting company"},
+	{ID: "halyk", Kind: disclosure.ThirdParty, Name: "Unaffiliated bank"},
+	{ID: "notary", Kind: disclosure.Individual, Name: "Private notary"},
+	{ID: "support-team", Kind: disclosure.Employee, Name: "Support team", Confidentiality: true, Agreement: "NDA-2024-17"},
+	{ID: "freelancer", Kind: disclosure.Contractor, Name: "Freelance designer"},
+}
+
+func run(ctx context.Context, w io.Writer, lang string) error {
+	store := consent.NewMemoryStore()
+	engine, err := policy.New(
+		policy.WithConsentStore(store),
+		policy.WithRecipients(recipients...),
+	)
+	if err != nil {
+		return err
+	}
+	v := engine.Version()
+	fmt.Fprintf(w, "Policy version in force: %s (%s)\n", v.ID, v.URL)
+
+	const user = "user-42"
+	now := time.Now().Add(-time.Hour) // events are recorded as they happened, an hour ago
+	step := 0
+	say := func(title string) {
+		step++
+		fmt.Fprintf(w, "\n%d. %s\n", step, title)
+	}
+	check := func(p purpose.ID, recipient string, opts ...policy.CheckOption) {
+		d, err := engine.Check(ctx, user, p, recipient, opts...)
+		fmt.Fprintf(w, "   %s\n", indent(d.Explain(lang)))
+		if err != nil {
+			fmt.Fprintf(w, "   error: %v\n", err)
+		}
+	}
+	appendEvents := func(events ...consent.Event) error {
+		now = now.Add(time.Second)
+		return store.Append(ctx, events...)
+	}
+
+	say("Before the user accepts the policy, even the operator may not process (2.1)")
+	check(purpose.Payments, policy.Operator)
+
+	say("The user opens the app and accepts the policy (2.1)")
+	if err := appendEvents(consent.AcceptPolicy(user, v.ID, now, consent.WithChannel(consent.ChannelMobileApp))); err != nil {
+		return err
+	}
+	check(purpose.Payments, policy.Operator)
+
+	say("Sharing with a state body, a partner and an affiliate (5.1)")
+	check(purpose.Verification, "kgd")
+	check(purpose.Payments, "kaspi", policy.WithCategories(purpose.PaymentDetails))
+	check(purpose.ServiceAccess, "dtt-cloud")
+
+	say("Commercial secrets never go to 5.1 recipients")
+	check(purpose.Payments, "kaspi", policy.WithCategories(purpose.PaymentDetails, purpose.CommercialSecret))
+
+	say("An unaffiliated bank and a private notary need the user's consent (5.2)")
+	check(purpose.Payments, "halyk")
+	check(purpose.Verification, "notary")
+
+	say("The user consents to sharing payment data with the bank, for payments only")
+	if err := appendEvents(consent.Grant(user, purpose.Payments, "halyk", now,
+		consent.WithChannel(consent.ChannelMobileApp),
+		consent.WithFlags(consent.Flags{ThirdPartyTransfer: true}))); err != nil {
+		return err
+	}
+	check(purpose.Payments, "halyk")
+	check(purpose.Support, "halyk")
+
+	say("The user withdraws that consent: the very next check denies")
+	if err := appendEvents(consent.Withdraw(user, purpose.Payments, "halyk", now)); err != nil {
+		return err
+	}
+	check(purpose.Payments, "halyk")
+
+	say("Staff and contractors only under a confidentiality obligation (6.3)")
+	check(purpose.Support, "support-team")
+	check(purpose.Support, "freelancer")
+
+	say("A purpose the policy does not list is denied, with an error (fail closed)")
+	d, err := engine.Check(ctx, user, "marketing", policy.Operator)
+	fmt.Fprintf(w, "   %s\n   errors.Is(err, policy.ErrUnknownPurpose) = %v\n", indent(d.Explain(lang)), errors.Is(err, policy.ErrUnknownPurpose))
+
+	say("The operator publishes a new version (9.2): earlier acceptance stands, with an obligation (9.5)")
+	next, err := policy.New(
+		policy.WithConsentStore(store),
+		policy.WithRecipients(recipients...),
+		policy.WithVersion(policy.Version{ID: "2026-ru-2", Published: now, URL: v.URL}),
+	)
+	if err != nil {
+		return err
+	}
+	d, err = next.Check(ctx, user, purpose.Support, policy.Operator)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   %s\n", indent(d.Explain(lang)))
+
+	say("The user disagrees and withdraws acceptance (9.3): everything resting on it stops")
+	if err := appendEvents(consent.WithdrawAcceptance(user, now)); err != nil {
+		return err
+	}
+	check(purpose.Support, policy.Operator)
+	check(purpose.Verification, "kgd")
+
+	say("The consent log is the evidence (Law of the RK on personal data, art. 25)")
+	history, err := store.History(ctx, user)
+	if err != nil {
+		return err
+	}
+	for _, e := range history {
+		scope := ""
+		if e.Scope.Purpose != "" {
+			scope = fmt.Sprintf(" %s → %s", e.Scope.Purpose, e.Scope.Recipient)
+		}
+		fmt.Fprintf(w, "   %s %-20s%s %s\n", e.At.Format(time.RFC3339), e.Action, scope, e.PolicyVersion)
+	}
+	return nil
+}
+
+func indent(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		out = append(out, s[i])
+		if s[i] == '\n' {
+			out = append(out, "   "...)
+		}
+	}
+	return string(out)
+}

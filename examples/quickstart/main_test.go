@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestQuickstart runs the walkthrough and checks the verdict of each step,
+// so the README's first command keeps telling the truth.
+func TestQuickstart(t *testing.T) {
+	for _, lang := range []string{"en", "ru", "kk"} {
+		t.Run(lang, func(t *testing.T) {
+			var out bytes.Buffer
+			require.NoError(t, run(context.Background(), &out, lang))
+			assert.NotContains(t, out.String(), "error: policy: evaluation")
+			if lang != "en" {
+				return
+			}
+			verdicts := regexpVerdicts(out.String())
+			want := []string{
+				"denied (payments → operator",
+				"allowed (payments → operator",
+				"allowed (verification → kgd",
+				"allowed (payments → kaspi",
+				"allowed (service_access → dtt-cloud",
+				"denied (payments → kaspi",
+				"denied (payments → halyk",
+				"denied (verification → notary",
+				"allowed (payments → halyk",
+				"denied (support → halyk",
+				"denied (payments → halyk",
+				"allowed (support → support-team",
+				"denied (support → freelancer",
+				"denied (marketing → operator",
+				"allowed (support → operator",
+				"denied (support → operator",
+				"denied (verification → kgd",
+			}
+			assert.Equal(t, want, verdicts)
+			assert.Contains(t, out.String(), "errors.Is(err, policy.ErrUnknownPurpose) = true")
+			assert.Contains(t, out.String(), "show_current_version")
+		})
+	}
+}
+
+func regexpVerdicts(s string) []string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "allowed (") || strings.HasPrefix(line, "denied (") {
+			out = append(out, line[:strings.Index(line, ",")])
+		}
+	}
+	return out
+}
