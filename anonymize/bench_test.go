@@ -143,3 +143,34 @@ func TestBenchCorpusFindings(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkRedactorString(b *testing.B) {
+	r := anonymize.NewRedactor()
+	for _, bc := range []struct{ name, line string }{
+		{"clean", "request served in 12 ms, status 200, user agent okhttp/4.12"},
+		{"personal", "ИИН 901123300258, тел +7 771 000 99 98, a@b.kz"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.line)))
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					_ = r.String(bc.line)
+				}
+			})
+		})
+	}
+}
+
+func BenchmarkRedactValue(b *testing.B) {
+	r := anonymize.NewRedactor()
+	c := newCustomer()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := anonymize.RedactValue(r, c); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

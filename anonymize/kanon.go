@@ -69,6 +69,7 @@ type KAnonymityError struct {
 	Reason  string // in words
 }
 
+// Error describes the failure with counts only.
 func (e *KAnonymityError) Error() string {
 	return fmt.Sprintf("%s: k=%d over %d records: %s (best %d)", ErrKAnonymity, e.K, e.Records, e.Reason, e.Best)
 }

@@ -23,7 +23,8 @@ type Redactor struct {
 	tok      *Tokenizer
 	kindCats map[Kind]string
 
-	types sync.Map // reflect.Type → *typeInfo, filled on first use
+	types sync.Map  // reflect.Type → *typeInfo, filled on first use
+	bufs  sync.Pool // *[]Finding, so that clean text costs no allocation
 }
 
 // NewRedactor returns a Redactor configured by opts.
@@ -58,9 +59,20 @@ func (r *Redactor) String(s string) string {
 // AppendRedacted appends text, with every finding replaced by its
 // operator's output, to dst and returns the extended slice.
 func (r *Redactor) AppendRedacted(dst, text []byte) []byte {
-	var buf [16]Finding
-	fs := r.scanner.AppendFindings(buf[:0], text)
-	return r.apply(dst, text, fs, nil, nil)
+	fs := r.findings(text)
+	dst = r.apply(dst, text, *fs, nil, nil)
+	r.bufs.Put(fs)
+	return dst
+}
+
+// findings scans text into a pooled buffer; the caller puts it back.
+func (r *Redactor) findings(text []byte) *[]Finding {
+	fs, _ := r.bufs.Get().(*[]Finding)
+	if fs == nil {
+		fs = new([]Finding)
+	}
+	*fs = r.scanner.AppendFindings((*fs)[:0], text)
+	return fs
 }
 
 // apply writes text to dst with findings replaced. When cats is not nil,
@@ -98,10 +110,10 @@ func (r *Redactor) redactText(s string, cats map[string]bool, op Operator) strin
 	// Scanners and operators only read text, so the string's bytes are
 	// used in place: logging a line without personal data costs no copy.
 	text := unsafe.Slice(unsafe.StringData(s), len(s))
-	var buf [16]Finding
-	fs := r.scanner.AppendFindings(buf[:0], text)
-	if len(fs) == 0 {
+	fs := r.findings(text)
+	defer r.bufs.Put(fs)
+	if len(*fs) == 0 {
 		return s
 	}
-	return string(r.apply(make([]byte, 0, len(s)), text, fs, cats, op))
+	return string(r.apply(make([]byte, 0, len(s)), text, *fs, cats, op))
 }

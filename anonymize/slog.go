@@ -86,8 +86,10 @@ func (h *SlogHandler) attr(a slog.Attr) slog.Attr {
 		} else {
 			digits = strconv.AppendUint(buf[:0], v.Uint64(), 10)
 		}
-		var fb [2]Finding
-		if len(h.r.scanner.AppendFindings(fb[:0], digits)) > 0 {
+		fs := h.r.findings(digits)
+		found := len(*fs) > 0
+		h.r.bufs.Put(fs)
+		if found {
 			return slog.String(a.Key, string(h.r.AppendRedacted(nil, digits)))
 		}
 	case slog.KindGroup:
