@@ -42,10 +42,12 @@ type GrantRecord struct {
 	EventID  string
 }
 
-// ActiveAt reports whether the record allows processing at time t: a grant
-// not withdrawn, given no later than t, whose term (if any) has not ended.
+// ActiveAt reports whether the record allows processing at time t: a grant,
+// not withdrawn, whose term (if any) has not ended by t. A grant counts from
+// the moment it is on record, whatever time it carries: its time orders it
+// against withdrawals, it does not defer it.
 func (g GrantRecord) ActiveAt(t time.Time) bool {
-	return g.Granted && !g.At.After(t) && (g.Until.IsZero() || t.Before(g.Until))
+	return g.Granted && (g.Until.IsZero() || t.Before(g.Until))
 }
 
 // State is a user's consent as derived from the log. It is immutable: the

@@ -34,7 +34,7 @@ func TestStateRules(t *testing.T) {
 		{name: "grant after withdrawal", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(0)), consent.Withdraw("u", purpose.Payments, "bank", min(1)), consent.Grant("u", purpose.Payments, "bank", min(2))}, granted: true},
 		{name: "expired grant", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(0), consent.WithTerm(min(50)))}},
 		{name: "grant within term", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(0), consent.WithTerm(min(500)))}, granted: true},
-		{name: "grant dated in the future", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(200))}},
+		{name: "grant dated later counts once on record", events: []consent.Event{consent.Grant("u", purpose.Payments, "bank", min(200))}, granted: true},
 		{name: "grant to another recipient", events: []consent.Event{consent.Grant("u", purpose.Payments, "other", min(0))}},
 		{name: "grant for another purpose", events: []consent.Event{consent.Grant("u", purpose.Support, "bank", min(0))}},
 		{name: "another subject's events are ignored", events: []consent.Event{consent.AcceptPolicy("v", "v1", min(0)), consent.Grant("v", purpose.Payments, "bank", min(0))}},

@@ -353,8 +353,11 @@ func WithCategories(cs ...purpose.Category) CheckOption {
 // the package's sentinels. It never returns an error with an allow.
 func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
 	base := Decision{Purpose: p, Recipient: recipient, PolicyVersion: e.version.ID}
-	if user == "" || len(user) > MaxUserLen {
-		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: user must be 1 to %d bytes", ErrInvalidRequest, MaxUserLen)
+	if user == "" {
+		return e.deny(base, "invalid_request", ""), ErrEmptyUser
+	}
+	if len(user) > MaxUserLen {
+		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
 	}
 	if err := ctx.Err(); err != nil {
 		return e.deny(base, "invalid_request", ""), fmt.Errorf("policy: check: %w", err)

@@ -1,6 +1,9 @@
 package policy
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors returned with a denying Decision by [Engine.Check]; test with
 // errors.Is. Check never returns an error with an allowing Decision.
@@ -13,8 +16,11 @@ var (
 	// ErrUnknownCategory: a category named with [WithCategories] is not in
 	// the catalog.
 	ErrUnknownCategory = errors.New("policy: unknown data category")
-	// ErrInvalidRequest: the user is empty or an argument is out of bounds.
+	// ErrInvalidRequest: an argument is empty or out of bounds.
 	ErrInvalidRequest = errors.New("policy: invalid request")
+	// ErrEmptyUser: Check was called without a user. It wraps
+	// [ErrInvalidRequest].
+	ErrEmptyUser = fmt.Errorf("%w: empty user", ErrInvalidRequest)
 	// ErrConsentUnavailable: the consent store failed; the underlying error
 	// is wrapped too.
 	ErrConsentUnavailable = errors.New("policy: consent state unavailable")
