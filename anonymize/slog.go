@@ -107,7 +107,13 @@ func (h *SlogHandler) attr(a slog.Attr) slog.Attr {
 		case []byte:
 			return slog.String(a.Key, string(h.r.AppendRedacted(nil, x)))
 		default:
-			switch reflect.TypeOf(x).Kind() {
+			rv := reflect.ValueOf(x)
+			switch rv.Kind() {
+			case reflect.String: // a named string type
+				s := rv.String()
+				if red := h.r.redactText(s, nil, nil); red != s {
+					return slog.String(a.Key, red)
+				}
 			case reflect.Struct, reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface:
 				red, err := h.r.RedactAny(x)
 				if err != nil {

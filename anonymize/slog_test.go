@@ -63,6 +63,7 @@ func TestSlogHandlerRedacts(t *testing.T) {
 			l.Info("m", "user", &logUser{Name: "Иван", IIN: "901123300258", Plan: "pro"})
 		}, `"user":{"Name":"[identity]","IIN":"[iin]","Plan":"pro"}`},
 		{"bytes", func(l *slog.Logger) { l.Info("m", "raw", []byte("iin=901123300258")) }, `"raw":"iin=[iin]"`},
+		{"named string type", func(l *slog.Logger) { l.Info("m", "c", category("iin 901123300258")) }, `"c":"iin [iin]"`},
 		{"clean text unchanged", func(l *slog.Logger) { l.Info("order 48213 shipped", "sum", "15 000") }, `"msg":"order 48213 shipped","sum":"15 000"`},
 	}
 	for _, tt := range tests {

@@ -228,7 +228,8 @@ func redactValue[T any](r *Redactor, v T, cats map[string]bool) (T, error) {
 	if err != nil {
 		return zero, err
 	}
-	return out.Interface().(T), nil
+	res, _ := out.Interface().(T) // a nil interface T stays nil
+	return res, nil
 }
 
 type walker struct {

@@ -198,6 +198,13 @@ func TestRedactValueCycle(t *testing.T) {
 	assert.Equal(t, "901123300258", n.IIN)
 }
 
+func TestRedactValueNilInterface(t *testing.T) {
+	t.Parallel()
+	got, err := anonymize.RedactValue[any](anonymize.NewRedactor(), nil)
+	require.NoError(t, err)
+	assert.Nil(t, got)
+}
+
 func TestRedactAny(t *testing.T) {
 	t.Parallel()
 	r := anonymize.NewRedactor()
