@@ -58,10 +58,13 @@ func ValidateBatch(events []Event) error {
 // It is safe for concurrent use by multiple goroutines. The zero value is not
 // usable; call [NewMemoryStore].
 type MemoryStore struct {
-	mu     sync.RWMutex
-	byID   map[string]Event
-	log    map[string][]Event // per subject, in append order
-	states map[string]State
+	mu   sync.RWMutex // guards byID and log, and serialises writers of states
+	byID map[string]Event
+	log  map[string][]Event // per subject, in append order
+	// states maps a subject to its State. Reads take no lock, so State
+	// scales across cores; a sync.Map suits a cache written once per
+	// append and read on every Check.
+	states sync.Map
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -69,9 +72,8 @@ var _ Store = (*MemoryStore)(nil)
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
-		byID:   make(map[string]Event),
-		log:    make(map[string][]Event),
-		states: make(map[string]State),
+		byID: make(map[string]Event),
+		log:  make(map[string][]Event),
 	}
 }
 
@@ -101,15 +103,23 @@ func (m *MemoryStore) Append(ctx context.Context, events ...Event) error {
 		fresh = append(fresh, e)
 	}
 	// Apply is order-independent across distinct times (see State.Apply),
-	// so folding in append order gives the log-order state.
+	// so folding in append order gives the log-order state. Each subject's
+	// new state is published once, so no reader sees half a batch.
+	next := make(map[string]State)
 	for _, e := range fresh {
 		m.byID[e.ID] = e
 		m.log[e.Subject] = append(m.log[e.Subject], e)
-		st, ok := m.states[e.Subject]
+		st, ok := next[e.Subject]
 		if !ok {
 			st = NewState(e.Subject)
+			if v, ok := m.states.Load(e.Subject); ok {
+				st = v.(State)
+			}
 		}
-		m.states[e.Subject] = st.Apply(e)
+		next[e.Subject] = st.Apply(e)
+	}
+	for subject, st := range next {
+		m.states.Store(subject, st)
 	}
 	return nil
 }
@@ -120,13 +130,10 @@ func (m *MemoryStore) State(ctx context.Context, user string) (State, error) {
 	if err := ctx.Err(); err != nil {
 		return State{}, fmt.Errorf("consent: state: %w", err)
 	}
-	m.mu.RLock()
-	st, ok := m.states[user]
-	m.mu.RUnlock()
-	if !ok {
-		return NewState(user), nil
+	if v, ok := m.states.Load(user); ok {
+		return v.(State), nil
 	}
-	return st, nil
+	return NewState(user), nil
 }
 
 // History implements [Store].
