@@ -1,6 +1,8 @@
 package anonymize_test
 
 import (
+	"errors"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -268,4 +270,67 @@ func (overlapping) AppendFindings(dst []anonymize.Finding, text []byte) []anonym
 		dst = append(dst, anonymize.Finding{Kind: "num", Start: m[0], End: m[1]})
 	}
 	return dst
+}
+
+// FuzzStructTag parses arbitrary privacy tags (through a struct type built
+// at run time): a tag is either applied or rejected with ErrBadTag, and
+// the input value is never modified.
+func FuzzStructTag(f *testing.F) {
+	for _, s := range []string{"iin", "phone,mask", "identity,replace=x", "text", "-", ",", "iin,shred", "identity,year", "text,omit"} {
+		f.Add(s, "901123300258")
+	}
+	r := anonymize.NewRedactor()
+	f.Fuzz(func(t *testing.T, tag, value string) {
+		if strings.ContainsAny(tag, "\"`\\") {
+			return // not expressible in a struct tag literal
+		}
+		typ := reflect.StructOf([]reflect.StructField{{
+			Name: "F", Type: reflect.TypeFor[string](), Tag: reflect.StructTag(`privacy:"` + tag + `"`),
+		}})
+		v := reflect.New(typ).Elem()
+		v.Field(0).SetString(value)
+		in := v.Interface()
+		out, err := r.RedactAny(in)
+		if err != nil {
+			if !errors.Is(err, anonymize.ErrBadTag) && !errors.Is(err, anonymize.ErrGeneralize) && !errors.Is(err, anonymize.ErrNoOperator) {
+				t.Fatalf("tag %q: unexpected error %v", tag, err)
+			}
+			if value != "" && len(value) > 3 && strings.Contains(err.Error(), value) {
+				t.Fatalf("error quotes the value: %v", err)
+			}
+			return
+		}
+		if reflect.ValueOf(in).Field(0).String() != value {
+			t.Fatal("input modified")
+		}
+		if reflect.TypeOf(out) != typ {
+			t.Fatalf("type changed to %T", out)
+		}
+	})
+}
+
+// FuzzHierarchies feeds arbitrary values to the built-in hierarchies: they
+// generalise or fail with ErrGeneralize, and the top level is always "*".
+func FuzzHierarchies(f *testing.F) {
+	for _, s := range []string{"1990-11-23", "43.2389,76.8897", "34", "050010", "", "-1", "NaN,1", "1e400,0"} {
+		f.Add(s)
+	}
+	hs := []anonymize.Hierarchy{
+		anonymize.DateHierarchy{}, anonymize.AgeHierarchy{Widths: []int{5, 10}, Top: 90},
+		anonymize.PrefixHierarchy{Keep: []int{4, 2}}, anonymize.GridHierarchy{Cells: []float64{0.01, 1}},
+		anonymize.SuppressHierarchy{},
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		for _, h := range hs {
+			for level := 1; level <= h.Levels(); level++ {
+				g, err := h.Generalize(v, level)
+				if err != nil && !errors.Is(err, anonymize.ErrGeneralize) {
+					t.Fatalf("%T level %d: %v", h, level, err)
+				}
+				if level == h.Levels() && g != "*" {
+					t.Fatalf("%T top level gave %q", h, g)
+				}
+			}
+		}
+	})
 }
