@@ -3,8 +3,13 @@
 // data with recipients of every kind, the user grants and withdraws consent,
 // and every decision is printed with its reasons and the clauses they cite.
 //
-//	go run ./examples/quickstart            # English
-//	go run ./examples/quickstart -lang ru   # по-русски
+//	go run ./examples/quickstart                      # English
+//	go run ./examples/quickstart -lang ru             # по-русски
+//	go run ./examples/quickstart -sqlite consent.db   # keep consent in a file
+//
+// With -sqlite, consent is written to a SQLite file. Run it twice: the
+// second run finds the first run's consent log, withdrawal included, and
+// decides by it.
 package main
 
 import (
@@ -18,6 +23,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/sqlitestore"
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
@@ -25,11 +31,40 @@ import (
 
 func main() {
 	lang := flag.String("lang", "en", "language of the explanations: en, ru or kk")
+	file := flag.String("sqlite", "", "keep consent in this SQLite file instead of in memory")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *lang); err != nil {
+	ctx := context.Background()
+	var store storeCloser = memoryStore{consent.NewMemoryStore()}
+	fresh := false
+	if *file != "" {
+		_, err := os.Stat(*file)
+		fresh = errors.Is(err, os.ErrNotExist)
+		s, err := sqlitestore.Open(ctx, *file)
+		if err != nil {
+			log.Fatal(err)
+		}
+		store = s
+	}
+	err := run(ctx, os.Stdout, *lang, store)
+	if cerr := store.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
+	if fresh {
+		fmt.Printf("\nConsent is kept in %s: run the same command again to see it survive a restart.\n", *file)
+	}
 }
+
+type storeCloser interface {
+	consent.Store
+	Close() error
+}
+
+type memoryStore struct{ *consent.MemoryStore }
+
+func (memoryStore) Close() error { return nil }
 
 // recipients are the host's counterparties, one of each kind.
 var recipients = []disclosure.Recipient{
@@ -42,8 +77,7 @@ var recipients = []disclosure.Recipient{
 	{ID: "freelancer", Kind: disclosure.Contractor, Name: "Freelance designer"},
 }
 
-func run(ctx context.Context, w io.Writer, lang string) error {
-	store := consent.NewMemoryStore()
+func run(ctx context.Context, w io.Writer, lang string, store consent.Store) error {
 	engine, err := policy.New(
 		policy.WithConsentStore(store),
 		policy.WithRecipients(recipients...),
@@ -55,6 +89,11 @@ func run(ctx context.Context, w io.Writer, lang string) error {
 	fmt.Fprintf(w, "Policy version in force: %s (%s)\n", v.ID, v.URL)
 
 	const user = "user-42"
+	if earlier, err := store.History(ctx, user); err != nil {
+		return err
+	} else if len(earlier) > 0 {
+		return resume(ctx, w, lang, engine, user, earlier)
+	}
 	now := time.Now().Add(-time.Hour) // events are recorded as they happened, an hour ago
 	step := 0
 	say := func(title string) {
@@ -144,6 +183,31 @@ func run(ctx context.Context, w io.Writer, lang string) error {
 	if err != nil {
 		return err
 	}
+	printHistory(w, history)
+	return nil
+}
+
+// resume is the second run over a durable store: the first run's consent
+// log is there, and decisions rest on it.
+func resume(ctx context.Context, w io.Writer, lang string, engine *policy.Engine, user string, history []consent.Event) error {
+	fmt.Fprintf(w, "\nFound %d consent events for %s recorded by an earlier run:\n", len(history), user)
+	printHistory(w, history)
+	fmt.Fprintf(w, "\nDecisions rest on them after the restart:\n")
+	for _, c := range []struct {
+		p purpose.ID
+		r string
+	}{{purpose.Support, policy.Operator}, {purpose.Payments, "halyk"}} {
+		d, err := engine.Check(ctx, user, c.p, c.r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "   %s\n", indent(d.Explain(lang)))
+	}
+	fmt.Fprintf(w, "\nDelete the file to start the walkthrough afresh.\n")
+	return nil
+}
+
+func printHistory(w io.Writer, history []consent.Event) {
 	for _, e := range history {
 		scope := ""
 		if e.Scope.Purpose != "" {
@@ -151,7 +215,6 @@ func run(ctx context.Context, w io.Writer, lang string) error {
 		}
 		fmt.Fprintf(w, "   %s %-20s%s %s\n", e.At.Format(time.RFC3339), e.Action, scope, e.PolicyVersion)
 	}
-	return nil
 }
 
 func indent(s string) string {

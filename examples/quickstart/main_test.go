@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/sqlitestore"
 )
 
 // TestQuickstart runs the walkthrough and checks the verdict of each step,
@@ -16,7 +20,7 @@ func TestQuickstart(t *testing.T) {
 	for _, lang := range []string{"en", "ru", "kk"} {
 		t.Run(lang, func(t *testing.T) {
 			var out bytes.Buffer
-			require.NoError(t, run(context.Background(), &out, lang))
+			require.NoError(t, run(context.Background(), &out, lang, consent.NewMemoryStore()))
 			assert.NotContains(t, out.String(), "error: policy: evaluation")
 			if lang != "en" {
 				return
@@ -57,4 +61,25 @@ func regexpVerdicts(s string) []string {
 		}
 	}
 	return out
+}
+
+// TestQuickstartSurvivesRestart runs the walkthrough over a SQLite file,
+// reopens it as a second run would, and finds the withdrawal still there.
+func TestQuickstartSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "consent.db")
+	for i := range 2 {
+		store, err := sqlitestore.Open(ctx, path)
+		require.NoError(t, err)
+		var out bytes.Buffer
+		require.NoError(t, run(ctx, &out, "en", store))
+		require.NoError(t, store.Close())
+		if i == 0 {
+			assert.Contains(t, out.String(), "1. Before the user accepts")
+			continue
+		}
+		assert.Contains(t, out.String(), "Found 4 consent events for user-42")
+		assert.Equal(t, []string{"denied (support → operator", "denied (payments → halyk"}, regexpVerdicts(out.String()))
+		assert.Contains(t, out.String(), "acceptance_withdrawn")
+	}
 }
