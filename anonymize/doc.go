@@ -55,7 +55,7 @@
 //		IIN   string `privacy:"iin"`
 //		Phone string `privacy:"phone,mask"`
 //	}
-//	// categories come from a policy decision's obligation, e.g. []purpose.Category{"iin_bin"}
+//	// the categories come from a policy decision's obligations (Obligation.Categories)
 //	shared, err := anonymize.RedactCategories(r, customer, categories...)
 //
 // Keep personal data out of logs:

@@ -1,12 +1,19 @@
 package anonymize_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/yasam/privacy/anonymize"
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/policy"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 func ExampleScanner_AppendFindings() {
@@ -75,19 +82,51 @@ func ExampleRedactCategories() {
 		Phone string `privacy:"phone,mask"`
 		Card  string `privacy:"card,mask"`
 	}
-	// An obligation from a policy decision, as purpose.Category values.
-	type Category string
-	obligation := []Category{"iin_bin", "payment_details"}
-
 	r := anonymize.NewRedactor()
 	c, err := anonymize.RedactCategories(r, Customer{
 		Name: "Иван", IIN: "901123300258", Phone: "87710009998", Card: "4111111111111111",
-	}, obligation...)
+	}, purpose.IINBIN, purpose.PaymentDetails)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("%+v\n", c)
 	// Output: {Name:Иван IIN:[iin] Phone:87710009998 Card:************1111}
+}
+
+// A policy decision's obligations name the categories the host must exclude
+// or mask; RedactCategories carries them out on the data before it leaves.
+func ExampleRedactCategories_obligation() {
+	type Filing struct {
+		IIN     string `privacy:"iin"`
+		Revenue string `privacy:"commercial_secret"`
+		Period  string
+	}
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	store := consent.NewMemoryStore()
+	engine, err := policy.New(policy.WithConsentStore(store), policy.WithRecipients(disclosure.Recipient{ID: "kgd", Kind: disclosure.StateBody}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := store.Append(context.Background(), consent.AcceptPolicy("user-1", engine.Version().ID, at)); err != nil {
+		log.Fatal(err)
+	}
+	d, err := engine.Check(context.Background(), "user-1", purpose.Verification, "kgd")
+	if err != nil || !d.Allowed {
+		log.Fatal(d, err)
+	}
+	var exclude []purpose.Category
+	for _, o := range d.Obligations {
+		exclude = append(exclude, o.Categories...)
+	}
+	out, err := anonymize.RedactCategories(anonymize.NewRedactor(), Filing{IIN: "901123300258", Revenue: "12 500 000 KZT", Period: "2025-Q4"}, exclude...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(exclude)
+	fmt.Printf("%+v\n", out)
+	// Output:
+	// [commercial_secret]
+	// {IIN:901123300258 Revenue:[commercial_secret] Period:2025-Q4}
 }
 
 func ExampleNewSlogHandler() {

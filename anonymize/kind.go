@@ -1,5 +1,7 @@
 package anonymize
 
+import "github.com/yasam/privacy/purpose"
+
 // Kind names a kind of personal data the [Scanner] finds. Built-in kinds
 // are the constants below; a host names its own kinds when it registers a
 // pattern with [WithPattern] or [WithMatcher].
@@ -21,35 +23,20 @@ const (
 	KindIBAN Kind = "iban"
 )
 
-// Data categories as named by the policy's obligations (package purpose
-// defines the same strings as purpose.Category). They are untyped string
-// constants so that they convert to the host's category type without an
-// import.
-const (
-	CategoryIdentity         = "identity"
-	CategoryContact          = "contact"
-	CategoryIINBIN           = "iin_bin"
-	CategoryGeoLocation      = "geolocation"
-	CategoryPaymentDetails   = "payment_details"
-	CategoryDocuments        = "documents"
-	CategoryDevice           = "device"
-	CategoryCommercialSecret = "commercial_secret"
-)
-
 // Category returns the data category a built-in kind belongs to: IIN and BIN
 // are "iin_bin", phone and e-mail are "contact", card and IBAN are
 // "payment_details". For any other kind it returns the kind itself, so a
 // host kind named after a category (say "documents") belongs to it.
-func (k Kind) Category() string {
+func (k Kind) Category() purpose.Category {
 	switch k {
 	case KindIIN, KindBIN:
-		return CategoryIINBIN
+		return purpose.IINBIN
 	case KindPhone, KindEmail:
-		return CategoryContact
+		return purpose.Contact
 	case KindCard, KindIBAN:
-		return CategoryPaymentDetails
+		return purpose.PaymentDetails
 	}
-	return string(k)
+	return purpose.Category(k)
 }
 
 // Finding is one piece of personal data found in text: its kind, its byte

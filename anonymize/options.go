@@ -4,6 +4,8 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 // Option configures the constructors of this package ([NewScanner],
@@ -20,7 +22,7 @@ type config struct {
 	mask     Mask
 	pseudo   *Pseudonymizer
 	tok      *Tokenizer
-	kindCats map[Kind]string
+	kindCats map[Kind]purpose.Category
 
 	maxSuppression float64
 }
@@ -124,10 +126,10 @@ func WithTokenizer(t *Tokenizer) Option {
 // WithKindCategory assigns a host kind to a data category, so that
 // [RedactCategories] and category-filtered log redaction treat its findings
 // as that category. Built-in kinds can be reassigned too.
-func WithKindCategory(kind Kind, category string) Option {
+func WithKindCategory(kind Kind, category purpose.Category) Option {
 	return func(c *config) {
 		if c.kindCats == nil {
-			c.kindCats = make(map[Kind]string)
+			c.kindCats = make(map[Kind]purpose.Category)
 		}
 		c.kindCats[kind] = category
 	}

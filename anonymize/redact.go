@@ -3,6 +3,8 @@ package anonymize
 import (
 	"sync"
 	"unsafe"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 // Redactor applies operators to the personal data in text ([Redactor.String],
@@ -21,7 +23,7 @@ type Redactor struct {
 	mask     Mask
 	pseudo   *Pseudonymizer
 	tok      *Tokenizer
-	kindCats map[Kind]string
+	kindCats map[Kind]purpose.Category
 
 	types sync.Map  // reflect.Type → *typeInfo, filled on first use
 	bufs  sync.Pool // *[]Finding, so that clean text costs no allocation
@@ -37,7 +39,7 @@ func (r *Redactor) Scanner() *Scanner { return r.scanner }
 
 // Category returns the data category of kind: the one given with
 // [WithKindCategory], else [Kind.Category].
-func (r *Redactor) Category(kind Kind) string {
+func (r *Redactor) Category(kind Kind) purpose.Category {
 	if c, ok := r.kindCats[kind]; ok {
 		return c
 	}
@@ -79,7 +81,7 @@ func (r *Redactor) findings(text []byte) *[]Finding {
 // only findings whose category it holds are replaced. When op is not nil it
 // replaces the per-kind operators. Overlapping findings (host matchers)
 // are merged: the first one's replacement covers the union.
-func (r *Redactor) apply(dst, text []byte, fs []Finding, cats map[string]bool, op Operator) []byte {
+func (r *Redactor) apply(dst, text []byte, fs []Finding, cats map[purpose.Category]bool, op Operator) []byte {
 	at := 0
 	for _, f := range fs {
 		if cats != nil && !cats[r.Category(f.Kind)] {
@@ -106,7 +108,7 @@ func (r *Redactor) apply(dst, text []byte, fs []Finding, cats map[string]bool, o
 
 // redactText is the "text" struct tag and the log message path: it returns
 // s unchanged when nothing is found.
-func (r *Redactor) redactText(s string, cats map[string]bool, op Operator) string {
+func (r *Redactor) redactText(s string, cats map[purpose.Category]bool, op Operator) string {
 	// Scanners and operators only read text, so the string's bytes are
 	// used in place: logging a line without personal data costs no copy.
 	text := unsafe.Slice(unsafe.StringData(s), len(s))

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"time"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 // Struct tags
@@ -53,8 +55,8 @@ const (
 
 // fieldTag is a parsed privacy tag.
 type fieldTag struct {
-	kind     Kind   // the tag's name, used as the kind for operators
-	category string // "" for text
+	kind     Kind             // the tag's name, used as the kind for operators
+	category purpose.Category // "" for text
 	text     bool
 	skip     bool
 	op       opCode
@@ -62,10 +64,10 @@ type fieldTag struct {
 }
 
 // isCategory reports whether name is one of the policy's data categories.
-func isCategory(name string) bool {
+func isCategory(name purpose.Category) bool {
 	switch name {
-	case CategoryIdentity, CategoryContact, CategoryIINBIN, CategoryGeoLocation,
-		CategoryPaymentDetails, CategoryDocuments, CategoryDevice, CategoryCommercialSecret:
+	case purpose.Identity, purpose.Contact, purpose.IINBIN, purpose.GeoLocation,
+		purpose.PaymentDetails, purpose.Documents, purpose.Device, purpose.CommercialSecret:
 		return true
 	}
 	return false
@@ -84,8 +86,8 @@ func (r *Redactor) parseTag(s string) (*fieldTag, error) {
 	switch {
 	case name == "text":
 		t.text = true
-	case isCategory(name):
-		t.category = name
+	case isCategory(purpose.Category(name)):
+		t.category = purpose.Category(name)
 	default:
 		t.category = r.Category(Kind(name))
 	}
@@ -194,14 +196,14 @@ func RedactValue[T any](r *Redactor, v T) (T, error) {
 }
 
 // RedactCategories is [RedactValue] restricted to fields of the given
-// data categories: the way to carry out a policy obligation such as "mask
-// iin_bin and payment_details". C is any string type, so a host passes its
-// purpose.Category values directly. With no categories it returns an
-// unredacted copy.
-func RedactCategories[T any, C ~string](r *Redactor, v T, categories ...C) (T, error) {
-	set := make(map[string]bool, len(categories))
+// data categories: the way to carry out a policy obligation, whose
+// Categories name what to exclude or mask (for example
+// [purpose.CommercialSecret] under clause 5.1). With no categories it
+// returns an unredacted copy.
+func RedactCategories[T any](r *Redactor, v T, categories ...purpose.Category) (T, error) {
+	set := make(map[purpose.Category]bool, len(categories))
 	for _, c := range categories {
-		set[string(c)] = true
+		set[c] = true
 	}
 	return redactValue(r, v, set)
 }
@@ -220,7 +222,7 @@ func (r *Redactor) RedactAny(v any) (any, error) {
 	return out.Interface(), nil
 }
 
-func redactValue[T any](r *Redactor, v T, cats map[string]bool) (T, error) {
+func redactValue[T any](r *Redactor, v T, cats map[purpose.Category]bool) (T, error) {
 	var zero T
 	w := walker{r: r, cats: cats}
 	rv := reflect.ValueOf(&v).Elem()
@@ -234,7 +236,7 @@ func redactValue[T any](r *Redactor, v T, cats map[string]bool) (T, error) {
 
 type walker struct {
 	r    *Redactor
-	cats map[string]bool // nil: every category
+	cats map[purpose.Category]bool // nil: every category
 	seen map[seenKey]reflect.Value
 }
 

@@ -9,9 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/anonymize"
+
+	"github.com/yasam/privacy/purpose"
 )
 
-type category string // stands in for purpose.Category
+type category = purpose.Category
 
 type address struct {
 	City   string

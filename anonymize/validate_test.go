@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/anonymize"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 func TestValidators(t *testing.T) {
@@ -110,11 +112,11 @@ func TestParseIIN(t *testing.T) {
 
 func TestKindCategory(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "iin_bin", anonymize.KindBIN.Category())
-	assert.Equal(t, "contact", anonymize.KindEmail.Category())
-	assert.Equal(t, "payment_details", anonymize.KindIBAN.Category())
-	assert.Equal(t, "documents", anonymize.Kind("documents").Category())
-	r := anonymize.NewRedactor(anonymize.WithKindCategory("passport", anonymize.CategoryDocuments))
-	assert.Equal(t, "documents", r.Category("passport"))
-	assert.Equal(t, "contact", r.Category(anonymize.KindPhone))
+	assert.Equal(t, purpose.IINBIN, anonymize.KindBIN.Category())
+	assert.Equal(t, purpose.Contact, anonymize.KindEmail.Category())
+	assert.Equal(t, purpose.PaymentDetails, anonymize.KindIBAN.Category())
+	assert.Equal(t, purpose.Documents, anonymize.Kind("documents").Category())
+	r := anonymize.NewRedactor(anonymize.WithKindCategory("passport", purpose.Documents))
+	assert.Equal(t, purpose.Documents, r.Category("passport"))
+	assert.Equal(t, purpose.Contact, r.Category(anonymize.KindPhone))
 }
