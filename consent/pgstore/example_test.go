@@ -1,0 +1,47 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/pgstore"
+	"github.com/yasam/privacy/purpose"
+)
+
+// The example needs a server: PRIVACY_PG_DSN names it.
+func Example() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("PRIVACY_PG_DSN"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+
+	store, err := pgstore.New(ctx, pool, pgstore.WithChannel("myservice_consent"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+
+	now := time.Now()
+	err = store.Append(ctx,
+		consent.AcceptPolicy("user-1", "2024-06", now),
+		consent.Grant("user-1", purpose.Payments, "halyk-bank", now, consent.WithChannel(consent.ChannelMobileApp)),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Every instance on the same database sees this within the
+	// notification latency.
+	st, err := store.State(ctx, "user-1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(st.Accepted(), st.Granted(purpose.Payments, "halyk-bank", time.Now()))
+}

@@ -1,0 +1,119 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// allTag in a notification's payload clears every instance's cache, for
+// an operator who changed the table by hand:
+//
+//	SELECT pg_notify('privacy_consent', '*');
+const allTag = "*"
+
+// serving reports whether the cache may answer: the listener is LISTENing
+// and was heard from (a notification or a heartbeat) within the heartbeat
+// interval. Otherwise a notification may have been missed.
+func (s *Store) serving() bool {
+	return s.up.Load() && int64(time.Since(s.epoch)) < s.leaseUntil.Load()
+}
+
+func (s *Store) renew() {
+	s.leaseUntil.Store(int64(time.Since(s.epoch) + s.cfg.heartbeat))
+}
+
+// setDown stops the cache from answering and forgets it, voiding the loads
+// in flight: whatever was appended while nobody listened is unknown.
+func (s *Store) setDown() {
+	s.up.Store(false)
+	s.cache.Clear()
+}
+
+// run keeps a listener connection up until ctx is done, reconnecting with
+// backoff. first is closed after the first attempt, whatever its outcome.
+func (s *Store) run(ctx context.Context, first chan struct{}) {
+	defer close(s.done)
+	var once sync.Once
+	firstDone := func() { once.Do(func() { close(first) }) }
+	defer firstDone()
+	backoff := s.cfg.minBackoff
+	for {
+		wasUp, err := s.listen(ctx, firstDone)
+		s.setDown()
+		firstDone()
+		if ctx.Err() != nil {
+			return
+		}
+		if wasUp {
+			backoff = s.cfg.minBackoff
+		}
+		s.cfg.logger.Warn("pgstore: consent listener lost; cache bypassed until it is back", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		case <-s.kick:
+		}
+		backoff = min(backoff*2, s.cfg.maxBackoff)
+	}
+}
+
+// listen connects, LISTENs, and then applies notifications until the
+// connection fails or ctx is done. It reports whether it got as far as
+// LISTENing.
+func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
+	conn, err := pgx.ConnectConfig(ctx, s.listenC)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		conn.Close(cctx)
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{s.cfg.channel}.Sanitize()); err != nil {
+		return false, err
+	}
+	s.listenerPID.Store(conn.PgConn().PID())
+	// Entries cached before this point may have missed notifications.
+	s.cache.Clear()
+	s.renew()
+	s.up.Store(true)
+	s.cfg.logger.Info("pgstore: consent listener up", "channel", s.cfg.channel)
+	ready()
+
+	// Wait a third of the heartbeat, ping for at most a third: a healthy
+	// connection renews its lease well before it runs out.
+	step := s.cfg.heartbeat / 3
+	for {
+		wctx, cancel := context.WithTimeout(ctx, step)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			s.renew()
+			if n.Payload == allTag {
+				s.cache.Clear()
+			} else {
+				s.cache.InvalidateTag(n.Payload)
+			}
+			continue
+		case ctx.Err() != nil:
+			return true, ctx.Err()
+		case !errors.Is(err, context.DeadlineExceeded) && !pgconn.Timeout(err):
+			return true, err
+		}
+		pctx, cancel := context.WithTimeout(ctx, step)
+		err = conn.Ping(pctx)
+		cancel()
+		if err != nil {
+			return true, err
+		}
+		s.renew()
+	}
+}

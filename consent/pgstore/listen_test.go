@@ -1,0 +1,106 @@
+package pgstore
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/purpose"
+)
+
+func open(t *testing.T, schema string, opts ...Option) *Store {
+	t.Helper()
+	s, err := New(context.Background(), NewTestPool(t, schema), append([]Option{WithChannel(schema)}, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TestListenerDownBypassesCache kills A's listener connection and shows
+// that while it is down A reads the database (a withdrawal appended
+// through B is seen at once), and that A caches again once it is back.
+func TestListenerDownBypassesCache(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema, WithReconnectDelay(time.Hour))
+	b := open(t, schema)
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	user := "user-1"
+
+	require.True(t, a.serving(), "listener must be up when New returns")
+	require.NoError(t, b.Append(ctx, consent.Grant(user, purpose.Payments, "bank", at)))
+	// B's own notification may land after A cached the state and drop
+	// it: read until the entry stays.
+	require.Eventually(t, func() bool {
+		_, err := a.State(ctx, user)
+		return err == nil && a.cache.Len() == 1
+	}, 5*time.Second, time.Millisecond)
+
+	pid := a.ListenerPID()
+	_, err := admin(t).Exec(ctx, "SELECT pg_terminate_backend($1)", int32(pid))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return !a.serving() }, 5*time.Second, time.Millisecond)
+	assert.Zero(t, a.cache.Len(), "a lost listener must drop the cache")
+
+	require.NoError(t, b.Append(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Minute))))
+	st, err := a.State(ctx, user)
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)))
+	assert.Zero(t, a.cache.Len(), "nothing may be cached while the listener is down")
+
+	a.Reconnect()
+	require.Eventually(t, a.serving, 5*time.Second, time.Millisecond)
+	assert.NotEqual(t, pid, a.ListenerPID())
+	require.Eventually(t, func() bool {
+		_, err := a.State(ctx, user)
+		return err == nil && a.cache.Len() == 1
+	}, 5*time.Second, time.Millisecond, "the cache serves again once the listener is back")
+
+	// And notifications flow again.
+	require.NoError(t, b.Append(ctx, consent.Grant(user, purpose.Payments, "bank", at.Add(2*time.Minute))))
+	require.Eventually(t, func() bool {
+		st, err := a.State(ctx, user)
+		return err == nil && st.Granted(purpose.Payments, "bank", at.Add(time.Hour))
+	}, 5*time.Second, time.Millisecond)
+}
+
+// TestLeaseExpires shows the heartbeat bound: a listener not heard from
+// for a heartbeat interval stops the cache from answering.
+func TestLeaseExpires(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema, WithHeartbeat(300*time.Millisecond))
+	require.True(t, a.serving())
+	// Pretend the last sign of life was long ago.
+	a.leaseUntil.Store(int64(time.Since(a.epoch)) - 1)
+	assert.False(t, a.serving())
+	// The heartbeat renews it.
+	require.Eventually(t, a.serving, 2*time.Second, 5*time.Millisecond)
+}
+
+// TestNotificationsCarryNoSubject listens on the channel as any database
+// user could and checks the payload is not the subject.
+func TestNotificationsCarryNoSubject(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	s := open(t, schema)
+	conn, err := NewTestPool(t, schema).Acquire(t.Context())
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(t.Context(), "LISTEN "+`"`+schema+`"`)
+	require.NoError(t, err)
+	const secret = "870412300123"
+	require.NoError(t, s.Append(t.Context(), consent.AcceptPolicy(secret, "v", time.Now())))
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	n, err := conn.Conn().WaitForNotification(ctx)
+	require.NoError(t, err)
+	assert.NotContains(t, n.Payload, secret)
+	assert.Equal(t, s.tag(secret), n.Payload)
+	assert.Len(t, n.Payload, 32)
+}
