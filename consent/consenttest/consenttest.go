@@ -46,6 +46,7 @@ var cases = []struct {
 	{"RoundTrip", testRoundTrip},
 	{"SubMicrosecondRepeat", testSubMicrosecond},
 	{"ConcurrentAppends", testConcurrent},
+	{"BatchSeenWhole", testBatchSeenWhole},
 	{"ContextCanceled", testCanceled},
 }
 
@@ -414,4 +415,60 @@ func testCanceled(t *testing.T, s consent.Store) {
 	assert.True(t, errors.Is(err, context.Canceled), "History: %v does not wrap context.Canceled", err)
 	requireHistory(t, s, u, nil)
 	requireState(t, s, u, nil)
+}
+
+// testBatchSeenWhole reads a user's state and history while batches of two
+// events are appended for that user: a reader sees both events of a batch
+// or neither.
+func testBatchSeenWhole(t *testing.T, s consent.Store) {
+	const (
+		batches = 40
+		user    = "user-batched"
+	)
+	ctx := context.Background()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				st, err := s.State(ctx, user)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if st.Events()%2 != 0 {
+					t.Errorf("State saw %d events: half a batch", st.Events())
+					return
+				}
+				h, err := s.History(ctx, user)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(h)%2 != 0 {
+					t.Errorf("History saw %d events: half a batch", len(h))
+					return
+				}
+			}
+		})
+	}
+	for i := range batches {
+		err := s.Append(ctx,
+			consent.Grant(user, purpose.Payments, fmt.Sprintf("r-%d", i), at(i)),
+			consent.Grant(user, purpose.Support, fmt.Sprintf("r-%d", i), at(i)))
+		if err != nil {
+			t.Error(err)
+			break
+		}
+	}
+	close(done)
+	wg.Wait()
+	st, err := s.State(ctx, user)
+	require.NoError(t, err)
+	assert.Equal(t, 2*batches, st.Events())
 }

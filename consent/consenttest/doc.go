@@ -22,7 +22,8 @@
 // invalid or conflicting event writes nothing); log order by time with ties
 // in append order, and late events landing where they belong; grant terms;
 // idempotent re-appends and [consent.ErrConflict] for a reused ID; exact
-// round-trip of every field; concurrent appends; context cancellation;
+// round-trip of every field; concurrent appends; readers seeing a batch
+// whole or not at all; context cancellation;
 // [consent.ErrInvalidEvent]; and unknown users.
 //
 // # Concurrency
