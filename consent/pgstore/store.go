@@ -387,27 +387,15 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 	return out, nil
 }
 
+const errs = sqlutil.Errs("pgstore")
+
 // check fails fast on a closed store or a done context.
 func (s *Store) check(ctx context.Context, op string) error {
-	if s.closed.Load() {
-		return fmt.Errorf("pgstore: %s: %w", op, consent.ErrClosed)
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("pgstore: %s: %w", op, err)
-	}
-	return nil
+	return errs.Check(ctx, op, s.closed.Load())
 }
 
 // wrap names what failed: the context's error when it is done, ErrClosed
 // when the store was closed, ErrUnavailable otherwise.
 func (s *Store) wrap(op string, ctx context.Context, err error) error {
-	switch {
-	case s.closed.Load():
-		return fmt.Errorf("pgstore: %s: %w", op, consent.ErrClosed)
-	case ctx.Err() != nil:
-		return fmt.Errorf("pgstore: %s: %w", op, ctx.Err())
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("pgstore: %s: %w", op, err)
-	}
-	return fmt.Errorf("pgstore: %s: %w: %w", op, consent.ErrUnavailable, err)
+	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }

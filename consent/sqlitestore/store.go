@@ -404,37 +404,22 @@ func scanEvent(row interface{ Scan(...any) error }) (consent.Event, error) {
 	return e, nil
 }
 
+const errs = sqlutil.Errs("sqlitestore")
+
 // check fails fast on a closed store or a done context, before touching
 // the database.
 func (s *Store) check(ctx context.Context, op string) error {
-	if s.closed.Load() {
-		return fmt.Errorf("sqlitestore: %s: %w", op, consent.ErrClosed)
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sqlitestore: %s: %w", op, err)
-	}
-	return nil
+	return errs.Check(ctx, op, s.closed.Load())
 }
 
 // wrap names what failed: the context's error when it is done, ErrClosed
 // when the store was closed under the call, ErrUnavailable otherwise.
 func (s *Store) wrap(op string, ctx context.Context, err error) error {
-	if s.closed.Load() {
-		return fmt.Errorf("sqlitestore: %s: %w", op, consent.ErrClosed)
-	}
-	return wrap(op, ctx, err)
+	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
 func wrap(op string, ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil {
-		return fmt.Errorf("sqlitestore: %s: %w", op, cerr)
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("sqlitestore: %s: %w", op, err)
-	}
-	return unavailable(op, err)
+	return errs.Wrap(ctx, op, false, err)
 }
 
-func unavailable(op string, err error) error {
-	return fmt.Errorf("sqlitestore: %s: %w: %w", op, consent.ErrUnavailable, err)
-}
+func unavailable(op string, err error) error { return errs.Unavailable(op, err) }
