@@ -10,3 +10,7 @@ import (
 func TestMemoryStoreConformance(t *testing.T) {
 	consenttest.Run(t, func(t *testing.T) consent.Store { return consent.NewMemoryStore() })
 }
+
+func BenchmarkMemoryStore(b *testing.B) {
+	consenttest.Bench(b, func(*testing.B, bool) consent.Store { return consent.NewMemoryStore() })
+}

@@ -26,6 +26,13 @@
 // whole or not at all; context cancellation;
 // [consent.ErrInvalidEvent]; and unknown users.
 //
+// [Bench] is the matching set of benchmarks (append, warm and cold state,
+// history; serial and parallel), so that backends are measured alike:
+//
+//	func BenchmarkStore(b *testing.B) {
+//		consenttest.Bench(b, func(b *testing.B, cached bool) consent.Store { ... })
+//	}
+//
 // # Concurrency
 //
 // Subtests run one after the other, each on its own store, so newStore need
