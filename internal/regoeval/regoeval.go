@@ -118,6 +118,7 @@ func New(ctx context.Context, o Options) (*Evaluator, error) {
 		rego.Store(store),
 		rego.Capabilities(caps),
 		rego.StrictBuiltinErrors(true),
+		rego.GenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return decodeTerm(t) }),
 	).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
@@ -188,56 +189,78 @@ func (e *Evaluator) Eval(ctx context.Context, in Input) (Result, error) {
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return Result{}, fmt.Errorf("%w: %s is undefined", ErrPolicy, Query)
 	}
-	return decode(rs[0].Expressions[0].Value)
+	r, ok := rs[0].Expressions[0].Value.(Result)
+	if !ok {
+		return Result{}, fmt.Errorf("%w: %s: unexpected result %T", ErrPolicy, Query, rs[0].Expressions[0].Value)
+	}
+	return r, nil
 }
 
-func decode(v any) (Result, error) {
-	obj, ok := v.(map[string]any)
+// decodeTerm reads the decision object straight from OPA's value, which
+// spares converting it to Go maps first.
+func decodeTerm(t *ast.Term) (Result, error) {
+	obj, ok := t.Value.(ast.Object)
 	if !ok {
-		return Result{}, fmt.Errorf("%w: %s is %T, not an object", ErrPolicy, Query, v)
+		return Result{}, fmt.Errorf("%w: %s is %s, not an object", ErrPolicy, Query, ast.ValueName(t.Value))
 	}
 	var r Result
-	var ok2 bool
-	if r.Allow, ok2 = obj["allow"].(bool); !ok2 {
+	allow, ok := termValue[ast.Boolean](obj, "allow")
+	if !ok {
 		return Result{}, fmt.Errorf("%w: %s.allow is not a boolean", ErrPolicy, Query)
 	}
+	r.Allow = bool(allow)
 	var err error
-	if r.Reasons, err = items(obj["reasons"], "reasons"); err != nil {
+	if r.Reasons, err = decodeItems(obj, "reasons"); err != nil {
 		return Result{}, err
 	}
-	if r.Obligations, err = items(obj["obligations"], "obligations"); err != nil {
+	if r.Obligations, err = decodeItems(obj, "obligations"); err != nil {
 		return Result{}, err
 	}
 	return r, nil
 }
 
-func items(v any, field string) ([]Item, error) {
-	if v == nil {
+func termValue[V ast.Value](obj ast.Object, key string) (V, bool) {
+	var zero V
+	t := obj.Get(ast.InternedTerm(key))
+	if t == nil {
+		return zero, false
+	}
+	v, ok := t.Value.(V)
+	return v, ok
+}
+
+func decodeItems(obj ast.Object, field string) ([]Item, error) {
+	t := obj.Get(ast.InternedTerm(field))
+	if t == nil {
 		return nil, nil
 	}
-	arr, ok := v.([]any)
+	arr, ok := t.Value.(*ast.Array)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s.%s is not an array", ErrPolicy, Query, field)
 	}
-	out := make([]Item, 0, len(arr))
-	for i, x := range arr {
-		m, ok := x.(map[string]any)
+	out := make([]Item, 0, arr.Len())
+	for i := range arr.Len() {
+		m, ok := arr.Elem(i).Value.(ast.Object)
 		if !ok {
 			return nil, fmt.Errorf("%w: %s.%s[%d] is not an object", ErrPolicy, Query, field, i)
 		}
-		var it Item
-		it.Code, _ = m["code"].(string)
-		it.Clause, _ = m["clause"].(string)
-		if it.Code == "" {
+		code, _ := termValue[ast.String](m, "code")
+		clause, _ := termValue[ast.String](m, "clause")
+		if code == "" {
 			return nil, fmt.Errorf("%w: %s.%s[%d] has no code", ErrPolicy, Query, field, i)
 		}
-		if cs, ok := m["categories"].([]any); ok {
-			for _, c := range cs {
-				s, ok := c.(string)
+		it := Item{Code: string(code), Clause: string(clause)}
+		if ct := m.Get(ast.InternedTerm("categories")); ct != nil {
+			cs, ok := ct.Value.(*ast.Array)
+			if !ok {
+				return nil, fmt.Errorf("%w: %s.%s[%d].categories is not an array", ErrPolicy, Query, field, i)
+			}
+			for j := range cs.Len() {
+				c, ok := cs.Elem(j).Value.(ast.String)
 				if !ok {
 					return nil, fmt.Errorf("%w: %s.%s[%d].categories holds a non-string", ErrPolicy, Query, field, i)
 				}
-				it.Categories = append(it.Categories, s)
+				it.Categories = append(it.Categories, string(c))
 			}
 		}
 		out = append(out, it)

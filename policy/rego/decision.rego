@@ -31,23 +31,22 @@ obligations contains o if some o in consent.obligations
 
 obligations contains o if some o in sharing.obligations
 
-default decision := {
-	"allow": false,
-	"reasons": [{"code": "no_rule", "clause": ""}],
-	"obligations": [],
-}
+denials := [r | some r in deny]
 
 decision := {
 	"allow": false,
-	"reasons": [r | some r in deny],
+	"reasons": denials,
 	"obligations": [],
-} if count(deny) > 0
-
-decision := {
+} if {
+	count(denials) > 0
+} else := {
 	"allow": true,
 	"reasons": [r | some r in grounds],
 	"obligations": [o | some o in obligations],
 } if {
-	count(deny) == 0
 	count(grounds) > 0
+} else := {
+	"allow": false,
+	"reasons": [{"code": "no_rule", "clause": ""}],
+	"obligations": [],
 }

@@ -12,7 +12,12 @@ staff_63 := {"employee", "contractor"}
 
 kind := input.recipient.kind
 
-known_kinds := (shared_51 | consent_52) | (staff_63 | {"operator"})
+known_kinds := {
+	"operator",
+	"state_body", "partner", "affiliate",
+	"third_party", "individual",
+	"employee", "contractor",
+}
 
 allow contains {"code": "operator_processing", "clause": "2.1"} if {
 	kind == "operator"
