@@ -73,7 +73,7 @@ func TestCacheLoadingBounded(t *testing.T) {
 }
 
 func TestNilCache(t *testing.T) {
-	var c *Cache = NewCache(0)
+	c := NewCache(0)
 	assert.Nil(t, c)
 	assert.False(t, c.Put(c.Begin("u", ""), consent.NewState("u")))
 	_, ok := c.Get("u")

@@ -1,0 +1,51 @@
+package policy
+
+import (
+	"encoding/json"
+	"io/fs"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/purpose"
+)
+
+// Every code the embedded Rego or the engine can emit has a message in all
+// three languages, and messages.json holds no text for a code nothing
+// emits.
+func TestMessagesCoverEveryCode(t *testing.T) {
+	var messages map[string]purpose.Text
+	require.NoError(t, json.Unmarshal(messagesJSON, &messages))
+
+	emitted := map[string]bool{
+		// Reasons the engine gives before asking the Rego.
+		"invalid_request": true, "unknown_recipient": true, "consent_unavailable": true, "policy_error": true,
+	}
+	code := regexp.MustCompile(`"code": "([a-z_]+)"`)
+	names, err := fs.Glob(Rego(), "*.rego")
+	require.NoError(t, err)
+	for _, n := range names {
+		if len(n) > len("_test.rego") && n[len(n)-len("_test.rego"):] == "_test.rego" {
+			continue
+		}
+		src, err := fs.ReadFile(Rego(), n)
+		require.NoError(t, err)
+		for _, m := range code.FindAllStringSubmatch(string(src), -1) {
+			emitted[m[1]] = true
+		}
+	}
+	require.Greater(t, len(emitted), 10)
+	for c := range emitted {
+		msg, ok := messages[c]
+		if assert.True(t, ok, "no message for code %q", c) {
+			assert.NotEmpty(t, msg.RU, c)
+			assert.NotEmpty(t, msg.KK, c)
+			assert.NotEmpty(t, msg.EN, c)
+		}
+	}
+	for c := range messages {
+		assert.True(t, emitted[c], "message for %q, which nothing emits", c)
+	}
+}
