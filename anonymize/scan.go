@@ -226,25 +226,31 @@ func (s *Scanner) digits(text []byte, i int) (Finding, int) {
 
 // parseGroupedCard reads a card number printed in groups of 3 to 6 digits
 // separated by single spaces or single dashes (one kind per number). The
-// number is the whole run of such groups: a run longer than 19 digits is not
-// a card, though a later group may start one.
+// number is the longest run of such groups, from the first, that holds 13 to
+// 19 digits and passes the Luhn check: "4111 1111 1111 1111 2025" yields the
+// card and leaves the year. A later group may start a card of its own; the
+// caller resumes there.
 func parseGroupedCard(text []byte, i int) (end int, ok bool) {
 	var d [19]byte
-	n, j := 0, i
+	// A card has at most 19 digits in groups of at least 3: at most 6
+	// group ends can close one.
+	var ends, counts [7]int
+	groups, n, j := 0, 0, i
 	var sep byte
-	for {
+	for groups < len(ends) {
 		gs := j
 		for j < len(text) && isDigit(text[j]) {
-			if n == len(d) {
-				return 0, false
+			if n < len(d) {
+				d[n] = text[j] - '0'
 			}
-			d[n] = text[j] - '0'
 			n++
 			j++
 		}
-		if g := j - gs; g < 3 || g > 6 {
-			return 0, false
+		if g := j - gs; g < 3 || g > 6 || n > len(d) {
+			break
 		}
+		ends[groups], counts[groups] = j, n
+		groups++
 		if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
 			sep = text[j]
 			j++
@@ -252,10 +258,12 @@ func parseGroupedCard(text []byte, i int) (end int, ok bool) {
 		}
 		break
 	}
-	if n < 13 || !luhn(d[:n]) {
-		return 0, false
+	for k := groups - 1; k >= 0; k-- {
+		if counts[k] >= 13 && luhn(d[:counts[k]]) {
+			return ends[k], true
+		}
 	}
-	return j, true
+	return 0, false
 }
 
 // parseIBAN reads a KZ IBAN starting at text[i], upper or lower case, with
