@@ -83,3 +83,21 @@ func ExampleEngine_Check_failClosed() {
 	// Output:
 	// false true
 }
+
+func ExampleDecisionFromContext() {
+	engine, err := policy.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, _ := engine.Check(context.Background(), "user-1", purpose.Support, policy.Operator)
+	ctx := policy.NewContext(context.Background(), d)
+
+	// Further down the request:
+	got, ok := policy.DecisionFromContext(ctx)
+	fmt.Println(ok, got.Allowed, got.Reasons[0].Code)
+	_, ok = policy.DecisionFromContext(context.Background())
+	fmt.Println(ok)
+	// Output:
+	// true false acceptance_missing
+	// false
+}
