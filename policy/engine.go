@@ -388,7 +388,10 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 		return e.deny(base, "consent_unavailable", ""), fmt.Errorf("%w: %w", ErrConsentUnavailable, err)
 	}
 	key.accept = e.standing(st.Acceptance())
-	key.grant = st.Granted(p, recipient, e.now())
+	if g, ok := st.Grant(p, recipient); ok && g.Granted {
+		// Read the clock only for a grant with a term: most have none.
+		key.grant = g.Until.IsZero() || g.ActiveAt(e.now())
+	}
 
 	v, err := e.verdict(ctx, key)
 	if err != nil {
