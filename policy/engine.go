@@ -77,6 +77,7 @@ type Option func(*config)
 
 type config struct {
 	store          StateReader
+	storeSet       bool
 	recipients     []disclosure.Recipient
 	catalog        *purpose.Catalog
 	version        Version
@@ -90,11 +91,15 @@ type config struct {
 // WithConsentStore sets where the engine reads consent state. Without it
 // the engine uses a fresh [consent.MemoryStore], which knows no user and so
 // denies everything that rests on acceptance.
-func WithConsentStore(s consent.Store) Option { return func(c *config) { c.store = s } }
+func WithConsentStore(s consent.Store) Option {
+	return func(c *config) { c.store, c.storeSet = s, true }
+}
 
 // WithStateReader is [WithConsentStore] for hosts that hand the engine only
 // the read side of their store.
-func WithStateReader(r StateReader) Option { return func(c *config) { c.store = r } }
+func WithStateReader(r StateReader) Option {
+	return func(c *config) { c.store, c.storeSet = r, true }
+}
 
 // WithRecipients registers the recipients data may be disclosed to. It may
 // be given more than once; IDs must be unique.
@@ -200,6 +205,9 @@ func New(opts ...Option) (*Engine, error) {
 		o(&cfg)
 	}
 	if cfg.store == nil {
+		if cfg.storeSet {
+			return nil, fmt.Errorf("%w: nil consent store", ErrInvalidConfig)
+		}
 		cfg.store = consent.NewMemoryStore()
 	}
 	if cfg.catalog == nil || cfg.now == nil {

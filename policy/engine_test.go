@@ -479,6 +479,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"version without ID", []policy.Option{policy.WithVersion(policy.Version{})}},
 		{"rego that does not compile", []policy.Option{policy.WithRego(fstestMap("bad.rego", "package privacy\n decision := {"))}},
 		{"no rego files", []policy.Option{policy.WithRego(fstestMap("README", "nothing"))}},
+		{"nil consent store", []policy.Option{policy.WithConsentStore(nil)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
