@@ -70,6 +70,12 @@
 // ([DefaultCacheSize], [WithCacheSize]); when full it starts again from
 // empty.
 //
+// # Reloading
+//
+// [Engine.Reload] swaps in a policy rebuilt from new options (a new
+// version, new recipients, new rules) while the service runs. Each Check
+// sees one whole policy; the decision cache of the old one goes with it.
+//
 // # Concurrency
 //
 // Engine is safe for concurrent use by multiple goroutines. Decisions share

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/yasam/privacy/consent"
@@ -160,6 +161,12 @@ func WithNondeterministicBuiltins() Option { return func(c *config) { c.nondeter
 //
 // Engine is safe for concurrent use by multiple goroutines.
 type Engine struct {
+	cur atomic.Pointer[snapshot]
+}
+
+// snapshot is one built policy: everything a Check reads. Reload swaps
+// it whole, so a Check sees one policy from start to end.
+type snapshot struct {
 	catalog    *purpose.Catalog
 	recipients map[string]recipientInfo
 	store      StateReader
@@ -195,6 +202,34 @@ var recipientKinds = append([]string{operatorKind}, func() []string {
 // New builds an engine: it validates the configuration, compiles the Rego
 // and prepares its query once.
 func New(opts ...Option) (*Engine, error) {
+	s, err := build(opts)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{}
+	e.cur.Store(s)
+	return e, nil
+}
+
+// Reload rebuilds the policy from opts, exactly as [New] would from the
+// same options, and swaps it in at once: rules, catalog, recipients,
+// version, messages, consent store. Checks already running finish on the
+// policy they started with; the next Check uses the new one. The decision
+// cache starts empty, since decisions belong to the policy that made them.
+// On error the engine keeps its current policy.
+//
+// Use it when the operator publishes a new version of the policy (9.2)
+// or changes its recipients, without restarting the service.
+func (e *Engine) Reload(opts ...Option) error {
+	s, err := build(opts)
+	if err != nil {
+		return err
+	}
+	e.cur.Store(s)
+	return nil
+}
+
+func build(opts []Option) (*snapshot, error) {
 	cfg := config{
 		catalog:   purpose.Default(),
 		version:   DefaultVersion,
@@ -216,7 +251,7 @@ func New(opts ...Option) (*Engine, error) {
 	if cfg.version.ID == "" {
 		return nil, fmt.Errorf("%w: policy version has no ID", ErrInvalidConfig)
 	}
-	e := &Engine{
+	e := &snapshot{
 		catalog:    cfg.catalog,
 		recipients: make(map[string]recipientInfo, len(cfg.recipients)),
 		store:      cfg.store,
@@ -325,15 +360,15 @@ func staticData(cat *purpose.Catalog, recipients map[string]recipientInfo) map[s
 }
 
 // Version returns the policy version in force.
-func (e *Engine) Version() Version { return e.version }
+func (e *Engine) Version() Version { return e.cur.Load().version }
 
 // Catalog returns the catalog of purposes the engine decides by.
-func (e *Engine) Catalog() *purpose.Catalog { return e.catalog }
+func (e *Engine) Catalog() *purpose.Catalog { return e.cur.Load().catalog }
 
 // Recipient returns the registered recipient with the given ID and reports
 // whether there is one.
 func (e *Engine) Recipient(id string) (disclosure.Recipient, bool) {
-	r, ok := e.recipients[id]
+	r, ok := e.cur.Load().recipients[id]
 	return r.Recipient, ok
 }
 
@@ -360,6 +395,10 @@ func WithCategories(cs ...purpose.Category) CheckOption {
 // returns a denying Decision that says why, and an error that wraps one of
 // the package's sentinels. It never returns an error with an allow.
 func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
+	return e.cur.Load().check(ctx, user, p, recipient, opts)
+}
+
+func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption) (Decision, error) {
 	base := Decision{Purpose: p, Recipient: recipient, PolicyVersion: e.version.ID}
 	if user == "" {
 		return e.deny(base, "invalid_request", ""), ErrEmptyUser
@@ -412,7 +451,7 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 	return base, nil
 }
 
-func (e *Engine) standing(a consent.Acceptance) acceptance {
+func (e *snapshot) standing(a consent.Acceptance) acceptance {
 	switch {
 	case a.Version == "":
 		return acceptNone
@@ -427,7 +466,7 @@ func (e *Engine) standing(a consent.Acceptance) acceptance {
 
 // verdict returns the cached decision for key, evaluating the Rego on a
 // miss.
-func (e *Engine) verdict(ctx context.Context, key decisionKey) (*verdict, error) {
+func (e *snapshot) verdict(ctx context.Context, key decisionKey) (*verdict, error) {
 	if e.memo != nil {
 		if v, ok := e.memo.get(key); ok {
 			return v, nil
@@ -443,7 +482,7 @@ func (e *Engine) verdict(ctx context.Context, key decisionKey) (*verdict, error)
 	return v, nil
 }
 
-func (e *Engine) evaluate(ctx context.Context, key decisionKey) (*verdict, error) {
+func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, error) {
 	in := regoeval.Input{
 		Purpose:         string(e.purposeIDs[key.purpose]),
 		RecipientKind:   recipientKinds[key.kind],
@@ -488,7 +527,7 @@ func categories(ss []string) []purpose.Category {
 	return out
 }
 
-func (e *Engine) message(code string) purpose.Text {
+func (e *snapshot) message(code string) purpose.Text {
 	if t, ok := e.messages[code]; ok {
 		return t
 	}
@@ -496,7 +535,7 @@ func (e *Engine) message(code string) purpose.Text {
 }
 
 // deny returns d as a denial for a reason found before the Rego was asked.
-func (e *Engine) deny(d Decision, code, clause string) Decision {
+func (e *snapshot) deny(d Decision, code, clause string) Decision {
 	d.Allowed = false
 	d.Reasons = []Reason{{Code: code, Clause: clause, Message: e.message(code)}}
 	d.Obligations = nil

@@ -17,8 +17,9 @@ func StaticData(cat *purpose.Catalog, rs []disclosure.Recipient) map[string]any 
 
 // CacheLen reports how many decisions the engine holds in its cache.
 func (e *Engine) CacheLen() int {
-	if e.memo == nil {
+	s := e.cur.Load()
+	if s.memo == nil {
 		return 0
 	}
-	return e.memo.len()
+	return s.memo.len()
 }
