@@ -1,0 +1,66 @@
+package ledger
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors of the ledger and its stores; test with errors.Is. Every error a
+// [Ledger] returns starts with "ledger: " and names neither the subject nor
+// the recipient.
+var (
+	// ErrNotAllowed: Record was given a Decision that does not allow the
+	// disclosure (the zero Decision included), or categories an obligation
+	// of that Decision excludes. Nothing was recorded: the disclosure must
+	// not happen.
+	ErrNotAllowed = errors.New("ledger: disclosure not allowed by the decision")
+	// ErrNoDisclosure: the Decision is for processing by the operator
+	// itself (policy.Operator); nothing is disclosed, so nothing is
+	// recorded.
+	ErrNoDisclosure = errors.New("ledger: decision is for the operator's own processing, not a disclosure")
+	// ErrInvalidEntry: an entry or an argument is incomplete or out of
+	// bounds (empty subject, no categories, unknown recipient kind, a field
+	// too long, a hash that does not match the content).
+	ErrInvalidEntry = errors.New("ledger: invalid entry")
+	// ErrConflict: a [Store] refused an append because the chain's head is
+	// not the one the entries continue; someone else appended first.
+	// [Ledger.Record] reloads the head and retries.
+	ErrConflict = errors.New("ledger: head moved, append refused")
+	// ErrTampered: the chain is not what was recorded. Errors wrapping it
+	// are [*TamperError]s that say where.
+	ErrTampered = errors.New("ledger: chain tampered with")
+	// ErrUnavailable: the store's backing storage failed; the underlying
+	// error is wrapped too.
+	ErrUnavailable = errors.New("ledger: store unavailable")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("ledger: store closed")
+)
+
+// TamperError says where the chain breaks: the first sequence number whose
+// entry is missing, out of place, altered, or unlinked from the one before.
+// It wraps [ErrTampered].
+type TamperError struct {
+	// Seq is the sequence number at which the chain breaks. For a missing
+	// entry it is the number of the entry that should be there.
+	Seq uint64
+	// Reason says what is wrong, in English, without personal data.
+	Reason string
+}
+
+// Reasons a [TamperError] gives.
+const (
+	ReasonHash      = "hash does not match the entry's content"
+	ReasonLink      = "prev_hash does not match the hash of the entry before"
+	ReasonMissing   = "entry missing"
+	ReasonOrder     = "entry out of sequence"
+	ReasonAnchor    = "hash differs from the anchored head"
+	ReasonTruncated = "chain ends before the anchored head"
+	ReasonMalformed = "stored entry cannot be decoded"
+)
+
+func (e *TamperError) Error() string {
+	return fmt.Sprintf("ledger: chain tampered with at entry %d: %s", e.Seq, e.Reason)
+}
+
+// Unwrap returns [ErrTampered].
+func (e *TamperError) Unwrap() error { return ErrTampered }

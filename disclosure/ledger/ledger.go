@@ -1,0 +1,374 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+// RecipientResolver looks a recipient up by ID, so that [Ledger.Record] can
+// record its kind. *policy.Engine is one: pass the engine the decisions come
+// from.
+type RecipientResolver interface {
+	Recipient(id string) (disclosure.Recipient, bool)
+}
+
+var _ RecipientResolver = (*policy.Engine)(nil)
+
+// Option configures a [Ledger].
+type Option func(*config)
+
+type config struct {
+	clock    func() time.Time
+	resolver RecipientResolver
+	maxBatch int
+	attempts int
+}
+
+// WithClock sets the clock that stamps entries. The default is time.Now.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+
+// WithResolver sets where Record looks up the kind of a decision's
+// recipient when the call does not give it with [WithRecipientKind];
+// usually the *policy.Engine that made the decisions.
+func WithResolver(r RecipientResolver) Option { return func(c *config) { c.resolver = r } }
+
+// WithMaxBatch bounds how many concurrent Records are written to the store
+// in one append (default 256). 1 writes every entry on its own.
+func WithMaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
+
+// DefaultAttempts is how many times Record tries to append a batch before it
+// gives up on a head that keeps moving (another ledger on the same store
+// appending first each time).
+const DefaultAttempts = 64
+
+// RecordOption adds a detail to one Record.
+type RecordOption func(*Entry)
+
+// WithCategories names the categories of data actually disclosed. At least
+// one is required: an entry must say what went out.
+func WithCategories(cs ...purpose.Category) RecordOption {
+	return func(e *Entry) { e.Categories = append(e.Categories, cs...) }
+}
+
+// WithRecipientKind gives the recipient's kind, instead of looking it up
+// with the ledger's [RecipientResolver].
+func WithRecipientKind(k disclosure.Kind) RecordOption {
+	return func(e *Entry) { e.RecipientKind = k }
+}
+
+// WithException names the clause 7.1 exception the host relies on for this
+// disclosure.
+func WithException(x Exception) RecordOption { return func(e *Entry) { e.Exception = x } }
+
+// WithReference ties the entry to the host's request or document ID. It is
+// logged and must not carry personal data.
+func WithReference(ref string) RecordOption { return func(e *Entry) { e.Reference = ref } }
+
+// Ledger records disclosures in a hash chain kept by a [Store], and checks
+// the chain. It is safe for concurrent use by multiple goroutines; any
+// number of Ledgers, in any number of processes, may share one store.
+type Ledger struct {
+	store Store
+	cfg   config
+
+	mu      sync.Mutex
+	queue   []*request
+	leading bool // a goroutine is writing a batch or about to
+
+	// head is the leader's idea of the chain's head; only the leader
+	// touches it, and leadership passes under mu.
+	head      Head
+	headKnown bool
+}
+
+// New returns a ledger over store. It panics if store is nil, a programmer
+// error that would otherwise surface as a panic on the first Record.
+func New(store Store, opts ...Option) *Ledger {
+	if store == nil {
+		panic("ledger: New with a nil Store")
+	}
+	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.clock == nil {
+		cfg.clock = time.Now
+	}
+	cfg.maxBatch = max(cfg.maxBatch, 1)
+	return &Ledger{store: store, cfg: cfg}
+}
+
+// Store returns the store the ledger writes to.
+func (l *Ledger) Store() Store { return l.store }
+
+// Record records that subject's data was disclosed as d allowed, and returns
+// the entry on record. The purpose, recipient, policy version and basis (the
+// codes and clauses of d's reasons) come from d; the categories disclosed
+// come from [WithCategories] and are required; the recipient's kind from
+// [WithRecipientKind] or the ledger's [RecipientResolver].
+//
+// Record refuses, with nothing recorded, a decision that does not allow
+// ([ErrNotAllowed]), one for the operator's own processing
+// ([ErrNoDisclosure]), categories that an "exclude_*" obligation of d names
+// (ErrNotAllowed: d allowed the disclosure without them), and an incomplete
+// entry ([ErrInvalidEntry]).
+//
+// Concurrent Records are written in batches, one store append each. Once
+// its entry is queued, a Record waits for that append whatever happens to
+// ctx, so that a cancelled caller cannot fail the other entries of its
+// batch; an error of the store fails every entry of the batch, and none is
+// recorded.
+func (l *Ledger) Record(ctx context.Context, subject string, d policy.Decision, opts ...RecordOption) (Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return Entry{}, fmt.Errorf("ledger: record: %w", err)
+	}
+	e, err := l.draft(subject, d, opts)
+	if err != nil {
+		return Entry{}, err
+	}
+	return l.append(ctx, e)
+}
+
+// RecordFromContext is [Ledger.Record] with the decision stored in ctx by
+// policy.NewContext. Without one it records nothing and returns an error
+// wrapping [ErrNotAllowed]: the zero Decision denies.
+func (l *Ledger) RecordFromContext(ctx context.Context, subject string, opts ...RecordOption) (Entry, error) {
+	d, ok := policy.DecisionFromContext(ctx)
+	if !ok {
+		return Entry{}, fmt.Errorf("ledger: record: no decision in the context: %w", ErrNotAllowed)
+	}
+	return l.Record(ctx, subject, d, opts...)
+}
+
+// draft builds the entry's content from the decision and the options: all
+// but Seq, At, PrevHash and Hash, which the batch's writer fills in.
+func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (Entry, error) {
+	if !d.Allowed {
+		return Entry{}, fmt.Errorf("ledger: record: %w", ErrNotAllowed)
+	}
+	if d.Recipient == policy.Operator {
+		return Entry{}, fmt.Errorf("ledger: record: %w", ErrNoDisclosure)
+	}
+	e := Entry{
+		Subject:       subject,
+		Purpose:       d.Purpose,
+		Recipient:     d.Recipient,
+		PolicyVersion: d.PolicyVersion,
+		Basis:         make([]Basis, len(d.Reasons)),
+	}
+	for i, r := range d.Reasons {
+		e.Basis[i] = Basis{Code: r.Code, Clause: r.Clause}
+	}
+	for _, o := range opts {
+		o(&e)
+	}
+	slices.Sort(e.Categories)
+	e.Categories = slices.Compact(e.Categories)
+	for _, o := range d.Obligations {
+		if !strings.HasPrefix(o.Code, "exclude_") {
+			continue
+		}
+		for _, c := range o.Categories {
+			if _, found := slices.BinarySearch(e.Categories, c); found {
+				return Entry{}, fmt.Errorf("%w: obligation %s (clause %s) excludes category %s", ErrNotAllowed, o.Code, o.Clause, c)
+			}
+		}
+	}
+	if e.RecipientKind == "" && l.cfg.resolver != nil && e.Recipient != "" {
+		if r, ok := l.cfg.resolver.Recipient(e.Recipient); ok {
+			e.RecipientKind = r.Kind
+		}
+	}
+	if e.RecipientKind == "" {
+		return Entry{}, fmt.Errorf("ledger: record: %w: recipient kind unknown (give WithRecipientKind or a resolver that knows the recipient)", ErrInvalidEntry)
+	}
+	if err := e.validate(false); err != nil {
+		return Entry{}, fmt.Errorf("ledger: record: %w", err)
+	}
+	return e, nil
+}
+
+// request is one Record waiting for its batch to be written.
+type request struct {
+	e    Entry
+	err  error
+	lead bool          // set before wake: the Record is to write the next batch
+	wake chan struct{} // buffered: signalled once, when done or to lead
+}
+
+// append queues e and waits until a batch holding it is written. The first
+// Record to find no writer becomes the leader: it writes the queue (up to
+// maxBatch entries, its own among them) in one store append, then hands
+// leadership to the oldest Record still queued, so no caller writes for
+// others for longer than one append.
+func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
+	r := &request{e: e, wake: make(chan struct{}, 1)}
+	l.mu.Lock()
+	l.queue = append(l.queue, r)
+	lead := !l.leading
+	l.leading = true
+	l.mu.Unlock()
+	if !lead {
+		<-r.wake
+		if !r.lead {
+			return r.e, r.err
+		}
+	}
+	l.mu.Lock()
+	n := min(len(l.queue), l.cfg.maxBatch)
+	batch := slices.Clone(l.queue[:n]) // r is queue[0]: the oldest waiting
+	l.queue = slices.Delete(l.queue, 0, n)
+	l.mu.Unlock()
+
+	// The batch is shared: the leader's cancellation must not fail it.
+	l.write(context.WithoutCancel(ctx), batch)
+
+	l.mu.Lock()
+	var next *request
+	if len(l.queue) > 0 {
+		next = l.queue[0]
+		next.lead = true
+	} else {
+		l.leading = false
+	}
+	l.mu.Unlock()
+	if next != nil {
+		next.wake <- struct{}{}
+	}
+	return r.e, r.err
+}
+
+// write appends the batch, retrying from a fresh head while another ledger
+// keeps appending first, and tells every Record of the batch but the
+// leader's own the outcome.
+func (l *Ledger) write(ctx context.Context, batch []*request) {
+	entries := make([]Entry, len(batch))
+	var err error
+	for attempt := range l.cfg.attempts {
+		if !l.headKnown {
+			if l.head, err = l.store.Head(ctx); err != nil {
+				break
+			}
+			l.headKnown = true
+		}
+		prev := l.head
+		for i, r := range batch {
+			e := r.e
+			e.Seq = prev.Seq + 1
+			e.At = l.cfg.clock().UTC()
+			e.PrevHash = prev.Hash
+			e.Hash = e.ComputeHash()
+			entries[i] = e
+			prev = e.Head()
+		}
+		if err = l.store.Append(ctx, entries); err == nil {
+			l.head = prev
+			break
+		}
+		l.headKnown = false
+		if !errors.Is(err, ErrConflict) {
+			break
+		}
+		if attempt == l.cfg.attempts-1 {
+			err = fmt.Errorf("gave up after %d attempts: %w", l.cfg.attempts, err)
+		}
+	}
+	if err != nil {
+		err = fmt.Errorf("ledger: record: %w", err)
+	}
+	for i, r := range batch {
+		if err != nil {
+			r.e, r.err = Entry{}, err
+		} else {
+			r.e = entries[i]
+		}
+		if i > 0 {
+			r.wake <- struct{}{}
+		}
+	}
+}
+
+// Head returns the number and hash of the last entry on record. Publishing
+// it, or keeping it where the ledger's storage cannot reach, is what lets
+// [Ledger.Verify] detect a chain cut short or rewritten from some entry on.
+func (l *Ledger) Head(ctx context.Context) (Head, error) {
+	return l.store.Head(ctx)
+}
+
+// Verify walks the whole chain and returns nil if every entry is in place:
+// numbered 1, 2, 3, ... without gaps, linked to the one before by PrevHash,
+// and with a Hash that matches its content. At the first entry that is not,
+// it returns a [*TamperError] (wrapping [ErrTampered]) that gives its
+// number.
+//
+// Each of anchors is a [Head] published earlier: the chain must still hold
+// an entry with that number and hash. Without anchors, Verify cannot tell a
+// chain whose last entries were deleted, or rewritten and re-hashed from
+// some entry on, from one that never had them.
+func (l *Ledger) Verify(ctx context.Context, anchors ...Head) error {
+	want := make(map[uint64]Hash, len(anchors))
+	var last uint64
+	for _, a := range anchors {
+		if h, dup := want[a.Seq]; dup && h != a.Hash {
+			return &TamperError{Seq: a.Seq, Reason: ReasonAnchor}
+		}
+		want[a.Seq] = a.Hash
+		last = max(last, a.Seq)
+	}
+	var prev Head
+	for e, err := range l.store.Scan(ctx, 1) {
+		if err != nil {
+			if errors.Is(err, ErrTampered) {
+				return err
+			}
+			return fmt.Errorf("ledger: verify: %w", err)
+		}
+		switch {
+		case e.Seq > prev.Seq+1:
+			return &TamperError{Seq: prev.Seq + 1, Reason: ReasonMissing}
+		case e.Seq != prev.Seq+1:
+			return &TamperError{Seq: e.Seq, Reason: ReasonOrder}
+		case e.Hash != e.ComputeHash():
+			return &TamperError{Seq: e.Seq, Reason: ReasonHash}
+		case e.PrevHash != prev.Hash:
+			return &TamperError{Seq: e.Seq, Reason: ReasonLink}
+		}
+		if h, ok := want[e.Seq]; ok && h != e.Hash {
+			return &TamperError{Seq: e.Seq, Reason: ReasonAnchor}
+		}
+		prev = e.Head()
+	}
+	if last > prev.Seq {
+		return &TamperError{Seq: prev.Seq + 1, Reason: ReasonTruncated}
+	}
+	return nil
+}
+
+// Subject returns the disclosures of subject's data on record, in order:
+// what a data subject is entitled to be told (clause 8). Each entry's hash
+// is checked against its content; an altered entry fails the call with a
+// [*TamperError]. A subject without disclosures gets none, not an error.
+func (l *Ledger) Subject(ctx context.Context, subject string) ([]Entry, error) {
+	if subject == "" {
+		return nil, nil
+	}
+	es, err := l.store.Subject(ctx, subject)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: subject: %w", err)
+	}
+	for _, e := range es {
+		if e.Hash != e.ComputeHash() {
+			return nil, &TamperError{Seq: e.Seq, Reason: ReasonHash}
+		}
+	}
+	return es, nil
+}

@@ -1,0 +1,489 @@
+package ledgertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+// Run runs the conformance suite against the stores newStore returns, one
+// subtest per property. newStore is called once per subtest and must return
+// a new, empty store; it may register its own cleanup with t.Cleanup.
+func Run(t *testing.T, newStore func(t *testing.T) ledger.Store) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.run(t, newStore(t))
+		})
+	}
+}
+
+var cases = []struct {
+	name string
+	run  func(t *testing.T, s ledger.Store)
+}{
+	{"Empty", testEmpty},
+	{"AppendThenRead", testAppendThenRead},
+	{"RoundTrip", testRoundTrip},
+	{"Conflict", testConflict},
+	{"RacingAppendsOneWins", testRacingAppends},
+	{"InvalidBatchWritesNothing", testInvalidBatch},
+	{"ScanFrom", testScanFrom},
+	{"ScanStopsEarly", testScanStops},
+	{"CopiesHandedOut", testCopies},
+	{"ConcurrentRecords", testConcurrentRecords},
+	{"TwoLedgersShareTheStore", testTwoLedgers},
+	{"ContextCanceled", testCanceled},
+}
+
+// base is the fixtures' clock; it carries nanoseconds, which every store
+// must keep since they are hashed.
+var base = time.Date(2026, 3, 1, 9, 30, 0, 123456789, time.UTC)
+
+// timeEqual compares times as instants.
+var timeEqual = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
+
+// entry returns an entry about subject, not yet numbered or hashed.
+func entry(subject string, i int) ledger.Entry {
+	return ledger.Entry{
+		At:            base.Add(time.Duration(i) * time.Second),
+		Subject:       subject,
+		Purpose:       purpose.Payments,
+		Recipient:     fmt.Sprintf("bank-%d", i%3),
+		RecipientKind: disclosure.ThirdParty,
+		Categories:    []purpose.Category{purpose.Identity, purpose.PaymentDetails},
+		Basis:         []ledger.Basis{{Code: "consent_granted", Clause: "5.2"}},
+		Exception:     ledger.ExceptionConsent,
+		PolicyVersion: "2023-ru-1",
+		Reference:     fmt.Sprintf("req-%d", i),
+	}
+}
+
+// link numbers and hashes entries to follow head.
+func link(head ledger.Head, entries ...ledger.Entry) []ledger.Entry {
+	out := make([]ledger.Entry, len(entries))
+	for i, e := range entries {
+		e.Seq = head.Seq + 1
+		e.PrevHash = head.Hash
+		e.Hash = e.ComputeHash()
+		out[i] = e
+		head = e.Head()
+	}
+	return out
+}
+
+// chain returns n linked entries after head, for subjects taken in turn.
+func chain(head ledger.Head, n int, subjects ...string) []ledger.Entry {
+	if len(subjects) == 0 {
+		subjects = []string{"user-1"}
+	}
+	es := make([]ledger.Entry, n)
+	for i := range es {
+		es[i] = entry(subjects[i%len(subjects)], int(head.Seq)+i)
+	}
+	return link(head, es...)
+}
+
+func scanAll(t *testing.T, s ledger.Store, from uint64) []ledger.Entry {
+	t.Helper()
+	var out []ledger.Entry
+	for e, err := range s.Scan(context.Background(), from) {
+		require.NoError(t, err)
+		out = append(out, e)
+	}
+	return out
+}
+
+func requireEntries(t *testing.T, want, got []ledger.Entry) {
+	t.Helper()
+	if len(want) == 0 && len(got) == 0 {
+		return
+	}
+	if diff := cmp.Diff(want, got, timeEqual); diff != "" {
+		t.Fatalf("entries mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func requireHead(t *testing.T, s ledger.Store, want ledger.Head) {
+	t.Helper()
+	got, err := s.Head(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
+func mustAppend(t *testing.T, s ledger.Store, es []ledger.Entry) {
+	t.Helper()
+	require.NoError(t, s.Append(context.Background(), es))
+}
+
+func testEmpty(t *testing.T, s ledger.Store) {
+	requireHead(t, s, ledger.Head{})
+	requireEntries(t, nil, scanAll(t, s, 1))
+	got, err := s.Subject(context.Background(), "user-1")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	require.NoError(t, s.Append(context.Background(), nil), "an empty append is a no-op")
+	requireHead(t, s, ledger.Head{})
+	require.NoError(t, ledger.New(s).Verify(context.Background()))
+}
+
+func testAppendThenRead(t *testing.T, s ledger.Store) {
+	first := chain(ledger.Head{}, 3, "user-1", "user-2")
+	mustAppend(t, s, first)
+	requireHead(t, s, first[2].Head())
+	rest := chain(first[2].Head(), 4, "user-2", "user-1")
+	mustAppend(t, s, rest)
+	all := append(append([]ledger.Entry{}, first...), rest...)
+	requireHead(t, s, all[6].Head())
+	requireEntries(t, all, scanAll(t, s, 1))
+
+	var u1, u2 []ledger.Entry
+	for _, e := range all {
+		if e.Subject == "user-1" {
+			u1 = append(u1, e)
+		} else {
+			u2 = append(u2, e)
+		}
+	}
+	got, err := s.Subject(context.Background(), "user-1")
+	require.NoError(t, err)
+	requireEntries(t, u1, got)
+	got, err = s.Subject(context.Background(), "user-2")
+	require.NoError(t, err)
+	requireEntries(t, u2, got)
+	got, err = s.Subject(context.Background(), "user-3")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	require.NoError(t, ledger.New(s).Verify(context.Background(), all[3].Head(), all[6].Head()))
+}
+
+func testRoundTrip(t *testing.T, s ledger.Store) {
+	es := []ledger.Entry{
+		{
+			At:            time.Date(1960, 1, 2, 3, 4, 5, 999, time.UTC),
+			Subject:       "Пользователь 1 — ИИН?",
+			Purpose:       purpose.Verification,
+			Recipient:     "kgd",
+			RecipientKind: disclosure.StateBody,
+			Categories:    []purpose.Category{purpose.IINBIN},
+			Basis:         []ledger.Basis{{Code: "shared_with_affiliated", Clause: "5.1"}, {Code: "custom", Clause: ""}},
+			PolicyVersion: "",
+		},
+		{
+			At:            time.Date(2262, 12, 31, 23, 59, 59, 999999999, time.FixedZone("ALMT", 5*3600)),
+			Subject:       "u",
+			Purpose:       "operator_specific",
+			Recipient:     "staff-7",
+			RecipientKind: disclosure.Contractor,
+			Categories:    []purpose.Category{"a", "b", "c"},
+			Basis:         []ledger.Basis{{Code: "confidentiality_agreed", Clause: "6.3"}},
+			Exception:     ledger.ExceptionPriorThirdParty,
+			PolicyVersion: "2026-kk-2",
+			Reference:     "doc/42\x00\n",
+		},
+		entry("user-1", 1),
+	}
+	es = link(ledger.Head{}, es...)
+	mustAppend(t, s, es)
+	got := scanAll(t, s, 1)
+	requireEntries(t, es, got)
+	for i, e := range got {
+		assert.Equal(t, es[i].Hash, e.ComputeHash(), "entry %d must hash the same after the round trip", e.Seq)
+	}
+	require.NoError(t, ledger.New(s).Verify(context.Background()))
+}
+
+func testConflict(t *testing.T, s ledger.Store) {
+	ctx := context.Background()
+	es := chain(ledger.Head{}, 3)
+
+	wrongGenesis := es[0]
+	wrongGenesis.PrevHash = ledger.Hash{1}
+	wrongGenesis.Hash = wrongGenesis.ComputeHash()
+	require.ErrorIs(t, s.Append(ctx, []ledger.Entry{wrongGenesis}), ledger.ErrConflict)
+	requireHead(t, s, ledger.Head{})
+
+	mustAppend(t, s, es)
+	head := es[2].Head()
+
+	stale := chain(es[1].Head(), 1)
+	require.ErrorIs(t, s.Append(ctx, stale), ledger.ErrConflict, "an entry numbered like the head")
+
+	again := chain(ledger.Head{}, 1)
+	require.ErrorIs(t, s.Append(ctx, again), ledger.ErrConflict, "entry 1 again")
+
+	unlinked := chain(ledger.Head{Seq: head.Seq, Hash: ledger.Hash{9}}, 2)
+	require.ErrorIs(t, s.Append(ctx, unlinked), ledger.ErrConflict, "right number, wrong prev hash")
+
+	ahead := chain(ledger.Head{Seq: head.Seq + 1, Hash: head.Hash}, 1)
+	require.ErrorIs(t, s.Append(ctx, ahead), ledger.ErrConflict, "a gap after the head")
+
+	requireHead(t, s, head)
+	requireEntries(t, es, scanAll(t, s, 1))
+}
+
+func testRacingAppends(t *testing.T, s ledger.Store) {
+	const n = 16
+	var (
+		wg        sync.WaitGroup
+		wins      = make(chan ledger.Entry, n)
+		conflicts = make(chan error, n)
+	)
+	for i := range n {
+		wg.Go(func() {
+			es := link(ledger.Head{}, entry(fmt.Sprintf("user-%d", i), i))
+			if err := s.Append(context.Background(), es); err != nil {
+				conflicts <- err
+				return
+			}
+			wins <- es[0]
+		})
+	}
+	wg.Wait()
+	close(wins)
+	close(conflicts)
+	require.Len(t, wins, 1, "exactly one append of entry 1 must win")
+	for err := range conflicts {
+		require.ErrorIs(t, err, ledger.ErrConflict)
+	}
+	w := <-wins
+	requireHead(t, s, w.Head())
+	requireEntries(t, []ledger.Entry{w}, scanAll(t, s, 1))
+}
+
+func testInvalidBatch(t *testing.T, s ledger.Store) {
+	ctx := context.Background()
+	good := chain(ledger.Head{}, 2)
+	mustAppend(t, s, good)
+	head := good[1].Head()
+
+	tests := []struct {
+		name  string
+		batch func() []ledger.Entry
+	}{
+		{"wrong hash", func() []ledger.Entry {
+			es := chain(head, 3)
+			es[1].Hash[0] ^= 1
+			return es
+		}},
+		{"content changed after hashing", func() []ledger.Entry {
+			es := chain(head, 3)
+			es[2].Categories = []purpose.Category{purpose.Documents}
+			return es
+		}},
+		{"gap inside the batch", func() []ledger.Entry {
+			es := chain(head, 3)
+			return []ledger.Entry{es[0], es[2]}
+		}},
+		{"unlinked inside the batch", func() []ledger.Entry {
+			es := chain(head, 2)
+			es = append(es, link(ledger.Head{Seq: es[1].Seq, Hash: ledger.Hash{7}}, entry("user-1", 9))...)
+			return es
+		}},
+		{"empty subject", func() []ledger.Entry {
+			e := entry("", 5)
+			return link(head, entry("user-1", 4), e)
+		}},
+		{"no categories", func() []ledger.Entry {
+			e := entry("user-1", 5)
+			e.Categories = nil
+			return link(head, e)
+		}},
+		{"unknown kind", func() []ledger.Entry {
+			e := entry("user-1", 5)
+			e.RecipientKind = "friend"
+			return link(head, e)
+		}},
+		{"operator as recipient", func() []ledger.Entry {
+			e := entry("user-1", 5)
+			e.Recipient = policy.Operator
+			return link(head, e)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := s.Append(ctx, tc.batch())
+			require.ErrorIs(t, err, ledger.ErrInvalidEntry)
+			requireHead(t, s, head)
+			requireEntries(t, good, scanAll(t, s, 1))
+		})
+	}
+}
+
+func testScanFrom(t *testing.T, s ledger.Store) {
+	es := chain(ledger.Head{}, 5)
+	mustAppend(t, s, es)
+	requireEntries(t, es, scanAll(t, s, 0))
+	requireEntries(t, es, scanAll(t, s, 1))
+	requireEntries(t, es[2:], scanAll(t, s, 3))
+	requireEntries(t, es[4:], scanAll(t, s, 5))
+	requireEntries(t, nil, scanAll(t, s, 6))
+	requireEntries(t, nil, scanAll(t, s, 1<<62))
+}
+
+func testScanStops(t *testing.T, s ledger.Store) {
+	es := chain(ledger.Head{}, 5)
+	mustAppend(t, s, es)
+	n := 0
+	for _, err := range s.Scan(context.Background(), 1) {
+		require.NoError(t, err)
+		n++
+		if n == 2 {
+			break
+		}
+	}
+	assert.Equal(t, 2, n)
+	// A stopped scan must release whatever it held.
+	more := chain(es[4].Head(), 1)
+	mustAppend(t, s, more)
+	requireHead(t, s, more[0].Head())
+}
+
+func testCopies(t *testing.T, s ledger.Store) {
+	es := chain(ledger.Head{}, 2)
+	appended := []ledger.Entry{es[0].Clone(), es[1].Clone()}
+	mustAppend(t, s, appended)
+	appended[0].Categories[0] = "changed by the caller"
+
+	got := scanAll(t, s, 1)
+	got[1].Basis[0].Code = "changed by the caller"
+	subj, err := s.Subject(context.Background(), "user-1")
+	require.NoError(t, err)
+	subj[0].Categories[1] = "changed by the caller"
+
+	requireEntries(t, es, scanAll(t, s, 1))
+	require.NoError(t, ledger.New(s).Verify(context.Background()))
+}
+
+// decision is an allowing decision as the seed policy gives for a 5.2
+// recipient the user consented to.
+func decision(recipient string) policy.Decision {
+	return policy.Decision{
+		Allowed:       true,
+		Purpose:       purpose.Payments,
+		Recipient:     recipient,
+		Reasons:       []policy.Reason{{Code: "consent_granted", Clause: "5.2"}},
+		Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
+		PolicyVersion: policy.DefaultVersion.ID,
+	}
+}
+
+func record(ctx context.Context, l *ledger.Ledger, g, i int) error {
+	_, err := l.Record(ctx, fmt.Sprintf("user-%d", g), decision(fmt.Sprintf("bank-%d", i%4)),
+		ledger.WithRecipientKind(disclosure.ThirdParty),
+		ledger.WithCategories(purpose.PaymentDetails, purpose.Identity),
+		ledger.WithReference(fmt.Sprintf("req-%d-%d", g, i)))
+	return err
+}
+
+func requireChain(t *testing.T, l *ledger.Ledger, n uint64, perSubject map[string]int) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, l.Verify(ctx))
+	head, err := l.Head(ctx)
+	require.NoError(t, err)
+	require.Equal(t, n, head.Seq, "every Record must be on the chain, once")
+	seen := make(map[string]bool)
+	for e, err := range l.Store().Scan(ctx, 1) {
+		require.NoError(t, err)
+		require.False(t, seen[e.Reference], "entry recorded twice")
+		seen[e.Reference] = true
+	}
+	for subj, want := range perSubject {
+		got, err := l.Subject(ctx, subj)
+		require.NoError(t, err)
+		require.Len(t, got, want)
+		for i := 1; i < len(got); i++ {
+			require.Less(t, got[i-1].Seq, got[i].Seq, "a subject's entries come in order")
+		}
+	}
+}
+
+func testConcurrentRecords(t *testing.T, s ledger.Store) {
+	const goroutines, each = 16, 50
+	l := ledger.New(s)
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines*each)
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				if err := record(context.Background(), l, g, i); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	per := make(map[string]int)
+	for g := range goroutines {
+		per[fmt.Sprintf("user-%d", g)] = each
+	}
+	requireChain(t, l, goroutines*each, per)
+}
+
+// testTwoLedgers stands in for two processes appending to one store: each
+// ledger's idea of the head goes stale, and compare-and-append must keep
+// the chain linear.
+func testTwoLedgers(t *testing.T, s ledger.Store) {
+	const goroutines, each = 8, 25
+	ls := []*ledger.Ledger{ledger.New(s, ledger.WithMaxBatch(4)), ledger.New(s, ledger.WithMaxBatch(4))}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*goroutines*each)
+	for k, l := range ls {
+		for g := range goroutines {
+			wg.Go(func() {
+				for i := range each {
+					if err := record(context.Background(), l, k*goroutines+g, i); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	requireChain(t, ls[1], 2*goroutines*each, map[string]int{"user-0": each, "user-15": each})
+}
+
+func testCanceled(t *testing.T, s ledger.Store) {
+	mustAppend(t, s, chain(ledger.Head{}, 2))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.Append(ctx, chain(ledger.Head{}, 1))
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.Head(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = s.Subject(ctx, "user-1")
+	require.ErrorIs(t, err, context.Canceled)
+	var scanErr error
+	for _, err := range s.Scan(ctx, 1) {
+		if err != nil {
+			scanErr = err
+			break
+		}
+	}
+	require.ErrorIs(t, scanErr, context.Canceled)
+	_, err = ledger.New(s).Record(ctx, "user-1", decision("bank-1"),
+		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+	require.ErrorIs(t, err, context.Canceled)
+	require.True(t, errors.Is(ledger.New(s).Verify(ctx), context.Canceled))
+}

@@ -1,0 +1,128 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"sync"
+)
+
+// Store keeps a chain of entries. Implementations must be safe for
+// concurrent use by multiple goroutines and pass
+// disclosure/ledger/ledgertest.
+//
+// A Store keeps what it is given; the [Ledger] builds the chain. The one
+// rule a Store enforces is compare-and-append, so that any number of
+// ledgers, in any number of processes, can share it and the chain stays
+// linear.
+type Store interface {
+	// Append writes entries after the current head, atomically: all of
+	// them or, on any error, none. It checks them with [CheckAppend] under
+	// the same lock or transaction as the write, so it returns an error
+	// wrapping [ErrConflict] when the first entry does not continue the
+	// head (its Seq is not head.Seq+1 or its PrevHash not head.Hash).
+	Append(ctx context.Context, entries []Entry) error
+	// Head returns the last entry's sequence number and hash; the zero
+	// Head when the chain is empty.
+	Head(ctx context.Context) (Head, error)
+	// Scan yields the entries with Seq >= from in Seq order, as stored,
+	// stopping at the first error (which it yields with a zero Entry). An
+	// entry that cannot be decoded is reported as a [*TamperError] with
+	// [ReasonMalformed].
+	Scan(ctx context.Context, from uint64) iter.Seq2[Entry, error]
+	// Subject returns the entries about one subject in Seq order; none,
+	// not an error, for a subject without entries.
+	Subject(ctx context.Context, subject string) ([]Entry, error)
+}
+
+// MemoryStore is a [Store] in memory, for tests and examples; its chain
+// lasts as long as the process. It is safe for concurrent use by multiple
+// goroutines. The zero value is not usable; call [NewMemoryStore].
+type MemoryStore struct {
+	mu        sync.RWMutex
+	entries   []Entry          // entries[i].Seq == i+1; never modified once appended
+	bySubject map[string][]int // indexes into entries
+}
+
+var _ Store = (*MemoryStore)(nil)
+
+// NewMemoryStore returns an empty store.
+func NewMemoryStore() *MemoryStore {
+	return &MemoryStore{bySubject: make(map[string][]int)}
+}
+
+// Append implements [Store].
+func (s *MemoryStore) Append(ctx context.Context, entries []Entry) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("ledger: append: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := CheckAppend(s.head(), entries); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		s.bySubject[e.Subject] = append(s.bySubject[e.Subject], len(s.entries))
+		s.entries = append(s.entries, e.Clone())
+	}
+	return nil
+}
+
+func (s *MemoryStore) head() Head {
+	if len(s.entries) == 0 {
+		return Head{}
+	}
+	return s.entries[len(s.entries)-1].Head()
+}
+
+// Head implements [Store].
+func (s *MemoryStore) Head(ctx context.Context) (Head, error) {
+	if err := ctx.Err(); err != nil {
+		return Head{}, fmt.Errorf("ledger: head: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.head(), nil
+}
+
+// Scan implements [Store]. It yields the entries on record when it starts;
+// the loop body may append.
+func (s *MemoryStore) Scan(ctx context.Context, from uint64) iter.Seq2[Entry, error] {
+	return func(yield func(Entry, error) bool) {
+		s.mu.RLock()
+		// Entries are never modified once appended, so the prefix on
+		// record now can be read without the lock.
+		all := s.entries[:len(s.entries):len(s.entries)]
+		s.mu.RUnlock()
+		if from > 0 {
+			from--
+		}
+		for i := from; i < uint64(len(all)); i++ {
+			if err := ctx.Err(); err != nil {
+				yield(Entry{}, fmt.Errorf("ledger: scan: %w", err))
+				return
+			}
+			if !yield(all[i].Clone(), nil) {
+				return
+			}
+		}
+	}
+}
+
+// Subject implements [Store].
+func (s *MemoryStore) Subject(ctx context.Context, subject string) ([]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: subject: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	idx := s.bySubject[subject]
+	if len(idx) == 0 {
+		return nil, nil
+	}
+	out := make([]Entry, len(idx))
+	for i, j := range idx {
+		out[i] = s.entries[j].Clone()
+	}
+	return out, nil
+}
