@@ -1,0 +1,210 @@
+package httpguard
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+// The problem types of the default OnDeny's responses, one per status it
+// answers with. Each URI points at its own documentation.
+const (
+	// TypeDenied (403): the policy does not allow the processing; the
+	// reasons say which clauses denied.
+	TypeDenied = "https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeDenied"
+	// TypeNoUser (401): the request does not say whose data it is about.
+	TypeNoUser = "https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeNoUser"
+	// TypeRecipientNotFound (404): the recipient named by the request is
+	// not registered.
+	TypeRecipientNotFound = "https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeRecipientNotFound"
+	// TypeUnavailable (503): consent records or the policy could not be
+	// read; the request was denied by default and may be retried.
+	TypeUnavailable = "https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeUnavailable"
+	// TypeError (500): the check failed on a mistake in the service's
+	// configuration, such as a purpose outside the catalog.
+	TypeError = "https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeError"
+)
+
+// ContentTypeProblem is the media type of RFC 9457 problem details in JSON.
+const ContentTypeProblem = "application/problem+json"
+
+// Problem is the body of the default OnDeny's responses: RFC 9457 problem
+// details with the decision's explanation as extension members. It never
+// holds the user ID or an error's text, which may carry personal data or
+// internals.
+type Problem struct {
+	// Type is one of the Type constants.
+	Type string `json:"type"`
+	// Title and Detail are in the language negotiated from Accept-Language.
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Purpose and Recipient repeat what was asked.
+	Purpose   purpose.ID `json:"purpose,omitempty"`
+	Recipient string     `json:"recipient,omitempty"`
+	// PolicyVersion is the ID of the policy version in force.
+	PolicyVersion string `json:"policy_version,omitempty"`
+	// Reasons are the decision's reasons, their messages in the negotiated
+	// language.
+	Reasons []ProblemReason `json:"reasons,omitempty"`
+}
+
+// ProblemReason is one reason of a denial in a [Problem].
+type ProblemReason struct {
+	Code       string             `json:"code"`
+	Clause     string             `json:"clause,omitempty"`
+	Message    string             `json:"message"`
+	Categories []purpose.Category `json:"categories,omitempty"`
+}
+
+// StatusFor returns the HTTP status the default OnDeny answers a denial
+// with: 403 for a denial by the policy (err == nil), 401 for [ErrNoUser],
+// 404 for [ErrRecipientNotFound], 503 when consent records or the policy
+// could not be read (policy.ErrConsentUnavailable, policy.ErrEvaluation) or
+// the request's context ended, and 500 for any other error, which is a
+// mistake in the service (an unknown purpose, an unregistered static
+// recipient, an unknown category).
+func StatusFor(err error) int {
+	switch {
+	case err == nil:
+		return http.StatusForbidden
+	case errors.Is(err, ErrNoUser):
+		return http.StatusUnauthorized
+	case errors.Is(err, ErrRecipientNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, policy.ErrConsentUnavailable),
+		errors.Is(err, policy.ErrEvaluation),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, context.Canceled):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// ProblemWriter returns the default [Options.OnDeny]: it answers with a
+// [Problem] in the language the request's Accept-Language prefers among
+// Russian, Kazakh and English, or in fallback ("ru" if fallback is none of
+// them), and the status [StatusFor] picks.
+//
+// A host that wants to do more on a denial (log it, add WWW-Authenticate to
+// a 401 for its own scheme) wraps it:
+//
+//	write := httpguard.ProblemWriter("ru")
+//	opts.OnDeny = func(w http.ResponseWriter, r *http.Request, d policy.Decision, err error) {
+//		logger.WarnContext(r.Context(), "privacy denial", "decision", d, "err", err)
+//		write(w, r, d, err)
+//	}
+func ProblemWriter(fallback string) func(w http.ResponseWriter, r *http.Request, d policy.Decision, err error) {
+	fallback, _ = supported(fallback)
+	return func(w http.ResponseWriter, r *http.Request, d policy.Decision, err error) {
+		lang := Negotiate(r.Header.Get("Accept-Language"), fallback)
+		status := StatusFor(err)
+		p := newProblem(status, d, lang)
+		body, merr := json.Marshal(p)
+		if merr != nil { // cannot happen with these field types
+			http.Error(w, http.StatusText(status), status)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", ContentTypeProblem)
+		h.Set("Content-Language", lang)
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		h.Set("X-Content-Type-Options", "nosniff")
+		// A denial depends on consent state at this moment: no cache may
+		// answer the next request with it.
+		h.Set("Cache-Control", "no-store")
+		h.Add("Vary", "Accept-Language")
+		w.WriteHeader(status)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(body)
+		}
+	}
+}
+
+func newProblem(status int, d policy.Decision, lang string) Problem {
+	typ, txt := problemText(status)
+	p := Problem{
+		Type:          typ,
+		Title:         txt.title.In(lang),
+		Status:        status,
+		Detail:        txt.detail.In(lang),
+		Purpose:       d.Purpose,
+		Recipient:     d.Recipient,
+		PolicyVersion: d.PolicyVersion,
+	}
+	for _, r := range d.Reasons {
+		p.Reasons = append(p.Reasons, ProblemReason{
+			Code:       r.Code,
+			Clause:     r.Clause,
+			Message:    r.Message.In(lang),
+			Categories: r.Categories,
+		})
+	}
+	return p
+}
+
+// Negotiate returns the language of the policy ("ru", "kk" or "en") that an
+// Accept-Language header value prefers, by quality, or fallback when it
+// names none of them. It matches primary subtags ("en-GB" is "en") and
+// takes "kz", a common mistake for Kazakh, as "kk"; "*" and tags of quality
+// zero choose nothing.
+func Negotiate(acceptLanguage, fallback string) string {
+	best, bestQ := "", 0.0
+	for part := range strings.SplitSeq(acceptLanguage, ",") {
+		tag, params, _ := strings.Cut(part, ";")
+		tag = strings.TrimSpace(tag)
+		if primary, _, _ := strings.Cut(tag, "-"); primary != "" {
+			tag = primary
+		}
+		lang, ok := supported(strings.ToLower(tag))
+		if !ok {
+			continue
+		}
+		q := quality(params)
+		if q > bestQ {
+			best, bestQ = lang, q
+		}
+	}
+	if best == "" {
+		return fallback
+	}
+	return best
+}
+
+// quality parses the q parameter of an Accept-Language element; a missing
+// or malformed one counts as 1, an out-of-range one as 0.
+func quality(params string) float64 {
+	for p := range strings.SplitSeq(params, ";") {
+		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return 1
+		}
+		if q < 0 || q > 1 {
+			return 0
+		}
+		return q
+	}
+	return 1
+}
+
+// supported returns the policy language lang names and reports whether it
+// names one; for any other value it returns "ru", the authoritative text.
+func supported(lang string) (string, bool) {
+	switch lang {
+	case "ru", "kk", "en":
+		return lang, true
+	case "kz":
+		return "kk", true
+	}
+	return "ru", false
+}
