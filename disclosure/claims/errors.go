@@ -1,0 +1,54 @@
+package claims
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors reported by [Registry] and by every [Store], wrapped with detail;
+// test with errors.Is. Messages name claim IDs, which are random, never the
+// subject a claim is about.
+var (
+	// ErrNotFound: no claim has the given ID.
+	ErrNotFound = errors.New("claims: claim not found")
+	// ErrInvalid: a claim or an argument failed validation; nothing was
+	// written.
+	ErrInvalid = errors.New("claims: invalid claim")
+	// ErrInvalidTransition: the claim's status does not allow the change
+	// asked for (a withdrawn claim cannot be answered, say). The error is a
+	// [*TransitionError].
+	ErrInvalidTransition = errors.New("claims: invalid status transition")
+	// ErrAnswered: the claim was already answered. Answering it again is an
+	// invalid transition too, so the error also matches
+	// [ErrInvalidTransition].
+	ErrAnswered = errors.New("claims: claim already answered")
+	// ErrConflict: a store refused a write because the claim changed
+	// since it was read, or because its ID is taken. [Registry] retries
+	// the first kind itself.
+	ErrConflict = errors.New("claims: conflicting write")
+	// ErrClosed: the store was closed.
+	ErrClosed = errors.New("claims: store closed")
+	// ErrUnavailable: the backing storage could not be reached or failed.
+	ErrUnavailable = errors.New("claims: store unavailable")
+)
+
+// TransitionError reports a change of status that the claim's current
+// status does not allow. It matches [ErrInvalidTransition], and
+// [ErrAnswered] when the claim had already been answered and the change
+// asked for is another answer.
+type TransitionError struct {
+	ID       string // the claim's ID
+	From, To Status
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("claims: claim %s: cannot go from %s to %s", e.ID, e.From, e.To)
+}
+
+// Unwrap returns the sentinels the error matches.
+func (e *TransitionError) Unwrap() []error {
+	if e.From == StatusAnswered && e.To == StatusAnswered {
+		return []error{ErrInvalidTransition, ErrAnswered}
+	}
+	return []error{ErrInvalidTransition}
+}
