@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
@@ -285,6 +286,8 @@ func (e Entry) validate(stamped bool) error {
 			bad("empty %s", name)
 		case len(s) > limit:
 			bad("%s longer than %d bytes", name, limit)
+		case !utf8.ValidString(s):
+			bad("%s is not valid UTF-8", name)
 		}
 	}
 	if stamped && e.At.IsZero() {

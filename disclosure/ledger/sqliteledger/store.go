@@ -1,0 +1,400 @@
+package sqliteledger
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/internal/sqlutil"
+	"github.com/yasam/privacy/purpose"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrSchemaTooNew is returned by [Open] for a database whose schema was
+// written by a newer version of this package; upgrade the library rather
+// than let old code write to it.
+var ErrSchemaTooNew = errors.New("sqliteledger: database schema is newer than this code knows")
+
+// Option configures a [Store]; see [Open].
+type Option func(*config)
+
+type config struct {
+	busyTimeout time.Duration
+	readConns   int
+}
+
+// WithBusyTimeout sets how long a connection waits for a lock held by
+// another connection or process before it fails (default 5s).
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// WithReadConns sets the size of the read pool (default: GOMAXPROCS, at
+// least 4). Appends always go through one writer connection.
+func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
+
+// Store is a [ledger.Store] in a SQLite file. It is safe for concurrent use
+// by multiple goroutines, and any number of Stores, in this process or
+// others, may share one file. Create it with [Open]; the zero value is not
+// usable.
+type Store struct {
+	w      *sql.DB // one connection: SQLite has one writer anyway
+	r      *sql.DB // a pool of query-only connections
+	insert *sql.Stmt
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ ledger.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the SQLite database at path, a plain file
+// name, and brings its schema up to date. The file is put in WAL mode with
+// synchronous=FULL, so an entry whose Append returned nil survives a crash
+// or a power cut.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := config{busyTimeout: 5 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
+		return nil, errors.New("sqliteledger: path must be a plain file name (no \":memory:\", \"file:\" URI or '?'): the writer and the readers share the file")
+	}
+	cfg.readConns = max(cfg.readConns, 1)
+	pragmas := func(extra ...string) string {
+		q := url.Values{}
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cfg.busyTimeout.Milliseconds()))
+		q.Add("_pragma", "synchronous(FULL)")
+		for _, p := range extra {
+			q.Add("_pragma", p)
+		}
+		return q.Encode()
+	}
+	// Every write transaction takes the write lock when it begins (BEGIN
+	// IMMEDIATE): the head read in Append cannot change before the insert.
+	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)")+"&_txlock=immediate")
+	if err != nil {
+		return nil, unavailable("open", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{w: w}
+	if err := s.init(ctx, path, pragmas, cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init(ctx context.Context, path string, pragmas func(...string) string, cfg config) error {
+	var mode string
+	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return s.wrap(ctx, "open", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("sqliteledger: open: journal mode is %q, not WAL (is the file on a filesystem without shared memory?): %w", mode, ledger.ErrUnavailable)
+	}
+	if err := s.migrate(ctx); err != nil {
+		return err
+	}
+	r, err := sql.Open("sqlite", path+"?"+pragmas("query_only(1)"))
+	if err != nil {
+		return unavailable("open", err)
+	}
+	r.SetMaxOpenConns(cfg.readConns)
+	r.SetMaxIdleConns(cfg.readConns)
+	s.r = r
+	if err := r.PingContext(ctx); err != nil {
+		return s.wrap(ctx, "open", err)
+	}
+	if s.insert, err = s.w.PrepareContext(ctx, insertSQL); err != nil {
+		return s.wrap(ctx, "open", err)
+	}
+	return nil
+}
+
+// migrate applies the embedded migrations the database lacks, all in one
+// transaction that holds the write lock, so two processes opening a new
+// file at once cannot both apply them.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := sqlutil.Migrations(migrationFS, "migrations")
+	if err != nil {
+		return fmt.Errorf("sqliteledger: %w", err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(ctx, "migrate", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ledger_schema_version (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_us INTEGER NOT NULL
+	) STRICT`); err != nil {
+		return s.wrap(ctx, "migrate", err)
+	}
+	var have int
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM ledger_schema_version").Scan(&have); err != nil {
+		return s.wrap(ctx, "migrate", err)
+	}
+	if have > len(ms) {
+		return fmt.Errorf("%w: database at version %d, this code knows up to %d", ErrSchemaTooNew, have, len(ms))
+	}
+	for _, m := range ms[have:] {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("sqliteledger: migration %s: %w: %w", m.Name, ledger.ErrUnavailable, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO ledger_schema_version (version, name, applied_us) VALUES (?, ?, ?)",
+			m.Version, m.Name, time.Now().UnixMicro()); err != nil {
+			return s.wrap(ctx, "migrate", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return s.wrap(ctx, "migrate", err)
+	}
+	return nil
+}
+
+// Close closes the database. Calls after Close return an error wrapping
+// [ledger.ErrClosed]. Close is safe to call more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		var errs []error
+		if s.insert != nil {
+			errs = append(errs, s.insert.Close())
+		}
+		if s.r != nil {
+			errs = append(errs, s.r.Close())
+		}
+		errs = append(errs, s.w.Close())
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = unavailable("close", err)
+		}
+	})
+	return s.closeErr
+}
+
+const columns = `seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
+	exception, policy_version, reference, prev_hash, hash`
+
+const insertSQL = `INSERT INTO ledger_entries (` + columns + `, recorded_us)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const headSQL = "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1"
+
+// Append implements [ledger.Store]: the head is read and the entries
+// written in one transaction under SQLite's write lock, all or nothing, and
+// are on disk when Append returns nil.
+func (s *Store) Append(ctx context.Context, entries []ledger.Entry) error {
+	if err := s.check(ctx, "append"); err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	// Encode before taking the write lock.
+	type row struct{ cats, basis []byte }
+	rows := make([]row, len(entries))
+	for i, e := range entries {
+		var err error
+		if rows[i].cats, err = json.Marshal(e.Categories); err != nil {
+			return fmt.Errorf("sqliteledger: append: %w: categories: %w", ledger.ErrInvalidEntry, err)
+		}
+		if rows[i].basis, err = json.Marshal(e.Basis); err != nil {
+			return fmt.Errorf("sqliteledger: append: %w: basis: %w", ledger.ErrInvalidEntry, err)
+		}
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(ctx, "append", err)
+	}
+	defer tx.Rollback()
+	head, err := readHead(tx.QueryRowContext(ctx, headSQL))
+	if err != nil {
+		return s.wrap(ctx, "append", err)
+	}
+	if err := ledger.CheckAppend(head, entries); err != nil {
+		return fmt.Errorf("sqliteledger: append: %w", err)
+	}
+	ins := tx.StmtContext(ctx, s.insert)
+	now := time.Now().UnixMicro()
+	for i, e := range entries {
+		if _, err := ins.ExecContext(ctx, int64(e.Seq), e.At.Unix(), e.At.Nanosecond(), e.Subject,
+			string(e.Purpose), e.Recipient, string(e.RecipientKind), string(rows[i].cats), string(rows[i].basis),
+			string(e.Exception), e.PolicyVersion, e.Reference, e.PrevHash[:], e.Hash[:], now); err != nil {
+			return s.wrap(ctx, "append", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return s.wrap(ctx, "append", err)
+	}
+	return nil
+}
+
+// Head implements [ledger.Store].
+func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
+	if err := s.check(ctx, "head"); err != nil {
+		return ledger.Head{}, err
+	}
+	h, err := readHead(s.r.QueryRowContext(ctx, headSQL))
+	if err != nil {
+		return ledger.Head{}, s.wrap(ctx, "head", err)
+	}
+	return h, nil
+}
+
+func readHead(row *sql.Row) (ledger.Head, error) {
+	var (
+		seq  int64
+		hash []byte
+	)
+	switch err := row.Scan(&seq, &hash); {
+	case errors.Is(err, sql.ErrNoRows):
+		return ledger.Head{}, nil
+	case err != nil:
+		return ledger.Head{}, err
+	}
+	h := ledger.Head{Seq: uint64(seq)}
+	if seq <= 0 || len(hash) != len(h.Hash) {
+		return ledger.Head{}, &ledger.TamperError{Seq: uint64(seq), Reason: ledger.ReasonMalformed}
+	}
+	copy(h.Hash[:], hash)
+	return h, nil
+}
+
+// Scan implements [ledger.Store]. It reads one snapshot of the file: entries
+// appended while it runs are not yielded.
+func (s *Store) Scan(ctx context.Context, from uint64) iter.Seq2[ledger.Entry, error] {
+	return func(yield func(ledger.Entry, error) bool) {
+		if err := s.check(ctx, "scan"); err != nil {
+			yield(ledger.Entry{}, err)
+			return
+		}
+		// Beyond SQLite's INTEGER there is nothing to yield.
+		if from > 1<<63-1 {
+			return
+		}
+		rows, err := s.r.QueryContext(ctx, "SELECT "+columns+" FROM ledger_entries WHERE seq >= ? ORDER BY seq", int64(from))
+		if err != nil {
+			yield(ledger.Entry{}, s.wrap(ctx, "scan", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				yield(ledger.Entry{}, s.wrap(ctx, "scan", err))
+				return
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(ledger.Entry{}, s.wrap(ctx, "scan", err))
+		}
+	}
+}
+
+// Subject implements [ledger.Store].
+func (s *Store) Subject(ctx context.Context, subject string) ([]ledger.Entry, error) {
+	if err := s.check(ctx, "subject"); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, "SELECT "+columns+" FROM ledger_entries WHERE subject = ? ORDER BY seq", subject)
+	if err != nil {
+		return nil, s.wrap(ctx, "subject", err)
+	}
+	defer rows.Close()
+	var out []ledger.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, s.wrap(ctx, "subject", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(ctx, "subject", err)
+	}
+	return out, nil
+}
+
+func scanEntry(rows *sql.Rows) (ledger.Entry, error) {
+	var (
+		e                           ledger.Entry
+		seq, atS, atNS              int64
+		purp, kind, exception       string
+		cats, basis, prevHash, hash []byte
+	)
+	if err := rows.Scan(&seq, &atS, &atNS, &e.Subject, &purp, &e.Recipient, &kind, &cats, &basis,
+		&exception, &e.PolicyVersion, &e.Reference, &prevHash, &hash); err != nil {
+		return ledger.Entry{}, err
+	}
+	e.Seq = uint64(seq)
+	e.At = time.Unix(atS, atNS).UTC()
+	e.Purpose = purpose.ID(purp)
+	e.RecipientKind = disclosure.Kind(kind)
+	e.Exception = ledger.Exception(exception)
+	malformed := &ledger.TamperError{Seq: e.Seq, Reason: ledger.ReasonMalformed}
+	if seq <= 0 || len(prevHash) != len(e.PrevHash) || len(hash) != len(e.Hash) {
+		return ledger.Entry{}, malformed
+	}
+	copy(e.PrevHash[:], prevHash)
+	copy(e.Hash[:], hash)
+	if json.Unmarshal(cats, &e.Categories) != nil || json.Unmarshal(basis, &e.Basis) != nil {
+		return ledger.Entry{}, malformed
+	}
+	return e, nil
+}
+
+// check fails fast on a closed store or a done context, before the
+// database is touched.
+func (s *Store) check(ctx context.Context, op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("sqliteledger: %s: %w", op, ledger.ErrClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqliteledger: %s: %w", op, err)
+	}
+	return nil
+}
+
+// wrap names what made op fail: a broken chain as it is, ErrClosed when
+// the store was closed under the call, the context's error when it is done,
+// ErrUnavailable otherwise.
+func (s *Store) wrap(ctx context.Context, op string, err error) error {
+	switch {
+	case errors.Is(err, ledger.ErrTampered):
+		return err
+	case s.closed.Load():
+		return fmt.Errorf("sqliteledger: %s: %w", op, ledger.ErrClosed)
+	case ctx.Err() != nil:
+		return fmt.Errorf("sqliteledger: %s: %w", op, ctx.Err())
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("sqliteledger: %s: %w", op, err)
+	}
+	return unavailable(op, err)
+}
+
+func unavailable(op string, err error) error {
+	return fmt.Errorf("sqliteledger: %s: %w: %w", op, ledger.ErrUnavailable, err)
+}

@@ -1,0 +1,349 @@
+package sqliteledger_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/ledgertest"
+	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+func open(t testing.TB, path string, opts ...sqliteledger.Option) *sqliteledger.Store {
+	t.Helper()
+	s, err := sqliteledger.Open(context.Background(), path, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	ledgertest.Run(t, func(t *testing.T) ledger.Store {
+		return open(t, filepath.Join(t.TempDir(), "ledger.db"))
+	})
+}
+
+func TestOpenRejectsNonFilePaths(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"", ":memory:", "file:x.db", "x.db?mode=ro"} {
+		_, err := sqliteledger.Open(t.Context(), p)
+		require.Error(t, err, "%q", p)
+		assert.Contains(t, err.Error(), "sqliteledger: ")
+	}
+}
+
+var allow = policy.Decision{
+	Allowed:       true,
+	Purpose:       purpose.Payments,
+	Recipient:     "halyk-bank",
+	Reasons:       []policy.Reason{{Code: "consent_granted", Clause: "5.2"}},
+	Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
+	PolicyVersion: policy.DefaultVersion.ID,
+}
+
+// fill records n disclosures, for subjects user-0 to user-2 in turn.
+func fill(t *testing.T, l *ledger.Ledger, n int) {
+	t.Helper()
+	for i := range n {
+		_, err := l.Record(t.Context(), fmt.Sprintf("user-%d", i%3), allow,
+			ledger.WithRecipientKind(disclosure.ThirdParty),
+			ledger.WithCategories(purpose.PaymentDetails),
+			ledger.WithReference(fmt.Sprintf("req-%d", i)))
+		require.NoError(t, err)
+	}
+}
+
+// raw opens the file behind the store's back, as someone with access to the
+// disk would.
+func raw(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	db.SetMaxOpenConns(1) // so that a PRAGMA holds for the statements after it
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func requireTamper(t *testing.T, err error, seq uint64, reason string) {
+	t.Helper()
+	require.ErrorIs(t, err, ledger.ErrTampered)
+	var te *ledger.TamperError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, seq, te.Seq, "the error must name the first broken entry")
+	assert.Equal(t, reason, te.Reason)
+}
+
+func TestTriggersRefuseUpdateAndDelete(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	l := ledger.New(open(t, path))
+	fill(t, l, 3)
+	db := raw(t, path)
+	_, err := db.ExecContext(t.Context(), "UPDATE ledger_entries SET categories = '[\"documents\"]' WHERE seq = 2")
+	require.ErrorContains(t, err, "append-only")
+	_, err = db.ExecContext(t.Context(), "DELETE FROM ledger_entries WHERE seq = 2")
+	require.ErrorContains(t, err, "append-only")
+	require.NoError(t, l.Verify(t.Context()))
+}
+
+func TestVerifyCatchesTampering(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		sql    []string
+		seq    uint64
+		reason string
+	}{
+		{
+			name:   "category changed",
+			sql:    []string{`UPDATE ledger_entries SET categories = '["identity"]' WHERE seq = 5`},
+			seq:    5,
+			reason: ledger.ReasonHash,
+		},
+		{
+			name:   "exception claimed after the fact",
+			sql:    []string{`UPDATE ledger_entries SET exception = 'public' WHERE seq = 7`},
+			seq:    7,
+			reason: ledger.ReasonHash,
+		},
+		{
+			name:   "time moved by a nanosecond",
+			sql:    []string{`UPDATE ledger_entries SET at_ns = at_ns + 1 WHERE seq = 3`},
+			seq:    3,
+			reason: ledger.ReasonHash,
+		},
+		{
+			name:   "middle row deleted",
+			sql:    []string{`DELETE FROM ledger_entries WHERE seq = 5`},
+			seq:    5,
+			reason: ledger.ReasonMissing,
+		},
+		{
+			name: "middle row deleted and the rest renumbered",
+			sql: []string{
+				`DELETE FROM ledger_entries WHERE seq = 5`,
+				`UPDATE ledger_entries SET seq = seq - 1 WHERE seq > 5`,
+			},
+			seq:    5,
+			reason: ledger.ReasonHash,
+		},
+		{
+			name:   "hash overwritten with garbage",
+			sql:    []string{"PRAGMA ignore_check_constraints = ON", `UPDATE ledger_entries SET hash = x'00' WHERE seq = 4`},
+			seq:    4,
+			reason: ledger.ReasonMalformed,
+		},
+		{
+			name:   "categories no longer JSON",
+			sql:    []string{`UPDATE ledger_entries SET categories = 'identity' WHERE seq = 6`},
+			seq:    6,
+			reason: ledger.ReasonMalformed,
+		},
+		{
+			name:   "first entry unlinked from genesis",
+			sql:    []string{`UPDATE ledger_entries SET prev_hash = randomblob(32) WHERE seq = 1`},
+			seq:    1,
+			reason: ledger.ReasonHash,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "l.db")
+			l := ledger.New(open(t, path))
+			fill(t, l, 10)
+			require.NoError(t, l.Verify(t.Context()))
+
+			db := raw(t, path)
+			for _, q := range append([]string{
+				"DROP TRIGGER ledger_entries_no_update",
+				"DROP TRIGGER ledger_entries_no_delete",
+			}, tc.sql...) {
+				_, err := db.ExecContext(t.Context(), q)
+				require.NoError(t, err, q)
+			}
+			requireTamper(t, l.Verify(t.Context()), tc.seq, tc.reason)
+		})
+	}
+}
+
+// TestRehashedEntryBreaksTheNextLink: an entry altered and re-hashed no
+// longer matches the PrevHash of the one after it.
+func TestRehashedEntryBreaksTheNextLink(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := open(t, path)
+	l := ledger.New(s)
+	fill(t, l, 10)
+	e := entryAt(t, s, 5)
+	e.Categories = []purpose.Category{purpose.Identity}
+	e.Hash = e.ComputeHash()
+	db := raw(t, path)
+	_, err := db.ExecContext(t.Context(), "DROP TRIGGER ledger_entries_no_update")
+	require.NoError(t, err)
+	_, err = db.ExecContext(t.Context(), `UPDATE ledger_entries SET categories = '["identity"]', hash = ? WHERE seq = 5`, e.Hash[:])
+	require.NoError(t, err)
+	requireTamper(t, l.Verify(t.Context()), 6, ledger.ReasonLink)
+}
+
+// TestAnchorCatchesTruncation: without the triggers, the last entries can
+// be deleted and nothing in the chain shows it; a head published before
+// does.
+func TestAnchorCatchesTruncation(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := open(t, path)
+	l := ledger.New(s)
+	fill(t, l, 10)
+	published, err := l.Head(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, uint64(10), published.Seq)
+
+	db := raw(t, path)
+	for _, q := range []string{"DROP TRIGGER ledger_entries_no_delete", "DELETE FROM ledger_entries WHERE seq > 7"} {
+		_, err := db.ExecContext(t.Context(), q)
+		require.NoError(t, err)
+	}
+	require.NoError(t, l.Verify(t.Context()), "a cut tail is invisible without an anchor")
+	requireTamper(t, l.Verify(t.Context(), published), 8, ledger.ReasonTruncated)
+
+	// Re-recording over the cut gives a chain as long as the anchor's but
+	// not the same.
+	fill(t, ledger.New(s), 3)
+	requireTamper(t, l.Verify(t.Context(), published), 10, ledger.ReasonAnchor)
+}
+
+func TestSubjectChecksHashes(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	l := ledger.New(open(t, path))
+	fill(t, l, 6)
+	got, err := l.Subject(t.Context(), "user-1")
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	db := raw(t, path)
+	for _, q := range []string{"DROP TRIGGER ledger_entries_no_update", `UPDATE ledger_entries SET recipient = 'someone-else' WHERE seq = 5`} {
+		_, err := db.ExecContext(t.Context(), q)
+		require.NoError(t, err)
+	}
+	_, err = l.Subject(t.Context(), "user-1")
+	requireTamper(t, err, 5, ledger.ReasonHash)
+}
+
+func entryAt(t *testing.T, s ledger.Store, seq uint64) ledger.Entry {
+	t.Helper()
+	for e, err := range s.Scan(t.Context(), seq) {
+		require.NoError(t, err)
+		return e
+	}
+	t.Fatalf("no entry %d", seq)
+	return ledger.Entry{}
+}
+
+// TestTwoStoresOnOneFile stands in for two processes writing one file:
+// each has its own Store and Ledger, and the chain stays linear.
+func TestTwoStoresOnOneFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	ls := []*ledger.Ledger{ledger.New(open(t, path)), ledger.New(open(t, path))}
+	const goroutines, each = 4, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, len(ls)*goroutines*each)
+	for k, l := range ls {
+		for g := range goroutines {
+			wg.Go(func() {
+				for range each {
+					_, err := l.Record(context.Background(), fmt.Sprintf("user-%d-%d", k, g), allow,
+						ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+					if err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.NoError(t, ls[0].Verify(t.Context()))
+	h, err := ls[1].Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(len(ls)*goroutines*each), h.Seq)
+}
+
+func TestReopenKeepsChain(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := open(t, path)
+	fill(t, ledger.New(s), 5)
+	h, err := s.Head(t.Context())
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+
+	s2 := open(t, path)
+	l := ledger.New(s2)
+	require.NoError(t, l.Verify(t.Context(), h))
+	fill(t, l, 2)
+	require.NoError(t, l.Verify(t.Context(), h))
+}
+
+func TestClosed(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "l.db"))
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "Close twice")
+	_, err := s.Head(t.Context())
+	require.ErrorIs(t, err, ledger.ErrClosed)
+	_, err = ledger.New(s).Record(t.Context(), "user-1", allow,
+		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+	require.ErrorIs(t, err, ledger.ErrClosed)
+	require.ErrorIs(t, ledger.New(s).Verify(t.Context()), ledger.ErrClosed)
+}
+
+func TestSchemaTooNew(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	require.NoError(t, open(t, path).Close())
+	db := raw(t, path)
+	_, err := db.ExecContext(t.Context(), "INSERT INTO ledger_schema_version VALUES (99, '0099_future', 0)")
+	require.NoError(t, err)
+	_, err = sqliteledger.Open(t.Context(), path)
+	require.ErrorIs(t, err, sqliteledger.ErrSchemaTooNew)
+}
+
+func TestErrorsNameNoPersonalData(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := open(t, path)
+	const subject = "Иванов Иван 900101300123"
+	l := ledger.New(s, ledger.WithClock(func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }))
+	_, err := l.Record(t.Context(), subject, allow, ledger.WithRecipientKind(disclosure.ThirdParty),
+		ledger.WithCategories(purpose.Identity))
+	require.NoError(t, err)
+	db := raw(t, path)
+	for _, q := range []string{"DROP TRIGGER ledger_entries_no_update", `UPDATE ledger_entries SET basis = '[]'`} {
+		_, err := db.ExecContext(t.Context(), q)
+		require.NoError(t, err)
+	}
+	for _, err := range []error{l.Verify(t.Context()), func() error { _, err := l.Subject(t.Context(), subject); return err }()} {
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "Иванов")
+		assert.NotContains(t, err.Error(), "halyk")
+		assert.True(t, errors.Is(err, ledger.ErrTampered))
+	}
+}
