@@ -206,13 +206,7 @@ func (g *guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 		g.deny(w, r, d, nil)
 		return
 	}
-	h := w.Header()
-	if d.PolicyVersion != "" {
-		h.Set(HeaderPolicyVersion, d.PolicyVersion)
-	}
-	if len(d.Obligations) > 0 {
-		h.Set(HeaderObligations, obligationCodes(d.Obligations))
-	}
+	setHeaders(w.Header(), d)
 	next.ServeHTTP(w, r.WithContext(policy.NewContext(r.Context(), d)))
 }
 
@@ -240,11 +234,30 @@ func (g *guard) noUser(recipient string) policy.Decision {
 	return d
 }
 
+// setHeaders sets the allow's headers with one allocation for both values
+// (the header names are canonical, so they go in the map as they are).
+func setHeaders(h http.Header, d policy.Decision) {
+	vals := make([]string, 0, 2)
+	if d.PolicyVersion != "" {
+		vals = append(vals, d.PolicyVersion)
+		h[HeaderPolicyVersion] = vals[0:1:1]
+	}
+	if len(d.Obligations) > 0 {
+		vals = append(vals, obligationCodes(d.Obligations))
+		h[HeaderObligations] = vals[len(vals)-1 : len(vals) : len(vals)]
+	}
+}
+
 func obligationCodes(obs []policy.Obligation) string {
 	if len(obs) == 1 {
 		return obs[0].Code
 	}
+	n := 2 * (len(obs) - 1)
+	for _, o := range obs {
+		n += len(o.Code)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, o := range obs {
 		if i > 0 {
 			b.WriteString(", ")
