@@ -20,13 +20,10 @@ type Result struct {
 }
 
 // Allow returns a Result that allows for the given reasons. Without
-// reasons it allows as the seed policy does for the operator's own
-// processing: operator_processing, clause 2.1. The engine never allows
-// without a reason.
+// reasons a Stub fills one in, as the engine never allows without a reason:
+// operator_processing (2.1) for policy.Operator, consent_granted (5.2) for
+// any other recipient.
 func Allow(reasons ...policy.Reason) Result {
-	if len(reasons) == 0 {
-		reasons = []policy.Reason{reason("operator_processing", "2.1")}
-	}
 	return Result{decision: policy.Decision{Allowed: true, Reasons: slices.Clone(reasons)}}
 }
 
@@ -64,7 +61,8 @@ func (r Result) WithObligation(code, clause string, categories ...purpose.Catego
 }
 
 // Decision returns the Decision r answers with, before a Stub fills in the
-// purpose, recipient and policy version of the call.
+// purpose, recipient and policy version of the call (and, for an Allow
+// without reasons, the reason).
 func (r Result) Decision() policy.Decision { return r.decision }
 
 // Err returns the error r answers with.
@@ -207,8 +205,13 @@ func (s *Stub) Check(ctx context.Context, user string, p purpose.ID, recipient s
 	}
 	d := r.decision
 	d.Purpose, d.Recipient, d.PolicyVersion = p, recipient, version
-	if r.err != nil {
+	switch {
+	case r.err != nil:
 		d.Allowed, d.Obligations = false, nil
+	case d.Allowed && len(d.Reasons) == 0 && recipient == policy.Operator:
+		d.Reasons = []policy.Reason{reason("operator_processing", "2.1")}
+	case d.Allowed && len(d.Reasons) == 0:
+		d.Reasons = []policy.Reason{reason("consent_granted", "5.2")}
 	}
 	return d, r.err
 }
