@@ -40,8 +40,9 @@ var (
 // entry is missing, out of place, altered, or unlinked from the one before.
 // It wraps [ErrTampered].
 type TamperError struct {
-	// Seq is the sequence number at which the chain breaks. For a missing
-	// entry it is the number of the entry that should be there.
+	// Seq is the sequence number at which the chain breaks: the entry
+	// with that number is altered or unlinked, or the entry found where
+	// it should be has another number (missing, repeated or moved).
 	Seq uint64
 	// Reason says what is wrong, in English, without personal data.
 	Reason string
@@ -51,8 +52,8 @@ type TamperError struct {
 const (
 	ReasonHash      = "hash does not match the entry's content"
 	ReasonLink      = "prev_hash does not match the hash of the entry before"
-	ReasonMissing   = "entry missing"
-	ReasonOrder     = "entry out of sequence"
+	ReasonMissing   = "entry missing: the next one on record has a higher number"
+	ReasonOrder     = "entry out of sequence: its number repeats or goes back"
 	ReasonAnchor    = "hash differs from the anchored head"
 	ReasonTruncated = "chain ends before the anchored head"
 	ReasonMalformed = "stored entry cannot be decoded"

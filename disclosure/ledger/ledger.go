@@ -335,8 +335,8 @@ func (l *Ledger) Verify(ctx context.Context, anchors ...Head) error {
 		switch {
 		case e.Seq > prev.Seq+1:
 			return &TamperError{Seq: prev.Seq + 1, Reason: ReasonMissing}
-		case e.Seq != prev.Seq+1:
-			return &TamperError{Seq: e.Seq, Reason: ReasonOrder}
+		case e.Seq <= prev.Seq:
+			return &TamperError{Seq: prev.Seq + 1, Reason: ReasonOrder}
 		case e.Hash != e.ComputeHash():
 			return &TamperError{Seq: e.Seq, Reason: ReasonHash}
 		case e.PrevHash != prev.Hash:

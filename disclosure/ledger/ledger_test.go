@@ -1,16 +1,326 @@
 package ledger_test
 
 import (
-	"path/filepath"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/ledgertest"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
 )
-
-var _ = filepath.Join
 
 func TestMemoryStoreConformance(t *testing.T) {
 	t.Parallel()
 	ledgertest.Run(t, func(t *testing.T) ledger.Store { return ledger.NewMemoryStore() })
+}
+
+var clock = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+
+func fixedClock() time.Time { return clock }
+
+func allow(recipient string, reasons ...policy.Reason) policy.Decision {
+	if len(reasons) == 0 {
+		reasons = []policy.Reason{{Code: "consent_granted", Clause: "5.2", Message: purpose.Text{EN: "consented"}}}
+	}
+	return policy.Decision{
+		Allowed:       true,
+		Purpose:       purpose.Payments,
+		Recipient:     recipient,
+		Reasons:       reasons,
+		Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
+		PolicyVersion: "2023-ru-1",
+	}
+}
+
+// engine is the seed policy with a consent store in which user-1 accepted
+// the policy and consented to sharing payment data with halyk-bank.
+func engine(t *testing.T) *policy.Engine {
+	t.Helper()
+	store := consent.NewMemoryStore()
+	e, err := policy.New(
+		policy.WithConsentStore(store),
+		policy.WithRecipients(
+			disclosure.Recipient{ID: "halyk-bank", Kind: disclosure.ThirdParty},
+			disclosure.Recipient{ID: "kgd", Kind: disclosure.StateBody},
+		),
+	)
+	require.NoError(t, err)
+	at := clock.Add(-time.Hour)
+	require.NoError(t, store.Append(t.Context(),
+		consent.AcceptPolicy("user-1", e.Version().ID, at),
+		consent.Grant("user-1", purpose.Payments, "halyk-bank", at)))
+	return e
+}
+
+func TestRecordFromAnEngineDecision(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(fixedClock), ledger.WithResolver(eng))
+	ctx := t.Context()
+
+	d, err := eng.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	require.NoError(t, err)
+	require.True(t, d.Allowed)
+	require.True(t, d.Obliges("record_disclosure"))
+	e1, err := l.Record(ctx, "user-1", d,
+		ledger.WithCategories(purpose.PaymentDetails, purpose.Identity, purpose.PaymentDetails),
+		ledger.WithException(ledger.ExceptionConsent), ledger.WithReference("req-1"))
+	require.NoError(t, err)
+
+	d, err = eng.Check(ctx, "user-1", purpose.Verification, "kgd", policy.WithCategories(purpose.IINBIN))
+	require.NoError(t, err)
+	require.True(t, d.Allowed)
+	e2, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.IINBIN))
+	require.NoError(t, err)
+
+	want := []ledger.Entry{{
+		Seq:           1,
+		At:            clock,
+		Subject:       "user-1",
+		Purpose:       purpose.Payments,
+		Recipient:     "halyk-bank",
+		RecipientKind: disclosure.ThirdParty,
+		Categories:    []purpose.Category{purpose.Identity, purpose.PaymentDetails},
+		Basis:         []ledger.Basis{{Code: "consent_granted", Clause: "5.2"}},
+		Exception:     ledger.ExceptionConsent,
+		PolicyVersion: policy.DefaultVersion.ID,
+		Reference:     "req-1",
+	}, {
+		Seq:           2,
+		At:            clock,
+		Subject:       "user-1",
+		Purpose:       purpose.Verification,
+		Recipient:     "kgd",
+		RecipientKind: disclosure.StateBody,
+		Categories:    []purpose.Category{purpose.IINBIN},
+		Basis:         []ledger.Basis{{Code: "shared_with_affiliated", Clause: "5.1"}},
+		PolicyVersion: policy.DefaultVersion.ID,
+	}}
+	want[0].Hash = want[0].ComputeHash()
+	want[1].PrevHash = want[0].Hash
+	want[1].Hash = want[1].ComputeHash()
+	if diff := cmp.Diff(want, []ledger.Entry{e1, e2}); diff != "" {
+		t.Fatalf("recorded entries (-want +got):\n%s", diff)
+	}
+
+	got, err := l.Subject(ctx, "user-1")
+	require.NoError(t, err)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("Subject (-want +got):\n%s", diff)
+	}
+	head, err := l.Head(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, e2.Head(), head)
+	require.NoError(t, l.Verify(ctx, e1.Head(), head))
+}
+
+func TestRecordRefuses(t *testing.T) {
+	t.Parallel()
+	const subject = "Иванов 900101300123"
+	kind := ledger.WithRecipientKind(disclosure.ThirdParty)
+	cats := ledger.WithCategories(purpose.Identity)
+	secret := allow("kgd", policy.Reason{Code: "shared_with_affiliated", Clause: "5.1"})
+	secret.Obligations = append(secret.Obligations, policy.Obligation{
+		Code: "exclude_commercial_secret", Clause: "5.1", Categories: []purpose.Category{purpose.CommercialSecret}})
+	noReasons := allow("halyk-bank")
+	noReasons.Reasons = nil
+	tests := []struct {
+		name    string
+		subject string
+		d       policy.Decision
+		opts    []ledger.RecordOption
+		want    error
+	}{
+		{"zero decision", subject, policy.Decision{}, []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
+		{"denial", subject, policy.Decision{Purpose: purpose.Payments, Recipient: "halyk-bank",
+			Reasons: []policy.Reason{{Code: "consent_required", Clause: "5.2"}}}, []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
+		{"operator", subject, allow(policy.Operator, policy.Reason{Code: "operator_processing", Clause: "2.1"}),
+			[]ledger.RecordOption{kind, cats}, ledger.ErrNoDisclosure},
+		{"excluded category", subject, secret,
+			[]ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), ledger.WithCategories(purpose.Identity, purpose.CommercialSecret)},
+			ledger.ErrNotAllowed},
+		{"no categories", subject, allow("halyk-bank"), []ledger.RecordOption{kind}, ledger.ErrInvalidEntry},
+		{"no kind and no resolver", subject, allow("halyk-bank"), []ledger.RecordOption{cats}, ledger.ErrInvalidEntry},
+		{"unknown kind", subject, allow("halyk-bank"), []ledger.RecordOption{cats, ledger.WithRecipientKind("friend")}, ledger.ErrInvalidEntry},
+		{"empty subject", "", allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
+		{"long subject", strings.Repeat("я", 200), allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
+		{"no reasons", subject, noReasons, []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
+		{"unknown exception", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithException("force_majeure")}, ledger.ErrInvalidEntry},
+		{"long reference", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithReference(strings.Repeat("r", 300))}, ledger.ErrInvalidEntry},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := ledger.NewMemoryStore()
+			l := ledger.New(s)
+			_, err := l.Record(t.Context(), tc.subject, tc.d, tc.opts...)
+			require.ErrorIs(t, err, tc.want)
+			assert.True(t, strings.HasPrefix(err.Error(), "ledger: "), err.Error())
+			assert.NotContains(t, err.Error(), "Иванов")
+			assert.NotContains(t, err.Error(), "halyk")
+			h, err := s.Head(t.Context())
+			require.NoError(t, err)
+			assert.Zero(t, h, "nothing may be recorded")
+		})
+	}
+}
+
+func TestRecordFromContext(t *testing.T) {
+	t.Parallel()
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(fixedClock))
+	opts := []ledger.RecordOption{ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity)}
+
+	_, err := l.RecordFromContext(t.Context(), "user-1", opts...)
+	require.ErrorIs(t, err, ledger.ErrNotAllowed, "no decision in the context")
+
+	ctx := policy.NewContext(t.Context(), allow("halyk-bank"))
+	e, err := l.RecordFromContext(ctx, "user-1", opts...)
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), e.Seq)
+	assert.Equal(t, "halyk-bank", e.Recipient)
+	assert.Equal(t, []ledger.Basis{{Code: "consent_granted", Clause: "5.2"}}, e.Basis)
+}
+
+func TestRecordStampsUTCWithoutMonotonicReading(t *testing.T) {
+	t.Parallel()
+	almaty := time.FixedZone("ALMT", 5*3600)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(func() time.Time { return time.Now().In(almaty) }))
+	e, err := l.Record(t.Context(), "user-1", allow("halyk-bank"),
+		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+	require.NoError(t, err)
+	assert.Equal(t, time.UTC, e.At.Location())
+	assert.Equal(t, e.At, e.At.Round(0), "no monotonic clock reading")
+}
+
+// faultyStore fails appends while fail is set, or answers ErrConflict for
+// ever while conflict is set.
+type faultyStore struct {
+	*ledger.MemoryStore
+	fail, conflict atomic.Bool
+	appends        atomic.Int64
+}
+
+func (s *faultyStore) Append(ctx context.Context, es []ledger.Entry) error {
+	s.appends.Add(1)
+	switch {
+	case s.fail.Load():
+		return fmt.Errorf("faulty: %w: disk on fire", ledger.ErrUnavailable)
+	case s.conflict.Load():
+		return fmt.Errorf("faulty: %w", ledger.ErrConflict)
+	}
+	return s.MemoryStore.Append(ctx, es)
+}
+
+func TestStoreFailureFailsTheBatchAndRecovers(t *testing.T) {
+	t.Parallel()
+	s := &faultyStore{MemoryStore: ledger.NewMemoryStore()}
+	l := ledger.New(s)
+	rec := func() error {
+		_, err := l.Record(t.Context(), "user-1", allow("halyk-bank"),
+			ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+		return err
+	}
+	require.NoError(t, rec())
+
+	s.fail.Store(true)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() { assert.ErrorIs(t, rec(), ledger.ErrUnavailable) })
+	}
+	wg.Wait()
+
+	s.fail.Store(false)
+	require.NoError(t, rec())
+	require.NoError(t, l.Verify(t.Context()))
+	h, err := l.Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), h.Seq, "failed Records leave no entry and no gap")
+}
+
+func TestRecordGivesUpOnAHeadThatKeepsMoving(t *testing.T) {
+	t.Parallel()
+	s := &faultyStore{MemoryStore: ledger.NewMemoryStore()}
+	s.conflict.Store(true)
+	_, err := ledger.New(s).Record(t.Context(), "user-1", allow("halyk-bank"),
+		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+	require.ErrorIs(t, err, ledger.ErrConflict)
+	assert.Equal(t, int64(ledger.DefaultAttempts), s.appends.Load())
+}
+
+func TestConcurrentRecordsAreBatched(t *testing.T) {
+	t.Parallel()
+	s := &faultyStore{MemoryStore: ledger.NewMemoryStore()}
+	l := ledger.New(s, ledger.WithMaxBatch(8))
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for range 50 {
+				_, err := l.Record(context.Background(), fmt.Sprintf("user-%d", g), allow("halyk-bank"),
+					ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, l.Verify(t.Context()))
+	h, err := l.Head(t.Context())
+	require.NoError(t, err)
+	require.Equal(t, uint64(800), h.Seq)
+	t.Logf("800 Records in %d appends", s.appends.Load())
+}
+
+func TestVerifyAnchors(t *testing.T) {
+	t.Parallel()
+	l := ledger.New(ledger.NewMemoryStore())
+	var heads []ledger.Head
+	for range 5 {
+		e, err := l.Record(t.Context(), "user-1", allow("halyk-bank"),
+			ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+		require.NoError(t, err)
+		heads = append(heads, e.Head())
+	}
+	require.NoError(t, l.Verify(t.Context(), heads...))
+
+	forged := heads[2]
+	forged.Hash[0] ^= 1
+	err := l.Verify(t.Context(), forged)
+	var te *ledger.TamperError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, ledger.TamperError{Seq: 3, Reason: ledger.ReasonAnchor}, *te)
+
+	err = l.Verify(t.Context(), ledger.Head{Seq: 9, Hash: heads[4].Hash})
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, ledger.TamperError{Seq: 6, Reason: ledger.ReasonTruncated}, *te)
+
+	require.ErrorIs(t, l.Verify(t.Context(), heads[1], forged), ledger.ErrTampered)
+	assert.True(t, errors.Is(l.Verify(t.Context(), heads[3], ledger.Head{Seq: 4}), ledger.ErrTampered),
+		"two anchors for one entry that disagree")
+}
+
+func TestNewPanicsOnNilStore(t *testing.T) {
+	t.Parallel()
+	assert.PanicsWithValue(t, "ledger: New with a nil Store", func() { ledger.New(nil) })
+}
+
+func TestSubjectOfNobody(t *testing.T) {
+	t.Parallel()
+	l := ledger.New(ledger.NewMemoryStore())
+	for _, s := range []string{"", "user-9"} {
+		got, err := l.Subject(t.Context(), s)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	}
 }

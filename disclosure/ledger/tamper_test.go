@@ -1,0 +1,58 @@
+package ledger
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+// TestMemoryStoreTamper edits a MemoryStore's entries behind its back.
+func TestMemoryStoreTamper(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		edit   func(s *MemoryStore)
+		seq    uint64
+		reason string
+	}{
+		{"category changed", func(s *MemoryStore) { s.entries[4].Categories[0] = purpose.Documents }, 5, ReasonHash},
+		{"middle entry deleted", func(s *MemoryStore) { s.entries = append(s.entries[:4:4], s.entries[5:]...) }, 5, ReasonMissing},
+		{"entries swapped", func(s *MemoryStore) { s.entries[2], s.entries[3] = s.entries[3], s.entries[2] }, 3, ReasonMissing},
+		{"entry repeated", func(s *MemoryStore) { s.entries[3] = s.entries[2] }, 4, ReasonOrder},
+		{"re-hashed", func(s *MemoryStore) {
+			e := &s.entries[6]
+			e.Exception = ExceptionPublic
+			e.Hash = e.ComputeHash()
+		}, 8, ReasonLink},
+		{"renumbered", func(s *MemoryStore) {
+			for i := range s.entries {
+				s.entries[i].Seq += 10
+			}
+		}, 1, ReasonMissing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := NewMemoryStore()
+			l := New(s)
+			d := policy.Decision{Allowed: true, Purpose: purpose.Payments, Recipient: "halyk-bank",
+				Reasons: []policy.Reason{{Code: "consent_granted", Clause: "5.2"}}}
+			for range 10 {
+				_, err := l.Record(t.Context(), "user-1", d,
+					WithRecipientKind(disclosure.ThirdParty), WithCategories(purpose.Identity))
+				require.NoError(t, err)
+			}
+			require.NoError(t, l.Verify(t.Context()))
+			tc.edit(s)
+			err := l.Verify(t.Context())
+			var te *TamperError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, TamperError{Seq: tc.seq, Reason: tc.reason}, *te)
+		})
+	}
+}
