@@ -1,0 +1,198 @@
+package sqliteclaims_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/yasam/privacy/disclosure/claims"
+	"github.com/yasam/privacy/disclosure/claims/claimstest"
+	"github.com/yasam/privacy/disclosure/claims/sqliteclaims"
+)
+
+func open(t testing.TB, path string, opts ...sqliteclaims.Option) *sqliteclaims.Store {
+	t.Helper()
+	s, err := sqliteclaims.Open(context.Background(), path, opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	claimstest.Run(t, func(t *testing.T) claims.Store {
+		return open(t, filepath.Join(t.TempDir(), "claims.db"))
+	})
+}
+
+var plus5 = time.FixedZone("UTC+5", 5*60*60)
+
+func TestReopenKeepsClaims(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	s, err := sqliteclaims.Open(ctx, path)
+	require.NoError(t, err)
+	reg := claims.New(s, claims.WithLocation(plus5))
+	c, err := reg.File(ctx, "user-1", time.Date(2024, 6, 1, 10, 0, 0, 7, plus5), claims.WithTopic(claims.TopicAccess))
+	require.NoError(t, err)
+	require.NoError(t, reg.Answer(ctx, c.ID, c.Due.Add(time.Minute), "out/1"))
+	require.NoError(t, s.Close())
+
+	s = open(t, path)
+	reg = claims.New(s, claims.WithLocation(plus5))
+	got, err := reg.Get(ctx, c.ID)
+	require.NoError(t, err)
+	assert.True(t, got.Received.Equal(c.Received))
+	assert.Equal(t, c.Due, got.Due)
+	assert.Equal(t, claims.StatusAnswered, got.Status)
+	assert.True(t, got.AnsweredLate())
+}
+
+func TestTwoStoresOneFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	a, b := claims.New(open(t, path)), claims.New(open(t, path))
+	c, err := a.File(ctx, "user-1", time.Now())
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, reg := range []*claims.Registry{a, b} {
+		wg.Go(func() { errs[i] = reg.Answer(ctx, c.ID, time.Now(), "ref") })
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else {
+			assert.ErrorIs(t, err, claims.ErrAnswered)
+		}
+	}
+	assert.Equal(t, 1, ok, "two processes' answers: exactly one wins")
+}
+
+func TestFilingIsFixed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	reg := claims.New(open(t, path))
+	c, err := reg.File(ctx, "user-1", time.Now())
+	require.NoError(t, err)
+
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.ExecContext(ctx, "UPDATE claims SET due_us = due_us + 86400000000 WHERE id = ?", c.ID)
+	require.Error(t, err, "a deadline was moved behind the register's back")
+	_, err = db.ExecContext(ctx, "UPDATE claims SET updated_us = 0 WHERE id = ?", c.ID)
+	require.NoError(t, err, "the status columns stay writable")
+}
+
+func TestPendingUsesIndex(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	open(t, path)
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	plan := func(q string, args ...any) string {
+		rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		require.NoError(t, err)
+		defer rows.Close()
+		var out string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+			out += detail + "\n"
+		}
+		return out
+	}
+	assert.Contains(t, plan("SELECT id FROM claims WHERE status = 'received' AND (due_us < ?1 OR (due_us = ?1 AND due_ns < ?2)) ORDER BY due_us, due_ns, id", 1, 2),
+		"claims_pending_due")
+	assert.Contains(t, plan("SELECT id FROM claims WHERE subject = ? ORDER BY received_us, received_ns, id", "u"),
+		"claims_subject")
+}
+
+func TestClosed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, err := sqliteclaims.Open(ctx, filepath.Join(t.TempDir(), "claims.db"))
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close())
+	_, err = s.Get(ctx, "clm_x")
+	assert.ErrorIs(t, err, claims.ErrClosed)
+	_, err = claims.New(s).File(ctx, "u", time.Now())
+	assert.ErrorIs(t, err, claims.ErrClosed)
+	_, err = s.Pending(ctx, time.Now())
+	assert.ErrorIs(t, err, claims.ErrClosed)
+}
+
+func TestOpenRefusesBadPaths(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"", ":memory:", "file:x.db", "x.db?mode=ro"} {
+		_, err := sqliteclaims.Open(context.Background(), p)
+		assert.Error(t, err, p)
+	}
+}
+
+func TestSchemaTooNew(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	s := open(t, path)
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, "INSERT INTO claims_schema_version (version, name, applied_us) VALUES (99, 'future', 0)")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	_, err = sqliteclaims.Open(ctx, path)
+	assert.ErrorIs(t, err, sqliteclaims.ErrSchemaTooNew)
+}
+
+func BenchmarkFileAndAnswer(b *testing.B) {
+	ctx := context.Background()
+	reg := claims.New(open(b, filepath.Join(b.TempDir(), "claims.db")))
+	at := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		c, err := reg.File(ctx, "user-1", at)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := reg.Answer(ctx, c.ID, at, "ref"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGetParallel(b *testing.B) {
+	ctx := context.Background()
+	reg := claims.New(open(b, filepath.Join(b.TempDir(), "claims.db")))
+	c, err := reg.File(ctx, "user-1", time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := reg.Get(ctx, c.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
