@@ -15,8 +15,8 @@ var (
 	// written.
 	ErrInvalid = errors.New("claims: invalid claim")
 	// ErrInvalidTransition: the claim's status does not allow the change
-	// asked for (a withdrawn claim cannot be answered, say). The error is a
-	// [*TransitionError].
+	// asked for (a withdrawn claim cannot be answered, say). Errors that
+	// match it carry a [*TransitionError] with the detail; see errors.As.
 	ErrInvalidTransition = errors.New("claims: invalid status transition")
 	// ErrAnswered: the claim was already answered. Answering it again is an
 	// invalid transition too, so the error also matches
@@ -41,8 +41,10 @@ type TransitionError struct {
 	From, To Status
 }
 
+// Error names the claim and the two statuses; claim IDs are random, so the
+// message says nothing of the subject.
 func (e *TransitionError) Error() string {
-	return fmt.Sprintf("claims: claim %s: cannot go from %s to %s", e.ID, e.From, e.To)
+	return fmt.Sprintf("claims: claim %q: cannot go from %s to %s", clip(e.ID), e.From, e.To)
 }
 
 // Unwrap returns the sentinels the error matches.

@@ -108,7 +108,7 @@ func NewID() string { return IDPrefix + rand.Text() }
 // the reference is the evidence of it) or a time before receipt.
 func (r *Registry) Answer(ctx context.Context, id string, at time.Time, answerRef string) error {
 	if answerRef == "" {
-		return fmt.Errorf("claims: answer: %w: claim %s: empty answer reference", ErrInvalid, clip(id))
+		return fmt.Errorf("claims: answer: %w: claim %q: empty answer reference", ErrInvalid, clip(id))
 	}
 	return r.change(ctx, "answer", id, StatusAnswered, func(c *Claim) {
 		c.Answered, c.AnswerRef = at, answerRef
@@ -138,7 +138,7 @@ const maxRetries = 8
 
 func (r *Registry) change(ctx context.Context, op, id string, to Status, set func(*Claim), at time.Time) error {
 	if at.IsZero() {
-		return fmt.Errorf("claims: %s: %w: claim %s: zero time", op, ErrInvalid, clip(id))
+		return fmt.Errorf("claims: %s: %w: claim %q: zero time", op, ErrInvalid, clip(id))
 	}
 	for range maxRetries {
 		c, err := r.store.Get(ctx, id)
@@ -163,7 +163,7 @@ func (r *Registry) change(ctx context.Context, op, id string, to Status, set fun
 		}
 		return nil
 	}
-	return fmt.Errorf("claims: %s: claim %s: %w: still changing after %d attempts", op, clip(id), ErrConflict, maxRetries)
+	return fmt.Errorf("claims: %s: claim %q: %w: still changing after %d attempts", op, clip(id), ErrConflict, maxRetries)
 }
 
 // Get returns the claim with the given ID; the error wraps [ErrNotFound]

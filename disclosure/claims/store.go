@@ -66,7 +66,7 @@ func (m *MemoryStore) Insert(ctx context.Context, c Claim) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.byID[c.ID]; ok {
-		return fmt.Errorf("%w: id %s is taken", ErrConflict, c.ID)
+		return fmt.Errorf("%w: id %q is taken", ErrConflict, clip(c.ID))
 	}
 	m.byID[c.ID] = c
 	m.bySubject[c.Subject] = append(m.bySubject[c.Subject], c.ID)
@@ -82,10 +82,10 @@ func (m *MemoryStore) Update(ctx context.Context, c Claim, prev Status) error {
 	defer m.mu.Unlock()
 	old, ok := m.byID[c.ID]
 	if !ok {
-		return fmt.Errorf("%w: %s", ErrNotFound, c.ID)
+		return fmt.Errorf("%w: %q", ErrNotFound, clip(c.ID))
 	}
 	if old.Status != prev {
-		return fmt.Errorf("%w: claim %s is %s, not %s", ErrConflict, c.ID, old.Status, prev)
+		return fmt.Errorf("%w: claim %q is %s, not %s", ErrConflict, clip(c.ID), old.Status, prev)
 	}
 	next := withStatusOf(old, c)
 	if err := next.Validate(); err != nil {
@@ -115,7 +115,7 @@ func (m *MemoryStore) Get(ctx context.Context, id string) (Claim, error) {
 	c, ok := m.byID[id]
 	m.mu.RUnlock()
 	if !ok {
-		return Claim{}, fmt.Errorf("%w: %s", ErrNotFound, clip(id))
+		return Claim{}, fmt.Errorf("%w: %q", ErrNotFound, clip(id))
 	}
 	return c, nil
 }

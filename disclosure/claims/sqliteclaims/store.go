@@ -214,7 +214,7 @@ func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 		return s.wrap(ctx, op, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqliteclaims: %s: %w: id %s is taken", op, claims.ErrConflict, c.ID)
+		return fmt.Errorf("sqliteclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip(c.ID))
 	}
 	return nil
 }
@@ -234,13 +234,13 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 	defer tx.Rollback()
 	old, err := scanClaim(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", c.ID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqliteclaims: %s: %w: %s", op, claims.ErrNotFound, c.ID)
+		return fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip(c.ID))
 	}
 	if err != nil {
 		return s.wrap(ctx, op, err)
 	}
 	if old.Status != prev {
-		return fmt.Errorf("sqliteclaims: %s: %w: claim %s is %s, not %s", op, claims.ErrConflict, c.ID, old.Status, prev)
+		return fmt.Errorf("sqliteclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip(c.ID), old.Status, prev)
 	}
 	// Only the status columns change: what was filed is fixed.
 	old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
@@ -261,7 +261,7 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 	if n, err := res.RowsAffected(); err != nil {
 		return s.wrap(ctx, op, err)
 	} else if n != 1 {
-		return fmt.Errorf("sqliteclaims: %s: %w: claim %s changed", op, claims.ErrConflict, c.ID)
+		return fmt.Errorf("sqliteclaims: %s: %w: claim %q changed", op, claims.ErrConflict, clip(c.ID))
 	}
 	if err := tx.Commit(); err != nil {
 		return s.wrap(ctx, op, err)
@@ -277,7 +277,7 @@ func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	}
 	c, err := scanClaim(s.r.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("sqliteclaims: %s: %w: %s", op, claims.ErrNotFound, clip(id))
+		return claims.Claim{}, fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip(id))
 	}
 	if err != nil {
 		return claims.Claim{}, s.wrap(ctx, op, err)
