@@ -186,11 +186,11 @@ func (g *guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 		} else {
 			err = fmt.Errorf("%w: %w", ErrNoUser, err)
 		}
-		g.deny(w, r, g.noUser(recipient), err)
+		g.deny(w, r, g.selfDenial(recipient, policy.Reason{Code: ReasonNoUser, Message: noUserText}), err)
 		return
 	}
-	if recipient == "" {
-		d := policy.Decision{Purpose: g.purpose}
+	if recipient == "" { // Options.Recipient found none, and there is no static one
+		d := g.selfDenial("", policy.Reason{Code: "unknown_recipient", Clause: "5", Message: noRecipientText})
 		g.deny(w, r, d, fmt.Errorf("%w: the request names none", ErrRecipientNotFound))
 		return
 	}
@@ -220,14 +220,11 @@ func (g *guard) deny(w http.ResponseWriter, r *http.Request, d policy.Decision, 
 	g.onDeny(w, r, d, err)
 }
 
-// noUser is the Decision for a request without a user: the Checker is not
-// asked, since there is nobody whose consent it could read.
-func (g *guard) noUser(recipient string) policy.Decision {
-	d := policy.Decision{
-		Purpose:   g.purpose,
-		Recipient: recipient,
-		Reasons:   []policy.Reason{{Code: ReasonNoUser, Message: noUserText}},
-	}
+// selfDenial is the Decision for a request the middleware denies without
+// asking the Checker (no user, no recipient), naming the policy version if
+// the Checker tells it.
+func (g *guard) selfDenial(recipient string, why policy.Reason) policy.Decision {
+	d := policy.Decision{Purpose: g.purpose, Recipient: recipient, Reasons: []policy.Reason{why}}
 	if v, ok := g.checker.(versioner); ok {
 		d.PolicyVersion = v.Version().ID
 	}

@@ -232,6 +232,15 @@ func TestRequire(t *testing.T) {
 			wantType:    httpguard.TypeRecipientNotFound,
 			wantReasons: []reason{{"unknown_recipient", "5"}},
 		},
+		{
+			name:        "no recipient from request and none static 404",
+			setup:       func(f *policytest.Fixture) { f.Accept(user) },
+			purpose:     purpose.Payments,
+			opts:        httpguard.Options{Recipient: func(r *http.Request) string { return "" }},
+			wantStatus:  http.StatusNotFound,
+			wantType:    httpguard.TypeRecipientNotFound,
+			wantReasons: []reason{{"unknown_recipient", "5"}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,6 +17,14 @@ var noUserText = purpose.Text{
 	EN: "The user whose data would be processed is not identified: denied by default",
 }
 
+// noRecipientText is the message of the denial when Options.Recipient finds
+// no recipient in the request and Require was given none.
+var noRecipientText = purpose.Text{
+	RU: "Запрос не указывает получателя",
+	KK: "Сұрау алушыны көрсетпейді",
+	EN: "The request names no recipient",
+}
+
 type statusText struct {
 	title, detail purpose.Text
 }
