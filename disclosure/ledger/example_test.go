@@ -1,0 +1,191 @@
+package ledger_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+// exampleClock is the fixed time the examples record at.
+func exampleClock() time.Time { return time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC) }
+
+// exampleEngine is the seed policy with two recipients; user-1 accepted the
+// policy and consented to sharing with halyk-bank for payments.
+func exampleEngine(ctx context.Context) *policy.Engine {
+	store := consent.NewMemoryStore()
+	engine, err := policy.New(
+		policy.WithConsentStore(store),
+		policy.WithRecipients(
+			disclosure.Recipient{ID: "halyk-bank", Kind: disclosure.ThirdParty},
+			disclosure.Recipient{ID: "kgd", Kind: disclosure.StateBody},
+		),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	at := exampleClock().Add(-24 * time.Hour)
+	if err := store.Append(ctx,
+		consent.AcceptPolicy("user-1", engine.Version().ID, at),
+		consent.Grant("user-1", purpose.Payments, "halyk-bank", at),
+	); err != nil {
+		log.Fatal(err)
+	}
+	return engine
+}
+
+func Example() {
+	ctx := context.Background()
+	engine := exampleEngine(ctx)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(engine), ledger.WithClock(exampleClock))
+
+	d, err := engine.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if d.Obliges("record_disclosure") {
+		e, err := l.Record(ctx, "user-1", d,
+			ledger.WithCategories(purpose.PaymentDetails),
+			ledger.WithException(ledger.ExceptionConsent),
+			ledger.WithReference("payment-7731"))
+		if err != nil {
+			log.Fatal(err) // not recorded: do not disclose
+		}
+		fmt.Println(e.Seq, e.Recipient, e.RecipientKind, e.Categories, e.Basis, e.Exception)
+	}
+
+	// A decision that denies is not recorded: the disclosure must not happen.
+	d, _ = engine.Check(ctx, "user-2", purpose.Payments, "halyk-bank")
+	_, err = l.Record(ctx, "user-2", d, ledger.WithCategories(purpose.PaymentDetails))
+	fmt.Println(errors.Is(err, ledger.ErrNotAllowed))
+
+	// Clause 8: what was disclosed about user-1.
+	entries, err := l.Subject(ctx, "user-1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, e := range entries {
+		fmt.Println(e.At.Format(time.DateOnly), e.Purpose, "→", e.Recipient, e.Categories, "policy", e.PolicyVersion)
+	}
+	fmt.Println(l.Verify(ctx))
+	// Output:
+	// 1 halyk-bank third_party [payment_details] [{consent_granted 5.2}] consent
+	// true
+	// 2026-01-15 payments → halyk-bank [payment_details] policy 2023-ru-1
+	// <nil>
+}
+
+// A host keeps the head somewhere the ledger's storage cannot reach; later
+// checks pass every head kept, so a chain cut short or rewritten from some
+// entry on no longer passes.
+func ExampleLedger_Verify() {
+	ctx := context.Background()
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(exampleClock))
+	d := policy.Decision{
+		Allowed: true, Purpose: purpose.Verification, Recipient: "kgd",
+		Reasons: []policy.Reason{{Code: "shared_with_affiliated", Clause: "5.1"}},
+	}
+	for range 3 {
+		if _, err := l.Record(ctx, "user-1", d, ledger.WithRecipientKind(disclosure.StateBody),
+			ledger.WithCategories(purpose.IINBIN)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	published, err := l.Head(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("published head:", published.Seq)
+
+	fmt.Println(l.Verify(ctx, published))
+
+	// A head the chain does not hold: the chain was cut or rewritten.
+	err = l.Verify(ctx, ledger.Head{Seq: 5, Hash: published.Hash})
+	var te *ledger.TamperError
+	if errors.As(err, &te) {
+		fmt.Println(te.Seq, te.Reason)
+	}
+	// Output:
+	// published head: 3
+	// <nil>
+	// 4 chain ends before the anchored head
+}
+
+// Middleware that ran the Check stores the decision in the request's
+// context; the handler that sends the data records it from there.
+func ExampleLedger_RecordFromContext() {
+	ctx := context.Background()
+	engine := exampleEngine(ctx)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(engine), ledger.WithClock(exampleClock))
+
+	d, err := engine.Check(ctx, "user-1", purpose.Verification, "kgd", policy.WithCategories(purpose.IINBIN))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx = policy.NewContext(ctx, d) // in the middleware
+
+	e, err := l.RecordFromContext(ctx, "user-1", ledger.WithCategories(purpose.IINBIN)) // in the handler
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(e.Seq, e.Purpose, e.Recipient, e.RecipientKind, e.Basis)
+
+	// The decision obliges the host to exclude commercial secrets (5.1): a
+	// record that says they went out is refused.
+	_, err = l.RecordFromContext(ctx, "user-1", ledger.WithCategories(purpose.CommercialSecret))
+	fmt.Println(err)
+	// Output:
+	// 1 verification kgd state_body [{shared_with_affiliated 5.1}]
+	// ledger: disclosure not allowed by the decision: obligation exclude_commercial_secret (clause 5.1) excludes category commercial_secret
+}
+
+// An auditor recomputes a hash from the documented encoding with any
+// SHA-256 tool.
+func ExampleEntry_Canonical() {
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(exampleClock))
+	d := policy.Decision{
+		Allowed: true, Purpose: purpose.Support, Recipient: "outsourced-support",
+		Reasons: []policy.Reason{{Code: "confidentiality_agreed", Clause: "6.3"}},
+	}
+	e, err := l.Record(context.Background(), "user-1", d,
+		ledger.WithRecipientKind(disclosure.Contractor), ledger.WithCategories(purpose.Contact))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(ledger.Hash(sha256.Sum256(e.Canonical())) == e.Hash)
+	fmt.Println(e.Hash)
+	// Output:
+	// true
+	// c9374ceee62b93f71c3a58cfac84066dd8faa64b46edfdf466d8a3e6fa708e3b
+}
+
+// Logging an entry leaves out whose data it was.
+func ExampleEntry_LogValue() {
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey && len(groups) == 0 {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	e := ledger.Entry{
+		Seq: 12, At: exampleClock(), Subject: "user-1", Purpose: purpose.Payments,
+		Recipient: "halyk-bank", RecipientKind: disclosure.ThirdParty,
+		Categories: []purpose.Category{purpose.PaymentDetails},
+		Basis:      []ledger.Basis{{Code: "consent_granted", Clause: "5.2"}},
+	}
+	logger.Info("disclosed", "entry", e)
+	// Output:
+	// level=INFO msg=disclosed entry.seq=12 entry.at=2026-01-15T09:00:00.000Z entry.purpose=payments entry.recipient=halyk-bank entry.recipient_kind=third_party entry.categories=[payment_details] entry.basis="[5.2 consent_granted]" entry.policy_version="" entry.hash=0000000000000000000000000000000000000000000000000000000000000000
+}
