@@ -10,6 +10,7 @@ import (
 	"maps"
 	"path"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -279,9 +280,7 @@ func build(opts []Option) (*snapshot, error) {
 		e.purposes[p.ID] = purposeInfo{index: uint16(i), legal: p.LegalBasis}
 		e.purposeIDs = append(e.purposeIDs, p.ID)
 	}
-	if err := json.Unmarshal(messagesJSON, &e.messages); err != nil {
-		return nil, fmt.Errorf("policy: embedded messages: %w", err)
-	}
+	e.messages = maps.Clone(embeddedMessages())
 	maps.Copy(e.messages, cfg.messages)
 
 	modules, err := readModules(cfg.rego)
@@ -532,6 +531,27 @@ func (e *snapshot) message(code string) purpose.Text {
 		return t
 	}
 	return purpose.Text{RU: code, KK: code, EN: code}
+}
+
+// embeddedMessages are the texts of the seed policy's codes, decoded once.
+var embeddedMessages = sync.OnceValue(func() map[string]purpose.Text {
+	var m map[string]purpose.Text
+	if err := json.Unmarshal(messagesJSON, &m); err != nil {
+		panic("policy: embedded messages: " + err.Error())
+	}
+	return m
+})
+
+// Message returns the text, in Russian, Kazakh and English, of a reason or
+// obligation code of the embedded policy, and reports whether it has one.
+// For a code without text it returns the code itself in every language,
+// as decisions do.
+func Message(code string) (purpose.Text, bool) {
+	t, ok := embeddedMessages()[code]
+	if !ok {
+		return purpose.Text{RU: code, KK: code, EN: code}, false
+	}
+	return t, true
 }
 
 // deny returns d as a denial for a reason found before the Rego was asked.

@@ -101,3 +101,14 @@ func ExampleDecisionFromContext() {
 	// true false acceptance_missing
 	// false
 }
+
+func ExampleMessage() {
+	t, ok := policy.Message("consent_required")
+	fmt.Println(ok)
+	fmt.Println(t.In("ru"))
+	fmt.Println(t.In("en"))
+	// Output:
+	// true
+	// Передача несвязанной компании или частному лицу требует согласия пользователя
+	// Sharing with an unaffiliated company or a private individual needs the user's consent
+}

@@ -54,7 +54,7 @@ func (r Result) WithObligation(code, clause string, categories ...purpose.Catego
 	r.decision.Obligations = append(slices.Clip(r.decision.Obligations), policy.Obligation{
 		Code:       code,
 		Clause:     clause,
-		Message:    purpose.Text{RU: code, KK: code, EN: code},
+		Message:    message(code),
 		Categories: slices.Clone(categories),
 	})
 	return r
@@ -68,10 +68,15 @@ func (r Result) Decision() policy.Decision { return r.decision }
 // Err returns the error r answers with.
 func (r Result) Err() error { return r.err }
 
-// reason builds a Reason whose message is its code in every language, which
-// is what the engine says for a code it has no text for.
+// reason builds a Reason with the engine's text for code (the code itself in
+// every language when the engine has none).
 func reason(code, clause string) policy.Reason {
-	return policy.Reason{Code: code, Clause: clause, Message: purpose.Text{RU: code, KK: code, EN: code}}
+	return policy.Reason{Code: code, Clause: clause, Message: message(code)}
+}
+
+func message(code string) purpose.Text {
+	t, _ := policy.Message(code)
+	return t
 }
 
 // failReason is the reason the engine gives with an error wrapping err's
