@@ -59,6 +59,7 @@ const (
 	ReasonMalformed = "stored entry cannot be decoded"
 )
 
+// Error says which entry breaks the chain and how; it names no content.
 func (e *TamperError) Error() string {
 	return fmt.Sprintf("ledger: chain tampered with at entry %d: %s", e.Seq, e.Reason)
 }
