@@ -387,7 +387,7 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 	return out, nil
 }
 
-const errs = sqlutil.Errs("pgstore")
+var errs = sqlutil.Errs{Pkg: "pgstore", Closed: consent.ErrClosed, Unavailable: consent.ErrUnavailable}
 
 // check fails fast on a closed store or a done context.
 func (s *Store) check(ctx context.Context, op string) error {

@@ -404,7 +404,7 @@ func scanEvent(row interface{ Scan(...any) error }) (consent.Event, error) {
 	return e, nil
 }
 
-const errs = sqlutil.Errs("sqlitestore")
+var errs = sqlutil.Errs{Pkg: "sqlitestore", Closed: consent.ErrClosed, Unavailable: consent.ErrUnavailable}
 
 // check fails fast on a closed store or a done context, before touching
 // the database.
@@ -422,4 +422,4 @@ func wrap(op string, ctx context.Context, err error) error {
 	return errs.Wrap(ctx, op, false, err)
 }
 
-func unavailable(op string, err error) error { return errs.Unavailable(op, err) }
+func unavailable(op string, err error) error { return errs.Wrapped(op, err) }

@@ -4,42 +4,45 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/yasam/privacy/consent"
 )
 
-// Errs names the failures of one store package; its value is the package
-// name that starts every message ("sqlitestore", "pgstore").
-type Errs string
+// Errs names the failures of one store package: Pkg starts every message
+// ("sqlitestore", "pgstore", ...), Closed and Unavailable are the owning
+// package's sentinels (consent.ErrClosed, ledger.ErrUnavailable, ...).
+type Errs struct {
+	Pkg         string
+	Closed      error
+	Unavailable error
+}
 
 // Check fails fast on a closed store or a done context, before the
 // database is touched.
-func (p Errs) Check(ctx context.Context, op string, closed bool) error {
+func (e Errs) Check(ctx context.Context, op string, closed bool) error {
 	if closed {
-		return fmt.Errorf("%s: %s: %w", p, op, consent.ErrClosed)
+		return fmt.Errorf("%s: %s: %w", e.Pkg, op, e.Closed)
 	}
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%s: %s: %w", p, op, err)
+		return fmt.Errorf("%s: %s: %w", e.Pkg, op, err)
 	}
 	return nil
 }
 
-// Wrap names what made op fail: [consent.ErrClosed] when the store was
+// Wrap names what made op fail: Closed when the store was
 // closed under the call, the context's error when it is done (or the
-// driver reports one), [consent.ErrUnavailable] otherwise.
-func (p Errs) Wrap(ctx context.Context, op string, closed bool, err error) error {
+// driver reports one), Unavailable otherwise.
+func (e Errs) Wrap(ctx context.Context, op string, closed bool, err error) error {
 	switch {
 	case closed:
-		return fmt.Errorf("%s: %s: %w", p, op, consent.ErrClosed)
+		return fmt.Errorf("%s: %s: %w", e.Pkg, op, e.Closed)
 	case ctx.Err() != nil:
-		return fmt.Errorf("%s: %s: %w", p, op, ctx.Err())
+		return fmt.Errorf("%s: %s: %w", e.Pkg, op, ctx.Err())
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%s: %s: %w", p, op, err)
+		return fmt.Errorf("%s: %s: %w", e.Pkg, op, err)
 	}
-	return p.Unavailable(op, err)
+	return e.Wrapped(op, err)
 }
 
-// Unavailable wraps err as a storage failure of op.
-func (p Errs) Unavailable(op string, err error) error {
-	return fmt.Errorf("%s: %s: %w: %w", p, op, consent.ErrUnavailable, err)
+// Wrapped wraps err as a storage failure of op.
+func (e Errs) Wrapped(op string, err error) error {
+	return fmt.Errorf("%s: %s: %w: %w", e.Pkg, op, e.Unavailable, err)
 }

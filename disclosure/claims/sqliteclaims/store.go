@@ -362,36 +362,21 @@ func joinNull(us sql.Null[int64], ns sql.Null[int16]) time.Time {
 	return sqlutil.JoinTime(time.UnixMicro(us.V), ns.V)
 }
 
-// check fails fast on a closed store or a done context, before the
-// database is touched.
+var errs = sqlutil.Errs{Pkg: "sqliteclaims", Closed: claims.ErrClosed, Unavailable: claims.ErrUnavailable}
+
+// check fails fast on a closed store or a done context.
 func (s *Store) check(ctx context.Context, op string) error {
-	if s.closed.Load() {
-		return fmt.Errorf("sqliteclaims: %s: %w", op, claims.ErrClosed)
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sqliteclaims: %s: %w", op, err)
-	}
-	return nil
+	return errs.Check(ctx, op, s.closed.Load())
 }
 
 // wrap names what made op fail: [claims.ErrClosed] when the store was
 // closed under the call, the context's error when it is done (or the
 // driver reports one), [claims.ErrUnavailable] otherwise.
 func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	switch {
-	case s.closed.Load():
-		return fmt.Errorf("sqliteclaims: %s: %w", op, claims.ErrClosed)
-	case ctx.Err() != nil:
-		return fmt.Errorf("sqliteclaims: %s: %w", op, ctx.Err())
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("sqliteclaims: %s: %w", op, err)
-	}
-	return unavailable(op, err)
+	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-func unavailable(op string, err error) error {
-	return fmt.Errorf("sqliteclaims: %s: %w: %w", op, claims.ErrUnavailable, err)
-}
+func unavailable(op string, err error) error { return errs.Wrapped(op, err) }
 
 // clip bounds what of a caller's input goes into an error message.
 func clip(s string) string {

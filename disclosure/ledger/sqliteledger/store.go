@@ -366,35 +366,22 @@ func scanEntry(rows *sql.Rows) (ledger.Entry, error) {
 	return e, nil
 }
 
+var errs = sqlutil.Errs{Pkg: "sqliteledger", Closed: ledger.ErrClosed, Unavailable: ledger.ErrUnavailable}
+
 // check fails fast on a closed store or a done context, before the
 // database is touched.
 func (s *Store) check(ctx context.Context, op string) error {
-	if s.closed.Load() {
-		return fmt.Errorf("sqliteledger: %s: %w", op, ledger.ErrClosed)
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("sqliteledger: %s: %w", op, err)
-	}
-	return nil
+	return errs.Check(ctx, op, s.closed.Load())
 }
 
 // wrap names what made op fail: a broken chain as it is, ErrClosed when
 // the store was closed under the call, the context's error when it is done,
 // ErrUnavailable otherwise.
 func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	switch {
-	case errors.Is(err, ledger.ErrTampered):
+	if errors.Is(err, ledger.ErrTampered) {
 		return err
-	case s.closed.Load():
-		return fmt.Errorf("sqliteledger: %s: %w", op, ledger.ErrClosed)
-	case ctx.Err() != nil:
-		return fmt.Errorf("sqliteledger: %s: %w", op, ctx.Err())
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("sqliteledger: %s: %w", op, err)
 	}
-	return unavailable(op, err)
+	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-func unavailable(op string, err error) error {
-	return fmt.Errorf("sqliteledger: %s: %w: %w", op, ledger.ErrUnavailable, err)
-}
+func unavailable(op string, err error) error { return errs.Wrapped(op, err) }
