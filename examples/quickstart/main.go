@@ -25,6 +25,8 @@ import (
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/sqlitestore"
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/disclosure/claims"
+	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
@@ -100,11 +102,23 @@ func run(ctx context.Context, w io.Writer, lang string, store consent.Store) err
 		step++
 		fmt.Fprintf(w, "\n%d. %s\n", step, title)
 	}
-	check := func(p purpose.ID, recipient string, opts ...policy.CheckOption) {
-		d, err := engine.Check(ctx, user, p, recipient, opts...)
+	// Every allowed disclosure carries the obligation to record it (7.1):
+	// the ledger keeps it with its basis, hash-chained.
+	led := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(engine))
+	check := func(p purpose.ID, recipient string, cats ...purpose.Category) {
+		d, err := engine.Check(ctx, user, p, recipient, policy.WithCategories(cats...))
 		fmt.Fprintf(w, "   %s\n", indent(d.Explain(lang)))
 		if err != nil {
 			fmt.Fprintf(w, "   error: %v\n", err)
+			return
+		}
+		if d.Allowed && d.Obliges("record_disclosure") {
+			e, err := led.Record(ctx, user, d, ledger.WithCategories(cats...))
+			if err != nil {
+				fmt.Fprintf(w, "   ledger: %v\n", err)
+				return
+			}
+			fmt.Fprintf(w, "   → disclosure #%d recorded in the ledger (%s…)\n", e.Seq, e.Hash.String()[:12])
 		}
 	}
 	appendEvents := func(events ...consent.Event) error {
@@ -122,16 +136,16 @@ func run(ctx context.Context, w io.Writer, lang string, store consent.Store) err
 	check(purpose.Payments, policy.Operator)
 
 	say("Sharing with a state body, a partner and an affiliate (5.1)")
-	check(purpose.Verification, "kgd")
-	check(purpose.Payments, "kaspi", policy.WithCategories(purpose.PaymentDetails))
-	check(purpose.ServiceAccess, "dtt-cloud")
+	check(purpose.Verification, "kgd", purpose.Identity, purpose.IINBIN)
+	check(purpose.Payments, "kaspi", purpose.PaymentDetails)
+	check(purpose.ServiceAccess, "dtt-cloud", purpose.Documents)
 
 	say("Commercial secrets never go to 5.1 recipients")
-	check(purpose.Payments, "kaspi", policy.WithCategories(purpose.PaymentDetails, purpose.CommercialSecret))
+	check(purpose.Payments, "kaspi", purpose.PaymentDetails, purpose.CommercialSecret)
 
 	say("An unaffiliated bank and a private notary need the user's consent (5.2)")
-	check(purpose.Payments, "halyk")
-	check(purpose.Verification, "notary")
+	check(purpose.Payments, "halyk", purpose.PaymentDetails)
+	check(purpose.Verification, "notary", purpose.Identity)
 
 	say("The user consents to sharing payment data with the bank, for payments only")
 	if err := appendEvents(consent.Grant(user, purpose.Payments, "halyk", now,
@@ -139,18 +153,18 @@ func run(ctx context.Context, w io.Writer, lang string, store consent.Store) err
 		consent.WithFlags(consent.Flags{ThirdPartyTransfer: true}))); err != nil {
 		return err
 	}
-	check(purpose.Payments, "halyk")
-	check(purpose.Support, "halyk")
+	check(purpose.Payments, "halyk", purpose.PaymentDetails)
+	check(purpose.Support, "halyk", purpose.Contact)
 
 	say("The user withdraws that consent: the very next check denies")
 	if err := appendEvents(consent.Withdraw(user, purpose.Payments, "halyk", now)); err != nil {
 		return err
 	}
-	check(purpose.Payments, "halyk")
+	check(purpose.Payments, "halyk", purpose.PaymentDetails)
 
 	say("Staff and contractors only under a confidentiality obligation (6.3)")
-	check(purpose.Support, "support-team")
-	check(purpose.Support, "freelancer")
+	check(purpose.Support, "support-team", purpose.Contact)
+	check(purpose.Support, "freelancer", purpose.Contact)
 
 	say("A purpose the policy does not list is denied, with an error (fail closed)")
 	d, err := engine.Check(ctx, user, "marketing", policy.Operator)
@@ -176,7 +190,7 @@ func run(ctx context.Context, w io.Writer, lang string, store consent.Store) err
 		return err
 	}
 	check(purpose.Support, policy.Operator)
-	check(purpose.Verification, "kgd")
+	check(purpose.Verification, "kgd", purpose.Identity)
 
 	say("The consent log is the evidence (Law of the RK on personal data, art. 25)")
 	history, err := store.History(ctx, user)
@@ -184,6 +198,30 @@ func run(ctx context.Context, w io.Writer, lang string, store consent.Store) err
 		return err
 	}
 	printHistory(w, history)
+
+	say("The user asks what was shared about them and files a pre-trial claim (7.1, 8.1, 8.2)")
+	shared, err := led.Subject(ctx, user)
+	if err != nil {
+		return err
+	}
+	for _, e := range shared {
+		fmt.Fprintf(w, "   #%d %-14s → %-12s %v  basis: %s %s\n", e.Seq, e.Purpose, e.Recipient, e.Categories, e.Basis[0].Clause, e.Basis[0].Code)
+	}
+	if err := led.Verify(ctx); err != nil {
+		return err
+	}
+	head, err := led.Head(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   ledger verified: %d entries, head %s…\n", head.Seq, head.Hash.String()[:12])
+	register := claims.New(claims.NewMemoryStore())
+	claim, err := register.File(ctx, user, now, claims.WithTopic(claims.TopicDisclosure), claims.WithChannel(claims.ChannelApp))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "   claim %s… filed; the written answer is due by %s (30 calendar days, 8.2)\n",
+		claim.ID[:8], claim.Due.Format("2006-01-02 15:04 MST"))
 	return nil
 }
 

@@ -48,6 +48,12 @@ func TestQuickstart(t *testing.T) {
 			assert.Equal(t, want, verdicts)
 			assert.Contains(t, out.String(), "errors.Is(err, policy.ErrUnknownPurpose) = true")
 			assert.Contains(t, out.String(), "show_current_version")
+			// Each allowed disclosure is on the ledger, which verifies.
+			assert.Contains(t, out.String(), "→ disclosure #5 recorded in the ledger")
+			assert.NotContains(t, out.String(), "disclosure #6")
+			assert.Contains(t, out.String(), "ledger verified: 5 entries")
+			assert.Contains(t, out.String(), "#4 payments       → halyk        [payment_details]  basis: 5.2 consent_granted")
+			assert.Contains(t, out.String(), "(30 calendar days, 8.2)")
 		})
 	}
 }
