@@ -264,6 +264,7 @@ func TestStub(t *testing.T) {
 
 	s.SetDefault(policytest.Allow().WithObligation("record_disclosure", "7.1")).SetVersion("v2")
 	d, err = s.Check(ctx, user, purpose.Verification, "kgd", policy.WithCategories(purpose.IINBIN))
+	policytest.RequireAllowed(t, d, err)
 	policytest.RequireObligation(t, d, "record_disclosure")
 	assert.Equal(t, "v2", d.PolicyVersion)
 	assert.Equal(t, "v2", s.Version().ID)
