@@ -6,9 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,61 +80,29 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
-		return nil, errors.New("sqlitestore: path must be a plain file name (no \":memory:\", \"file:\" URI or '?'): the writer and the readers share the file")
-	}
-	if cfg.readConns < 1 {
-		cfg.readConns = 1
-	}
-	pragmas := func(extra ...string) string {
-		q := url.Values{}
-		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cfg.busyTimeout.Milliseconds()))
-		q.Add("_pragma", "foreign_keys(1)")
-		q.Add("_pragma", "synchronous(FULL)")
-		for _, p := range extra {
-			q.Add("_pragma", p)
-		}
-		return q.Encode()
-	}
-	// Every write transaction takes the write lock when it begins
-	// (BEGIN IMMEDIATE), so it never fails half-way on a lock upgrade.
-	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)")+"&_txlock=immediate")
+	db, err := sqlutil.OpenSQLite(ctx, path, sqlutil.SQLiteConfig{
+		BusyTimeout:  cfg.busyTimeout,
+		ReadConns:    cfg.readConns,
+		ForeignKeys:  true,
+		Migrations:   migrationFS,
+		Dir:          "migrations",
+		VersionTable: "consent_schema_version",
+		SchemaTooNew: ErrSchemaTooNew,
+	}, errs)
 	if err != nil {
-		return nil, unavailable("open", err)
+		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	s := &Store{w: w, cache: sqlutil.NewCache(cfg.cacheSize)}
-	if err := s.init(ctx, path, pragmas, cfg); err != nil {
+	s := &Store{w: db.W, r: db.R, cache: sqlutil.NewCache(cfg.cacheSize)}
+	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Store) init(ctx context.Context, path string, pragmas func(...string) string, cfg config) error {
-	var mode string
-	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return wrap("open", ctx, err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("sqlitestore: open: journal mode is %q, not WAL (is the file on a filesystem without shared memory?): %w", mode, consent.ErrUnavailable)
-	}
-	if err := s.migrate(ctx); err != nil {
-		return err
-	}
-	r, err := sql.Open("sqlite", path+"?"+pragmas("query_only(1)"))
-	if err != nil {
-		return unavailable("open", err)
-	}
-	r.SetMaxOpenConns(cfg.readConns)
-	r.SetMaxIdleConns(cfg.readConns)
-	s.r = r
-	if err := r.PingContext(ctx); err != nil {
-		return wrap("open", ctx, err)
-	}
+// init prepares what the store needs beyond the shared SQLite setup.
+func (s *Store) init(ctx context.Context) error {
+	var err error
 	if s.insert, err = s.w.PrepareContext(ctx, insertSQL); err != nil {
 		return wrap("open", ctx, err)
 	}
@@ -144,52 +110,10 @@ func (s *Store) init(ctx context.Context, path string, pragmas func(...string) s
 		return wrap("open", ctx, err)
 	}
 	var seq int64
-	if err := r.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events").Scan(&seq); err != nil {
+	if err := s.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events").Scan(&seq); err != nil {
 		return wrap("open", ctx, err)
 	}
 	s.checked.Store(seq)
-	return nil
-}
-
-// migrate applies the embedded migrations the database lacks, all in one
-// transaction that holds the write lock, so two processes opening a new
-// file at once cannot both apply them.
-func (s *Store) migrate(ctx context.Context) error {
-	ms, err := sqlutil.Migrations(migrationFS, "migrations")
-	if err != nil {
-		return fmt.Errorf("sqlitestore: %w", err)
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return wrap("migrate", ctx, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS consent_schema_version (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_us INTEGER NOT NULL
-	) STRICT`); err != nil {
-		return wrap("migrate", ctx, err)
-	}
-	var have int
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM consent_schema_version").Scan(&have); err != nil {
-		return wrap("migrate", ctx, err)
-	}
-	if have > len(ms) {
-		return fmt.Errorf("%w: database at version %d, this code knows up to %d", ErrSchemaTooNew, have, len(ms))
-	}
-	for _, m := range ms[have:] {
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			return fmt.Errorf("sqlitestore: migration %s: %w: %w", m.Name, consent.ErrUnavailable, err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO consent_schema_version (version, name, applied_us) VALUES (?, ?, ?)",
-			m.Version, m.Name, time.Now().UnixMicro()); err != nil {
-			return wrap("migrate", ctx, err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return wrap("migrate", ctx, err)
-	}
 	return nil
 }
 

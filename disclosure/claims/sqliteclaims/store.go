@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -66,101 +65,28 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
-		return nil, errors.New("sqliteclaims: path must be a plain file name (no \":memory:\", \"file:\" URI or '?'): the writer and the readers share the file")
-	}
-	cfg.readConns = max(cfg.readConns, 1)
-	pragmas := func(extra ...string) string {
-		q := url.Values{}
-		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cfg.busyTimeout.Milliseconds()))
-		q.Add("_pragma", "synchronous(FULL)")
-		for _, p := range extra {
-			q.Add("_pragma", p)
-		}
-		return q.Encode()
-	}
-	// Every write transaction takes the write lock when it begins
-	// (BEGIN IMMEDIATE), so a read-check-write never fails half-way on a
-	// lock upgrade, and no other process writes in between.
-	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)")+"&_txlock=immediate")
+	db, err := sqlutil.OpenSQLite(ctx, path, sqlutil.SQLiteConfig{
+		BusyTimeout:  cfg.busyTimeout,
+		ReadConns:    cfg.readConns,
+		ForeignKeys:  false,
+		Migrations:   migrationFS,
+		Dir:          "migrations",
+		VersionTable: "claims_schema_version",
+		SchemaTooNew: ErrSchemaTooNew,
+	}, errs)
 	if err != nil {
-		return nil, unavailable("open", err)
+		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	s := &Store{w: w}
-	if err := s.init(ctx, path, pragmas, cfg); err != nil {
+	s := &Store{w: db.W, r: db.R}
+	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *Store) init(ctx context.Context, path string, pragmas func(...string) string, cfg config) error {
-	var mode string
-	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return s.wrap(ctx, "open", err)
-	}
-	if !strings.EqualFold(mode, "wal") {
-		return fmt.Errorf("sqliteclaims: open: journal mode is %q, not WAL (is the file on a filesystem without shared memory?): %w", mode, claims.ErrUnavailable)
-	}
-	if err := s.migrate(ctx); err != nil {
-		return err
-	}
-	r, err := sql.Open("sqlite", path+"?"+pragmas("query_only(1)"))
-	if err != nil {
-		return unavailable("open", err)
-	}
-	r.SetMaxOpenConns(cfg.readConns)
-	r.SetMaxIdleConns(cfg.readConns)
-	s.r = r
-	if err := r.PingContext(ctx); err != nil {
-		return s.wrap(ctx, "open", err)
-	}
-	return nil
-}
-
-// migrate applies the embedded migrations the database lacks, all in one
-// transaction that holds the write lock, so two processes opening a new
-// file at once cannot both apply them.
-func (s *Store) migrate(ctx context.Context) error {
-	ms, err := sqlutil.Migrations(migrationFS, "migrations")
-	if err != nil {
-		return fmt.Errorf("sqliteclaims: %w", err)
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return s.wrap(ctx, "migrate", err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS claims_schema_version (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_us INTEGER NOT NULL
-	) STRICT`); err != nil {
-		return s.wrap(ctx, "migrate", err)
-	}
-	var have int
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM claims_schema_version").Scan(&have); err != nil {
-		return s.wrap(ctx, "migrate", err)
-	}
-	if have > len(ms) {
-		return fmt.Errorf("%w: database at version %d, this code knows up to %d", ErrSchemaTooNew, have, len(ms))
-	}
-	for _, m := range ms[have:] {
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			return fmt.Errorf("sqliteclaims: migration %s: %w: %w", m.Name, claims.ErrUnavailable, err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO claims_schema_version (version, name, applied_us) VALUES (?, ?, ?)",
-			m.Version, m.Name, time.Now().UnixMicro()); err != nil {
-			return s.wrap(ctx, "migrate", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return s.wrap(ctx, "migrate", err)
-	}
+// init prepares what the store needs beyond the shared SQLite setup.
+func (s *Store) init(ctx context.Context) error {
 	return nil
 }
 
