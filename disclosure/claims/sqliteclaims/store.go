@@ -68,7 +68,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db, err := sqlutil.OpenSQLite(ctx, path, sqlutil.SQLiteConfig{
 		BusyTimeout:  cfg.busyTimeout,
 		ReadConns:    cfg.readConns,
-		ForeignKeys:  false,
 		Migrations:   migrationFS,
 		Dir:          "migrations",
 		VersionTable: "claims_schema_version",
@@ -77,17 +76,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: db.W, r: db.R}
-	if err := s.init(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
-}
-
-// init prepares what the store needs beyond the shared SQLite setup.
-func (s *Store) init(ctx context.Context) error {
-	return nil
+	return &Store{w: db.W, r: db.R}, nil
 }
 
 // Close closes the database. Calls after Close return an error wrapping

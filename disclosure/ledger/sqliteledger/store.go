@@ -73,7 +73,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db, err := sqlutil.OpenSQLite(ctx, path, sqlutil.SQLiteConfig{
 		BusyTimeout:  cfg.busyTimeout,
 		ReadConns:    cfg.readConns,
-		ForeignKeys:  false,
 		Migrations:   migrationFS,
 		Dir:          "migrations",
 		VersionTable: "ledger_schema_version",
