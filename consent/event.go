@@ -291,6 +291,9 @@ func (e Event) Validate() error {
 	if len(errs) == 0 {
 		return nil
 	}
+	if e.ID == "" {
+		return fmt.Errorf("%w: %w", ErrInvalidEvent, errors.Join(errs...))
+	}
 	return fmt.Errorf("%w %s: %w", ErrInvalidEvent, e.ID, errors.Join(errs...))
 }
 

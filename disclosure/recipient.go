@@ -82,7 +82,8 @@ type Recipient struct {
 }
 
 // Validate reports whether the recipient is complete: a non-empty ID of at
-// most [MaxIDLen] bytes and a known kind.
+// most [MaxIDLen] bytes, a known kind, and a country, if any, as two
+// upper-case letters.
 func (r Recipient) Validate() error {
 	switch {
 	case r.ID == "":
@@ -91,6 +92,10 @@ func (r Recipient) Validate() error {
 		return fmt.Errorf("%w: id longer than %d bytes", ErrInvalidRecipient, MaxIDLen)
 	case !r.Kind.Valid():
 		return fmt.Errorf("%w: %q has unknown kind %q", ErrInvalidRecipient, r.ID, r.Kind)
+	case r.Country != "" && !(len(r.Country) == 2 && isUpper(r.Country[0]) && isUpper(r.Country[1])):
+		return fmt.Errorf("%w: %q has country %q, not an ISO 3166-1 alpha-2 code such as \"KZ\"", ErrInvalidRecipient, r.ID, r.Country)
 	}
 	return nil
 }
+
+func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }

@@ -40,6 +40,9 @@ func TestRecipientValidate(t *testing.T) {
 		{"long id", disclosure.Recipient{ID: strings.Repeat("x", disclosure.MaxIDLen+1), Kind: disclosure.Partner}, false},
 		{"no kind", disclosure.Recipient{ID: "x"}, false},
 		{"unknown kind", disclosure.Recipient{ID: "x", Kind: "auditor"}, false},
+		{"with country", disclosure.Recipient{ID: "x", Kind: disclosure.Partner, Country: "RU"}, true},
+		{"lower-case country", disclosure.Recipient{ID: "x", Kind: disclosure.Partner, Country: "ru"}, false},
+		{"country name", disclosure.Recipient{ID: "x", Kind: disclosure.Partner, Country: "Russia"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

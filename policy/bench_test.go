@@ -93,7 +93,7 @@ func BenchmarkOPAPrepared(b *testing.B) {
 	ctx := context.Background()
 	input := map[string]any{
 		"purpose":    "payments",
-		"recipient":  map[string]any{"kind": "third_party", "confidentiality": false},
+		"recipient":  map[string]any{"kind": "third_party", "country": "KZ", "confidentiality": false},
 		"categories": []any{"identity", "payment_details"},
 		"acceptance": "current",
 		"grant":      true,

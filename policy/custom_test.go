@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
@@ -99,4 +100,33 @@ func TestCustomCatalog(t *testing.T) {
 	d, err = e.Check(ctx, "u", "newsletter", policy.Operator)
 	require.NoError(t, err)
 	assert.True(t, d.Allowed)
+}
+
+// The recipient's country reaches the Rego, so an operator can write a
+// cross-border rule; decisions are cached per country.
+func TestCountryReachesRego(t *testing.T) {
+	const src = `package privacy
+
+decision := {"allow": true, "reasons": [{"code": "domestic", "clause": "1"}], "obligations": []} if input.recipient.country == "KZ"
+
+decision := {"allow": false, "reasons": [{"code": "cross_border", "clause": "2"}], "obligations": []} if input.recipient.country != "KZ"
+`
+	e, err := policy.New(
+		policy.WithRego(fstestMap("own.rego", src)),
+		policy.WithRecipients(
+			disclosure.Recipient{ID: "almaty", Kind: disclosure.Partner},
+			disclosure.Recipient{ID: "moscow", Kind: disclosure.Partner, Country: "RU"},
+		),
+	)
+	require.NoError(t, err)
+	ctx := context.Background()
+	for range 2 { // the second round comes from the cache
+		d, err := e.Check(ctx, "u", purpose.Support, "almaty")
+		require.NoError(t, err)
+		assert.True(t, d.Allowed)
+		d, err = e.Check(ctx, "u", purpose.Support, "moscow")
+		require.NoError(t, err)
+		assert.False(t, d.Allowed)
+		assert.True(t, d.Has("cross_border"))
+	}
 }

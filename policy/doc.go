@@ -25,7 +25,10 @@
 // The seed rules, by clause:
 //
 //   - 2.1: processing for a catalog purpose rests on the user's acceptance
-//     of the policy; without it, everything is denied.
+//     of the policy; without it, everything is denied, disclosures under
+//     5.1, 5.2 and 6.3 included: the operator holds the data only because
+//     the user accepted the policy, and can share only what it holds on
+//     that ground.
 //   - 3: a purpose outside the catalog is an error and a deny; categories a
 //     purpose may not use are denied.
 //   - 5.1: state bodies, partners and affiliates are allowed, with the
@@ -36,8 +39,14 @@
 //   - 6.3: employees and contractors need a confidentiality obligation.
 //   - 7.1: every disclosure comes with the obligation to record it.
 //   - 9.2, 9.5: acceptance of an earlier version stands, with the obligation
-//     to show the version in force; 9.3: withdrawal of acceptance stops
-//     everything resting on it.
+//     to show the version in force ([WithPriorVersions] says which versions
+//     existed; without it any other version counts as earlier); 9.3:
+//     withdrawal of acceptance stops everything resting on it.
+//
+// The recipient's country reaches the Rego (input.recipient.country), but
+// the seed policy says nothing of cross-border transfer, so its rules do
+// not read it, nor the art. 8 flags of a grant; an operator whose policy
+// does writes the rule in its own Rego.
 //
 // # Failing closed
 //

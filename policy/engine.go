@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,6 +81,7 @@ type Option func(*config)
 type config struct {
 	store          StateReader
 	storeSet       bool
+	prior          []Version
 	recipients     []disclosure.Recipient
 	catalog        *purpose.Catalog
 	version        Version
@@ -116,6 +118,16 @@ func WithCatalog(cat *purpose.Catalog) Option { return func(c *config) { c.catal
 // version is treated as acceptance of an earlier one: it stands (9.2), with
 // the obligation to show the user the version in force (9.5).
 func WithVersion(v Version) Option { return func(c *config) { c.version = v } }
+
+// WithPriorVersions names the versions of the policy published before the
+// one in force. When it is given, acceptance of the version in force or of
+// one of these counts, and acceptance of any other version (a typo, a
+// version not yet published here) counts as no acceptance at all (2.1).
+// Without it, acceptance of any other version is taken for acceptance of
+// an earlier one.
+func WithPriorVersions(vs ...Version) Option {
+	return func(c *config) { c.prior = append(c.prior, vs...) }
+}
 
 // WithRego replaces the embedded rules with the .rego files at the root of
 // fsys (files ending in _test.rego are skipped). The rules must define
@@ -172,6 +184,7 @@ type snapshot struct {
 	recipients map[string]recipientInfo
 	store      StateReader
 	version    Version
+	prior      map[string]bool // nil: any other version counts as earlier
 	messages   map[string]purpose.Text
 	now        func() time.Time
 	eval       *regoeval.Evaluator
@@ -188,7 +201,24 @@ type purposeInfo struct {
 
 type recipientInfo struct {
 	disclosure.Recipient
-	kind uint8 // index into recipientKinds
+	kind    uint8  // index into recipientKinds
+	country uint16 // the country code's two letters; 0 for Kazakhstan
+}
+
+// countryKey packs an ISO 3166-1 alpha-2 code into the decision key;
+// Kazakhstan, the default, is 0.
+func countryKey(c string) uint16 {
+	if c == "" || c == "KZ" {
+		return 0
+	}
+	return uint16(c[0])<<8 | uint16(c[1])
+}
+
+func countryCode(k uint16) string {
+	if k == 0 {
+		return "KZ"
+	}
+	return string([]byte{byte(k >> 8), byte(k)})
 }
 
 // recipientKinds are the kinds the Rego sees, by index; 0 is the operator.
@@ -203,7 +233,7 @@ var recipientKinds = append([]string{operatorKind}, func() []string {
 // New builds an engine: it validates the configuration, compiles the Rego
 // and prepares its query once.
 func New(opts ...Option) (*Engine, error) {
-	s, err := build(opts)
+	s, err := build(opts, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -212,9 +242,10 @@ func New(opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
-// Reload rebuilds the policy from opts, exactly as [New] would from the
-// same options, and swaps it in at once: rules, catalog, recipients,
-// version, messages, consent store. Checks already running finish on the
+// Reload rebuilds the policy from opts, as [New] would from the same
+// options, and swaps it in at once: rules, catalog, recipients, version,
+// messages. The consent store in use is kept unless opts name another
+// (consent is not part of the policy). Checks already running finish on the
 // policy they started with; the next Check uses the new one. The decision
 // cache starts empty, since decisions belong to the policy that made them.
 // On error the engine keeps its current policy.
@@ -222,7 +253,7 @@ func New(opts ...Option) (*Engine, error) {
 // Use it when the operator publishes a new version of the policy (9.2)
 // or changes its recipients, without restarting the service.
 func (e *Engine) Reload(opts ...Option) error {
-	s, err := build(opts)
+	s, err := build(opts, e.cur.Load())
 	if err != nil {
 		return err
 	}
@@ -230,7 +261,9 @@ func (e *Engine) Reload(opts ...Option) error {
 	return nil
 }
 
-func build(opts []Option) (*snapshot, error) {
+// build makes a snapshot from opts; a reload passes the snapshot in force,
+// whose consent store is kept unless opts name another.
+func build(opts []Option, current *snapshot) (*snapshot, error) {
 	cfg := config{
 		catalog:   purpose.Default(),
 		version:   DefaultVersion,
@@ -240,10 +273,13 @@ func build(opts []Option) (*snapshot, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.store == nil {
-		if cfg.storeSet {
-			return nil, fmt.Errorf("%w: nil consent store", ErrInvalidConfig)
-		}
+	switch {
+	case cfg.storeSet && cfg.store == nil:
+		return nil, fmt.Errorf("%w: nil consent store", ErrInvalidConfig)
+	case cfg.storeSet:
+	case current != nil:
+		cfg.store = current.store
+	default:
 		cfg.store = consent.NewMemoryStore()
 	}
 	if cfg.catalog == nil || cfg.now == nil {
@@ -261,6 +297,15 @@ func build(opts []Option) (*snapshot, error) {
 		purposes:   make(map[purpose.ID]purposeInfo),
 		kindIndex:  make(map[disclosure.Kind]uint8),
 	}
+	if cfg.prior != nil {
+		e.prior = make(map[string]bool, len(cfg.prior))
+		for _, v := range cfg.prior {
+			if v.ID == "" || v.ID == cfg.version.ID {
+				return nil, fmt.Errorf("%w: prior version %q is empty or the version in force", ErrInvalidConfig, v.ID)
+			}
+			e.prior[v.ID] = true
+		}
+	}
 	for i, k := range recipientKinds {
 		e.kindIndex[disclosure.Kind(k)] = uint8(i)
 	}
@@ -274,7 +319,7 @@ func build(opts []Option) (*snapshot, error) {
 		if _, dup := e.recipients[r.ID]; dup {
 			return nil, fmt.Errorf("%w: recipient %q registered twice", ErrInvalidConfig, r.ID)
 		}
-		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: e.kindIndex[r.Kind]}
+		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: e.kindIndex[r.Kind], country: countryKey(r.Country)}
 	}
 	for i, p := range cfg.catalog.Purposes() {
 		e.purposes[p.ID] = purposeInfo{index: uint16(i), legal: p.LegalBasis}
@@ -406,7 +451,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
 	}
 	if err := ctx.Err(); err != nil {
-		return e.deny(base, "invalid_request", ""), fmt.Errorf("policy: check: %w", err)
+		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
 	}
 	pi, ok := e.purposes[p]
 	if !ok {
@@ -418,7 +463,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if !ok {
 			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %q", ErrUnknownRecipient, recipient)
 		}
-		key.kind, key.confident = r.kind, r.Confidentiality
+		key.kind, key.confident, key.country = r.kind, r.Confidentiality, r.country
 	}
 	for _, o := range opts {
 		for _, c := range o.categories {
@@ -441,6 +486,9 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 
 	v, err := e.verdict(ctx, key)
 	if err != nil {
+		if ctx.Err() != nil {
+			return e.deny(base, "request_cancelled", ""), err
+		}
 		return e.deny(base, "policy_error", ""), err
 	}
 	base.Allowed = v.allowed
@@ -458,6 +506,8 @@ func (e *snapshot) standing(a consent.Acceptance) acceptance {
 		return acceptWithdrawn
 	case a.Version == e.version.ID:
 		return acceptCurrent
+	case e.prior != nil && !e.prior[a.Version]:
+		return acceptNone // a version this policy never had
 	default:
 		return acceptOutdated
 	}
@@ -485,6 +535,7 @@ func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, err
 	in := regoeval.Input{
 		Purpose:         string(e.purposeIDs[key.purpose]),
 		RecipientKind:   recipientKinds[key.kind],
+		Country:         countryCode(key.country),
 		Confidentiality: key.confident,
 		Acceptance:      key.accept.String(),
 		Grant:           key.grant,
@@ -512,6 +563,9 @@ func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, err
 	if v.allowed && len(v.reasons) == 0 {
 		return nil, fmt.Errorf("%w: an allow with no reason", ErrEvaluation)
 	}
+	// Every Check shares these slices: clipped, a caller's append copies
+	// instead of writing into the cache.
+	v.reasons, v.obligations = slices.Clip(v.reasons), slices.Clip(v.obligations)
 	return v, nil
 }
 

@@ -369,7 +369,7 @@ func TestCheckFailsClosed(t *testing.T) {
 		{name: "empty user", user: "", purpose: purpose.Payments, recipient: policy.Operator, wantErr: []error{policy.ErrEmptyUser, policy.ErrInvalidRequest}, reason: "invalid_request"},
 		{name: "oversized user", user: string(make([]byte, policy.MaxUserLen+1)), purpose: purpose.Payments, recipient: policy.Operator, wantErr: []error{policy.ErrInvalidRequest}, reason: "invalid_request"},
 		{name: "unknown category", user: "u", purpose: purpose.Payments, recipient: policy.Operator, check: []policy.CheckOption{policy.WithCategories("biometrics")}, wantErr: []error{policy.ErrUnknownCategory}, reason: "invalid_request"},
-		{name: "cancelled context", ctx: cancelled, user: "u", purpose: purpose.Payments, recipient: policy.Operator, wantErr: []error{context.Canceled}, reason: "invalid_request"},
+		{name: "cancelled context", ctx: cancelled, user: "u", purpose: purpose.Payments, recipient: policy.Operator, wantErr: []error{context.Canceled}, reason: "request_cancelled"},
 		{
 			name: "store error", opts: []policy.Option{policy.WithStateReader(failingStore{errDown})},
 			user: "u", purpose: purpose.Payments, recipient: policy.Operator,

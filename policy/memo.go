@@ -36,6 +36,7 @@ type decisionKey struct {
 	categories uint64 // bit i: the catalog's category i
 	purpose    uint16 // index into Engine.purposeIDs
 	kind       uint8  // index into recipientKinds
+	country    uint16 // see countryKey
 	accept     acceptance
 	confident  bool
 	grant      bool

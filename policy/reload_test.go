@@ -100,3 +100,18 @@ func TestReloadConcurrentWithChecks(t *testing.T) {
 	stop.Store(true)
 	wg.Wait()
 }
+
+// A reload without a consent store keeps the one in use: consent is not
+// part of the policy, and losing it would deny everyone.
+func TestReloadKeepsConsentStore(t *testing.T) {
+	store := consent.NewMemoryStore()
+	ctx := context.Background()
+	require.NoError(t, store.Append(ctx, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0)))
+	e, err := policy.New(policy.WithConsentStore(store))
+	require.NoError(t, err)
+	require.NoError(t, e.Reload(policy.WithVersion(policy.Version{ID: "2027-ru-2"})))
+	d, err := e.Check(ctx, "u", purpose.Support, policy.Operator)
+	require.NoError(t, err)
+	assert.True(t, d.Allowed, "acceptance still on record after the reload")
+	assert.True(t, d.Obliges("show_current_version"))
+}

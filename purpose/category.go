@@ -5,7 +5,10 @@ package purpose
 // obligation names those the host must mask or exclude.
 type Category string
 
-// The categories of data the seed policy's service holds.
+// The categories of data the seed policy's service holds. Where a category
+// shares its plain name with a purpose, the category takes a longer one:
+// [GeoLocation] is the data, [Location] the purpose of determining it;
+// [PaymentDetails] the data, [Payments] the purpose.
 const (
 	Identity         Category = "identity"          // name, date of birth, photo
 	Contact          Category = "contact"           // phone, e-mail, address

@@ -31,6 +31,7 @@ const Query = "data.privacy.decision"
 type Input struct {
 	Purpose         string
 	RecipientKind   string
+	Country         string // ISO 3166-1 alpha-2 of where the recipient processes data
 	Confidentiality bool
 	Categories      []string // sorted, unique
 	Acceptance      string   // none, withdrawn, current, outdated
@@ -153,6 +154,7 @@ func (in Input) Value() ast.Value {
 		ast.Item(ast.StringTerm("purpose"), ast.StringTerm(in.Purpose)),
 		ast.Item(ast.StringTerm("recipient"), ast.ObjectTerm(
 			ast.Item(ast.StringTerm("kind"), ast.StringTerm(in.RecipientKind)),
+			ast.Item(ast.StringTerm("country"), ast.StringTerm(in.Country)),
 			ast.Item(ast.StringTerm("confidentiality"), ast.BooleanTerm(in.Confidentiality)),
 		)),
 		ast.Item(ast.StringTerm("categories"), ast.ArrayTerm(cats...)),
@@ -170,7 +172,7 @@ func (in Input) Map() map[string]any {
 	}
 	return map[string]any{
 		"purpose":    in.Purpose,
-		"recipient":  map[string]any{"kind": in.RecipientKind, "confidentiality": in.Confidentiality},
+		"recipient":  map[string]any{"kind": in.RecipientKind, "country": in.Country, "confidentiality": in.Confidentiality},
 		"categories": cats,
 		"acceptance": in.Acceptance,
 		"grant":      in.Grant,

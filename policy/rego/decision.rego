@@ -2,8 +2,10 @@
 #
 # Input (built by the engine, minimal and canonical):
 #   purpose     string   a purpose ID of the catalog
-#   recipient   object   {kind, confidentiality}; kind "operator" is the
-#                        operator's own processing, no disclosure
+#   recipient   object   {kind, country, confidentiality}; kind "operator"
+#                        is the operator's own processing, no disclosure;
+#                        country is ISO 3166-1 alpha-2, "KZ" by default (the
+#                        seed policy has no cross-border rule; a host's may)
 #   categories  array    the data categories the request involves, sorted
 #   acceptance  string   "none" | "withdrawn" | "current" | "outdated"
 #   grant       boolean  an active grant of this user for this purpose and
