@@ -34,13 +34,28 @@
 // An IIN and a BIN cannot be confused: the fifth digit is the tens digit of
 // the day of birth (0-3) in an IIN and the entity type (4-6) in a BIN.
 //
+// Detection leans towards redacting too much rather than too little. A
+// card printed in groups is the window of groups that passes the Luhn
+// check and starts with a payment card's first digit (2-6), in preference
+// to an overlapping window that passes by chance ("1004 4111 1111 1111
+// 1111" yields "4111 1111 1111 1111"); a Luhn-valid run of 13 to 19
+// contiguous digits is a card whatever its first digit, since UATP and
+// some national schemes start with 1 or 9. An identifier followed by '@'
+// is taken into an e-mail address only if the address parses and covers
+// it, and an e-mail local part longer than the 64 bytes RFC 5321 allows is
+// still redacted whole.
+//
 // # Operators
 //
 // [Redact], [Replace], [Mask], [Pseudonymizer] and [Tokenizer] implement
 // [Operator]; [TruncateDate], [AgeBand] and [GridCell] generalise dates,
 // ages and locations. A [Redactor] applies operators to text, to Go values
 // through `privacy` struct tags ([RedactValue], [RedactCategories]), and to
-// log records ([NewSlogHandler]).
+// log records ([NewSlogHandler]). Tags apply through embedded structs of
+// unexported types too; untagged unexported fields, which the walker cannot
+// classify, are zeroed in types that carry tags. The log handler also
+// scans every untagged string it finds inside slices, arrays, maps,
+// structs and pointers.
 //
 // # Usage
 //

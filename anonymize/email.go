@@ -1,16 +1,16 @@
 package anonymize
 
 // E-mail addresses are found from their '@': the scanner has already passed
-// the local part, so it looks back at most maxLocal bytes (never before the
-// end of the previous finding) and forward over the domain. The grammar is
+// the local part, so it looks back over it (never before the end of the
+// previous finding, nor past another '@', so the scan stays linear) and
+// forward over the domain. A local part longer than the 64 bytes RFC 5321
+// allows is still taken whole: the address is redacted entirely rather
+// than leave its beginning in clear. The grammar is
 // the practical subset of RFC 5322 seen in text: dot-atoms of ASCII
 // letters, digits and !#$%&'*+/=?^_`{|}~- on the left, and LDH labels with
 // a final alphabetic label of at least two letters on the right.
 
-const (
-	maxLocal  = 64
-	maxDomain = 253
-)
+const maxDomain = 253
 
 func isAtext(c byte) bool {
 	if isAlnum(c) {
@@ -26,10 +26,7 @@ func isAtext(c byte) bool {
 // parseEmail returns the span of the address whose '@' is text[at], looking
 // back no further than floor.
 func parseEmail(text []byte, at, floor int) (start, end int, ok bool) {
-	lo := at - maxLocal
-	if lo < floor {
-		lo = floor
-	}
+	lo := floor
 	start = at
 	for start > lo && isAtext(text[start-1]) {
 		start--

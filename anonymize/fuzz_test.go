@@ -1,7 +1,9 @@
 package anonymize_test
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"regexp"
 	"strings"
@@ -17,6 +19,7 @@ var fuzzSeeds = []string{
 	"1234 4111 1111 1111 1111", "5555-5555-5555-4444", "kz86 125k zt50 0410 0100", "KZ476010131000179714",
 	"a..b@x.kz", "@@", "a@b", "x@y.z1", ".a@b.kz", "KZ", "k", "+", "8", "8 ", "4111 111",
 	"ivan901123300258@mail.kz", "\xff\xfe901123300258\x00",
+	"ИИН 901123300258@", "IIN:901123300258@company", "ref 1004 4111 1111 1111 1111", "1004-4111-1111-1111-1111-5678",
 }
 
 // checkFinding asserts the invariants every finding must keep.
@@ -101,6 +104,8 @@ func FuzzScannerEmbedded(f *testing.F) {
 	for i := range ids {
 		f.Add("ИИН ", i, ", ok")
 		f.Add("x", i, "y")
+		f.Add(" ", i, "@")
+		f.Add(":", i, "@company")
 	}
 	s := anonymize.NewScanner()
 	f.Fuzz(func(t *testing.T, before string, which int, after string) {
@@ -114,6 +119,18 @@ func FuzzScannerEmbedded(f *testing.F) {
 		for _, fd := range fs {
 			checkFinding(t, []byte(text), fd, prev)
 			prev = fd.End
+		}
+		// Fail closed: an identifier followed by '@' is covered, by itself
+		// or by an address that takes it whole, whatever follows the '@'.
+		if strings.HasPrefix(after, "@") && (before == "" || !strings.ContainsAny(before[len(before)-1:],
+			"0123456789+abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")) {
+			start := len(before)
+			for _, fd := range fs {
+				if fd.Start <= start && fd.End >= start+len(id) {
+					return
+				}
+			}
+			t.Fatalf("%q not covered in %q: %v", id, text, fs)
 		}
 		// When the identifier is set off by bytes that cannot extend it, it
 		// must be found exactly.
@@ -329,6 +346,66 @@ func FuzzHierarchies(f *testing.F) {
 				}
 				if level == h.Levels() && g != "*" {
 					t.Fatalf("%T top level gave %q", h, g)
+				}
+			}
+		}
+	})
+}
+
+// captureHandler keeps the attributes of the records it handles.
+type captureHandler struct{ attrs *[]slog.Attr }
+
+func (h captureHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h captureHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h captureHandler) WithGroup(string) slog.Handler            { return h }
+func (h captureHandler) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		*h.attrs = append(*h.attrs, a)
+		return true
+	})
+	return nil
+}
+
+// FuzzSlogContainers logs a fuzzed string inside the container shapes the
+// handler walks and checks that no identifier the scanner finds in it
+// reaches the wrapped handler, as FuzzRedactor does for plain text.
+func FuzzSlogContainers(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	plain := anonymize.NewScanner()
+	f.Fuzz(func(t *testing.T, s string) {
+		var attrs []slog.Attr
+		l := slog.New(anonymize.NewSlogHandler(captureHandler{&attrs}))
+		type note struct{ Note string }
+		ps := s
+		l.Info("", "xs", []string{s}, "m", map[string]string{s: s}, "st", note{s}, "p", &ps, "a", [1]any{s})
+		if len(attrs) != 5 {
+			t.Fatalf("%d attributes", len(attrs))
+		}
+		var got []string
+		got = append(got, attrs[0].Value.Any().([]string)...)
+		for k, v := range attrs[1].Value.Any().(map[string]string) {
+			got = append(got, k, v)
+		}
+		got = append(got, attrs[2].Value.Any().(note).Note, *attrs[3].Value.Any().(*string))
+		got = append(got, attrs[4].Value.Any().([1]any)[0].(string))
+		if ps != s {
+			t.Fatal("logged value modified")
+		}
+		fs := plain.ScanString(s)
+		var rest strings.Builder
+		at := 0
+		for _, fd := range fs {
+			rest.WriteString(s[at:fd.Start])
+			rest.WriteByte(0)
+			at = fd.End
+		}
+		rest.WriteString(s[at:])
+		for _, out := range got {
+			for _, fd := range fs {
+				if v := s[fd.Start:fd.End]; strings.Count(out, v) > strings.Count(rest.String(), v) {
+					t.Fatalf("logged %q still contains %q: %q", s, v, out)
 				}
 			}
 		}

@@ -90,9 +90,15 @@ func (p *Pseudonymizer) pseudonym(id string, secret []byte, kind Kind, value str
 
 // Normalize returns the canonical form of a value of a built-in kind: E.164
 // for phones, upper case without spaces for IBANs, digits only for cards,
-// lower case for e-mail addresses. Values that are not valid for their kind,
-// and values of other kinds, are returned unchanged.
+// lower case for e-mail addresses. Surrounding white space is trimmed from
+// a value of a built-in kind, so that " 901123300258" and "901123300258"
+// get one pseudonym; beyond that, values that are not valid for their kind
+// are returned as they are. Values of other kinds are returned unchanged.
 func Normalize(kind Kind, value string) string {
+	if kindBit(kind) == 0 {
+		return value
+	}
+	value = strings.TrimSpace(value)
 	switch kind {
 	case KindPhone:
 		if s, ok := NormalizePhone(value); ok {

@@ -77,6 +77,14 @@ func (r *Redactor) findings(text []byte) *[]Finding {
 	return fs
 }
 
+// hasFindings reports whether the scanner finds anything in text.
+func (r *Redactor) hasFindings(text []byte) bool {
+	fs := r.findings(text)
+	found := len(*fs) > 0
+	r.bufs.Put(fs)
+	return found
+}
+
 // apply writes text to dst with findings replaced. When cats is not nil,
 // only findings whose category it holds are replaced. When op is not nil it
 // replaces the per-kind operators. Overlapping findings (host matchers)

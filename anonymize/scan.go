@@ -96,7 +96,17 @@ func (s *Scanner) ScanString(text string) []Finding {
 // Built-in findings never overlap. The scan is a single pass: after a
 // candidate fails, it resumes at the next position where an identifier
 // could start, so "1234 4111 1111 1111 1111" still yields the card that
-// starts at the second group.
+// starts at the second group. A card printed in groups is the window of
+// groups that passes the Luhn check and starts with a payment card's
+// first digit (2 to 6) in preference to one that does not
+// ("1004 4111 1111 1111 1111" yields "4111 1111 1111 1111", though
+// "1004 4111 1111 1111" passes the check too); 13 to 19 contiguous digits
+// passing the check are a card whatever their first digit, since some
+// cards (UATP, national schemes) start with 1, 8 or 9.
+//
+// An identifier directly followed by '@' is reported as part of an e-mail
+// address only when the address parses and covers it: otherwise it is
+// reported on its own.
 func (s *Scanner) AppendFindings(dst []Finding, text []byte) []Finding {
 	base := len(dst)
 	dst = s.scanBuiltin(dst, text)
@@ -169,15 +179,25 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte) []Finding {
 			continue
 		}
 		if email && f.Kind != KindEmail && f.End < n && text[f.End] == '@' {
-			// Part of an e-mail address: let the '@' take the whole.
-			i = f.End
-			continue
+			f = emailAround(text, f, floor)
 		}
 		dst = append(dst, f)
 		floor = f.End
 		i = f.End
 	}
 	return dst
+}
+
+// emailAround returns the e-mail address whose local part ends with f,
+// which text[f.End] == '@' follows, or f itself. The address replaces the
+// identifier only if it parses and covers it all; otherwise the identifier
+// stands ("ИИН 901123300258@"), so a stray '@' never makes redaction fail
+// open.
+func emailAround(text []byte, f Finding, floor int) Finding {
+	if st, en, ok := parseEmail(text, f.End, floor); ok && st <= f.Start {
+		return Finding{Kind: KindEmail, Start: st, End: en}
+	}
+	return f
 }
 
 // digits examines the digit run starting at text[i], which is not preceded
@@ -224,31 +244,48 @@ func (s *Scanner) digits(text []byte, i int) (Finding, int) {
 	return Finding{}, j
 }
 
+// maxCardGroups is how many groups parseGroupedCard reads: the windows
+// that start in the first group span at most 6 groups (19 digits in groups
+// of at least 3), and those that overlap them end at most 6 groups later.
+const maxCardGroups = 12
+
+// plausibleCard reports whether a card number may start with digit d: the
+// major industry identifiers of payment cards (2 Mir and Mastercard, 3
+// Amex, JCB and Diners, 4 Visa, 5 Mastercard, 6 Discover, UnionPay and
+// Maestro).
+func plausibleCard(d byte) bool { return d-2 <= 4 }
+
 // parseGroupedCard reads a card number printed in groups of 3 to 6 digits
-// separated by single spaces or single dashes (one kind per number). The
-// number is the longest run of such groups, from the first, that holds 13 to
-// 19 digits and passes the Luhn check: "4111 1111 1111 1111 2025" yields the
-// card and leaves the year. A later group may start a card of its own; the
-// caller resumes there.
+// separated by single spaces or single dashes (one kind per number),
+// starting at the group at text[i]. A window of consecutive groups holding
+// 13 to 19 digits and passing the Luhn check is a candidate; the longest
+// one that starts at the first group is the card ("4111 1111 1111 1111
+// 2025" yields the card and leaves the year), unless its first digit is no
+// payment card's ([plausibleCard]) and a window starting at a later group
+// it overlaps is plausible. The Luhn check passes by chance one time in
+// ten, so "1004 4111 1111 1111 1111" would otherwise mask "1004" and leave
+// the card's last group in clear. When ok is false the caller resumes at
+// the next group, which is examined in turn.
 func parseGroupedCard(text []byte, i int) (end int, ok bool) {
-	var d [19]byte
-	// A card has at most 19 digits in groups of at least 3: at most 6
-	// group ends can close one.
-	var ends, counts [7]int
+	var d [maxCardGroups * 6]byte
+	// counts[k] is the number of digits in groups 0 to k, ends[k] the
+	// offset just past group k.
+	var ends, counts [maxCardGroups]int
 	groups, n, j := 0, 0, i
 	var sep byte
-	for groups < len(ends) {
+	for groups < maxCardGroups {
 		gs := j
 		for j < len(text) && isDigit(text[j]) {
-			if n < len(d) {
-				d[n] = text[j] - '0'
+			if j-gs < 6 {
+				d[n+j-gs] = text[j] - '0'
 			}
-			n++
 			j++
 		}
-		if g := j - gs; g < 3 || g > 6 || n > len(d) {
+		g := j - gs
+		if g < 3 || g > 6 {
 			break
 		}
+		n += g
 		ends[groups], counts[groups] = j, n
 		groups++
 		if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
@@ -258,12 +295,31 @@ func parseGroupedCard(text []byte, i int) (end int, ok bool) {
 		}
 		break
 	}
-	for k := groups - 1; k >= 0; k-- {
-		if counts[k] >= 13 && luhn(d[:counts[k]]) {
-			return ends[k], true
+	last := -1 // the last group of the longest window from group 0
+	for k := min(groups, 6) - 1; k >= 0; k-- {
+		if c := counts[k]; c >= 13 && c <= 19 && luhn(d[:c]) {
+			last = k
+			break
 		}
 	}
-	return 0, false
+	if last < 0 {
+		return 0, false
+	}
+	if plausibleCard(d[0]) {
+		return ends[last], true
+	}
+	for s := 1; s <= last; s++ {
+		from := counts[s-1]
+		if !plausibleCard(d[from]) {
+			continue
+		}
+		for e := s; e < groups && counts[e]-from <= 19; e++ {
+			if counts[e]-from >= 13 && luhn(d[from:counts[e]]) {
+				return 0, false
+			}
+		}
+	}
+	return ends[last], true
 }
 
 // parseIBAN reads a KZ IBAN starting at text[i], upper or lower case, with

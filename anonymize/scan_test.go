@@ -1,7 +1,10 @@
 package anonymize_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -70,6 +73,13 @@ func TestScanner(t *testing.T) {
 		{"card followed by a group", "4111 1111 1111 1111 2025", []span{card("4111 1111 1111 1111")}},
 		{"card followed by a short group", "карта 5555-5555-5555-4444-12", []span{card("5555-5555-5555-4444")}},
 		{"card between groups", "1234 4111 1111 1111 1111 5678", []span{card("4111 1111 1111 1111")}},
+		// "1004 4111 1111 1111" passes the Luhn check too, but 1 is no
+		// payment card's first digit: the card is the window from 4111.
+		{"card after a group that passes luhn", "ref 1004 4111 1111 1111 1111", []span{card("4111 1111 1111 1111")}},
+		{"card after a group that passes luhn, dashes", "1004-4111-1111-1111-1111.", []span{card("4111-1111-1111-1111")}},
+		{"implausible grouped card alone", "1004 4111 1111 1111", []span{card("1004 4111 1111 1111")}},
+		{"troy card grouped", "9792 0000 0000 0003", []span{card("9792 0000 0000 0003")}},
+		{"troy card plain", "9792000000000003", []span{card("9792000000000003")}},
 		{"card luhn fails", "4111 1111 1111 1112", nil},
 		{"card mixed separators", "4111 1111-1111 1111", nil},
 		{"iban", "счёт KZ86125KZT5004100100", []span{iban("KZ86125KZT5004100100")}},
@@ -81,6 +91,17 @@ func TestScanner(t *testing.T) {
 		{"email digits local", "901123300258@mail.kz", []span{email("901123300258@mail.kz")}},
 		{"email plus", "a+77710009998@x.kz", []span{email("a+77710009998@x.kz")}},
 		{"email no tld", "user@localhost", nil},
+		// An identifier before an '@' that starts no address stands alone.
+		{"iin before a stray at", "ИИН 901123300258@", []span{iin("901123300258")}},
+		{"iin before at and a host", "IIN:901123300258@company", []span{iin("901123300258")}},
+		{"bin before a stray at", "БИН 990940003030@ ", []span{bin("990940003030")}},
+		{"phone before a stray at", "+77710009998@", []span{phone("+77710009998")}},
+		{"phone grouped before an address", "+7 771 000 99 98@mail.kz", []span{phone("+7 771 000 99 98")}},
+		{"card before at and a host", "4111111111111111@localhost", []span{card("4111111111111111")}},
+		{"grouped card before an address", "4111 1111 1111 1111@mail.kz", []span{card("4111 1111 1111 1111")}},
+		{"iban before a stray at", "KZ86125KZT5004100100@", []span{iban("KZ86125KZT5004100100")}},
+		{"iin in an address", "id901123300258@mail.kz", []span{email("id901123300258@mail.kz")}},
+		{"email long local part", strings.Repeat("a", 70) + "@x.kz", []span{email(strings.Repeat("a", 70) + "@x.kz")}},
 		{"email lone at", "@ home", nil},
 		{"email double dot", "a..b@x.kz", []span{email("b@x.kz")}},
 		{"mixed", "ИИН 901123300258, тел +7 771 000 99 98, e-mail a@b.kz, KZ476010131000179714", []span{
@@ -142,5 +163,79 @@ func TestIINBINDisjoint(t *testing.T) {
 	for _, s := range []string{"901123300258", "061211600012", "990940003030", "940140000385", "961141000023"} {
 		assert.False(t, anonymize.ValidIIN(s) && anonymize.ValidBIN(s), s)
 		assert.True(t, anonymize.ValidIIN(s) != anonymize.ValidBIN(s), s)
+	}
+}
+
+// randomCard returns a 16-digit number passing the Luhn check whose first
+// digit is a payment card's (2 to 6), in four groups of four.
+func randomCard(r *rand.Rand) []string {
+	var d [16]byte
+	d[0] = byte(2 + r.IntN(5))
+	for i := 1; i < 15; i++ {
+		d[i] = byte(r.IntN(10))
+	}
+	sum := 0
+	for i := 14; i >= 0; i-- {
+		v := int(d[i])
+		if (14-i)%2 == 0 {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+	}
+	d[15] = byte((10 - sum%10) % 10)
+	groups := make([]string, 4)
+	for g := range groups {
+		groups[g] = fmt.Sprintf("%d%d%d%d", d[4*g], d[4*g+1], d[4*g+2], d[4*g+3])
+	}
+	return groups
+}
+
+// TestGroupedCardWindows is the property behind "card after a group that
+// passes luhn": a valid card printed in groups, between random groups of
+// four digits, is found exactly when the groups before it start with a
+// digit no payment card starts with, whether or not a window that takes
+// some of them passes the Luhn check.
+func TestGroupedCardWindows(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 11))
+	s := anonymize.NewScanner()
+	implausible := []byte("01789")
+	for range 20000 {
+		card := randomCard(r)
+		sep := []string{" ", "-"}[r.IntN(2)]
+		var pre, suf []string
+		for range 1 + r.IntN(3) {
+			pre = append(pre, fmt.Sprintf("%c%03d", implausible[r.IntN(len(implausible))], r.IntN(1000)))
+		}
+		for range r.IntN(4) {
+			suf = append(suf, fmt.Sprintf("%04d", r.IntN(10000)))
+		}
+		want := strings.Join(card, sep)
+		prefix := "ref " + strings.Join(pre, sep) + sep
+		text := prefix + strings.Join(append(append([]string{}, card...), suf...), sep) + "."
+		got := spans(text, s.ScanString(text))
+		if len(got) != 1 || got[0] != (span{anonymize.KindCard, want, true}) || !strings.HasPrefix(text[len(prefix):], got[0].Text) {
+			t.Fatalf("%q: got %v, want the card %q", text, got, want)
+		}
+	}
+}
+
+// TestRedactorStrayAt checks issue-level behaviour: text with an
+// identifier before an '@' that starts no address comes out without it.
+func TestRedactorStrayAt(t *testing.T) {
+	t.Parallel()
+	r := anonymize.NewRedactor()
+	for _, tc := range []struct{ in, want string }{
+		{"ИИН 901123300258@", "ИИН [iin]@"},
+		{"IIN:901123300258@company", "IIN:[iin]@company"},
+		{"+77710009998@", "[phone]@"},
+		{"card 4111 1111 1111 1111@mail.kz", "card [card]@mail.kz"},
+		{"ivan901123300258@mail.kz", "[email]"},
+		{strings.Repeat("a", 80) + "@mail.kz", "[email]"},
+	} {
+		assert.Equal(t, tc.want, r.String(tc.in), tc.in)
 	}
 }

@@ -8,13 +8,23 @@ import (
 )
 
 // SlogHandler is a [slog.Handler] that redacts personal data before records
-// reach the handler it wraps: the message, string attributes, integer
-// attributes whose digits form an identifier (an IIN logged as an int64),
-// errors (replaced by their redacted text), []byte, and structs, pointers,
-// slices and maps carrying privacy struct tags (see [RedactValue]), at any
-// depth of groups. [slog.LogValuer]s are resolved first. An attribute whose
-// key is a built-in kind ("iin", "phone", "email", "card", "iban", "bin")
-// is redacted whatever its value looks like.
+// reach the handler it wraps: the message, string attributes, numeric
+// attributes whose digits form an identifier (an IIN logged as an int64, a
+// uint, a float64 or a named integer type such as `type IIN int64`; the
+// attribute becomes the redacted string), errors (replaced by their
+// redacted text), []byte, and structs, pointers, slices, arrays and maps,
+// at any depth of groups. [slog.LogValuer]s are resolved first. An
+// attribute whose key is a built-in kind ("iin", "phone", "email", "card",
+// "iban", "bin") is redacted whatever its value looks like.
+//
+// Inside structs, pointers, slices, arrays and maps, privacy struct tags
+// apply (see [RedactValue]), and every untagged string, map key and
+// []byte is scanned like the message; an untagged number whose digits form
+// an identifier is zeroed, since it must keep its type. Map keys that
+// redact to the same text merge into one entry. Untagged unexported fields
+// of types without privacy tags are passed on as they are: handlers that
+// print them (the text handler formats with %+v) should not be given such
+// values, or their types should be tagged.
 //
 // A SlogHandler is safe for concurrent use by multiple goroutines if the
 // wrapped handler is.
@@ -78,19 +88,20 @@ func (h *SlogHandler) attr(a slog.Attr) slog.Attr {
 	switch v.Kind() {
 	case slog.KindString:
 		return slog.String(a.Key, h.r.redactText(v.String(), nil, nil))
-	case slog.KindInt64, slog.KindUint64:
-		var buf [24]byte
+	case slog.KindInt64, slog.KindUint64, slog.KindFloat64:
+		var buf [32]byte
 		var digits []byte
-		if v.Kind() == slog.KindInt64 {
+		ok := true
+		switch v.Kind() {
+		case slog.KindInt64:
 			digits = strconv.AppendInt(buf[:0], v.Int64(), 10)
-		} else {
+		case slog.KindUint64:
 			digits = strconv.AppendUint(buf[:0], v.Uint64(), 10)
+		default:
+			digits, ok = appendFloatDigits(buf[:0], v.Float64())
 		}
-		fs := h.r.findings(digits)
-		found := len(*fs) > 0
-		h.r.bufs.Put(fs)
-		if found {
-			return slog.String(a.Key, string(h.r.AppendRedacted(nil, digits)))
+		if red, found := h.digits(digits); ok && found {
+			return slog.String(a.Key, red)
 		}
 	case slog.KindGroup:
 		g := v.Group()
@@ -114,15 +125,41 @@ func (h *SlogHandler) attr(a slog.Attr) slog.Attr {
 				if red := h.r.redactText(s, nil, nil); red != s {
 					return slog.String(a.Key, red)
 				}
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+				reflect.Float32, reflect.Float64: // a named number type
+				if red, ok := h.number(rv); ok {
+					return slog.String(a.Key, red)
+				}
 			case reflect.Struct, reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface:
-				red, err := h.r.RedactAny(x)
+				w := walker{r: h.r, scan: true}
+				red, err := w.copy(rv, nil)
 				if err != nil {
 					// Fail closed: drop the value rather than log it unredacted.
 					return slog.String(a.Key, "[redacted]")
 				}
-				return slog.Any(a.Key, red)
+				return slog.Any(a.Key, red.Interface())
 			}
 		}
 	}
 	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// number returns the redacted digits of a number whose decimal digits
+// hold an identifier, and false for any other value.
+func (h *SlogHandler) number(v reflect.Value) (string, bool) {
+	var buf [32]byte
+	digits, ok := appendDigits(buf[:0], v)
+	if !ok {
+		return "", false
+	}
+	return h.digits(digits)
+}
+
+// digits returns digits redacted if they hold an identifier.
+func (h *SlogHandler) digits(digits []byte) (string, bool) {
+	if len(digits) == 0 || !h.r.hasFindings(digits) {
+		return "", false
+	}
+	return string(h.r.AppendRedacted(nil, digits)), true
 }

@@ -64,6 +64,30 @@ func TestSlogHandlerRedacts(t *testing.T) {
 		}, `"user":{"Name":"[identity]","IIN":"[iin]","Plan":"pro"}`},
 		{"bytes", func(l *slog.Logger) { l.Info("m", "raw", []byte("iin=901123300258")) }, `"raw":"iin=[iin]"`},
 		{"named string type", func(l *slog.Logger) { l.Info("m", "c", category("iin 901123300258")) }, `"c":"iin [iin]"`},
+		// Containers of plain values, untagged fields and named numbers.
+		{"slice of strings", func(l *slog.Logger) { l.Info("m", "ids", []string{"061211600012", "ok"}) }, `"ids":["[iin]","ok"]`},
+		{"array of strings", func(l *slog.Logger) { l.Info("m", "a", [2]string{"x", "4111111111111111"}) }, `"a":["x","[card]"]`},
+		{"map values", func(l *slog.Logger) { l.Info("m", "m", map[string]string{"x": "+77710009998"}) }, `"m":{"x":"[phone]"}`},
+		{"map keys", func(l *slog.Logger) { l.Info("m", "m", map[string]int{"901123300258": 1}) }, `"m":{"[iin]":1}`},
+		{"integer map keys", func(l *slog.Logger) { l.Info("m", "m", map[int64]string{901123300258: "x"}) }, `"m":{"0":"x"}`},
+		{"untagged struct field", func(l *slog.Logger) {
+			l.Info("m", "s", struct{ Note, Plan string }{"write to a@b.kz", "pro"})
+		}, `"s":{"Note":"write to [email]","Plan":"pro"}`},
+		{"untagged field beside tags", func(l *slog.Logger) {
+			l.Info("m", "user", logUser{Name: "Иван", Plan: "ИИН 901123300258"})
+		}, `"user":{"Name":"[identity]","IIN":"","Plan":"ИИН [iin]"}`},
+		{"pointer to string", func(l *slog.Logger) { s := "901123300258"; l.Info("m", "p", &s) }, `"p":"[iin]"`},
+		{"slice of any", func(l *slog.Logger) { l.Info("m", "xs", []any{"901123300258", int64(87710009998), 42}) }, `"xs":["[iin]",0,42]`},
+		{"embedded unexported struct", func(l *slog.Logger) {
+			l.Info("m", "p", personEmbeds{personInner{IIN: "901123300258", Phone: "87710009998"}, "x"})
+		}, `"p":{"IIN":"[iin]","Phone":"[phone]","Name":"x"}`},
+		{"integer field", func(l *slog.Logger) { l.Info("m", "s", struct{ N, M int64 }{901123300258, 7}) }, `"s":{"N":0,"M":7}`},
+		{"named int type", func(l *slog.Logger) { l.Info("m", "n", iinNumber(901123300258)) }, `"n":"[iin]"`},
+		{"named uint type", func(l *slog.Logger) { l.Info("m", "n", phoneNumber(87710009998)) }, `"n":"[phone]"`},
+		{"uint64", func(l *slog.Logger) { l.Info("m", "n", uint64(901123300258)) }, `"n":"[iin]"`},
+		{"float64", func(l *slog.Logger) { l.Info("m", "n", 901123300258.0) }, `"n":"[iin]"`},
+		{"named int kept", func(l *slog.Logger) { l.Info("m", "n", iinNumber(42)) }, `"n":42`},
+		{"float kept", func(l *slog.Logger) { l.Info("m", "n", 2.5) }, `"n":2.5`},
 		{"clean text unchanged", func(l *slog.Logger) { l.Info("order 48213 shipped", "sum", "15 000") }, `"msg":"order 48213 shipped","sum":"15 000"`},
 	}
 	for _, tt := range tests {
@@ -73,11 +97,34 @@ func TestSlogHandlerRedacts(t *testing.T) {
 			l := slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(&buf, nil)))
 			tt.log(l)
 			assert.Contains(t, buf.String(), tt.want)
-			for _, pd := range []string{"901123300258", "061211600012", "771 000 99 98", "a@b.kz", "4111111111111111", "KZ86125KZT5004100100", "Иван"} {
+			for _, pd := range []string{"901123300258", "061211600012", "771 000 99 98", "7710009998", "a@b.kz", "4111111111111111", "KZ86125KZT5004100100", "Иван"} {
 				assert.NotContains(t, buf.String(), pd)
 			}
 		})
 	}
+}
+
+type (
+	iinNumber   int64
+	phoneNumber uint64
+)
+
+// TestSlogHandlerTextContainers checks the text handler, which prints
+// containers with %+v, on the container shapes.
+func TestSlogHandlerTextContainers(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	l := slog.New(anonymize.NewSlogHandler(slog.NewTextHandler(&buf, nil)))
+	l.Info("m", "ids", []string{"061211600012"}, "m", map[string]string{"x": "+77710009998"},
+		"s", struct{ Card string }{"4111 1111 1111 1111"}, "n", iinNumber(901123300258),
+		"p", &personEmbedsPtr{&personInner{IIN: "901123300258"}, "x"})
+	out := buf.String()
+	for _, pd := range []string{"061211600012", "7710009998", "4111", "901123300258"} {
+		assert.NotContains(t, out, pd)
+	}
+	assert.Contains(t, out, "ids=[[iin]]")
+	assert.Contains(t, out, "m=map[x:[phone]]")
+	assert.Contains(t, out, "n=[iin]")
 }
 
 func TestSlogHandlerMasksWithOptions(t *testing.T) {

@@ -2,9 +2,12 @@ package anonymize
 
 import (
 	"fmt"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/yasam/privacy/purpose"
 )
@@ -32,6 +35,16 @@ import (
 // month or year on a time.Time. Untagged fields are copied, and structs
 // inside them are walked for their own tags. `privacy:"-"` copies a field
 // without looking inside. Map keys are copied as they are.
+//
+// Embedded structs are walked whether or not their type is exported, so
+// the tags of `type Person struct{ inner; Name string }` apply to the
+// fields Person promotes from inner. A tagged unexported field is redacted
+// like an exported one. An untagged unexported field cannot be told apart
+// from personal data, so in a struct type that carries privacy tags (on
+// its own fields or anywhere in the types of its fields) it is zeroed in
+// the copy; tag it `privacy:"-"` to keep it. Untagged unexported fields of
+// types with no privacy tags (netip.Addr, big.Int, the host's untagged
+// types) are copied as they are.
 //
 // The category of a field is its name when the name is a category, and the
 // kind's category ([Redactor.Category]) otherwise; [RedactCategories]
@@ -151,12 +164,18 @@ func (r *Redactor) operatorFor(t *fieldTag) (Operator, error) {
 
 type typeInfo struct {
 	fields []fieldInfo
+	// aware is set when the type carries privacy tags, on its fields or
+	// anywhere in their types: its untagged unexported fields are zeroed.
+	aware bool
+	// hidden is set when a field in fields is unexported.
+	hidden bool
 	err    error
 }
 
 type fieldInfo struct {
-	index int
-	tag   *fieldTag // nil when untagged
+	index  int
+	tag    *fieldTag // nil when untagged
+	hidden bool      // unexported: read and written through unsafe views
 }
 
 func (r *Redactor) structInfo(t reflect.Type) (*typeInfo, error) {
@@ -164,14 +183,15 @@ func (r *Redactor) structInfo(t reflect.Type) (*typeInfo, error) {
 		ti := v.(*typeInfo)
 		return ti, ti.err
 	}
-	ti := &typeInfo{}
+	ti := &typeInfo{aware: hasTags(t, map[reflect.Type]bool{})}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() {
-			continue
+		s, tagged := f.Tag.Lookup(tagKey)
+		if !f.IsExported() && !f.Anonymous && !tagged {
+			continue // copied as it is, or zeroed when ti.aware
 		}
-		fi := fieldInfo{index: i}
-		if s, ok := f.Tag.Lookup(tagKey); ok {
+		fi := fieldInfo{index: i, hidden: !f.IsExported()}
+		if tagged {
 			tag, err := r.parseTag(s)
 			if err != nil {
 				ti.err = fmt.Errorf("field %s.%s: %w", t.Name(), f.Name, err)
@@ -179,6 +199,7 @@ func (r *Redactor) structInfo(t reflect.Type) (*typeInfo, error) {
 			}
 			fi.tag = tag
 		}
+		ti.hidden = ti.hidden || fi.hidden
 		ti.fields = append(ti.fields, fi)
 	}
 	v, _ := r.types.LoadOrStore(t, ti)
@@ -186,11 +207,47 @@ func (r *Redactor) structInfo(t reflect.Type) (*typeInfo, error) {
 	return ti, ti.err
 }
 
+// hasTags reports whether a privacy tag appears in struct type t or in any
+// type reachable from its fields through pointers, slices, arrays and map
+// values. seen breaks cycles.
+func hasTags(t reflect.Type, seen map[reflect.Type]bool) bool {
+	for {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+			t = t.Elem()
+			continue
+		case reflect.Struct:
+		default:
+			return false
+		}
+		break
+	}
+	if t == timeType || seen[t] {
+		return false
+	}
+	seen[t] = true
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if _, ok := f.Tag.Lookup(tagKey); ok || hasTags(f.Type, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// view returns a settable view of v, a value at an address, even when v was
+// reached through an unexported field. The walker uses it only to read the
+// input and to write the fresh copy it allocated, never to write the input.
+func view(v reflect.Value) reflect.Value {
+	return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
+}
+
 // RedactValue returns a copy of v in which every field tagged `privacy`
 // is redacted by its operator (see the package documentation on struct
 // tags). v itself is never modified: pointers, slices and maps reachable
-// through exported fields are copied. Unexported fields are copied as
-// they are (shallowly).
+// through exported fields and embedded structs are copied. Untagged
+// unexported fields are zeroed in types that carry privacy tags and copied
+// as they are (shallowly) in others.
 func RedactValue[T any](r *Redactor, v T) (T, error) {
 	return redactValue(r, v, nil)
 }
@@ -199,7 +256,8 @@ func RedactValue[T any](r *Redactor, v T) (T, error) {
 // data categories: the way to carry out a policy obligation, whose
 // Categories name what to exclude or mask (for example
 // [purpose.CommercialSecret] under clause 5.1). With no categories it
-// returns an unredacted copy.
+// returns an unredacted copy, except that untagged unexported fields are
+// zeroed as [RedactValue] does: their category is unknown.
 func RedactCategories[T any](r *Redactor, v T, categories ...purpose.Category) (T, error) {
 	set := make(map[purpose.Category]bool, len(categories))
 	for _, c := range categories {
@@ -238,6 +296,10 @@ type walker struct {
 	r    *Redactor
 	cats map[purpose.Category]bool // nil: every category
 	seen map[seenKey]reflect.Value
+	// scan treats every untagged string as free text (as the "text" tag
+	// does) and zeroes untagged integers whose digits form an identifier:
+	// the log path, where nothing may go out in clear.
+	scan bool
 }
 
 // seenKey identifies a pointer already copied under one tag, so shared and
@@ -262,6 +324,11 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 	t := v.Type()
 	if tag != nil && tag.skip {
 		return v, nil
+	}
+	if tag == nil && w.scan {
+		if out, ok := w.scanned(v); ok {
+			return out, nil
+		}
 	}
 	if w.applies(tag) {
 		switch {
@@ -335,13 +402,29 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 			return reflect.Value{}, err
 		}
 		out := reflect.New(t).Elem()
-		out.Set(v)
+		src := v
+		if !ti.aware {
+			out.Set(v)
+			if ti.hidden && !v.CanAddr() {
+				src = out // the same contents, at an address
+			}
+		} else if ti.hidden && !v.CanAddr() {
+			src = reflect.New(t).Elem()
+			src.Set(v)
+		}
 		for _, f := range ti.fields {
-			c, err := w.copy(v.Field(f.index), f.tag)
+			sf, df := src.Field(f.index), out.Field(f.index)
+			if f.hidden {
+				if !ti.aware && !w.scan {
+					continue // nothing to redact inside, copied with out
+				}
+				sf, df = view(sf), view(df)
+			}
+			c, err := w.copy(sf, f.tag)
 			if err != nil {
 				return reflect.Value{}, err
 			}
-			out.Field(f.index).Set(c)
+			df.Set(c)
 		}
 		return out, nil
 	case reflect.Slice:
@@ -372,13 +455,19 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 			return v, nil
 		}
 		out := reflect.MakeMapWithSize(t, v.Len())
+		scanKeys := w.scan && isScalar(t.Key().Kind())
 		it := v.MapRange()
 		for it.Next() {
 			c, err := w.copy(it.Value(), tag)
 			if err != nil {
 				return reflect.Value{}, err
 			}
-			out.SetMapIndex(it.Key(), c)
+			k := it.Key()
+			if scanKeys {
+				// Keys that redact alike merge: the log keeps one entry.
+				k, _ = w.scanned(k)
+			}
+			out.SetMapIndex(k, c)
 		}
 		return out, nil
 	}
@@ -424,4 +513,75 @@ func (w *walker) timeValue(v reflect.Value, tag *fieldTag) (reflect.Value, error
 		tm = time.Time{}
 	}
 	return reflect.ValueOf(tm), nil
+}
+
+// isScalar reports whether values of kind k are strings or numbers, the
+// values [walker.scanned] looks at.
+func isScalar(k reflect.Kind) bool {
+	switch k {
+	case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// scanned is the scan mode's treatment of an untagged value: a string
+// with its findings redacted, a []byte likewise, a number whose decimal
+// digits form an identifier zeroed. It returns v itself for a string or a
+// number with nothing found, and ok false for other values, which the
+// caller copies.
+func (w *walker) scanned(v reflect.Value) (reflect.Value, bool) {
+	t := v.Type()
+	switch k := t.Kind(); {
+	case k == reflect.String:
+		s := v.String()
+		red := w.r.redactText(s, nil, nil)
+		if red == s {
+			return v, true
+		}
+		out := reflect.New(t).Elem()
+		out.SetString(red)
+		return out, true
+	case k == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		if v.IsNil() || !w.r.hasFindings(v.Bytes()) {
+			return v, false
+		}
+		out := reflect.New(t).Elem()
+		out.SetBytes(w.r.AppendRedacted(nil, v.Bytes()))
+		return out, true
+	case isScalar(k):
+		var buf [32]byte
+		if digits, ok := appendDigits(buf[:0], v); ok && w.r.hasFindings(digits) {
+			return reflect.Zero(t), true
+		}
+		return v, true
+	}
+	return v, false
+}
+
+// appendDigits appends the decimal digits of integer v (an integral float
+// counts) to dst. ok is false for other values.
+func appendDigits(dst []byte, v reflect.Value) ([]byte, bool) {
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(dst, v.Int(), 10), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.AppendUint(dst, v.Uint(), 10), true
+	case reflect.Float32, reflect.Float64:
+		return appendFloatDigits(dst, v.Float())
+	}
+	return dst, false
+}
+
+// appendFloatDigits appends the decimal digits of f to dst if f is an
+// integer that may hold an identifier (at most 19 digits; the sign does
+// not matter).
+func appendFloatDigits(dst []byte, f float64) ([]byte, bool) {
+	f = math.Abs(f)
+	if f != math.Trunc(f) || f >= 1e19 {
+		return dst, false
+	}
+	return strconv.AppendUint(dst, uint64(f), 10), true
 }

@@ -1,6 +1,8 @@
 package anonymize_test
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -83,7 +85,7 @@ func TestRedactValue(t *testing.T) {
 		Age:      0,
 		Plan:     "premium",
 		Raw:      "raw 901123300258",
-		secret:   "s",
+		secret:   "", // untagged and unexported in a tagged type: zeroed
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(customer{})); diff != "" {
 		t.Errorf("RedactValue (-want +got):\n%s", diff)
@@ -122,7 +124,9 @@ func TestRedactCategories(t *testing.T) {
 			assert.Equal(t, 34, c.Age)
 		}},
 		{"none", []category{}, func(t *testing.T, c customer) {
-			if diff := cmp.Diff(newCustomer(), c, cmp.AllowUnexported(customer{})); diff != "" {
+			want := newCustomer()
+			want.secret = "" // category unknown: zeroed whatever the categories
+			if diff := cmp.Diff(want, c, cmp.AllowUnexported(customer{})); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		}},
@@ -216,4 +220,139 @@ func TestRedactAny(t *testing.T) {
 	got, err = r.RedactAny(nil)
 	require.NoError(t, err)
 	assert.Nil(t, got)
+}
+
+type personInner struct {
+	IIN   string `privacy:"iin"`
+	Phone string
+	note  string
+}
+
+type personEmbeds struct {
+	personInner
+	Name string
+}
+
+type personEmbedsPtr struct {
+	*personInner
+	Name string
+}
+
+type personHidden struct {
+	Name  string `privacy:"identity"`
+	iin   string `privacy:"iin"`
+	raw   string
+	kept  string `privacy:"-"`
+	inner personInner
+}
+
+type untaggedHidden struct {
+	Plan string
+	raw  string
+}
+
+type personInnerDeep struct {
+	Contact struct {
+		Email string `privacy:"email"`
+	}
+	memo string
+}
+
+// TestRedactValueUnexported covers embedded structs of unexported types and
+// unexported fields: tags reached through them apply, and untagged
+// unexported fields are zeroed in tagged types, kept in untagged ones.
+func TestRedactValueUnexported(t *testing.T) {
+	t.Parallel()
+	r := anonymize.NewRedactor()
+	tests := []struct {
+		name string
+		in   any
+		want any
+	}{
+		{"embedded unexported struct",
+			personEmbeds{personInner{IIN: "901123300258", Phone: "p", note: "n"}, "Иван"},
+			personEmbeds{personInner{IIN: "[iin]", Phone: "p"}, "Иван"}},
+		{"embedded pointer to unexported struct",
+			personEmbedsPtr{&personInner{IIN: "901123300258", note: "n"}, "Иван"},
+			personEmbedsPtr{&personInner{IIN: "[iin]"}, "Иван"}},
+		{"embedded nil pointer", personEmbedsPtr{nil, "Иван"}, personEmbedsPtr{nil, "Иван"}},
+		{"pointer to embedding struct",
+			&personEmbeds{personInner{IIN: "901123300258"}, "Иван"},
+			&personEmbeds{personInner{IIN: "[iin]"}, "Иван"}},
+		{"unexported fields of a tagged type",
+			personHidden{Name: "Иван", iin: "901123300258", raw: "901123300258", kept: "k", inner: personInner{IIN: "061211600012"}},
+			personHidden{Name: "[identity]", iin: "[iin]", kept: "k"}},
+		{"untagged type keeps unexported fields", untaggedHidden{"pro", "r"}, untaggedHidden{"pro", "r"}},
+		{"tags deep in a field make the type tagged",
+			personInnerDeep{memo: "call 87710009998"},
+			personInnerDeep{}},
+	}
+	opts := cmp.Exporter(func(reflect.Type) bool { return true })
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			before := fmt.Sprintf("%+v", deref(tt.in))
+			got, err := r.RedactAny(tt.in)
+			require.NoError(t, err)
+			if diff := cmp.Diff(tt.want, got, opts); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+			assert.Equal(t, before, fmt.Sprintf("%+v", deref(tt.in)), "input modified")
+		})
+	}
+	// Through the generic entry point, and without sharing the pointer.
+	in := personEmbedsPtr{&personInner{IIN: "901123300258"}, "Иван"}
+	got, err := anonymize.RedactValue(r, in)
+	require.NoError(t, err)
+	assert.Equal(t, "[iin]", got.IIN)
+	assert.Equal(t, "901123300258", in.IIN)
+	assert.NotSame(t, in.personInner, got.personInner)
+}
+
+// deref follows pointers so that %+v shows what they reach.
+func deref(v any) any {
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.Kind() == reflect.Struct && rv.NumField() > 0 && rv.Field(0).Kind() == reflect.Pointer && !rv.Field(0).IsNil() {
+		return fmt.Sprintf("%+v %+v", rv, rv.Field(0).Elem())
+	}
+	return fmt.Sprintf("%+v", rv)
+}
+
+// TestRedactValueNeverPanics feeds odd shapes of embedding: the walker
+// must return a value or an error, never panic.
+func TestRedactValueNeverPanics(t *testing.T) {
+	t.Parallel()
+	type hiddenString string
+	type withHiddenString struct {
+		hiddenString `privacy:"iin"`
+		N            int
+	}
+	type withChan struct {
+		personInner
+		c chan int
+		f func()
+	}
+	type withIface struct {
+		error
+		Name string `privacy:"identity"`
+	}
+	r := anonymize.NewRedactor()
+	for _, v := range []any{
+		withHiddenString{"901123300258", 1},
+		withChan{personInner: personInner{IIN: "901123300258"}, c: make(chan int)},
+		withIface{error: fmt.Errorf("x"), Name: "a"},
+		withIface{},
+		&withIface{error: fmt.Errorf("x")},
+		[]personEmbeds{{personInner{IIN: "901123300258"}, "a"}},
+		map[string]personEmbedsPtr{"k": {&personInner{IIN: "901123300258"}, "a"}},
+	} {
+		assert.NotPanics(t, func() {
+			got, err := r.RedactAny(v)
+			require.NoError(t, err)
+			assert.NotContains(t, fmt.Sprintf("%+v", deref(got)), "901123300258")
+		}, "%T", v)
+	}
 }

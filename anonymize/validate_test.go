@@ -84,6 +84,36 @@ func TestNormalizePhone(t *testing.T) {
 	}
 }
 
+func TestNormalize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		kind anonymize.Kind
+		in   string
+		want string
+	}{
+		{"phone", anonymize.KindPhone, "8 (771) 000-99-98", "+77710009998"},
+		{"phone with spaces around", anonymize.KindPhone, "  +7 771 000 99 98\n", "+77710009998"},
+		{"iin with spaces around", anonymize.KindIIN, " 901123300258 ", "901123300258"},
+		{"bin with a tab", anonymize.KindBIN, "\t990940003030", "990940003030"},
+		{"card with spaces around", anonymize.KindCard, " 4111 1111 1111 1111 ", "4111111111111111"},
+		{"iban with spaces around", anonymize.KindIBAN, " kz86 125k zt50 0410 0100 ", "KZ86125KZT5004100100"},
+		{"email with spaces around", anonymize.KindEmail, " Ivan@Mail.KZ ", "ivan@mail.kz"},
+		{"invalid phone trimmed only", anonymize.KindPhone, " 123 ", "123"},
+		{"host kind unchanged", anonymize.Kind("passport"), " N12345678 ", " N12345678 "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, anonymize.Normalize(tt.kind, tt.in))
+		})
+	}
+	// Spaces around a value do not change its pseudonym.
+	p, err := anonymize.NewPseudonymizer(key("k1", "0123456789abcdef0123456789abcdef"))
+	require.NoError(t, err)
+	assert.Equal(t, p.Pseudonym(anonymize.KindIIN, "901123300258"), p.Pseudonym(anonymize.KindIIN, " 901123300258\n"))
+}
+
 func TestParseIIN(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
