@@ -44,6 +44,13 @@
 // interval. A State on the instance that appended reflects its own Append
 // at once.
 //
+// The listener holds a session connection of its own, opened from the
+// pool's configuration and outside the pool's limit: LISTEN needs one.
+// Behind a pooler in transaction mode (PgBouncer's pool_mode=transaction)
+// notifications are not delivered; point the store at PostgreSQL directly
+// or at a session-mode pool, or turn the cache off with WithCacheSize(0)
+// (every State then reads the database).
+//
 // # Storage
 //
 // An Append is one transaction: every event of the batch is written, or
