@@ -19,3 +19,15 @@ func BenchmarkStore(b *testing.B) {
 		return open(b, filepath.Join(b.TempDir(), "c.db"), opts...)
 	})
 }
+
+// BenchmarkStoreSoleWriter is the same suite with WithSoleWriter: warm
+// states need no database access.
+func BenchmarkStoreSoleWriter(b *testing.B) {
+	consenttest.Bench(b, func(b *testing.B, cached bool) consent.Store {
+		opts := []sqlitestore.Option{sqlitestore.WithSoleWriter()}
+		if !cached {
+			opts = append(opts, sqlitestore.WithCacheSize(0))
+		}
+		return open(b, filepath.Join(b.TempDir(), "c.db"), opts...)
+	})
+}

@@ -30,6 +30,10 @@
 // sqlite3 shell, say) are not noticed until the entry leaves the cache;
 // updates are refused by a trigger.
 //
+// That lookup costs a warm State about 10 µs. A single instance that owns
+// its file can promise, with [WithSoleWriter], that nothing else appends;
+// a warm State then touches no database (about 0.05 µs).
+//
 // # Storage
 //
 // The file is put in WAL mode with synchronous=FULL: an Append that

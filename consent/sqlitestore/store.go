@@ -33,12 +33,22 @@ type config struct {
 	cacheSize   int
 	busyTimeout time.Duration
 	readConns   int
+	soleWriter  bool
 }
 
 // WithCacheSize bounds the number of users whose [consent.State] is kept in
 // memory (default 4096). Zero or less disables the cache: every State reads
 // the log.
 func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
+
+// WithSoleWriter promises that no other Store, in this process or another,
+// appends to the file. A warm [Store.State] then skips the query that
+// looks for others' appends and costs no database access at all (about
+// 0.1 µs instead of 10 µs). Break the promise and State may serve a state
+// that misses another writer's events, a withdrawal among them, until the
+// entry leaves the cache: use it only for a single instance that owns its
+// file.
+func WithSoleWriter() Option { return func(c *config) { c.soleWriter = true } }
 
 // WithBusyTimeout sets how long a connection waits for a lock held by
 // another connection or process before it fails (default 5s).
@@ -57,6 +67,9 @@ type Store struct {
 	insert *sql.Stmt
 	byID   *sql.Stmt
 	cache  *sqlutil.Cache
+	// sole: no other writer appends to the file (WithSoleWriter), so
+	// this Store's own invalidations keep the cache right.
+	sole bool
 
 	// checked is the highest seq whose subject's cache entries have been
 	// invalidated: anything committed up to it, by this process or any
@@ -92,7 +105,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: db.W, r: db.R, cache: sqlutil.NewCache(cfg.cacheSize)}
+	s := &Store{w: db.W, r: db.R, cache: sqlutil.NewCache(cfg.cacheSize), sole: cfg.soleWriter}
 	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -214,8 +227,10 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 		return consent.State{}, err
 	}
 	if s.cache != nil {
-		if err := s.catchUp(ctx); err != nil {
-			return consent.State{}, err
+		if !s.sole {
+			if err := s.catchUp(ctx); err != nil {
+				return consent.State{}, err
+			}
 		}
 		if st, ok := s.cache.Get(user); ok {
 			return st, nil

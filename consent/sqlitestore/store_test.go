@@ -40,6 +40,37 @@ func TestConformanceNoCache(t *testing.T) {
 	})
 }
 
+func TestConformanceSoleWriter(t *testing.T) {
+	t.Parallel()
+	consenttest.Run(t, func(t *testing.T) consent.Store {
+		return open(t, filepath.Join(t.TempDir(), "consent.db"), sqlitestore.WithSoleWriter())
+	})
+}
+
+// WithSoleWriter trades the check for other writers for a State with no
+// database access: a store that promised to be the only writer does not
+// see another's append while its cached entry lives. The test pins that
+// documented trade, so nobody mistakes it for the default.
+func TestSoleWriterSkipsOthersAppends(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "c.db")
+	a, b := open(t, path, sqlitestore.WithSoleWriter()), open(t, path)
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	require.NoError(t, a.Append(ctx, consent.Grant("u", purpose.Payments, "bank", at)))
+	_, err := a.State(ctx, "u") // warm a's cache
+	require.NoError(t, err)
+	require.NoError(t, b.Append(ctx, consent.Withdraw("u", purpose.Payments, "bank", at.Add(time.Minute))))
+	st, err := a.State(ctx, "u")
+	require.NoError(t, err)
+	assert.True(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)), "the promise was broken: a cannot know")
+	// Its own appends it sees at once.
+	require.NoError(t, a.Append(ctx, consent.Withdraw("u", purpose.Payments, "bank", at.Add(2*time.Minute))))
+	st, err = a.State(ctx, "u")
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)))
+}
+
 func TestNanosecondsRoundTrip(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "c.db"))

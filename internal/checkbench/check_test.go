@@ -37,6 +37,12 @@ func backends() []backend {
 			tb.Cleanup(func() { s.Close() })
 			return s
 		}},
+		{"sqlite-sole-writer", func(tb testing.TB) consent.Store {
+			s, err := sqlitestore.Open(context.Background(), filepath.Join(tb.TempDir(), "consent.db"), sqlitestore.WithSoleWriter())
+			require.NoError(tb, err)
+			tb.Cleanup(func() { s.Close() })
+			return s
+		}},
 		{"postgres", openPG},
 	}
 }
