@@ -268,20 +268,11 @@ func (s *Store) catchUp(ctx context.Context) error {
 	if seq <= from {
 		return nil
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT DISTINCT subject FROM consent_events WHERE seq > ? AND seq <= ?", from, seq)
+	subjects, err := sqlutil.QueryAll(ctx, s.r, func(r sqlutil.Scanner) (subj string, err error) {
+		err = r.Scan(&subj)
+		return subj, err
+	}, "SELECT DISTINCT subject FROM consent_events WHERE seq > ? AND seq <= ?", from, seq)
 	if err != nil {
-		return s.wrap("state", ctx, err)
-	}
-	defer rows.Close()
-	var subjects []string
-	for rows.Next() {
-		var subj string
-		if err := rows.Scan(&subj); err != nil {
-			return s.wrap("state", ctx, err)
-		}
-		subjects = append(subjects, subj)
-	}
-	if err := rows.Err(); err != nil {
 		return s.wrap("state", ctx, err)
 	}
 	s.cache.Invalidate(subjects...)
@@ -298,27 +289,15 @@ func (s *Store) History(ctx context.Context, user string) ([]consent.Event, erro
 }
 
 func (s *Store) history(ctx context.Context, op, user string) ([]consent.Event, error) {
-	rows, err := s.r.QueryContext(ctx, "SELECT "+columns+
+	out, err := sqlutil.QueryAll(ctx, s.r, scanEvent, "SELECT "+columns+
 		" FROM consent_events WHERE subject = ? ORDER BY at_us, at_ns, seq", user)
 	if err != nil {
-		return nil, s.wrap(op, ctx, err)
-	}
-	defer rows.Close()
-	var out []consent.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, s.wrap(op, ctx, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.wrap(op, ctx, err)
 	}
 	return out, nil
 }
 
-func scanEvent(row interface{ Scan(...any) error }) (consent.Event, error) {
+func scanEvent(row sqlutil.Scanner) (consent.Event, error) {
 	var (
 		e                     consent.Event
 		action, purp, channel string

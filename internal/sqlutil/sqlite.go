@@ -166,3 +166,25 @@ func validTable(s string) bool {
 	}
 	return true
 }
+
+// Scanner is what a row scan function reads: *sql.Row or *sql.Rows.
+type Scanner interface{ Scan(dest ...any) error }
+
+// QueryAll runs q on db and scans every row with scan. Its error is the
+// driver's, for the caller to name with its [Errs].
+func QueryAll[T any](ctx context.Context, db *sql.DB, scan func(Scanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -219,26 +219,14 @@ func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]claims.
 	if err := s.check(ctx, op); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	out, err := sqlutil.QueryAll(ctx, s.r, scanClaim, q, args...)
 	if err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	defer rows.Close()
-	var out []claims.Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, s.wrap(ctx, op, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.wrap(ctx, op, err)
 	}
 	return out, nil
 }
 
-func scanClaim(row interface{ Scan(...any) error }) (claims.Claim, error) {
+func scanClaim(row sqlutil.Scanner) (claims.Claim, error) {
 	var (
 		c                      claims.Claim
 		channel, topic, status string

@@ -245,26 +245,14 @@ func (s *Store) Subject(ctx context.Context, subject string) ([]ledger.Entry, er
 	if err := s.check(ctx, "subject"); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, "SELECT "+columns+" FROM ledger_entries WHERE subject = ? ORDER BY seq", subject)
+	out, err := sqlutil.QueryAll(ctx, s.r, scanEntry, "SELECT "+columns+" FROM ledger_entries WHERE subject = ? ORDER BY seq", subject)
 	if err != nil {
-		return nil, s.wrap(ctx, "subject", err)
-	}
-	defer rows.Close()
-	var out []ledger.Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, s.wrap(ctx, "subject", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, s.wrap(ctx, "subject", err)
 	}
 	return out, nil
 }
 
-func scanEntry(rows *sql.Rows) (ledger.Entry, error) {
+func scanEntry(rows sqlutil.Scanner) (ledger.Entry, error) {
 	var (
 		e                           ledger.Entry
 		seq, atS, atNS              int64
