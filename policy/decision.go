@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/yasam/privacy/purpose"
@@ -81,20 +82,11 @@ func (d Decision) Obliges(code string) bool {
 func (d Decision) Clauses() []string {
 	var out []string
 	for _, r := range d.Reasons {
-		if r.Clause != "" && !contains(out, r.Clause) {
+		if r.Clause != "" && !slices.Contains(out, r.Clause) {
 			out = append(out, r.Clause)
 		}
 	}
 	return out
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Explain renders the decision for a person in lang ("ru", "kk" or "en").

@@ -191,7 +191,6 @@ type snapshot struct {
 	memo       *memo // nil when caching is off
 	purposes   map[purpose.ID]purposeInfo
 	purposeIDs []purpose.ID // by purposeInfo.index
-	kindIndex  map[disclosure.Kind]uint8
 }
 
 type purposeInfo struct {
@@ -295,7 +294,6 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		version:    cfg.version,
 		now:        cfg.now,
 		purposes:   make(map[purpose.ID]purposeInfo),
-		kindIndex:  make(map[disclosure.Kind]uint8),
 	}
 	if cfg.prior != nil {
 		e.prior = make(map[string]bool, len(cfg.prior))
@@ -306,8 +304,9 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 			e.prior[v.ID] = true
 		}
 	}
+	kindIndex := make(map[disclosure.Kind]uint8, len(recipientKinds))
 	for i, k := range recipientKinds {
-		e.kindIndex[disclosure.Kind(k)] = uint8(i)
+		kindIndex[disclosure.Kind(k)] = uint8(i)
 	}
 	for _, r := range cfg.recipients {
 		if err := r.Validate(); err != nil {
@@ -319,7 +318,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		if _, dup := e.recipients[r.ID]; dup {
 			return nil, fmt.Errorf("%w: recipient %q registered twice", ErrInvalidConfig, r.ID)
 		}
-		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: e.kindIndex[r.Kind], country: countryKey(r.Country)}
+		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: kindIndex[r.Kind], country: countryKey(r.Country)}
 	}
 	for i, p := range cfg.catalog.Purposes() {
 		e.purposes[p.ID] = purposeInfo{index: uint16(i), legal: p.LegalBasis}

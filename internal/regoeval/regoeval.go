@@ -16,7 +16,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 )
@@ -68,9 +67,7 @@ type Options struct {
 
 // Evaluator holds a prepared query. It is safe for concurrent use.
 type Evaluator struct {
-	pq       rego.PreparedEvalQuery
-	compiler *ast.Compiler
-	store    storage.Store
+	pq rego.PreparedEvalQuery
 }
 
 // Capabilities returns the builtins a policy may use: OPA's, without the
@@ -124,7 +121,7 @@ func New(ctx context.Context, o Options) (*Evaluator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
 	}
-	return &Evaluator{pq: pq, compiler: c, store: store}, nil
+	return &Evaluator{pq: pq}, nil
 }
 
 // roundTrip turns Go values into the JSON shapes OPA's store expects.
@@ -161,22 +158,6 @@ func (in Input) Value() ast.Value {
 		ast.Item(ast.StringTerm("acceptance"), ast.StringTerm(in.Acceptance)),
 		ast.Item(ast.StringTerm("grant"), ast.BooleanTerm(in.Grant)),
 	)
-}
-
-// Map returns the input as plain Go values, the shape a typical OPA user
-// passes with rego.EvalInput.
-func (in Input) Map() map[string]any {
-	cats := make([]any, len(in.Categories))
-	for i, c := range in.Categories {
-		cats[i] = c
-	}
-	return map[string]any{
-		"purpose":    in.Purpose,
-		"recipient":  map[string]any{"kind": in.RecipientKind, "country": in.Country, "confidentiality": in.Confidentiality},
-		"categories": cats,
-		"acceptance": in.Acceptance,
-		"grant":      in.Grant,
-	}
 }
 
 // Eval evaluates the decision for one input.
