@@ -13,7 +13,7 @@
 //	reg := claims.New(store)
 //	c, err := reg.File(ctx, "user-1", receivedAt, claims.WithChannel(claims.ChannelPaper))
 //
-// [Store] implements [claims.Store] and passes disclosure/claims/claimstest.
+// [Store] implements [claims.Store] and passes subject/claims/claimstest.
 //
 // # Concurrency
 //

@@ -54,8 +54,8 @@
 // # Storage
 //
 // [MemoryStore] keeps the register in memory, for tests and
-// single-process tools. disclosure/claims/sqliteclaims keeps it durably in
+// single-process tools. subject/claims/sqliteclaims keeps it durably in
 // a SQLite file. Every [Store] must pass the conformance suite in
-// disclosure/claims/claimstest. Error messages and [Claim.LogValue] name
+// subject/claims/claimstest. Error messages and [Claim.LogValue] name
 // claim IDs, which are random, and never the subject.
 package claims

@@ -12,7 +12,7 @@ import (
 // Store keeps the register of claims. [Registry] holds the rules (due
 // dates, status changes); a Store only keeps what it is given, atomically.
 // Implementations must be safe for concurrent use by multiple goroutines
-// and pass disclosure/claims/claimstest.
+// and pass subject/claims/claimstest.
 //
 // Times may come back in another location than they went in (UTC, say),
 // but must be the same instants, to the nanosecond.

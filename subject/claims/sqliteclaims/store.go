@@ -14,8 +14,8 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"github.com/yasam/privacy/disclosure/claims"
 	"github.com/yasam/privacy/internal/sqlutil"
+	"github.com/yasam/privacy/subject/claims"
 )
 
 //go:embed migrations/*.sql

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/yasam/privacy/disclosure/claims"
+	"github.com/yasam/privacy/subject/claims"
 )
 
 var plus5 = time.FixedZone("UTC+5", 5*60*60)

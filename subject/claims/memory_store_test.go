@@ -3,8 +3,8 @@ package claims_test
 import (
 	"testing"
 
-	"github.com/yasam/privacy/disclosure/claims"
-	"github.com/yasam/privacy/disclosure/claims/claimstest"
+	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/claims/claimstest"
 )
 
 func TestMemoryStoreConformance(t *testing.T) {

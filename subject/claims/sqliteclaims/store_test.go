@@ -13,9 +13,9 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/yasam/privacy/disclosure/claims"
-	"github.com/yasam/privacy/disclosure/claims/claimstest"
-	"github.com/yasam/privacy/disclosure/claims/sqliteclaims"
+	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/claims/claimstest"
+	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 )
 
 func open(t testing.TB, path string, opts ...sqliteclaims.Option) *sqliteclaims.Store {

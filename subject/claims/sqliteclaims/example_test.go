@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/yasam/privacy/disclosure/claims"
-	"github.com/yasam/privacy/disclosure/claims/sqliteclaims"
+	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 )
 
 func Example() {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/yasam/privacy/disclosure/claims"
+	"github.com/yasam/privacy/subject/claims"
 )
 
 // Run runs the conformance suite against the stores newStore returns, one

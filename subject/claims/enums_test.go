@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/yasam/privacy/disclosure/claims"
+	"github.com/yasam/privacy/subject/claims"
 )
 
 func TestParse(t *testing.T) {

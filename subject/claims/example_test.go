@@ -7,7 +7,7 @@ import (
 	"log"
 	"time"
 
-	"github.com/yasam/privacy/disclosure/claims"
+	"github.com/yasam/privacy/subject/claims"
 )
 
 func Example() {
