@@ -119,3 +119,39 @@ func TestWithLocation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2024, 6, 30, 23, 59, 59, 999999999, time.UTC), c.Due)
 }
+
+func TestZeroRegistryFailsClosed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	for name, reg := range map[string]*claims.Registry{"zero": {}, "nil": nil} {
+		t.Run(name, func(t *testing.T) {
+			_, err := reg.File(ctx, "user-1", now)
+			assert.ErrorIs(t, err, claims.ErrNotConfigured)
+			assert.ErrorIs(t, reg.Answer(ctx, "clm_x", now, "ref"), claims.ErrNotConfigured)
+			assert.ErrorIs(t, reg.Withdraw(ctx, "clm_x", now), claims.ErrNotConfigured)
+			assert.ErrorIs(t, reg.Escalate(ctx, "clm_x", now), claims.ErrNotConfigured)
+			_, err = reg.Get(ctx, "clm_x")
+			assert.ErrorIs(t, err, claims.ErrNotConfigured)
+			_, err = reg.BySubject(ctx, "user-1")
+			assert.ErrorIs(t, err, claims.ErrNotConfigured)
+			_, err = reg.Overdue(ctx, now)
+			assert.ErrorIs(t, err, claims.ErrNotConfigured)
+			_, err = reg.DueBefore(ctx, now)
+			assert.ErrorIs(t, err, claims.ErrNotConfigured)
+			assert.NotNil(t, reg.Location())
+		})
+	}
+}
+
+func TestZeroMemoryStoreWorks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	reg := claims.New(&claims.MemoryStore{})
+	c, err := reg.File(ctx, "user-1", time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	got, err := reg.BySubject(ctx, "user-1")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, c.ID, got[0].ID)
+}

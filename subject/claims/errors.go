@@ -30,6 +30,10 @@ var (
 	ErrClosed = errors.New("claims: store closed")
 	// ErrUnavailable: the backing storage could not be reached or failed.
 	ErrUnavailable = errors.New("claims: store unavailable")
+	// ErrNotConfigured: a [Registry] not made by [New] (its zero value,
+	// or a nil pointer) was used. It fails closed: nothing is read or
+	// written.
+	ErrNotConfigured = errors.New("claims: registry not configured: create it with claims.New")
 )
 
 // TransitionError reports a change of status that the claim's current

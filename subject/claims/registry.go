@@ -10,7 +10,9 @@ import (
 
 // Registry files pre-trial claims, computes their due dates and keeps
 // their status changes within the rules of [Status]. It is safe for
-// concurrent use by multiple goroutines. Create it with [New].
+// concurrent use by multiple goroutines. Create it with [New]: the zero
+// value (and a nil *Registry) fails every call with an error wrapping
+// [ErrNotConfigured], and records nothing.
 //
 // Claims a Registry returns carry their times in its location (see
 // [WithLocation]), so they print as the operator's staff read them.
@@ -51,8 +53,23 @@ func New(store Store, opts ...Option) *Registry {
 	return &Registry{store: store, loc: cfg.loc}
 }
 
-// Location returns the location deadlines are counted in.
-func (r *Registry) Location() *time.Location { return r.loc }
+// Location returns the location deadlines are counted in ([DefaultLocation]
+// for a Registry not made by [New]).
+func (r *Registry) Location() *time.Location {
+	if r == nil || r.loc == nil {
+		return DefaultLocation()
+	}
+	return r.loc
+}
+
+// ready reports, as an error wrapping [ErrNotConfigured], a Registry not
+// made by [New].
+func (r *Registry) ready(op string) error {
+	if r == nil || r.store == nil {
+		return fmt.Errorf("claims: %s: %w", op, ErrNotConfigured)
+	}
+	return nil
+}
 
 // FileOption sets an optional field of a claim being filed; see
 // [Registry.File].
@@ -74,6 +91,9 @@ func WithTextRef(ref string) FileOption { return func(c *Claim) { c.TextRef = re
 // [ErrInvalid] for an empty or oversized subject, a zero receipt time or
 // an unknown channel or topic.
 func (r *Registry) File(ctx context.Context, subject string, received time.Time, opts ...FileOption) (Claim, error) {
+	if err := r.ready("file"); err != nil {
+		return Claim{}, err
+	}
 	c := Claim{
 		ID:       NewID(),
 		Subject:  subject,
@@ -107,6 +127,9 @@ func NewID() string { return IDPrefix + rand.Text() }
 // [ErrInvalid] for an empty answerRef (the answer must be in writing, and
 // the reference is the evidence of it) or a time before receipt.
 func (r *Registry) Answer(ctx context.Context, id string, at time.Time, answerRef string) error {
+	if err := r.ready("answer"); err != nil {
+		return err
+	}
 	if answerRef == "" {
 		return fmt.Errorf("claims: answer: %w: claim %q: empty answer reference", ErrInvalid, clip(id))
 	}
@@ -137,6 +160,9 @@ func (r *Registry) Escalate(ctx context.Context, id string, at time.Time) error 
 const maxRetries = 8
 
 func (r *Registry) change(ctx context.Context, op, id string, to Status, set func(*Claim), at time.Time) error {
+	if err := r.ready(op); err != nil {
+		return err
+	}
 	if at.IsZero() {
 		return fmt.Errorf("claims: %s: %w: claim %q: zero time", op, ErrInvalid, clip(id))
 	}
@@ -169,6 +195,9 @@ func (r *Registry) change(ctx context.Context, op, id string, to Status, set fun
 // Get returns the claim with the given ID; the error wraps [ErrNotFound]
 // if there is none.
 func (r *Registry) Get(ctx context.Context, id string) (Claim, error) {
+	if err := r.ready("get"); err != nil {
+		return Claim{}, err
+	}
 	c, err := r.store.Get(ctx, id)
 	if err != nil {
 		return Claim{}, fmt.Errorf("claims: get: %w", err)
@@ -179,6 +208,9 @@ func (r *Registry) Get(ctx context.Context, id string) (Claim, error) {
 // BySubject returns every claim of subject, oldest first, whatever its
 // status: what a subject asking for their claims should be shown.
 func (r *Registry) BySubject(ctx context.Context, subject string) ([]Claim, error) {
+	if err := r.ready("by subject"); err != nil {
+		return nil, err
+	}
 	cs, err := r.store.BySubject(ctx, subject)
 	if err != nil {
 		return nil, fmt.Errorf("claims: by subject: %w", err)
@@ -189,6 +221,9 @@ func (r *Registry) BySubject(ctx context.Context, subject string) ([]Claim, erro
 // Overdue returns the claims that await an answer past their due moment
 // at now, earliest due first: [Claim.Overdue] for the whole register.
 func (r *Registry) Overdue(ctx context.Context, now time.Time) ([]Claim, error) {
+	if err := r.ready("overdue"); err != nil {
+		return nil, err
+	}
 	cs, err := r.store.Pending(ctx, now)
 	if err != nil {
 		return nil, fmt.Errorf("claims: overdue: %w", err)
@@ -201,6 +236,9 @@ func (r *Registry) Overdue(ctx context.Context, now time.Time) ([]Claim, error) 
 // DueBefore(ctx, now.AddDate(0, 0, 7)) to see what falls due within a
 // week and what is already late.
 func (r *Registry) DueBefore(ctx context.Context, t time.Time) ([]Claim, error) {
+	if err := r.ready("due before"); err != nil {
+		return nil, err
+	}
 	cs, err := r.store.Pending(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("claims: due before: %w", err)

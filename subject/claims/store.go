@@ -41,7 +41,7 @@ type Store interface {
 
 // MemoryStore is a [Store] in memory, for tests and single-process tools.
 // It is safe for concurrent use by multiple goroutines. The zero value is
-// not usable; call [NewMemoryStore].
+// an empty store ready to use, as is the one [NewMemoryStore] returns.
 type MemoryStore struct {
 	mu        sync.RWMutex
 	byID      map[string]Claim
@@ -65,6 +65,9 @@ func (m *MemoryStore) Insert(ctx context.Context, c Claim) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.byID == nil {
+		m.byID, m.bySubject = make(map[string]Claim), make(map[string][]string)
+	}
 	if _, ok := m.byID[c.ID]; ok {
 		return fmt.Errorf("%w: id %q is taken", ErrConflict, clip(c.ID))
 	}
