@@ -43,6 +43,15 @@
 // matching [ErrInvalidTransition], and answering twice one matching
 // [ErrAnswered] as well.
 //
+// # Erasure
+//
+// [Registry.Forget] erases a subject from the register: each of their
+// claims keeps its dates, status, topic and channel (the evidence that
+// the operator answered in time) but its subject becomes an
+// [ErasedPrefix] tombstone, random per claim, and its references go. A
+// claim still awaiting its answer blocks erasure ([ErrRetained]): the
+// operator still owes the answer of clause 8.2.
+//
 // # Concurrency
 //
 // [Registry] and [MemoryStore] are safe for concurrent use by multiple
@@ -55,7 +64,7 @@
 //
 // [MemoryStore] keeps the register in memory, for tests and
 // single-process tools. subject/claims/sqliteclaims keeps it durably in
-// a SQLite file. Every [Store] must pass the conformance suite in
+// a SQLite file, subject/claims/pgclaims in PostgreSQL. Every [Store] must pass the conformance suite in
 // subject/claims/claimstest. Error messages and [Claim.LogValue] name
 // claim IDs, which are random, and never the subject.
 package claims

@@ -30,6 +30,11 @@ var (
 	ErrClosed = errors.New("claims: store closed")
 	// ErrUnavailable: the backing storage could not be reached or failed.
 	ErrUnavailable = errors.New("claims: store unavailable")
+	// ErrRetained: erasure refused because a record must be kept (a claim
+	// still awaiting its answer); nothing was erased.
+	ErrRetained = errors.New("claims: record must be kept")
+	// ErrUnsupported: the store cannot do what was asked (erase, say).
+	ErrUnsupported = errors.New("claims: not supported by the store")
 	// ErrNotConfigured: a [Registry] not made by [New] (its zero value,
 	// or a nil pointer) was used. It fails closed: nothing is read or
 	// written.

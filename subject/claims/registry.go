@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -93,6 +94,9 @@ func WithTextRef(ref string) FileOption { return func(c *Claim) { c.TextRef = re
 func (r *Registry) File(ctx context.Context, subject string, received time.Time, opts ...FileOption) (Claim, error) {
 	if err := r.ready("file"); err != nil {
 		return Claim{}, err
+	}
+	if strings.HasPrefix(subject, ErasedPrefix) {
+		return Claim{}, fmt.Errorf("claims: file: %w: subject starts with %q, kept for erased claims", ErrInvalid, ErasedPrefix)
 	}
 	c := Claim{
 		ID:       NewID(),

@@ -48,6 +48,7 @@ var cases = []struct {
 	{"ConcurrentFileAndAnswer", testConcurrent},
 	{"ConcurrentAnswersOneWins", testRace},
 	{"ContextCanceled", testCanceled},
+	{"Forget", testForget},
 }
 
 // almaty is fixed so the suite does not depend on the system's tzdata.
@@ -575,4 +576,77 @@ func testCanceled(t *testing.T, s claims.Store) {
 	assert.ErrorIs(t, s.Update(ctx, w, claims.StatusReceived), context.Canceled)
 	_, err = s.Get(context.Background(), "clm_b")
 	assert.ErrorIs(t, err, claims.ErrNotFound)
+}
+
+// testForget erases one subject's settled claims and checks that nothing
+// of them can be found by the subject, that the evidence of the deadlines
+// stays, that other subjects are untouched, and that a claim awaiting its
+// answer blocks erasure.
+func testForget(t *testing.T, s claims.Store) {
+	f, ok := s.(claims.Forgetter)
+	if !ok {
+		t.Skip("store does not implement claims.Forgetter")
+	}
+	ctx := context.Background()
+	answered := claim("clm_an", "user-1", base)
+	answered.Status, answered.Answered, answered.AnswerRef = claims.StatusAnswered, day(3), "edo://out/user-1"
+	withdrawn := claim("clm_w", "user-1", day(1))
+	withdrawn.Status, withdrawn.Withdrawn = claims.StatusWithdrawn, day(2)
+	pending := claim("clm_p", "user-2", base)
+	mustInsert(t, s, answered, withdrawn, pending)
+
+	n, err := f.Forget(ctx, "user-2")
+	require.ErrorIs(t, err, claims.ErrRetained)
+	assert.Zero(t, n)
+	assert.NotContains(t, err.Error(), "user-2")
+	requireSame(t, pending, mustGet(t, s, pending.ID))
+
+	n, err = f.Forget(ctx, "user-1")
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	got, err := s.BySubject(ctx, "user-1")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	subjects := map[string]bool{}
+	for _, c := range []claims.Claim{answered, withdrawn} {
+		e := mustGet(t, s, c.ID)
+		assert.True(t, e.Erased(), "subject %q", e.Subject)
+		assert.NotContains(t, e.Subject, "user-1")
+		assert.Empty(t, e.TextRef)
+		assert.Equal(t, c.Status, e.Status)
+		assert.True(t, e.Received.Equal(c.Received))
+		assert.True(t, e.Due.Equal(c.Due))
+		assert.True(t, e.Answered.Equal(c.Answered))
+		if c.AnswerRef != "" {
+			assert.Equal(t, claims.ErasedRef, e.AnswerRef)
+		}
+		subjects[e.Subject] = true
+	}
+	assert.Len(t, subjects, 2, "erased claims of one subject share a tombstone")
+	requireSame(t, pending, mustGet(t, s, pending.ID))
+
+	n, err = f.Forget(ctx, "user-1")
+	require.NoError(t, err)
+	assert.Zero(t, n, "forgetting twice")
+
+	// An erased claim still takes the changes its status allows.
+	esc := mustGet(t, s, answered.ID)
+	esc.Status, esc.Escalated = claims.StatusEscalated, day(40)
+	require.NoError(t, s.Update(ctx, esc, claims.StatusAnswered))
+
+	// Through the registry: the answer unblocks erasure.
+	reg := claims.New(s, claims.WithLocation(almaty))
+	_, err = reg.Forget(ctx, "user-2")
+	require.ErrorIs(t, err, claims.ErrRetained)
+	require.NoError(t, reg.Answer(ctx, pending.ID, day(5), "edo://out/p"))
+	n, err = reg.Forget(ctx, "user-2")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	_, err = reg.File(ctx, claims.ErasedPrefix+"x", base)
+	assert.ErrorIs(t, err, claims.ErrInvalid)
+
+	ctx2, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = f.Forget(ctx2, "user-3")
+	assert.ErrorIs(t, err, context.Canceled)
 }

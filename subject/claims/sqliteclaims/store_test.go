@@ -1,8 +1,10 @@
 package sqliteclaims_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -195,4 +197,65 @@ func BenchmarkGetParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestForgetLeavesNoTrace forgets a subject and then reads the database
+// file and its write-ahead log as bytes: the subject's ID and references
+// are nowhere in them.
+func TestForgetLeavesNoTrace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	s := open(t, path)
+	reg := claims.New(s, claims.WithLocation(plus5))
+	const who = "subject-7f3a9c-unique"
+	at := time.Date(2025, 2, 3, 10, 0, 0, 0, plus5)
+	for i := range 3 {
+		c, err := reg.File(ctx, who, at, claims.WithTextRef("edo://in/"+who+"/"+string(rune('a'+i))))
+		require.NoError(t, err)
+		require.NoError(t, reg.Answer(ctx, c.ID, at.Add(time.Hour), "edo://out/"+who))
+	}
+	other, err := reg.File(ctx, "someone-else", at)
+	require.NoError(t, err)
+
+	n, err := reg.Forget(ctx, who)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	require.NoError(t, s.Close())
+
+	for _, f := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if os.IsNotExist(err) {
+			continue
+		}
+		require.NoError(t, err)
+		assert.False(t, bytes.Contains(b, []byte(who)), "%s still holds the subject", filepath.Base(f))
+	}
+	s = open(t, path)
+	got, err := claims.New(s).BySubject(ctx, "someone-else")
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, other.ID, got[0].ID)
+}
+
+// TestTriggersGuardErasure tries by plain SQL what Forget must not allow.
+func TestTriggersGuardErasure(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	reg := claims.New(open(t, path), claims.WithLocation(plus5))
+	c, err := reg.File(ctx, "user-1", time.Now())
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	for name, q := range map[string]string{
+		"erase a pending claim":   `UPDATE claims SET subject = 'erased:X', text_ref = '' WHERE id = ?`,
+		"move to another subject": `UPDATE claims SET subject = 'user-2' WHERE id = ?`,
+		"delete":                  `DELETE FROM claims WHERE id = ?`,
+		"rewrite the due date":    `UPDATE claims SET due_us = 0 WHERE id = ?`,
+	} {
+		_, err := db.ExecContext(ctx, q, c.ID)
+		assert.Error(t, err, name)
+	}
 }
