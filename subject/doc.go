@@ -1,11 +1,40 @@
 // Package subject is the data subject's side of the library: what a person
-// whose data an operator processes can ask for, and what the operator must
+// whose data an operator processes can ask for, what the operator must
 // answer, when, and with what evidence.
 //
-// Its parts are subpackages, one concept each:
+// Its registers are subpackages, one concept each:
 //
-//   - subject/claims: the register of pre-trial claims of clause 8 of the
-//     policy (30 calendar days to answer);
+//   - subject/claims: pre-trial claims of clause 8 of the policy (30
+//     calendar days to answer);
+//   - subject/requests: requests under Law 94-V (access, correction,
+//     blocking, destruction, withdrawal, ...), with periods in working days;
+//   - subject/breaches: breaches of the security of personal data and the
+//     notices they owe;
+//   - subject/workday: Kazakhstan's working days, for those periods.
 //
-// Package subject itself holds no state.
+// Package subject itself joins them into the access report: for one
+// subject, everything on record ([Report]) — acceptances and consent,
+// disclosures from the ledger, claims, requests and breaches — as Go
+// values, JSON, or a page in Russian, Kazakh or English
+// ([Report.WriteHTML]); and the evidence bundle of a claim
+// ([Reporter.Evidence]): the report as of the claim's receipt, and the
+// claim.
+//
+// # Usage
+//
+//	rep := subject.NewReporter(
+//		subject.WithOperator(subject.Operator{Name: "...", BIN: "..."}),
+//		subject.WithConsent(consentStore), subject.WithDisclosures(led),
+//		subject.WithClaims(claimsReg), subject.WithRequests(requestsReg),
+//		subject.WithBreaches(breachReg))
+//	r, err := rep.Build(ctx, "user-1", time.Now())
+//	err = r.WriteHTML(w, subject.Russian, nil)
+//
+// A source that fails fails the report ([ErrSource]): a partial report
+// would tell the subject less than is on record.
+//
+// # Concurrency
+//
+// A [Reporter] is safe for concurrent use by multiple goroutines if its
+// sources are; every source in this module is.
 package subject
