@@ -10,7 +10,8 @@
 //     blocking, destruction, withdrawal, ...), with periods in working days;
 //   - subject/breaches: breaches of the security of personal data and the
 //     notices they owe;
-//   - subject/workday: Kazakhstan's working days, for those periods.
+//   - subject/workday: Kazakhstan's working days, for those periods;
+//   - subject/receipt: signed consent receipts, verifiable offline.
 //
 // Package subject itself joins them into the access report: for one
 // subject, everything on record ([Report]) — acceptances and consent,
