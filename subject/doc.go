@@ -19,7 +19,19 @@
 // values, JSON, or a page in Russian, Kazakh or English
 // ([Report.WriteHTML]); and the evidence bundle of a claim
 // ([Reporter.Evidence]): the report as of the claim's receipt, and the
-// claim.
+// claim. [Forget] erases a subject from every register that can, and
+// says which must keep records and why.
+//
+// # Erasure
+//
+// The registers of this module are mutable: erasure rewrites a record's
+// subject to a random tombstone and drops its references, keeping the
+// dates, statuses and kinds that show the operator met its deadlines. A
+// record the law requires kept blocks erasure ([ErrRetained]). The
+// append-only stores (consent log, disclosures ledger) need
+// crypto-shredding instead, so their hash chains still verify: each
+// subject's records carry a keyed reference and encrypted fields, and
+// Forget destroys the subject's key; they implement the same [Register].
 //
 // # Usage
 //
