@@ -256,3 +256,24 @@ func TestReportFailsClosed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, rep.Sources, "a source not given is not read")
 }
+
+// otherSubject answers with the events of someone else, as a broken or
+// hostile store might.
+type otherSubject struct{ *consent.MemoryStore }
+
+func (o otherSubject) History(ctx context.Context, _ string) ([]consent.Event, error) {
+	return o.MemoryStore.History(ctx, "user-42")
+}
+
+func TestReportRefusesAnotherSubjectsRecords(t *testing.T) {
+	t.Parallel()
+	w, _ := fixture(t, "halyk", "ev")
+	_, err := w.reporter(subject.WithConsent(otherSubject{w.consent})).Build(context.Background(), "user-7", at(6, 1, 0))
+	require.ErrorIs(t, err, subject.ErrSource)
+	_, err = subject.NewReporter(subject.WithDisclosures(unfiltered{w.ledger.entries})).Build(context.Background(), "user-42", at(6, 1, 0))
+	require.ErrorIs(t, err, subject.ErrSource, "a ledger that returned someone else's disclosure")
+}
+
+type unfiltered struct{ entries []ledger.Entry }
+
+func (u unfiltered) Subject(context.Context, string) ([]ledger.Entry, error) { return u.entries, nil }

@@ -208,3 +208,19 @@ func TestConcurrent(t *testing.T) {
 		assert.Equal(t, 2026, (<-done).Year())
 	}
 }
+
+func BenchmarkDue(b *testing.B) {
+	cal, err := workday.Kazakhstan(workday.WithLocation(plus5))
+	if err != nil {
+		b.Fatal(err)
+	}
+	from := d(2025, 3, 20)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := cal.Due(from, 3); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
