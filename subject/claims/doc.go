@@ -64,7 +64,7 @@
 //
 // [MemoryStore] keeps the register in memory, for tests and
 // single-process tools. subject/claims/sqliteclaims keeps it durably in
-// a SQLite file, subject/claims/pgclaims in PostgreSQL. Every [Store] must pass the conformance suite in
-// subject/claims/claimstest. Error messages and [Claim.LogValue] name
+// a SQLite file, subject/claims/pgclaims in PostgreSQL. Every [Store]
+// must pass the conformance suite in subject/claims/claimstest. Error messages and [Claim.LogValue] name
 // claim IDs, which are random, and never the subject.
 package claims

@@ -39,13 +39,16 @@
 // claims_subject serves [Store.BySubject]; the partial index
 // claims_pending_due, over the claims awaiting an answer only, serves
 // [Store.Pending], so the daily reminder reads only what is open however
-// long the register grows. A trigger refuses any change to what was filed
-// (subject, receipt, due moment, ...), so a deadline cannot be moved
-// behind the register's back. The schema is versioned: migrations embedded
+// long the register grows. Triggers refuse to delete a claim or change
+// what was filed (subject, receipt, due moment, ...), so a deadline cannot
+// be moved behind the register's back; the one rewrite allowed is
+// erasure ([Store.Forget]): the subject replaced by a tombstone, once, on
+// a claim no longer awaiting its answer. Forget runs with secure_delete
+// and truncates the write-ahead log, so the old bytes leave the file. The schema is versioned: migrations embedded
 // in the package are applied by [Open], in one transaction under the write
 // lock, and recorded in table claims_schema_version; a file written by a
 // newer version of the package is refused with [ErrSchemaTooNew].
 //
-// The subject's ID is the only personal data in the file; errors name
-// claim IDs, never subjects.
+// The subject's ID is the only personal data in the file (with what the
+// host puts in references); errors name claim IDs, never subjects.
 package sqliteclaims
