@@ -7,6 +7,9 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/purpose"
 )
 
 // Lang is a language of the report page.
@@ -67,9 +70,12 @@ var labels = map[Lang]map[string]string{
 var templateFS embed.FS
 
 var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"t":    func(string) string { return "" },
-	"tm":   func(time.Time) string { return "" },
-	"join": func(ss []string) string { return strings.Join(ss, ", ") },
+	"t":       func(string) string { return "" },
+	"v":       func(string) string { return "" },
+	"purpose": func(string) string { return "" },
+	"kind":    func(string) string { return "" },
+	"tm":      func(time.Time) string { return "" },
+	"join":    func(ss []string) string { return strings.Join(ss, ", ") },
 }).ParseFS(templateFS, "templates/report.html.tmpl"))
 
 // WriteHTML writes the report as a page in lang, its times in loc (nil:
@@ -91,6 +97,28 @@ func (r Report) WriteHTML(w io.Writer, lang Lang, loc *time.Location) error {
 	}
 	t.Funcs(template.FuncMap{
 		"t": func(k string) string { return l[k] },
+		"purpose": func(id string) string {
+			if p, ok := purpose.Default().Lookup(purpose.ID(id)); ok {
+				if t := p.Title.In(string(lang)); t != "" {
+					return t
+				}
+			}
+			return id
+		},
+		"kind": func(k string) string {
+			if dk := disclosure.Kind(k); dk.Valid() {
+				if t := dk.Title().In(string(lang)); t != "" {
+					return t
+				}
+			}
+			return k
+		},
+		"v": func(code string) string {
+			if s, ok := values[lang][code]; ok {
+				return s
+			}
+			return code
+		},
 		"tm": func(x time.Time) string {
 			if x.IsZero() {
 				return ""
