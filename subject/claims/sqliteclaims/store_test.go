@@ -259,3 +259,39 @@ func TestTriggersGuardErasure(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// TestUpgradeFromVersion1 opens a file written before erasure existed
+// (schema version 1, a claim on record): Open brings it to version 2,
+// the claim is intact, and it can be forgotten once answered.
+func TestUpgradeFromVersion1(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	for _, q := range []string{
+		string(v1),
+		`CREATE TABLE claims_schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL) STRICT`,
+		`INSERT INTO claims_schema_version VALUES (1, '0001_init', 0)`,
+		`INSERT INTO claims (id, subject, channel, topic, text_ref, received_us, received_ns, due_us, due_ns, status,
+			answer_ref, filed_us, updated_us) VALUES ('clm_old', 'user-old', 'paper', 'other', 'in/1',
+			1717218000000000, 0, 1719860399999999, 999, 'received', '', 0, 0)`,
+	} {
+		_, err := db.ExecContext(ctx, q)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	reg := claims.New(open(t, path), claims.WithLocation(plus5))
+	c, err := reg.Get(ctx, "clm_old")
+	require.NoError(t, err)
+	assert.Equal(t, "user-old", c.Subject)
+	_, err = reg.Forget(ctx, "user-old")
+	require.ErrorIs(t, err, claims.ErrRetained)
+	require.NoError(t, reg.Answer(ctx, c.ID, c.Received.Add(time.Hour), "out/1"))
+	n, err := reg.Forget(ctx, "user-old")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+}
