@@ -79,7 +79,8 @@ var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 }).ParseFS(templateFS, "templates/report.html.tmpl"))
 
 // WriteHTML writes the report as a page in lang, its times in loc (nil:
-// UTC+5). Every stored string (recipient names, evidence references, the
+// UTC+5), purposes by their titles in the Reporter's catalog
+// ([WithCatalog]; [purpose.Default] for a Report built by hand). Every stored string (recipient names, evidence references, the
 // subject's ID) is escaped by html/template for the context it lands in,
 // so a hostile value cannot inject markup or script. The error names an
 // unknown language or the writer's failure.
@@ -95,10 +96,14 @@ func (r Report) WriteHTML(w io.Writer, lang Lang, loc *time.Location) error {
 	if err != nil {
 		return fmt.Errorf("subject: html: %w", err)
 	}
+	catalog := r.catalog
+	if catalog == nil {
+		catalog = purpose.Default()
+	}
 	t.Funcs(template.FuncMap{
 		"t": func(k string) string { return l[k] },
 		"purpose": func(id string) string {
-			if p, ok := purpose.Default().Lookup(purpose.ID(id)); ok {
+			if p, ok := catalog.Lookup(purpose.ID(id)); ok {
 				if t := p.Title.In(string(lang)); t != "" {
 					return t
 				}

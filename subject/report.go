@@ -11,6 +11,7 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/subject/breaches"
 	"github.com/yasam/privacy/subject/claims"
 	"github.com/yasam/privacy/subject/requests"
@@ -86,6 +87,10 @@ func WithRequests(q Requests) ReporterOption { return func(r *Reporter) { r.requ
 // WithBreaches adds the breach register to reports.
 func WithBreaches(b Breaches) ReporterOption { return func(r *Reporter) { r.breaches = b } }
 
+// WithCatalog sets the purpose catalog whose titles the report page
+// shows (default [purpose.Default]).
+func WithCatalog(c *purpose.Catalog) ReporterOption { return func(r *Reporter) { r.catalog = c } }
+
 // WithOperator names the operator in reports.
 func WithOperator(op Operator) ReporterOption { return func(r *Reporter) { r.operator = op } }
 
@@ -99,6 +104,7 @@ type Reporter struct {
 	requests Requests
 	breaches Breaches
 	operator Operator
+	catalog  *purpose.Catalog
 	ok       bool
 }
 
@@ -131,6 +137,8 @@ type Report struct {
 	Claims           []ClaimEntry      `json:"claims"`
 	Requests         []RequestEntry    `json:"requests"`
 	Breaches         []BreachEntry     `json:"breaches"`
+
+	catalog *purpose.Catalog // for the page's purpose titles
 }
 
 // VersionAccepted is a policy version and when the subject accepted it.
@@ -219,6 +227,7 @@ func (r *Reporter) Build(ctx context.Context, subject string, asOf time.Time) (R
 		Subject: subject, AsOf: asOf, Operator: r.operator, Sources: []string{},
 		VersionsAccepted: []VersionAccepted{}, Consent: []ConsentEntry{}, Disclosures: []Disclosure{},
 		Claims: []ClaimEntry{}, Requests: []RequestEntry{}, Breaches: []BreachEntry{},
+		catalog: r.catalog,
 	}
 	fail := func(src string, err error) (Report, error) {
 		return Report{}, fmt.Errorf("subject: build: %w: %s: %w", ErrSource, src, err)
