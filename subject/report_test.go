@@ -277,3 +277,17 @@ func TestReportRefusesAnotherSubjectsRecords(t *testing.T) {
 type unfiltered struct{ entries []ledger.Entry }
 
 func (u unfiltered) Subject(context.Context, string) ([]ledger.Entry, error) { return u.entries, nil }
+
+func TestReportPageUsesTheOperatorsCatalog(t *testing.T) {
+	t.Parallel()
+	js := strings.Replace(string(purpose.DefaultJSON()), "Processing payments", "Taking <money>", 1)
+	cat, err := purpose.Parse([]byte(js))
+	require.NoError(t, err)
+	w, _ := fixture(t, "halyk", "ev")
+	rep, err := w.reporter(subject.WithCatalog(cat)).Build(context.Background(), "user-42", at(6, 1, 0))
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, rep.WriteHTML(&buf, subject.English, nil))
+	assert.Contains(t, buf.String(), "Taking &lt;money&gt;")
+	assert.NotContains(t, buf.String(), "Processing payments")
+}
