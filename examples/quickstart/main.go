@@ -25,10 +25,10 @@ import (
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/sqlitestore"
 	"github.com/yasam/privacy/disclosure"
-	"github.com/yasam/privacy/disclosure/claims"
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
+	"github.com/yasam/privacy/subject/claims"
 )
 
 func main() {

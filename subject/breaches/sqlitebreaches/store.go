@@ -1,0 +1,398 @@
+package sqlitebreaches
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/yasam/privacy/internal/sqlutil"
+	"github.com/yasam/privacy/subject/breaches"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// ErrSchemaTooNew is returned by [Open] for a database written by a newer
+// version of this package.
+var ErrSchemaTooNew = errors.New("sqlitebreaches: database schema is newer than this code knows")
+
+// Option configures a [Store]; see [Open].
+type Option func(*config)
+
+type config struct {
+	busyTimeout time.Duration
+	readConns   int
+}
+
+// WithBusyTimeout sets how long a connection waits for a lock (default 5s).
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+
+// WithReadConns sets the size of the read pool (default GOMAXPROCS, at
+// least 4).
+func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
+
+// Store is a [breaches.Store] in a SQLite file, safe for concurrent use
+// by multiple goroutines. Create it with [Open].
+type Store struct {
+	w, r      *sql.DB
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var (
+	_ breaches.Store     = (*Store)(nil)
+	_ breaches.Forgetter = (*Store)(nil)
+)
+
+// Open opens (creating if needed) the database at path, a plain file
+// name, in WAL mode with synchronous=FULL, and brings its schema up to
+// date.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	cfg := config{busyTimeout: 5 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0))}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	db, err := sqlutil.OpenSQLite(ctx, path, sqlutil.SQLiteConfig{
+		BusyTimeout: cfg.busyTimeout, ReadConns: cfg.readConns, ForeignKeys: true,
+		Migrations: migrationFS, Dir: "migrations",
+		VersionTable: "breaches_schema_version", SchemaTooNew: ErrSchemaTooNew,
+	}, errs)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{w: db.W, r: db.R}, nil
+}
+
+// Close closes the database; later calls fail with [breaches.ErrClosed].
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		if err := errors.Join(s.r.Close(), s.w.Close()); err != nil {
+			s.closeErr = errs.Wrapped("close", err)
+		}
+	})
+	return s.closeErr
+}
+
+const columns = `id, detected_us, detected_ns, description_ref, authority_due_us, authority_due_ns,
+	authority_notified_us, authority_notified_ns, authority_ref, subjects_due_us, subjects_due_ns,
+	subjects_notified_us, subjects_notified_ns, subjects_ref`
+
+// Insert implements [breaches.Store] in one transaction.
+func (s *Store) Insert(ctx context.Context, i breaches.Incident) error {
+	const op = "insert"
+	if err := s.check(ctx, op); err != nil {
+		return err
+	}
+	if err := i.Validate(); err != nil {
+		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(ctx, op, err)
+	}
+	defer tx.Rollback()
+	args := []any{i.ID}
+	args = append(args, split(i.Detected)...)
+	args = append(args, i.DescriptionRef)
+	args = append(args, split(i.AuthorityDue)...)
+	args = append(args, splitNull(i.AuthorityNotified)...)
+	args = append(args, i.AuthorityRef)
+	args = append(args, split(i.SubjectsDue)...)
+	args = append(args, splitNull(i.SubjectsNotified)...)
+	args = append(args, i.SubjectsRef, time.Now().UnixMicro())
+	res, err := tx.ExecContext(ctx, `INSERT INTO breaches (`+columns+`, filed_us)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, args...)
+	if err != nil {
+		return s.wrap(ctx, op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return s.wrap(ctx, op, err)
+	} else if n == 0 {
+		return fmt.Errorf("sqlitebreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip(i.ID))
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO breach_subjects (breach_id, subject) VALUES (?, ?)`)
+	if err != nil {
+		return s.wrap(ctx, op, err)
+	}
+	defer stmt.Close()
+	for _, subj := range i.Subjects {
+		if _, err := stmt.ExecContext(ctx, i.ID, subj); err != nil {
+			return s.wrap(ctx, op, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return s.wrap(ctx, op, err)
+	}
+	return nil
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Store) get(ctx context.Context, q queryer, id string, subjects bool) (breaches.Incident, error) {
+	i, err := scan(q.QueryRowContext(ctx, "SELECT "+columns+" FROM breaches WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip(id))
+	}
+	if err != nil || !subjects {
+		return i, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT subject FROM breach_subjects WHERE breach_id = ? ORDER BY subject", id)
+	if err != nil {
+		return breaches.Incident{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var subj string
+		if err := rows.Scan(&subj); err != nil {
+			return breaches.Incident{}, err
+		}
+		i.Subjects = append(i.Subjects, subj)
+	}
+	return i, rows.Err()
+}
+
+// Get implements [breaches.Store].
+func (s *Store) Get(ctx context.Context, id string) (breaches.Incident, error) {
+	const op = "get"
+	if err := s.check(ctx, op); err != nil {
+		return breaches.Incident{}, err
+	}
+	i, err := s.get(ctx, s.r, id, true)
+	if errors.Is(err, breaches.ErrNotFound) {
+		return breaches.Incident{}, fmt.Errorf("sqlitebreaches: %s: %w", op, err)
+	}
+	if err != nil {
+		return breaches.Incident{}, s.wrap(ctx, op, err)
+	}
+	return i, nil
+}
+
+// MarkNotified implements [breaches.Store] in one write transaction.
+func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Addressee, at time.Time, ref string) error {
+	const op = "mark notified"
+	if err := s.check(ctx, op); err != nil {
+		return err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap(ctx, op, err)
+	}
+	defer tx.Rollback()
+	i, err := s.get(ctx, tx, id, true)
+	if errors.Is(err, breaches.ErrNotFound) {
+		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
+	}
+	if err != nil {
+		return s.wrap(ctx, op, err)
+	}
+	if _, err := i.WithNotice(to, at, ref); err != nil {
+		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
+	}
+	col := "authority"
+	if to == breaches.ToSubjects {
+		col = "subjects"
+	}
+	us, ns := sqlutil.SplitTime(at)
+	if _, err := tx.ExecContext(ctx, `UPDATE breaches SET `+col+`_notified_us = ?, `+col+`_notified_ns = ?, `+col+`_ref = ?
+		WHERE id = ? AND `+col+`_notified_us IS NULL`, us.UnixMicro(), ns, ref, id); err != nil {
+		return s.wrap(ctx, op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.wrap(ctx, op, err)
+	}
+	return nil
+}
+
+// Pending implements [breaches.Store].
+func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, error) {
+	const op = "pending"
+	if err := s.check(ctx, op); err != nil {
+		return nil, err
+	}
+	us, ns := sqlutil.SplitTime(t)
+	rows, err := s.r.QueryContext(ctx, `
+		SELECT id, 'authority', authority_due_us, authority_due_ns FROM breaches
+		WHERE authority_notified_us IS NULL AND (authority_due_us < ?1 OR (authority_due_us = ?1 AND authority_due_ns < ?2))
+		UNION ALL
+		SELECT id, 'subjects', subjects_due_us, subjects_due_ns FROM breaches b
+		WHERE subjects_notified_us IS NULL AND (subjects_due_us < ?1 OR (subjects_due_us = ?1 AND subjects_due_ns < ?2))
+			AND EXISTS (SELECT 1 FROM breach_subjects WHERE breach_id = b.id)`, us.UnixMicro(), ns)
+	if err != nil {
+		return nil, s.wrap(ctx, op, err)
+	}
+	defer rows.Close()
+	var out []breaches.Notice
+	for rows.Next() {
+		var (
+			n     breaches.Notice
+			to    string
+			dueUS int64
+			dueNS int16
+		)
+		if err := rows.Scan(&n.Incident, &to, &dueUS, &dueNS); err != nil {
+			return nil, s.wrap(ctx, op, err)
+		}
+		n.To, n.Due = breaches.Addressee(to), sqlutil.JoinTime(time.UnixMicro(dueUS), dueNS)
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(ctx, op, err)
+	}
+	breaches.SortNotices(out)
+	return out, nil
+}
+
+// BySubject implements [breaches.Store], through index
+// breach_subjects_subject.
+func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incident, error) {
+	const op = "by subject"
+	if err := s.check(ctx, op); err != nil {
+		return nil, err
+	}
+	out, err := sqlutil.QueryAll(ctx, s.r, scan, "SELECT "+prefixed("b.")+` FROM breaches b
+		JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = ?
+		ORDER BY b.detected_us, b.detected_ns, b.id`, subject)
+	if err != nil {
+		return nil, s.wrap(ctx, op, err)
+	}
+	for k := range out {
+		out[k].Subjects = []string{subject}
+	}
+	return out, nil
+}
+
+// Forget implements [breaches.Forgetter] in one write transaction, with
+// secure_delete on and a truncating WAL checkpoint after the commit.
+func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
+	const op = "forget"
+	if err := s.check(ctx, op); err != nil {
+		return 0, err
+	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return 0, s.wrap(ctx, op, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA secure_delete = ON"); err != nil {
+		return 0, s.wrap(ctx, op, err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, s.wrap(ctx, op, err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT b.id, b.subjects_notified_us IS NOT NULL FROM breaches b
+		JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = ?`, subject)
+	if err != nil {
+		return 0, s.wrap(ctx, op, err)
+	}
+	var ids []string
+	var owed string
+	for rows.Next() {
+		var id string
+		var notified bool
+		if err := rows.Scan(&id, &notified); err != nil {
+			rows.Close()
+			return 0, s.wrap(ctx, op, err)
+		}
+		if !notified {
+			owed = id
+		}
+		ids = append(ids, id)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, s.wrap(ctx, op, err)
+	}
+	if owed != "" {
+		return 0, fmt.Errorf("sqlitebreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip(owed))
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE breach_subjects SET subject = ? WHERE breach_id = ? AND subject = ?`,
+			breaches.ErasedSubject(), id, subject); err != nil {
+			return 0, s.wrap(ctx, op, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, s.wrap(ctx, op, err)
+	}
+	if len(ids) > 0 {
+		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	}
+	return len(ids), nil
+}
+
+func prefixed(p string) string {
+	parts := strings.Split(columns, ",")
+	for k := range parts {
+		parts[k] = p + strings.TrimSpace(parts[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scan(row sqlutil.Scanner) (breaches.Incident, error) {
+	var (
+		i                     breaches.Incident
+		detUS, aDueUS, sDueUS int64
+		detNS, aDueNS, sDueNS int16
+		aUS, sUS              sql.Null[int64]
+		aNS, sNS              sql.Null[int16]
+	)
+	if err := row.Scan(&i.ID, &detUS, &detNS, &i.DescriptionRef, &aDueUS, &aDueNS, &aUS, &aNS, &i.AuthorityRef,
+		&sDueUS, &sDueNS, &sUS, &sNS, &i.SubjectsRef); err != nil {
+		return breaches.Incident{}, err
+	}
+	i.Detected = sqlutil.JoinTime(time.UnixMicro(detUS), detNS)
+	i.AuthorityDue = sqlutil.JoinTime(time.UnixMicro(aDueUS), aDueNS)
+	i.SubjectsDue = sqlutil.JoinTime(time.UnixMicro(sDueUS), sDueNS)
+	if aUS.Valid {
+		i.AuthorityNotified = sqlutil.JoinTime(time.UnixMicro(aUS.V), aNS.V)
+	}
+	if sUS.Valid {
+		i.SubjectsNotified = sqlutil.JoinTime(time.UnixMicro(sUS.V), sNS.V)
+	}
+	return i, nil
+}
+
+func split(t time.Time) []any {
+	us, ns := sqlutil.SplitTime(t)
+	return []any{us.UnixMicro(), ns}
+}
+
+func splitNull(t time.Time) []any {
+	if t.IsZero() {
+		return []any{nil, nil}
+	}
+	return split(t)
+}
+
+var errs = sqlutil.Errs{Pkg: "sqlitebreaches", Closed: breaches.ErrClosed, Unavailable: breaches.ErrUnavailable}
+
+func (s *Store) check(ctx context.Context, op string) error {
+	return errs.Check(ctx, op, s.closed.Load())
+}
+
+func (s *Store) wrap(ctx context.Context, op string, err error) error {
+	return errs.Wrap(ctx, op, s.closed.Load(), err)
+}
+
+func clip(s string) string {
+	const n = 64
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}

@@ -1,0 +1,21 @@
+// Package sqliterequests keeps the register of data subjects' requests
+// ([requests.Store]) durably in a SQLite file.
+//
+// # Usage
+//
+//	store, err := sqliterequests.Open(ctx, "requests.db")
+//	defer store.Close()
+//	reg := requests.New(store)
+//
+// # Storage
+//
+// The schema is applied by [Open] from the embedded migrations. Triggers
+// refuse to delete a request or rewrite what was filed, except the one
+// rewrite erasure makes ([Store.Forget]); Forget overwrites the freed
+// bytes (secure_delete) and truncates the write-ahead log.
+//
+// # Concurrency
+//
+// [Store] is safe for concurrent use by multiple goroutines; writes go
+// through one connection, and a change of status is one transaction.
+package sqliterequests

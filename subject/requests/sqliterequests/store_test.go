@@ -1,0 +1,89 @@
+package sqliterequests_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/subject/requests"
+	"github.com/yasam/privacy/subject/requests/requeststest"
+	"github.com/yasam/privacy/subject/requests/sqliterequests"
+)
+
+func open(t testing.TB, path string) *sqliterequests.Store {
+	t.Helper()
+	s, err := sqliterequests.Open(context.Background(), path)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	requeststest.Run(t, func(t *testing.T) requests.Store {
+		return open(t, filepath.Join(t.TempDir(), "requests.db"))
+	})
+}
+
+func TestClosed(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "requests.db"))
+	require.NoError(t, s.Close())
+	_, err := s.Get(context.Background(), "req_x")
+	assert.ErrorIs(t, err, requests.ErrClosed)
+}
+
+func TestForgetLeavesNoTrace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "requests.db")
+	s := open(t, path)
+	reg := requests.New(s)
+	const who = "subject-req-5d21-unique"
+	at := time.Date(2025, 2, 3, 10, 0, 0, 0, time.UTC)
+	for _, k := range []requests.Kind{requests.KindAccess, requests.KindDestruction} {
+		r, err := reg.File(ctx, who, k, at, requests.WithTextRef("edo://in/"+who))
+		require.NoError(t, err)
+		require.NoError(t, reg.Answer(ctx, r.ID, at.Add(time.Hour), "edo://out/"+who))
+	}
+	n, err := reg.Forget(ctx, who)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	require.NoError(t, s.Close())
+	for _, f := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(f)
+		if os.IsNotExist(err) {
+			continue
+		}
+		require.NoError(t, err)
+		assert.False(t, bytes.Contains(b, []byte(who)), "%s still holds the subject", filepath.Base(f))
+	}
+}
+
+func TestTriggersGuardErasure(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "requests.db")
+	r, err := requests.New(open(t, path)).File(ctx, "user-1", requests.KindAccess, time.Date(2025, 2, 3, 10, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	for name, q := range map[string]string{
+		"erase a pending request": `UPDATE requests SET subject = 'erased:X', text_ref = '' WHERE id = ?`,
+		"move to another subject": `UPDATE requests SET subject = 'user-2' WHERE id = ?`,
+		"delete":                  `DELETE FROM requests WHERE id = ?`,
+		"rewrite the due date":    `UPDATE requests SET due_us = 0 WHERE id = ?`,
+		"change the kind":         `UPDATE requests SET kind = 'access' WHERE id = ?`,
+	} {
+		_, err := db.ExecContext(ctx, q, r.ID)
+		assert.Error(t, err, name)
+	}
+}
