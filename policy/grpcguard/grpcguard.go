@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 
+	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
@@ -225,6 +226,12 @@ func (g *guard) judge(ctx context.Context, method string) (d policy.Decision, ca
 	if err != nil || recipient == "" {
 		err = orMissing(err, "recipient")
 		return d, err, inputStatus("recipient", err)
+	}
+	if len(recipient) > disclosure.MaxIDLen {
+		// No registered recipient has this ID: deny without handing a
+		// caller-sized string to the Checker.
+		err = fmt.Errorf("%w: recipient longer than %d bytes", policy.ErrUnknownRecipient, disclosure.MaxIDLen)
+		return d, err, errorStatus(err)
 	}
 	var checkOpts []policy.CheckOption
 	if g.opts.Categories != nil {

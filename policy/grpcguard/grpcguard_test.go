@@ -193,6 +193,12 @@ func TestInterceptors(t *testing.T) {
 			wantCode: codes.NotFound,
 		},
 		{
+			name:     "1 MiB recipient",
+			setup:    func(f *policytest.Fixture) { f.Accept(user) },
+			md:       []string{"x-user-id", user, "x-recipient", strings.Repeat("r", 1<<20)},
+			wantCode: codes.NotFound,
+		},
+		{
 			name:     "300-byte user",
 			md:       []string{"x-user-id", user + strings.Repeat("u", 300), "x-recipient", policytest.Partner},
 			wantCode: codes.InvalidArgument,

@@ -91,7 +91,8 @@ type Options struct {
 	// example from a path value: r.PathValue("recipient"). When it returns
 	// "", the static recipient given to Require is used. A recipient read
 	// from the request that the Checker does not know is answered with 404
-	// (see ErrRecipientNotFound), not 500.
+	// (see ErrRecipientNotFound), not 500; one longer than
+	// disclosure.MaxIDLen is answered so without asking the Checker.
 	Recipient func(*http.Request) string
 
 	// OnDeny answers a request the middleware denies: d is the denying
