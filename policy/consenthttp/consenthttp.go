@@ -118,6 +118,7 @@ func New(engine Engine, store Store, opts Options) http.Handler {
 		writeProblem(w, http.StatusForbidden, "cross_origin", "")
 	}))
 	h.mux.HandleFunc("GET /{$}", h.getState)
+	h.mux.HandleFunc("GET /purposes", h.purposes)
 	h.mux.HandleFunc("PUT /acceptance", h.accept)
 	h.mux.HandleFunc("DELETE /acceptance", h.withdrawAcceptance)
 	h.mux.HandleFunc("PUT /grants/{purpose}/{recipient}", h.grant)
@@ -133,7 +134,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		// Unknown route or method: a problem, not the mux's text page.
-		if r.URL.Path == "/" || r.URL.Path == "/acceptance" || matchesGrant(r.URL.Path) {
+		if r.URL.Path == "/" || r.URL.Path == "/acceptance" || r.URL.Path == "/purposes" || matchesGrant(r.URL.Path) {
 			writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", "")
 			return
 		}
@@ -183,7 +184,26 @@ func (h *handler) getState(w http.ResponseWriter, r *http.Request) {
 	if u == "" {
 		return
 	}
-	h.writeState(w, r, u, http.StatusOK)
+	h.writeState(w, r, u)
+}
+
+// purposes lists the catalog in force, for a consent screen: each
+// purpose's ID, clause, titles, legal basis, categories, retention and
+// whether it needs an explicit grant. It needs a signed-in user like every
+// route, though it holds nothing of theirs.
+func (h *handler) purposes(w http.ResponseWriter, r *http.Request) {
+	if h.user(w, r) == "" {
+		return
+	}
+	body, err := json.Marshal(struct {
+		PolicyVersion string            `json:"policy_version"`
+		Purposes      []purpose.Purpose `json:"purposes"`
+	}{h.engine.Version().ID, h.engine.Catalog().Purposes()})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, body)
 }
 
 // acceptBody is the body of PUT /acceptance.
@@ -316,7 +336,7 @@ func (h *handler) append(w http.ResponseWriter, r *http.Request, u string, build
 		h.fail(w, r, err)
 		return
 	}
-	h.writeState(w, r, u, http.StatusOK)
+	h.writeState(w, r, u)
 }
 
 // fail answers a fault of the store or the host with 503 or 500, and
@@ -425,7 +445,7 @@ type Grant struct {
 	Channel consent.Channel `json:"channel,omitempty"`
 }
 
-func (h *handler) writeState(w http.ResponseWriter, r *http.Request, u string, status int) {
+func (h *handler) writeState(w http.ResponseWriter, r *http.Request, u string) {
 	st, err := h.store.State(r.Context(), u)
 	if err != nil {
 		h.fail(w, r, err)
@@ -457,12 +477,18 @@ func (h *handler) writeState(w http.ResponseWriter, r *http.Request, u string, s
 		h.fail(w, r, err)
 		return
 	}
+	writeJSON(w, body)
+}
+
+// writeJSON answers 200 with body, which no cache may keep: it is one
+// user's consent at this moment.
+func writeJSON(w http.ResponseWriter, body []byte) {
 	hd := w.Header()
 	hd.Set("Content-Type", "application/json")
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
+	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
 

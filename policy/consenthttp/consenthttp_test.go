@@ -116,6 +116,16 @@ func TestCaptureEndToEnd(t *testing.T) {
 		return err == nil && d.Allowed
 	}
 
+	cat := do(t, srv, http.MethodGet, "/purposes", "")
+	require.Equal(t, http.StatusOK, cat.status)
+	var listed struct {
+		PolicyVersion string            `json:"policy_version"`
+		Purposes      []purpose.Purpose `json:"purposes"`
+	}
+	require.NoError(t, json.Unmarshal(cat.body, &listed))
+	assert.Equal(t, version, listed.PolicyVersion)
+	assert.Len(t, listed.Purposes, len(f.Engine().Catalog().Purposes()))
+
 	st := do(t, srv, http.MethodGet, "/", "").state(t)
 	assert.Equal(t, version, st.PolicyVersion)
 	assert.Empty(t, st.Acceptance.Version)
@@ -199,6 +209,7 @@ func TestCaptureRefuses(t *testing.T) {
 		{"POST is not a route", "POST", "/acceptance", `{"version": "2023-ru-1"}`, nil, 405, "method_not_allowed", ""},
 		{"GET cannot change", "GET", "/grants/payments/" + policytest.ThirdParty, "", nil, 405, "method_not_allowed", ""},
 		{"unknown route", "GET", "/nope", "", nil, 404, "not_found", ""},
+		{"purposes cannot be changed", "PUT", "/purposes", "", nil, 405, "method_not_allowed", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

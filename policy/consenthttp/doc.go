@@ -14,6 +14,7 @@
 // The routes, relative to where it is mounted:
 //
 //	GET    /                                read the user's consent ([State])
+//	GET    /purposes                        the catalog in force, for a consent screen
 //	PUT    /acceptance                      accept the policy: {"version": "2023-ru-1"} (2.1, 9.2)
 //	DELETE /acceptance                      withdraw acceptance (9.3)
 //	PUT    /grants/{purpose}/{recipient}    grant consent (5.2); optional body
