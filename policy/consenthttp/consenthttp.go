@@ -115,7 +115,7 @@ func New(engine Engine, store Store, opts Options) http.Handler {
 		}
 	}
 	h.protect.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, http.StatusForbidden, "cross_origin", "")
+		writeProblem(w, r, http.StatusForbidden, "cross_origin", "")
 	}))
 	h.mux.HandleFunc("GET /{$}", h.getState)
 	h.mux.HandleFunc("GET /purposes", h.purposes)
@@ -129,16 +129,16 @@ func New(engine Engine, store Store, opts Options) http.Handler {
 // ServeHTTP answers the routes listed in the package documentation.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := h.protect.Check(r); err != nil {
-		writeProblem(w, http.StatusForbidden, "cross_origin", "")
+		writeProblem(w, r, http.StatusForbidden, "cross_origin", "")
 		return
 	}
 	if _, pattern := h.mux.Handler(r); pattern == "" {
 		// Unknown route or method: a problem, not the mux's text page.
 		if r.URL.Path == "/" || r.URL.Path == "/acceptance" || r.URL.Path == "/purposes" || matchesGrant(r.URL.Path) {
-			writeProblem(w, http.StatusMethodNotAllowed, "method_not_allowed", "")
+			writeProblem(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "")
 			return
 		}
-		writeProblem(w, http.StatusNotFound, "not_found", "")
+		writeProblem(w, r, http.StatusNotFound, "not_found", "")
 		return
 	}
 	h.mux.ServeHTTP(w, r)
@@ -155,11 +155,11 @@ func defaultChannel(r *http.Request) consent.Channel {
 func (h *handler) user(w http.ResponseWriter, r *http.Request) string {
 	u, err := h.opts.User(r)
 	if err != nil || u == "" {
-		writeProblem(w, http.StatusUnauthorized, "user_unidentified", "")
+		writeProblem(w, r, http.StatusUnauthorized, "user_unidentified", "")
 		return ""
 	}
 	if len(u) > consent.MaxSubjectLen {
-		writeProblem(w, http.StatusBadRequest, "invalid_request", "user")
+		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "user")
 		return ""
 	}
 	return u
@@ -225,7 +225,7 @@ func (h *handler) accept(w http.ResponseWriter, r *http.Request) {
 	if body.Version != current {
 		// The user accepts the text they were shown; one that is not in
 		// force (or none) is not recorded.
-		writeProblem(w, http.StatusConflict, "version_not_in_force", "version")
+		writeProblem(w, r, http.StatusConflict, "version_not_in_force", "version")
 		return
 	}
 	h.append(w, r, u, func(opts []consent.EventOption) consent.Event {
@@ -279,15 +279,15 @@ func (h *handler) scoped(w http.ResponseWriter, r *http.Request, grant bool) {
 	p := purpose.ID(r.PathValue("purpose"))
 	recipient := r.PathValue("recipient")
 	if len(p) > consent.MaxScopeLen || !h.engine.Catalog().Has(p) {
-		writeProblem(w, http.StatusBadRequest, "unknown_purpose", "purpose")
+		writeProblem(w, r, http.StatusBadRequest, "unknown_purpose", "purpose")
 		return
 	}
 	if len(recipient) > consent.MaxScopeLen {
-		writeProblem(w, http.StatusBadRequest, "unknown_recipient", "recipient")
+		writeProblem(w, r, http.StatusBadRequest, "unknown_recipient", "recipient")
 		return
 	}
 	if _, ok := h.engine.Recipient(recipient); !ok && recipient != policy.Operator {
-		writeProblem(w, http.StatusBadRequest, "unknown_recipient", "recipient")
+		writeProblem(w, r, http.StatusBadRequest, "unknown_recipient", "recipient")
 		return
 	}
 	var body grantBody
@@ -300,7 +300,7 @@ func (h *handler) scoped(w http.ResponseWriter, r *http.Request, grant bool) {
 	}
 	now := h.opts.Now()
 	if body.Until != nil && !body.Until.After(now) {
-		writeProblem(w, http.StatusBadRequest, "invalid_request", "until")
+		writeProblem(w, r, http.StatusBadRequest, "invalid_request", "until")
 		return
 	}
 	h.append(w, r, u, func(opts []consent.EventOption) consent.Event {
@@ -347,10 +347,10 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if errors.Is(err, consent.ErrUnavailable) || errors.Is(err, consent.ErrClosed) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		writeProblem(w, http.StatusServiceUnavailable, "consent_unavailable", "")
+		writeProblem(w, r, http.StatusServiceUnavailable, "consent_unavailable", "")
 		return
 	}
-	writeProblem(w, http.StatusInternalServerError, "internal_error", "")
+	writeProblem(w, r, http.StatusInternalServerError, "internal_error", "")
 }
 
 // readJSON decodes a body of at most MaxBodySize bytes into v, refusing
@@ -363,35 +363,35 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any, required bool) bool
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeProblem(w, http.StatusRequestEntityTooLarge, "body_too_large", "")
+			writeProblem(w, r, http.StatusRequestEntityTooLarge, "body_too_large", "")
 			return false
 		}
-		writeProblem(w, http.StatusBadRequest, "invalid_body", "")
+		writeProblem(w, r, http.StatusBadRequest, "invalid_body", "")
 		return false
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		if required {
-			writeProblem(w, http.StatusBadRequest, "invalid_body", "")
+			writeProblem(w, r, http.StatusBadRequest, "invalid_body", "")
 			return false
 		}
 		return true
 	}
 	if v == nil {
-		writeProblem(w, http.StatusBadRequest, "invalid_body", "")
+		writeProblem(w, r, http.StatusBadRequest, "invalid_body", "")
 		return false
 	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		writeProblem(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "")
+		writeProblem(w, r, http.StatusUnsupportedMediaType, "unsupported_media_type", "")
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeProblem(w, http.StatusBadRequest, "invalid_body", "")
+		writeProblem(w, r, http.StatusBadRequest, "invalid_body", "")
 		return false
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		writeProblem(w, http.StatusBadRequest, "invalid_body", "")
+		writeProblem(w, r, http.StatusBadRequest, "invalid_body", "")
 		return false
 	}
 	return true

@@ -362,3 +362,21 @@ func FuzzGrantPath(f *testing.F) {
 		}
 	})
 }
+
+func TestProblemLanguage(t *testing.T) {
+	t.Parallel()
+	f := policytest.New(t)
+	srv := server(t, f.Engine(), f.Store())
+	tests := []struct{ accept, wantLang, wantTitle string }{
+		{"", "ru", "Получатель не зарегистрирован"},
+		{"kk-KZ, ru;q=0.5", "kk", "Алушы тіркелмеген"},
+		{"en;q=0.9, de", "en", "The recipient is not registered"},
+		{"en;q=1e400", "ru", "Получатель не зарегистрирован"},
+	}
+	for _, tt := range tests {
+		r := do(t, srv, http.MethodPut, "/grants/payments/nobody", "", "Accept-Language", tt.accept)
+		require.Equal(t, http.StatusBadRequest, r.status)
+		assert.Equal(t, tt.wantLang, r.header.Get("Content-Language"), tt.accept)
+		assert.Equal(t, tt.wantTitle, r.problem(t).Title, tt.accept)
+	}
+}

@@ -41,6 +41,7 @@ func ExampleNew() {
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")
 		}
+		req.Header.Set("Accept-Language", "en")
 		resp, err := srv.Client().Do(req)
 		if err != nil {
 			log.Fatal(err)
