@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
@@ -59,10 +61,12 @@ type Options struct {
 	// consent.ChannelAPI otherwise.
 	Channel func(*http.Request) consent.Channel
 	// Evidence returns the reference to the proof of consent recorded on
-	// every event (at most consent.MaxEvidenceLen bytes; longer is cut).
-	// The default is the request's X-Request-Id header, which ties the
-	// event to the host's access log. It should not be personal data: the
-	// client's IP address, for example, is.
+	// every event; it is cleaned to valid UTF-8 without control
+	// characters and cut to consent.MaxEvidenceLen bytes. The default is
+	// the request's X-Request-Id header, which ties the event to the
+	// host's access log; a host whose edge does not set that header
+	// (overwriting what the client sent) should give its own. It should
+	// not be personal data: the client's IP address, for example, is.
 	Evidence func(*http.Request) string
 	// TrustedOrigins are origins ("https://app.example.kz") allowed to
 	// make changes from another origin; see the package documentation on
@@ -172,11 +176,29 @@ func (h *handler) eventOptions(r *http.Request) ([]consent.EventOption, bool) {
 	if !ch.Valid() {
 		return nil, false
 	}
-	ev := h.opts.Evidence(r)
-	if len(ev) > consent.MaxEvidenceLen {
-		ev = ev[:consent.MaxEvidenceLen]
-	}
+	ev := cleanEvidence(h.opts.Evidence(r))
 	return []consent.EventOption{consent.WithChannel(ch), consent.WithEvidence(ev)}, true
+}
+
+// cleanEvidence makes a reference a store can keep whatever the request
+// sent: valid UTF-8 (a header may carry any byte, and PostgreSQL refuses
+// text that is not), no control characters, at most consent.MaxEvidenceLen
+// bytes cut on a character boundary.
+func cleanEvidence(ev string) string {
+	ev = strings.Map(func(c rune) rune {
+		if c == utf8.RuneError || unicode.IsControl(c) {
+			return -1
+		}
+		return c
+	}, strings.ToValidUTF8(ev, ""))
+	if len(ev) > consent.MaxEvidenceLen {
+		i := consent.MaxEvidenceLen
+		for i > 0 && !utf8.RuneStart(ev[i]) {
+			i--
+		}
+		ev = ev[:i]
+	}
+	return ev
 }
 
 func (h *handler) getState(w http.ResponseWriter, r *http.Request) {

@@ -380,3 +380,33 @@ func TestProblemLanguage(t *testing.T) {
 		assert.Equal(t, tt.wantTitle, r.problem(t).Title, tt.accept)
 	}
 }
+
+// TestEvidenceCleaned: whatever bytes the evidence header carries, the
+// event stores valid UTF-8 without control characters within the bound.
+func TestEvidenceCleaned(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, header, want string }{
+		{"plain", "req-1", "req-1"},
+		{"invalid UTF-8 and controls", "req-\xff-\x01-2", "req---2"},
+		{"too long, cut on a rune", strings.Repeat("ж", 600), strings.Repeat("ж", consent.MaxEvidenceLen/2)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := policytest.New(t)
+			h := consenthttp.New(f.Engine(), f.Store(), consenthttp.Options{
+				User: func(*http.Request) (string, error) { return user, nil },
+				Now:  func() time.Time { return policytest.Epoch },
+			})
+			req := httptest.NewRequest(http.MethodPut, "/grants/payments/"+policytest.ThirdParty, nil)
+			req.Header[consenthttp.DefaultEvidenceHeader] = []string{tt.header}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+			events, err := f.Store().History(context.Background(), user)
+			require.NoError(t, err)
+			require.Len(t, events, 1)
+			assert.Equal(t, tt.want, events[0].Evidence)
+		})
+	}
+}
