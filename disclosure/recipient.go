@@ -62,23 +62,25 @@ var ErrInvalidRecipient = errors.New("disclosure: invalid recipient")
 // MaxIDLen is the longest recipient ID accepted, in bytes.
 const MaxIDLen = 256
 
-// Recipient is someone personal data may be disclosed to.
+// Recipient is someone personal data may be disclosed to. Its JSON form
+// (field names id, kind, name, confidentiality, agreement, country) is what
+// [LoadRecipients] reads.
 type Recipient struct {
 	// ID identifies the recipient in Check calls and consent grants.
-	ID string
+	ID string `json:"id"`
 	// Kind picks the rule that governs sharing with the recipient.
-	Kind Kind
+	Kind Kind `json:"kind"`
 	// Name is the recipient's name, for people reading decisions.
-	Name string
+	Name string `json:"name,omitempty"`
 	// Confidentiality reports whether a confidentiality obligation with the
 	// recipient is on record (6.3).
-	Confidentiality bool
+	Confidentiality bool `json:"confidentiality,omitempty"`
 	// Agreement optionally references that obligation or the data
 	// sharing contract.
-	Agreement string
+	Agreement string `json:"agreement,omitempty"`
 	// Country is the ISO 3166-1 alpha-2 code of where the recipient
 	// processes data; empty means Kazakhstan.
-	Country string
+	Country string `json:"country,omitempty"`
 }
 
 // Validate reports whether the recipient is complete: a non-empty ID of at

@@ -11,16 +11,19 @@
 //	GET  /profile               the operator's own processing (service_access, 2.1)
 //	GET  /share/{recipient}     share payment data with a recipient (payments;
 //	                            halyk is an unaffiliated bank, 5.2; kgd a state body, 5.1)
-//	POST /consent/accept        the user accepts the policy in force (2.1)
-//	POST /consent/grant         the user consents to sharing: form values
-//	                            purpose and recipient (5.2)
+//	/consent/...                the user's consent, through policy/consenthttp:
+//	                            PUT /consent/acceptance accepts the policy in force (2.1),
+//	                            PUT and DELETE /consent/grants/{purpose}/{recipient}
+//	                            grant and withdraw consent to sharing (5.2),
+//	                            GET /consent/ reads it
 //
 // Try it:
 //
 //	curl -i -H 'X-User-ID: u1' localhost:8080/profile                       # 403, 2.1
-//	curl -i -H 'X-User-ID: u1' -X POST localhost:8080/consent/accept
+//	curl -i -H 'X-User-ID: u1' -X PUT -H 'Content-Type: application/json' \
+//	     -d '{"version": "2023-ru-1"}' localhost:8080/consent/acceptance
 //	curl -i -H 'X-User-ID: u1' -H 'Accept-Language: en' localhost:8080/share/halyk   # 403, 5.2
-//	curl -i -H 'X-User-ID: u1' -d purpose=payments -d recipient=halyk localhost:8080/consent/grant
+//	curl -i -H 'X-User-ID: u1' -X PUT localhost:8080/consent/grants/payments/halyk
 //	curl -i -H 'X-User-ID: u1' localhost:8080/share/halyk                   # 200
 package main
 
@@ -41,6 +44,7 @@ import (
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/policy/consenthttp"
 	"github.com/yasam/privacy/policy/httpguard"
 	"github.com/yasam/privacy/purpose"
 )
@@ -132,9 +136,13 @@ func newHandler(store consent.Store, logger *slog.Logger) (http.Handler, error) 
 	mux.Handle("GET /share/{recipient}", httpguard.Require(engine, purpose.Payments, "", share)(
 		shareHandler(logger)))
 
-	c := consentHandlers{engine: engine, store: store}
-	mux.HandleFunc("POST /consent/accept", c.accept)
-	mux.HandleFunc("POST /consent/grant", c.grant)
+	mux.Handle("/consent/", http.StripPrefix("/consent", consenthttp.New(engine, store, consenthttp.Options{
+		User: userID,
+		OnError: func(r *http.Request, err error) {
+			// A store error may quote the user; log its class only.
+			logger.ErrorContext(r.Context(), "consent not recorded", "unavailable", errors.Is(err, consent.ErrUnavailable))
+		},
+	})))
 	return mux, nil
 }
 
@@ -182,51 +190,6 @@ func shareHandler(logger *slog.Logger) http.Handler {
 			"obligations": done,
 		})
 	})
-}
-
-type consentHandlers struct {
-	engine *policy.Engine
-	store  consent.Store
-}
-
-func (c consentHandlers) accept(w http.ResponseWriter, r *http.Request) {
-	user, err := userID(r)
-	if err != nil {
-		http.Error(w, "no user", http.StatusUnauthorized)
-		return
-	}
-	c.append(w, r, consent.AcceptPolicy(user, c.engine.Version().ID, time.Now(), consent.WithChannel(consent.ChannelAPI)))
-}
-
-func (c consentHandlers) grant(w http.ResponseWriter, r *http.Request) {
-	user, err := userID(r)
-	if err != nil {
-		http.Error(w, "no user", http.StatusUnauthorized)
-		return
-	}
-	p, recipient := purpose.ID(r.FormValue("purpose")), r.FormValue("recipient")
-	if !c.engine.Catalog().Has(p) {
-		http.Error(w, "unknown purpose", http.StatusBadRequest)
-		return
-	}
-	if _, ok := c.engine.Recipient(recipient); !ok {
-		http.Error(w, "unknown recipient", http.StatusBadRequest)
-		return
-	}
-	c.append(w, r, consent.Grant(user, p, recipient, time.Now(),
-		consent.WithChannel(consent.ChannelAPI), consent.WithPolicyVersion(c.engine.Version().ID)))
-}
-
-func (c consentHandlers) append(w http.ResponseWriter, r *http.Request, e consent.Event) {
-	if err := c.store.Append(r.Context(), e); err != nil {
-		if errors.Is(err, consent.ErrInvalidEvent) {
-			http.Error(w, "invalid consent", http.StatusBadRequest)
-			return
-		}
-		http.Error(w, "consent not recorded", http.StatusServiceUnavailable)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -25,7 +24,7 @@ type step struct {
 	method string
 	path   string
 	user   string
-	form   url.Values
+	body   string // JSON
 	lang   string
 	want   int
 }
@@ -33,14 +32,19 @@ type step struct {
 var steps = []step{
 	{say: "no user: 401", method: "GET", path: "/profile", want: 401},
 	{say: "before accepting the policy: 403 (2.1)", method: "GET", path: "/profile", user: "user-1", want: 403},
-	{say: "the user accepts the policy", method: "POST", path: "/consent/accept", user: "user-1", want: 204},
+	{say: "the user accepts the policy", method: "PUT", path: "/consent/acceptance", user: "user-1",
+		body: `{"version": "2023-ru-1"}`, want: 200},
 	{say: "now the operator may process: 200", method: "GET", path: "/profile", user: "user-1", want: 200},
 	{say: "sharing with a state body: 200 (5.1)", method: "GET", path: "/share/kgd", user: "user-1", want: 200},
 	{say: "sharing with an unaffiliated bank: 403 (5.2)", method: "GET", path: "/share/halyk", user: "user-1", lang: "en", want: 403},
-	{say: "the user consents to sharing payment data with it", method: "POST", path: "/consent/grant", user: "user-1",
-		form: url.Values{"purpose": {"payments"}, "recipient": {"halyk"}}, want: 204},
+	{say: "the user consents to sharing payment data with it", method: "PUT", path: "/consent/grants/payments/halyk",
+		user: "user-1", want: 200},
 	{say: "now the bank may get it: 200", method: "GET", path: "/share/halyk", user: "user-1", want: 200},
 	{say: "an unregistered recipient: 404", method: "GET", path: "/share/somebody", user: "user-1", lang: "kk", want: 404},
+	{say: "consent for an unregistered recipient is refused, nothing stored: 400", method: "PUT",
+		path: "/consent/grants/payments/somebody", user: "user-1", want: 400},
+	{say: "the user withdraws the consent", method: "DELETE", path: "/consent/grants/payments/halyk", user: "user-1", want: 200},
+	{say: "the bank may no longer get it: 403 (5.2)", method: "GET", path: "/share/halyk", user: "user-1", want: 403},
 }
 
 // selfTest serves on a random loopback port, walks a user from no consent
@@ -90,15 +94,15 @@ func selfTest(ctx context.Context, out io.Writer, logger *slog.Logger) error {
 // headers and the body.
 func do(ctx context.Context, client *http.Client, base string, s step) (int, string, error) {
 	var body io.Reader
-	if s.form != nil {
-		body = strings.NewReader(s.form.Encode())
+	if s.body != "" {
+		body = strings.NewReader(s.body)
 	}
 	req, err := http.NewRequestWithContext(ctx, s.method, base+s.path, body)
 	if err != nil {
 		return 0, "", err
 	}
-	if s.form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if s.body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if s.user != "" {
 		req.Header.Set("X-User-ID", s.user)

@@ -40,14 +40,23 @@
 // [ProblemWriter], answers with RFC 9457 problem details in JSON ([Problem])
 // in Russian, Kazakh or English as Accept-Language asks: 403 for a denial,
 // 401 without a user, 404 for an unknown recipient named by the request,
-// 503 when consent records or the policy are unavailable, 500 for a
-// misconfigured route (see [StatusFor]). The body lists the reasons' codes,
-// clauses and messages and the policy version; it never holds the user ID
-// or an error's text.
+// 400 for a request outside a check's bounds (a user ID longer than
+// policy.MaxUserLen), 503 when consent records or the policy are
+// unavailable, 500 for a misconfigured route or a broken Checker (see
+// [StatusFor]). The body lists the reasons' codes, clauses and messages,
+// the route's purpose and the policy version, and at most [MaxProblemSize]
+// bytes of them; it never holds a value taken from the request (the user
+// ID, a recipient read from the path) or an error's text.
 //
-// A panic in Options.User is not recovered: it is a bug in the host, and
-// net/http's server handles it as any handler panic. The guarded handler is
-// not called.
+// # Panics
+//
+// A panic in the Checker is recovered: the request is denied with
+// [ErrCheckerPanicked] and answered with 500, and the panic value, which
+// may hold request values, is dropped. A panic in the host's own code is
+// the host's business and is not recovered: in Options.User (the guarded
+// handler is then not called), in OnDeny, and in the guarded handler
+// itself. net/http's server handles those as any handler panic, or the
+// host's own recovery middleware does.
 //
 // # Concurrency
 //

@@ -66,7 +66,7 @@ func ExampleRequire() {
 	call()
 	// Output:
 	// 403 obligations=""
-	// {"type":"https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeDenied","title":"Processing of personal data is denied","status":403,"detail":"The privacy policy does not allow this processing; the reasons follow","purpose":"payments","recipient":"halyk","policy_version":"2023-ru-1","reasons":[{"code":"consent_required","clause":"5.2","message":"Sharing with an unaffiliated company or a private individual needs the user's consent"}]}
+	// {"type":"https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeDenied","title":"Processing of personal data is denied","status":403,"detail":"The privacy policy does not allow this processing; the reasons follow","purpose":"payments","policy_version":"2023-ru-1","reasons":[{"code":"consent_required","clause":"5.2","message":"Sharing with an unaffiliated company or a private individual needs the user's consent"}]}
 	// 200 obligations="record_disclosure"
 	// shared under 5.2
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
@@ -44,6 +45,10 @@ var (
 	// [Options.Recipient] is not one the Checker knows. It wraps
 	// policy.ErrUnknownRecipient when the Checker said so.
 	ErrRecipientNotFound = errors.New("httpguard: recipient not found")
+	// ErrCheckerPanicked: the Checker panicked. The middleware recovered
+	// the panic and denied; the panic value is not in the error (it may
+	// hold request values). The default OnDeny answers it with 500.
+	ErrCheckerPanicked = errors.New("httpguard: checker panicked")
 )
 
 // The response headers the middleware sets.
@@ -60,6 +65,10 @@ const (
 // ReasonNoUser is the code of the reason in the Decision the middleware
 // hands to OnDeny when it cannot tell whose data a request is about.
 const ReasonNoUser = "user_unidentified"
+
+// ReasonCheckFailed is the code of the reason in the Decision the
+// middleware hands to OnDeny when the Checker panicked.
+const ReasonCheckFailed = "check_failed"
 
 // Options configure [Require]. The zero value of every field but User means
 // the default.
@@ -82,7 +91,8 @@ type Options struct {
 	// example from a path value: r.PathValue("recipient"). When it returns
 	// "", the static recipient given to Require is used. A recipient read
 	// from the request that the Checker does not know is answered with 404
-	// (see ErrRecipientNotFound), not 500.
+	// (see ErrRecipientNotFound), not 500; one longer than
+	// disclosure.MaxIDLen is answered so without asking the Checker.
 	Recipient func(*http.Request) string
 
 	// OnDeny answers a request the middleware denies: d is the denying
@@ -194,7 +204,14 @@ func (g *guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 		g.deny(w, r, d, fmt.Errorf("%w: the request names none", ErrRecipientNotFound))
 		return
 	}
-	d, err := g.checker.Check(r.Context(), user, g.purpose, recipient, g.checkOpts...)
+	if named && len(recipient) > disclosure.MaxIDLen {
+		// No registered recipient can have this ID: answer without
+		// handing a caller-sized string to the Checker.
+		d := g.selfDenial("", policy.Reason{Code: "unknown_recipient", Clause: "5", Message: noRecipientText})
+		g.deny(w, r, d, fmt.Errorf("%w: id longer than %d bytes", ErrRecipientNotFound, disclosure.MaxIDLen))
+		return
+	}
+	d, err := g.check(r, user, recipient)
 	if err != nil {
 		if named && errors.Is(err, policy.ErrUnknownRecipient) {
 			err = fmt.Errorf("%w: %w", ErrRecipientNotFound, err)
@@ -208,6 +225,19 @@ func (g *guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 	}
 	setHeaders(w.Header(), d)
 	next.ServeHTTP(w, r.WithContext(policy.NewContext(r.Context(), d)))
+}
+
+// check asks the Checker, turning a panic in it into a denial with
+// ErrCheckerPanicked: a broken Checker must not drop the connection, and
+// the panic value (which may hold the request's values) goes nowhere.
+func (g *guard) check(r *http.Request, user, recipient string) (d policy.Decision, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			d = g.selfDenial(recipient, policy.Reason{Code: ReasonCheckFailed, Message: checkFailedText})
+			err = ErrCheckerPanicked
+		}
+	}()
+	return g.checker.Check(r.Context(), user, g.purpose, recipient, g.checkOpts...)
 }
 
 // deny answers through OnDeny with a Decision that denies, whatever the

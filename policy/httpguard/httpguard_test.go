@@ -488,7 +488,10 @@ func TestStatusFor(t *testing.T) {
 		{context.DeadlineExceeded, 503},
 		{policy.ErrUnknownPurpose, 500},
 		{policy.ErrUnknownCategory, 500},
-		{policy.ErrEmptyUser, 500},
+		{policy.ErrEmptyUser, 400},
+		{policy.ErrInvalidRequest, 400},
+		{httpguard.ErrCheckerPanicked, 500},
+		{policy.ErrUnknownRecipient, 500},
 		{errors.New("other"), 500},
 	}
 	for _, tt := range tests {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
@@ -23,6 +25,9 @@ const (
 	// TypeRecipientNotFound (404): the recipient named by the request is
 	// not registered.
 	TypeRecipientNotFound = "https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeRecipientNotFound"
+	// TypeInvalidRequest (400): the request is outside what a check
+	// accepts, such as a user ID longer than policy.MaxUserLen.
+	TypeInvalidRequest = "https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeInvalidRequest"
 	// TypeUnavailable (503): consent records or the policy could not be
 	// read; the request was denied by default and may be retried.
 	TypeUnavailable = "https://pkg.go.dev/github.com/yasam/privacy/policy/httpguard#TypeUnavailable"
@@ -35,9 +40,11 @@ const (
 const ContentTypeProblem = "application/problem+json"
 
 // Problem is the body of the default OnDeny's responses: RFC 9457 problem
-// details with the decision's explanation as extension members. It never
-// holds the user ID or an error's text, which may carry personal data or
-// internals.
+// details with the decision's explanation as extension members. It names
+// codes, clauses, the route's purpose and the policy version, and holds no
+// value taken from the request: not the user ID, not a recipient read from
+// the path, not an error's text, which may carry personal data or
+// internals. A body is at most [MaxProblemSize] bytes.
 type Problem struct {
 	// Type is one of the Type constants.
 	Type string `json:"type"`
@@ -45,9 +52,8 @@ type Problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
-	// Purpose and Recipient repeat what was asked.
-	Purpose   purpose.ID `json:"purpose,omitempty"`
-	Recipient string     `json:"recipient,omitempty"`
+	// Purpose is the route's purpose, from the service's configuration.
+	Purpose purpose.ID `json:"purpose,omitempty"`
 	// PolicyVersion is the ID of the policy version in force.
 	PolicyVersion string `json:"policy_version,omitempty"`
 	// Reasons are the decision's reasons, their messages in the negotiated
@@ -63,13 +69,26 @@ type ProblemReason struct {
 	Categories []purpose.Category `json:"categories,omitempty"`
 }
 
+// MaxProblemSize bounds the body the default OnDeny writes, in bytes.
+// Reasons beyond it are left out (the first is always kept), and the
+// strings of a Decision are clipped to [maxField] bytes each.
+const MaxProblemSize = 4 << 10
+
+// maxField bounds each string copied from a Decision into a body: codes,
+// clauses and versions are short; anything longer is not one.
+const maxField = 64
+
+// maxReasons bounds the reasons in a body.
+const maxReasons = 16
+
 // StatusFor returns the HTTP status the default OnDeny answers a denial
 // with: 403 for a denial by the policy (err == nil), 401 for [ErrNoUser],
-// 404 for [ErrRecipientNotFound], 503 when consent records or the policy
+// 404 for [ErrRecipientNotFound], 400 for policy.ErrInvalidRequest (a user
+// ID or a value outside the bounds a check accepts), 503 when consent records or the policy
 // could not be read (policy.ErrConsentUnavailable, policy.ErrEvaluation) or
 // the request's context ended, and 500 for any other error, which is a
 // mistake in the service (an unknown purpose, an unregistered static
-// recipient, an unknown category).
+// recipient, an unknown category) or a broken Checker ([ErrCheckerPanicked]).
 func StatusFor(err error) int {
 	switch {
 	case err == nil:
@@ -78,6 +97,13 @@ func StatusFor(err error) int {
 		return http.StatusUnauthorized
 	case errors.Is(err, ErrRecipientNotFound):
 		return http.StatusNotFound
+	case errors.Is(err, ErrCheckerPanicked),
+		errors.Is(err, policy.ErrUnknownPurpose),
+		errors.Is(err, policy.ErrUnknownRecipient),
+		errors.Is(err, policy.ErrUnknownCategory):
+		return http.StatusInternalServerError
+	case errors.Is(err, policy.ErrInvalidRequest):
+		return http.StatusBadRequest
 	case errors.Is(err, policy.ErrConsentUnavailable),
 		errors.Is(err, policy.ErrEvaluation),
 		errors.Is(err, context.DeadlineExceeded),
@@ -105,12 +131,7 @@ func ProblemWriter(fallback string) func(w http.ResponseWriter, r *http.Request,
 	return func(w http.ResponseWriter, r *http.Request, d policy.Decision, err error) {
 		lang := Negotiate(r.Header.Get("Accept-Language"), fallback)
 		status := StatusFor(err)
-		p := newProblem(status, d, lang)
-		body, merr := json.Marshal(p)
-		if merr != nil { // cannot happen with these field types
-			http.Error(w, http.StatusText(status), status)
-			return
-		}
+		body := problemBody(newProblem(status, d, lang))
 		h := w.Header()
 		h.Set("Content-Type", ContentTypeProblem)
 		h.Set("Content-Language", lang)
@@ -134,19 +155,62 @@ func newProblem(status int, d policy.Decision, lang string) Problem {
 		Title:         txt.title.In(lang),
 		Status:        status,
 		Detail:        txt.detail.In(lang),
-		Purpose:       d.Purpose,
-		Recipient:     d.Recipient,
-		PolicyVersion: d.PolicyVersion,
+		Purpose:       purpose.ID(clip(string(d.Purpose))),
+		PolicyVersion: clip(d.PolicyVersion),
 	}
-	for _, r := range d.Reasons {
-		p.Reasons = append(p.Reasons, ProblemReason{
-			Code:       r.Code,
-			Clause:     r.Clause,
-			Message:    r.Message.In(lang),
-			Categories: r.Categories,
-		})
+	for i, r := range d.Reasons {
+		if i == maxReasons {
+			break
+		}
+		pr := ProblemReason{
+			Code:    clip(r.Code),
+			Clause:  clip(r.Clause),
+			Message: r.Message.In(lang),
+		}
+		for j, c := range r.Categories {
+			if j == maxReasons {
+				break
+			}
+			pr.Categories = append(pr.Categories, purpose.Category(clip(string(c))))
+		}
+		p.Reasons = append(p.Reasons, pr)
 	}
 	return p
+}
+
+// problemBody encodes p in at most MaxProblemSize bytes, leaving out
+// reasons from the last, then the first reason's message and categories,
+// until it fits. The fixed members alone always fit: they are the
+// package's own texts and clipped strings.
+func problemBody(p Problem) []byte {
+	for {
+		body, err := json.Marshal(p)
+		if err == nil && len(body) <= MaxProblemSize {
+			return body
+		}
+		switch {
+		case len(p.Reasons) > 1:
+			p.Reasons = p.Reasons[:len(p.Reasons)-1]
+		case len(p.Reasons) == 1 && (p.Reasons[0].Message != "" || p.Reasons[0].Categories != nil):
+			p.Reasons[0].Message, p.Reasons[0].Categories = "", nil
+		default:
+			p.Reasons = nil
+			body, _ = json.Marshal(p) // string and int members only: cannot fail
+			return body
+		}
+	}
+}
+
+// clip returns s cut to at most maxField bytes, on a UTF-8 boundary.
+func clip(s string) string {
+	if len(s) <= maxField {
+		return s
+	}
+	i := maxField
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
 }
 
 // Negotiate returns the language of the policy ("ru", "kk" or "en") that an
@@ -178,7 +242,8 @@ func Negotiate(acceptLanguage, fallback string) string {
 }
 
 // quality parses the q parameter of an Accept-Language element; a missing
-// or malformed one counts as 1, an out-of-range one as 0.
+// or malformed one counts as 1, an out-of-range one (below 0, above 1, too
+// large for a float64 such as 1e400, infinite or NaN) as 0.
 func quality(params string) float64 {
 	for p := range strings.SplitSeq(params, ";") {
 		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
@@ -186,10 +251,12 @@ func quality(params string) float64 {
 			continue
 		}
 		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-		if err != nil {
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			return 0 // a number, out of any range a float64 holds
+		case err != nil:
 			return 1
-		}
-		if q < 0 || q > 1 {
+		case math.IsNaN(q) || q < 0 || q > 1:
 			return 0
 		}
 		return q

@@ -25,6 +25,13 @@ var noRecipientText = purpose.Text{
 	EN: "The request names no recipient",
 }
 
+// checkFailedText is the message of the [ReasonCheckFailed] reason.
+var checkFailedText = purpose.Text{
+	RU: "Проверка по Политике завершилась сбоем: отказ по умолчанию",
+	KK: "Саясат бойынша тексеру сәтсіз аяқталды: әдепкі бойынша бас тарту",
+	EN: "The policy check broke down: denied by default",
+}
+
 type statusText struct {
 	title, detail purpose.Text
 }
@@ -55,6 +62,18 @@ var statusTexts = map[int]struct {
 			RU: "Запрос не указывает, чьи персональные данные обрабатываются: отказ по умолчанию",
 			KK: "Сұрау кімнің дербес деректері өңделетінін көрсетпейді: әдепкі бойынша бас тарту",
 			EN: "The request does not say whose personal data it is about: denied by default",
+		},
+	}},
+	http.StatusBadRequest: {TypeInvalidRequest, statusText{
+		title: purpose.Text{
+			RU: "Недопустимый запрос",
+			KK: "Жарамсыз сұрау",
+			EN: "Invalid request",
+		},
+		detail: purpose.Text{
+			RU: "Запрос выходит за пределы, которые допускает проверка по Политике, поэтому в обработке отказано",
+			KK: "Сұрау Саясат бойынша тексеру рұқсат ететін шектен шығады, сондықтан өңдеуден бас тартылды",
+			EN: "The request is outside the bounds a policy check accepts, so processing is denied",
 		},
 	}},
 	http.StatusNotFound: {TypeRecipientNotFound, statusText{

@@ -1,0 +1,43 @@
+// Package storeurl opens the library's stores from a URL, so that a host or
+// an example picks its backend in configuration rather than in code:
+//
+//	memory:                                  consent and ledger in memory (tests, demos)
+//	sqlite:///var/lib/myservice/consent.db   a SQLite file, absolute path
+//	sqlite:consent.db                        a SQLite file, relative path
+//	postgres://user:pass@host/db?sslmode=... PostgreSQL (postgresql:// too)
+//
+// # Usage
+//
+//	store, err := storeurl.OpenConsent(ctx, os.Getenv("CONSENT_DSN"))
+//	if err != nil {
+//		return err
+//	}
+//	defer store.Close()
+//	engine, err := policy.New(policy.WithConsentStore(store))
+//
+// [OpenLedger] does the same for the disclosure ledger's store (memory and
+// SQLite; a PostgreSQL ledger is not in this build and is refused with
+// [ErrUnsupported]).
+//
+// A SQLite URL takes the query parameters busy_timeout (a Go duration) and
+// sole_writer (true or 1, consent only); a PostgreSQL URL is handed to pgx
+// as it is (pgxpool.ParseConfig), so its parameters (sslmode,
+// pool_max_conns, search_path, ...) work. An unknown SQLite parameter is an
+// error, not ignored. Backend options beyond those go in with
+// [WithSQLite], [WithPostgres] and [WithSQLiteLedger].
+//
+// Errors never quote the URL (it may hold a password), only the name of
+// an unknown parameter, clipped.
+//
+// # Storage
+//
+// The stores are the backends' own (consent/sqlitestore, consent/pgstore,
+// disclosure/ledger/sqliteledger), with their documented guarantees; this
+// package only chooses and opens them. For PostgreSQL it makes a pgxpool
+// from the URL and closes it when the store is closed.
+//
+// # Concurrency
+//
+// The stores returned are safe for concurrent use by multiple goroutines,
+// as their backends are. Close must be called once, after the last use.
+package storeurl

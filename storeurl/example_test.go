@@ -1,0 +1,33 @@
+package storeurl_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+	"github.com/yasam/privacy/storeurl"
+)
+
+// The store comes from configuration: memory: here, sqlite:///var/lib/...
+// or postgres://... in a deployment.
+func ExampleOpenConsent() {
+	ctx := context.Background()
+	store, err := storeurl.OpenConsent(ctx, "memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	engine, err := policy.New(policy.WithConsentStore(store))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := store.Append(ctx, consent.AcceptPolicy("u1", engine.Version().ID, t0)); err != nil {
+		log.Fatal(err)
+	}
+	d, err := engine.Check(ctx, "u1", purpose.Support, policy.Operator)
+	fmt.Println(d.Allowed, err)
+	// Output: true <nil>
+}

@@ -1,0 +1,302 @@
+package storeurl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/pgstore"
+	"github.com/yasam/privacy/consent/sqlitestore"
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
+)
+
+// Errors of [OpenConsent] and [OpenLedger]; test with errors.Is. An error
+// of the backend's own Open is wrapped as it is.
+var (
+	// ErrInvalidURL: the URL cannot be parsed, or its path or parameters
+	// are wrong for its scheme.
+	ErrInvalidURL = errors.New("storeurl: invalid store URL")
+	// ErrUnsupported: the scheme names no backend this build has for the
+	// store asked for.
+	ErrUnsupported = errors.New("storeurl: unsupported store URL scheme")
+)
+
+// ConsentStore is a consent.Store that holds resources until closed. The
+// store's own optional interfaces stay reachable by type assertion on
+// Unwrap's result.
+type ConsentStore interface {
+	consent.Store
+	// Close releases the store (and a pool made for it).
+	Close() error
+	// Unwrap returns the backend's store: a *consent.MemoryStore,
+	// *sqlitestore.Store or *pgstore.Store.
+	Unwrap() consent.Store
+}
+
+// LedgerStore is a ledger.Store that holds resources until closed.
+type LedgerStore interface {
+	ledger.Store
+	// Close releases the store.
+	Close() error
+	// Unwrap returns the backend's store: a *ledger.MemoryStore or
+	// *sqliteledger.Store.
+	Unwrap() ledger.Store
+}
+
+// Option configures [OpenConsent] and [OpenLedger].
+type Option func(*config)
+
+type config struct {
+	sqlite       []sqlitestore.Option
+	postgres     []pgstore.Option
+	sqliteLedger []sqliteledger.Option
+	pool         func(*pgxpool.Config)
+}
+
+// WithSQLite passes options to sqlitestore.Open, after those the URL sets.
+func WithSQLite(opts ...sqlitestore.Option) Option {
+	return func(c *config) { c.sqlite = append(c.sqlite, opts...) }
+}
+
+// WithPostgres passes options to pgstore.New.
+func WithPostgres(opts ...pgstore.Option) Option {
+	return func(c *config) { c.postgres = append(c.postgres, opts...) }
+}
+
+// WithSQLiteLedger passes options to sqliteledger.Open, after those the URL
+// sets.
+func WithSQLiteLedger(opts ...sqliteledger.Option) Option {
+	return func(c *config) { c.sqliteLedger = append(c.sqliteLedger, opts...) }
+}
+
+// WithPoolConfig lets the host adjust the pgxpool configuration parsed
+// from a PostgreSQL URL (tracer, TLS, hooks) before the pool is made.
+func WithPoolConfig(f func(*pgxpool.Config)) Option {
+	return func(c *config) { c.pool = f }
+}
+
+// target is a parsed store URL.
+type target struct {
+	scheme string // "memory", "sqlite" or "postgres"
+	path   string // sqlite: the file
+	raw    string // postgres: the URL as given
+	params url.Values
+}
+
+// parse reads a store URL, quoting nothing of it but a clipped scheme in
+// errors (the rest may hold a password).
+func parse(raw string) (target, error) {
+	scheme, _, ok := strings.Cut(raw, ":")
+	if !ok || scheme == "" {
+		return target{}, fmt.Errorf("%w: no scheme; use memory:, sqlite:///path or postgres://...", ErrInvalidURL)
+	}
+	switch strings.ToLower(scheme) {
+	case "memory":
+		if rest := strings.TrimPrefix(strings.TrimPrefix(raw[len(scheme)+1:], "//"), "/"); rest != "" {
+			return target{}, fmt.Errorf("%w: memory: takes no path or parameters", ErrInvalidURL)
+		}
+		return target{scheme: "memory"}, nil
+	case "postgres", "postgresql":
+		return target{scheme: "postgres", raw: raw}, nil
+	case "sqlite", "sqlite3":
+		u, err := url.Parse(raw)
+		if err != nil {
+			return target{}, fmt.Errorf("%w: sqlite URL does not parse", ErrInvalidURL)
+		}
+		if u.User != nil || u.Host != "" {
+			return target{}, fmt.Errorf("%w: sqlite URL has a host; write sqlite:///absolute/path or sqlite:relative/path", ErrInvalidURL)
+		}
+		path := u.Path
+		if u.Opaque != "" {
+			path, err = url.PathUnescape(u.Opaque)
+			if err != nil {
+				return target{}, fmt.Errorf("%w: sqlite path does not unescape", ErrInvalidURL)
+			}
+		}
+		if path == "" || strings.HasSuffix(path, "/") {
+			return target{}, fmt.Errorf("%w: sqlite URL names no file", ErrInvalidURL)
+		}
+		return target{scheme: "sqlite", path: path, params: u.Query()}, nil
+	}
+	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, clip(scheme))
+}
+
+// OpenConsent opens the consent store rawURL names (see the package
+// documentation for the forms). For PostgreSQL it makes a pool from the
+// URL and hands it to pgstore.New, which prepares its tables; Close closes
+// both.
+func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentStore, error) {
+	cfg := configure(opts)
+	t, err := parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	switch t.scheme {
+	case "memory":
+		return memoryConsent{consent.NewMemoryStore()}, nil
+	case "sqlite":
+		var so []sqlitestore.Option
+		for k, vs := range t.params {
+			v := vs[len(vs)-1]
+			switch k {
+			case "busy_timeout":
+				d, err := duration(k, v)
+				if err != nil {
+					return nil, err
+				}
+				so = append(so, sqlitestore.WithBusyTimeout(d))
+			case "sole_writer":
+				on, err := boolean(k, v)
+				if err != nil {
+					return nil, err
+				}
+				if on {
+					so = append(so, sqlitestore.WithSoleWriter())
+				}
+			default:
+				return nil, fmt.Errorf("%w: unknown sqlite parameter %q (busy_timeout, sole_writer)", ErrInvalidURL, clip(k))
+			}
+		}
+		s, err := sqlitestore.Open(ctx, t.path, append(so, cfg.sqlite...)...)
+		if err != nil {
+			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+		}
+		return sqliteConsent{s}, nil
+	default: // postgres
+		pc, err := pgxpool.ParseConfig(t.raw)
+		if err != nil {
+			// pgx's error may quote the URL; keep only its class.
+			return nil, fmt.Errorf("%w: postgres URL does not parse", ErrInvalidURL)
+		}
+		if cfg.pool != nil {
+			cfg.pool(pc)
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, pc)
+		if err != nil {
+			return nil, fmt.Errorf("storeurl: open consent store: %w: %w", consent.ErrUnavailable, err)
+		}
+		s, err := pgstore.New(ctx, pool, cfg.postgres...)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+		}
+		return pgConsent{s, pool}, nil
+	}
+}
+
+// OpenLedger opens the disclosure ledger store rawURL names: memory: or a
+// SQLite file (its parameter busy_timeout applies). A PostgreSQL URL is
+// refused with ErrUnsupported until a PostgreSQL ledger is in the build.
+func OpenLedger(ctx context.Context, rawURL string, opts ...Option) (LedgerStore, error) {
+	cfg := configure(opts)
+	t, err := parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	switch t.scheme {
+	case "memory":
+		return memoryLedger{ledger.NewMemoryStore()}, nil
+	case "sqlite":
+		var so []sqliteledger.Option
+		for k, vs := range t.params {
+			v := vs[len(vs)-1]
+			switch k {
+			case "busy_timeout":
+				d, err := duration(k, v)
+				if err != nil {
+					return nil, err
+				}
+				so = append(so, sqliteledger.WithBusyTimeout(d))
+			default:
+				return nil, fmt.Errorf("%w: unknown sqlite ledger parameter %q (busy_timeout)", ErrInvalidURL, clip(k))
+			}
+		}
+		s, err := sqliteledger.Open(ctx, t.path, append(so, cfg.sqliteLedger...)...)
+		if err != nil {
+			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+		}
+		return sqliteLedger{s}, nil
+	default:
+		return nil, fmt.Errorf("%w: no PostgreSQL ledger in this build", ErrUnsupported)
+	}
+}
+
+func configure(opts []Option) config {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+func duration(k, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%w: %s is not a duration such as 5s", ErrInvalidURL, k)
+	}
+	return d, nil
+}
+
+func boolean(k, v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%w: %s is not true or false", ErrInvalidURL, k)
+	}
+	return b, nil
+}
+
+func clip(s string) string {
+	if len(s) > 16 {
+		return s[:16] + "..."
+	}
+	return s
+}
+
+// The wrappers embed the backend's store, so its methods (and any optional
+// interface they implement) are promoted, and add Close and Unwrap.
+
+type memoryConsent struct{ *consent.MemoryStore }
+
+func (memoryConsent) Close() error            { return nil }
+func (m memoryConsent) Unwrap() consent.Store { return m.MemoryStore }
+
+type sqliteConsent struct{ *sqlitestore.Store }
+
+func (s sqliteConsent) Unwrap() consent.Store { return s.Store }
+
+type pgConsent struct {
+	*pgstore.Store
+	pool *pgxpool.Pool
+}
+
+func (p pgConsent) Close() error {
+	p.Store.Close()
+	p.pool.Close()
+	return nil
+}
+func (p pgConsent) Unwrap() consent.Store { return p.Store }
+
+type memoryLedger struct{ *ledger.MemoryStore }
+
+func (memoryLedger) Close() error           { return nil }
+func (m memoryLedger) Unwrap() ledger.Store { return m.MemoryStore }
+
+type sqliteLedger struct{ *sqliteledger.Store }
+
+func (s sqliteLedger) Unwrap() ledger.Store { return s.Store }
+
+var (
+	_ ConsentStore = memoryConsent{}
+	_ ConsentStore = sqliteConsent{}
+	_ ConsentStore = pgConsent{}
+	_ LedgerStore  = memoryLedger{}
+	_ LedgerStore  = sqliteLedger{}
+)
