@@ -14,8 +14,8 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
-	"github.com/yasam/privacy/disclosure/claims"
-	"github.com/yasam/privacy/disclosure/claims/sqliteclaims"
+	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
