@@ -142,30 +142,3 @@ func ExampleNewSlogHandler() {
 	logger.Info("login by 901123300258", "phone", "+7 771 000 99 98", slog.Group("req", "email", "ivan@mail.kz"))
 	// Output: level=INFO msg="login by [iin]" phone=[phone] req.email=[email]
 }
-
-func ExampleDepersonalize() {
-	rows := []anonymize.Record{
-		{"iin": "901123300258", "born": "1990-11-23", "diagnosis": "flu"},
-		{"iin": "900301400222", "born": "1990-03-01", "diagnosis": "cold"},
-		{"iin": "910715400333", "born": "1991-07-15", "diagnosis": "flu"},
-		{"iin": "920202300444", "born": "1992-02-02", "diagnosis": "flu"},
-	}
-	out, report, err := anonymize.Depersonalize(rows, anonymize.Schema{
-		Identifiers:      []string{"iin"},
-		QuasiIdentifiers: []anonymize.QuasiIdentifier{{Name: "born", Hierarchy: anonymize.DateHierarchy{}}},
-		Sensitive:        []string{"diagnosis"},
-	}, 2)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, r := range out {
-		fmt.Println(r["born"], r["diagnosis"])
-	}
-	fmt.Println("k =", report.K, "born level", report.Levels["born"])
-	// Output:
-	// 1990s flu
-	// 1990s cold
-	// 1990s flu
-	// 1990s flu
-	// k = 4 born level 3
-}

@@ -12,29 +12,38 @@ import (
 	"github.com/yasam/privacy/purpose"
 )
 
-// Struct tags
+// TagKey is the struct tag key the [Redactor] reads. The grammar of a tag
+// is
 //
-// A field tagged `privacy:"<name>[,<operator>]"` holds personal data. The
-// name is a kind ("iin", "bin", "phone", "email", "card", "iban", or a host
-// kind), a data category ("identity", "contact", "iin_bin", "geolocation",
-// "payment_details", "documents", "device", "commercial_secret", or a host
-// category), or "text" for free text that is scanned and whose findings are
-// replaced. The operator is one of:
+//	privacy:"-"                   copy the field without looking inside
+//	privacy:"<name>"              redact with the Redactor's operator for <name>
+//	privacy:"<name>,<operator>"   redact with <operator>
 //
-//	redact        [Redact] ("[iin]"); the default is the Redactor's operator for the kind
+// <name> is a kind ("iin", "bin", "phone", "email", "card", "iban", "ip",
+// "id_document", "vehicle_plate", "full_name", or a host kind), a data
+// category of the catalog ("identity", "contact", "iin_bin",
+// "geolocation", "payment_details", "documents", "device",
+// "commercial_secret", or a host category), or "text" for free text that
+// is scanned and whose findings are replaced. <operator> is one of:
+//
+//	redact        [Redact] ("[iin]"); without an operator the Redactor's operator for the kind applies
 //	mask          the Redactor's [Mask] (see [WithMask])
 //	replace=TEXT  [Replace](TEXT)
-//	pseudonymize  the Redactor's [Pseudonymizer] (see [WithPseudonymizer])
-//	tokenize      the Redactor's [Tokenizer] (see [WithTokenizer])
+//	pseudonymize  the Redactor's [Pseudonymizer] (see [WithPseudonymizer]); also "pseudonymise"
+//	tokenize      the Redactor's [Tokenizer] (see [WithTokenizer]); also "tokenise"
 //	omit          the zero value
 //	month, year   truncate a time.Time (or a "2006-01-02" string) to its month or year
+//
+// "text" takes no omit, month or year. A tag that does not parse makes
+// [RedactValue] fail with [ErrBadTag]; an operator the Redactor was not
+// given fails with [ErrNoOperator].
 //
 // The operator applies to every string reachable from the field (through
 // pointers, slices, arrays and map values). A tagged field of another type
 // (a number, a struct) is set to its zero value unless the operator is
 // month or year on a time.Time. Untagged fields are copied, and structs
-// inside them are walked for their own tags. `privacy:"-"` copies a field
-// without looking inside. Map keys are copied as they are.
+// inside them are walked for their own tags. Map keys are copied as they
+// are.
 //
 // Embedded structs are walked whether or not their type is exported, so
 // the tags of `type Person struct{ inner; Name string }` apply to the
@@ -49,8 +58,9 @@ import (
 // The category of a field is its name when the name is a category, and the
 // kind's category ([Redactor.Category]) otherwise; [RedactCategories]
 // redacts only fields (and, for "text", findings) of the given categories.
+const TagKey = "privacy"
 
-const tagKey = "privacy"
+const tagKey = TagKey
 
 type opCode uint8
 
@@ -506,9 +516,13 @@ func (w *walker) timeValue(v reflect.Value, tag *fieldTag) (reflect.Value, error
 	tm := v.Interface().(time.Time)
 	switch tag.op {
 	case opMonth:
-		tm = TruncateDate(tm, Month)
+		if !tm.IsZero() {
+			tm = time.Date(tm.Year(), tm.Month(), 1, 0, 0, 0, 0, tm.Location())
+		}
 	case opYear:
-		tm = TruncateDate(tm, Year)
+		if !tm.IsZero() {
+			tm = time.Date(tm.Year(), time.January, 1, 0, 0, 0, 0, tm.Location())
+		}
 	default:
 		tm = time.Time{}
 	}

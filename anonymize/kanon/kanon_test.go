@@ -1,4 +1,4 @@
-package anonymize_test
+package kanon_test
 
 import (
 	"fmt"
@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/yasam/privacy/anonymize"
+	"github.com/yasam/privacy/anonymize/kanon"
 )
 
-func people() []anonymize.Record {
+func people() []kanon.Record {
 	rows := []struct{ iin, born, sex, post, diag string }{
 		{"901123300258", "1990-11-23", "m", "050010", "flu"},
 		{"901124300111", "1990-11-24", "m", "050012", "cold"},
@@ -23,19 +23,19 @@ func people() []anonymize.Record {
 		{"850505400666", "1985-05-05", "f", "010000", "flu"},
 		{"860606400777", "1986-06-06", "f", "010001", "cold"},
 	}
-	out := make([]anonymize.Record, len(rows))
+	out := make([]kanon.Record, len(rows))
 	for i, r := range rows {
-		out[i] = anonymize.Record{"iin": r.iin, "born": r.born, "sex": r.sex, "post": r.post, "diagnosis": r.diag, "note": "x"}
+		out[i] = kanon.Record{"iin": r.iin, "born": r.born, "sex": r.sex, "post": r.post, "diagnosis": r.diag, "note": "x"}
 	}
 	return out
 }
 
-var peopleSchema = anonymize.Schema{
+var peopleSchema = kanon.Schema{
 	Identifiers: []string{"iin"},
-	QuasiIdentifiers: []anonymize.QuasiIdentifier{
-		{Name: "born", Hierarchy: anonymize.DateHierarchy{}},
-		{Name: "sex", Hierarchy: anonymize.SuppressHierarchy{}},
-		{Name: "post", Hierarchy: anonymize.PrefixHierarchy{Keep: []int{4, 2}}},
+	QuasiIdentifiers: []kanon.QuasiIdentifier{
+		{Name: "born", Hierarchy: kanon.DateHierarchy{}},
+		{Name: "sex", Hierarchy: kanon.SuppressHierarchy{}},
+		{Name: "post", Hierarchy: kanon.PrefixHierarchy{Keep: []int{4, 2}}},
 	},
 	Sensitive: []string{"diagnosis"},
 }
@@ -50,10 +50,10 @@ func (monthOnly) Generalize(v string, _ int) (string, error) { return v[:7], nil
 func TestKAnonymity(t *testing.T) {
 	t.Parallel()
 	recs := people()
-	assert.Equal(t, 1, anonymize.KAnonymity(recs, "born", "sex"))
-	assert.Equal(t, 4, anonymize.KAnonymity(recs, "sex"))
-	assert.Equal(t, 8, anonymize.KAnonymity(recs))
-	assert.Equal(t, 0, anonymize.KAnonymity(nil, "sex"))
+	assert.Equal(t, 1, kanon.KAnonymity(recs, "born", "sex"))
+	assert.Equal(t, 4, kanon.KAnonymity(recs, "sex"))
+	assert.Equal(t, 8, kanon.KAnonymity(recs))
+	assert.Equal(t, 0, kanon.KAnonymity(nil, "sex"))
 }
 
 func TestDepersonalize(t *testing.T) {
@@ -62,10 +62,10 @@ func TestDepersonalize(t *testing.T) {
 	for _, k := range []int{1, 2, 3, 4, 8} {
 		t.Run(fmt.Sprintf("k=%d", k), func(t *testing.T) {
 			t.Parallel()
-			out, rep, err := anonymize.Depersonalize(in, peopleSchema, k)
+			out, rep, err := kanon.Depersonalize(in, peopleSchema, k)
 			require.NoError(t, err)
 			require.Len(t, out, len(in))
-			got := anonymize.KAnonymity(out, "born", "sex", "post")
+			got := kanon.KAnonymity(out, "born", "sex", "post")
 			assert.GreaterOrEqual(t, got, k)
 			assert.Equal(t, got, rep.K)
 			assert.Equal(t, []string{"note"}, rep.Dropped)
@@ -81,7 +81,7 @@ func TestDepersonalize(t *testing.T) {
 
 func TestDepersonalizeLevels(t *testing.T) {
 	t.Parallel()
-	out, rep, err := anonymize.Depersonalize(people(), peopleSchema, 2)
+	out, rep, err := kanon.Depersonalize(people(), peopleSchema, 2)
 	require.NoError(t, err)
 	// Datafly: born (8 distinct) to month, post (8) to 4 digits, born to
 	// year, born to decade; sex never needs generalising.
@@ -89,40 +89,40 @@ func TestDepersonalizeLevels(t *testing.T) {
 	if diff := cmp.Diff(want, rep.Levels); diff != "" {
 		t.Errorf("levels (-want +got):\n%s", diff)
 	}
-	assert.Equal(t, anonymize.Record{"born": "1990s", "sex": "m", "post": "0500**", "diagnosis": "flu"}, out[0])
+	assert.Equal(t, kanon.Record{"born": "1990s", "sex": "m", "post": "0500**", "diagnosis": "flu"}, out[0])
 }
 
 func TestDepersonalizeFailures(t *testing.T) {
 	t.Parallel()
-	narrow := anonymize.Schema{
+	narrow := kanon.Schema{
 		Identifiers: []string{"iin"},
-		QuasiIdentifiers: []anonymize.QuasiIdentifier{
+		QuasiIdentifiers: []kanon.QuasiIdentifier{
 			{Name: "born", Hierarchy: monthOnly{}},
 		},
 		Sensitive: []string{"diagnosis"},
 	}
 	tests := []struct {
 		name   string
-		schema anonymize.Schema
+		schema kanon.Schema
 		k      int
-		opts   []anonymize.Option
+		opts   []kanon.Option
 		target error
 		reason string
 	}{
-		{"fewer records than k", peopleSchema, 9, nil, anonymize.ErrKAnonymity, "fewer records than k"},
-		{"hierarchy too short", narrow, 2, nil, anonymize.ErrKAnonymity, "hierarchies exhausted"},
-		{"k zero", peopleSchema, 0, nil, anonymize.ErrSchema, ""},
-		{"duplicate attribute", anonymize.Schema{Identifiers: []string{"a"}, Sensitive: []string{"a"}}, 2, nil, anonymize.ErrSchema, ""},
-		{"no hierarchy", anonymize.Schema{QuasiIdentifiers: []anonymize.QuasiIdentifier{{Name: "born"}}}, 2, nil, anonymize.ErrSchema, ""},
-		{"bad date", anonymize.Schema{QuasiIdentifiers: []anonymize.QuasiIdentifier{{Name: "post", Hierarchy: anonymize.DateHierarchy{}}}}, 2, nil, anonymize.ErrGeneralize, ""},
+		{"fewer records than k", peopleSchema, 9, nil, kanon.ErrKAnonymity, "fewer records than k"},
+		{"hierarchy too short", narrow, 2, nil, kanon.ErrKAnonymity, "hierarchies exhausted"},
+		{"k zero", peopleSchema, 0, nil, kanon.ErrSchema, ""},
+		{"duplicate attribute", kanon.Schema{Identifiers: []string{"a"}, Sensitive: []string{"a"}}, 2, nil, kanon.ErrSchema, ""},
+		{"no hierarchy", kanon.Schema{QuasiIdentifiers: []kanon.QuasiIdentifier{{Name: "born"}}}, 2, nil, kanon.ErrSchema, ""},
+		{"bad date", kanon.Schema{QuasiIdentifiers: []kanon.QuasiIdentifier{{Name: "post", Hierarchy: kanon.DateHierarchy{}}}}, 2, nil, kanon.ErrGeneralize, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, _, err := anonymize.Depersonalize(people(), tt.schema, tt.k, tt.opts...)
+			_, _, err := kanon.Depersonalize(people(), tt.schema, tt.k, tt.opts...)
 			require.ErrorIs(t, err, tt.target)
 			if tt.reason != "" {
-				var ke *anonymize.KAnonymityError
+				var ke *kanon.KAnonymityError
 				require.ErrorAs(t, err, &ke)
 				assert.Contains(t, ke.Reason, tt.reason)
 				assert.Equal(t, tt.k, ke.K)
@@ -138,29 +138,29 @@ func TestDepersonalizeFailures(t *testing.T) {
 func TestDepersonalizeSuppression(t *testing.T) {
 	t.Parallel()
 	recs := people()
-	recs = append(recs, anonymize.Record{"iin": "000101500000", "born": "2000-01-01", "sex": "f", "post": "990000", "diagnosis": "rare"})
-	schema := anonymize.Schema{
+	recs = append(recs, kanon.Record{"iin": "000101500000", "born": "2000-01-01", "sex": "f", "post": "990000", "diagnosis": "rare"})
+	schema := kanon.Schema{
 		Identifiers: []string{"iin", "note"},
-		QuasiIdentifiers: []anonymize.QuasiIdentifier{
-			{Name: "born", Hierarchy: anonymize.DateHierarchy{}},
+		QuasiIdentifiers: []kanon.QuasiIdentifier{
+			{Name: "born", Hierarchy: kanon.DateHierarchy{}},
 		},
 		Sensitive: []string{"diagnosis", "sex", "post"},
 	}
-	out, rep, err := anonymize.Depersonalize(recs, schema, 2, anonymize.WithMaxSuppression(0.15))
+	out, rep, err := kanon.Depersonalize(recs, schema, 2, kanon.WithMaxSuppression(0.15))
 	require.NoError(t, err)
 	assert.Equal(t, 1, rep.Suppressed, "the one born in 2000 is removed rather than suppress every birth date")
 	assert.Len(t, out, 8)
 	assert.Equal(t, 3, rep.Levels["born"])
-	assert.Equal(t, 2, anonymize.KAnonymity(out, "born"))
+	assert.Equal(t, 2, kanon.KAnonymity(out, "born"))
 }
 
 func TestGeneralize(t *testing.T) {
 	t.Parallel()
 	d := time.Date(1990, 11, 23, 15, 4, 5, 0, time.UTC)
-	assert.Equal(t, time.Date(1990, 11, 1, 0, 0, 0, 0, time.UTC), anonymize.TruncateDate(d, anonymize.Month))
-	assert.Equal(t, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), anonymize.TruncateDate(d, anonymize.Year))
-	assert.Equal(t, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), anonymize.TruncateDate(d, anonymize.Decade))
-	assert.True(t, anonymize.TruncateDate(time.Time{}, anonymize.Year).IsZero())
+	assert.Equal(t, time.Date(1990, 11, 1, 0, 0, 0, 0, time.UTC), kanon.TruncateDate(d, kanon.Month))
+	assert.Equal(t, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), kanon.TruncateDate(d, kanon.Year))
+	assert.Equal(t, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), kanon.TruncateDate(d, kanon.Decade))
+	assert.True(t, kanon.TruncateDate(time.Time{}, kanon.Year).IsZero())
 
 	bands := []struct {
 		name            string
@@ -177,25 +177,25 @@ func TestGeneralize(t *testing.T) {
 	for _, b := range bands {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, b.want, anonymize.AgeBand(b.age, b.width, b.top))
+			assert.Equal(t, b.want, kanon.AgeBand(b.age, b.width, b.top))
 		})
 	}
-	assert.Equal(t, 33, anonymize.Age(d, time.Date(2024, 11, 22, 0, 0, 0, 0, time.UTC)))
-	assert.Equal(t, 34, anonymize.Age(d, time.Date(2024, 11, 23, 0, 0, 0, 0, time.UTC)))
+	assert.Equal(t, 33, kanon.Age(d, time.Date(2024, 11, 22, 0, 0, 0, 0, time.UTC)))
+	assert.Equal(t, 34, kanon.Age(d, time.Date(2024, 11, 23, 0, 0, 0, 0, time.UTC)))
 
-	lat, lon := anonymize.GridCell(43.2389, 76.8897, 0.1)
+	lat, lon := kanon.GridCell(43.2389, 76.8897, 0.1)
 	assert.Equal(t, 43.2, lat)
 	assert.Equal(t, 76.8, lon)
-	lat, lon = anonymize.GridCell(-0.05, 0.3, 0.1)
+	lat, lon = kanon.GridCell(-0.05, 0.3, 0.1)
 	assert.Equal(t, -0.1, lat)
 	assert.Equal(t, 0.3, lon)
 
-	g, err := anonymize.GridHierarchy{Cells: []float64{0.01, 1}}.Generalize("43.2389, 76.8897", 2)
+	g, err := kanon.GridHierarchy{Cells: []float64{0.01, 1}}.Generalize("43.2389, 76.8897", 2)
 	require.NoError(t, err)
 	assert.Equal(t, "43,76", g)
-	_, err = anonymize.GridHierarchy{Cells: []float64{0.01}}.Generalize("north", 1)
-	assert.ErrorIs(t, err, anonymize.ErrGeneralize)
-	g, err = anonymize.AgeHierarchy{Widths: []int{5, 10}, Top: 80}.Generalize("34", 2)
+	_, err = kanon.GridHierarchy{Cells: []float64{0.01}}.Generalize("north", 1)
+	assert.ErrorIs(t, err, kanon.ErrGeneralize)
+	g, err = kanon.AgeHierarchy{Widths: []int{5, 10}, Top: 80}.Generalize("34", 2)
 	require.NoError(t, err)
 	assert.Equal(t, "30-39", g)
 }
