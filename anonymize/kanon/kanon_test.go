@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/yasam/privacy/anonymize"
 	"github.com/yasam/privacy/anonymize/kanon"
 )
 
@@ -198,4 +199,25 @@ func TestGeneralize(t *testing.T) {
 	g, err = kanon.AgeHierarchy{Widths: []int{5, 10}, Top: 80}.Generalize("34", 2)
 	require.NoError(t, err)
 	assert.Equal(t, "30-39", g)
+}
+
+// TestDepersonalizeScansSensitive: free text in a sensitive attribute
+// names people too; it leaves depersonalised with its personal data
+// replaced.
+func TestDepersonalizeScansSensitive(t *testing.T) {
+	t.Parallel()
+	recs := people()
+	recs[0]["diagnosis"] = "звонила 901123300258, тел +7 701 000 11 22, Иванова Мария Петровна"
+	out, _, err := kanon.Depersonalize(recs, peopleSchema, 2)
+	require.NoError(t, err)
+	joined := fmt.Sprint(out)
+	for _, pd := range []string{"901123300258", "701 000 11 22", "Мария", "Петровна"} {
+		assert.NotContains(t, joined, pd)
+	}
+	assert.Contains(t, joined, "звонила [iin], тел [phone], [full_name]")
+	// A host redactor applies: masking instead of brackets.
+	r := anonymize.NewRedactor(anonymize.WithDefaultOperator(anonymize.Replace("***")))
+	out, _, err = kanon.Depersonalize(recs, peopleSchema, 2, kanon.WithRedactor(r))
+	require.NoError(t, err)
+	assert.Contains(t, fmt.Sprint(out), "звонила ***, тел ***, ***")
 }
