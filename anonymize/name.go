@@ -228,89 +228,146 @@ func hasAt(text []byte, k int, s string) bool {
 	return k >= 0 && k+len(s) <= len(text) && string(text[k:k+len(s)]) == s
 }
 
-// nameAtV looks for a Russian patronymic around the 'в' at text[v]
-// (0xD0 0xB2) and returns the full name around it.
-func nameAtV(text []byte, v, floor int) (start, end int, ok bool) {
-	if !hasAt(text, v-2, "о") && !hasAt(text, v-2, "е") && !hasAt(text, v-2, "ё") {
-		return 0, 0, false
+// patronymicEnd reports whether the capitalised word text[ws:we] is a
+// patronymic: Russian -ович/-евич/-ёвич (with the case endings а, у, ем,
+// е) or -овна/-евна (а, ы, е, у, ой, ою) of at least 6 letters, or a
+// Kazakh father's name with -ұлы/-қызы (also spelt -улы/-кызы) glued on,
+// of at least 5 letters.
+func patronymicEnd(text []byte, ws, we int) bool {
+	w := text[ws:we]
+	n := len(w)
+	if n < 10 {
+		return false
 	}
-	e := v + 2
-	var endings []string
-	switch {
-	case hasAt(text, e, "ич"):
-		e += len("ич")
-		endings = []string{"", "а", "у", "ем", "е"}
-	case hasAt(text, e, "н"):
-		e += len("н")
-		endings = []string{"а", "ы", "е", "у", "ой", "ою"}
+	// Most words fail on their last letter, compared as two bytes.
+	last := uint16(w[n-2])<<8 | uint16(w[n-1])
+	const (
+		ye  = 0xD18B // ы
+		che = 0xD187 // ч
+		a   = 0xD0B0 // а
+		u   = 0xD183 // у
+		e   = 0xD0B5 // е
+		m   = 0xD0BC // м
+		y   = 0xD0B9 // й
+		yu  = 0xD18E // ю
+	)
+	switch last {
+	case ye:
+		for _, x := range [...]string{"ұлы", "улы", "қызы", "кызы"} {
+			if n > len(x)+2 && string(w[n-len(x):]) == x {
+				return true
+			}
+		}
+	case che, a, u, e, m, y, yu:
 	default:
-		return 0, 0, false
+		return false
 	}
-	found := false
-	for _, x := range endings {
-		if hasAt(text, e, x) && !isLetterAt(text, e+len(x)) {
-			e += len(x)
-			found = true
-			break
+	if n < 12 {
+		return false
+	}
+	for _, x := range [...]string{"ич", "ича", "ичу", "ичем", "иче", "на", "ны", "не", "ну", "ной", "ною"} {
+		if k := n - len(x); k >= 4 && string(w[k:]) == x && w[k-2] == 0xD0 && w[k-1] == 0xB2 && isOE(w[k-4:k-2]) {
+			return true
 		}
 	}
-	if !found || (e < len(text) && isDigit(text[e])) {
-		return 0, 0, false
-	}
-	ps, ok := wordStart(text, v, floor)
-	if !ok || (e-ps)/2 < 6 {
-		return 0, 0, false
-	}
-	start, count := namesBefore(text, ps, floor, 2)
-	if count == 0 {
-		return 0, 0, false
-	}
-	if count == 1 {
-		e = surnameAfter(text, e)
-	}
-	return start, e, true
+	return false
 }
 
-// nameAtY looks for a Kazakh patronymic ending in the 'ы' at text[y]
-// (0xD1 0x8B) and returns the full name around it.
-func nameAtY(text []byte, y, floor int) (start, end int, ok bool) {
-	e := y + 2
-	if isLetterAt(text, e) || (e < len(text) && isDigit(text[e])) {
-		return 0, 0, false
+// isOE reports whether the letter b is о, е or ё.
+func isOE(b []byte) bool {
+	return b[0] == 0xD0 && (b[1] == 0xBE || b[1] == 0xB5) || b[0] == 0xD1 && b[1] == 0x91
+}
+
+// markerWord returns the end of a Kazakh patronymic marker word (ұлы,
+// қызы, улы, кызы) standing alone at k, or -1.
+func markerWord(text []byte, k int) int {
+	if k+1 >= len(text) || text[k] < 0xD0 {
+		return -1
 	}
-	var ms int // start of the marker
-	switch {
-	case hasAt(text, y-4, "ұл") || hasAt(text, y-4, "ул"):
-		ms = y - 4
-	case hasAt(text, y-6, "қыз") || hasAt(text, y-6, "кыз"):
-		ms = y - 6
-	default:
-		return 0, 0, false
-	}
-	if ms < floor {
-		return 0, 0, false
-	}
-	if r, ok := cyr(text, ms-2); ok && !isCyrUpper(r) {
-		// Glued: "Нұрланұлы". The word must start with a capital and the
-		// father's name in it have at least two letters.
-		ps, ok := wordStart(text, ms, floor)
-		if !ok || ms-ps < 4 {
-			return 0, 0, false
+	for _, x := range [...]string{"ұлы", "улы", "қызы", "кызы"} {
+		if hasAt(text, k, x) && !isLetterAt(text, k+len(x)) && (k+len(x) >= len(text) || !isDigit(text[k+len(x)])) {
+			return k + len(x)
 		}
-		start, count := namesBefore(text, ps, floor, 2)
+	}
+	return -1
+}
+
+// nameAt examines the capitalised word whose first letter starts at
+// text[c]. It returns the full name it ends, if it is a patronymic or
+// the father's name before a marker word, and where to resume: past the
+// word, since no name is decided inside it.
+func nameAt(text []byte, c, floor int) (start, end, next int, ok bool) {
+	next = c + 2
+	r, isLetter := cyr(text, c)
+	if !isLetter || !isCyrUpper(r) {
+		return 0, 0, next, false
+	}
+	// The end of the word, and whether it is a capitalised word at all.
+	// Letters are decoded inline: this runs for every capital in the text.
+	we := c + 2
+	for we+1 < len(text) {
+		a, b := text[we], text[we+1]
+		if a-0xD0 > 3 || b-0x80 > 0x3F {
+			break
+		}
+		upper := a == 0xD0 && b < 0xB0
+		if a >= 0xD1 && !(a == 0xD1 && b < 0xA0) {
+			r := rune(a&0x1F)<<6 | rune(b&0x3F)
+			if !isCyrLetter(r) {
+				break
+			}
+			upper = isCyrUpper(r)
+		}
+		we += 2
+		if upper {
+			// "ИВАНОВ", "МәСЕЛЕ": not a name's spelling; skip the word.
+			for we < len(text) && isLetterAt(text, we) {
+				_, w := utf8Width(text[we])
+				we += w
+			}
+			return 0, 0, we, false
+		}
+	}
+	next = we
+	if (c > floor && isLetterBefore(text, c)) || isLetterAt(text, we) || (we < len(text) && isDigit(text[we])) || (we-c)/2 < 2 || (we-c)/2 > 24 {
+		return 0, 0, next, false
+	}
+	if patronymicEnd(text, c, we) {
+		start, count := namesBefore(text, c, floor, 2)
 		if count == 0 {
-			return 0, 0, false
+			return 0, 0, next, false
 		}
-		return start, e, true
+		end = we
+		if count == 1 {
+			end = surnameAfter(text, we)
+		}
+		return start, end, end, true
 	}
-	if ms > floor && isLetterBefore(text, ms) {
-		return 0, 0, false
+	// "Асхат Нұрлан ұлы": the father's name, then the marker as a word;
+	// the given name before is needed too, since "ұлы" also means "great".
+	if sp := spaceAfter(text, we); sp > 0 {
+		if me := markerWord(text, sp); me > 0 {
+			start, count := namesBefore(text, c, floor, 2)
+			if count == 0 {
+				return 0, 0, next, false
+			}
+			return start, me, me, true
+		}
 	}
-	// A word of its own: "Асхат Нұрлан ұлы" — the father's name and the
-	// given name before it are both needed, since "ұлы" also means "great".
-	start, count := namesBefore(text, ms, floor, 3)
-	if count < 2 {
-		return 0, 0, false
+	return 0, 0, next, false
+}
+
+// utf8Width returns whether b starts a multi-byte sequence and its width.
+func utf8Width(b byte) (bool, int) {
+	switch {
+	case b < 0x80:
+		return false, 1
+	case b >= 0xF0:
+		return true, 4
+	case b >= 0xE0:
+		return true, 3
+	case b >= 0xC0:
+		return true, 2
 	}
-	return start, e, true
+	return false, 1
 }

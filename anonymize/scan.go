@@ -159,24 +159,27 @@ func (s *Scanner) AppendFindings(dst []Finding, text []byte) []Finding {
 // Trigger classes: what a byte can start. The table lets the scan skip
 // four bytes at a time over text that cannot hold a candidate.
 const (
-	tNone  uint8 = iota
-	tDigit       // '0'-'9': IIN, BIN, card, phone, IPv4, document, plate
-	tPlus        // '+': phone
-	tParen       // '(': phone with its code in brackets and no prefix
-	tAt          // '@': e-mail, looking back over the local part
-	tK           // 'K', 'k': IBAN
-	tColon       // ':': IPv6, looking back over the first groups
-	tN           // 'N': passport number
-	tFull        // 0xEF: the lead byte of full-width digits
-	tCyrV        // 0xB2: second byte of 'в' (-ович, -евич, -овна, -евна)
-	tCyrY        // 0x8B: second byte of 'ы' (-ұлы, -қызы)
+	tNone   uint8 = iota
+	tDigit        // '0'-'9': IIN, BIN, card, phone, IPv4, document, plate
+	tPlus         // '+': phone
+	tParen        // '(': phone with its code in brackets and no prefix
+	tAt           // '@': e-mail, looking back over the local part
+	tK            // 'K', 'k': IBAN
+	tColon        // ':': IPv6, looking back over the first groups
+	tN            // 'N': passport number
+	tFull         // 0xEF: the lead byte of full-width digits
+	tCyrCap       // 0x90-0xAF, 0x86: second byte of a Cyrillic capital (А-Я, І, Ғ, Қ, Ң, Ү, Ә, Ө)
 )
 
 var trigger = [256]uint8{
 	'0': tDigit, '1': tDigit, '2': tDigit, '3': tDigit, '4': tDigit,
 	'5': tDigit, '6': tDigit, '7': tDigit, '8': tDigit, '9': tDigit,
 	'+': tPlus, '(': tParen, '@': tAt, 'K': tK, 'k': tK, ':': tColon, 'N': tN,
-	0xEF: tFull, 0xB2: tCyrV, 0x8B: tCyrY,
+	0xEF: tFull, 0x86: tCyrCap,
+	0x90: tCyrCap, 0x91: tCyrCap, 0x92: tCyrCap, 0x93: tCyrCap, 0x94: tCyrCap, 0x95: tCyrCap, 0x96: tCyrCap, 0x97: tCyrCap,
+	0x98: tCyrCap, 0x99: tCyrCap, 0x9A: tCyrCap, 0x9B: tCyrCap, 0x9C: tCyrCap, 0x9D: tCyrCap, 0x9E: tCyrCap, 0x9F: tCyrCap,
+	0xA0: tCyrCap, 0xA1: tCyrCap, 0xA2: tCyrCap, 0xA3: tCyrCap, 0xA4: tCyrCap, 0xA5: tCyrCap, 0xA6: tCyrCap, 0xA7: tCyrCap,
+	0xA8: tCyrCap, 0xA9: tCyrCap, 0xAA: tCyrCap, 0xAB: tCyrCap, 0xAC: tCyrCap, 0xAD: tCyrCap, 0xAE: tCyrCap, 0xAF: tCyrCap,
 }
 
 // triggerOf is the table as a switch, for the reference scan the tests
@@ -199,12 +202,36 @@ func triggerOf(c byte) uint8 {
 		return tN
 	case c == 0xEF:
 		return tFull
-	case c == 0xB2:
-		return tCyrV
-	case c == 0x8B:
-		return tCyrY
+	case c == 0x86 || c >= 0x90 && c <= 0xAF:
+		return tCyrCap
 	}
 	return tNone
+}
+
+// skip returns the first position from i where a candidate may start,
+// and its trigger class. It reads eight bytes at a time through the
+// table, and looks at single bytes only inside a block that holds a
+// trigger; Kazakh small letters that share a capital's second byte are
+// passed over there. names reports whether capitals are candidates.
+func skip(text []byte, i int, names bool) (int, uint8) {
+	n := len(text)
+	for {
+		for ; i+8 <= n; i += 8 {
+			b := text[i : i+8 : i+8]
+			if trigger[b[0]]|trigger[b[1]]|trigger[b[2]]|trigger[b[3]]|trigger[b[4]]|trigger[b[5]]|trigger[b[6]]|trigger[b[7]] != 0 {
+				break
+			}
+		}
+		end := min(i+8, n)
+		for ; i < end; i++ {
+			if t := trigger[text[i]]; t != tNone && (t != tCyrCap || names && capitalAt(text, i)) {
+				return i, t
+			}
+		}
+		if i >= n {
+			return n, tNone
+		}
+	}
 }
 
 // scanBuiltin appends the built-in findings of text to dst. fast selects
@@ -213,23 +240,18 @@ func triggerOf(c byte) uint8 {
 func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 	on := setAll &^ s.off
 	email := on&setEmail != 0
+	names := on&setName != 0
 	floor := 0 // end of the last finding: look-backs stop here
 	n := len(text)
 	i := 0
 	for i < n {
 		var t uint8
 		if fast {
-			for i+4 <= n && trigger[text[i]]|trigger[text[i+1]]|trigger[text[i+2]]|trigger[text[i+3]] == 0 {
-				i += 4
-			}
-			for i < n && trigger[text[i]] == 0 {
-				i++
-			}
+			i, t = skip(text, i, names)
 			if i >= n {
 				break
 			}
-			t = trigger[text[i]]
-		} else if t = triggerOf(text[i]); t == tNone {
+		} else if t = triggerOf(text[i]); t == tNone || t == tCyrCap && !(names && capitalAt(text, i)) {
 			i++
 			continue
 		}
@@ -280,15 +302,11 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 			}
 			i = next
 			continue
-		case tCyrV:
-			if on&setName != 0 && i > 0 && text[i-1] == 0xD0 {
-				if st, en, ok := nameAtV(text, i-1, floor); ok {
-					f = Finding{Kind: KindName, Start: st, End: en}
-				}
-			}
-		case tCyrY:
-			if on&setName != 0 && i > 0 && text[i-1] == 0xD1 {
-				if st, en, ok := nameAtY(text, i-1, floor); ok {
+		case tCyrCap:
+			{
+				var st, en int
+				var ok bool
+				if st, en, next, ok = nameAt(text, i-1, floor); ok {
 					f = Finding{Kind: KindName, Start: st, End: en}
 				}
 			}
@@ -571,6 +589,23 @@ func (s *Scanner) fullWidth(dst []Finding, text []byte, i, floor int) ([]Finding
 		dst[x].Start, dst[x].End = pos[dst[x].Start], pos[dst[x].End]
 	}
 	return dst, max(j, i+1)
+}
+
+// capitalAt reports whether text[i], a byte 0x86 or 0x90-0xAF, ends a
+// Cyrillic capital: А-Я and І after 0xD0, the Kazakh capitals (even code
+// points) after 0xD2 and 0xD3. The Kazakh small letters ғ, қ, ң, ү, ә, ө
+// share the second bytes and are let through here, cheaply.
+func capitalAt(text []byte, i int) bool {
+	if i == 0 {
+		return false
+	}
+	switch text[i-1] {
+	case 0xD0:
+		return true
+	case 0xD2, 0xD3:
+		return text[i]&1 == 0
+	}
+	return false
 }
 
 // isNumberByte reports whether c is an ASCII byte that may belong to a
