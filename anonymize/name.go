@@ -201,8 +201,25 @@ func namesBefore(text []byte, k, floor, most int) (start, count int) {
 	return start, count
 }
 
-// surnameEndings are the endings of a surname after "Имя Отчество".
-var surnameEndings = [...]string{"ов", "ев", "ёв", "ин", "ын", "ова", "ева", "ёва", "ина", "ына", "ский", "ская", "цкий", "цкая", "енко", "ко", "бек", "ұлы", "ук", "юк"}
+// surnameEndings are the endings of Russian and Kazakh surnames, in the
+// cases a document puts them in.
+var surnameEndings = [...]string{
+	"ов", "ев", "ёв", "ин", "ын", "ова", "ева", "ёва", "ина", "ына",
+	"ову", "еву", "ину", "овым", "евым", "иным", "овой", "евой", "иной",
+	"ский", "ская", "ского", "ской", "цкий", "цкая", "енко", "ко", "ук", "юк", "ян",
+	"бек", "бай", "ұлы", "улы", "қызы", "кызы",
+}
+
+// hasSurnameEnding reports whether the word text[ws:we] ends like a
+// surname and is longer than its ending.
+func hasSurnameEnding(w []byte) bool {
+	for _, e := range surnameEndings {
+		if len(w) > len(e)+2 && string(w[len(w)-len(e):]) == e {
+			return true
+		}
+	}
+	return false
+}
 
 // surnameAfter returns the end of a surname following k, or k.
 func surnameAfter(text []byte, k int) int {
@@ -211,16 +228,29 @@ func surnameAfter(text []byte, k int) int {
 		return k
 	}
 	we, ok := wordEnd(text, ws)
-	if !ok {
+	if !ok || !hasSurnameEnding(text[ws:we]) {
 		return k
 	}
-	w := text[ws:we]
-	for _, e := range surnameEndings {
-		if len(w) > len(e)+2 && string(w[len(w)-len(e):]) == e {
-			return we
+	return we
+}
+
+// namesFor returns the start of the name whose patronymic (or father's
+// name) starts at p: one or two capitalised words before it, the earlier
+// one only if it ends like a surname, so that a capital that starts a
+// sentence ("Сегодня Иван Иванович") is not taken in. It reports how many
+// words it took.
+func namesFor(text []byte, p, floor int) (start, count int) {
+	start, count = namesBefore(text, p, floor, 2)
+	if count == 2 {
+		we := start
+		for we < len(text) && spaceAfter(text, we) < 0 {
+			we++
+		}
+		if !hasSurnameEnding(text[start:we]) {
+			start, count = namesBefore(text, p, floor, 1)
 		}
 	}
-	return k
+	return start, count
 }
 
 // hasAt reports whether text holds s at k.
@@ -333,7 +363,7 @@ func nameAt(text []byte, c, floor int) (start, end, next int, ok bool) {
 		return 0, 0, next, false
 	}
 	if patronymicEnd(text, c, we) {
-		start, count := namesBefore(text, c, floor, 2)
+		start, count := namesFor(text, c, floor)
 		if count == 0 {
 			return 0, 0, next, false
 		}
@@ -347,7 +377,7 @@ func nameAt(text []byte, c, floor int) (start, end, next int, ok bool) {
 	// the given name before is needed too, since "ұлы" also means "great".
 	if sp := spaceAfter(text, we); sp > 0 {
 		if me := markerWord(text, sp); me > 0 {
-			start, count := namesBefore(text, c, floor, 2)
+			start, count := namesFor(text, c, floor)
 			if count == 0 {
 				return 0, 0, next, false
 			}

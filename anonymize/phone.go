@@ -81,6 +81,7 @@ func isPhoneSep(text []byte, j int) int {
 //	(7…) …      the same without prefix, code in brackets: "(727) 250-50-50"
 //	7XXXXXXXXX  ten contiguous national digits standing alone, or eleven
 //	            with the country code: "7710009998", "77710009998"
+//	7 7XX …     the country code without its plus, then as above
 //	7XX XXX …   ten national digits in groups of at least two, the first
 //	            of 3 to 5 digits, separated by single spaces or dashes:
 //	            "771 000 99 98", "7172 55 66 77"
@@ -90,26 +91,35 @@ func isPhoneSep(text []byte, j int) int {
 func parsePhone(text []byte, i int) (end int, nat [10]byte, line PhoneLine, ok bool) {
 	j := i
 	n := len(text)
-	prefixed := false
 	switch text[j] {
 	case '+':
 		if j+1 >= n || text[j+1] != '7' {
 			return 0, nat, 0, false
 		}
-		j += 2
-		prefixed = true
+		return parseNational(text, j+2, true, true)
 	case '8':
-		j++
-		prefixed = true
+		return parseNational(text, j+1, true, true)
 	case '(':
 		if j+1 >= n || text[j+1] != '7' {
 			return 0, nat, 0, false
 		}
+		return parseNational(text, j, false, false)
 	case '7':
+		if j+2 < n && (text[j+1] == ' ' || text[j+1] == '-') && text[j+2] == '7' {
+			// "7 701 123 45 67": the country code without its plus;
+			// Kazakhstan codes only.
+			return parseNational(text, j+2, true, false)
+		}
 		return parseBarePhone(text, i)
-	default:
-		return 0, nat, 0, false
 	}
+	return 0, nat, 0, false
+}
+
+// parseNational reads the ten national digits of a number from text[j],
+// after its prefix if prefixed (otherwise the code must be in brackets).
+// ru admits the Russian mobile codes.
+func parseNational(text []byte, j int, prefixed, ru bool) (end int, nat [10]byte, line PhoneLine, ok bool) {
+	n := len(text)
 	k, sep := 0, 0
 	paren := 0 // 0 none, 1 open, 2 closed
 	for j < n && k < 10 {
@@ -150,7 +160,7 @@ func parsePhone(text []byte, i int) (end int, nat [10]byte, line PhoneLine, ok b
 	if !prefixed && paren != 2 {
 		return 0, nat, 0, false
 	}
-	line = phoneLine(nat[0], nat[1], nat[2], prefixed)
+	line = phoneLine(nat[0], nat[1], nat[2], ru)
 	if line == LineUnknown {
 		return 0, nat, 0, false
 	}
