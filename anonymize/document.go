@@ -96,7 +96,7 @@ func parsePlate(text []byte, i, floor int) (end int, ok bool) {
 	}
 	region := int(text[j]-'0')*10 + int(text[j+1]-'0')
 	j += 2
-	if region < 1 || region > 20 || (j < n && (isAlnum(text[j]) || text[j] == ',' && j+1 < n && isDigit(text[j+1]))) {
+	if region < 1 || region > 20 || (j < n && isAlnum(text[j])) {
 		return 0, false
 	}
 	return j, true

@@ -1,10 +1,5 @@
 package anonymize
 
-import (
-	"net/netip"
-	"unsafe"
-)
-
 // parseIPv4 reads a dotted-quad IPv4 address starting at text[i]: four
 // decimal octets of one to three digits, each at most 255. It must stand
 // alone: not preceded by a letter or a dot, not followed by a digit or by
@@ -84,9 +79,74 @@ func parseIPv6(text []byte, i, floor int) (start, end, next int, ok bool) {
 	if colons < 2 || !digit {
 		return 0, 0, next, false
 	}
-	a, err := netip.ParseAddr(unsafe.String(&text[s], e-s))
-	if err != nil || !a.Is6() {
+	if !validIPv6(text[s:e]) {
 		return 0, 0, next, false
 	}
 	return s, e, next, true
+}
+
+// validIPv6 reports whether b is an IPv6 address in the text forms of
+// RFC 4291 section 2.2: eight groups of one to four hexadecimal digits,
+// at most one "::" standing for one or more zero groups, and optionally
+// a dotted-quad IPv4 address as the last two groups. (net/netip parses
+// the same forms, but would make the scanned text escape to the heap.)
+func validIPv6(b []byte) bool {
+	groups, double := 0, false
+	i := 0
+	if len(b) >= 2 && b[0] == ':' && b[1] == ':' {
+		double, i = true, 2
+		if i == len(b) {
+			return true
+		}
+	} else if len(b) > 0 && b[0] == ':' {
+		return false
+	}
+	for i < len(b) {
+		// An IPv4 tail: digits followed by a dot.
+		j := i
+		for j < len(b) && isHex(b[j]) {
+			j++
+		}
+		if j < len(b) && b[j] == '.' {
+			end, ok := parseIPv4(b, i, i)
+			if !ok || end != len(b) {
+				return false
+			}
+			for k := i; k+1 < len(b); k++ {
+				if b[k] == '0' && isDigit(b[k+1]) && (k == i || b[k-1] == '.') {
+					return false // a leading zero, which RFC 4291 forms do not have
+				}
+			}
+			groups += 2
+			break
+		}
+		if j == i || j-i > 4 {
+			return false
+		}
+		groups++
+		i = j
+		if i == len(b) {
+			break
+		}
+		if b[i] != ':' {
+			return false
+		}
+		i++
+		if i < len(b) && b[i] == ':' {
+			if double {
+				return false
+			}
+			double = true
+			i++
+			if i == len(b) {
+				break
+			}
+		} else if i == len(b) {
+			return false // a trailing single colon
+		}
+	}
+	if double {
+		return groups < 8
+	}
+	return groups == 8
 }
