@@ -295,8 +295,14 @@ func patronymicEnd(text []byte, ws, we int) bool {
 	if n < 12 {
 		return false
 	}
-	for _, x := range [...]string{"ич", "ича", "ичу", "ичем", "иче", "на", "ны", "не", "ну", "ной", "ною"} {
-		if k := n - len(x); k >= 4 && string(w[k:]) == x && w[k-2] == 0xD0 && w[k-1] == 0xB2 && isOE(w[k-4:k-2]) {
+	// "[о|е|ё]в" then "ич" or "н" and a case ending: find the 'в' among
+	// the last letters, then compare what follows it.
+	for p := n - 4; p >= n-10 && p >= 2; p -= 2 {
+		if w[p] != 0xD0 || w[p+1] != 0xB2 || !isOE(w[p-2:p]) {
+			continue
+		}
+		switch string(w[p+2:]) {
+		case "ич", "ича", "ичу", "ичем", "иче", "на", "ны", "не", "ну", "ной", "ною":
 			return true
 		}
 	}
@@ -311,7 +317,13 @@ func isOE(b []byte) bool {
 // markerWord returns the end of a Kazakh patronymic marker word (ұлы,
 // қызы, улы, кызы) standing alone at k, or -1.
 func markerWord(text []byte, k int) int {
-	if k+1 >= len(text) || text[k] < 0xD0 {
+	if k+1 >= len(text) {
+		return -1
+	}
+	// The first letter decides: ұ, у, қ or к.
+	switch uint16(text[k])<<8 | uint16(text[k+1]) {
+	case 0xD2B1, 0xD183, 0xD29B, 0xD0BA:
+	default:
 		return -1
 	}
 	for _, x := range [...]string{"ұлы", "улы", "қызы", "кызы"} {
