@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"regexp"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/yasam/privacy/anonymize"
 )
@@ -133,6 +135,38 @@ func BenchmarkScan(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkScanSideBySide times the baseline and the scanner alternately
+// on the same corpus in every iteration, so that both see the same load
+// on a shared machine, and reports both throughputs and their ratio.
+func BenchmarkScanSideBySide(b *testing.B) {
+	text := benchCorpus(benchSize)
+	var base baseScanner
+	s := anonymize.NewScanner()
+	same := anonymize.NewScanner(anonymize.WithKinds(anonymize.KindIIN, anonymize.KindBIN, anonymize.KindPhone,
+		anonymize.KindEmail, anonymize.KindCard, anonymize.KindIBAN))
+	dst := make([]anonymize.Finding, 0, len(text)/100)
+	var tBase, tNew, tSame time.Duration
+	runtime.GC()
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		dst = base.AppendFindings(dst[:0], text)
+		t1 := time.Now()
+		dst = s.AppendFindings(dst[:0], text)
+		t2 := time.Now()
+		dst = same.AppendFindings(dst[:0], text)
+		tSame += time.Since(t2)
+		tNew += t2.Sub(t1)
+		tBase += t1.Sub(t0)
+	}
+	mb := float64(len(text)) * float64(b.N) / 1e6
+	b.ReportMetric(mb/tBase.Seconds(), "baseline-MB/s")
+	b.ReportMetric(mb/tNew.Seconds(), "scanner-MB/s")
+	b.ReportMetric(mb/tSame.Seconds(), "old-kinds-MB/s")
+	b.ReportMetric(tBase.Seconds()/tNew.Seconds(), "speedup")
+	b.ReportMetric(tBase.Seconds()/tSame.Seconds(), "speedup-old-kinds")
 }
 
 // TestBenchCorpusFindings checks that the benchmark measures real work: the

@@ -340,6 +340,12 @@ func markerWord(text []byte, k int) int {
 // word, since no name is decided inside it.
 func nameAt(text []byte, c, floor int) (start, end, next int, ok bool) {
 	next = c + 2
+	// A patronymic, and a father's name before "ұлы", come after a given
+	// name: a capital not preceded by a word and one separator (the first
+	// word of a sentence, of a line) is passed over without reading it.
+	if sp := spaceBefore(text, c); sp <= floor || !isLetterBefore(text, sp) {
+		return 0, 0, next, false
+	}
 	r, isLetter := cyr(text, c)
 	if !isLetter || !isCyrUpper(r) {
 		return 0, 0, next, false

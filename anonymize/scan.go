@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"math/bits"
 	"regexp"
 	"slices"
 	"unsafe"
@@ -215,24 +216,36 @@ func triggerOf(c byte) uint8 {
 // passed over there. names reports whether capitals are candidates.
 func skip(text []byte, i int, names bool) (int, uint8) {
 	n := len(text)
-	for {
-		for ; i+8 <= n; i += 8 {
-			b := text[i : i+8 : i+8]
-			if trigger[b[0]]|trigger[b[1]]|trigger[b[2]]|trigger[b[3]]|trigger[b[4]]|trigger[b[5]]|trigger[b[6]]|trigger[b[7]] != 0 {
-				break
+	for ; i+8 <= n; i += 8 {
+		b := text[i : i+8 : i+8]
+		// One bit per byte that may start a candidate.
+		m := uint(isTrigger[b[0]]) | uint(isTrigger[b[1]])<<1 | uint(isTrigger[b[2]])<<2 | uint(isTrigger[b[3]])<<3 |
+			uint(isTrigger[b[4]])<<4 | uint(isTrigger[b[5]])<<5 | uint(isTrigger[b[6]])<<6 | uint(isTrigger[b[7]])<<7
+		for m != 0 {
+			k := bits.TrailingZeros(m)
+			if t := trigger[b[k]]; t != tCyrCap || names && capitalAt(text, i+k) {
+				return i + k, t
 			}
-		}
-		end := min(i+8, n)
-		for ; i < end; i++ {
-			if t := trigger[text[i]]; t != tNone && (t != tCyrCap || names && capitalAt(text, i)) {
-				return i, t
-			}
-		}
-		if i >= n {
-			return n, tNone
+			m &= m - 1
 		}
 	}
+	for ; i < n; i++ {
+		if t := trigger[text[i]]; t != tNone && (t != tCyrCap || names && capitalAt(text, i)) {
+			return i, t
+		}
+	}
+	return n, tNone
 }
+
+// isTrigger is 1 where trigger is not tNone.
+var isTrigger = func() (t [256]uint8) {
+	for c, k := range trigger {
+		if k != tNone {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 // scanBuiltin appends the built-in findings of text to dst. fast selects
 // the table-driven skip; the reference path (fast false) looks at every
@@ -388,7 +401,13 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 		}
 	}
 	if l >= 2 && l <= 6 && j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
-		if on&setCard != 0 {
+		// Most grouped numbers are amounts and dates ("15 000",
+		// "2024-03-15"): count their digits before reading them.
+		total := groupedDigits(text, i)
+		if total < 12 {
+			return Finding{}, j
+		}
+		if on&setCard != 0 && total >= 13 {
 			if en, ok := parseGroupedCard(text, i); ok {
 				return Finding{Kind: KindCard, Start: i, End: en, Verified: true}, j
 			}
@@ -400,6 +419,27 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 		}
 	}
 	return Finding{}, j
+}
+
+// groupedDigits counts the digits of the groups from text[i] separated
+// by single spaces or single dashes (one kind), stopping at 20.
+func groupedDigits(text []byte, i int) int {
+	total, j := 0, i
+	var sep byte
+	for total < 20 {
+		gs := j
+		for j < len(text) && isDigit(text[j]) {
+			j++
+		}
+		total += j - gs
+		if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
+			sep = text[j]
+			j++
+			continue
+		}
+		break
+	}
+	return total
 }
 
 // parseGrouped12 reads an IIN or BIN printed in groups of 2 to 6 digits
