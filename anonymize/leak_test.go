@@ -164,6 +164,18 @@ func TestZeroValues(t *testing.T) {
 	var nilS *anonymize.Scanner
 	assert.Len(t, nilS.ScanString("901123300258"), 1)
 
+	var p anonymize.Pseudonymizer
+	assert.Equal(t, "[iin]", p.Pseudonym(anonymize.KindIIN, "901123300258"))
+	_, err = p.Apply(anonymize.KindIIN, "901123300258")
+	assert.ErrorIs(t, err, anonymize.ErrInvalidKey)
+	var tk anonymize.Tokenizer
+	_, err = tk.Tokenize(anonymize.KindIIN, "901123300258")
+	assert.ErrorIs(t, err, anonymize.ErrInvalidKey)
+	_, _, err = tk.Detokenize("tok:k1:AAAA")
+	assert.ErrorIs(t, err, anonymize.ErrUnknownKey)
+	zr := anonymize.NewRedactor(anonymize.WithOperator(anonymize.KindIIN, &p))
+	assert.Equal(t, "[iin]", zr.String("901123300258"))
+
 	var h anonymize.SlogHandler
 	assert.False(t, h.Enabled(context.Background(), slog.LevelError))
 	assert.Error(t, h.Handle(context.Background(), slog.NewRecord(time.Time{}, slog.LevelInfo, "901123300258", 0)))

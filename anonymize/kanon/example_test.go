@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/yasam/privacy/anonymize"
 	"github.com/yasam/privacy/anonymize/kanon"
 )
 
@@ -32,4 +33,26 @@ func ExampleDepersonalize() {
 	// 1990s flu
 	// 1990s flu
 	// k = 4 born level 3
+}
+
+func ExampleWithRedactor() {
+	rows := []kanon.Record{
+		{"iin": "901123300258", "born": "1990-11-23", "note": "перезвонить на +7 701 000 11 22"},
+		{"iin": "900301400222", "born": "1990-03-01", "note": "жалоба от Иванова Ивана Ивановича"},
+	}
+	r := anonymize.NewRedactor(anonymize.WithDefaultOperator(anonymize.Replace("***")))
+	out, _, err := kanon.Depersonalize(rows, kanon.Schema{
+		Identifiers:      []string{"iin"},
+		QuasiIdentifiers: []kanon.QuasiIdentifier{{Name: "born", Hierarchy: kanon.DateHierarchy{}}},
+		Sensitive:        []string{"note"},
+	}, 2, kanon.WithRedactor(r))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, row := range out {
+		fmt.Println(row["born"], row["note"])
+	}
+	// Output:
+	// 1990 перезвонить на ***
+	// 1990 жалоба от ***
 }
