@@ -2,9 +2,7 @@ package anonymize
 
 import (
 	"fmt"
-	"math"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -306,10 +304,6 @@ type walker struct {
 	r    *Redactor
 	cats map[purpose.Category]bool // nil: every category
 	seen map[seenKey]reflect.Value
-	// scan treats every untagged string as free text (as the "text" tag
-	// does) and zeroes untagged integers whose digits form an identifier:
-	// the log path, where nothing may go out in clear.
-	scan bool
 }
 
 // seenKey identifies a pointer already copied under one tag, so shared and
@@ -334,11 +328,6 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 	t := v.Type()
 	if tag != nil && tag.skip {
 		return v, nil
-	}
-	if tag == nil && w.scan {
-		if out, ok := w.scanned(v); ok {
-			return out, nil
-		}
 	}
 	if w.applies(tag) {
 		switch {
@@ -425,7 +414,7 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 		for _, f := range ti.fields {
 			sf, df := src.Field(f.index), out.Field(f.index)
 			if f.hidden {
-				if !ti.aware && !w.scan {
+				if !ti.aware {
 					continue // nothing to redact inside, copied with out
 				}
 				sf, df = view(sf), view(df)
@@ -465,19 +454,13 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 			return v, nil
 		}
 		out := reflect.MakeMapWithSize(t, v.Len())
-		scanKeys := w.scan && isScalar(t.Key().Kind())
 		it := v.MapRange()
 		for it.Next() {
 			c, err := w.copy(it.Value(), tag)
 			if err != nil {
 				return reflect.Value{}, err
 			}
-			k := it.Key()
-			if scanKeys {
-				// Keys that redact alike merge: the log keeps one entry.
-				k, _ = w.scanned(k)
-			}
-			out.SetMapIndex(k, c)
+			out.SetMapIndex(it.Key(), c)
 		}
 		return out, nil
 	}
@@ -527,75 +510,4 @@ func (w *walker) timeValue(v reflect.Value, tag *fieldTag) (reflect.Value, error
 		tm = time.Time{}
 	}
 	return reflect.ValueOf(tm), nil
-}
-
-// isScalar reports whether values of kind k are strings or numbers, the
-// values [walker.scanned] looks at.
-func isScalar(k reflect.Kind) bool {
-	switch k {
-	case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		return true
-	}
-	return false
-}
-
-// scanned is the scan mode's treatment of an untagged value: a string
-// with its findings redacted, a []byte likewise, a number whose decimal
-// digits form an identifier zeroed. It returns v itself for a string or a
-// number with nothing found, and ok false for other values, which the
-// caller copies.
-func (w *walker) scanned(v reflect.Value) (reflect.Value, bool) {
-	t := v.Type()
-	switch k := t.Kind(); {
-	case k == reflect.String:
-		s := v.String()
-		red := w.r.redactText(s, nil, nil)
-		if red == s {
-			return v, true
-		}
-		out := reflect.New(t).Elem()
-		out.SetString(red)
-		return out, true
-	case k == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
-		if v.IsNil() || !w.r.hasFindings(v.Bytes()) {
-			return v, false
-		}
-		out := reflect.New(t).Elem()
-		out.SetBytes(w.r.AppendRedacted(nil, v.Bytes()))
-		return out, true
-	case isScalar(k):
-		var buf [32]byte
-		if digits, ok := appendDigits(buf[:0], v); ok && w.r.hasFindings(digits) {
-			return reflect.Zero(t), true
-		}
-		return v, true
-	}
-	return v, false
-}
-
-// appendDigits appends the decimal digits of integer v (an integral float
-// counts) to dst. ok is false for other values.
-func appendDigits(dst []byte, v reflect.Value) ([]byte, bool) {
-	switch v.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(dst, v.Int(), 10), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.AppendUint(dst, v.Uint(), 10), true
-	case reflect.Float32, reflect.Float64:
-		return appendFloatDigits(dst, v.Float())
-	}
-	return dst, false
-}
-
-// appendFloatDigits appends the decimal digits of f to dst if f is an
-// integer that may hold an identifier (at most 19 digits; the sign does
-// not matter).
-func appendFloatDigits(dst []byte, f float64) ([]byte, bool) {
-	f = math.Abs(f)
-	if f != math.Trunc(f) || f >= 1e19 {
-		return dst, false
-	}
-	return strconv.AppendUint(dst, uint64(f), 10), true
 }
