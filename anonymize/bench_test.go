@@ -2,6 +2,8 @@ package anonymize_test
 
 import (
 	"bytes"
+	"io"
+	"log/slog"
 	"math/rand/v2"
 	"regexp"
 	"runtime"
@@ -217,6 +219,17 @@ func BenchmarkRedactValue(b *testing.B) {
 			if _, err := anonymize.RedactValue(r, c); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+func BenchmarkSlogHandler(b *testing.B) {
+	l := slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(io.Discard, nil)))
+	u := logUser{Name: "Иван", IIN: "901123300258", Plan: "pro"}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l.Info("login by 901123300258", "status", 200, "path", "/v1/consent", "user", &u)
 		}
 	})
 }
