@@ -301,3 +301,21 @@ func TestTagGrammarExported(t *testing.T) {
 	assert.True(t, found, "TagKey is not documented")
 	assert.Equal(t, "privacy", anonymize.TagKey)
 }
+
+// dag is a value whose pointers share children: walked as a tree it has
+// 2^40 nodes.
+type dag struct{ L, R *dag }
+
+// TestSlogHandlerBounded: logging a deep shared structure ends quickly,
+// with the part beyond the bound redacted.
+func TestSlogHandlerBounded(t *testing.T) {
+	t.Parallel()
+	var d *dag
+	for range 40 {
+		d = &dag{d, d}
+	}
+	var buf bytes.Buffer
+	slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(&buf, nil))).Info("m", "d", d)
+	assert.Contains(t, buf.String(), "[redacted]")
+	assert.Less(t, buf.Len(), 1<<20)
+}

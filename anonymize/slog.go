@@ -125,10 +125,16 @@ func (h *SlogHandler) attr(a slog.Attr) slog.Attr {
 	return rd.attr(a, 0)
 }
 
+// maxNodes bounds the number of values rendered for one attribute, so
+// that a shared structure (a DAG of pointers) cannot make logging
+// exponential; what is beyond is logged as "[redacted]".
+const maxNodes = 10000
+
 // renderer turns logged values into plain, scanned data.
 type renderer struct {
-	r    *Redactor
-	seen map[uintptr]bool // pointers on the current path, against cycles
+	r     *Redactor
+	seen  map[uintptr]bool // pointers on the current path, against cycles
+	nodes int
 }
 
 func (rd *renderer) text(s string) string { return rd.r.redactText(s, nil, nil) }
@@ -236,7 +242,8 @@ func (rd *renderer) reflectValue(v reflect.Value, depth int) any {
 	if !v.IsValid() {
 		return nil
 	}
-	if depth > maxDepth {
+	rd.nodes++
+	if depth > maxDepth || rd.nodes > maxNodes {
 		return redactedText
 	}
 	t := v.Type()
