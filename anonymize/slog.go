@@ -150,7 +150,8 @@ func (rd *renderer) attr(a slog.Attr, depth int) slog.Attr {
 		if v.Kind() == slog.KindString {
 			s = v.String()
 		} else {
-			s = fmt.Sprint(rd.value(v, depth))
+			// The rendered, plain value: no method of it runs here either.
+			s = fmt.Sprint(rd.slogPlain(rd.slogValue(v, depth)))
 		}
 		out, err := rd.r.operator(k).Apply(k, s)
 		if err != nil {
