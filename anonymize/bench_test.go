@@ -95,7 +95,7 @@ const benchSize = 4 << 20
 func BenchmarkScan(b *testing.B) {
 	text := benchCorpus(benchSize)
 	b.Run("baseline", func(b *testing.B) {
-		// The scanner before the table-driven rewrite, kept in
+		// The scanner before the table-driven rewrite, kept at
 		// the end of this file: the figure to beat, in the same run.
 		var s baseScanner
 		dst := make([]anonymize.Finding, 0, len(text)/100)
