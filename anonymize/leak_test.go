@@ -319,3 +319,27 @@ func TestSlogHandlerBounded(t *testing.T) {
 	assert.Contains(t, buf.String(), "[redacted]")
 	assert.Less(t, buf.Len(), 1<<20)
 }
+
+type (
+	panicky   struct{}
+	failsJSON struct{}
+)
+
+func (panicky) String() string                 { panic("ИИН 901123300258") }
+func (failsJSON) MarshalJSON() ([]byte, error) { return nil, errors.New("ИИН 901123300258") }
+
+// TestSlogHandlerFailingMethods: a method that panics or fails while its
+// value is logged yields "[redacted]"; the record is still logged, as
+// valid JSON, and the panic or error text (which may hold personal data)
+// is not.
+func TestSlogHandlerFailingMethods(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	l := slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(&buf, nil)))
+	require.NotPanics(t, func() { l.Info("m", "p", panicky{}, "j", failsJSON{}, "in", holder{Any: panicky{}}) })
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &m))
+	assert.Equal(t, "[redacted]", m["p"])
+	assert.Equal(t, "[redacted]", m["j"])
+	assert.NotContains(t, buf.String(), "300258")
+}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -467,8 +468,18 @@ func (rd *renderer) methods(v reflect.Value, depth int) (out any) {
 			return redactedText
 		}
 		return string(rd.r.AppendRedacted(nil, b))
+	case fmt.Formatter:
+		out := fmt.Sprintf("%+v", x)
+		if strings.Contains(out, "%!v(PANIC=") {
+			return redactedText // fmt recovered a panic and printed its value
+		}
+		return rd.text(out)
+	case fmt.Stringer:
+		// Called here rather than through fmt, which would print the
+		// value of a panic.
+		return rd.text(m.String())
 	}
-	return rd.text(fmt.Sprintf("%+v", x))
+	return redactedText
 }
 
 // hasPtrMethod reports whether *t, and not t, has a printing method.
