@@ -142,3 +142,31 @@ func ExampleNewSlogHandler() {
 	logger.Info("login by 901123300258", "phone", "+7 771 000 99 98", slog.Group("req", "email", "ivan@mail.kz"))
 	// Output: level=INFO msg="login by [iin]" phone=[phone] req.email=[email]
 }
+
+func ExampleWithRedactor() {
+	// Phones masked, IP addresses kept: the scanner leaves them out.
+	s := anonymize.NewScanner(anonymize.WithKinds(anonymize.KindIIN, anonymize.KindPhone, anonymize.KindName))
+	r := anonymize.NewRedactor(anonymize.WithScanner(s),
+		anonymize.WithOperator(anonymize.KindPhone, anonymize.Mask{KeepLast: 2}))
+	h := anonymize.NewSlogHandler(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // stable output
+			}
+			return a
+		},
+	}), anonymize.WithRedactor(r))
+	slog.New(h).Info("callback", "to", "Иванов Иван Иванович, +7 701 000 11 22", "from", "10.0.0.1")
+	// Output: level=INFO msg=callback to="[full_name], +* *** *** ** 22" from=10.0.0.1
+}
+
+func ExampleFinding_Line() {
+	s := anonymize.NewScanner()
+	text := "моб. 8 (701) 000-11-22, офис 8 (7172) 55-66-77"
+	for _, f := range s.ScanString(text) {
+		fmt.Println(text[f.Start:f.End], f.Line)
+	}
+	// Output:
+	// 8 (701) 000-11-22 mobile
+	// 8 (7172) 55-66-77 fixed
+}
