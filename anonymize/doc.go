@@ -16,20 +16,39 @@
 // protection" (article 1 point 7) defines depersonalised data as data that
 // cannot be attributed to a person at all, and requires it for data passed
 // on for statistical, sociological, scientific or marketing research
-// (article 17). [Depersonalize] implements it for record sets: it drops
-// direct identifiers and generalises quasi-identifiers until the set is
-// k-anonymous, and nothing can undo it. Never use a pseudonymised set where
-// a depersonalised one is required.
+// (article 17). Package [github.com/yasam/privacy/anonymize/kanon]
+// implements it for record sets: it drops direct identifiers, generalises
+// quasi-identifiers until the set is k-anonymous, and redacts the free text
+// of sensitive attributes with a [Redactor]; nothing can undo it. Never use
+// a pseudonymised set where a depersonalised one is required.
 //
 // # Detection
 //
-// A [Scanner] finds IINs and BINs (structure and check digit), Kazakhstan
-// mobile numbers in their common written forms, e-mail addresses, payment
-// card numbers (Luhn) and KZ IBANs (mod 97), plus the host's own patterns
-// ([WithPattern], [WithMatcher]). A number that fails its checksum, or an
-// IIN born on an impossible date, is not reported. The scan is a single
-// pass over bytes with no regular expressions and, through
-// [Scanner.AppendFindings], no allocation.
+// A [Scanner] finds, in ru/kk/en text:
+//
+//   - IINs and BINs (structure and check digit), also printed in groups
+//     ("901123 300258") or in full-width digits;
+//   - phone numbers of the whole Kazakhstan +7 7 zone, mobile and fixed
+//     line (area codes of the national numbering plan, see phone.go), and
+//     Russian mobiles (+7 9xx), in their written forms: +7, 8, bare
+//     national numbers standing alone, brackets, spaces, dashes, glued to
+//     Cyrillic; [Finding.Line] says mobile, fixed or service;
+//   - e-mail addresses, payment cards (Luhn) and KZ IBANs (mod 97), glued
+//     to each other or not;
+//   - IPv4 and IPv6 addresses;
+//   - Kazakhstan identity card and passport numbers after a context word
+//     ("удостоверение", "паспорт", "жеке куәлік", "ID");
+//   - vehicle plates of the 2012 format ("123 ABC 02");
+//   - Russian and Kazakh full names that a patronymic makes certain
+//     (-ович, -евна, -ұлы, "қызы" as a word, ...);
+//
+// plus the host's own patterns ([WithPattern], [WithMatcher]). Each kind
+// belongs to a data category of the catalog ([Kind.Category]). A number
+// that fails its checksum, or an IIN born on an impossible date, is not
+// reported. The scan is a single pass over bytes with no regular
+// expressions, skipping eight bytes at a time through a table of the bytes
+// a candidate can start with, and through [Scanner.AppendFindings] it does
+// not allocate.
 //
 // An IIN and a BIN cannot be confused: the fifth digit is the tens digit of
 // the day of birth (0-3) in an IIN and the entity type (4-6) in a BIN.
@@ -43,19 +62,24 @@
 // some national schemes start with 1 or 9. An identifier followed by '@'
 // is taken into an e-mail address only if the address parses and covers
 // it, and an e-mail local part longer than the 64 bytes RFC 5321 allows is
-// still redacted whole.
+// still redacted whole. Names are the exception: precision comes first
+// there, so that no common word is reported.
 //
 // # Operators
 //
 // [Redact], [Replace], [Mask], [Pseudonymizer] and [Tokenizer] implement
-// [Operator]; [TruncateDate], [AgeBand] and [GridCell] generalise dates,
-// ages and locations. A [Redactor] applies operators to text, to Go values
-// through `privacy` struct tags ([RedactValue], [RedactCategories]), and to
-// log records ([NewSlogHandler]). Tags apply through embedded structs of
-// unexported types too; untagged unexported fields, which the walker cannot
-// classify, are zeroed in types that carry tags. The log handler also
-// scans every untagged string it finds inside slices, arrays, maps,
-// structs and pointers.
+// [Operator]. A [Redactor] applies operators to text, to Go values
+// through `privacy` struct tags ([TagKey] documents their grammar;
+// [RedactValue], [RedactCategories]), and to log records
+// ([NewSlogHandler]). Redaction is a fixed point: what a redaction leaves
+// behind is scanned again. The log handler renders every value itself
+// into plain data whose text it has scanned, so no method of a logged
+// value (MarshalJSON, MarshalText, String, Error) runs inside the handler
+// it wraps, and it scans keys and group names too.
+//
+// Each constructor takes its own option type: [ScannerOption] for
+// [NewScanner], [RedactorOption] for [NewRedactor] (with [WithScanner]),
+// [SlogOption] for [NewSlogHandler] (with [WithRedactor]).
 //
 // # Usage
 //
@@ -77,13 +101,7 @@
 //
 //	logger := slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(os.Stderr, nil)))
 //
-// Hand over a research extract:
-//
-//	out, report, err := anonymize.Depersonalize(rows, anonymize.Schema{
-//		Identifiers:      []string{"iin", "name"},
-//		QuasiIdentifiers: []anonymize.QuasiIdentifier{{Name: "born", Hierarchy: anonymize.DateHierarchy{}}},
-//		Sensitive:        []string{"diagnosis"},
-//	}, 5)
+// Hand over a research extract: see package kanon.
 //
 // # Concurrency
 //
@@ -92,10 +110,13 @@
 // goroutines; the package has no global mutable state. Reuse one of each
 // rather than building them per call: a Redactor caches parsed struct tags.
 //
+// The zero [Scanner] finds every built-in kind; the zero [Redactor]
+// redacts with [Redact]; the zero [SlogHandler] logs nothing and fails.
+// None of them panics or lets personal data through.
+//
 // # Errors
 //
 // Errors wrap the sentinels declared in errors.go and can be tested with
-// [errors.Is]; [*KAnonymityError] gives detail through [errors.As]. No
-// error message contains the personal data or the key material being
-// processed.
+// [errors.Is]. No error message contains the personal data or the key
+// material being processed.
 package anonymize

@@ -69,6 +69,14 @@ func parseEmail(text []byte, at, floor int) (start, end int, ok bool) {
 		labels++
 		if labels >= 2 && alpha && j-ls >= 2 {
 			end = j
+		} else if labels >= 2 {
+			// A final label of letters glued to digits ("mail.kz901123300258")
+			// or to an IBAN ("mail.kzKZ86…"): the address ends with the
+			// letters, before the identifier, which is scanned on its own.
+			if e := gluedTLD(text, ls, j); e > 0 {
+				end = e
+				break
+			}
 		}
 		if j+1 < hi && text[j] == '.' && isAlnum(text[j+1]) {
 			j++
@@ -80,4 +88,29 @@ func parseEmail(text []byte, at, floor int) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	return start, end, true
+}
+
+// gluedTLD returns the end of a top-level domain of at least two letters
+// at the start of the label text[ls:le] when what follows the letters is
+// a digit or a KZ IBAN, and 0 otherwise.
+func gluedTLD(text []byte, ls, le int) int {
+	p := ls
+	for p < le && (text[p]|0x20) >= 'a' && (text[p]|0x20) <= 'z' {
+		p++
+	}
+	if p-ls < 2 || p == le {
+		return 0
+	}
+	// An IBAN inside the letters ends the address before it.
+	for q := ls + 2; q+1 < p; q++ {
+		if text[q]|0x20 == 'k' && text[q+1]|0x20 == 'z' {
+			if _, ok := parseIBAN(text, q); ok {
+				return q
+			}
+		}
+	}
+	if isDigit(text[p]) {
+		return p
+	}
+	return 0
 }

@@ -36,17 +36,7 @@ var (
 	// ErrBadTag reports a privacy struct tag that cannot be parsed.
 	ErrBadTag = errors.New("anonymize: bad struct tag")
 
-	// ErrKAnonymity reports that a record set cannot reach the requested k
-	// by generalisation and the allowed suppression. The returned error is a
-	// [*KAnonymityError] carrying the reason.
-	ErrKAnonymity = errors.New("anonymize: k-anonymity not reachable")
-
-	// ErrSchema reports a depersonalisation [Schema] that is inconsistent,
-	// such as an attribute declared twice or a quasi-identifier without a
-	// hierarchy.
-	ErrSchema = errors.New("anonymize: invalid schema")
-
-	// ErrGeneralize reports a value that a [Hierarchy] cannot generalise,
-	// for example a date that does not parse.
+	// ErrGeneralize reports a value that the "month" or "year" struct tag
+	// operator cannot generalise: a string that is not a YYYY-MM-DD date.
 	ErrGeneralize = errors.New("anonymize: value cannot be generalised")
 )

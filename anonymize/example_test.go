@@ -143,29 +143,30 @@ func ExampleNewSlogHandler() {
 	// Output: level=INFO msg="login by [iin]" phone=[phone] req.email=[email]
 }
 
-func ExampleDepersonalize() {
-	rows := []anonymize.Record{
-		{"iin": "901123300258", "born": "1990-11-23", "diagnosis": "flu"},
-		{"iin": "900301400222", "born": "1990-03-01", "diagnosis": "cold"},
-		{"iin": "910715400333", "born": "1991-07-15", "diagnosis": "flu"},
-		{"iin": "920202300444", "born": "1992-02-02", "diagnosis": "flu"},
+func ExampleWithRedactor() {
+	// Phones masked, IP addresses kept: the scanner leaves them out.
+	s := anonymize.NewScanner(anonymize.WithKinds(anonymize.KindIIN, anonymize.KindPhone, anonymize.KindName))
+	r := anonymize.NewRedactor(anonymize.WithScanner(s),
+		anonymize.WithOperator(anonymize.KindPhone, anonymize.Mask{KeepLast: 2}))
+	h := anonymize.NewSlogHandler(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{} // stable output
+			}
+			return a
+		},
+	}), anonymize.WithRedactor(r))
+	slog.New(h).Info("callback", "to", "Иванов Иван Иванович, +7 701 000 11 22", "from", "10.0.0.1")
+	// Output: level=INFO msg=callback to="[full_name], +* *** *** ** 22" from=10.0.0.1
+}
+
+func ExampleFinding_Line() {
+	s := anonymize.NewScanner()
+	text := "моб. 8 (701) 000-11-22, офис 8 (7172) 55-66-77"
+	for _, f := range s.ScanString(text) {
+		fmt.Println(text[f.Start:f.End], f.Line)
 	}
-	out, report, err := anonymize.Depersonalize(rows, anonymize.Schema{
-		Identifiers:      []string{"iin"},
-		QuasiIdentifiers: []anonymize.QuasiIdentifier{{Name: "born", Hierarchy: anonymize.DateHierarchy{}}},
-		Sensitive:        []string{"diagnosis"},
-	}, 2)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for _, r := range out {
-		fmt.Println(r["born"], r["diagnosis"])
-	}
-	fmt.Println("k =", report.K, "born level", report.Levels["born"])
 	// Output:
-	// 1990s flu
-	// 1990s cold
-	// 1990s flu
-	// 1990s flu
-	// k = 4 born level 3
+	// 8 (701) 000-11-22 mobile
+	// 8 (7172) 55-66-77 fixed
 }

@@ -16,19 +16,24 @@ func ibanChars(c *[ibanLen]byte) bool {
 		}
 	}
 	// Move the first four characters to the end and read the result as a
-	// base-36 number, modulo 97.
-	rem := 0
+	// base-36 number, modulo 97. The value is carried in 64 bits and
+	// reduced only when it could overflow.
+	var rem uint64
 	for j := 0; j < ibanLen; j++ {
 		ch := c[(j+4)%ibanLen]
 		switch {
 		case isDigit(ch):
-			rem = (rem*10 + int(ch-'0')) % 97
+			rem = rem*10 + uint64(ch-'0')
 		case ch >= 'A' && ch <= 'Z':
-			rem = (rem*100 + int(ch-'A') + 10) % 97
+			rem = rem*100 + uint64(ch-'A') + 10
 		default:
 			return false
 		}
+		if rem >= 1<<50 {
+			rem %= 97
+		}
 	}
+	rem %= 97
 	return rem == 1
 }
 

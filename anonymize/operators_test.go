@@ -208,19 +208,19 @@ func TestRedactorString(t *testing.T) {
 	require.NoError(t, err)
 	tests := []struct {
 		name string
-		opts []anonymize.Option
+		opts []anonymize.RedactorOption
 		in   string
 		want string
 	}{
 		{"default redact", nil, "ИИН 901123300258, тел. +7 771 000 99 98", "ИИН [iin], тел. [phone]"},
 		{"nothing found", nil, "ничего личного", "ничего личного"},
-		{"mask cards", []anonymize.Option{anonymize.WithOperator(anonymize.KindCard, anonymize.Mask{KeepLast: 4})},
+		{"mask cards", []anonymize.RedactorOption{anonymize.WithOperator(anonymize.KindCard, anonymize.Mask{KeepLast: 4})},
 			"card 4111 1111 1111 1111 ok", "card **** **** **** 1111 ok"},
-		{"replace all", []anonymize.Option{anonymize.WithDefaultOperator(anonymize.Replace("***"))},
+		{"replace all", []anonymize.RedactorOption{anonymize.WithDefaultOperator(anonymize.Replace("***"))},
 			"a@b.kz KZ86125KZT5004100100", "*** ***"},
-		{"pseudonymise", []anonymize.Option{anonymize.WithOperator(anonymize.KindIIN, p)},
+		{"pseudonymise", []anonymize.RedactorOption{anonymize.WithOperator(anonymize.KindIIN, p)},
 			"901123300258", p.Pseudonym(anonymize.KindIIN, "901123300258")},
-		{"failing operator falls back to redact", []anonymize.Option{anonymize.WithDefaultOperator(anonymize.OperatorFunc(
+		{"failing operator falls back to redact", []anonymize.RedactorOption{anonymize.WithDefaultOperator(anonymize.OperatorFunc(
 			func(anonymize.Kind, string) (string, error) { return "", assert.AnError }))},
 			"ИИН 901123300258", "ИИН [iin]"},
 	}

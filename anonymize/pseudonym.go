@@ -52,13 +52,23 @@ func NewPseudonymizer(current Key, retired ...Key) (*Pseudonymizer, error) {
 	return &Pseudonymizer{keys: kr}, nil
 }
 
-// Pseudonym returns the pseudonym of value under the current key.
+// Pseudonym returns the pseudonym of value under the current key. A zero
+// (or nil) Pseudonymizer holds no key: an unkeyed hash could be reversed
+// by trying candidate values, so it returns what [Redact] makes of the
+// value instead.
 func (p *Pseudonymizer) Pseudonym(kind Kind, value string) string {
+	if p == nil || p.keys.secrets == nil {
+		return "[" + string(kind) + "]"
+	}
 	return p.pseudonym(p.keys.current, p.keys.secrets[p.keys.current], kind, value)
 }
 
-// Apply implements [Operator]; it never fails.
+// Apply implements [Operator]. It fails with [ErrInvalidKey] on a zero
+// Pseudonymizer, so a [Redactor] falls back to [Redact].
 func (p *Pseudonymizer) Apply(kind Kind, value string) (string, error) {
+	if p == nil || p.keys.secrets == nil {
+		return "", fmt.Errorf("%w: Pseudonymizer not built with NewPseudonymizer", ErrInvalidKey)
+	}
 	return p.Pseudonym(kind, value), nil
 }
 
@@ -66,6 +76,9 @@ func (p *Pseudonymizer) Apply(kind Kind, value string) (string, error) {
 // whichever held key the pseudonym names. It fails with [ErrMalformedToken]
 // or [ErrUnknownKey] when it cannot tell.
 func (p *Pseudonymizer) Matches(kind Kind, value, pseudonym string) (bool, error) {
+	if p == nil {
+		p = &Pseudonymizer{}
+	}
 	id, _, err := splitToken(pseudonymPrefix, pseudonym)
 	if err != nil {
 		return false, err

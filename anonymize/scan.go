@@ -1,13 +1,14 @@
 package anonymize
 
 import (
+	"math/bits"
 	"regexp"
 	"slices"
 	"unsafe"
 )
 
 // kindSet is a bit set of built-in kinds.
-type kindSet uint8
+type kindSet uint16
 
 const (
 	setIIN kindSet = 1 << iota
@@ -16,7 +17,11 @@ const (
 	setEmail
 	setCard
 	setIBAN
-	setAll = setIIN | setBIN | setPhone | setEmail | setCard | setIBAN
+	setIP
+	setDocument
+	setPlate
+	setName
+	setAll = setIIN | setBIN | setPhone | setEmail | setCard | setIBAN | setIP | setDocument | setPlate | setName
 )
 
 func kindBit(k Kind) kindSet {
@@ -33,6 +38,14 @@ func kindBit(k Kind) kindSet {
 		return setCard
 	case KindIBAN:
 		return setIBAN
+	case KindIP:
+		return setIP
+	case KindDocument:
+		return setDocument
+	case KindPlate:
+		return setPlate
+	case KindName:
+		return setName
 	}
 	return 0
 }
@@ -60,22 +73,30 @@ func (m regexpMatcher) AppendFindings(dst []Finding, text []byte) []Finding {
 	return dst
 }
 
-// Scanner finds personal data in text: IINs, BINs, Kazakhstan mobile
-// numbers, e-mail addresses, payment card numbers, Kazakhstan IBANs and any
-// patterns the host registers. Numbers that fail their checksum or whose
-// structure is impossible (an IIN born on the 32nd) are not reported.
+// Scanner finds personal data in text: the built-in kinds ([KindIIN] and
+// the others) and any patterns the host registers. Numbers that fail their
+// checksum or whose structure is impossible (an IIN born on the 32nd) are
+// not reported.
+//
+// The zero Scanner looks for every built-in kind, so a Scanner that was
+// never configured still finds personal data rather than none.
 //
 // A Scanner is immutable and safe for concurrent use by multiple goroutines.
 type Scanner struct {
-	kinds    kindSet
+	off      kindSet // built-in kinds not looked for: zero means all
 	matchers []Matcher
 }
 
 // NewScanner returns a Scanner. By default it looks for every built-in
 // kind; [WithKinds] narrows that, [WithPattern] and [WithMatcher] add the
 // host's own.
-func NewScanner(opts ...Option) *Scanner {
-	c := newConfig(opts)
+func NewScanner(opts ...ScannerOption) *Scanner {
+	var c scannerConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
 	return c.scanner()
 }
 
@@ -91,7 +112,8 @@ func (s *Scanner) ScanString(text string) []Finding {
 
 // AppendFindings appends the findings in text to dst, in order of their
 // start offset, and returns the extended slice. With built-in kinds only and
-// a dst with room, it does not allocate.
+// a dst with room, it does not allocate. A nil Scanner behaves as the zero
+// Scanner.
 //
 // Built-in findings never overlap. The scan is a single pass: after a
 // candidate fails, it resumes at the next position where an identifier
@@ -106,10 +128,15 @@ func (s *Scanner) ScanString(text string) []Finding {
 //
 // An identifier directly followed by '@' is reported as part of an e-mail
 // address only when the address parses and covers it: otherwise it is
-// reported on its own.
+// reported on its own. Digits written in full width ("９０１１２３…") are
+// read as the ASCII digits they stand for, and an IIN or BIN may be
+// printed in groups ("901123 300258", "9011-2330-0258").
 func (s *Scanner) AppendFindings(dst []Finding, text []byte) []Finding {
+	if s == nil {
+		s = &Scanner{}
+	}
 	base := len(dst)
-	dst = s.scanBuiltin(dst, text)
+	dst = s.scanBuiltin(dst, text, true)
 	if len(s.matchers) == 0 {
 		return dst
 	}
@@ -130,52 +157,175 @@ func (s *Scanner) AppendFindings(dst []Finding, text []byte) []Finding {
 	return dst
 }
 
-// startMask is a bit mask of the bytes below 0x40 that can begin a
-// candidate: the digits and '+'.
-const startMask uint64 = 0x03ff<<'0' | 1<<'+'
+// Trigger classes: what a byte can start. The table lets the scan skip
+// four bytes at a time over text that cannot hold a candidate.
+const (
+	tNone   uint8 = iota
+	tDigit        // '0'-'9': IIN, BIN, card, phone, IPv4, document, plate
+	tPlus         // '+': phone
+	tParen        // '(': phone with its code in brackets and no prefix
+	tAt           // '@': e-mail, looking back over the local part
+	tK            // 'K', 'k': IBAN
+	tColon        // ':': IPv6, looking back over the first groups
+	tN            // 'N': passport number
+	tFull         // 0xEF: the lead byte of full-width digits
+	tCyrCap       // 0x90-0xAF, 0x86: second byte of a Cyrillic capital (А-Я, І, Ғ, Қ, Ң, Ү, Ә, Ө)
+)
 
-func (s *Scanner) scanBuiltin(dst []Finding, text []byte) []Finding {
-	kinds := s.kinds
-	email := kinds&setEmail != 0
-	floor := 0 // end of the last finding: e-mail local parts stop here
+var trigger = [256]uint8{
+	'0': tDigit, '1': tDigit, '2': tDigit, '3': tDigit, '4': tDigit,
+	'5': tDigit, '6': tDigit, '7': tDigit, '8': tDigit, '9': tDigit,
+	'+': tPlus, '(': tParen, '@': tAt, 'K': tK, 'k': tK, ':': tColon, 'N': tN,
+	0xEF: tFull, 0x86: tCyrCap,
+	0x90: tCyrCap, 0x91: tCyrCap, 0x92: tCyrCap, 0x93: tCyrCap, 0x94: tCyrCap, 0x95: tCyrCap, 0x96: tCyrCap, 0x97: tCyrCap,
+	0x98: tCyrCap, 0x99: tCyrCap, 0x9A: tCyrCap, 0x9B: tCyrCap, 0x9C: tCyrCap, 0x9D: tCyrCap, 0x9E: tCyrCap, 0x9F: tCyrCap,
+	0xA0: tCyrCap, 0xA1: tCyrCap, 0xA2: tCyrCap, 0xA3: tCyrCap, 0xA4: tCyrCap, 0xA5: tCyrCap, 0xA6: tCyrCap, 0xA7: tCyrCap,
+	0xA8: tCyrCap, 0xA9: tCyrCap, 0xAA: tCyrCap, 0xAB: tCyrCap, 0xAC: tCyrCap, 0xAD: tCyrCap, 0xAE: tCyrCap, 0xAF: tCyrCap,
+}
+
+// triggerOf is the table as a switch, for the reference scan the tests
+// compare the table-driven one with.
+func triggerOf(c byte) uint8 {
+	switch {
+	case c >= '0' && c <= '9':
+		return tDigit
+	case c == '+':
+		return tPlus
+	case c == '(':
+		return tParen
+	case c == '@':
+		return tAt
+	case c == 'K' || c == 'k':
+		return tK
+	case c == ':':
+		return tColon
+	case c == 'N':
+		return tN
+	case c == 0xEF:
+		return tFull
+	case c == 0x86 || c >= 0x90 && c <= 0xAF:
+		return tCyrCap
+	}
+	return tNone
+}
+
+// skip returns the first position from i where a candidate may start,
+// and its trigger class. It reads eight bytes at a time through the
+// table, and looks at single bytes only inside a block that holds a
+// trigger; Kazakh small letters that share a capital's second byte are
+// passed over there. names reports whether capitals are candidates.
+func skip(text []byte, i int, names bool) (int, uint8) {
 	n := len(text)
-	for i := 0; i < n; {
-		c := text[i]
-		if c < 0x40 {
-			if startMask>>c&1 == 0 {
-				i++
-				continue
+	for ; i+8 <= n; i += 8 {
+		b := text[i : i+8 : i+8]
+		// One bit per byte that may start a candidate.
+		m := uint(isTrigger[b[0]]) | uint(isTrigger[b[1]])<<1 | uint(isTrigger[b[2]])<<2 | uint(isTrigger[b[3]])<<3 |
+			uint(isTrigger[b[4]])<<4 | uint(isTrigger[b[5]])<<5 | uint(isTrigger[b[6]])<<6 | uint(isTrigger[b[7]])<<7
+		for m != 0 {
+			k := bits.TrailingZeros(m)
+			if t := trigger[b[k]]; t != tCyrCap || names && capitalAt(text, i+k) {
+				return i + k, t
 			}
-		} else if c != '@' && c|0x20 != 'k' {
+			m &= m - 1
+		}
+	}
+	for ; i < n; i++ {
+		if t := trigger[text[i]]; t != tNone && (t != tCyrCap || names && capitalAt(text, i)) {
+			return i, t
+		}
+	}
+	return n, tNone
+}
+
+// isTrigger is 1 where trigger is not tNone.
+var isTrigger = func() (t [256]uint8) {
+	for c, k := range trigger {
+		if k != tNone {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// scanBuiltin appends the built-in findings of text to dst. fast selects
+// the table-driven skip; the reference path (fast false) looks at every
+// byte through triggerOf, and the two must agree.
+func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
+	on := setAll &^ s.off
+	email := on&setEmail != 0
+	names := on&setName != 0
+	floor := 0 // end of the last finding: look-backs stop here
+	n := len(text)
+	i := 0
+	for i < n {
+		var t uint8
+		if fast {
+			i, t = skip(text, i, names)
+			if i >= n {
+				break
+			}
+		} else if t = triggerOf(text[i]); t == tNone || t == tCyrCap && !(names && capitalAt(text, i)) {
 			i++
 			continue
 		}
 		var f Finding
 		next := i + 1
-		switch {
-		case c == '@':
+		switch t {
+		case tDigit:
+			f, next = s.digits(text, i, on, floor)
+		case tPlus, tParen:
+			if on&setPhone != 0 && (i == floor || !isDigit(text[i-1])) {
+				if en, _, line, ok := parsePhone(text, i); ok {
+					f = Finding{Kind: KindPhone, Start: i, End: en, Line: line}
+				}
+			}
+		case tAt:
 			if email {
 				if st, en, ok := parseEmail(text, i, floor); ok {
 					f = Finding{Kind: KindEmail, Start: st, End: en}
 				}
 			}
-		case c|0x20 == 'k':
-			if kinds&setIBAN != 0 && i+1 < n && text[i+1]|0x20 == 'z' && (i == 0 || !isAlnum(text[i-1])) {
+		case tK:
+			// An IBAN is taken even glued to letters or digits: its
+			// length is fixed and its mod-97 check makes it certain.
+			if on&setIBAN != 0 && i+1 < n && text[i+1]|0x20 == 'z' {
 				if en, ok := parseIBAN(text, i); ok {
 					f = Finding{Kind: KindIBAN, Start: i, End: en, Verified: true}
 				}
 			}
-		case c == '+':
-			if kinds&setPhone != 0 && (i == 0 || !isDigit(text[i-1])) {
-				if en, _, ok := parsePhone(text, i); ok {
-					f = Finding{Kind: KindPhone, Start: i, End: en}
+		case tColon:
+			if on&setIP != 0 {
+				var st, en int
+				var ok bool
+				if st, en, next, ok = parseIPv6(text, i, floor); ok {
+					f = Finding{Kind: KindIP, Start: st, End: en}
 				}
 			}
-		default:
-			f, next = s.digits(text, i)
+		case tN:
+			if on&setDocument != 0 {
+				if en, ok := parsePassport(text, i, floor); ok {
+					f = Finding{Kind: KindDocument, Start: i, End: en}
+				}
+			}
+		case tFull:
+			m := len(dst)
+			dst, next = s.fullWidth(dst, text, i, floor)
+			if len(dst) > m {
+				floor = dst[len(dst)-1].End
+			}
+			i = next
+			continue
+		case tCyrCap:
+			{
+				var st, en int
+				var ok bool
+				if st, en, next, ok = nameAt(text, i-1, floor); ok {
+					f = Finding{Kind: KindName, Start: st, End: en}
+				}
+			}
 		}
 		if f.End == 0 {
-			i = next
+			i = max(next, i+1)
 			continue
 		}
 		if email && f.Kind != KindEmail && f.End < n && text[f.End] == '@' {
@@ -200,28 +350,28 @@ func emailAround(text []byte, f Finding, floor int) Finding {
 	return f
 }
 
-// digits examines the digit run starting at text[i], which is not preceded
-// by a digit. It returns a finding (End 0 if none) and where to resume: the
-// end of the run, since no identifier starts after a digit.
-func (s *Scanner) digits(text []byte, i int) (Finding, int) {
+// digits examines the digit run starting at text[i]. It returns a finding
+// (End 0 if none) and where to resume: the end of the run, since no
+// identifier starts after a digit. What stands before floor is a finding,
+// which redaction replaces: it never glues a candidate to its left.
+func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, int) {
 	n := len(text)
 	j := i
 	for j < n && isDigit(text[j]) {
 		j++
 	}
 	l := j - i
-	kinds := s.kinds
 	switch {
-	case l == 12 && kinds&(setIIN|setBIN) != 0:
+	case l == 12 && on&(setIIN|setBIN) != 0:
 		var d [12]byte
 		for k := 0; k < 12; k++ {
 			d[k] = text[i+k] - '0'
 		}
-		if k := classify12(&d); k != "" && kinds&kindBit(k) != 0 {
+		if k := classify12(&d); k != "" && on&kindBit(k) != 0 {
 			return Finding{Kind: k, Start: i, End: j, Verified: true}, j
 		}
 		return Finding{}, j
-	case l >= 13 && l <= 19 && kinds&setCard != 0:
+	case l >= 13 && l <= 19 && on&setCard != 0:
 		var d [19]byte
 		for k := 0; k < l; k++ {
 			d[k] = text[i+k] - '0'
@@ -230,18 +380,105 @@ func (s *Scanner) digits(text []byte, i int) (Finding, int) {
 			return Finding{Kind: KindCard, Start: i, End: j, Verified: true}, j
 		}
 		return Finding{}, j
-	}
-	if kinds&setPhone != 0 && ((text[i] == '8' && l <= 11) || (text[i] == '7' && l == 11)) {
-		if en, _, ok := parsePhone(text, i); ok {
-			return Finding{Kind: KindPhone, Start: i, End: en}, j
+	case l == 9 && on&setDocument != 0 && (j == n || !isAlnum(text[j])) && (i == floor || !isAlnum(text[i-1])):
+		if documentContext(text, i) {
+			return Finding{Kind: KindDocument, Start: i, End: j}, j
 		}
 	}
-	if kinds&setCard != 0 && l >= 3 && l <= 6 && j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
-		if en, ok := parseGroupedCard(text, i); ok {
-			return Finding{Kind: KindCard, Start: i, End: en, Verified: true}, j
+	if on&setPhone != 0 && (text[i] == '8' && l <= 11 || text[i] == '7' && l <= 11) {
+		if en, _, line, ok := parsePhone(text, i); ok {
+			return Finding{Kind: KindPhone, Start: i, End: en, Line: line}, j
+		}
+	}
+	if l <= 3 && j < n && text[j] == '.' && on&setIP != 0 {
+		if en, ok := parseIPv4(text, i, floor); ok {
+			return Finding{Kind: KindIP, Start: i, End: en}, j
+		}
+	}
+	if l == 3 && on&setPlate != 0 {
+		if en, ok := parsePlate(text, i, floor); ok {
+			return Finding{Kind: KindPlate, Start: i, End: en}, j
+		}
+	}
+	if l >= 2 && l <= 6 && j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
+		// Most grouped numbers are amounts and dates ("15 000",
+		// "2024-03-15"): count their digits before reading them.
+		total := groupedDigits(text, i)
+		if total < 12 {
+			return Finding{}, j
+		}
+		if on&setCard != 0 && total >= 13 {
+			if en, ok := parseGroupedCard(text, i); ok {
+				return Finding{Kind: KindCard, Start: i, End: en, Verified: true}, j
+			}
+		}
+		if on&(setIIN|setBIN) != 0 {
+			if k, en, ok := parseGrouped12(text, i, floor); ok && on&kindBit(k) != 0 {
+				return Finding{Kind: k, Start: i, End: en, Verified: true}, j
+			}
 		}
 	}
 	return Finding{}, j
+}
+
+// groupedDigits counts the digits of the groups from text[i] separated
+// by single spaces or single dashes (one kind), stopping at 20.
+func groupedDigits(text []byte, i int) int {
+	total, j := 0, i
+	var sep byte
+	for total < 20 {
+		gs := j
+		for j < len(text) && isDigit(text[j]) {
+			j++
+		}
+		total += j - gs
+		if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
+			sep = text[j]
+			j++
+			continue
+		}
+		break
+	}
+	return total
+}
+
+// parseGrouped12 reads an IIN or BIN printed in groups of 2 to 6 digits
+// separated by single spaces or single dashes (one kind per number):
+// "901123 300258", "9011-2330-0258". The number is the first groups that
+// hold exactly 12 digits.
+func parseGrouped12(text []byte, i, floor int) (Kind, int, bool) {
+	var d [12]byte
+	n, j := 0, i
+	var sep byte
+	for {
+		gs := j
+		for j < len(text) && isDigit(text[j]) && n+j-gs < 12 {
+			d[n+j-gs] = text[j] - '0'
+			j++
+		}
+		g := j - gs
+		if g < 2 || g > 6 || (j < len(text) && isDigit(text[j])) {
+			return "", 0, false
+		}
+		n += g
+		if n == 12 {
+			break
+		}
+		if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
+			sep = text[j]
+			j++
+			continue
+		}
+		return "", 0, false
+	}
+	// The number stands alone: groups of digits around it would make it
+	// part of a longer number, a card perhaps, that another window reads.
+	if sep == 0 || (j+1 < len(text) && text[j] == sep && isDigit(text[j+1])) ||
+		(i-2 >= floor && (text[i-1] == ' ' || text[i-1] == '-') && isDigit(text[i-2])) {
+		return "", 0, false
+	}
+	k := classify12(&d)
+	return k, j, k != ""
 }
 
 // maxCardGroups is how many groups parseGroupedCard reads: the windows
@@ -264,8 +501,7 @@ func plausibleCard(d byte) bool { return d-2 <= 4 }
 // payment card's ([plausibleCard]) and a window starting at a later group
 // it overlaps is plausible. The Luhn check passes by chance one time in
 // ten, so "1004 4111 1111 1111 1111" would otherwise mask "1004" and leave
-// the card's last group in clear. When ok is false the caller resumes at
-// the next group, which is examined in turn.
+// the card's last group in clear.
 func parseGroupedCard(text []byte, i int) (end int, ok bool) {
 	var d [maxCardGroups * 6]byte
 	// counts[k] is the number of digits in groups 0 to k, ends[k] the
@@ -324,6 +560,8 @@ func parseGroupedCard(text []byte, i int) (end int, ok bool) {
 
 // parseIBAN reads a KZ IBAN starting at text[i], upper or lower case, with
 // single spaces allowed between characters as in printed groups of four.
+// It reads exactly 20 characters, so an IBAN glued to more letters or
+// digits is still found.
 func parseIBAN(text []byte, i int) (end int, ok bool) {
 	var c [ibanLen]byte
 	n, j := 0, i
@@ -341,8 +579,109 @@ func parseIBAN(text []byte, i int) (end int, ok bool) {
 		}
 		break
 	}
-	if n != ibanLen || (j < len(text) && isAlnum(text[j])) {
+	if n != ibanLen {
 		return 0, false
 	}
 	return j, ibanChars(&c)
+}
+
+// fullWidth handles a run holding digits written in full width (U+FF10 to
+// U+FF19), as pasted from East Asian input methods or some PDF exports: it
+// copies the run, with any ASCII digits and separators around it, into an
+// ASCII buffer, scans that, and maps the findings back to text. text[i] is
+// 0xEF. It returns dst extended and where to resume.
+func (s *Scanner) fullWidth(dst []Finding, text []byte, i, floor int) ([]Finding, int) {
+	if !isFullDigit(text, i) && fullSep(text, i) != '+' {
+		return dst, i + 1
+	}
+	const maxRun = 120
+	start := i
+	for start > floor && i-start < 24 && isNumberByte(text[start-1]) {
+		start--
+	}
+	var buf [maxRun]byte
+	var pos [maxRun + 1]int
+	k, j := 0, start
+	for j < len(text) && k < maxRun {
+		c := text[j]
+		if isNumberByte(c) {
+			buf[k], pos[k] = c, j
+			k, j = k+1, j+1
+			continue
+		}
+		if isFullDigit(text, j) {
+			buf[k], pos[k] = '0'+text[j+2]-0x90, j
+			k, j = k+1, j+3
+			continue
+		}
+		if sc := fullSep(text, j); sc != 0 {
+			buf[k], pos[k] = sc, j
+			k, j = k+1, j+3
+			continue
+		}
+		break
+	}
+	pos[k] = j
+	m := len(dst)
+	inner := Scanner{off: s.off | setName | setEmail | setIBAN | setDocument | setPlate}
+	dst = inner.scanBuiltin(dst, buf[:k], true)
+	for x := m; x < len(dst); x++ {
+		dst[x].Start, dst[x].End = pos[dst[x].Start], pos[dst[x].End]
+	}
+	return dst, max(j, i+1)
+}
+
+// capitalAt reports whether text[i], a byte 0x86 or 0x90-0xAF, ends a
+// Cyrillic capital: А-Я and І after 0xD0, the Kazakh capitals (even code
+// points) after 0xD2 and 0xD3. The Kazakh small letters ғ, қ, ң, ү, ә, ө
+// share the second bytes and are let through here, cheaply.
+func capitalAt(text []byte, i int) bool {
+	if i == 0 {
+		return false
+	}
+	switch text[i-1] {
+	case 0xD0:
+		return true
+	case 0xD2, 0xD3:
+		return text[i]&1 == 0
+	}
+	return false
+}
+
+// isNumberByte reports whether c is an ASCII byte that may belong to a
+// written number: a digit or a separator.
+func isNumberByte(c byte) bool {
+	return isDigit(c) || c == ' ' || c == '-' || c == '(' || c == ')' || c == '+' || c == '.'
+}
+
+// isFullDigit reports whether a full-width digit starts at text[j].
+func isFullDigit(text []byte, j int) bool {
+	return j+2 < len(text) && text[j] == 0xEF && text[j+1] == 0xBC && text[j+2] >= 0x90 && text[j+2] <= 0x99
+}
+
+// fullSep returns the ASCII form of the full-width separator or the
+// ideographic space starting at text[j], or 0.
+func fullSep(text []byte, j int) byte {
+	if j+2 >= len(text) {
+		return 0
+	}
+	if text[j] == 0xE3 && text[j+1] == 0x80 && text[j+2] == 0x80 {
+		return ' '
+	}
+	if text[j] != 0xEF || text[j+1] != 0xBC {
+		return 0
+	}
+	switch text[j+2] {
+	case 0x8B:
+		return '+'
+	case 0x8D:
+		return '-'
+	case 0x88:
+		return '('
+	case 0x89:
+		return ')'
+	case 0x8E:
+		return '.'
+	}
+	return 0
 }

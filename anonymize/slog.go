@@ -1,30 +1,50 @@
 package anonymize
 
 import (
+	"bytes"
 	"context"
+	"encoding"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"strconv"
+	"strings"
+	"unsafe"
 )
 
 // SlogHandler is a [slog.Handler] that redacts personal data before records
-// reach the handler it wraps: the message, string attributes, numeric
-// attributes whose digits form an identifier (an IIN logged as an int64, a
-// uint, a float64 or a named integer type such as `type IIN int64`; the
-// attribute becomes the redacted string), errors (replaced by their
-// redacted text), []byte, and structs, pointers, slices, arrays and maps,
-// at any depth of groups. [slog.LogValuer]s are resolved first. An
-// attribute whose key is a built-in kind ("iin", "phone", "email", "card",
-// "iban", "bin") is redacted whatever its value looks like.
+// reach the handler it wraps.
 //
-// Inside structs, pointers, slices, arrays and maps, privacy struct tags
-// apply (see [RedactValue]), and every untagged string, map key and
-// []byte is scanned like the message; an untagged number whose digits form
-// an identifier is zeroed, since it must keep its type. Map keys that
-// redact to the same text merge into one entry. Untagged unexported fields
-// of types without privacy tags are passed on as they are: handlers that
-// print them (the text handler formats with %+v) should not be given such
-// values, or their types should be tagged.
+// No method of a logged value runs inside the wrapped handler: every
+// value is turned, here, into plain data (strings, numbers, booleans,
+// []any and map[string]any) whose text has been scanned. What each value
+// becomes:
+//
+//   - strings, []byte and the message: scanned, findings replaced;
+//   - numbers: kept, unless their decimal digits hold an identifier (an
+//     IIN logged as an int64, a float64 or a `type IIN int64`): then the
+//     redacted digits, as a string;
+//   - [slog.LogValuer]: resolved, then treated as what it returned;
+//   - error, [json.Marshaler], [encoding.TextMarshaler], [fmt.Stringer]
+//     and [fmt.Formatter]: the handler calls the method itself (Error,
+//     MarshalJSON, MarshalText, or formats with %+v), scans that text and
+//     logs it; JSON output is kept as JSON, its strings and numbers
+//     scanned; a method that fails or panics yields "[redacted]";
+//   - structs: a map of their exported fields (by their json name), with
+//     privacy struct tags applied (see [TagKey]) and embedded structs
+//     flattened as encoding/json does; unexported fields are left out;
+//   - slices, arrays, maps, pointers and interfaces: walked, map keys
+//     scanned like strings (keys that redact alike merge).
+//
+// Attribute keys and group names are scanned too. An attribute whose key
+// is a built-in kind ("iin", "phone", "email", ...) is redacted whatever
+// its value looks like. Since structs become maps, their fields are
+// printed in key order.
+//
+// The zero SlogHandler wraps no handler: it reports every level disabled
+// and Handle fails, so nothing is logged unredacted.
 //
 // A SlogHandler is safe for concurrent use by multiple goroutines if the
 // wrapped handler is.
@@ -35,22 +55,37 @@ type SlogHandler struct {
 
 var _ slog.Handler = (*SlogHandler)(nil)
 
-// NewSlogHandler wraps next. The options configure the [Redactor] it uses,
-// for example [WithOperator](KindCard, Mask{KeepLast: 4}).
-func NewSlogHandler(next slog.Handler, opts ...Option) *SlogHandler {
+// errNoHandler is returned by the zero SlogHandler.
+var errNoHandler = errors.New("anonymize: SlogHandler not built with NewSlogHandler")
+
+// NewSlogHandler wraps next. [WithRedactor] sets the [Redactor] it uses;
+// without it, NewRedactor().
+func NewSlogHandler(next slog.Handler, opts ...SlogOption) *SlogHandler {
 	if next == nil {
 		panic("anonymize: NewSlogHandler with nil handler")
 	}
-	return &SlogHandler{next: next, r: NewRedactor(opts...)}
+	var c slogConfig
+	for _, o := range opts {
+		if o != nil {
+			o(&c)
+		}
+	}
+	if c.r == nil {
+		c.r = NewRedactor()
+	}
+	return &SlogHandler{next: next, r: c.r}
 }
 
 // Enabled reports whether the wrapped handler handles level.
 func (h *SlogHandler) Enabled(ctx context.Context, level slog.Level) bool {
-	return h.next.Enabled(ctx, level)
+	return h.next != nil && h.next.Enabled(ctx, level)
 }
 
 // Handle redacts r and passes the redacted copy on; r is not modified.
 func (h *SlogHandler) Handle(ctx context.Context, r slog.Record) error {
+	if h.next == nil {
+		return errNoHandler
+	}
 	nr := slog.NewRecord(r.Time, r.Level, h.r.redactText(r.Message, nil, nil), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		nr.AddAttrs(h.attr(a))
@@ -61,6 +96,9 @@ func (h *SlogHandler) Handle(ctx context.Context, r slog.Record) error {
 
 // WithAttrs redacts attrs once, here, rather than on every record.
 func (h *SlogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	if h.next == nil {
+		return h
+	}
 	red := make([]slog.Attr, len(attrs))
 	for i, a := range attrs {
 		red[i] = h.attr(a)
@@ -70,96 +108,443 @@ func (h *SlogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 // WithGroup returns a handler whose attributes are nested under name.
 func (h *SlogHandler) WithGroup(name string) slog.Handler {
-	return &SlogHandler{next: h.next.WithGroup(name), r: h.r}
+	if h.next == nil {
+		return h
+	}
+	return &SlogHandler{next: h.next.WithGroup(h.r.redactText(name, nil, nil)), r: h.r}
 }
 
+// maxDepth bounds the walk of a logged value; deeper parts are logged as
+// "[redacted]".
+const maxDepth = 32
+
+// redactedText stands for a value that could not be rendered safely.
+const redactedText = "[redacted]"
+
 func (h *SlogHandler) attr(a slog.Attr) slog.Attr {
+	rd := renderer{r: h.r}
+	return rd.attr(a, 0)
+}
+
+// maxNodes bounds the number of values rendered for one attribute, so
+// that a shared structure (a DAG of pointers) cannot make logging
+// exponential; what is beyond is logged as "[redacted]".
+const maxNodes = 10000
+
+// renderer turns logged values into plain, scanned data.
+type renderer struct {
+	r     *Redactor
+	seen  map[uintptr]bool // pointers on the current path, against cycles
+	nodes int
+}
+
+func (rd *renderer) text(s string) string { return rd.r.redactText(s, nil, nil) }
+
+func (rd *renderer) attr(a slog.Attr, depth int) slog.Attr {
+	key := rd.text(a.Key)
 	v := a.Value.Resolve()
 	if k := Kind(a.Key); kindBit(k) != 0 && v.Kind() != slog.KindGroup {
 		if v.Kind() == slog.KindAny && v.Any() == nil || v.Kind() == slog.KindString && v.String() == "" {
-			return slog.Attr{Key: a.Key, Value: v}
+			return slog.Attr{Key: key, Value: v}
 		}
-		out, err := h.r.operator(k).Apply(k, v.String())
+		var s string
+		if v.Kind() == slog.KindString {
+			s = v.String()
+		} else {
+			// The rendered, plain value: no method of it runs here either.
+			s = fmt.Sprint(rd.slogPlain(rd.slogValue(v, depth)))
+		}
+		out, err := rd.r.operator(k).Apply(k, s)
 		if err != nil {
-			out, _ = Redact().Apply(k, "")
+			out = "[" + string(k) + "]"
 		}
-		return slog.String(a.Key, out)
+		return slog.String(key, out)
 	}
+	return slog.Attr{Key: key, Value: rd.slogValue(v, depth)}
+}
+
+// slogValue renders a resolved slog.Value.
+func (rd *renderer) slogValue(v slog.Value, depth int) slog.Value {
 	switch v.Kind() {
 	case slog.KindString:
-		return slog.String(a.Key, h.r.redactText(v.String(), nil, nil))
-	case slog.KindInt64, slog.KindUint64, slog.KindFloat64:
-		var buf [32]byte
-		var digits []byte
-		ok := true
-		switch v.Kind() {
-		case slog.KindInt64:
-			digits = strconv.AppendInt(buf[:0], v.Int64(), 10)
-		case slog.KindUint64:
-			digits = strconv.AppendUint(buf[:0], v.Uint64(), 10)
-		default:
-			digits, ok = appendFloatDigits(buf[:0], v.Float64())
+		return slog.StringValue(rd.text(v.String()))
+	case slog.KindInt64:
+		var buf [24]byte
+		if s, ok := rd.digits(strconv.AppendInt(buf[:0], v.Int64(), 10)); ok {
+			return slog.StringValue(s)
 		}
-		if red, found := h.digits(digits); ok && found {
-			return slog.String(a.Key, red)
+	case slog.KindUint64:
+		var buf [24]byte
+		if s, ok := rd.digits(strconv.AppendUint(buf[:0], v.Uint64(), 10)); ok {
+			return slog.StringValue(s)
+		}
+	case slog.KindFloat64:
+		if s, ok := rd.float(v.Float64()); ok {
+			return slog.StringValue(s)
 		}
 	case slog.KindGroup:
 		g := v.Group()
 		out := make([]slog.Attr, len(g))
 		for i, ga := range g {
-			out[i] = h.attr(ga)
+			out[i] = rd.attr(ga, depth+1)
 		}
-		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}
+		return slog.GroupValue(out...)
 	case slog.KindAny:
-		switch x := v.Any().(type) {
-		case nil:
-		case error:
-			return slog.String(a.Key, h.r.redactText(x.Error(), nil, nil))
-		case []byte:
-			return slog.String(a.Key, string(h.r.AppendRedacted(nil, x)))
-		default:
-			rv := reflect.ValueOf(x)
-			switch rv.Kind() {
-			case reflect.String: // a named string type
-				s := rv.String()
-				if red := h.r.redactText(s, nil, nil); red != s {
-					return slog.String(a.Key, red)
-				}
-			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-				reflect.Float32, reflect.Float64: // a named number type
-				if red, ok := h.number(rv); ok {
-					return slog.String(a.Key, red)
-				}
-			case reflect.Struct, reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map, reflect.Interface:
-				w := walker{r: h.r, scan: true}
-				red, err := w.copy(rv, nil)
-				if err != nil {
-					// Fail closed: drop the value rather than log it unredacted.
-					return slog.String(a.Key, "[redacted]")
-				}
-				return slog.Any(a.Key, red.Interface())
+		return slog.AnyValue(rd.value(v.Any(), depth))
+	case slog.KindLogValuer:
+		// Resolve gave up (too deep or a panic): log nothing of it.
+		return slog.StringValue(redactedText)
+	}
+	return v
+}
+
+// digits returns digits redacted when they hold an identifier.
+func (rd *renderer) digits(digits []byte) (string, bool) {
+	if !rd.r.hasFindings(digits) {
+		return "", false
+	}
+	return string(rd.r.AppendRedacted(nil, digits)), true
+}
+
+// float returns the redacted text of f when its digits hold an identifier.
+func (rd *renderer) float(f float64) (string, bool) {
+	var buf [40]byte
+	return rd.digits(strconv.AppendFloat(buf[:0], f, 'f', -1, 64))
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	stringerType      = reflect.TypeFor[fmt.Stringer]()
+	formatterType     = reflect.TypeFor[fmt.Formatter]()
+	errorType         = reflect.TypeFor[error]()
+	logValuerType     = reflect.TypeFor[slog.LogValuer]()
+)
+
+// hasMethods reports whether t (or *t) has a method that a handler could
+// call to print a value of it.
+func hasMethods(t reflect.Type) bool {
+	for _, m := range [...]reflect.Type{jsonMarshalerType, textMarshalerType, stringerType, formatterType, errorType, logValuerType} {
+		if t.Implements(m) || t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface && reflect.PointerTo(t).Implements(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// value renders x, a value of any type.
+func (rd *renderer) value(x any, depth int) any {
+	if x == nil {
+		return nil
+	}
+	return rd.reflectValue(reflect.ValueOf(x), depth)
+}
+
+func (rd *renderer) reflectValue(v reflect.Value, depth int) any {
+	if !v.IsValid() {
+		return nil
+	}
+	rd.nodes++
+	if depth > maxDepth || rd.nodes > maxNodes {
+		return redactedText
+	}
+	t := v.Type()
+	if t.Kind() == reflect.Interface || t.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+	}
+	if hasMethods(t) {
+		return rd.methods(v, depth)
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return rd.text(v.String())
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		var buf [24]byte
+		if s, ok := rd.digits(strconv.AppendInt(buf[:0], v.Int(), 10)); ok {
+			return s
+		}
+		return v.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		var buf [24]byte
+		if s, ok := rd.digits(strconv.AppendUint(buf[:0], v.Uint(), 10)); ok {
+			return s
+		}
+		return v.Uint()
+	case reflect.Float32, reflect.Float64:
+		if s, ok := rd.float(v.Float()); ok {
+			return s
+		}
+		return v.Float()
+	case reflect.Complex64, reflect.Complex128:
+		return rd.text(strconv.FormatComplex(v.Complex(), 'f', -1, 128))
+	case reflect.Interface:
+		return rd.reflectValue(v.Elem(), depth+1)
+	case reflect.Pointer:
+		p := v.Pointer()
+		if rd.seen[p] {
+			return redactedText
+		}
+		if rd.seen == nil {
+			rd.seen = make(map[uintptr]bool)
+		}
+		rd.seen[p] = true
+		defer delete(rd.seen, p)
+		return rd.reflectValue(v.Elem(), depth+1)
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil
+		}
+		if t.Elem().Kind() == reflect.Uint8 {
+			return string(rd.r.AppendRedacted(nil, v.Bytes()))
+		}
+		fallthrough
+	case reflect.Array:
+		if t.Kind() == reflect.Array && t.Elem().Kind() == reflect.Uint8 && !hasMethods(t.Elem()) {
+			b := make([]byte, v.Len())
+			reflect.Copy(reflect.ValueOf(b), v)
+			return string(rd.r.AppendRedacted(nil, b))
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = rd.reflectValue(v.Index(i), depth+1)
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+		out := make(map[string]any, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			k := rd.reflectValue(it.Key(), depth+1)
+			ks, ok := k.(string)
+			if !ok {
+				ks = rd.text(fmt.Sprint(k))
+			}
+			out[ks] = rd.reflectValue(it.Value(), depth+1)
+		}
+		return out
+	case reflect.Struct:
+		out := make(map[string]any, t.NumField())
+		if err := rd.structFields(out, v, depth); err != nil {
+			return redactedText
+		}
+		return out
+	}
+	// Channels, functions, unsafe pointers: nothing personal to print.
+	return "[" + t.Kind().String() + "]"
+}
+
+// structFields adds the fields of struct v to out.
+func (rd *renderer) structFields(out map[string]any, v reflect.Value, depth int) error {
+	t := v.Type()
+	if !v.CanAddr() {
+		// Fields are read through addressable views, so that embedded
+		// structs of unexported types can be read too.
+		if !v.CanInterface() {
+			return errUnreadable
+		}
+		c := reflect.New(t).Elem()
+		c.Set(v)
+		v = c
+	}
+	ti, err := rd.r.structInfo(t)
+	if err != nil {
+		return err
+	}
+	tags := make(map[int]*fieldTag, len(ti.fields))
+	for _, f := range ti.fields {
+		tags[f.index] = f.tag
+	}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name := sf.Name
+		if jt, ok := sf.Tag.Lookup("json"); ok {
+			n, _, _ := bytes.Cut([]byte(jt), []byte(","))
+			if string(n) == "-" {
+				continue
+			}
+			if len(n) > 0 {
+				name = string(n)
 			}
 		}
+		fv := v.Field(i)
+		tag := tags[i]
+		if tag != nil && tag.skip {
+			tag = nil // "-": not redacted by tag, but still scanned here
+		}
+		if sf.Anonymous && tag == nil {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+				if fv.IsNil() {
+					continue
+				}
+				fv = fv.Elem()
+			}
+			if ft.Kind() == reflect.Struct && !hasMethods(ft) {
+				if _, named := sf.Tag.Lookup("json"); !named {
+					if !fv.CanInterface() && !sf.IsExported() {
+						fv = readable(fv)
+					}
+					if err := rd.structFields(out, fv, depth+1); err != nil {
+						return err
+					}
+					continue
+				}
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if tag != nil {
+			w := walker{r: rd.r}
+			c, err := w.copy(fv, tag)
+			if err != nil {
+				return err
+			}
+			fv = c
+		}
+		out[name] = rd.reflectValue(fv, depth+1)
 	}
-	return slog.Attr{Key: a.Key, Value: v}
+	return nil
 }
 
-// number returns the redacted digits of a number whose decimal digits
-// hold an identifier, and false for any other value.
-func (h *SlogHandler) number(v reflect.Value) (string, bool) {
-	var buf [32]byte
-	digits, ok := appendDigits(buf[:0], v)
-	if !ok {
-		return "", false
+// errUnreadable stands for a value reflection does not let the renderer
+// read; it is logged as "[redacted]".
+var errUnreadable = errors.New("anonymize: value cannot be read")
+
+// readable returns a view of v, reached through an unexported field, that
+// reflection lets the renderer read. v must be addressable; values that
+// are not are returned as they are (and fail closed when read).
+func readable(v reflect.Value) reflect.Value {
+	if v.CanAddr() {
+		return reflect.NewAt(v.Type(), unsafe.Pointer(v.UnsafeAddr())).Elem()
 	}
-	return h.digits(digits)
+	return v
 }
 
-// digits returns digits redacted if they hold an identifier.
-func (h *SlogHandler) digits(digits []byte) (string, bool) {
-	if len(digits) == 0 || !h.r.hasFindings(digits) {
-		return "", false
+// methods renders a value whose type has a method a handler would call
+// to print it: the handler calls the method itself and logs the scanned
+// result, so the wrapped handler never runs it.
+func (rd *renderer) methods(v reflect.Value, depth int) (out any) {
+	defer func() {
+		if recover() != nil {
+			out = redactedText
+		}
+	}()
+	if !v.CanInterface() {
+		v = readable(v)
 	}
-	return string(h.r.AppendRedacted(nil, digits)), true
+	x := v.Interface()
+	if v.Kind() != reflect.Pointer && hasPtrMethod(v.Type()) {
+		// Pointer-receiver methods: call them on a copy at an address.
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		x = p.Interface()
+	}
+	switch m := x.(type) {
+	case slog.LogValuer:
+		rv := slog.AnyValue(m).Resolve()
+		if rv.Kind() == slog.KindLogValuer {
+			return redactedText
+		}
+		return rd.slogPlain(rd.slogValue(rv, depth+1))
+	case error:
+		return rd.text(m.Error())
+	case json.Marshaler:
+		b, err := m.MarshalJSON()
+		if err != nil {
+			return redactedText
+		}
+		return rd.jsonValue(b, depth)
+	case encoding.TextMarshaler:
+		b, err := m.MarshalText()
+		if err != nil {
+			return redactedText
+		}
+		return string(rd.r.AppendRedacted(nil, b))
+	case fmt.Formatter:
+		out := fmt.Sprintf("%+v", x)
+		if strings.Contains(out, "%!v(PANIC=") {
+			return redactedText // fmt recovered a panic and printed its value
+		}
+		return rd.text(out)
+	case fmt.Stringer:
+		// Called here rather than through fmt, which would print the
+		// value of a panic.
+		return rd.text(m.String())
+	}
+	return redactedText
+}
+
+// hasPtrMethod reports whether *t, and not t, has a printing method.
+func hasPtrMethod(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	for _, m := range [...]reflect.Type{jsonMarshalerType, textMarshalerType, stringerType, formatterType, errorType, logValuerType} {
+		if !t.Implements(m) && p.Implements(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// slogPlain turns a rendered slog.Value into plain data.
+func (rd *renderer) slogPlain(v slog.Value) any {
+	if v.Kind() == slog.KindGroup {
+		out := make(map[string]any, len(v.Group()))
+		for _, a := range v.Group() {
+			out[a.Key] = rd.slogPlain(a.Value)
+		}
+		return out
+	}
+	return v.Any()
+}
+
+// jsonValue renders the output of a MarshalJSON: kept as JSON structure,
+// with strings and numbers scanned; text that is not JSON is scanned as
+// text.
+func (rd *renderer) jsonValue(b []byte, depth int) any {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var x any
+	if err := d.Decode(&x); err != nil {
+		return string(rd.r.AppendRedacted(nil, b))
+	}
+	return rd.plainJSON(x, depth)
+}
+
+func (rd *renderer) plainJSON(x any, depth int) any {
+	if depth > maxDepth {
+		return redactedText
+	}
+	switch x := x.(type) {
+	case string:
+		return rd.text(x)
+	case json.Number:
+		if s := rd.text(string(x)); s != string(x) {
+			return s
+		}
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case []any:
+		for i := range x {
+			x[i] = rd.plainJSON(x[i], depth+1)
+		}
+		return x
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, v := range x {
+			out[rd.text(k)] = rd.plainJSON(v, depth+1)
+		}
+		return out
+	}
+	return x
 }

@@ -2,9 +2,7 @@ package anonymize
 
 import (
 	"fmt"
-	"math"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -12,29 +10,38 @@ import (
 	"github.com/yasam/privacy/purpose"
 )
 
-// Struct tags
+// TagKey is the struct tag key the [Redactor] reads. The grammar of a tag
+// is
 //
-// A field tagged `privacy:"<name>[,<operator>]"` holds personal data. The
-// name is a kind ("iin", "bin", "phone", "email", "card", "iban", or a host
-// kind), a data category ("identity", "contact", "iin_bin", "geolocation",
-// "payment_details", "documents", "device", "commercial_secret", or a host
-// category), or "text" for free text that is scanned and whose findings are
-// replaced. The operator is one of:
+//	privacy:"-"                   copy the field without looking inside
+//	privacy:"<name>"              redact with the Redactor's operator for <name>
+//	privacy:"<name>,<operator>"   redact with <operator>
 //
-//	redact        [Redact] ("[iin]"); the default is the Redactor's operator for the kind
+// <name> is a kind ("iin", "bin", "phone", "email", "card", "iban", "ip",
+// "id_document", "vehicle_plate", "full_name", or a host kind), a data
+// category of the catalog ("identity", "contact", "iin_bin",
+// "geolocation", "payment_details", "documents", "device",
+// "commercial_secret", or a host category), or "text" for free text that
+// is scanned and whose findings are replaced. <operator> is one of:
+//
+//	redact        [Redact] ("[iin]"); without an operator the Redactor's operator for the kind applies
 //	mask          the Redactor's [Mask] (see [WithMask])
 //	replace=TEXT  [Replace](TEXT)
-//	pseudonymize  the Redactor's [Pseudonymizer] (see [WithPseudonymizer])
-//	tokenize      the Redactor's [Tokenizer] (see [WithTokenizer])
+//	pseudonymize  the Redactor's [Pseudonymizer] (see [WithPseudonymizer]); also "pseudonymise"
+//	tokenize      the Redactor's [Tokenizer] (see [WithTokenizer]); also "tokenise"
 //	omit          the zero value
 //	month, year   truncate a time.Time (or a "2006-01-02" string) to its month or year
+//
+// "text" takes no omit, month or year. A tag that does not parse makes
+// [RedactValue] fail with [ErrBadTag]; an operator the Redactor was not
+// given fails with [ErrNoOperator].
 //
 // The operator applies to every string reachable from the field (through
 // pointers, slices, arrays and map values). A tagged field of another type
 // (a number, a struct) is set to its zero value unless the operator is
 // month or year on a time.Time. Untagged fields are copied, and structs
-// inside them are walked for their own tags. `privacy:"-"` copies a field
-// without looking inside. Map keys are copied as they are.
+// inside them are walked for their own tags. Map keys are copied as they
+// are.
 //
 // Embedded structs are walked whether or not their type is exported, so
 // the tags of `type Person struct{ inner; Name string }` apply to the
@@ -49,8 +56,9 @@ import (
 // The category of a field is its name when the name is a category, and the
 // kind's category ([Redactor.Category]) otherwise; [RedactCategories]
 // redacts only fields (and, for "text", findings) of the given categories.
+const TagKey = "privacy"
 
-const tagKey = "privacy"
+const tagKey = TagKey
 
 type opCode uint8
 
@@ -296,10 +304,6 @@ type walker struct {
 	r    *Redactor
 	cats map[purpose.Category]bool // nil: every category
 	seen map[seenKey]reflect.Value
-	// scan treats every untagged string as free text (as the "text" tag
-	// does) and zeroes untagged integers whose digits form an identifier:
-	// the log path, where nothing may go out in clear.
-	scan bool
 }
 
 // seenKey identifies a pointer already copied under one tag, so shared and
@@ -324,11 +328,6 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 	t := v.Type()
 	if tag != nil && tag.skip {
 		return v, nil
-	}
-	if tag == nil && w.scan {
-		if out, ok := w.scanned(v); ok {
-			return out, nil
-		}
 	}
 	if w.applies(tag) {
 		switch {
@@ -415,7 +414,7 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 		for _, f := range ti.fields {
 			sf, df := src.Field(f.index), out.Field(f.index)
 			if f.hidden {
-				if !ti.aware && !w.scan {
+				if !ti.aware {
 					continue // nothing to redact inside, copied with out
 				}
 				sf, df = view(sf), view(df)
@@ -455,19 +454,13 @@ func (w *walker) copy(v reflect.Value, tag *fieldTag) (reflect.Value, error) {
 			return v, nil
 		}
 		out := reflect.MakeMapWithSize(t, v.Len())
-		scanKeys := w.scan && isScalar(t.Key().Kind())
 		it := v.MapRange()
 		for it.Next() {
 			c, err := w.copy(it.Value(), tag)
 			if err != nil {
 				return reflect.Value{}, err
 			}
-			k := it.Key()
-			if scanKeys {
-				// Keys that redact alike merge: the log keeps one entry.
-				k, _ = w.scanned(k)
-			}
-			out.SetMapIndex(k, c)
+			out.SetMapIndex(it.Key(), c)
 		}
 		return out, nil
 	}
@@ -506,82 +499,15 @@ func (w *walker) timeValue(v reflect.Value, tag *fieldTag) (reflect.Value, error
 	tm := v.Interface().(time.Time)
 	switch tag.op {
 	case opMonth:
-		tm = TruncateDate(tm, Month)
+		if !tm.IsZero() {
+			tm = time.Date(tm.Year(), tm.Month(), 1, 0, 0, 0, 0, tm.Location())
+		}
 	case opYear:
-		tm = TruncateDate(tm, Year)
+		if !tm.IsZero() {
+			tm = time.Date(tm.Year(), time.January, 1, 0, 0, 0, 0, tm.Location())
+		}
 	default:
 		tm = time.Time{}
 	}
 	return reflect.ValueOf(tm), nil
-}
-
-// isScalar reports whether values of kind k are strings or numbers, the
-// values [walker.scanned] looks at.
-func isScalar(k reflect.Kind) bool {
-	switch k {
-	case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-		reflect.Float32, reflect.Float64:
-		return true
-	}
-	return false
-}
-
-// scanned is the scan mode's treatment of an untagged value: a string
-// with its findings redacted, a []byte likewise, a number whose decimal
-// digits form an identifier zeroed. It returns v itself for a string or a
-// number with nothing found, and ok false for other values, which the
-// caller copies.
-func (w *walker) scanned(v reflect.Value) (reflect.Value, bool) {
-	t := v.Type()
-	switch k := t.Kind(); {
-	case k == reflect.String:
-		s := v.String()
-		red := w.r.redactText(s, nil, nil)
-		if red == s {
-			return v, true
-		}
-		out := reflect.New(t).Elem()
-		out.SetString(red)
-		return out, true
-	case k == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
-		if v.IsNil() || !w.r.hasFindings(v.Bytes()) {
-			return v, false
-		}
-		out := reflect.New(t).Elem()
-		out.SetBytes(w.r.AppendRedacted(nil, v.Bytes()))
-		return out, true
-	case isScalar(k):
-		var buf [32]byte
-		if digits, ok := appendDigits(buf[:0], v); ok && w.r.hasFindings(digits) {
-			return reflect.Zero(t), true
-		}
-		return v, true
-	}
-	return v, false
-}
-
-// appendDigits appends the decimal digits of integer v (an integral float
-// counts) to dst. ok is false for other values.
-func appendDigits(dst []byte, v reflect.Value) ([]byte, bool) {
-	switch v.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(dst, v.Int(), 10), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.AppendUint(dst, v.Uint(), 10), true
-	case reflect.Float32, reflect.Float64:
-		return appendFloatDigits(dst, v.Float())
-	}
-	return dst, false
-}
-
-// appendFloatDigits appends the decimal digits of f to dst if f is an
-// integer that may hold an identifier (at most 19 digits; the sign does
-// not matter).
-func appendFloatDigits(dst []byte, f float64) ([]byte, bool) {
-	f = math.Abs(f)
-	if f != math.Trunc(f) || f >= 1e19 {
-		return dst, false
-	}
-	return strconv.AppendUint(dst, uint64(f), 10), true
 }

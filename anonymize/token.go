@@ -56,8 +56,12 @@ func NewTokenizer(current Key, retired ...Key) (*Tokenizer, error) {
 	return t, nil
 }
 
-// Tokenize seals kind and value under the current key.
+// Tokenize seals kind and value under the current key. It fails with
+// [ErrInvalidKey] on a zero (or nil) Tokenizer, which holds no key.
 func (t *Tokenizer) Tokenize(kind Kind, value string) (string, error) {
+	if t == nil || t.aeads == nil {
+		return "", fmt.Errorf("%w: Tokenizer not built with NewTokenizer", ErrInvalidKey)
+	}
 	id := t.keys.current
 	plain := make([]byte, 0, len(kind)+1+len(value))
 	plain = append(append(append(plain, kind...), 0), value...)
@@ -74,6 +78,9 @@ func (t *Tokenizer) Apply(kind Kind, value string) (string, error) {
 // fails with [ErrMalformedToken], [ErrUnknownKey] or [ErrAuthentication]
 // (altered token, or a different secret under the same key ID).
 func (t *Tokenizer) Detokenize(token string) (Kind, string, error) {
+	if t == nil {
+		t = &Tokenizer{}
+	}
 	id, body, err := splitToken(tokenPrefix, token)
 	if err != nil {
 		return "", "", err

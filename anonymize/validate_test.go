@@ -67,7 +67,10 @@ func TestNormalizePhone(t *testing.T) {
 		{"national", "87710009998", "+77710009998", true},
 		{"e164", "+77710009998", "+77710009998", true},
 		{"bare seven", "77710009998", "+77710009998", true},
-		{"russian mobile", "+7 916 000 99 98", "", false},
+		{"russian mobile", "+7 916 000 99 98", "+79160009998", true},
+		{"fixed line", "8 (7172) 55-66-77", "+77172556677", true},
+		{"bracketed code without prefix", "(727) 250-50-50", "+77272505050", true},
+		{"russian bare", "9160009998", "", false},
 		{"too short", "+7 771 000 99 9", "", false},
 		{"too long", "+7 771 000 99 988", "", false},
 		{"unbalanced bracket", "+7 (771 000 99 98", "", false},
@@ -146,6 +149,11 @@ func TestKindCategory(t *testing.T) {
 	assert.Equal(t, purpose.Contact, anonymize.KindEmail.Category())
 	assert.Equal(t, purpose.PaymentDetails, anonymize.KindIBAN.Category())
 	assert.Equal(t, purpose.Documents, anonymize.Kind("documents").Category())
+	assert.Equal(t, purpose.Device, anonymize.KindIP.Category())
+	assert.Equal(t, purpose.Identity, anonymize.KindDocument.Category())
+	assert.Equal(t, purpose.Identity, anonymize.KindName.Category())
+	assert.Equal(t, purpose.Identity, anonymize.KindPlate.Category())
+	assert.Equal(t, "fixed", anonymize.LineFixed.String())
 	r := anonymize.NewRedactor(anonymize.WithKindCategory("passport", purpose.Documents))
 	assert.Equal(t, purpose.Documents, r.Category("passport"))
 	assert.Equal(t, purpose.Contact, r.Category(anonymize.KindPhone))

@@ -1,12 +1,33 @@
-package anonymize
+package kanon
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/yasam/privacy/anonymize"
+)
+
+// Sentinel errors, tested with [errors.Is]. Their detail never holds the
+// values of the records.
+var (
+	// ErrKAnonymity reports that a record set cannot reach the requested k
+	// by generalisation and the allowed suppression. The returned error is a
+	// [*KAnonymityError] carrying the reason.
+	ErrKAnonymity = errors.New("kanon: k-anonymity not reachable")
+
+	// ErrSchema reports a depersonalisation [Schema] that is inconsistent,
+	// such as an attribute declared twice or a quasi-identifier without a
+	// hierarchy.
+	ErrSchema = errors.New("kanon: invalid schema")
+
+	// ErrGeneralize reports a value that a [Hierarchy] cannot generalise,
+	// for example a date that does not parse.
+	ErrGeneralize = errors.New("kanon: value cannot be generalised")
 )
 
 // Record is one row of a record set: attribute name to value.
@@ -42,7 +63,9 @@ type Schema struct {
 	// QuasiIdentifiers are generalised until every combination of their
 	// values is shared by at least k records.
 	QuasiIdentifiers []QuasiIdentifier
-	// Sensitive attributes are the data of interest; kept as they are.
+	// Sensitive attributes are the data of interest. They are kept, with
+	// any personal data the [anonymize.Redactor] finds in their text
+	// (an IIN, a phone, a name in a note) replaced.
 	Sensitive []string
 }
 
@@ -77,11 +100,30 @@ func (e *KAnonymityError) Error() string {
 // Unwrap returns [ErrKAnonymity].
 func (e *KAnonymityError) Unwrap() error { return ErrKAnonymity }
 
+// Option configures [Depersonalize].
+type Option func(*config)
+
+type config struct {
+	maxSuppression float64
+	redactor       *anonymize.Redactor
+}
+
 // WithMaxSuppression lets [Depersonalize] remove up to fraction (0 to 1) of
 // the records, the outliers whose groups stay smaller than k, rather than
 // generalise everyone further. The default is 0: no record is removed.
 func WithMaxSuppression(fraction float64) Option {
 	return func(c *config) { c.maxSuppression = min(max(fraction, 0), 1) }
+}
+
+// WithRedactor sets the [anonymize.Redactor] that scans the free text of
+// sensitive attributes. Without it [Depersonalize] uses
+// anonymize.NewRedactor(): every built-in kind is replaced by its kind in
+// brackets.
+func WithRedactor(r *anonymize.Redactor) Option {
+	if r == nil {
+		panic("kanon: WithRedactor with nil Redactor")
+	}
+	return func(c *config) { c.redactor = r }
 }
 
 // KAnonymity returns the size of the smallest group of records sharing the
@@ -122,7 +164,7 @@ func groupKey(dst []byte, r Record, names []string) []byte {
 // record can be attributed to a person, with or without a key. Use it for
 // data handed over for statistical, sociological, scientific or marketing
 // research (article 17). It cannot be reversed; for reversible
-// pseudonymisation see [Pseudonymizer].
+// pseudonymisation see [anonymize.Pseudonymizer].
 //
 // Generalisation is full-domain and greedy: each step raises by one level
 // the quasi-identifier with the most distinct values (the Datafly
@@ -134,7 +176,15 @@ func groupKey(dst []byte, r Record, names []string) []byte {
 // stop inference when everyone in a group shares a sensitive value. Check
 // the sensitive attributes of small groups before release.
 func Depersonalize(records []Record, schema Schema, k int, opts ...Option) ([]Record, *Report, error) {
-	cfg := newConfig(opts)
+	var cfg config
+	for _, o := range opts {
+		if o != nil {
+			o(&cfg)
+		}
+	}
+	if cfg.redactor == nil {
+		cfg.redactor = anonymize.NewRedactor()
+	}
 	if k < 1 {
 		return nil, nil, fmt.Errorf("%w: k must be at least 1", ErrSchema)
 	}
@@ -199,7 +249,7 @@ func Depersonalize(records []Record, schema Schema, k int, opts ...Option) ([]Re
 			}
 		}
 		if len(small) <= maxSuppress && len(records)-len(small) >= k {
-			return schema.build(records, gen, levels, small, names, k, groups)
+			return schema.build(records, gen, levels, small, names, k, groups, cfg.redactor)
 		}
 		// Raise the quasi-identifier with the most distinct values.
 		best, bestDistinct := -1, -1
@@ -268,7 +318,7 @@ func (s Schema) check() error {
 	return nil
 }
 
-func (s Schema) build(records []Record, gen [][][]string, levels, suppressed []int, names []string, k int, groups map[string][]int) ([]Record, *Report, error) {
+func (s Schema) build(records []Record, gen [][][]string, levels, suppressed []int, names []string, k int, groups map[string][]int, red *anonymize.Redactor) ([]Record, *Report, error) {
 	drop := make(map[int]bool, len(suppressed))
 	for _, row := range suppressed {
 		drop[row] = true
@@ -309,7 +359,8 @@ func (s Schema) build(records []Record, gen [][][]string, levels, suppressed []i
 		}
 		for _, n := range s.Sensitive {
 			if v, ok := r[n]; ok {
-				nr[n] = v
+				// Free text names people too: "звонила 901123300258".
+				nr[n] = red.String(v)
 			}
 		}
 		out = append(out, nr)

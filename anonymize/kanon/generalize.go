@@ -1,4 +1,4 @@
-package anonymize
+package kanon
 
 import (
 	"fmt"

@@ -1,0 +1,152 @@
+package anonymize
+
+// parseIPv4 reads a dotted-quad IPv4 address starting at text[i]: four
+// decimal octets of one to three digits, each at most 255. It must stand
+// alone: not preceded by a letter or a dot, not followed by a digit or by
+// a dot and a digit ("1.2.3.4.5" is no address).
+func parseIPv4(text []byte, i, floor int) (end int, ok bool) {
+	n := len(text)
+	if i > floor && (text[i-1] == '.' || isAlnum(text[i-1])) {
+		return 0, false
+	}
+	j := i
+	for part := 0; part < 4; part++ {
+		if part > 0 {
+			if j >= n || text[j] != '.' {
+				return 0, false
+			}
+			j++
+		}
+		v, d := 0, 0
+		for j < n && isDigit(text[j]) && d < 4 {
+			v = v*10 + int(text[j]-'0')
+			d++
+			j++
+		}
+		if d == 0 || d > 3 || v > 255 {
+			return 0, false
+		}
+	}
+	if j < n && (isDigit(text[j]) || text[j] == '.' && j+1 < n && isDigit(text[j+1])) {
+		return 0, false
+	}
+	return j, true
+}
+
+func isHex(c byte) bool { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f' }
+
+// maxIPv6 is the longest IPv6 text the scanner reads: eight groups of four
+// and seven colons, or six groups and an IPv4 tail.
+const maxIPv6 = 45
+
+// parseIPv6 reads an IPv6 address around the colon at text[i], looking
+// back over hexadecimal digits no further than floor. The address must
+// parse (net/netip), hold at least two colons and a decimal digit, and
+// not be glued to other letters or digits. It returns the span and where
+// to resume. Look-back and look-ahead are bounded, so the work per colon
+// is too.
+func parseIPv6(text []byte, i, floor int) (start, end, next int, ok bool) {
+	n := len(text)
+	s := i
+	for s > floor && i-s < maxIPv6 && (isHex(text[s-1]) || text[s-1] == ':') {
+		s--
+	}
+	e := i
+	for e < n && e-s < maxIPv6 && (isHex(text[e]) || text[e] == ':' || text[e] == '.') {
+		e++
+	}
+	next = i + 1
+	if s > floor && (isAlnum(text[s-1]) || text[s-1] == ':' || text[s-1] == '.') {
+		return 0, 0, next, false
+	}
+	if e < n && (isAlnum(text[e]) || text[e] == ':' || text[e] == '.') {
+		return 0, 0, next, false // glued to letters, or longer than any address
+	}
+	for e > s && text[e-1] == '.' {
+		e-- // the full stop of a sentence
+	}
+	if e-s < 3 {
+		return 0, 0, next, false
+	}
+	colons, digit := 0, false
+	for _, c := range text[s:e] {
+		if c == ':' {
+			colons++
+		} else if isDigit(c) {
+			digit = true
+		}
+	}
+	if colons < 2 || !digit {
+		return 0, 0, next, false
+	}
+	if !validIPv6(text[s:e]) {
+		return 0, 0, next, false
+	}
+	return s, e, next, true
+}
+
+// validIPv6 reports whether b is an IPv6 address in the text forms of
+// RFC 4291 section 2.2: eight groups of one to four hexadecimal digits,
+// at most one "::" standing for one or more zero groups, and optionally
+// a dotted-quad IPv4 address as the last two groups. (net/netip parses
+// the same forms, but would make the scanned text escape to the heap.)
+func validIPv6(b []byte) bool {
+	groups, double := 0, false
+	i := 0
+	if len(b) >= 2 && b[0] == ':' && b[1] == ':' {
+		double, i = true, 2
+		if i == len(b) {
+			return true
+		}
+	} else if len(b) > 0 && b[0] == ':' {
+		return false
+	}
+	for i < len(b) {
+		// An IPv4 tail: digits followed by a dot.
+		j := i
+		for j < len(b) && isHex(b[j]) {
+			j++
+		}
+		if j < len(b) && b[j] == '.' {
+			end, ok := parseIPv4(b, i, i)
+			if !ok || end != len(b) {
+				return false
+			}
+			for k := i; k+1 < len(b); k++ {
+				if b[k] == '0' && isDigit(b[k+1]) && (k == i || b[k-1] == '.') {
+					return false // a leading zero, which RFC 4291 forms do not have
+				}
+			}
+			groups += 2
+			break
+		}
+		if j == i || j-i > 4 {
+			return false
+		}
+		groups++
+		i = j
+		if i == len(b) {
+			break
+		}
+		if b[i] != ':' {
+			return false
+		}
+		i++
+		if i < len(b) && b[i] == ':' {
+			if double {
+				return false
+			}
+			double = true
+			i++
+			if i == len(b) {
+				break
+			}
+		} else if i == len(b) {
+			return false // a trailing single colon
+		}
+	}
+	if double {
+		return groups < 8
+	}
+	return groups == 8
+}
