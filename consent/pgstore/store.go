@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/internal/statecache"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/purpose"
 )
@@ -73,7 +74,7 @@ type Store struct {
 	pool    *pgxpool.Pool
 	cfg     config
 	key     []byte // HMAC key for the subject tags sent over NOTIFY
-	cache   *sqlutil.Cache
+	cache   *statecache.Cache
 	listenC *pgx.ConnConfig
 
 	epoch       time.Time    // base of the monotonic lease clock
@@ -125,7 +126,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		s.cancel = func() {}
 		return s, nil
 	}
-	s.cache = sqlutil.NewCache(cfg.cacheSize)
+	s.cache = statecache.New(cfg.cacheSize)
 	s.listenC = pool.Config().ConnConfig.Copy()
 	lctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -316,7 +317,7 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	if err := s.check(ctx, "state"); err != nil {
 		return consent.State{}, err
 	}
-	var t *sqlutil.Ticket
+	var t *statecache.Ticket
 	if s.cache != nil && s.serving() {
 		if st, ok := s.cache.Get(user); ok {
 			return st, nil

@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/internal/statecache"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/purpose"
 )
@@ -66,7 +67,7 @@ type Store struct {
 	r      *sql.DB // a pool of query-only connections
 	insert *sql.Stmt
 	byID   *sql.Stmt
-	cache  *sqlutil.Cache
+	cache  *statecache.Cache
 	// sole: no other writer appends to the file (WithSoleWriter), so
 	// this Store's own invalidations keep the cache right.
 	sole bool
@@ -105,7 +106,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: db.W, r: db.R, cache: sqlutil.NewCache(cfg.cacheSize), sole: cfg.soleWriter}
+	s := &Store{w: db.W, r: db.R, cache: statecache.New(cfg.cacheSize), sole: cfg.soleWriter}
 	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -1,4 +1,4 @@
-package sqlutil
+package statecache
 
 import (
 	"container/list"
@@ -35,9 +35,9 @@ type entry struct {
 // Ticket is a loader's claim to fill one key; see [Cache.Begin].
 type Ticket struct{ key, tag string }
 
-// NewCache returns a cache of at most max states; max <= 0 disables it (a
+// New returns a cache of at most max states; max <= 0 disables it (a
 // nil *Cache behaves the same).
-func NewCache(max int) *Cache {
+func New(max int) *Cache {
 	if max <= 0 {
 		return nil
 	}
