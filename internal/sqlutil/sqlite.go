@@ -188,3 +188,21 @@ func QueryAll[T any](ctx context.Context, db *sql.DB, scan func(Scanner) (T, err
 	}
 	return out, rows.Err()
 }
+
+// QueryAllStmt is [QueryAll] for a prepared statement.
+func QueryAllStmt[T any](ctx context.Context, st *sql.Stmt, scan func(Scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

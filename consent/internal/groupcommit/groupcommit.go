@@ -22,7 +22,18 @@ type Group[T, R any] struct {
 	mu      sync.Mutex
 	queue   []*call[T, R]
 	leading bool // a caller is committing, or was told to lead
+	// The last group's size and commit time. A leader that finds fewer
+	// calls queued than the last group had waits, up to half that time,
+	// for the last group's callers to come back with their next items:
+	// without it, groups alternate between full and nearly empty.
+	last    int
+	lastDur time.Duration
+	want    int           // gathering: wake the leader at this queue length
+	ready   chan struct{} // closed when the queue reaches want
 }
+
+// maxGather bounds how long a leader waits for a group to fill.
+const maxGather = time.Millisecond
 
 type call[T, R any] struct {
 	item T
@@ -46,6 +57,10 @@ func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 	c := &call[T, R]{item: item, lead: make(chan struct{}), done: make(chan struct{})}
 	g.mu.Lock()
 	g.queue = append(g.queue, c)
+	if g.want > 0 && len(g.queue) >= g.want {
+		close(g.ready)
+		g.want = 0
+	}
 	if !g.leading {
 		g.leading = true
 		g.mu.Unlock()
@@ -86,6 +101,20 @@ func (g *Group[T, R]) Do(ctx context.Context, item T) (R, error) {
 // the head), then passes the lead on or gives it up.
 func (g *Group[T, R]) run(ctx context.Context) {
 	g.mu.Lock()
+	if want := min(g.last, g.max); want > 1 && len(g.queue) < want {
+		g.want, g.ready = want, make(chan struct{})
+		ready := g.ready
+		g.mu.Unlock()
+		t := time.NewTimer(min(g.lastDur/2, maxGather))
+		select {
+		case <-ready:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+		g.mu.Lock()
+		g.want = 0
+	}
 	n := min(len(g.queue), g.max)
 	group := slices.Clone(g.queue[:n])
 	g.queue = slices.Delete(g.queue, 0, n)
@@ -96,7 +125,9 @@ func (g *Group[T, R]) run(ctx context.Context) {
 		items[i] = c.item
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), g.timeout)
+	start := time.Now()
 	res, errs := g.commit(cctx, items)
+	dur := time.Since(start)
 	cancel()
 	for i, c := range group {
 		if i < len(res) {
@@ -109,6 +140,7 @@ func (g *Group[T, R]) run(ctx context.Context) {
 	}
 
 	g.mu.Lock()
+	g.last, g.lastDur = len(group), dur
 	if len(g.queue) > 0 {
 		close(g.queue[0].lead)
 	} else {
