@@ -259,9 +259,13 @@ func newQueries(schema string) queries {
 	}
 	return queries{
 		meta: "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
+		// unnest keeps the arrays' order, so seq follows the batch.
 		insert: `INSERT INTO ` + events + ` (` + columns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-	ON CONFLICT (id) DO NOTHING`,
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+		$7::timestamptz[], $8::smallint[], $9::text[], $10::text[], $11::timestamptz[], $12::smallint[],
+		$13::boolean[], $14::boolean[], $15::boolean[])
+	ON CONFLICT (id) DO NOTHING
+	RETURNING id`,
 		byIDs:   "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
 		history: "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
 	}
@@ -412,55 +416,88 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 	return xid, -1, nil
 }
 
-// write inserts the batches not failed in errs in tx, in one round trip,
-// queues the notifications (delivered at commit, to every listener, in
-// commit order; dropped on rollback), and returns tx's ID, or the index of
-// a batch that conflicts with the record (tx must then be rolled back).
+// write inserts the batches not failed in errs in tx, in one statement
+// and one round trip, queues the notifications (delivered at commit, to
+// every listener, in commit order; dropped on rollback), and returns tx's
+// ID, or the index of a batch that conflicts with the record (tx must then
+// be rolled back).
 func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event, errs []error) (uint64, int, error) {
-	b := &pgx.Batch{}
-	var tags []string
-	seen := map[string]bool{}
+	var (
+		n                                int
+		tags                             []string
+		seen                             = map[string]bool{}
+		ids, subjects, actions, purposes []string
+		recipients, versions, channels   []string
+		evidence                         []string
+		atT, untilT                      []pgtype.Timestamptz
+		atNS, untilNS                    []pgtype.Int2
+		third, cross, pub                []bool
+	)
+	for i, batch := range batches {
+		if errs[i] == nil {
+			n += len(batch)
+		}
+	}
+	ids = make([]string, 0, n)
 	for i, batch := range batches {
 		if errs[i] != nil {
 			continue
 		}
 		for _, e := range batch {
-			atT, atNS := sqlutil.SplitTime(e.At)
-			var untilT pgtype.Timestamptz
-			var untilNS pgtype.Int2
+			t, ns := sqlutil.SplitTime(e.At)
+			var ut pgtype.Timestamptz
+			var uns pgtype.Int2
 			if !e.Until.IsZero() {
 				t, ns := sqlutil.SplitTime(e.Until)
-				untilT = pgtype.Timestamptz{Time: t, Valid: true}
-				untilNS = pgtype.Int2{Int16: ns, Valid: true}
+				ut = pgtype.Timestamptz{Time: t, Valid: true}
+				uns = pgtype.Int2{Int16: ns, Valid: true}
 			}
-			b.Queue(s.sql.insert, e.ID, e.Subject, string(e.Action), string(e.Scope.Purpose), e.Scope.Recipient,
-				e.PolicyVersion, atT, atNS, string(e.Channel), e.Evidence, untilT, untilNS,
-				e.Flags.ThirdPartyTransfer, e.Flags.CrossBorderTransfer, e.Flags.Publication)
+			ids = append(ids, e.ID)
+			subjects = append(subjects, e.Subject)
+			actions = append(actions, string(e.Action))
+			purposes = append(purposes, string(e.Scope.Purpose))
+			recipients = append(recipients, e.Scope.Recipient)
+			versions = append(versions, e.PolicyVersion)
+			atT = append(atT, pgtype.Timestamptz{Time: t, Valid: true})
+			atNS = append(atNS, pgtype.Int2{Int16: ns, Valid: true})
+			channels = append(channels, string(e.Channel))
+			evidence = append(evidence, e.Evidence)
+			untilT = append(untilT, ut)
+			untilNS = append(untilNS, uns)
+			third = append(third, e.Flags.ThirdPartyTransfer)
+			cross = append(cross, e.Flags.CrossBorderTransfer)
+			pub = append(pub, e.Flags.Publication)
 			if !seen[e.Subject] {
 				seen[e.Subject] = true
 				tags = append(tags, s.tag(e.Subject))
 			}
 		}
 	}
+	b := &pgx.Batch{}
+	b.Queue(s.sql.insert, ids, subjects, actions, purposes, recipients, versions, atT, atNS,
+		channels, evidence, untilT, untilNS, third, cross, pub)
 	b.Queue("SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t", s.cfg.channel, tags)
 	// Last, so that a listener that sees it has applied the tags before.
 	b.Queue("SELECT pg_current_xact_id()::text, pg_notify($1, $2 || pg_current_xact_id()::text)", s.cfg.channel, xidPrefix)
 	br := tx.SendBatch(ctx, b)
-	var repeats []string
-	for i, batch := range batches {
-		if errs[i] != nil {
-			continue
-		}
-		for _, e := range batch {
-			tag, err := br.Exec()
-			if err != nil {
-				br.Close()
-				return 0, -1, err
+	inserted := make(map[string]bool, n)
+	rows, err := br.Query()
+	if err == nil {
+		for rows.Next() {
+			var id string
+			if err = rows.Scan(&id); err != nil {
+				break
 			}
-			if tag.RowsAffected() == 0 {
-				repeats = append(repeats, e.ID)
-			}
+			inserted[id] = true
 		}
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+	}
+	if err != nil {
+		br.Close()
+		return 0, -1, err
 	}
 	if _, err := br.Exec(); err != nil {
 		br.Close()
@@ -478,9 +515,28 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 	if err != nil {
 		return 0, -1, err
 	}
+	// An ID not inserted is on record, or twice in the group: a repeat is
+	// skipped, other content is a conflict.
+	first := make(map[string]consent.Event, n)
+	var repeats []string
+	for i, batch := range batches {
+		if errs[i] != nil {
+			continue
+		}
+		for _, e := range batch {
+			if f, ok := first[e.ID]; ok {
+				if !f.Equal(e) {
+					return 0, i, nil
+				}
+				continue
+			}
+			first[e.ID] = e
+			if !inserted[e.ID] {
+				repeats = append(repeats, e.ID)
+			}
+		}
+	}
 	if len(repeats) > 0 {
-		// IDs on record (or twice in the group): a repeat is skipped,
-		// other content is a conflict.
 		old, err := s.query(ctx, tx, "append", s.sql.byIDs, repeats)
 		if err != nil {
 			return 0, -1, err
@@ -494,7 +550,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 				continue
 			}
 			for _, e := range batch {
-				if o, ok := byID[e.ID]; ok && !o.Equal(e) {
+				if o, ok := byID[e.ID]; ok && !inserted[e.ID] && !o.Equal(e) {
 					return 0, i, nil
 				}
 			}
