@@ -764,3 +764,18 @@ func (s *Store) check(ctx context.Context, op string) error {
 func (s *Store) wrap(op string, ctx context.Context, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
+
+// Stats describes a Store's cache; see [Store.Stats].
+type Stats struct {
+	// CacheHits and CacheMisses count the States the cache answered and
+	// those it did not, since the Store was made.
+	CacheHits, CacheMisses uint64
+	// CacheLen is how many users' states are cached now.
+	CacheLen int
+}
+
+// Stats returns the cache's figures, for monitoring and benchmarks.
+func (s *Store) Stats() Stats {
+	h, m, n := s.cache.Stats()
+	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
+}

@@ -701,3 +701,18 @@ func wrap(op string, ctx context.Context, err error) error {
 }
 
 func unavailable(op string, err error) error { return errs.Wrapped(op, err) }
+
+// Stats describes a Store's cache; see [Store.Stats].
+type Stats struct {
+	// CacheHits and CacheMisses count the States the cache answered and
+	// those it did not, since the Store was made.
+	CacheHits, CacheMisses uint64
+	// CacheLen is how many users' states are cached now.
+	CacheLen int
+}
+
+// Stats returns the cache's figures, for monitoring and benchmarks.
+func (s *Store) Stats() Stats {
+	h, m, n := s.cache.Stats()
+	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
+}

@@ -25,6 +25,8 @@ type Cache struct {
 	items   map[string]*list.Element
 	loading map[string]*Ticket
 	tags    map[string]string // tag → key, for items and loading
+	hits    uint64
+	misses  uint64
 }
 
 type entry struct {
@@ -58,8 +60,10 @@ func (c *Cache) Get(key string) (consent.State, bool) {
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
 	if !ok {
+		c.misses++
 		return consent.State{}, false
 	}
+	c.hits++
 	c.lru.MoveToFront(el)
 	return el.Value.(*entry).st, true
 }
@@ -188,4 +192,15 @@ func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.items)
+}
+
+// Stats returns how many Gets found a state and how many did not, and how
+// many states are cached.
+func (c *Cache) Stats() (hits, misses uint64, n int) {
+	if c == nil {
+		return 0, 0, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.misses, len(c.items)
 }

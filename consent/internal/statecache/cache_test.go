@@ -81,3 +81,16 @@ func TestNilCache(t *testing.T) {
 	c.Clear()
 	assert.Zero(t, c.Len())
 }
+
+func TestCacheStats(t *testing.T) {
+	c := New(2)
+	c.Get("u")
+	c.Put(c.Begin("u", ""), consent.NewState("u"))
+	c.Get("u")
+	c.Get("u")
+	h, m, n := c.Stats()
+	assert.Equal(t, []any{uint64(2), uint64(1), 1}, []any{h, m, n})
+	var none *Cache
+	h, m, n = none.Stats()
+	assert.Zero(t, h+m+uint64(n))
+}
