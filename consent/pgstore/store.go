@@ -618,14 +618,13 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	if err := s.check(ctx, "state"); err != nil {
 		return consent.State{}, err
 	}
-	var t *statecache.Ticket
 	if s.cache != nil && s.serving() {
-		if st, ok := s.cache.Get(user); ok {
-			return st, nil
-		}
-		t = s.cache.Begin(user, s.tag(user))
+		// Concurrent misses of one user share one read.
+		return s.cache.Load(ctx, user, s.tag(user), func() (consent.State, error) {
+			return s.load(ctx, nil, user)
+		})
 	}
-	return s.load(ctx, t, user)
+	return s.load(ctx, nil, user)
 }
 
 func (s *Store) load(ctx context.Context, t *statecache.Ticket, user string) (consent.State, error) {

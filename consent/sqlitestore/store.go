@@ -545,26 +545,24 @@ func (s *Store) state(ctx context.Context, user string, atLeast int64) (consent.
 				return consent.State{}, err
 			}
 		}
-		if st, ok := s.cache.Get(user); ok {
-			return st, nil
-		}
 	} else if atLeast > 0 {
 		if err := s.reached(ctx, atLeast); err != nil {
 			return consent.State{}, err
 		}
 	}
-	t := s.cache.Begin(user, "")
-	events, err := s.history(ctx, "state", user)
-	if err != nil {
-		return consent.State{}, err
-	}
-	// Already in log order: fold without Fold's copy and sort.
-	st := consent.NewState(user)
-	for _, e := range events {
-		st = st.Apply(e)
-	}
-	s.cache.Put(t, st)
-	return st, nil
+	// Concurrent misses of one user share one read.
+	return s.cache.Load(ctx, user, "", func() (consent.State, error) {
+		events, err := s.history(ctx, "state", user)
+		if err != nil {
+			return consent.State{}, err
+		}
+		// Already in log order: fold without Fold's copy and sort.
+		st := consent.NewState(user)
+		for _, e := range events {
+			st = st.Apply(e)
+		}
+		return st, nil
+	})
 }
 
 // health fails once the file is seen damaged: its header no longer reads

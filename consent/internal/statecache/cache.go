@@ -2,6 +2,7 @@ package statecache
 
 import (
 	"container/list"
+	"context"
 	"sync"
 
 	"github.com/yasam/privacy/consent"
@@ -35,7 +36,17 @@ type entry struct {
 }
 
 // Ticket is a loader's claim to fill one key; see [Cache.Begin].
-type Ticket struct{ key, tag string }
+type Ticket struct {
+	key, tag string
+	flight   *flight // set when a Load reads for it
+}
+
+// flight is one read of storage that concurrent Loads of a key share.
+type flight struct {
+	done chan struct{}
+	st   consent.State
+	err  error
+}
 
 // New returns a cache of at most max states; max <= 0 disables it (a
 // nil *Cache behaves the same).
@@ -203,4 +214,53 @@ func (c *Cache) Stats() (hits, misses uint64, n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.hits, c.misses, len(c.items)
+}
+
+// Load returns key's cached state, or reads it with read and caches it
+// (unless invalidated meanwhile). Loads of one key that overlap share one
+// read: a Load joins a read in flight only while no invalidation of the
+// key came after that read began, so it never returns a state older than
+// an invalidation that preceded it. A joined Load whose ctx ends stops
+// waiting with ctx's error. With a nil Cache, Load just reads.
+func (c *Cache) Load(ctx context.Context, key, tag string, read func() (consent.State, error)) (consent.State, error) {
+	if c == nil {
+		return read()
+	}
+	c.mu.Lock()
+	if el, ok := c.items[key]; ok {
+		c.hits++
+		c.lru.MoveToFront(el)
+		st := el.Value.(*entry).st
+		c.mu.Unlock()
+		return st, nil
+	}
+	c.misses++
+	if t, ok := c.loading[key]; ok && t.tag == tag && t.flight != nil {
+		f := t.flight
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			return f.st, f.err
+		case <-ctx.Done():
+			return consent.State{}, ctx.Err()
+		}
+	}
+	c.mu.Unlock()
+	t := c.Begin(key, tag)
+	f := &flight{done: make(chan struct{})}
+	c.mu.Lock()
+	mine := t.flight == nil
+	if mine {
+		t.flight = f
+	}
+	c.mu.Unlock()
+	st, err := read()
+	if err == nil {
+		c.Put(t, st)
+	}
+	if mine {
+		f.st, f.err = st, err
+		close(f.done)
+	}
+	return st, err
 }

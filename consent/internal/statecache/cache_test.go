@@ -1,8 +1,12 @@
 package statecache
 
 import (
+	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -93,4 +97,56 @@ func TestCacheStats(t *testing.T) {
 	var none *Cache
 	h, m, n = none.Stats()
 	assert.Zero(t, h+m+uint64(n))
+}
+
+func TestLoadSharesOneRead(t *testing.T) {
+	c := New(10)
+	release := make(chan struct{})
+	var reads atomic.Int32
+	read := func() (consent.State, error) {
+		reads.Add(1)
+		<-release
+		return consent.NewState("u"), nil
+	}
+	var wg sync.WaitGroup
+	started := make(chan struct{})
+	wg.Go(func() { close(started); c.Load(context.Background(), "u", "", read) })
+	<-started
+	require.Eventually(t, func() bool { return reads.Load() == 1 }, time.Second, time.Millisecond)
+	for range 5 {
+		wg.Go(func() {
+			st, err := c.Load(context.Background(), "u", "", read)
+			assert.NoError(t, err)
+			assert.Equal(t, "u", st.Subject())
+		})
+	}
+	time.Sleep(10 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	assert.Equal(t, int32(1), reads.Load(), "overlapping loads did not share the read")
+}
+
+func TestLoadAfterInvalidateReadsAgain(t *testing.T) {
+	c := New(10)
+	release := make(chan struct{})
+	var reads atomic.Int32
+	read := func() (consent.State, error) {
+		if reads.Add(1) == 1 {
+			<-release // the first read is slow, and stale
+		}
+		return consent.NewState("u"), nil
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Load(context.Background(), "u", "", read) })
+	require.Eventually(t, func() bool { return reads.Load() == 1 }, time.Second, time.Millisecond)
+	c.Invalidate("u") // an append lands: later loads must not join the stale read
+	_, err := c.Load(context.Background(), "u", "", read)
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), reads.Load())
+	close(release)
+	wg.Wait()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.Load(ctx, "v", "", func() (consent.State, error) { return consent.State{}, ctx.Err() })
+	require.ErrorIs(t, err, context.Canceled)
 }
