@@ -620,7 +620,7 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	}
 	if s.cache != nil && s.serving() {
 		// Concurrent misses of one user share one read.
-		return s.cache.Load(ctx, user, s.tag(user), func() (consent.State, error) {
+		return s.cache.Load(ctx, user, func() string { return s.tag(user) }, func() (consent.State, error) {
 			return s.load(ctx, nil, user)
 		})
 	}

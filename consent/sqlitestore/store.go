@@ -551,7 +551,7 @@ func (s *Store) state(ctx context.Context, user string, atLeast int64) (consent.
 		}
 	}
 	// Concurrent misses of one user share one read.
-	return s.cache.Load(ctx, user, "", func() (consent.State, error) {
+	return s.cache.Load(ctx, user, nil, func() (consent.State, error) {
 		events, err := s.history(ctx, "state", user)
 		if err != nil {
 			return consent.State{}, err

@@ -217,12 +217,14 @@ func (c *Cache) Stats() (hits, misses uint64, n int) {
 }
 
 // Load returns key's cached state, or reads it with read and caches it
+// under the tag that tag returns (tag is called only on a miss; nil means
+// no tag)
 // (unless invalidated meanwhile). Loads of one key that overlap share one
 // read: a Load joins a read in flight only while no invalidation of the
 // key came after that read began, so it never returns a state older than
 // an invalidation that preceded it. A joined Load whose ctx ends stops
 // waiting with ctx's error. With a nil Cache, Load just reads.
-func (c *Cache) Load(ctx context.Context, key, tag string, read func() (consent.State, error)) (consent.State, error) {
+func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read func() (consent.State, error)) (consent.State, error) {
 	if c == nil {
 		return read()
 	}
@@ -235,6 +237,12 @@ func (c *Cache) Load(ctx context.Context, key, tag string, read func() (consent.
 		return st, nil
 	}
 	c.misses++
+	c.mu.Unlock()
+	var tag string
+	if tagOf != nil {
+		tag = tagOf()
+	}
+	c.mu.Lock()
 	if t, ok := c.loading[key]; ok && t.tag == tag && t.flight != nil {
 		f := t.flight
 		c.mu.Unlock()

@@ -110,12 +110,12 @@ func TestLoadSharesOneRead(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	started := make(chan struct{})
-	wg.Go(func() { close(started); c.Load(context.Background(), "u", "", read) })
+	wg.Go(func() { close(started); c.Load(context.Background(), "u", nil, read) })
 	<-started
 	require.Eventually(t, func() bool { return reads.Load() == 1 }, time.Second, time.Millisecond)
 	for range 5 {
 		wg.Go(func() {
-			st, err := c.Load(context.Background(), "u", "", read)
+			st, err := c.Load(context.Background(), "u", nil, read)
 			assert.NoError(t, err)
 			assert.Equal(t, "u", st.Subject())
 		})
@@ -137,16 +137,16 @@ func TestLoadAfterInvalidateReadsAgain(t *testing.T) {
 		return consent.NewState("u"), nil
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { c.Load(context.Background(), "u", "", read) })
+	wg.Go(func() { c.Load(context.Background(), "u", nil, read) })
 	require.Eventually(t, func() bool { return reads.Load() == 1 }, time.Second, time.Millisecond)
 	c.Invalidate("u") // an append lands: later loads must not join the stale read
-	_, err := c.Load(context.Background(), "u", "", read)
+	_, err := c.Load(context.Background(), "u", nil, read)
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), reads.Load())
 	close(release)
 	wg.Wait()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = c.Load(ctx, "v", "", func() (consent.State, error) { return consent.State{}, ctx.Err() })
+	_, err = c.Load(ctx, "v", nil, func() (consent.State, error) { return consent.State{}, ctx.Err() })
 	require.ErrorIs(t, err, context.Canceled)
 }
