@@ -81,9 +81,10 @@ func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
 // use by multiple goroutines. Create it with [Open]; the zero value is not
 // usable.
 type Store struct {
-	w    *sql.DB // one connection: SQLite has one writer anyway
-	r    *sql.DB // a pool of query-only connections
-	byID *sql.Stmt
+	w      *sql.DB // one connection: SQLite has one writer anyway
+	r      *sql.DB // a pool of query-only connections
+	byID   *sql.Stmt
+	maxSeq *sql.Stmt // on the writer
 	// inserts[n-1] inserts n rows in one statement, prepared when first
 	// needed; guarded by insMu.
 	insMu   sync.Mutex
@@ -131,6 +132,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		Dir:          "migrations",
 		VersionTable: "consent_schema_version",
 		SchemaTooNew: ErrSchemaTooNew,
+		// A multi-row INSERT keeps a statement journal; in memory it
+		// costs no writes to a temporary file.
+		WriterPragmas: []string{"temp_store(MEMORY)"},
 	}, errs)
 	if err != nil {
 		if readOnly(err) {
@@ -184,6 +188,9 @@ func (s *Store) init(ctx context.Context, path string) error {
 	}
 	if s.watch, err = openWatch(path); err != nil {
 		return fmt.Errorf("%w: %w: %w", ErrCorrupt, consent.ErrUnavailable, err)
+	}
+	if s.maxSeq, err = s.w.PrepareContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events"); err != nil {
+		return wrap("open", ctx, err)
 	}
 	if s.byID, err = s.w.PrepareContext(ctx, "SELECT "+columns+" FROM consent_events WHERE id = ?"); err != nil {
 		return wrap("open", ctx, err)
@@ -239,7 +246,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		var errs []error
-		for _, st := range append([]*sql.Stmt{s.byID}, s.inserts[:]...) {
+		for _, st := range append([]*sql.Stmt{s.byID, s.maxSeq}, s.inserts[:]...) {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}
@@ -433,7 +440,7 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		}
 	}
 	var seq int64
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events").Scan(&seq); err != nil {
+	if err := tx.StmtContext(ctx, s.maxSeq).QueryRowContext(ctx).Scan(&seq); err != nil {
 		return 0, -1, err
 	}
 	if err := tx.Commit(); err != nil {
