@@ -81,10 +81,11 @@ func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
 // use by multiple goroutines. Create it with [Open]; the zero value is not
 // usable.
 type Store struct {
-	w      *sql.DB // one connection: SQLite has one writer anyway
-	r      *sql.DB // a pool of query-only connections
-	byID   *sql.Stmt
-	maxSeq *sql.Stmt // on the writer
+	w        *sql.DB // one connection: SQLite has one writer anyway
+	r        *sql.DB // a pool of query-only connections
+	byID     *sql.Stmt
+	maxSeq   *sql.Stmt // on the writer
+	idsAfter *sql.Stmt // on the writer
 	// inserts[n-1] inserts n rows in one statement, prepared when first
 	// needed; guarded by insMu.
 	insMu   sync.Mutex
@@ -192,6 +193,9 @@ func (s *Store) init(ctx context.Context, path string) error {
 	if s.maxSeq, err = s.w.PrepareContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events"); err != nil {
 		return wrap("open", ctx, err)
 	}
+	if s.idsAfter, err = s.w.PrepareContext(ctx, "SELECT id FROM consent_events WHERE seq > ?"); err != nil {
+		return wrap("open", ctx, err)
+	}
 	if s.byID, err = s.w.PrepareContext(ctx, "SELECT "+columns+" FROM consent_events WHERE id = ?"); err != nil {
 		return wrap("open", ctx, err)
 	}
@@ -246,7 +250,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		var errs []error
-		for _, st := range append([]*sql.Stmt{s.byID, s.maxSeq}, s.inserts[:]...) {
+		for _, st := range append([]*sql.Stmt{s.byID, s.maxSeq, s.idsAfter}, s.inserts[:]...) {
 			if st != nil {
 				errs = append(errs, st.Close())
 			}
@@ -272,7 +276,7 @@ const columns = `id, subject, action, purpose, recipient, policy_version, at_us,
 const maxRows = 64
 
 // insertStmt returns the statement that inserts n rows (1 <= n <= maxRows)
-// and returns the IDs it inserted: IDs on record are skipped.
+// (IDs on record are skipped).
 func (s *Store) insertStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 	s.insMu.Lock()
 	defer s.insMu.Unlock()
@@ -287,7 +291,7 @@ func (s *Store) insertStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
-	b.WriteString(" ON CONFLICT (id) DO NOTHING RETURNING id")
+	b.WriteString(" ON CONFLICT (id) DO NOTHING")
 	st, err := s.w.PrepareContext(ctx, b.String())
 	if err != nil {
 		return nil, err
@@ -370,15 +374,11 @@ func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]i
 // commit, or the index of a batch that conflicts (nothing is then
 // committed), or an error.
 func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs []error) (int64, int, error) {
-	type row struct {
-		batch int
-		e     consent.Event
-	}
-	var rows []row
+	var rows []groupRow
 	for i, batch := range batches {
 		if errs[i] == nil {
 			for _, e := range batch {
-				rows = append(rows, row{i, e})
+				rows = append(rows, groupRow{i, e})
 			}
 		}
 	}
@@ -397,10 +397,15 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, -1, err
 	}
 	defer tx.Rollback()
+	maxSeq := tx.StmtContext(ctx, s.maxSeq)
+	var prev int64
+	if err := maxSeq.QueryRowContext(ctx).Scan(&prev); err != nil {
+		return 0, -1, err
+	}
 	now := time.Now().UnixMicro()
-	inserted := make(map[string]bool, len(rows))
 	args := make([]any, 0, 16*min(len(rows), maxRows))
 	i := 0
+	var affected int64
 	for chunk := range slicesChunk(rows, maxRows) {
 		st := stmts[i]
 		i++
@@ -408,39 +413,23 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		for _, r := range chunk {
 			args = appendArgs(args, r.e, now)
 		}
-		ids, err := sqlutil.QueryAllStmt(ctx, tx.StmtContext(ctx, st), scanString, args...)
+		res, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 		if err != nil {
 			return 0, -1, err
 		}
-		for _, id := range ids {
-			inserted[id] = true
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, -1, err
 		}
+		affected += n
 	}
-	// An ID not inserted is on record, or twice in the group: a repeat is
-	// skipped, other content is a conflict.
-	first := make(map[string]consent.Event, len(rows))
-	byID := tx.StmtContext(ctx, s.byID)
-	for _, r := range rows {
-		if f, ok := first[r.e.ID]; ok {
-			if !f.Equal(r.e) {
-				return 0, r.batch, nil
-			}
-			continue
-		}
-		first[r.e.ID] = r.e
-		if inserted[r.e.ID] {
-			continue
-		}
-		old, err := scanEvent(byID.QueryRowContext(ctx, r.e.ID))
-		if err != nil {
-			return 0, -1, err
-		}
-		if !old.Equal(r.e) {
-			return 0, r.batch, nil
+	if affected < int64(len(rows)) {
+		if bad, err := s.checkRepeats(ctx, tx, prev, rows); err != nil || bad >= 0 {
+			return 0, bad, err
 		}
 	}
 	var seq int64
-	if err := tx.StmtContext(ctx, s.maxSeq).QueryRowContext(ctx).Scan(&seq); err != nil {
+	if err := maxSeq.QueryRowContext(ctx).Scan(&seq); err != nil {
 		return 0, -1, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -453,6 +442,48 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 	}
 	s.cache.Invalidate(subjects...)
 	return seq, -1, nil
+}
+
+// groupRow is one event of a commit group and the batch it came in.
+type groupRow struct {
+	batch int
+	e     consent.Event
+}
+
+// checkRepeats runs when fewer rows were inserted than written: an ID not
+// inserted is on record, or twice in the group; a repeat is skipped, other
+// content is a conflict, whose batch it returns.
+func (s *Store) checkRepeats(ctx context.Context, tx *sql.Tx, prev int64, rows []groupRow) (int, error) {
+	ids, err := sqlutil.QueryAllStmt(ctx, tx.StmtContext(ctx, s.idsAfter), scanString, prev)
+	if err != nil {
+		return -1, err
+	}
+	inserted := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		inserted[id] = true
+	}
+	first := make(map[string]consent.Event, len(rows))
+	byID := tx.StmtContext(ctx, s.byID)
+	for _, r := range rows {
+		if f, ok := first[r.e.ID]; ok {
+			if !f.Equal(r.e) {
+				return r.batch, nil
+			}
+			continue
+		}
+		first[r.e.ID] = r.e
+		if inserted[r.e.ID] {
+			continue
+		}
+		old, err := scanEvent(byID.QueryRowContext(ctx, r.e.ID))
+		if err != nil {
+			return -1, err
+		}
+		if !old.Equal(r.e) {
+			return r.batch, nil
+		}
+	}
+	return -1, nil
 }
 
 func slicesChunk[T any](s []T, n int) func(func([]T) bool) {
