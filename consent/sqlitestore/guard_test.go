@@ -307,3 +307,20 @@ func TestOtherProcessWithdrawalSeenAtOnce(t *testing.T) {
 			"round %d: the other process's %s was not seen by the next State", round, op)
 	}
 }
+
+// TestTruncatedWhileOpen: the file cut to nothing under an open store (its
+// mapped header now past the end) fails the store closed, without a crash.
+func TestTruncatedWhileOpen(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "c.db")
+	s := open(t, path)
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	require.NoError(t, s.Append(ctx, consent.Grant("u", purpose.Payments, "bank", at)))
+	_, err := s.State(ctx, "u")
+	require.NoError(t, err)
+	require.NoError(t, os.Truncate(path, 0))
+	_, err = s.State(ctx, "u")
+	require.ErrorIs(t, err, sqlitestore.ErrCorrupt)
+	require.ErrorIs(t, err, consent.ErrUnavailable)
+}
