@@ -3,6 +3,7 @@ package statecache
 import (
 	"container/list"
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/yasam/privacy/consent"
@@ -248,6 +249,12 @@ func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read 
 		c.mu.Unlock()
 		select {
 		case <-f.done:
+			if f.err != nil && ctx.Err() == nil &&
+				(errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
+				// The leader's request ended, not ours: read for
+				// ourselves (not cached: no ticket).
+				return read()
+			}
 			return f.st, f.err
 		case <-ctx.Done():
 			return consent.State{}, ctx.Err()

@@ -150,3 +150,32 @@ func TestLoadAfterInvalidateReadsAgain(t *testing.T) {
 	_, err = c.Load(ctx, "v", nil, func() (consent.State, error) { return consent.State{}, ctx.Err() })
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+func TestLoadJoinerOutlivesLeadersCancellation(t *testing.T) {
+	c := New(10)
+	release := make(chan struct{})
+	leaderCtx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var reads atomic.Int32
+	wg.Go(func() {
+		_, err := c.Load(leaderCtx, "u", nil, func() (consent.State, error) {
+			reads.Add(1)
+			<-release
+			return consent.State{}, leaderCtx.Err()
+		})
+		assert.ErrorIs(t, err, context.Canceled)
+	})
+	require.Eventually(t, func() bool { return reads.Load() == 1 }, time.Second, time.Millisecond)
+	got := make(chan error, 1)
+	go func() {
+		_, err := c.Load(context.Background(), "u", nil, func() (consent.State, error) {
+			return consent.NewState("u"), nil
+		})
+		got <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	close(release)
+	require.NoError(t, <-got, "a joined load failed with the leader's cancellation")
+	wg.Wait()
+}
