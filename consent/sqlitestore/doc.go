@@ -42,10 +42,10 @@
 // to find no commit running writes every batch queued so far in one
 // transaction, with one fsync, and each batch still stands or fails alone
 // (a batch that conflicts fails with [consent.ErrConflict] and the others
-// commit). With 16 concurrent writers this measured 6.6 to 9.4 times the
-// appends per second of one writer (about 7,000 to 11,000 appends/s) on a
-// 2-core machine shared with other work, where the group's CPU time, not
-// the fsync, is the limit.
+// commit). With 16 concurrent writers this measured 7,000 to 11,000
+// appends per second, 3.8 to 9.4 times one writer's, on a 2-core machine
+// shared with other work: the group's CPU time, not the fsync, is the
+// limit there, so the ratio is lower the faster the disk syncs.
 //
 // # Read-your-writes across instances
 //
@@ -78,9 +78,10 @@
 // none. Events are rows of table consent_events (one per event, seq giving
 // the append order); times are kept as unix microseconds plus the
 // nanoseconds below them, so they round-trip exactly, to the nanosecond,
-// and come back in UTC. Triggers refuse UPDATE and DELETE on the log. The schema is versioned: migrations embedded in the
-// package are applied by [Open], in one transaction under the write lock,
-// and recorded in table consent_schema_version. A file written by a newer
+// and come back in UTC. Triggers refuse UPDATE and DELETE on the log. The
+// schema is versioned: migrations embedded in the package are applied by
+// [Open], in one transaction under the write lock, and recorded in table
+// consent_schema_version. A file written by a newer
 // version of the package is refused with [ErrSchemaTooNew].
 //
 // States are cached per user, up to [WithCacheSize] users, least recently
