@@ -3,6 +3,7 @@ package consenttest
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +15,9 @@ import (
 // Bench runs the standard benchmarks of a [consent.Store], so that every
 // backend is measured the same way:
 //
-//   - Append, a batch of 1 and of 10 events, serial and parallel;
+//   - Append, a batch of 1 and of 10 events, serial and parallel, and
+//     batches of 1 from 1 and from 16 concurrent writers (reported as
+//     appends/s: a store with group commit should scale with writers);
 //   - State, warm and cold, serial and parallel, over 100 users with 10
 //     events each;
 //   - History of one of those users, serial and parallel.
@@ -24,6 +27,9 @@ import (
 // ignores it.
 func Bench(b *testing.B, newStore func(b *testing.B, cached bool) consent.Store) {
 	b.Run("Append", func(b *testing.B) { benchAppend(b, newStore) })
+	for _, n := range []int{1, 16} {
+		b.Run(fmt.Sprintf("Writers=%d", n), func(b *testing.B) { benchWriters(b, newStore(b, true), n) })
+	}
 	b.Run("State", func(b *testing.B) {
 		for _, tc := range []struct {
 			name   string
@@ -87,6 +93,39 @@ func benchAppend(b *testing.B, newStore func(b *testing.B, cached bool) consent.
 			})
 		})
 	}
+}
+
+// benchWriters appends batches of one event from n goroutines at once and
+// reports appends per second.
+func benchWriters(b *testing.B, s consent.Store, n int) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetParallelism((n + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	if n == 1 {
+		b.SetParallelism(1)
+	}
+	start := time.Now()
+	var users atomic.Int64
+	run := func(pb *testing.PB) {
+		u := fmt.Sprintf("w%d", users.Add(1))
+		for pb.Next() {
+			if err := s.Append(ctx, benchEvents(u, 1)...); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	}
+	if n == 1 {
+		u := "w0"
+		for b.Loop() {
+			if err := s.Append(ctx, benchEvents(u, 1)...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	} else {
+		b.RunParallel(run)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "appends/s")
 }
 
 // benchUsers are the user IDs of readStore, built once so that the read

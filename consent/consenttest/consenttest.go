@@ -48,6 +48,8 @@ var cases = []struct {
 	{"ConcurrentAppends", testConcurrent},
 	{"BatchSeenWhole", testBatchSeenWhole},
 	{"ContextCanceled", testCanceled},
+	{"ConcurrentConflicts", testConcurrentConflicts},
+	{"Token", testToken},
 }
 
 // base is the fixtures' clock: it carries microseconds, the precision every

@@ -24,7 +24,10 @@
 // idempotent re-appends and [consent.ErrConflict] for a reused ID; exact
 // round-trip of every field; concurrent appends; readers seeing a batch
 // whole or not at all; context cancellation;
-// [consent.ErrInvalidEvent]; and unknown users.
+// [consent.ErrInvalidEvent]; unknown users; concurrent batches that stand
+// or fail alone (for stores that group appends in one transaction); and,
+// for a [consent.TokenStore], tokens. [RunInstances] checks
+// read-your-writes across two instances sharing storage.
 //
 // [Bench] is the matching set of benchmarks (append, warm and cold state,
 // history; serial and parallel), so that backends are measured alike:

@@ -3,24 +3,65 @@
 //
 // # Usage
 //
-// The host owns the pool; the store creates its tables in the pool's
-// database (in the first schema of search_path) and keeps a listener:
+// A DBA (or a deploy step with DDL rights) applies the schema; the
+// application, under a role that may only read and insert, opens the
+// store:
 //
-//	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
-//	...
+//	// once, with DDL rights:
+//	err := pgstore.Migrate(ctx, ownerPool)
+//	// in every instance:
 //	store, err := pgstore.New(ctx, pool)
 //	if err != nil {
-//		return err
+//		return err // errors.Is(err, pgstore.ErrSchemaBehind): migrate first
 //	}
 //	defer store.Close() // before pool.Close()
 //	err = store.Append(ctx, consent.Withdraw("user-1", purpose.Payments, "halyk-bank", time.Now()))
 //
-// [Store] implements [consent.Store] and passes consent/consenttest.
+// A service that owns its database may pass [WithMigrate] to New instead.
+// [Store] implements [consent.Store] and [consent.TokenStore] and passes
+// consent/consenttest.
+//
+// # Migrations and privileges
+//
+// [Migrations] holds the schema as SQL files: golang-migrate file naming
+// (0001_init.up.sql, 0002_append_only.up.sql, ...), up-only, each file
+// idempotent, so golang-migrate or goose (wrapped) can apply them as they
+// are and each file also runs alone with psql (set search_path to the
+// target schema first). Each file records its version as component
+// "consent" in table privacy_schema, which the library's other PostgreSQL
+// stores share. [Migrate] applies the files the database lacks, each in
+// its own transaction under an advisory lock keyed by the schema, so
+// instances starting together migrate once; it needs CREATE on the schema.
+// [New] runs no DDL unless given [WithMigrate]: it reads privacy_schema and
+// fails with [ErrSchemaBehind] when the consent schema is missing or older
+// than [SchemaVersion]. A newer schema is accepted (files only add).
+//
+// The application role needs:
+//
+//	GRANT USAGE ON SCHEMA <schema> TO app;
+//	GRANT SELECT, INSERT ON consent_events TO app;
+//	GRANT SELECT ON consent_meta, privacy_schema TO app;
+//
+// No UPDATE, DELETE or TRUNCATE (the tables refuse them anyway, with
+// triggers, even to their owner), no sequence privilege (seq is an
+// identity column), no EXECUTE (trigger functions run as triggers), and
+// LISTEN/NOTIFY needs no grant. TestDMLOnlyRole runs the conformance suite
+// under exactly these grants. [WithSchema] names the schema when it is not
+// the first of the connections' search_path.
 //
 // # Concurrency
 //
 // A Store is safe for concurrent use by multiple goroutines, and any number
 // of instances, in any number of processes, may share the tables.
+//
+// Concurrent Appends on one Store share a transaction (group commit): the
+// first caller to find no commit running writes every batch queued so far
+// in one transaction, in one round trip, and each batch still stands or
+// fails alone (a conflicting batch fails with [consent.ErrConflict], the
+// transaction is written again without it). With 16 concurrent writers
+// this measured 11 to 21 times the appends per second of one writer
+// (about 3,400 to 4,600 appends/s against a local server on a shared
+// 2-core machine).
 //
 // Each Store caches users' states ([WithCacheSize]) so that a warm
 // [Store.State] costs no database round trip. Every Append notifies, in
@@ -30,19 +71,39 @@
 // by a keyed hash (HMAC-SHA-256 under a random key kept in table
 // consent_meta), never in clear: any role that can connect may LISTEN.
 //
-// Staleness is bounded. After an Append on one instance returns, another
-// instance's State reflects it within the notification latency: the time
-// for PostgreSQL to deliver the notification and for the listener to act
-// on it, measured at a median of 0.3 to 1.2 ms, at most 10 ms, on one
-// machine (TestStaleness logs it). The cache answers only while the
-// listener connection is up and was heard from within the heartbeat
-// interval ([WithHeartbeat], default 5s): before the listener is first up,
-// while it reconnects after a failure, and once a silent connection misses
-// its heartbeat, State reads the database, and the cache is emptied when
-// the listener is lost and again when it is back. So even a listener that
-// dies without a word serves stale states for at most one heartbeat
-// interval. A State on the instance that appended reflects its own Append
-// at once.
+// Staleness is bounded by the notification latency: after an Append on
+// one instance returns, another instance's State may serve the state from
+// before it until that instance's listener has applied the notification.
+// TestStaleness measures it over 200 rounds: on a loaded 2-core machine
+// with the server local, the withdrawal was already seen by the first read
+// in about 80 % of rounds, p50 0.2 ms, p99 5.6 ms, max 63 ms (earlier runs:
+// max 9 to 40 ms). Hosts that need more than that use tokens (below). The
+// cache answers only while the listener connection is up and was heard
+// from within the heartbeat interval ([WithHeartbeat], default 5s): before
+// the listener is first up, while it reconnects after a failure, and once
+// a silent connection misses its heartbeat, State reads the database, and
+// the cache is emptied when the listener is lost and again when it is
+// back. So even a listener that dies without a word serves stale states
+// for at most one heartbeat interval. A State on the instance that
+// appended reflects its own Append at once.
+//
+// # Read-your-writes across instances
+//
+// [Store.AppendToken] returns a [consent.Token] naming the transaction
+// that committed the batch. [Store.StateAtLeast] with it, on any instance
+// over the same tables, reflects that append: when the instance's listener
+// has already applied that transaction's notifications the cache answers;
+// otherwise it reads the database once PostgreSQL reports the transaction
+// committed (pg_xact_status). A token of other tables fails with
+// [consent.ErrTokenInvalid].
+//
+// # Inside the host's transaction
+//
+// [Store.AppendTx] appends inside a pgx.Tx the host holds, so that a
+// business write and its consent record commit or fail together (the
+// outbox pattern). The batch is all or nothing within the transaction (a
+// savepoint), and instances are notified when the host commits; its token
+// makes a reader wait for that commit.
 //
 // The listener holds a session connection of its own, opened from the
 // pool's configuration and outside the pool's limit: LISTEN needs one.
@@ -62,10 +123,5 @@
 // Events are rows of table consent_events, one per event, seq giving the
 // append order. Times are timestamptz (microseconds) plus the nanoseconds
 // below them, so they round-trip exactly, and come back in UTC. Rows are
-// never updated: a trigger refuses it. The schema is versioned: migrations
-// embedded in the package are applied by [New], in one transaction under a
-// PostgreSQL advisory lock keyed by the schema, so many instances starting
-// together migrate once; they are recorded in table consent_schema_version,
-// and a database written by a newer version of the package is refused with
-// [ErrSchemaTooNew].
+// never updated or deleted: triggers refuse UPDATE, DELETE and TRUNCATE.
 package pgstore

@@ -23,7 +23,9 @@ func Example() {
 	}
 	defer pool.Close()
 
-	store, err := pgstore.New(ctx, pool, pgstore.WithChannel("myservice_consent"))
+	// A deploy step with DDL rights would run pgstore.Migrate; a service
+	// that owns its database may ask New to do it.
+	store, err := pgstore.New(ctx, pool, pgstore.WithChannel("myservice_consent"), pgstore.WithMigrate())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -44,4 +46,41 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println(st.Accepted(), st.Granted(purpose.Payments, "halyk-bank", time.Now()))
+}
+
+// The outbox pattern: the order and the consent it rests on commit
+// together, and the token lets any instance read past it.
+func ExampleStore_AppendTx() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("PRIVACY_PG_DSN"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	store, err := pgstore.New(ctx, pool) // the schema was migrated at deploy
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "INSERT INTO orders (id) VALUES ($1)", "order-1"); err != nil {
+		log.Fatal(err)
+	}
+	tok, err := store.AppendTx(ctx, tx, consent.Grant("user-1", purpose.Payments, "halyk-bank", time.Now()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		log.Fatal(err)
+	}
+	st, err := store.StateAtLeast(ctx, "user-1", tok)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(st.Granted(purpose.Payments, "halyk-bank", time.Now()))
 }

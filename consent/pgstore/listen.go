@@ -3,6 +3,8 @@ package pgstore
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,9 +99,16 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 		switch {
 		case err == nil:
 			s.renew()
-			if n.Payload == allTag {
+			switch {
+			case n.Payload == allTag:
 				s.cache.Clear()
-			} else {
+			case strings.HasPrefix(n.Payload, xidPrefix):
+				// The last notification of a transaction: its tags
+				// are applied.
+				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil {
+					s.seen.add(xid)
+				}
+			default:
 				s.cache.InvalidateTag(n.Payload)
 			}
 			continue
@@ -116,4 +125,39 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 		}
 		s.renew()
 	}
+}
+
+// seenXIDs remembers the most recent transactions whose notifications the
+// listener applied, so that a token naming one needs no database round
+// trip. Bounded: the oldest are forgotten (a forgotten token costs a
+// read).
+type seenXIDs struct {
+	mu   sync.Mutex
+	ring []uint64
+	next int
+	set  map[uint64]int // xid → how many ring slots hold it
+}
+
+func (x *seenXIDs) init(n int) {
+	x.ring = make([]uint64, n)
+	x.set = make(map[uint64]int, n)
+}
+
+func (x *seenXIDs) add(xid uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if old := x.ring[x.next]; old != 0 {
+		if x.set[old]--; x.set[old] <= 0 {
+			delete(x.set, old)
+		}
+	}
+	x.ring[x.next] = xid
+	x.set[xid]++
+	x.next = (x.next + 1) % len(x.ring)
+}
+
+func (x *seenXIDs) has(xid uint64) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.set[xid] > 0
 }

@@ -9,12 +9,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/pgtest"
 	"github.com/yasam/privacy/purpose"
 )
 
 func open(t *testing.T, schema string, opts ...Option) *Store {
 	t.Helper()
-	s, err := New(context.Background(), NewTestPool(t, schema), append([]Option{WithChannel(schema)}, opts...)...)
+	s, err := New(context.Background(), NewTestPool(t, schema), append([]Option{WithChannel(schema), WithMigrate()}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s
@@ -42,7 +43,7 @@ func TestListenerDownBypassesCache(t *testing.T) {
 	}, 5*time.Second, time.Millisecond)
 
 	pid := a.ListenerPID()
-	_, err := admin(t).Exec(ctx, "SELECT pg_terminate_backend($1)", int32(pid))
+	_, err := pgtest.Admin(t).Exec(ctx, "SELECT pg_terminate_backend($1)", int32(pid))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return !a.serving() }, 5*time.Second, time.Millisecond)
 	assert.Zero(t, a.cache.Len(), "a lost listener must drop the cache")

@@ -3,39 +3,68 @@ package pgstore
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/internal/groupcommit"
+	"github.com/yasam/privacy/consent/internal/statecache"
+	"github.com/yasam/privacy/internal/pgmigrate"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/purpose"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.up.sql
 var migrationFS embed.FS
 
-// ErrSchemaTooNew is returned by [New] for a database whose schema was
-// written by a newer version of this package; upgrade the library rather
-// than let old code write to it.
+// Migrations returns the schema as SQL files, NNNN_what.up.sql at the root:
+// golang-migrate file naming, up-only; each file is idempotent and also
+// runs alone with psql. [Migrate] applies them; a DBA may apply them
+// instead, with any of those tools.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists
+	}
+	return sub
+}
+
+// SchemaVersion is the version of the schema this code needs, recorded as
+// component "consent" in table privacy_schema by the last migration file.
+const SchemaVersion = 2
+
+// ErrSchemaBehind is returned by [New] when the database has no consent
+// schema or an older one than [SchemaVersion]: run [Migrate], or apply
+// [Migrations], or pass [WithMigrate].
+var ErrSchemaBehind = errors.New("pgstore: database schema is behind this code")
+
+// ErrSchemaTooNew was returned by New for a database written by a newer
+// version of this package. Schemas now only add, so a newer one is
+// accepted and New no longer returns it.
+//
+// Deprecated: never returned.
 var ErrSchemaTooNew = errors.New("pgstore: database schema is newer than this code knows")
 
 // DefaultChannel is the LISTEN/NOTIFY channel stores use unless
 // [WithChannel] names another.
 const DefaultChannel = "privacy_consent"
 
-// Option configures a [Store]; see [New].
+// Option configures a [Store] (see [New]) and [Migrate].
 type Option func(*config)
 
 type config struct {
@@ -45,6 +74,8 @@ type config struct {
 	logger     *slog.Logger
 	minBackoff time.Duration
 	maxBackoff time.Duration
+	migrate    bool
+	schema     string
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -66,6 +97,16 @@ func WithHeartbeat(d time.Duration) Option { return func(c *config) { c.heartbea
 // connection (default: nowhere). No personal data is logged.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
+// WithMigrate makes [New] apply the migrations the database lacks (as
+// [Migrate] does) before it checks the schema. Without it New runs no DDL,
+// so it works under a role that may only read and insert.
+func WithMigrate() Option { return func(c *config) { c.migrate = true } }
+
+// WithSchema names the schema that holds the tables (default: the first
+// schema of the connections' search_path). [Migrate] creates the tables
+// there; [New] and the store's queries name it explicitly.
+func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
+
 // Store is a [consent.Store] in PostgreSQL, shared by every instance of a
 // service. It is safe for concurrent use by multiple goroutines. Create it
 // with [New]; the zero value is not usable.
@@ -73,8 +114,12 @@ type Store struct {
 	pool    *pgxpool.Pool
 	cfg     config
 	key     []byte // HMAC key for the subject tags sent over NOTIFY
-	cache   *sqlutil.Cache
+	storeID string // names the tables in tokens
+	sql     queries
+	cache   *statecache.Cache
 	listenC *pgx.ConnConfig
+	group   *groupcommit.Group[[]consent.Event, uint64]
+	seen    seenXIDs
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -88,16 +133,12 @@ type Store struct {
 	closeOnce sync.Once
 }
 
-var _ consent.Store = (*Store)(nil)
+var (
+	_ consent.Store      = (*Store)(nil)
+	_ consent.TokenStore = (*Store)(nil)
+)
 
-// New prepares the consent tables in pool's database, in the first schema
-// of its search_path, applying the embedded migrations it lacks under an
-// advisory lock, so instances starting together do not race. With a cache
-// (the default) it also starts a listener on a connection of its own, made
-// from pool's configuration, and waits for its first attempt to LISTEN.
-//
-// The pool stays the caller's: [Store.Close] does not close it.
-func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+func newConfig(opts []Option) config {
 	cfg := config{
 		channel: DefaultChannel, cacheSize: 4096, heartbeat: 5 * time.Second,
 		minBackoff: 100 * time.Millisecond, maxBackoff: 5 * time.Second,
@@ -105,6 +146,36 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	for _, o := range opts {
 		o(&cfg)
 	}
+	return cfg
+}
+
+// Migrate applies the migrations the database lacks, each file in its own
+// transaction under an advisory lock keyed by the schema (so instances
+// starting together migrate once), in [WithSchema]'s schema or the
+// connections' current one. It needs the right to create tables,
+// functions and triggers there; the other options are ignored.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
+	cfg := newConfig(opts)
+	if _, err := pgmigrate.Apply(ctx, pool, pgmigrate.Config{Component: "consent", Files: Migrations(), Schema: cfg.schema}); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("pgstore: migrate: %w", ctx.Err())
+		}
+		return fmt.Errorf("pgstore: migrate: %w: %w", consent.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// New returns a store over the consent tables in pool's database. It runs
+// no DDL unless asked with [WithMigrate]: it checks that the schema is at
+// [SchemaVersion] (else an error wrapping [ErrSchemaBehind]) and reads the
+// store's settings, which a role with the privileges listed in the package
+// documentation may do. With a cache (the default) it also starts a
+// listener on a connection of its own, made from pool's configuration, and
+// waits for its first attempt to LISTEN.
+//
+// The pool stays the caller's: [Store.Close] does not close it.
+func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	cfg := newConfig(opts)
 	if cfg.channel == "" || len(cfg.channel) > 63 {
 		return nil, errors.New("pgstore: channel name must be 1 to 63 bytes")
 	}
@@ -115,17 +186,51 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{pool: pool, cfg: cfg, epoch: time.Now(), kick: make(chan struct{}, 1), done: make(chan struct{})}
-	key, err := s.migrate(ctx)
-	if err != nil {
-		return nil, err
+	s.sql = newQueries(cfg.schema)
+	s.seen.init(4096)
+	s.group = groupcommit.New(s.commitGroup, 256, 30*time.Second)
+	if cfg.migrate {
+		if err := Migrate(ctx, pool, opts...); err != nil {
+			return nil, err
+		}
 	}
-	s.key = key
+	if err := pgmigrate.Check(ctx, pool, cfg.schema, "consent", SchemaVersion, ErrSchemaBehind); err != nil {
+		if errors.Is(err, ErrSchemaBehind) {
+			return nil, err
+		}
+		return nil, s.wrap("new", ctx, err)
+	}
+	rows, err := pool.Query(ctx, s.sql.meta)
+	if err != nil {
+		return nil, s.wrap("new", ctx, err)
+	}
+	for rows.Next() {
+		var name string
+		var value []byte
+		if err := rows.Scan(&name, &value); err != nil {
+			rows.Close()
+			return nil, s.wrap("new", ctx, err)
+		}
+		switch name {
+		case "notify_key":
+			s.key = value
+		case "store_id":
+			s.storeID = string(value)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap("new", ctx, err)
+	}
+	if len(s.key) < 16 || s.storeID == "" || strings.ContainsRune(s.storeID, '.') {
+		return nil, fmt.Errorf("%w: consent_meta lacks the notification key or the store id; apply migrations/", ErrSchemaBehind)
+	}
 	if cfg.cacheSize <= 0 {
 		close(s.done)
 		s.cancel = func() {}
 		return s, nil
 	}
-	s.cache = sqlutil.NewCache(cfg.cacheSize)
+	s.cache = statecache.New(cfg.cacheSize)
 	s.listenC = pool.Config().ConnConfig.Copy()
 	lctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -140,59 +245,30 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	return s, nil
 }
 
-// migrate brings the schema up to date in one transaction, holding an
-// advisory lock keyed by the schema, and returns the notification key.
-func (s *Store) migrate(ctx context.Context) ([]byte, error) {
-	ms, err := sqlutil.Migrations(migrationFS, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("pgstore: %w", err)
+// queries are the store's statements, with table names qualified by the
+// configured schema, if any.
+type queries struct {
+	meta, insert, byIDs, history string
+}
+
+func newQueries(schema string) queries {
+	events, meta := "consent_events", "consent_meta"
+	if schema != "" {
+		events = pgx.Identifier{schema, events}.Sanitize()
+		meta = pgx.Identifier{schema, meta}.Sanitize()
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return nil, s.wrap("migrate", ctx, err)
+	return queries{
+		meta: "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
+		// unnest keeps the arrays' order, so seq follows the batch.
+		insert: `INSERT INTO ` + events + ` (` + columns + `)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+		$7::timestamptz[], $8::smallint[], $9::text[], $10::text[], $11::timestamptz[], $12::smallint[],
+		$13::boolean[], $14::boolean[], $15::boolean[])
+	ON CONFLICT (id) DO NOTHING
+	RETURNING id`,
+		byIDs:   "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
+		history: "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(
-		'github.com/yasam/privacy/consent/pgstore:' || coalesce(current_schema(), ''), 0))`); err != nil {
-		return nil, s.wrap("migrate", ctx, err)
-	}
-	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS consent_schema_version (
-		version    integer     PRIMARY KEY,
-		name       text        NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now()
-	)`); err != nil {
-		return nil, s.wrap("migrate", ctx, err)
-	}
-	var have int
-	if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM consent_schema_version").Scan(&have); err != nil {
-		return nil, s.wrap("migrate", ctx, err)
-	}
-	if have > len(ms) {
-		return nil, fmt.Errorf("%w: database at version %d, this code knows up to %d", ErrSchemaTooNew, have, len(ms))
-	}
-	for _, m := range ms[have:] {
-		if _, err := tx.Exec(ctx, m.SQL); err != nil {
-			return nil, fmt.Errorf("pgstore: migration %s: %w", m.Name, s.wrap("migrate", ctx, err))
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO consent_schema_version (version, name) VALUES ($1, $2)", m.Version, m.Name); err != nil {
-			return nil, s.wrap("migrate", ctx, err)
-		}
-	}
-	fresh := make([]byte, 32)
-	if _, err := rand.Read(fresh); err != nil {
-		return nil, fmt.Errorf("pgstore: migrate: %w", err)
-	}
-	if _, err := tx.Exec(ctx, "INSERT INTO consent_meta (name, value) VALUES ('notify_key', $1) ON CONFLICT (name) DO NOTHING", fresh); err != nil {
-		return nil, s.wrap("migrate", ctx, err)
-	}
-	var key []byte
-	if err := tx.QueryRow(ctx, "SELECT value FROM consent_meta WHERE name = 'notify_key'").Scan(&key); err != nil {
-		return nil, s.wrap("migrate", ctx, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return nil, s.wrap("migrate", ctx, err)
-	}
-	return key, nil
 }
 
 // Close stops the listener and waits for it. It does not close the pool.
@@ -219,95 +295,321 @@ func (s *Store) tag(subject string) string {
 const columns = `id, subject, action, purpose, recipient, policy_version, at_time, at_ns,
 	channel, evidence, until_time, until_ns, third_party_transfer, cross_border_transfer, publication`
 
-const insertSQL = `INSERT INTO consent_events (` + columns + `)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-	ON CONFLICT (id) DO NOTHING`
-
 // Append implements [consent.Store]: the batch is one transaction, all or
 // nothing, and the same transaction notifies every instance of the users
-// it touched.
+// it touched. Concurrent Appends on one Store share a transaction (group
+// commit); each batch still stands or fails alone.
 func (s *Store) Append(ctx context.Context, events ...consent.Event) error {
+	_, err := s.AppendToken(ctx, events...)
+	return err
+}
+
+// AppendToken implements [consent.TokenStore]: [Store.Append], returning
+// the commit position, which [Store.StateAtLeast] on any instance over the
+// same tables can require.
+func (s *Store) AppendToken(ctx context.Context, events ...consent.Event) (consent.Token, error) {
 	if err := s.check(ctx, "append"); err != nil {
-		return err
+		return "", err
 	}
 	if err := consent.ValidateBatch(events); err != nil {
-		return fmt.Errorf("pgstore: append: %w", err)
+		return "", fmt.Errorf("pgstore: append: %w", err)
 	}
 	if len(events) == 0 {
-		return nil
+		return "", nil
 	}
+	xid, err := s.group.Do(ctx, events)
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return "", fmt.Errorf("pgstore: append: %w", err)
+		}
+		return "", err
+	}
+	return s.token(xid), nil
+}
+
+// AppendTx appends events inside tx, a transaction the host holds, so that
+// its business write and the consent record commit or fail together (the
+// outbox pattern). The batch is all or nothing within tx (a savepoint): on
+// an error wrapping [consent.ErrConflict] or [consent.ErrInvalidEvent] tx
+// is left as it was and usable. The events count as appended only when
+// the host commits tx; other instances are notified then. The token names
+// tx: a [Store.StateAtLeast] with it, on any instance including this one,
+// waits for tx to commit (and fails with [consent.ErrTokenInvalid] if it
+// rolled back). tx must be on the store's database; s's options
+// (schema, channel) apply.
+func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...consent.Event) (consent.Token, error) {
+	if err := s.check(ctx, "append"); err != nil {
+		return "", err
+	}
+	if err := consent.ValidateBatch(events); err != nil {
+		return "", fmt.Errorf("pgstore: append: %w", err)
+	}
+	if len(events) == 0 {
+		return "", nil
+	}
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return "", s.wrap("append", ctx, err)
+	}
+	defer sp.Rollback(context.WithoutCancel(ctx))
+	xid, bad, err := s.write(ctx, sp, [][]consent.Event{events}, make([]error, 1))
+	if err != nil {
+		return "", s.wrap("append", ctx, err)
+	}
+	if bad >= 0 {
+		return "", s.conflict(ctx, sp, events)
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return "", s.wrap("append", ctx, err)
+	}
+	s.invalidate(events)
+	return s.token(xid), nil
+}
+
+// commitGroup writes the batches of concurrent Appends in one transaction
+// and returns the transaction's ID for each. A batch that conflicts with
+// the record fails alone: the transaction is rolled back and written again
+// without it.
+func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]uint64, []error) {
+	errs := make([]error, len(batches))
+	for {
+		xid, bad, err := s.writeGroup(ctx, batches, errs)
+		if err != nil {
+			err = s.wrap("append", ctx, err)
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = err
+				}
+			}
+			return nil, errs
+		}
+		if bad < 0 {
+			xids := make([]uint64, len(batches))
+			for i := range xids {
+				xids[i] = xid
+			}
+			return xids, errs
+		}
+		errs[bad] = s.conflict(ctx, s.pool, batches[bad])
+	}
+}
+
+func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs []error) (uint64, int, error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return s.wrap("append", ctx, err)
+		return 0, -1, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-
-	b := &pgx.Batch{}
-	var subjects, tags []string
-	seen := map[string]bool{}
-	for _, e := range events {
-		atT, atNS := sqlutil.SplitTime(e.At)
-		var untilT pgtype.Timestamptz
-		var untilNS pgtype.Int2
-		if !e.Until.IsZero() {
-			t, ns := sqlutil.SplitTime(e.Until)
-			untilT = pgtype.Timestamptz{Time: t, Valid: true}
-			untilNS = pgtype.Int2{Int16: ns, Valid: true}
-		}
-		b.Queue(insertSQL, e.ID, e.Subject, string(e.Action), string(e.Scope.Purpose), e.Scope.Recipient,
-			e.PolicyVersion, atT, atNS, string(e.Channel), e.Evidence, untilT, untilNS,
-			e.Flags.ThirdPartyTransfer, e.Flags.CrossBorderTransfer, e.Flags.Publication)
-		if !seen[e.Subject] {
-			seen[e.Subject] = true
-			subjects = append(subjects, e.Subject)
-			tags = append(tags, s.tag(e.Subject))
+	xid, bad, err := s.write(ctx, tx, batches, errs)
+	if err != nil || bad >= 0 {
+		return 0, bad, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, -1, err
+	}
+	// Read-your-writes without waiting for our own notification.
+	for i, b := range batches {
+		if errs[i] == nil {
+			s.invalidate(b)
 		}
 	}
-	// Delivered at commit, to every listener, in commit order; dropped on
-	// rollback.
+	return xid, -1, nil
+}
+
+// write inserts the batches not failed in errs in tx, in one statement
+// and one round trip, queues the notifications (delivered at commit, to
+// every listener, in commit order; dropped on rollback), and returns tx's
+// ID, or the index of a batch that conflicts with the record (tx must then
+// be rolled back).
+func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event, errs []error) (uint64, int, error) {
+	var (
+		n                                int
+		tags                             []string
+		seen                             = map[string]bool{}
+		ids, subjects, actions, purposes []string
+		recipients, versions, channels   []string
+		evidence                         []string
+		atT, untilT                      []pgtype.Timestamptz
+		atNS, untilNS                    []pgtype.Int2
+		third, cross, pub                []bool
+	)
+	for i, batch := range batches {
+		if errs[i] == nil {
+			n += len(batch)
+		}
+	}
+	ids = make([]string, 0, n)
+	for i, batch := range batches {
+		if errs[i] != nil {
+			continue
+		}
+		for _, e := range batch {
+			t, ns := sqlutil.SplitTime(e.At)
+			var ut pgtype.Timestamptz
+			var uns pgtype.Int2
+			if !e.Until.IsZero() {
+				t, ns := sqlutil.SplitTime(e.Until)
+				ut = pgtype.Timestamptz{Time: t, Valid: true}
+				uns = pgtype.Int2{Int16: ns, Valid: true}
+			}
+			ids = append(ids, e.ID)
+			subjects = append(subjects, e.Subject)
+			actions = append(actions, string(e.Action))
+			purposes = append(purposes, string(e.Scope.Purpose))
+			recipients = append(recipients, e.Scope.Recipient)
+			versions = append(versions, e.PolicyVersion)
+			atT = append(atT, pgtype.Timestamptz{Time: t, Valid: true})
+			atNS = append(atNS, pgtype.Int2{Int16: ns, Valid: true})
+			channels = append(channels, string(e.Channel))
+			evidence = append(evidence, e.Evidence)
+			untilT = append(untilT, ut)
+			untilNS = append(untilNS, uns)
+			third = append(third, e.Flags.ThirdPartyTransfer)
+			cross = append(cross, e.Flags.CrossBorderTransfer)
+			pub = append(pub, e.Flags.Publication)
+			if !seen[e.Subject] {
+				seen[e.Subject] = true
+				tags = append(tags, s.tag(e.Subject))
+			}
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(s.sql.insert, ids, subjects, actions, purposes, recipients, versions, atT, atNS,
+		channels, evidence, untilT, untilNS, third, cross, pub)
 	b.Queue("SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t", s.cfg.channel, tags)
+	// Last, so that a listener that sees it has applied the tags before.
+	b.Queue("SELECT pg_current_xact_id()::text, pg_notify($1, $2 || pg_current_xact_id()::text)", s.cfg.channel, xidPrefix)
 	br := tx.SendBatch(ctx, b)
-	var repeats []string
-	for _, e := range events {
-		tag, err := br.Exec()
-		if err != nil {
-			br.Close()
-			return s.wrap("append", ctx, err)
+	inserted := make(map[string]bool, n)
+	rows, err := br.Query()
+	if err == nil {
+		for rows.Next() {
+			var id string
+			if err = rows.Scan(&id); err != nil {
+				break
+			}
+			inserted[id] = true
 		}
-		if tag.RowsAffected() == 0 {
-			repeats = append(repeats, e.ID)
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
 		}
+	}
+	if err != nil {
+		br.Close()
+		return 0, -1, err
 	}
 	if _, err := br.Exec(); err != nil {
 		br.Close()
-		return s.wrap("append", ctx, err)
+		return 0, -1, err
+	}
+	var xidText string
+	if err := br.QueryRow().Scan(&xidText, nil); err != nil {
+		br.Close()
+		return 0, -1, err
 	}
 	if err := br.Close(); err != nil {
-		return s.wrap("append", ctx, err)
+		return 0, -1, err
+	}
+	xid, err := strconv.ParseUint(xidText, 10, 64)
+	if err != nil {
+		return 0, -1, err
+	}
+	// An ID not inserted is on record, or twice in the group: a repeat is
+	// skipped, other content is a conflict.
+	first := make(map[string]consent.Event, n)
+	var repeats []string
+	for i, batch := range batches {
+		if errs[i] != nil {
+			continue
+		}
+		for _, e := range batch {
+			if f, ok := first[e.ID]; ok {
+				if !f.Equal(e) {
+					return 0, i, nil
+				}
+				continue
+			}
+			first[e.ID] = e
+			if !inserted[e.ID] {
+				repeats = append(repeats, e.ID)
+			}
+		}
 	}
 	if len(repeats) > 0 {
-		// IDs on record: a repeat is skipped, other content is a
-		// conflict and the whole batch is rolled back.
-		old, err := s.query(ctx, tx, "append", "SELECT "+columns+" FROM consent_events WHERE id = ANY($1)", repeats)
+		old, err := s.query(ctx, tx, "append", s.sql.byIDs, repeats)
 		if err != nil {
-			return err
+			return 0, -1, err
 		}
 		byID := make(map[string]consent.Event, len(old))
 		for _, e := range old {
 			byID[e.ID] = e
 		}
-		for _, e := range events {
-			if o, ok := byID[e.ID]; ok && !o.Equal(e) {
-				return fmt.Errorf("pgstore: append: %w: %s", consent.ErrConflict, e.ID)
+		for i, batch := range batches {
+			if errs[i] != nil {
+				continue
+			}
+			for _, e := range batch {
+				if o, ok := byID[e.ID]; ok && !inserted[e.ID] && !o.Equal(e) {
+					return 0, i, nil
+				}
 			}
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return s.wrap("append", ctx, err)
+	return xid, -1, nil
+}
+
+// conflict names the event of batch on record with other content (an
+// ID, never a subject).
+func (s *Store) conflict(ctx context.Context, q querier, batch []consent.Event) error {
+	ids := make([]string, len(batch))
+	for i, e := range batch {
+		ids[i] = e.ID
 	}
-	// Read-your-writes without waiting for our own notification.
+	name := "(in the batch)"
+	if old, err := s.query(ctx, q, "append", s.sql.byIDs, ids); err == nil {
+		byID := make(map[string]consent.Event, len(old))
+		for _, e := range old {
+			byID[e.ID] = e
+		}
+		for _, e := range batch {
+			if o, ok := byID[e.ID]; ok && !o.Equal(e) {
+				name = e.ID
+				break
+			}
+		}
+	}
+	return fmt.Errorf("pgstore: append: %w: %s", consent.ErrConflict, name)
+}
+
+func (s *Store) invalidate(events []consent.Event) {
+	if s.cache == nil {
+		return
+	}
+	subjects := make([]string, len(events))
+	for i, e := range events {
+		subjects[i] = e.Subject
+	}
 	s.cache.Invalidate(subjects...)
-	return nil
+}
+
+// xidPrefix marks the notification that names a committed transaction;
+// no subject tag starts with it (tags are hex).
+const xidPrefix = "x:"
+
+// token names a transaction of these tables.
+func (s *Store) token(xid uint64) consent.Token {
+	return consent.Token("pg." + s.storeID + "." + strconv.FormatUint(xid, 10))
+}
+
+func (s *Store) parseToken(t consent.Token) (uint64, error) {
+	rest, ok := strings.CutPrefix(string(t), "pg.")
+	id, pos, ok2 := strings.Cut(rest, ".")
+	xid, err := strconv.ParseUint(pos, 10, 64)
+	if !ok || !ok2 || id != s.storeID || err != nil || xid == 0 {
+		return 0, fmt.Errorf("pgstore: state: %w", consent.ErrTokenInvalid)
+	}
+	return xid, nil
 }
 
 // State implements [consent.Store]. While the listener is up, a warm state
@@ -316,14 +618,17 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	if err := s.check(ctx, "state"); err != nil {
 		return consent.State{}, err
 	}
-	var t *sqlutil.Ticket
 	if s.cache != nil && s.serving() {
-		if st, ok := s.cache.Get(user); ok {
-			return st, nil
-		}
-		t = s.cache.Begin(user, s.tag(user))
+		// Concurrent misses of one user share one read.
+		return s.cache.Load(ctx, user, func() string { return s.tag(user) }, func() (consent.State, error) {
+			return s.load(ctx, nil, user)
+		})
 	}
-	events, err := s.query(ctx, s.pool, "state", historySQL, user)
+	return s.load(ctx, nil, user)
+}
+
+func (s *Store) load(ctx context.Context, t *statecache.Ticket, user string) (consent.State, error) {
+	events, err := s.query(ctx, s.pool, "state", s.sql.history, user)
 	if err != nil {
 		return consent.State{}, err
 	}
@@ -336,14 +641,73 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	return st, nil
 }
 
-const historySQL = "SELECT " + columns + " FROM consent_events WHERE subject = $1 ORDER BY at_time, at_ns, seq"
+// StateAtLeast implements [consent.TokenStore]: [Store.State] that also
+// reflects the transaction t names, whichever instance appended it. When
+// this instance's listener has already applied that transaction's
+// notification the cache answers; otherwise the state is read from the
+// database once the transaction is known committed (an [Store.AppendTx]
+// whose host has not committed yet is waited for, until ctx ends).
+func (s *Store) StateAtLeast(ctx context.Context, user string, t consent.Token) (consent.State, error) {
+	if t == "" {
+		return s.State(ctx, user)
+	}
+	xid, err := s.parseToken(t)
+	if err != nil {
+		return consent.State{}, err
+	}
+	if err := s.check(ctx, "state"); err != nil {
+		return consent.State{}, err
+	}
+	if s.cache != nil && s.serving() && s.seen.has(xid) {
+		if st, ok := s.cache.Get(user); ok {
+			return st, nil
+		}
+	}
+	if err := s.committed(ctx, xid); err != nil {
+		return consent.State{}, err
+	}
+	var tk *statecache.Ticket
+	if s.cache != nil && s.serving() {
+		tk = s.cache.Begin(user, s.tag(user))
+	}
+	return s.load(ctx, tk, user)
+}
+
+// committed waits until transaction xid is committed; a rolled-back one,
+// or one the database does not know, fails with ErrTokenInvalid.
+func (s *Store) committed(ctx context.Context, xid uint64) error {
+	wait := 500 * time.Microsecond
+	for {
+		var status *string
+		err := s.pool.QueryRow(ctx, "SELECT pg_xact_status($1::text::xid8)", strconv.FormatUint(xid, 10)).Scan(&status)
+		var pe *pgconn.PgError
+		switch {
+		case errors.As(err, &pe) && pe.Code == "22023": // in the future: not this database's
+			return fmt.Errorf("pgstore: state: %w", consent.ErrTokenInvalid)
+		case err != nil:
+			return s.wrap("state", ctx, err)
+		case status == nil || *status == "committed":
+			// NULL: so old its status is gone, so committed long ago
+			// or rolled back; either way nothing to wait for.
+			return nil
+		case *status == "aborted":
+			return fmt.Errorf("pgstore: state: %w: its transaction rolled back", consent.ErrTokenInvalid)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("pgstore: state: %w", ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 20*time.Millisecond)
+	}
+}
 
 // History implements [consent.Store].
 func (s *Store) History(ctx context.Context, user string) ([]consent.Event, error) {
 	if err := s.check(ctx, "history"); err != nil {
 		return nil, err
 	}
-	return s.query(ctx, s.pool, "history", historySQL, user)
+	return s.query(ctx, s.pool, "history", s.sql.history, user)
 }
 
 type querier interface {
@@ -398,4 +762,19 @@ func (s *Store) check(ctx context.Context, op string) error {
 // when the store was closed, ErrUnavailable otherwise.
 func (s *Store) wrap(op string, ctx context.Context, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
+}
+
+// Stats describes a Store's cache; see [Store.Stats].
+type Stats struct {
+	// CacheHits and CacheMisses count the States the cache answered and
+	// those it did not, since the Store was made.
+	CacheHits, CacheMisses uint64
+	// CacheLen is how many users' states are cached now.
+	CacheLen int
+}
+
+// Stats returns the cache's figures, for monitoring and benchmarks.
+func (s *Store) Stats() Stats {
+	h, m, n := s.cache.Stats()
+	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
 }

@@ -28,7 +28,7 @@ func newStore(t testing.TB, opts ...pgstore.Option) (*pgstore.Store, string) {
 func openOn(t testing.TB, schema string, opts ...pgstore.Option) *pgstore.Store {
 	t.Helper()
 	pool := pgstore.NewTestPool(t, schema)
-	s, err := pgstore.New(context.Background(), pool, append([]pgstore.Option{pgstore.WithChannel(schema)}, opts...)...)
+	s, err := pgstore.New(context.Background(), pool, append([]pgstore.Option{pgstore.WithChannel(schema), pgstore.WithMigrate()}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s
@@ -40,6 +40,22 @@ func TestConformance(t *testing.T) {
 		s, _ := newStore(t)
 		return s
 	})
+}
+
+// TestReadYourWritesAcrossInstances: a token from one instance's append is
+// honoured at once by another.
+func TestReadYourWritesAcrossInstances(t *testing.T) {
+	t.Parallel()
+	consenttest.RunInstances(t, func(t *testing.T) (consent.TokenStore, consent.TokenStore) {
+		a, schema := newStore(t)
+		return a, openOn(t, schema)
+	})
+	a, _ := newStore(t)
+	b, _ := newStore(t)
+	tok, err := a.AppendToken(t.Context(), consent.AcceptPolicy("u", "v", t0))
+	require.NoError(t, err)
+	_, err = b.StateAtLeast(t.Context(), "u", tok)
+	require.ErrorIs(t, err, consent.ErrTokenInvalid, "a token of other tables")
 }
 
 func TestConformanceNoCache(t *testing.T) {
@@ -75,7 +91,7 @@ func TestInstancesStartTogether(t *testing.T) {
 	errs := make([]error, 6)
 	for i := range errs {
 		wg.Go(func() {
-			s, err := pgstore.New(t.Context(), pool, pgstore.WithChannel(schema))
+			s, err := pgstore.New(t.Context(), pool, pgstore.WithChannel(schema), pgstore.WithMigrate())
 			if err == nil {
 				s.Close()
 			}
@@ -87,20 +103,8 @@ func TestInstancesStartTogether(t *testing.T) {
 		require.NoError(t, err)
 	}
 	var n int
-	require.NoError(t, pool.QueryRow(t.Context(), "SELECT count(*) FROM consent_schema_version").Scan(&n))
-	assert.Equal(t, 1, n)
-}
-
-func TestSchemaTooNew(t *testing.T) {
-	t.Parallel()
-	s, schema := newStore(t)
-	s.Close()
-	pool := pgstore.NewTestPool(t, schema)
-	_, err := pool.Exec(t.Context(), "INSERT INTO consent_schema_version (version, name) VALUES (999, '0999_future')")
-	require.NoError(t, err)
-	_, err = pgstore.New(t.Context(), pool, pgstore.WithChannel(schema))
-	require.ErrorIs(t, err, pgstore.ErrSchemaTooNew)
-	assert.Contains(t, err.Error(), "999")
+	require.NoError(t, pool.QueryRow(t.Context(), "SELECT version FROM privacy_schema WHERE component = 'consent'").Scan(&n))
+	assert.Equal(t, pgstore.SchemaVersion, n)
 }
 
 func TestClosed(t *testing.T) {
@@ -116,12 +120,35 @@ func TestClosed(t *testing.T) {
 	assert.ErrorIs(t, err, consent.ErrClosed)
 }
 
+// TestAppendOnly shows the evidence cannot be rewritten or deleted with
+// plain SQL, even by the tables' owner: a withdrawal deleted would bring its
+// grant back.
 func TestAppendOnly(t *testing.T) {
 	t.Parallel()
-	s, schema := newStore(t)
-	require.NoError(t, s.Append(t.Context(), consent.AcceptPolicy("u", "2024-06", t0)))
-	_, err := pgstore.NewTestPool(t, schema).Exec(t.Context(), "UPDATE consent_events SET policy_version = 'forged'")
-	assert.ErrorContains(t, err, "append-only")
+	for _, stmt := range []string{
+		"UPDATE consent_events SET policy_version = 'forged'",
+		"UPDATE consent_events SET action = 'grant' WHERE action = 'withdraw'",
+		"DELETE FROM consent_events WHERE action = 'withdraw'",
+		"DELETE FROM consent_events",
+		"TRUNCATE consent_events",
+		"UPDATE consent_meta SET value = 'x'",
+		"DELETE FROM consent_meta",
+		"TRUNCATE consent_meta",
+	} {
+		t.Run(stmt, func(t *testing.T) {
+			t.Parallel()
+			s, schema := newStore(t)
+			require.NoError(t, s.Append(t.Context(),
+				consent.Grant("u", purpose.Payments, "bank", t0),
+				consent.Withdraw("u", purpose.Payments, "bank", t0.Add(time.Minute))))
+			_, err := pgstore.NewTestPool(t, schema).Exec(t.Context(), stmt)
+			require.ErrorContains(t, err, "append-only")
+			st, err := openOn(t, schema).State(t.Context(), "u")
+			require.NoError(t, err)
+			assert.False(t, st.Granted(purpose.Payments, "bank", t0.Add(time.Hour)), "the grant came back")
+			assert.Equal(t, 2, st.Events())
+		})
+	}
 }
 
 // TestUnavailable checks that a store whose pool is gone reports
@@ -130,7 +157,7 @@ func TestUnavailable(t *testing.T) {
 	t.Parallel()
 	schema := pgstore.NewTestSchema(t)
 	pool := pgstore.NewTestPool(t, schema)
-	s, err := pgstore.New(t.Context(), pool, pgstore.WithChannel(schema))
+	s, err := pgstore.New(t.Context(), pool, pgstore.WithChannel(schema), pgstore.WithMigrate())
 	require.NoError(t, err)
 	defer s.Close()
 	pool.Close()
@@ -144,42 +171,57 @@ func TestUnavailable(t *testing.T) {
 	assert.NotContains(t, err.Error(), secret)
 }
 
-// TestStaleness appends a withdrawal through instance B and polls instance
-// A, whose cache holds the grant, until A reflects it. The bound asserted
-// is generous; the latency measured is logged.
+// TestStaleness measures how long another instance keeps serving a
+// withdrawn grant from its cache after the Append that withdrew it
+// returned: the notification latency. It reports p50, p99 and max over
+// 200 rounds without a token (figures in the package documentation); it asserts no
+// bound, only that the withdrawal is seen at all, and that a token closes
+// the window: StateAtLeast on the other instance reflects it at once.
 func TestStaleness(t *testing.T) {
-	t.Parallel()
 	a, schema := newStore(t)
 	b := openOn(t, schema)
 	ctx := t.Context()
-	const rounds = 20
+	rounds := 400 // half with a token, half without
+	if testing.Short() {
+		rounds = 40
+	}
 	var lat []time.Duration
+	stale := 0
 	for i := range rounds {
 		user := fmt.Sprintf("user-%d", i)
 		require.NoError(t, b.Append(ctx, consent.Grant(user, purpose.Payments, "bank", t0)))
-		for range 2 { // the second read is served from A's cache
-			st, err := a.State(ctx, user)
-			require.NoError(t, err)
-			require.True(t, st.Granted(purpose.Payments, "bank", t0))
-		}
-		require.NoError(t, b.Append(ctx, consent.Withdraw(user, purpose.Payments, "bank", t0.Add(time.Minute))))
+		require.Eventually(t, func() bool {
+			st, err := a.State(ctx, user) // warm A's cache with the grant
+			return err == nil && st.Granted(purpose.Payments, "bank", t0)
+		}, 30*time.Second, 50*time.Microsecond)
+		tok, err := b.AppendToken(ctx, consent.Withdraw(user, purpose.Payments, "bank", t0.Add(time.Minute)))
+		require.NoError(t, err)
 		start := time.Now()
-		for {
+		if i%2 == 1 {
+			// With the token, A reflects the withdrawal on the first read.
+			st, err := a.StateAtLeast(ctx, user, tok)
+			require.NoError(t, err)
+			require.False(t, st.Granted(purpose.Payments, "bank", t0.Add(time.Hour)), "round %d: a token did not close the window", i)
+			continue
+		}
+		for polls := 0; ; polls++ {
 			st, err := a.State(ctx, user)
 			require.NoError(t, err)
 			if !st.Granted(purpose.Payments, "bank", t0.Add(time.Hour)) {
+				if polls > 0 {
+					stale++
+				}
 				break
 			}
-			if time.Since(start) > 5*time.Second {
-				t.Fatalf("round %d: instance A still serves the withdrawn grant 5s after B's Append returned", i)
-			}
-			time.Sleep(50 * time.Microsecond)
+			require.Less(t, time.Since(start), 30*time.Second, "round %d: instance A never saw B's withdrawal", i)
+			time.Sleep(20 * time.Microsecond)
 		}
 		lat = append(lat, time.Since(start))
 	}
 	slices.Sort(lat)
-	t.Logf("staleness after another instance's Append returned, over %d rounds: min %v, median %v, max %v",
-		rounds, lat[0], lat[rounds/2], lat[rounds-1])
+	n := len(lat)
+	t.Logf("staleness after another instance's Append returned, %d rounds without a token: stale on the first read in %d; p50 %v, p99 %v, max %v",
+		n, stale, lat[n/2], lat[(n*99)/100], lat[n-1])
 }
 
 // TestConcurrentInstances appends through several instances at once while

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,16 +23,17 @@ import (
 )
 
 const (
-	crashEnv   = "SQLITESTORE_CRASH_HELPER_DB"
-	crashRound = "SQLITESTORE_CRASH_HELPER_ROUND"
-	crashBatch = 5 // events per batch
-	crashUsers = 7
+	crashEnv     = "SQLITESTORE_CRASH_HELPER_DB"
+	crashRound   = "SQLITESTORE_CRASH_HELPER_ROUND"
+	crashBatch   = 5 // events per batch
+	crashUsers   = 7
+	crashWriters = 8 // concurrent Appends, so that group commits are killed too
 )
 
 // TestHelperProcess is not a test: TestCrashSafety runs the test binary
-// again with it, as a child process that appends batches to a file until it
-// is killed, and prints the last event ID of every batch whose Append
-// returned nil.
+// again with it, as a child process whose writers append batches to a file
+// concurrently (so that many share a commit) until it is killed, and
+// prints the last event ID of every batch whose Append returned nil.
 func TestHelperProcess(t *testing.T) {
 	path := os.Getenv(crashEnv)
 	if path == "" {
@@ -45,22 +47,30 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(2)
 	}
 	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; ; i++ {
-		user := fmt.Sprintf("user-%d", i%crashUsers)
-		batch := make([]consent.Event, crashBatch)
-		for j := range batch {
-			batch[j] = consent.Grant(user, purpose.Payments, fmt.Sprintf("r-%d", j), at.Add(time.Duration(i)*time.Second),
-				consent.WithID(fmt.Sprintf("r%s-b%d-e%d", round, i, j)),
-				consent.WithEvidence(strings.Repeat("x", 200))) // bigger rows, more pages per commit
-		}
-		if err := s.Append(ctx, batch...); err != nil {
-			fmt.Fprintln(os.Stderr, "helper:", err)
-			os.Exit(3)
-		}
-		// os.Stdout is unbuffered: the line is in the pipe before the
-		// next Append starts.
-		fmt.Println("ack", batch[crashBatch-1].ID)
+	var mu sync.Mutex
+	for w := range crashWriters {
+		go func() {
+			for i := 0; ; i++ {
+				user := fmt.Sprintf("user-%d", (w+i)%crashUsers)
+				batch := make([]consent.Event, crashBatch)
+				for j := range batch {
+					batch[j] = consent.Grant(user, purpose.Payments, fmt.Sprintf("r-%d", j), at.Add(time.Duration(i)*time.Second),
+						consent.WithID(fmt.Sprintf("r%s-w%d-b%d-e%d", round, w, i, j)),
+						consent.WithEvidence(strings.Repeat("x", 200))) // bigger rows, more pages per commit
+				}
+				if err := s.Append(ctx, batch...); err != nil {
+					fmt.Fprintln(os.Stderr, "helper:", err)
+					os.Exit(3)
+				}
+				// os.Stdout is unbuffered: the line is in the pipe
+				// before this writer's next Append starts.
+				mu.Lock()
+				fmt.Println("ack", batch[crashBatch-1].ID)
+				mu.Unlock()
+			}
+		}()
 	}
+	select {}
 }
 
 // TestCrashSafety kills a writer mid-stream (SIGKILL, no chance to clean
@@ -73,7 +83,7 @@ func TestCrashSafety(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crash.db")
 	var acked []string
 	for round := range 3 {
-		acked = append(acked, crashOnce(t, path, round, 20+round*15)...)
+		acked = append(acked, crashOnce(t, path, round, 100+round*60)...)
 	}
 
 	s, err := sqlitestore.Open(t.Context(), path)

@@ -22,17 +22,50 @@
 // readers never wait for the writer.
 //
 // Other processes may open the same file: SQLite's locks keep it
-// consistent, and a Store sees their appends too. Each [Store.State] asks
-// the file for the highest sequence number written (a one-row index
-// lookup) and drops the cached states of the users with newer events, so a
-// State that starts after an Append returned, in this process or another,
-// reflects it. Rows changed behind the store's back (deleted with the
-// sqlite3 shell, say) are not noticed until the entry leaves the cache;
-// updates are refused by a trigger.
+// consistent, and a Store sees their appends too. Before a warm
+// [Store.State] answers from the cache it reads, from memory mapped from
+// the file's WAL index (path-shm, SQLite's documented format), the header
+// that every commit of every process changes; only when it changed does it
+// ask the database for the users with newer events and drop their cached
+// states. So a State that starts after an Append returned, in this process
+// or another, reflects it, and a warm State costs no query: a warm Check
+// over it measured 0.9 to 1.9 times a Check over [consent.MemoryStore]
+// (it was 30 to 50 times with a query per State). Rows changed behind the
+// store's back (with the sqlite3 shell, say) are refused by triggers: the
+// log is append-only in the file too. Where files are not mapped (not
+// unix), each State asks the database instead (about 10 µs).
 //
-// That lookup costs a warm State about 10 µs. A single instance that owns
-// its file can promise, with [WithSoleWriter], that nothing else appends;
-// a warm State then touches no database (about 0.05 µs).
+// [WithSoleWriter] remains for a single instance that owns its file: it
+// skips even the mapped read.
+//
+// Concurrent Appends share a transaction (group commit): the first caller
+// to find no commit running writes every batch queued so far in one
+// transaction, with one fsync, and each batch still stands or fails alone
+// (a batch that conflicts fails with [consent.ErrConflict] and the others
+// commit). With 16 concurrent writers this measured 7,000 to 11,000
+// appends per second, 3.8 to 9.4 times one writer's, on a 2-core machine
+// shared with other work: the group's CPU time, not the fsync, is the
+// limit there, so the ratio is lower the faster the disk syncs.
+//
+// # Read-your-writes across instances
+//
+// [Store.AppendToken] returns a [consent.Token], the commit position of
+// the batch; [Store.StateAtLeast] on any Store over the same file reflects
+// it (it catches up to that position first). A token from another file is
+// refused with [consent.ErrTokenInvalid]. Store implements
+// [consent.TokenStore].
+//
+// # Faults
+//
+// Open fails with [ErrReadOnly] (and [consent.ErrUnavailable]) for a file
+// it cannot write, whether the file, its directory or its mount is
+// read-only: a store that could not record a withdrawal must not serve
+// consent. There is no read-only mode. Open runs PRAGMA quick_check and
+// fails with [ErrCorrupt] on a damaged file (it reads the whole file: on a
+// large file Open takes time). While open, every call checks, in the
+// mapped first page, that the file's header still reads as it did, and any
+// corruption SQLite reports marks the store damaged: from then on every
+// call fails with [ErrCorrupt], whatever the cache holds.
 //
 // # Storage
 //
@@ -45,9 +78,10 @@
 // none. Events are rows of table consent_events (one per event, seq giving
 // the append order); times are kept as unix microseconds plus the
 // nanoseconds below them, so they round-trip exactly, to the nanosecond,
-// and come back in UTC. The schema is versioned: migrations embedded in the
-// package are applied by [Open], in one transaction under the write lock,
-// and recorded in table consent_schema_version. A file written by a newer
+// and come back in UTC. Triggers refuse UPDATE and DELETE on the log. The
+// schema is versioned: migrations embedded in the package are applied by
+// [Open], in one transaction under the write lock, and recorded in table
+// consent_schema_version. A file written by a newer
 // version of the package is refused with [ErrSchemaTooNew].
 //
 // States are cached per user, up to [WithCacheSize] users, least recently

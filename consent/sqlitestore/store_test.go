@@ -172,17 +172,36 @@ func TestReopenKeepsEverything(t *testing.T) {
 	assert.Equal(t, events, h)
 }
 
-// TestAppendOnly shows the evidence cannot be rewritten through SQL.
+// TestAppendOnly shows the evidence cannot be rewritten or deleted through
+// plain SQL: a withdrawal deleted would bring its grant back.
 func TestAppendOnly(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "c.db")
-	s := open(t, path)
-	require.NoError(t, s.Append(t.Context(), consent.AcceptPolicy("u", "2024-06", time.Now())))
-	db, err := sql.Open("sqlite", path)
-	require.NoError(t, err)
-	defer db.Close()
-	_, err = db.Exec("UPDATE consent_events SET policy_version = 'forged'")
-	assert.ErrorContains(t, err, "append-only")
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	for _, stmt := range []string{
+		"UPDATE consent_events SET policy_version = 'forged'",
+		"UPDATE consent_events SET action = 'grant' WHERE action = 'withdraw'",
+		"DELETE FROM consent_events WHERE action = 'withdraw'",
+		"DELETE FROM consent_events",
+		"DELETE FROM consent_meta",
+		"UPDATE consent_meta SET value = 'other'",
+	} {
+		t.Run(stmt, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.db")
+			s := open(t, path)
+			require.NoError(t, s.Append(t.Context(),
+				consent.Grant("u", purpose.Payments, "bank", at),
+				consent.Withdraw("u", purpose.Payments, "bank", at.Add(time.Minute))))
+			db, err := sql.Open("sqlite", path)
+			require.NoError(t, err)
+			defer db.Close()
+			_, err = db.Exec(stmt)
+			require.ErrorContains(t, err, "append-only")
+			st, err := open(t, path).State(t.Context(), "u")
+			require.NoError(t, err)
+			assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)), "the grant came back")
+			assert.Equal(t, 2, st.Events())
+		})
+	}
 }
 
 func TestErrorsCarryNoSubject(t *testing.T) {
@@ -222,4 +241,21 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 	wg.Wait()
 	require.NoError(t, errors.Join(errs...))
+}
+
+// TestReadYourWritesAcrossInstances: a token from one Store's append is
+// honoured by another Store over the same file, and a token from another
+// file is refused.
+func TestReadYourWritesAcrossInstances(t *testing.T) {
+	t.Parallel()
+	consenttest.RunInstances(t, func(t *testing.T) (consent.TokenStore, consent.TokenStore) {
+		path := filepath.Join(t.TempDir(), "c.db")
+		return open(t, path), open(t, path, sqlitestore.WithSoleWriter())
+	})
+	a := open(t, filepath.Join(t.TempDir(), "a.db"))
+	b := open(t, filepath.Join(t.TempDir(), "b.db"))
+	tok, err := a.AppendToken(t.Context(), consent.AcceptPolicy("u", "v", time.Now()))
+	require.NoError(t, err)
+	_, err = b.StateAtLeast(t.Context(), "u", tok)
+	require.ErrorIs(t, err, consent.ErrTokenInvalid)
 }

@@ -72,7 +72,7 @@ func openPG(tb testing.TB) consent.Store {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	require.NoError(tb, err)
 	tb.Cleanup(pool.Close)
-	s, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema))
+	s, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema), pgstore.WithMigrate())
 	require.NoError(tb, err)
 	tb.Cleanup(s.Close)
 	return s

@@ -28,6 +28,9 @@ type SQLiteConfig struct {
 	VersionTable string
 	// SchemaTooNew is the store's sentinel for a file written by newer code.
 	SchemaTooNew error
+	// WriterPragmas are extra pragmas for the writer connection, as
+	// "name(value)" ("temp_store(MEMORY)").
+	WriterPragmas []string
 }
 
 // SQLite is a database file opened the way every SQLite store of the
@@ -62,7 +65,7 @@ func OpenSQLite(ctx context.Context, path string, c SQLiteConfig, errs Errs) (*S
 		}
 		return q.Encode()
 	}
-	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)")+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+pragmas(append([]string{"journal_mode(WAL)"}, c.WriterPragmas...)...)+"&_txlock=immediate")
 	if err != nil {
 		return nil, errs.Wrapped("open", err)
 	}
@@ -174,6 +177,24 @@ type Scanner interface{ Scan(dest ...any) error }
 // driver's, for the caller to name with its [Errs].
 func QueryAll[T any](ctx context.Context, db *sql.DB, scan func(Scanner) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// QueryAllStmt is [QueryAll] for a prepared statement.
+func QueryAllStmt[T any](ctx context.Context, st *sql.Stmt, scan func(Scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}

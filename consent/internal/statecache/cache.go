@@ -1,7 +1,9 @@
-package sqlutil
+package statecache
 
 import (
 	"container/list"
+	"context"
+	"errors"
 	"sync"
 
 	"github.com/yasam/privacy/consent"
@@ -25,6 +27,8 @@ type Cache struct {
 	items   map[string]*list.Element
 	loading map[string]*Ticket
 	tags    map[string]string // tag → key, for items and loading
+	hits    uint64
+	misses  uint64
 }
 
 type entry struct {
@@ -33,11 +37,21 @@ type entry struct {
 }
 
 // Ticket is a loader's claim to fill one key; see [Cache.Begin].
-type Ticket struct{ key, tag string }
+type Ticket struct {
+	key, tag string
+	flight   *flight // set when a Load reads for it
+}
 
-// NewCache returns a cache of at most max states; max <= 0 disables it (a
+// flight is one read of storage that concurrent Loads of a key share.
+type flight struct {
+	done chan struct{}
+	st   consent.State
+	err  error
+}
+
+// New returns a cache of at most max states; max <= 0 disables it (a
 // nil *Cache behaves the same).
-func NewCache(max int) *Cache {
+func New(max int) *Cache {
 	if max <= 0 {
 		return nil
 	}
@@ -58,8 +72,10 @@ func (c *Cache) Get(key string) (consent.State, bool) {
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
 	if !ok {
+		c.misses++
 		return consent.State{}, false
 	}
+	c.hits++
 	c.lru.MoveToFront(el)
 	return el.Value.(*entry).st, true
 }
@@ -188,4 +204,78 @@ func (c *Cache) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.items)
+}
+
+// Stats returns how many Gets found a state and how many did not, and how
+// many states are cached.
+func (c *Cache) Stats() (hits, misses uint64, n int) {
+	if c == nil {
+		return 0, 0, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.misses, len(c.items)
+}
+
+// Load returns key's cached state, or reads it with read and caches it
+// under the tag that tag returns (tag is called only on a miss; nil means
+// no tag)
+// (unless invalidated meanwhile). Loads of one key that overlap share one
+// read: a Load joins a read in flight only while no invalidation of the
+// key came after that read began, so it never returns a state older than
+// an invalidation that preceded it. A joined Load whose ctx ends stops
+// waiting with ctx's error. With a nil Cache, Load just reads.
+func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read func() (consent.State, error)) (consent.State, error) {
+	if c == nil {
+		return read()
+	}
+	c.mu.Lock()
+	if el, ok := c.items[key]; ok {
+		c.hits++
+		c.lru.MoveToFront(el)
+		st := el.Value.(*entry).st
+		c.mu.Unlock()
+		return st, nil
+	}
+	c.misses++
+	c.mu.Unlock()
+	var tag string
+	if tagOf != nil {
+		tag = tagOf()
+	}
+	c.mu.Lock()
+	if t, ok := c.loading[key]; ok && t.tag == tag && t.flight != nil {
+		f := t.flight
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			if f.err != nil && ctx.Err() == nil &&
+				(errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
+				// The leader's request ended, not ours: read for
+				// ourselves (not cached: no ticket).
+				return read()
+			}
+			return f.st, f.err
+		case <-ctx.Done():
+			return consent.State{}, ctx.Err()
+		}
+	}
+	c.mu.Unlock()
+	t := c.Begin(key, tag)
+	f := &flight{done: make(chan struct{})}
+	c.mu.Lock()
+	mine := t.flight == nil
+	if mine {
+		t.flight = f
+	}
+	c.mu.Unlock()
+	st, err := read()
+	if err == nil {
+		c.Put(t, st)
+	}
+	if mine {
+		f.st, f.err = st, err
+		close(f.done)
+	}
+	return st, err
 }

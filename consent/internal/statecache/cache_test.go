@@ -1,0 +1,181 @@
+package statecache
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+)
+
+func TestCacheTicketVoidedByInvalidate(t *testing.T) {
+	c := New(10)
+	tk := c.Begin("u", "h")
+	c.Invalidate("u")
+	assert.False(t, c.Put(tk, consent.NewState("u")), "a state read before an invalidation was cached")
+	_, ok := c.Get("u")
+	assert.False(t, ok)
+
+	tk = c.Begin("u", "h")
+	c.InvalidateTag("h")
+	assert.False(t, c.Put(tk, consent.NewState("u")), "tag invalidation did not void the ticket")
+
+	tk = c.Begin("u", "h")
+	c.Clear()
+	assert.False(t, c.Put(tk, consent.NewState("u")))
+
+	tk = c.Begin("u", "h")
+	require.True(t, c.Put(tk, consent.NewState("u")))
+	st, ok := c.Get("u")
+	require.True(t, ok)
+	assert.Equal(t, "u", st.Subject())
+	c.InvalidateTag("h")
+	_, ok = c.Get("u")
+	assert.False(t, ok)
+}
+
+func TestCacheBounded(t *testing.T) {
+	c := New(3)
+	for i := range 10 {
+		k := fmt.Sprint(i)
+		c.Put(c.Begin(k, "t"+k), consent.NewState(k))
+		if i == 5 {
+			c.Get("0") // long gone
+		}
+	}
+	assert.Equal(t, 3, c.Len())
+	for _, k := range []string{"7", "8", "9"} {
+		_, ok := c.Get(k)
+		assert.True(t, ok, k)
+	}
+	assert.LessOrEqual(t, len(c.tags), 3, "tags of evicted entries leak")
+
+	// Recently used entries survive.
+	c.Get("7")
+	c.Put(c.Begin("10", ""), consent.NewState("10"))
+	_, ok := c.Get("7")
+	assert.True(t, ok)
+	_, ok = c.Get("8")
+	assert.False(t, ok)
+}
+
+func TestCacheLoadingBounded(t *testing.T) {
+	c := New(2)
+	for i := range 100 {
+		c.Begin(fmt.Sprint(i), fmt.Sprint("t", i)) // loads that never return
+	}
+	assert.LessOrEqual(t, len(c.loading), 2)
+	assert.LessOrEqual(t, len(c.tags), 2)
+}
+
+func TestNilCache(t *testing.T) {
+	c := New(0)
+	assert.Nil(t, c)
+	assert.False(t, c.Put(c.Begin("u", ""), consent.NewState("u")))
+	_, ok := c.Get("u")
+	assert.False(t, ok)
+	c.Invalidate("u")
+	c.InvalidateTag("x")
+	c.Clear()
+	assert.Zero(t, c.Len())
+}
+
+func TestCacheStats(t *testing.T) {
+	c := New(2)
+	c.Get("u")
+	c.Put(c.Begin("u", ""), consent.NewState("u"))
+	c.Get("u")
+	c.Get("u")
+	h, m, n := c.Stats()
+	assert.Equal(t, []any{uint64(2), uint64(1), 1}, []any{h, m, n})
+	var none *Cache
+	h, m, n = none.Stats()
+	assert.Zero(t, h+m+uint64(n))
+}
+
+func TestLoadSharesOneRead(t *testing.T) {
+	c := New(10)
+	release := make(chan struct{})
+	var reads atomic.Int32
+	read := func() (consent.State, error) {
+		reads.Add(1)
+		<-release
+		return consent.NewState("u"), nil
+	}
+	var wg sync.WaitGroup
+	started := make(chan struct{})
+	wg.Go(func() { close(started); c.Load(context.Background(), "u", nil, read) })
+	<-started
+	require.Eventually(t, func() bool { return reads.Load() == 1 }, time.Second, time.Millisecond)
+	for range 5 {
+		wg.Go(func() {
+			st, err := c.Load(context.Background(), "u", nil, read)
+			assert.NoError(t, err)
+			assert.Equal(t, "u", st.Subject())
+		})
+	}
+	time.Sleep(10 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	assert.Equal(t, int32(1), reads.Load(), "overlapping loads did not share the read")
+}
+
+func TestLoadAfterInvalidateReadsAgain(t *testing.T) {
+	c := New(10)
+	release := make(chan struct{})
+	var reads atomic.Int32
+	read := func() (consent.State, error) {
+		if reads.Add(1) == 1 {
+			<-release // the first read is slow, and stale
+		}
+		return consent.NewState("u"), nil
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Load(context.Background(), "u", nil, read) })
+	require.Eventually(t, func() bool { return reads.Load() == 1 }, time.Second, time.Millisecond)
+	c.Invalidate("u") // an append lands: later loads must not join the stale read
+	_, err := c.Load(context.Background(), "u", nil, read)
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), reads.Load())
+	close(release)
+	wg.Wait()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.Load(ctx, "v", nil, func() (consent.State, error) { return consent.State{}, ctx.Err() })
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestLoadJoinerOutlivesLeadersCancellation(t *testing.T) {
+	c := New(10)
+	release := make(chan struct{})
+	leaderCtx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var reads atomic.Int32
+	wg.Go(func() {
+		_, err := c.Load(leaderCtx, "u", nil, func() (consent.State, error) {
+			reads.Add(1)
+			<-release
+			return consent.State{}, leaderCtx.Err()
+		})
+		assert.ErrorIs(t, err, context.Canceled)
+	})
+	require.Eventually(t, func() bool { return reads.Load() == 1 }, time.Second, time.Millisecond)
+	got := make(chan error, 1)
+	go func() {
+		_, err := c.Load(context.Background(), "u", nil, func() (consent.State, error) {
+			return consent.NewState("u"), nil
+		})
+		got <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	close(release)
+	require.NoError(t, <-got, "a joined load failed with the leader's cancellation")
+	wg.Wait()
+}

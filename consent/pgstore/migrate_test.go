@@ -1,0 +1,185 @@
+package pgstore_test
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/consenttest"
+	"github.com/yasam/privacy/consent/pgstore"
+	"github.com/yasam/privacy/internal/pgmigrate"
+	"github.com/yasam/privacy/internal/pgtest"
+	"github.com/yasam/privacy/purpose"
+)
+
+// appGrants are the privileges the package documentation lists for the
+// application role.
+var appGrants = []pgtest.Grant{
+	{Privileges: "SELECT, INSERT", Object: "consent_events"},
+	{Privileges: "SELECT", Object: "consent_meta"},
+	{Privileges: "SELECT", Object: "privacy_schema"},
+}
+
+// migrated returns a fresh schema with the consent tables, applied by the
+// owner as a DBA would.
+func migrated(t *testing.T) string {
+	t.Helper()
+	schema := pgtest.Schema(t)
+	require.NoError(t, pgstore.Migrate(t.Context(), pgtest.Admin(t), pgstore.WithSchema(schema)))
+	return schema
+}
+
+// TestDMLOnlyRole runs the conformance suite through a role that may only
+// read and insert (USAGE on the schema, the grants the docs list): New
+// without WithMigrate runs no DDL and works; asked to migrate, it fails.
+func TestDMLOnlyRole(t *testing.T) {
+	t.Parallel()
+	consenttest.Run(t, func(t *testing.T) consent.Store {
+		schema := migrated(t)
+		app := pgtest.DMLRole(t, schema, appGrants)
+		s, err := pgstore.New(t.Context(), app, pgstore.WithChannel(schema))
+		require.NoError(t, err)
+		t.Cleanup(s.Close)
+		return s
+	})
+
+	// On an empty schema New, not asked to migrate, attempts no DDL: it
+	// reports the schema behind, not a permission error. Asked to, it
+	// fails for want of the right.
+	empty := pgtest.Schema(t)
+	role := pgtest.DMLRole(t, empty, nil)
+	_, err := pgstore.New(t.Context(), role, pgstore.WithChannel(empty))
+	require.ErrorIs(t, err, pgstore.ErrSchemaBehind)
+	_, err = pgstore.New(t.Context(), role, pgstore.WithChannel(empty), pgstore.WithMigrate())
+	require.ErrorIs(t, err, consent.ErrUnavailable)
+	assert.ErrorContains(t, err, "permission denied")
+
+	schema := migrated(t)
+	app := pgtest.DMLRole(t, schema, appGrants)
+	// On a schema that is up to date, WithMigrate has nothing to do.
+	s, err := pgstore.New(t.Context(), app, pgstore.WithChannel(schema), pgstore.WithMigrate())
+	require.NoError(t, err)
+	s.Close()
+	s, err = pgstore.New(t.Context(), app, pgstore.WithChannel(schema))
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Append(t.Context(), consent.Grant("u", purpose.Payments, "bank", t0)))
+	for _, stmt := range []string{"DELETE FROM consent_events", "UPDATE consent_events SET subject = 'v'",
+		"TRUNCATE consent_events", "CREATE TABLE x (y int)"} {
+		_, err := app.Exec(t.Context(), stmt)
+		assert.ErrorContains(t, err, "permission denied", stmt)
+	}
+}
+
+// TestNewChecksSchema: New on a schema that is missing or behind fails
+// with ErrSchemaBehind and says what to do; it creates nothing.
+func TestNewChecksSchema(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := pgtest.Schema(t)
+	pool := pgtest.Pool(t, schema)
+	_, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema))
+	require.ErrorIs(t, err, pgstore.ErrSchemaBehind)
+	assert.Contains(t, err.Error(), "run Migrate or apply migrations/")
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM pg_tables WHERE schemaname = $1", schema).Scan(&n))
+	assert.Zero(t, n, "New created tables")
+
+	// Only the first file applied, as a DBA might with psql.
+	first, err := fs.ReadFile(pgstore.Migrations(), "0001_init.up.sql")
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, string(first))
+	require.NoError(t, err)
+	_, err = pgstore.New(ctx, pool, pgstore.WithChannel(schema))
+	require.ErrorIs(t, err, pgstore.ErrSchemaBehind)
+	assert.Contains(t, err.Error(), "version 1")
+
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	s, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema))
+	require.NoError(t, err)
+	s.Close()
+}
+
+// TestMigrationFilesRunAloneTwice applies every file twice with plain
+// Exec, as psql would: they are idempotent, and the result is what
+// Migrate makes.
+func TestMigrationFilesRunAloneTwice(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := pgtest.Schema(t)
+	pool := pgtest.Pool(t, schema)
+	files, err := pgmigrate.Files(pgstore.Migrations())
+	require.NoError(t, err)
+	require.Len(t, files, pgstore.SchemaVersion)
+	for range 2 {
+		for _, f := range files {
+			_, err := pool.Exec(ctx, f.SQL)
+			require.NoError(t, err, f.Name)
+		}
+	}
+	v, err := pgmigrate.Version(ctx, pool, "", "consent")
+	require.NoError(t, err)
+	assert.Equal(t, pgstore.SchemaVersion, v)
+	s, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema))
+	require.NoError(t, err)
+	defer s.Close()
+	consentRoundTrip(t, s)
+}
+
+// TestUpgradeFromSelfMigratingSchema: a database that an older version of
+// the package set up by itself (table consent_schema_version, no
+// privacy_schema) is brought up to date by Migrate, its events kept.
+func TestUpgradeFromSelfMigratingSchema(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := pgtest.Schema(t)
+	pool := pgtest.Pool(t, schema)
+	old, err := os.ReadFile("testdata/v0_0001_init.sql")
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, string(old)+`;
+		CREATE TABLE consent_schema_version (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+		INSERT INTO consent_schema_version (version, name) VALUES (1, '0001_init');
+		INSERT INTO consent_meta (name, value) VALUES ('notify_key', '\x00112233445566778899aabbccddeeff');
+		INSERT INTO consent_events (id, subject, action, purpose, recipient, at_time) VALUES ('e1', 'u', 'grant', 'payments', 'bank', now());`)
+	require.NoError(t, err)
+	_, err = pgstore.New(ctx, pool, pgstore.WithChannel(schema))
+	require.ErrorIs(t, err, pgstore.ErrSchemaBehind)
+	s, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema), pgstore.WithMigrate())
+	require.NoError(t, err)
+	defer s.Close()
+	h, err := s.History(ctx, "u")
+	require.NoError(t, err)
+	require.Len(t, h, 1)
+	_, err = pool.Exec(ctx, "DELETE FROM consent_events")
+	require.ErrorContains(t, err, "append-only")
+}
+
+// TestWithSchema: tables in a named schema, reached through a pool whose
+// search_path does not name it.
+func TestWithSchema(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := pgtest.Schema(t)
+	pool := pgtest.Pool(t, "public")
+	s, err := pgstore.New(ctx, pool, pgstore.WithSchema(schema), pgstore.WithChannel(schema), pgstore.WithMigrate())
+	require.NoError(t, err)
+	defer s.Close()
+	consentRoundTrip(t, s)
+	var n int
+	require.NoError(t, pgtest.Admin(t).QueryRow(ctx, "SELECT count(*) FROM "+schema+".consent_events").Scan(&n))
+	assert.Equal(t, 1, n)
+}
+
+func consentRoundTrip(t *testing.T, s *pgstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, s.Append(ctx, consent.Grant("u", purpose.Payments, "bank", t0)))
+	st, err := s.State(ctx, "u")
+	require.NoError(t, err)
+	assert.True(t, st.Granted(purpose.Payments, "bank", t0))
+}

@@ -1,0 +1,325 @@
+package checkbench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/pgstore"
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/pgtest"
+	"github.com/yasam/privacy/internal/sqlutil"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+// The realistic workload (issue 12): many subjects, most of them cold,
+// drawn Zipf(s = 1.1); 8 purposes × 12 recipients; 5 % of operations are
+// consent writes; two processes share the PostgreSQL database; the memory
+// store runs the same workload in one process for comparison.
+//
+//	PRIVACY_WORKLOAD=1 go test -run TestWorkload -v -timeout 30m ./internal/checkbench
+//
+// runs it with 1,000,000 subjects for 20 s per phase; without it a small
+// version (20,000 subjects, 1 s) runs with the tests. Each process runs 32
+// goroutines that call Check and queue a write for 5 % of their
+// operations, and 32 that append; the PostgreSQL stores cache 65,536
+// users' states.
+const (
+	EnvWorkload      = "PRIVACY_WORKLOAD"
+	envWorkloadChild = "PRIVACY_WORKLOAD_CHILD" // schema,subjects,seconds
+	workloadWorkers  = 32                       // goroutines calling Check (and queueing writes)
+	workloadWriters  = 32                       // goroutines appending
+	workloadCache    = 65536
+	writeShare       = 0.05
+	zipfS            = 1.1
+)
+
+var workloadPurposes = []purpose.ID{
+	purpose.Security, purpose.Identification, purpose.ServiceAccess, purpose.Feedback,
+	purpose.Location, purpose.Verification, purpose.Payments, purpose.Support,
+}
+
+func workloadRecipients() []disclosure.Recipient {
+	out := make([]disclosure.Recipient, 12)
+	for i := range out {
+		out[i] = disclosure.Recipient{ID: fmt.Sprintf("recipient-%02d", i), Kind: disclosure.ThirdParty}
+	}
+	return out
+}
+
+func subjectID(i int) string { return "subject-" + strconv.Itoa(i) }
+
+// seedEvents returns subject i's events at start: acceptance and two
+// grants, the same for every store.
+func seedEvents(i int, version string) []consent.Event {
+	rng := rand.New(rand.NewPCG(uint64(i), 1))
+	u := subjectID(i)
+	rs := workloadRecipients()
+	at := t0.Add(time.Duration(i) * time.Millisecond)
+	return []consent.Event{
+		consent.AcceptPolicy(u, version, at, consent.WithID(u+"-a")),
+		consent.Grant(u, workloadPurposes[rng.IntN(8)], rs[rng.IntN(12)].ID, at, consent.WithID(u+"-g1")),
+		consent.Grant(u, workloadPurposes[rng.IntN(8)], rs[rng.IntN(12)].ID, at, consent.WithID(u+"-g2")),
+	}
+}
+
+// workloadResult is one process's report.
+type workloadResult struct {
+	Checks, Writes, Errors int64
+	Seconds                float64
+	P50, P99, P999         time.Duration
+	CacheHits, CacheMisses uint64
+	RSSMiB                 float64
+}
+
+func (r workloadResult) String() string {
+	hit := "n/a"
+	if r.CacheHits+r.CacheMisses > 0 {
+		hit = fmt.Sprintf("%.1f %%", 100*float64(r.CacheHits)/float64(r.CacheHits+r.CacheMisses))
+	}
+	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p99 %v p999 %v, cache hits %s, RSS %.0f MiB, %d errors",
+		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P99, r.P999, hit, r.RSSMiB, r.Errors)
+}
+
+// runWorkload drives e (over store) for dur with workloadWorkers
+// goroutines.
+func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, subjects int, dur time.Duration, seed uint64) workloadResult {
+	rs := workloadRecipients()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var res workloadResult
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(dur)
+	// Writes go to writer goroutines, as a service's consent endpoints
+	// run beside its checks: a slow commit holds up its own request, not
+	// the checks of others. The queue is bounded, so writes that cannot
+	// keep up slow the workers down (backpressure) rather than pile up.
+	writes := make(chan consent.Event, 4*workloadWriters)
+	var writers sync.WaitGroup
+	var wrote, wfail atomic.Int64
+	for range workloadWriters {
+		writers.Go(func() {
+			for ev := range writes {
+				if err := store.Append(ctx, ev); err != nil {
+					wfail.Add(1)
+				}
+				wrote.Add(1)
+			}
+		})
+	}
+	for w := range workloadWorkers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(seed, uint64(w)))
+			zipf := rand.NewZipf(rng, zipfS, 1, uint64(subjects-1))
+			my := make([]time.Duration, 0, 1<<16)
+			var checks, errs int64
+			at := t0.Add(time.Duration(seed%1000) * time.Hour)
+			for n := 0; ; n++ {
+				if n%64 == 0 && time.Now().After(deadline) {
+					break
+				}
+				u := subjectID(int(zipf.Uint64()))
+				p := workloadPurposes[rng.IntN(8)]
+				r := rs[rng.IntN(12)].ID
+				if rng.Float64() < writeShare {
+					at = at.Add(time.Millisecond)
+					ev := consent.Grant(u, p, r, at)
+					if rng.IntN(2) == 0 {
+						ev = consent.Withdraw(u, p, r, at)
+					}
+					writes <- ev
+					continue
+				}
+				start := time.Now()
+				_, err := e.Check(ctx, u, p, r)
+				my = append(my, time.Since(start))
+				checks++
+				if err != nil {
+					errs++
+				}
+			}
+			mu.Lock()
+			lat = append(lat, my...)
+			res.Checks += checks
+			res.Errors += errs
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	close(writes)
+	writers.Wait()
+	res.Writes, res.Errors = wrote.Load(), res.Errors+wfail.Load()
+	res.Seconds = dur.Seconds()
+	slices.Sort(lat)
+	if n := len(lat); n > 0 {
+		res.P50, res.P99, res.P999 = lat[n/2], lat[n*99/100], lat[n*999/1000]
+	}
+	res.RSSMiB = rssMiB()
+	return res
+}
+
+func rssMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func workloadSize() (subjects int, dur time.Duration) {
+	if os.Getenv(EnvWorkload) == "1" {
+		return 1_000_000, 20 * time.Second
+	}
+	return 20_000, time.Second
+}
+
+func workloadEngine(t testing.TB, store consent.Store) *policy.Engine {
+	e, err := policy.New(policy.WithConsentStore(store), policy.WithRecipients(workloadRecipients()...))
+	require.NoError(t, err)
+	return e
+}
+
+// TestWorkloadChild is not a test: TestWorkload runs it as the second
+// process over the same PostgreSQL schema; it prints its result as JSON.
+func TestWorkloadChild(t *testing.T) {
+	spec := os.Getenv(envWorkloadChild)
+	if spec == "" {
+		t.Skip("helper process for TestWorkload")
+	}
+	parts := strings.Split(spec, ",")
+	subjects, _ := strconv.Atoi(parts[1])
+	secs, _ := strconv.ParseFloat(parts[2], 64)
+	ctx := context.Background()
+	s, err := pgstore.New(ctx, pgtest.Pool(t, parts[0], pgtest.WithMaxConns(16)), pgstore.WithChannel(parts[0]), pgstore.WithCacheSize(workloadCache))
+	require.NoError(t, err)
+	defer s.Close()
+	e := workloadEngine(t, s)
+	fmt.Println("ready")
+	r := runWorkload(ctx, e, s, subjects, time.Duration(secs*float64(time.Second)), 2)
+	st := s.Stats()
+	r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
+	b, _ := json.Marshal(r)
+	fmt.Println("result", string(b))
+}
+
+// TestWorkload runs the realistic workload on the memory store (one
+// process) and on PostgreSQL (two processes) and reports, for each
+// process, throughput, Check latency p50/p99/p999, cache hit ratio and
+// resident memory. It asserts nothing of speed.
+func TestWorkload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("workload; skipped with -short")
+	}
+	subjects, dur := workloadSize()
+	ctx := context.Background()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+
+	// PostgreSQL first: skip early without a server.
+	admin := pgtest.Admin(t)
+	schema := pgtest.Schema(t)
+	require.NoError(t, pgstore.Migrate(ctx, admin, pgstore.WithSchema(schema)))
+	version := workloadEngine(t, consent.NewMemoryStore()).Version().ID
+	start := time.Now()
+	loadSubjects(t, schema, subjects, version)
+	t.Logf("loaded %d subjects (%d events) into PostgreSQL in %v", subjects, 3*subjects, time.Since(start).Round(time.Millisecond))
+
+	t.Run("postgres", func(t *testing.T) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestWorkloadChild$", "-test.count=1", "-test.timeout=30m")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s,%d,%f", envWorkloadChild, schema, subjects, dur.Seconds()))
+		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		sc := bufio.NewScanner(out)
+		for sc.Scan() && sc.Text() != "ready" {
+		}
+		s, err := pgstore.New(ctx, pgtest.Pool(t, schema, pgtest.WithMaxConns(16)), pgstore.WithChannel(schema), pgstore.WithCacheSize(workloadCache))
+		require.NoError(t, err)
+		defer s.Close()
+		var child workloadResult
+		done := make(chan error, 1)
+		go func() {
+			for sc.Scan() {
+				if j, ok := strings.CutPrefix(sc.Text(), "result "); ok {
+					done <- json.Unmarshal([]byte(j), &child)
+					return
+				}
+			}
+			done <- fmt.Errorf("child ended without a result: %v", sc.Err())
+		}()
+		r := runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 1)
+		st := s.Stats()
+		r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
+		require.NoError(t, <-done)
+		require.NoError(t, cmd.Wait())
+		t.Logf("postgres, process 1: %v", r)
+		t.Logf("postgres, process 2: %v", child)
+		t.Logf("postgres, both: %.0f checks/s", float64(r.Checks)/r.Seconds+float64(child.Checks)/child.Seconds)
+	})
+
+	// Last, so that its memory does not count in the first process's
+	// resident set above.
+	t.Run("memory", func(t *testing.T) {
+		m := consent.NewMemoryStore()
+		for i := range subjects {
+			require.NoError(t, m.Append(ctx, seedEvents(i, version)...))
+		}
+		r := runWorkload(ctx, workloadEngine(t, m), m, subjects, dur, 1)
+		t.Logf("memory, 1 process: %v", r)
+	})
+}
+
+// loadSubjects bulk-loads the seed events with COPY, as an existing
+// deployment's history would be.
+func loadSubjects(t *testing.T, schema string, subjects int, version string) {
+	ctx := context.Background()
+	pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(2))
+	conn, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	i, k := 0, 0
+	var cur []consent.Event
+	n, err := conn.Conn().CopyFrom(ctx, pgx.Identifier{"consent_events"},
+		[]string{"id", "subject", "action", "purpose", "recipient", "policy_version", "at_time", "at_ns", "channel"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if k == len(cur) {
+				if i == subjects {
+					return nil, nil
+				}
+				cur, k = seedEvents(i, version), 0
+				i++
+			}
+			e := cur[k]
+			k++
+			at, ns := sqlutil.SplitTime(e.At)
+			return []any{e.ID, e.Subject, string(e.Action), string(e.Scope.Purpose), e.Scope.Recipient,
+				e.PolicyVersion, at, ns, string(e.Channel)}, nil
+		}))
+	require.NoError(t, err)
+	require.Equal(t, int64(3*subjects), n)
+	_, err = conn.Exec(ctx, "ANALYZE consent_events")
+	require.NoError(t, err)
+}
