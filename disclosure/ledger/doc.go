@@ -40,10 +40,14 @@
 // operator's own processing ([ErrNoDisclosure]). [Ledger.RecordFromContext]
 // does the same with the decision a middleware stored with
 // policy.NewContext. [WithException] names the 7.1 exception a disclosure
-// relies on.
+// relies on; [ExceptionConsent] only on a decision that rests on the user's
+// grant. A decision for a purpose outside the catalog ([WithCatalog], or
+// the resolver's) is refused with [ErrNotEvidence].
 //
 // [Ledger.Subject] lists the disclosures about one subject, for an answer
-// under clause 8. [Ledger.Verify] checks the whole chain, and
+// under clause 8; it checks the whole chain as it reads, so an entry
+// altered or removed (its subject changed included) fails the answer
+// rather than vanishing from it. [Ledger.Verify] checks the whole chain, and
 // [Ledger.Head] gives its last entry's number and hash for anchoring.
 //
 // # Tamper evidence
@@ -67,6 +71,11 @@
 // chain still holds each of them. Entries recorded after the newest anchor
 // are as safe as the storage they sit in. Neither does the chain prove that
 // every disclosure was recorded: a host that skips Record leaves no trace.
+//
+// # Zero value
+//
+// Create a Ledger with [New]. The zero Ledger, and a nil *Ledger, fail
+// closed: every method returns an error wrapping [ErrNoStore].
 //
 // # Concurrency
 //

@@ -29,9 +29,22 @@ type Option func(*config)
 type config struct {
 	clock    func() time.Time
 	resolver RecipientResolver
+	catalog  *purpose.Catalog
 	maxBatch int
 	attempts int
 }
+
+// CatalogSource is a [RecipientResolver] that also gives the purpose
+// catalog, as *policy.Engine does: a ledger whose resolver is one refuses
+// decisions for purposes outside it.
+type CatalogSource interface {
+	Catalog() *purpose.Catalog
+}
+
+// WithCatalog sets the purpose catalog Record checks a decision's purpose
+// against. Without it, Record uses the resolver's catalog when the resolver
+// is a [CatalogSource].
+func WithCatalog(c *purpose.Catalog) Option { return func(cfg *config) { cfg.catalog = c } }
 
 // WithClock sets the clock that stamps entries. The default is time.Now.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
@@ -66,16 +79,25 @@ func WithRecipientKind(k disclosure.Kind) RecordOption {
 }
 
 // WithException names the clause 7.1 exception the host relies on for this
-// disclosure.
+// disclosure. [ExceptionConsent] is accepted only when the decision rests
+// on the user's grant (one of its reasons is [ConsentBasis]).
 func WithException(x Exception) RecordOption { return func(e *Entry) { e.Exception = x } }
 
 // WithReference ties the entry to the host's request or document ID. It is
 // logged and must not carry personal data.
 func WithReference(ref string) RecordOption { return func(e *Entry) { e.Reference = ref } }
 
+// ConsentBasis is the reason code of a decision that rests on the user's
+// grant of consent for the purpose and recipient (clause 5.2).
+const ConsentBasis = "consent_granted"
+
 // Ledger records disclosures in a hash chain kept by a [Store], and checks
 // the chain. It is safe for concurrent use by multiple goroutines; any
 // number of Ledgers, in any number of processes, may share one store.
+//
+// Create it with [New]. The zero Ledger (and a nil *Ledger) is safe but
+// useless: every method fails closed with an error wrapping [ErrNoStore],
+// and records nothing.
 type Ledger struct {
 	store Store
 	cfg   config
@@ -107,8 +129,21 @@ func New(store Store, opts ...Option) *Ledger {
 	return &Ledger{store: store, cfg: cfg}
 }
 
-// Store returns the store the ledger writes to.
-func (l *Ledger) Store() Store { return l.store }
+// Store returns the store the ledger writes to; nil for a zero Ledger.
+func (l *Ledger) Store() Store {
+	if l == nil {
+		return nil
+	}
+	return l.store
+}
+
+// ready fails closed on a zero or nil Ledger.
+func (l *Ledger) ready(op string) error {
+	if l == nil || l.store == nil {
+		return fmt.Errorf("ledger: %s: %w", op, ErrNoStore)
+	}
+	return nil
+}
 
 // Record records that subject's data was disclosed as d allowed, and returns
 // the entry on record. The purpose, recipient, policy version and basis (the
@@ -128,6 +163,9 @@ func (l *Ledger) Store() Store { return l.store }
 // batch; an error of the store fails every entry of the batch, and none is
 // recorded.
 func (l *Ledger) Record(ctx context.Context, subject string, d policy.Decision, opts ...RecordOption) (Entry, error) {
+	if err := l.ready("record"); err != nil {
+		return Entry{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return Entry{}, fmt.Errorf("ledger: record: %w", err)
 	}
@@ -183,6 +221,12 @@ func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (
 			}
 		}
 	}
+	if e.Exception == ExceptionConsent && !d.Has(ConsentBasis) {
+		return Entry{}, fmt.Errorf("%w: exception %q needs a decision resting on the user's grant (%s)", ErrNotEvidence, ExceptionConsent, ConsentBasis)
+	}
+	if cat := l.catalog(); cat != nil && !cat.Has(d.Purpose) {
+		return Entry{}, fmt.Errorf("%w: purpose outside the catalog", ErrNotEvidence)
+	}
 	if e.RecipientKind == "" && l.cfg.resolver != nil && e.Recipient != "" {
 		if r, ok := l.cfg.resolver.Recipient(e.Recipient); ok {
 			e.RecipientKind = r.Kind
@@ -195,6 +239,16 @@ func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (
 		return Entry{}, fmt.Errorf("ledger: record: %w", err)
 	}
 	return e, nil
+}
+
+func (l *Ledger) catalog() *purpose.Catalog {
+	if l.cfg.catalog != nil {
+		return l.cfg.catalog
+	}
+	if cs, ok := l.cfg.resolver.(CatalogSource); ok {
+		return cs.Catalog()
+	}
+	return nil
 }
 
 // request is one Record waiting for its batch to be written.
@@ -301,6 +355,9 @@ func (l *Ledger) write(ctx context.Context, batch []*request) {
 // it, or keeping it where the ledger's storage cannot reach, is what lets
 // [Ledger.Verify] detect a chain cut short or rewritten from some entry on.
 func (l *Ledger) Head(ctx context.Context) (Head, error) {
+	if err := l.ready("head"); err != nil {
+		return Head{}, err
+	}
 	return l.store.Head(ctx)
 }
 
@@ -315,6 +372,15 @@ func (l *Ledger) Head(ctx context.Context) (Head, error) {
 // chain whose last entries were deleted, or rewritten and re-hashed from
 // some entry on, from one that never had them.
 func (l *Ledger) Verify(ctx context.Context, anchors ...Head) error {
+	if err := l.ready("verify"); err != nil {
+		return err
+	}
+	return l.walk(ctx, "verify", anchors, nil)
+}
+
+// walk checks the chain as Verify documents, calling visit with every entry
+// that passes.
+func (l *Ledger) walk(ctx context.Context, op string, anchors []Head, visit func(Entry)) error {
 	want := make(map[uint64]Hash, len(anchors))
 	var last uint64
 	for _, a := range anchors {
@@ -330,7 +396,7 @@ func (l *Ledger) Verify(ctx context.Context, anchors ...Head) error {
 			if errors.Is(err, ErrTampered) {
 				return err
 			}
-			return fmt.Errorf("ledger: verify: %w", err)
+			return fmt.Errorf("ledger: %s: %w", op, err)
 		}
 		switch {
 		case e.Seq > prev.Seq+1:
@@ -345,6 +411,9 @@ func (l *Ledger) Verify(ctx context.Context, anchors ...Head) error {
 		if h, ok := want[e.Seq]; ok && h != e.Hash {
 			return &TamperError{Seq: e.Seq, Reason: ReasonAnchor}
 		}
+		if visit != nil {
+			visit(e)
+		}
 		prev = e.Head()
 	}
 	if last > prev.Seq {
@@ -354,21 +423,30 @@ func (l *Ledger) Verify(ctx context.Context, anchors ...Head) error {
 }
 
 // Subject returns the disclosures of subject's data on record, in order:
-// what a data subject is entitled to be told (clause 8). Each entry's hash
-// is checked against its content; an altered entry fails the call with a
-// [*TamperError]. A subject without disclosures gets none, not an error.
-func (l *Ledger) Subject(ctx context.Context, subject string) ([]Entry, error) {
+// what a data subject is entitled to be told (clause 8).
+//
+// It reads the whole chain and checks it as [Ledger.Verify] does (anchors
+// included), so that an entry altered in any field, its subject included,
+// or removed, fails the call with a [*TamperError] naming the first bad
+// entry instead of silently dropping out of the answer. That costs a read
+// of the chain per call, which suits requests from data subjects; a host
+// that lists disclosures more often keeps its own index and calls Verify on
+// a schedule. A subject without disclosures gets none, not an error.
+func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) ([]Entry, error) {
+	if err := l.ready("subject"); err != nil {
+		return nil, err
+	}
 	if subject == "" {
 		return nil, nil
 	}
-	es, err := l.store.Subject(ctx, subject)
-	if err != nil {
-		return nil, fmt.Errorf("ledger: subject: %w", err)
-	}
-	for _, e := range es {
-		if e.Hash != e.ComputeHash() {
-			return nil, &TamperError{Seq: e.Seq, Reason: ReasonHash}
+	var out []Entry
+	err := l.walk(ctx, "subject", anchors, func(e Entry) {
+		if e.Subject == subject {
+			out = append(out, e)
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	return es, nil
+	return out, nil
 }

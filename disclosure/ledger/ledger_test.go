@@ -160,12 +160,16 @@ func TestRecordRefuses(t *testing.T) {
 		{"no reasons", subject, noReasons, []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
 		{"unknown exception", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithException("force_majeure")}, ledger.ErrInvalidEntry},
 		{"long reference", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithReference(strings.Repeat("r", 300))}, ledger.ErrInvalidEntry},
+		{"consent exception on a 5.1 disclosure", subject, allow("kgd", policy.Reason{Code: "shared_with_affiliated", Clause: "5.1"}),
+			[]ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), cats, ledger.WithException(ledger.ExceptionConsent)}, ledger.ErrNotEvidence},
+		{"purpose outside the catalog", subject, func() policy.Decision { d := allow("halyk-bank"); d.Purpose = "sell_data"; return d }(),
+			[]ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := ledger.NewMemoryStore()
-			l := ledger.New(s)
+			l := ledger.New(s, ledger.WithCatalog(purpose.Default()))
 			_, err := l.Record(t.Context(), tc.subject, tc.d, tc.opts...)
 			require.ErrorIs(t, err, tc.want)
 			assert.True(t, strings.HasPrefix(err.Error(), "ledger: "), err.Error())
@@ -323,4 +327,48 @@ func TestSubjectOfNobody(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, got)
 	}
+}
+
+// TestZeroLedgerFailsClosed: a Ledger not made by New records and reads
+// nothing, and says why.
+func TestZeroLedgerFailsClosed(t *testing.T) {
+	t.Parallel()
+	for name, l := range map[string]*ledger.Ledger{"zero": {}, "nil": nil} {
+		t.Run(name, func(t *testing.T) {
+			_, err := l.Record(t.Context(), "user-1", allow("halyk-bank"),
+				ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+			require.ErrorIs(t, err, ledger.ErrNoStore)
+			_, err = l.RecordFromContext(policy.NewContext(t.Context(), allow("halyk-bank")), "user-1")
+			require.ErrorIs(t, err, ledger.ErrNoStore)
+			_, err = l.Head(t.Context())
+			require.ErrorIs(t, err, ledger.ErrNoStore)
+			require.ErrorIs(t, l.Verify(t.Context()), ledger.ErrNoStore)
+			_, err = l.Subject(t.Context(), "user-1")
+			require.ErrorIs(t, err, ledger.ErrNoStore)
+			assert.Nil(t, l.Store())
+		})
+	}
+}
+
+// TestConsentExceptionNeedsAGrant: ExceptionConsent is recorded only on a
+// decision that rests on the user's grant.
+func TestConsentExceptionNeedsAGrant(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng))
+	granted, err := eng.Check(t.Context(), "user-1", purpose.Payments, "halyk-bank")
+	require.NoError(t, err)
+	require.True(t, granted.Allowed)
+	e, err := l.Record(t.Context(), "user-1", granted, ledger.WithCategories(purpose.Identity), ledger.WithException(ledger.ExceptionConsent))
+	require.NoError(t, err)
+	assert.Equal(t, ledger.ExceptionConsent, e.Exception)
+
+	affiliated, err := eng.Check(t.Context(), "user-1", purpose.Payments, "kgd")
+	require.NoError(t, err)
+	require.True(t, affiliated.Allowed, "5.1 needs no grant")
+	_, err = l.Record(t.Context(), "user-1", affiliated, ledger.WithCategories(purpose.Identity), ledger.WithException(ledger.ExceptionConsent))
+	require.ErrorIs(t, err, ledger.ErrNotEvidence)
+	require.ErrorIs(t, err, ledger.ErrNotAllowed)
+	_, err = l.Record(t.Context(), "user-1", affiliated, ledger.WithCategories(purpose.Identity), ledger.WithException(ledger.ExceptionPublic))
+	require.NoError(t, err, "another exception is the host's to claim")
 }

@@ -56,3 +56,43 @@ func TestMemoryStoreTamper(t *testing.T) {
 		})
 	}
 }
+
+// TestSubjectSeesTampering: Subject reports an entry altered or removed,
+// even when the change takes it out of the subject's answer.
+func TestSubjectSeesTampering(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		edit   func(s *MemoryStore)
+		seq    uint64
+		reason string
+	}{
+		{"subject changed", func(s *MemoryStore) { s.entries[4].Subject = "user-2" }, 5, ReasonHash},
+		{"category changed", func(s *MemoryStore) { s.entries[2].Categories = []purpose.Category{purpose.Device} }, 3, ReasonHash},
+		{"entry deleted", func(s *MemoryStore) { s.entries = append(s.entries[:4:4], s.entries[5:]...) }, 5, ReasonMissing},
+		{"another subject's entry changed", func(s *MemoryStore) { s.entries[7].Purpose = purpose.Support }, 8, ReasonHash},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := NewMemoryStore()
+			l := New(s)
+			d := policy.Decision{Allowed: true, Purpose: purpose.Payments, Recipient: "halyk-bank",
+				Reasons: []policy.Reason{{Code: "consent_granted", Clause: "5.2"}}}
+			for i := range 10 {
+				_, err := l.Record(t.Context(), []string{"user-1", "user-2"}[i/8], d,
+					WithRecipientKind(disclosure.ThirdParty), WithCategories(purpose.Identity))
+				require.NoError(t, err)
+			}
+			got, err := l.Subject(t.Context(), "user-1")
+			require.NoError(t, err)
+			require.Len(t, got, 8)
+			tc.edit(s)
+			got, err = l.Subject(t.Context(), "user-1")
+			var te *TamperError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, TamperError{Seq: tc.seq, Reason: tc.reason}, *te)
+			assert.Empty(t, got)
+		})
+	}
+}

@@ -243,6 +243,39 @@ func TestSubjectChecksHashes(t *testing.T) {
 	requireTamper(t, err, 5, ledger.ReasonHash)
 }
 
+// TestSubjectSeesARowTakenAway: a row whose subject column was changed, or
+// that was deleted, no longer matches the subject; Subject still reports
+// it instead of answering with fewer entries.
+func TestSubjectSeesARowTakenAway(t *testing.T) {
+	t.Parallel()
+	for name, q := range map[string]string{
+		"subject changed": "UPDATE ledger_entries SET subject = 'user-x' WHERE subject = 'user-1'",
+		"row deleted":     "DELETE FROM ledger_entries WHERE subject = 'user-1'",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "l.db")
+			l := ledger.New(open(t, path))
+			fill(t, l, 6)
+			got, err := l.Subject(t.Context(), "user-1")
+			require.NoError(t, err)
+			require.Len(t, got, 2)
+			first := got[0].Seq
+			db := raw(t, path)
+			for _, q := range []string{"DROP TRIGGER ledger_entries_no_update", "DROP TRIGGER ledger_entries_no_delete", q} {
+				_, err := db.ExecContext(t.Context(), q)
+				require.NoError(t, err)
+			}
+			got, err = l.Subject(t.Context(), "user-1")
+			require.ErrorIs(t, err, ledger.ErrTampered)
+			var te *ledger.TamperError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, first, te.Seq)
+			assert.Empty(t, got)
+		})
+	}
+}
+
 func entryAt(t *testing.T, s ledger.Store, seq uint64) ledger.Entry {
 	t.Helper()
 	for e, err := range s.Scan(t.Context(), seq) {
