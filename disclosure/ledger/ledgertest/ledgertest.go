@@ -191,7 +191,7 @@ func testRoundTrip(t *testing.T, s ledger.Store) {
 			Basis:         []ledger.Basis{{Code: "confidentiality_agreed", Clause: "6.3"}},
 			Exception:     ledger.ExceptionPriorThirdParty,
 			PolicyVersion: "2026-kk-2",
-			Reference:     "doc/42\x00\n",
+			Reference:     "doc/42\t\n",
 		},
 		entry("user-1", 1),
 	}
@@ -309,6 +309,11 @@ func testInvalidBatch(t *testing.T, s ledger.Store) {
 		{"operator as recipient", func() []ledger.Entry {
 			e := entry("user-1", 5)
 			e.Recipient = policy.Operator
+			return link(head, e)
+		}},
+		{"NUL in a text field", func() []ledger.Entry {
+			e := entry("user-1", 5)
+			e.Reference = "doc/42\x00"
 			return link(head, e)
 		}},
 	}
