@@ -151,11 +151,15 @@ func (l *Ledger) ready(op string) error {
 // come from [WithCategories] and are required; the recipient's kind from
 // [WithRecipientKind] or the ledger's [RecipientResolver].
 //
-// Record refuses, with nothing recorded, a decision that does not allow
-// ([ErrNotAllowed]), one for the operator's own processing
-// ([ErrNoDisclosure]), categories that an "exclude_*" obligation of d names
-// (ErrNotAllowed: d allowed the disclosure without them), and an incomplete
-// entry ([ErrInvalidEntry]).
+// Record refuses, with nothing recorded: a decision no engine issued or
+// that was altered since (policy.Verify fails: [ErrNotEvidence], which is
+// an [ErrNotAllowed]); a decision that does not allow ([ErrNotAllowed]);
+// one for the operator's own processing ([ErrNoDisclosure]); categories
+// the decision did not judge (its Categories) or that an "exclude_*"
+// obligation of d names (ErrNotEvidence, ErrNotAllowed); a purpose outside
+// the catalog and [ExceptionConsent] on a decision that does not rest on
+// the user's grant (ErrNotEvidence); and an incomplete entry
+// ([ErrInvalidEntry]).
 //
 // Concurrent Records are written in batches, one store append each. Once
 // its entry is queued, a Record waits for that append whatever happens to
@@ -190,6 +194,12 @@ func (l *Ledger) RecordFromContext(ctx context.Context, subject string, opts ...
 // draft builds the entry's content from the decision and the options: all
 // but Seq, At, PrevHash and Hash, which the batch's writer fills in.
 func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (Entry, error) {
+	// Only what an engine decided is evidence: a hand-built Decision, or
+	// an engine's with a field changed (a denial turned into an allow),
+	// fails here.
+	if err := policy.Verify(d); err != nil {
+		return Entry{}, fmt.Errorf("%w: %w", ErrNotEvidence, err)
+	}
 	if !d.Allowed {
 		return Entry{}, fmt.Errorf("ledger: record: %w", ErrNotAllowed)
 	}
@@ -211,6 +221,11 @@ func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (
 	}
 	slices.Sort(e.Categories)
 	e.Categories = slices.Compact(e.Categories)
+	for _, c := range e.Categories {
+		if !slices.Contains(d.Categories, c) {
+			return Entry{}, fmt.Errorf("%w: category %s was not judged by the decision", ErrNotEvidence, c)
+		}
+	}
 	for _, o := range d.Obligations {
 		if !strings.HasPrefix(o.Code, "exclude_") {
 			continue

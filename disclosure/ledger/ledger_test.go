@@ -31,24 +31,49 @@ var clock = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 
 func fixedClock() time.Time { return clock }
 
-func allow(recipient string, reasons ...policy.Reason) policy.Decision {
-	if len(reasons) == 0 {
-		reasons = []policy.Reason{{Code: "consent_granted", Clause: "5.2", Message: purpose.Text{EN: "consented"}}}
+// issued holds decisions the engine of [newEngine] made for user-1, by
+// name: what a host would hand to Record.
+var issued = sync.OnceValue(func() map[string]policy.Decision {
+	e, err := newEngine(context.Background())
+	if err != nil {
+		panic(err)
 	}
-	return policy.Decision{
-		Allowed:       true,
-		Purpose:       purpose.Payments,
-		Recipient:     recipient,
-		Reasons:       reasons,
-		Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
-		PolicyVersion: "2023-ru-1",
+	out := make(map[string]policy.Decision)
+	check := func(name, user, recipient string, opts ...policy.CheckOption) {
+		d, err := e.Check(context.Background(), user, purpose.Payments, recipient, opts...)
+		if err != nil {
+			panic(err)
+		}
+		out[name] = d
 	}
+	check("halyk-bank", "user-1", "halyk-bank")
+	check("halyk-bank/payment_details", "user-1", "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	check("kgd", "user-1", "kgd")
+	check(policy.Operator, "user-1", policy.Operator)
+	check("denied", "user-2", "halyk-bank")
+	return out
+})
+
+// allow returns the engine's allowing decision for payments to recipient
+// (halyk-bank: 5.2, on user-1's grant; kgd: 5.1; the operator: 2.1).
+func allow(recipient string) policy.Decision {
+	d, ok := issued()[recipient]
+	if !ok || !d.Allowed {
+		panic("no allowing decision for " + recipient)
+	}
+	return d
 }
 
 // engine is the seed policy with a consent store in which user-1 accepted
 // the policy and consented to sharing payment data with halyk-bank.
 func engine(t *testing.T) *policy.Engine {
 	t.Helper()
+	e, err := newEngine(t.Context())
+	require.NoError(t, err)
+	return e
+}
+
+func newEngine(ctx context.Context) (*policy.Engine, error) {
 	store := consent.NewMemoryStore()
 	e, err := policy.New(
 		policy.WithConsentStore(store),
@@ -57,12 +82,14 @@ func engine(t *testing.T) *policy.Engine {
 			disclosure.Recipient{ID: "kgd", Kind: disclosure.StateBody},
 		),
 	)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	at := clock.Add(-time.Hour)
-	require.NoError(t, store.Append(t.Context(),
+	err = store.Append(ctx,
 		consent.AcceptPolicy("user-1", e.Version().ID, at),
-		consent.Grant("user-1", purpose.Payments, "halyk-bank", at)))
-	return e
+		consent.Grant("user-1", purpose.Payments, "halyk-bank", at))
+	return e, err
 }
 
 func TestRecordFromAnEngineDecision(t *testing.T) {
@@ -71,7 +98,7 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(fixedClock), ledger.WithResolver(eng))
 	ctx := t.Context()
 
-	d, err := eng.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	d, err := eng.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails, purpose.Identity))
 	require.NoError(t, err)
 	require.True(t, d.Allowed)
 	require.True(t, d.Obliges("record_disclosure"))
@@ -132,11 +159,17 @@ func TestRecordRefuses(t *testing.T) {
 	const subject = "Иванов 900101300123"
 	kind := ledger.WithRecipientKind(disclosure.ThirdParty)
 	cats := ledger.WithCategories(purpose.Identity)
-	secret := allow("kgd", policy.Reason{Code: "shared_with_affiliated", Clause: "5.1"})
-	secret.Obligations = append(secret.Obligations, policy.Obligation{
-		Code: "exclude_commercial_secret", Clause: "5.1", Categories: []purpose.Category{purpose.CommercialSecret}})
+	secret := allow("kgd") // obliges to exclude commercial secrets (5.1)
 	noReasons := allow("halyk-bank")
 	noReasons.Reasons = nil
+	flipped := issued()["denied"]
+	flipped.Allowed = true
+	otherPurpose := allow("halyk-bank")
+	otherPurpose.Purpose = purpose.Support
+	otherRecipient := allow("halyk-bank")
+	otherRecipient.Recipient = "kgd"
+	handBuilt := policy.Decision{Allowed: true, Purpose: purpose.Payments, Recipient: "halyk-bank",
+		Reasons: []policy.Reason{{Code: "consent_granted", Clause: "5.2"}}, PolicyVersion: policy.DefaultVersion.ID}
 	tests := []struct {
 		name    string
 		subject string
@@ -145,10 +178,16 @@ func TestRecordRefuses(t *testing.T) {
 		want    error
 	}{
 		{"zero decision", subject, policy.Decision{}, []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
-		{"denial", subject, policy.Decision{Purpose: purpose.Payments, Recipient: "halyk-bank",
-			Reasons: []policy.Reason{{Code: "consent_required", Clause: "5.2"}}}, []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
-		{"operator", subject, allow(policy.Operator, policy.Reason{Code: "operator_processing", Clause: "2.1"}),
-			[]ledger.RecordOption{kind, cats}, ledger.ErrNoDisclosure},
+		{"denial", subject, issued()["denied"], []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
+		{"hand-built allow", subject, handBuilt, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"denial with Allowed flipped", subject, flipped, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"purpose swapped", subject, otherPurpose, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"recipient swapped", subject, otherRecipient, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"category the decision did not judge", subject, issued()["halyk-bank/payment_details"],
+			[]ledger.RecordOption{kind, ledger.WithCategories(purpose.PaymentDetails, purpose.Identity)}, ledger.ErrNotEvidence},
+		{"category outside the purpose", subject, allow("halyk-bank"),
+			[]ledger.RecordOption{kind, ledger.WithCategories(purpose.GeoLocation)}, ledger.ErrNotEvidence},
+		{"operator", subject, allow(policy.Operator), []ledger.RecordOption{kind, cats}, ledger.ErrNoDisclosure},
 		{"excluded category", subject, secret,
 			[]ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), ledger.WithCategories(purpose.Identity, purpose.CommercialSecret)},
 			ledger.ErrNotAllowed},
@@ -157,10 +196,10 @@ func TestRecordRefuses(t *testing.T) {
 		{"unknown kind", subject, allow("halyk-bank"), []ledger.RecordOption{cats, ledger.WithRecipientKind("friend")}, ledger.ErrInvalidEntry},
 		{"empty subject", "", allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
 		{"long subject", strings.Repeat("я", 200), allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
-		{"no reasons", subject, noReasons, []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
+		{"reasons removed", subject, noReasons, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 		{"unknown exception", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithException("force_majeure")}, ledger.ErrInvalidEntry},
 		{"long reference", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithReference(strings.Repeat("r", 300))}, ledger.ErrInvalidEntry},
-		{"consent exception on a 5.1 disclosure", subject, allow("kgd", policy.Reason{Code: "shared_with_affiliated", Clause: "5.1"}),
+		{"consent exception on a 5.1 disclosure", subject, allow("kgd"),
 			[]ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), cats, ledger.WithException(ledger.ExceptionConsent)}, ledger.ErrNotEvidence},
 		{"purpose outside the catalog", subject, func() policy.Decision { d := allow("halyk-bank"); d.Purpose = "sell_data"; return d }(),
 			[]ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},

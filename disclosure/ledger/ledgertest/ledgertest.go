@@ -372,25 +372,17 @@ func testCopies(t *testing.T, s ledger.Store) {
 	require.NoError(t, ledger.New(s).Verify(context.Background()))
 }
 
-// decision is an allowing decision as the seed policy gives for a 5.2
-// recipient the user consented to.
-func decision(recipient string) policy.Decision {
-	return policy.Decision{
-		Allowed:       true,
-		Purpose:       purpose.Payments,
-		Recipient:     recipient,
-		Reasons:       []policy.Reason{{Code: "consent_granted", Clause: "5.2"}},
-		Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
-		PolicyVersion: policy.DefaultVersion.ID,
-	}
-}
-
-func record(ctx context.Context, l *ledger.Ledger, g, i int) error {
-	_, err := l.Record(ctx, fmt.Sprintf("user-%d", g), decision(fmt.Sprintf("bank-%d", i%4)),
+func record(ctx context.Context, l *ledger.Ledger, allows map[string]policy.Decision, g, i int) error {
+	_, err := l.Record(ctx, fmt.Sprintf("user-%d", g), allows[fmt.Sprintf("bank-%d", i%4)],
 		ledger.WithRecipientKind(disclosure.ThirdParty),
 		ledger.WithCategories(purpose.PaymentDetails, purpose.Identity),
 		ledger.WithReference(fmt.Sprintf("req-%d-%d", g, i)))
 	return err
+}
+
+func banks(tb testing.TB) map[string]policy.Decision {
+	tb.Helper()
+	return Allows(tb, "bank-0", "bank-1", "bank-2", "bank-3")
 }
 
 func requireChain(t *testing.T, l *ledger.Ledger, n uint64, perSubject map[string]int) {
@@ -418,13 +410,14 @@ func requireChain(t *testing.T, l *ledger.Ledger, n uint64, perSubject map[strin
 
 func testConcurrentRecords(t *testing.T, s ledger.Store) {
 	const goroutines, each = 16, 50
+	allows := banks(t)
 	l := ledger.New(s)
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines*each)
 	for g := range goroutines {
 		wg.Go(func() {
 			for i := range each {
-				if err := record(context.Background(), l, g, i); err != nil {
+				if err := record(context.Background(), l, allows, g, i); err != nil {
 					errs <- err
 				}
 			}
@@ -447,6 +440,7 @@ func testConcurrentRecords(t *testing.T, s ledger.Store) {
 // the chain linear.
 func testTwoLedgers(t *testing.T, s ledger.Store) {
 	const goroutines, each = 8, 25
+	allows := banks(t)
 	ls := []*ledger.Ledger{ledger.New(s, ledger.WithMaxBatch(4)), ledger.New(s, ledger.WithMaxBatch(4))}
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*goroutines*each)
@@ -454,7 +448,7 @@ func testTwoLedgers(t *testing.T, s ledger.Store) {
 		for g := range goroutines {
 			wg.Go(func() {
 				for i := range each {
-					if err := record(context.Background(), l, k*goroutines+g, i); err != nil {
+					if err := record(context.Background(), l, allows, k*goroutines+g, i); err != nil {
 						errs <- err
 					}
 				}
@@ -487,7 +481,7 @@ func testCanceled(t *testing.T, s ledger.Store) {
 		}
 	}
 	require.ErrorIs(t, scanErr, context.Canceled)
-	_, err = ledger.New(s).Record(ctx, "user-1", decision("bank-1"),
+	_, err = ledger.New(s).Record(ctx, "user-1", Allows(t, "bank-1")["bank-1"],
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	require.ErrorIs(t, err, context.Canceled)
 	require.True(t, errors.Is(ledger.New(s).Verify(ctx), context.Canceled))

@@ -123,15 +123,15 @@ func TestWithSchema(t *testing.T) {
 	require.NoError(t, l.Verify(t.Context()))
 }
 
-// allow is an allowing decision as the seed policy gives it for a 5.2
-// recipient the user consented to.
-var allow = policy.Decision{
-	Allowed:       true,
-	Purpose:       purpose.Payments,
-	Recipient:     "halyk-bank",
-	Reasons:       []policy.Reason{{Code: "consent_granted", Clause: "5.2"}},
-	PolicyVersion: "2023-ru-1",
-}
+// allow is an engine's decision that allows payment data to go to
+// halyk-bank, a third party the user consented to (5.2).
+var allow = func() policy.Decision {
+	ds, err := ledgertest.Decisions("halyk-bank")
+	if err != nil {
+		panic(err)
+	}
+	return ds["halyk-bank"]
+}()
 
 func record(ctx context.Context, l *ledger.Ledger, subject string) error {
 	_, err := l.Record(ctx, subject, allow,

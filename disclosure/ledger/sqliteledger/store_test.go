@@ -45,14 +45,15 @@ func TestOpenRejectsNonFilePaths(t *testing.T) {
 	}
 }
 
-var allow = policy.Decision{
-	Allowed:       true,
-	Purpose:       purpose.Payments,
-	Recipient:     "halyk-bank",
-	Reasons:       []policy.Reason{{Code: "consent_granted", Clause: "5.2"}},
-	Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
-	PolicyVersion: policy.DefaultVersion.ID,
-}
+// allow is an engine's decision that allows payment data to go to
+// halyk-bank, a third party the user consented to (5.2).
+var allow = func() policy.Decision {
+	ds, err := ledgertest.Decisions("halyk-bank")
+	if err != nil {
+		panic(err)
+	}
+	return ds["halyk-bank"]
+}()
 
 // fill records n disclosures, for subjects user-0 to user-2 in turn.
 func fill(t *testing.T, l *ledger.Ledger, n int) {
