@@ -86,12 +86,15 @@
 // compare-and-append refuses a batch that does not continue the head it
 // read ([ErrConflict]), and the ledger then reads the head again and
 // retries, so the chain stays linear and gapless however many writers there
-// are.
+// are. A store that is also a [ChainAppender] (pgledger) chains a batch
+// itself under its lock after such a conflict, so instances contending for
+// one chain cost each other one refused attempt, not a retry loop.
 //
 // # Storage
 //
 // A [Store] keeps the chain; [MemoryStore] keeps it in memory, for tests,
-// and disclosure/ledger/sqliteledger in a SQLite file. Implementations check
+// disclosure/ledger/sqliteledger in a SQLite file, and
+// disclosure/ledger/pgledger in PostgreSQL, shared by a fleet. Implementations check
 // their behaviour with disclosure/ledger/ledgertest. A Store knows nothing
 // of hashing except [CheckAppend], which it calls under its write lock.
 //

@@ -110,6 +110,7 @@ type Ledger struct {
 	// touches it, and leadership passes under mu.
 	head      Head
 	headKnown bool
+	contended int // batches left to write with AppendChained (leader only)
 }
 
 // New returns a ledger over store. It panics if store is nil, a programmer
@@ -322,7 +323,15 @@ func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
 func (l *Ledger) write(ctx context.Context, batch []*request) {
 	entries := make([]Entry, len(batch))
 	var err error
+	ca, chains := l.store.(ChainAppender)
 	for attempt := range l.cfg.attempts {
+		if chains && l.contended > 0 {
+			// Another instance appended lately: let the store chain the
+			// batch under its lock rather than guess at the head.
+			l.contended--
+			err = l.writeChained(ctx, ca, batch, entries)
+			break
+		}
 		if !l.headKnown {
 			if l.head, err = l.store.Head(ctx); err != nil {
 				break
@@ -347,6 +356,10 @@ func (l *Ledger) write(ctx context.Context, batch []*request) {
 		if !errors.Is(err, ErrConflict) {
 			break
 		}
+		if chains {
+			l.contended = contendedBatches
+			continue
+		}
 		if attempt == l.cfg.attempts-1 {
 			err = fmt.Errorf("gave up after %d attempts: %w", l.cfg.attempts, err)
 		}
@@ -364,6 +377,49 @@ func (l *Ledger) write(ctx context.Context, batch []*request) {
 			r.wake <- struct{}{}
 		}
 	}
+}
+
+// contendedBatches is how many batches a Ledger hands to its store's
+// AppendChained after a conflict, before it tries its own idea of the head
+// again.
+const contendedBatches = 64
+
+// writeChained has the store chain the batch (see [ChainAppender]) and
+// checks what it wrote.
+func (l *Ledger) writeChained(ctx context.Context, ca ChainAppender, batch []*request, entries []Entry) error {
+	for i, r := range batch {
+		e := r.e
+		e.At = l.cfg.clock().UTC()
+		entries[i] = e
+	}
+	chained, err := ca.AppendChained(ctx, entries)
+	if err != nil {
+		l.headKnown = false
+		return err
+	}
+	if err := sameContent(entries, chained); err != nil {
+		l.headKnown = false
+		return err
+	}
+	copy(entries, chained)
+	l.head, l.headKnown = chained[len(chained)-1].Head(), true
+	return nil
+}
+
+// sameContent checks that a [ChainAppender] changed nothing but the chain
+// fields, and chained the entries soundly.
+func sameContent(sent, chained []Entry) error {
+	if len(chained) != len(sent) {
+		return fmt.Errorf("%w: the store chained %d of %d entries", ErrInvalidEntry, len(chained), len(sent))
+	}
+	for i, c := range chained {
+		e := sent[i]
+		e.Seq, e.PrevHash, e.Hash = c.Seq, c.PrevHash, c.Hash
+		if !e.Equal(c) || c.Hash != c.ComputeHash() || (i > 0 && (c.PrevHash != chained[i-1].Hash || c.Seq != chained[i-1].Seq+1)) {
+			return fmt.Errorf("%w: the store changed entry %d of the batch beyond its place in the chain", ErrInvalidEntry, i)
+		}
+	}
+	return nil
 }
 
 // Head returns the number and hash of the last entry on record. Publishing

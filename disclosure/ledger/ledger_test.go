@@ -411,3 +411,78 @@ func TestConsentExceptionNeedsAGrant(t *testing.T) {
 	_, err = l.Record(t.Context(), "user-1", affiliated, ledger.WithCategories(purpose.Identity), ledger.WithException(ledger.ExceptionPublic))
 	require.NoError(t, err, "another exception is the host's to claim")
 }
+
+// chainingStore is a MemoryStore that can chain entries itself, as
+// pgledger does; alter changes what it writes, as a faulty one would.
+type chainingStore struct {
+	*ledger.MemoryStore
+	mu      sync.Mutex
+	chained int
+	alter   bool
+}
+
+func (s *chainingStore) AppendChained(ctx context.Context, es []ledger.Entry) ([]ledger.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chained++
+	head, err := s.Head(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ledger.Entry, len(es))
+	for i, e := range es {
+		e = e.Clone()
+		if s.alter {
+			e.Recipient = "someone-else"
+		}
+		e.Seq, e.PrevHash = head.Seq+1, head.Hash
+		e.Hash = e.ComputeHash()
+		out[i], head = e, e.Head()
+	}
+	return out, s.MemoryStore.Append(ctx, out)
+}
+
+// TestContendedLedgerLetsTheStoreChain: two ledgers on one store; after a
+// conflict, the one that lost hands its batches to AppendChained and no
+// Record fails however often the head moves.
+func TestContendedLedgerLetsTheStoreChain(t *testing.T) {
+	t.Parallel()
+	s := &chainingStore{MemoryStore: ledger.NewMemoryStore()}
+	ls := []*ledger.Ledger{ledger.New(s), ledger.New(s)}
+	d := allow("halyk-bank")
+	var wg sync.WaitGroup
+	for _, l := range ls {
+		for range 4 {
+			wg.Go(func() {
+				for range 50 {
+					_, err := l.Record(context.Background(), "user-1", d,
+						ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+					assert.NoError(t, err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	require.NoError(t, ls[0].Verify(t.Context()))
+	h, err := ls[0].Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(400), h.Seq)
+	t.Logf("%d batches chained by the store", s.chained)
+}
+
+// TestChainedContentIsChecked: a store whose AppendChained writes other
+// content than it was given fails the Record.
+func TestChainedContentIsChecked(t *testing.T) {
+	t.Parallel()
+	s := &chainingStore{MemoryStore: ledger.NewMemoryStore(), alter: true}
+	other := ledger.New(s)
+	l := ledger.New(s)
+	rec := func(l *ledger.Ledger) error {
+		_, err := l.Record(t.Context(), "user-1", allow("halyk-bank"),
+			ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+		return err
+	}
+	require.NoError(t, rec(l))     // l knows the head
+	require.NoError(t, rec(other)) // and now it is stale
+	require.ErrorIs(t, rec(l), ledger.ErrInvalidEntry, "l met a conflict, the store chained, and altered the entry")
+}

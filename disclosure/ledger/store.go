@@ -35,6 +35,20 @@ type Store interface {
 	Subject(ctx context.Context, subject string) ([]Entry, error)
 }
 
+// ChainAppender is a [Store] that can also chain entries itself: under the
+// lock or in the transaction that makes its append atomic, AppendChained
+// reads the head on record, numbers, links and hashes entries after it
+// (their other fields as given, At included), writes them, and returns
+// them as written. [Ledger.Record] uses it when an append was refused for a
+// head that moved (another instance appended first): a contended store
+// then costs one refused attempt instead of a retry loop. Entries must
+// pass [CheckAppend] once chained; the error wraps [ErrInvalidEntry] if
+// not.
+type ChainAppender interface {
+	Store
+	AppendChained(ctx context.Context, entries []Entry) ([]Entry, error)
+}
+
 // MemoryStore is a [Store] in memory, for tests and examples; its chain
 // lasts as long as the process. It is safe for concurrent use by multiple
 // goroutines. The zero value is not usable; call [NewMemoryStore].

@@ -105,7 +105,7 @@ type Store struct {
 	headSQL, appendSQL, scanSQL, subjectSQL string
 }
 
-var _ ledger.Store = (*Store)(nil)
+var _ ledger.ChainAppender = (*Store)(nil)
 
 // New returns a store over pool. Unless [WithMigrate] is given it runs no
 // DDL: it checks that privacy_schema records the "ledger" component at
@@ -230,6 +230,94 @@ func (s *Store) append(ctx context.Context, q db, entries []ledger.Entry) error 
 	return nil
 }
 
+// AppendChained implements [ledger.ChainAppender]: in one transaction,
+// under the advisory lock, it reads the head, chains entries after it and
+// inserts them. A Ledger calls it when an append met a head another
+// instance had moved, so contention costs one refused attempt, not a retry
+// loop.
+func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]ledger.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pgledger: append: %w", err)
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, wrap(ctx, "append", err)
+	}
+	defer conn.Release()
+	out, err := s.appendChained(ctx, conn.Conn(), entries)
+	if err != nil {
+		// Whatever state the connection is in, end the transaction; a
+		// connection that cannot is not returned to the pool.
+		if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// appendChained holds the lock for one round trip and the commit: the
+// first batch opens the transaction, takes the lock and reads the head; the
+// second inserts the chained entries and commits.
+func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []ledger.Entry) ([]ledger.Entry, error) {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SELECT pg_advisory_xact_lock($1)", s.lock)
+	b.Queue(s.headSQL)
+	res := conn.SendBatch(ctx, b)
+	_, err := res.Exec()
+	if err == nil {
+		_, err = res.Exec()
+	}
+	var head ledger.Head
+	if err == nil {
+		head, err = readHead(res.QueryRow())
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, wrap(ctx, "append", err)
+	}
+	out := make([]ledger.Entry, len(entries))
+	prev := head
+	for i, e := range entries {
+		e = e.Clone()
+		e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
+		e.Hash = e.ComputeHash()
+		out[i] = e
+		prev = e.Head()
+	}
+	if err := ledger.CheckAppend(head, out); err != nil {
+		return nil, fmt.Errorf("pgledger: append: %w", err)
+	}
+	args, err := appendArgs(out)
+	if err != nil {
+		return nil, err
+	}
+	b = &pgx.Batch{}
+	b.Queue(s.appendSQL, args...)
+	b.Queue("COMMIT")
+	res = conn.SendBatch(ctx, b)
+	tag, err := res.Exec()
+	if err == nil {
+		_, err = res.Exec()
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return nil, wrap(ctx, "append", err)
+	case tag.RowsAffected() != int64(len(out)):
+		return nil, fmt.Errorf("pgledger: append: %w: %d of %d rows written under the lock", ledger.ErrUnavailable, tag.RowsAffected(), len(out))
+	}
+	return out, nil
+}
+
 func appendArgs(entries []ledger.Entry) ([]any, error) {
 	n := len(entries)
 	var (
@@ -273,15 +361,23 @@ func (s *Store) head(ctx context.Context, q db, lock bool) (ledger.Head, error) 
 			return ledger.Head{}, wrap(ctx, "head", err)
 		}
 	}
+	h, err := readHead(q.QueryRow(ctx, s.headSQL))
+	if err != nil {
+		return ledger.Head{}, wrap(ctx, "head", err)
+	}
+	return h, nil
+}
+
+func readHead(row pgx.Row) (ledger.Head, error) {
 	var (
 		seq  int64
 		hash []byte
 	)
-	switch err := q.QueryRow(ctx, s.headSQL).Scan(&seq, &hash); {
+	switch err := row.Scan(&seq, &hash); {
 	case errors.Is(err, pgx.ErrNoRows):
 		return ledger.Head{}, nil
 	case err != nil:
-		return ledger.Head{}, wrap(ctx, "head", err)
+		return ledger.Head{}, err
 	}
 	h := ledger.Head{Seq: uint64(seq)}
 	if seq <= 0 || len(hash) != len(h.Hash) {
