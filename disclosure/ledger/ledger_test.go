@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -485,4 +486,39 @@ func TestChainedContentIsChecked(t *testing.T) {
 	require.NoError(t, rec(l))     // l knows the head
 	require.NoError(t, rec(other)) // and now it is stale
 	require.ErrorIs(t, rec(l), ledger.ErrInvalidEntry, "l met a conflict, the store chained, and altered the entry")
+}
+
+// TestPurposeOutsideTheCatalog: a decision an engine with a wider catalog
+// issued is refused by a ledger that keeps to the published catalog.
+func TestPurposeOutsideTheCatalog(t *testing.T) {
+	t.Parallel()
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(purpose.DefaultJSON(), &raw))
+	purposes := raw["purposes"].([]any)
+	loyalty := map[string]any{}
+	for k, v := range purposes[len(purposes)-1].(map[string]any) {
+		loyalty[k] = v
+	}
+	loyalty["id"] = "loyalty"
+	raw["purposes"] = append(purposes, loyalty)
+	b, err := json.Marshal(raw)
+	require.NoError(t, err)
+	wide, err := purpose.Parse(b)
+	require.NoError(t, err)
+
+	store := consent.NewMemoryStore()
+	eng, err := policy.New(policy.WithCatalog(wide), policy.WithConsentStore(store),
+		policy.WithRecipients(disclosure.Recipient{ID: "halyk-bank", Kind: disclosure.ThirdParty}))
+	require.NoError(t, err)
+	require.NoError(t, store.Append(t.Context(),
+		consent.AcceptPolicy("user-1", eng.Version().ID, clock), consent.Grant("user-1", "loyalty", "halyk-bank", clock)))
+	d, err := eng.Check(t.Context(), "user-1", "loyalty", "halyk-bank")
+	require.NoError(t, err)
+	require.True(t, d.Allowed)
+
+	cats := ledger.WithCategories(purpose.Identity)
+	_, err = ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng), ledger.WithCatalog(purpose.Default())).Record(t.Context(), "user-1", d, cats)
+	require.ErrorIs(t, err, ledger.ErrNotEvidence)
+	_, err = ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng)).Record(t.Context(), "user-1", d, cats)
+	require.NoError(t, err, "the engine's own catalog holds the purpose")
 }
