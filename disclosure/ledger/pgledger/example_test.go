@@ -29,7 +29,7 @@ func Example() {
 		return
 	}
 	defer pool.Close()
-	schema := "pgledger_example"
+	schema := fmt.Sprintf("pgledger_example_%d", os.Getpid())
 	pool.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
 	pool.Exec(ctx, "CREATE SCHEMA "+schema)
 	defer pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")

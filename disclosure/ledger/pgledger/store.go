@@ -35,7 +35,7 @@ const Component = "ledger"
 // ErrSchemaBehind is returned by [New] when the database's ledger schema is
 // missing or older than [SchemaVersion]: run [Migrate] or apply the files
 // of [Migrations] (with a role that may run DDL), or pass [WithMigrate].
-var ErrSchemaBehind = errors.New("pgledger: database schema is behind; run Migrate or apply migrations/")
+var ErrSchemaBehind = errors.New("pgledger: database schema is behind")
 
 // Migrations returns the schema as SQL files, golang-migrate file naming
 // (0001_init.up.sql, ...), up-only; each file also runs alone with psql and
