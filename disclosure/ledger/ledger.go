@@ -72,8 +72,10 @@ func WithCategories(cs ...purpose.Category) RecordOption {
 	return func(e *Entry) { e.Categories = append(e.Categories, cs...) }
 }
 
-// WithRecipientKind gives the recipient's kind, instead of looking it up
-// with the ledger's [RecipientResolver].
+// WithRecipientKind gives the recipient's kind, for a ledger without a
+// [RecipientResolver] or a recipient it does not know. A kind that differs
+// from the resolver's is refused ([ErrNotEvidence]): the rule that allowed
+// the disclosure depends on it.
 func WithRecipientKind(k disclosure.Kind) RecordOption {
 	return func(e *Entry) { e.RecipientKind = k }
 }
@@ -243,8 +245,11 @@ func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (
 	if cat := l.catalog(); cat != nil && !cat.Has(d.Purpose) {
 		return Entry{}, fmt.Errorf("%w: purpose outside the catalog", ErrNotEvidence)
 	}
-	if e.RecipientKind == "" && l.cfg.resolver != nil && e.Recipient != "" {
+	if l.cfg.resolver != nil && e.Recipient != "" {
 		if r, ok := l.cfg.resolver.Recipient(e.Recipient); ok {
+			if e.RecipientKind != "" && e.RecipientKind != r.Kind {
+				return Entry{}, fmt.Errorf("%w: recipient kind differs from the resolver's", ErrNotEvidence)
+			}
 			e.RecipientKind = r.Kind
 		}
 	}

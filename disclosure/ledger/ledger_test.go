@@ -522,3 +522,18 @@ func TestPurposeOutsideTheCatalog(t *testing.T) {
 	_, err = ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng)).Record(t.Context(), "user-1", d, cats)
 	require.NoError(t, err, "the engine's own catalog holds the purpose")
 }
+
+// TestRecipientKindFromTheResolverWins: a host cannot record a 5.1 state
+// body's disclosure as another kind than the engine knows it by.
+func TestRecipientKindFromTheResolverWins(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng))
+	_, err := l.Record(t.Context(), "user-1", allow("kgd"), ledger.WithCategories(purpose.Identity),
+		ledger.WithRecipientKind(disclosure.ThirdParty))
+	require.ErrorIs(t, err, ledger.ErrNotEvidence)
+	e, err := l.Record(t.Context(), "user-1", allow("kgd"), ledger.WithCategories(purpose.Identity),
+		ledger.WithRecipientKind(disclosure.StateBody))
+	require.NoError(t, err)
+	assert.Equal(t, disclosure.StateBody, e.RecipientKind)
+}
