@@ -305,3 +305,26 @@ func TestMigrationsFollowConventions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"0001_init.up.sql"}, names)
 }
+
+// TestBatchIsOneTransaction pins what Append relies on: the statements of
+// one pgx batch run in one implicit transaction, so the advisory lock taken
+// by the first is held by the insert after it.
+func TestBatchIsOneTransaction(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.New(t)
+	b := &pgx.Batch{}
+	b.Queue("SELECT pg_advisory_xact_lock(42)")
+	b.Queue("SELECT txid_current()")
+	b.Queue("SELECT txid_current()")
+	b.Queue("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+	res := pool.SendBatch(t.Context(), b)
+	_, err := res.Exec()
+	require.NoError(t, err)
+	var tx1, tx2, locks int64
+	require.NoError(t, res.QueryRow().Scan(&tx1))
+	require.NoError(t, res.QueryRow().Scan(&tx2))
+	require.NoError(t, res.QueryRow().Scan(&locks))
+	require.NoError(t, res.Close())
+	assert.Equal(t, tx1, tx2, "one transaction")
+	assert.Equal(t, int64(1), locks, "the lock is held to the end of the batch")
+}
