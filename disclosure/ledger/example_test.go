@@ -146,7 +146,7 @@ func ExampleLedger_RecordFromContext() {
 	fmt.Println(err)
 	// Output:
 	// 1 verification kgd state_body [{shared_with_affiliated 5.1}]
-	// ledger: disclosure not allowed by the decision: the decision is not evidence of an allow: category commercial_secret was not judged by the decision
+	// ledger: disclosure not allowed by the decision: the decision is not evidence of an allow: a category the decision did not judge
 }
 
 // An auditor recomputes a hash from the documented encoding with any

@@ -63,7 +63,9 @@ func WithMaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
 // appending first each time).
 const DefaultAttempts = 64
 
-// RecordOption adds a detail to one Record.
+// RecordOption adds a detail to one Record: the categories, the recipient's
+// kind, the exception and the reference. Record keeps only those from what
+// the options write; the rest of the entry comes from the decision.
 type RecordOption func(*Entry)
 
 // WithCategories names the categories of data actually disclosed. At least
@@ -219,14 +221,19 @@ func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (
 	for i, r := range d.Reasons {
 		e.Basis[i] = Basis{Code: r.Code, Clause: r.Clause}
 	}
+	// Options give what only the host knows; whatever else an option
+	// writes, the subject and what comes from the decision stay as they
+	// are.
+	var given Entry
 	for _, o := range opts {
-		o(&e)
+		o(&given)
 	}
+	e.Categories, e.RecipientKind, e.Exception, e.Reference = given.Categories, given.RecipientKind, given.Exception, given.Reference
 	slices.Sort(e.Categories)
 	e.Categories = slices.Compact(e.Categories)
 	for _, c := range e.Categories {
 		if !slices.Contains(d.Categories, c) {
-			return Entry{}, fmt.Errorf("%w: category %s was not judged by the decision", ErrNotEvidence, c)
+			return Entry{}, fmt.Errorf("%w: a category the decision did not judge", ErrNotEvidence)
 		}
 	}
 	for _, o := range d.Obligations {

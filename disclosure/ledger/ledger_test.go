@@ -189,6 +189,9 @@ func TestRecordRefuses(t *testing.T) {
 		{"category outside the purpose", subject, allow("halyk-bank"),
 			[]ledger.RecordOption{kind, ledger.WithCategories(purpose.GeoLocation)}, ledger.ErrNotEvidence},
 		{"operator", subject, allow(policy.Operator), []ledger.RecordOption{kind, cats}, ledger.ErrNoDisclosure},
+		{"option rewrites the basis", subject, allow("kgd"), []ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), cats,
+			ledger.WithException(ledger.ExceptionConsent),
+			func(e *ledger.Entry) { e.Basis = []ledger.Basis{{Code: ledger.ConsentBasis, Clause: "5.2"}} }}, ledger.ErrNotEvidence},
 		{"excluded category", subject, secret,
 			[]ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), ledger.WithCategories(purpose.Identity, purpose.CommercialSecret)},
 			ledger.ErrNotAllowed},
@@ -521,6 +524,28 @@ func TestPurposeOutsideTheCatalog(t *testing.T) {
 	require.ErrorIs(t, err, ledger.ErrNotEvidence)
 	_, err = ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng)).Record(t.Context(), "user-1", d, cats)
 	require.NoError(t, err, "the engine's own catalog holds the purpose")
+}
+
+// TestOptionsCannotRewriteTheDecision: an option that writes fields the
+// decision gives is ignored for them.
+func TestOptionsCannotRewriteTheDecision(t *testing.T) {
+	t.Parallel()
+	l := ledger.New(ledger.NewMemoryStore())
+	e, err := l.Record(t.Context(), "user-1", allow("halyk-bank"), ledger.WithRecipientKind(disclosure.ThirdParty),
+		ledger.WithCategories(purpose.Identity), func(e *ledger.Entry) {
+			e.Subject, e.Purpose, e.Recipient, e.PolicyVersion = "user-2", purpose.Support, "kgd", "forged"
+			e.Basis = []ledger.Basis{{Code: "forged", Clause: "0"}}
+			e.Seq, e.Hash = 99, ledger.Hash{1}
+		})
+	require.NoError(t, err)
+	d := allow("halyk-bank")
+	assert.Equal(t, "user-1", e.Subject)
+	assert.Equal(t, d.Purpose, e.Purpose)
+	assert.Equal(t, d.Recipient, e.Recipient)
+	assert.Equal(t, d.PolicyVersion, e.PolicyVersion)
+	assert.Equal(t, []ledger.Basis{{Code: "consent_granted", Clause: "5.2"}}, e.Basis)
+	assert.Equal(t, uint64(1), e.Seq)
+	require.NoError(t, l.Verify(t.Context()))
 }
 
 // TestRecipientKindFromTheResolverWins: a host cannot record a 5.1 state
