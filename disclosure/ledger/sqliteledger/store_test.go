@@ -381,3 +381,28 @@ func TestErrorsNameNoPersonalData(t *testing.T) {
 		assert.True(t, errors.Is(err, ledger.ErrTampered))
 	}
 }
+
+// TestAppendChained: the store chains entries after whatever head is on
+// record, as a contended Ledger asks it to.
+func TestAppendChained(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := open(t, path)
+	l := ledger.New(s)
+	fill(t, l, 3)
+	e := entryAt(t, s, 3)
+	e.Seq, e.PrevHash, e.Hash = 0, ledger.Hash{}, ledger.Hash{} // left for the store
+	got, err := s.AppendChained(t.Context(), []ledger.Entry{e, e})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, []uint64{4, 5}, []uint64{got[0].Seq, got[1].Seq})
+	require.NoError(t, l.Verify(t.Context(), got[1].Head()))
+
+	bad := e
+	bad.Categories = nil
+	_, err = s.AppendChained(t.Context(), []ledger.Entry{bad})
+	require.ErrorIs(t, err, ledger.ErrInvalidEntry)
+	h, err := s.Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, got[1].Head(), h, "nothing written")
+}
