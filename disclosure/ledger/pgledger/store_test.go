@@ -328,3 +328,32 @@ func TestBatchIsOneTransaction(t *testing.T) {
 	assert.Equal(t, tx1, tx2, "one transaction")
 	assert.Equal(t, int64(1), locks, "the lock is held to the end of the batch")
 }
+
+// TestAppendChained: the store chains entries after whatever head is on
+// record; a refused batch writes nothing and leaves the pool usable.
+func TestAppendChained(t *testing.T) {
+	t.Parallel()
+	s, _, _ := fresh(t, pgtest.WithMaxConns(1)) // one connection: a transaction left open would show
+	l := ledger.New(s)
+	fill(t, l, 3)
+	var e ledger.Entry
+	for x, err := range s.Scan(t.Context(), 3) {
+		require.NoError(t, err)
+		e = x
+	}
+	e.Seq, e.PrevHash, e.Hash = 0, ledger.Hash{}, ledger.Hash{}
+	got, err := s.AppendChained(t.Context(), []ledger.Entry{e, e})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, []uint64{4, 5}, []uint64{got[0].Seq, got[1].Seq})
+
+	bad := e
+	bad.Reference = "nul\x00"
+	_, err = s.AppendChained(t.Context(), []ledger.Entry{bad})
+	require.ErrorIs(t, err, ledger.ErrInvalidEntry)
+	fill(t, l, 2) // l's head is stale: a conflict, then the chained path, on the one connection
+	require.NoError(t, l.Verify(t.Context()))
+	h, err := l.Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(7), h.Seq)
+}
