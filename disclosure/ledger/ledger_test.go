@@ -301,7 +301,8 @@ func TestRecordGivesUpOnAHeadThatKeepsMoving(t *testing.T) {
 	t.Parallel()
 	s := &faultyStore{MemoryStore: ledger.NewMemoryStore()}
 	s.conflict.Store(true)
-	_, err := ledger.New(s).Record(t.Context(), "user-1", allow("halyk-bank"),
+	// A Store only (no ChainAppender): the Ledger retries, then gives up.
+	_, err := ledger.New(struct{ ledger.Store }{s}).Record(t.Context(), "user-1", allow("halyk-bank"),
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	require.ErrorIs(t, err, ledger.ErrConflict)
 	assert.Equal(t, int64(ledger.DefaultAttempts), s.appends.Load())

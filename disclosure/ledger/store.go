@@ -58,7 +58,7 @@ type MemoryStore struct {
 	bySubject map[string][]int // indexes into entries
 }
 
-var _ Store = (*MemoryStore)(nil)
+var _ ChainAppender = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
@@ -80,6 +80,37 @@ func (s *MemoryStore) Append(ctx context.Context, entries []Entry) error {
 		s.entries = append(s.entries, e.Clone())
 	}
 	return nil
+}
+
+// AppendChained implements [ChainAppender].
+func (s *MemoryStore) AppendChained(ctx context.Context, entries []Entry) ([]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: append: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := Chain(s.head(), entries)
+	if err := CheckAppend(s.head(), out); err != nil {
+		return nil, err
+	}
+	for _, e := range out {
+		s.bySubject[e.Subject] = append(s.bySubject[e.Subject], len(s.entries))
+		s.entries = append(s.entries, e.Clone())
+	}
+	return out, nil
+}
+
+// Chain returns copies of entries numbered, linked and hashed to follow
+// head, their other fields as given: what a [ChainAppender] writes.
+func Chain(head Head, entries []Entry) []Entry {
+	out := make([]Entry, len(entries))
+	for i, e := range entries {
+		e = e.Clone()
+		e.Seq, e.PrevHash = head.Seq+1, head.Hash
+		e.Hash = e.ComputeHash()
+		out[i], head = e, e.Head()
+	}
+	return out
 }
 
 func (s *MemoryStore) head() Head {

@@ -46,6 +46,7 @@ var cases = []struct {
 	{"ConcurrentRecords", testConcurrentRecords},
 	{"TwoLedgersShareTheStore", testTwoLedgers},
 	{"ContextCanceled", testCanceled},
+	{"AppendChained", testAppendChained},
 }
 
 // base is the fixtures' clock; it carries nanoseconds, which every store
@@ -485,4 +486,52 @@ func testCanceled(t *testing.T, s ledger.Store) {
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	require.ErrorIs(t, err, context.Canceled)
 	require.True(t, errors.Is(ledger.New(s).Verify(ctx), context.Canceled))
+}
+
+// testAppendChained applies to a store that is a [ledger.ChainAppender]:
+// it chains after the head on record, writes all or nothing, and keeps the
+// chain linear while plain appends and chained ones race.
+func testAppendChained(t *testing.T, s ledger.Store) {
+	ca, ok := s.(ledger.ChainAppender)
+	if !ok {
+		t.Skip("the store is not a ledger.ChainAppender")
+	}
+	ctx := context.Background()
+	first := chain(ledger.Head{}, 2)
+	mustAppend(t, s, first)
+	drafts := []ledger.Entry{entry("user-2", 10), entry("user-3", 11)}
+	got, err := ca.AppendChained(ctx, drafts)
+	require.NoError(t, err)
+	want := ledger.Chain(first[1].Head(), drafts)
+	requireEntries(t, want, got)
+	requireHead(t, s, want[1].Head())
+
+	bad := entry("", 12)
+	_, err = ca.AppendChained(ctx, []ledger.Entry{entry("user-1", 13), bad})
+	require.ErrorIs(t, err, ledger.ErrInvalidEntry)
+	requireHead(t, s, want[1].Head())
+
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 5 {
+				if g%2 == 0 {
+					_, err := ca.AppendChained(ctx, []ledger.Entry{entry("user-1", 100+i)})
+					assert.NoError(t, err)
+					continue
+				}
+				// A plain append from a head read just before: it may lose.
+				head, err := s.Head(ctx)
+				if !assert.NoError(t, err) {
+					return
+				}
+				err = s.Append(ctx, chain(head, 1))
+				if err != nil {
+					assert.ErrorIs(t, err, ledger.ErrConflict)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, ledger.New(s).Verify(ctx))
 }

@@ -282,15 +282,7 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 	if err != nil {
 		return nil, wrap(ctx, "append", err)
 	}
-	out := make([]ledger.Entry, len(entries))
-	prev := head
-	for i, e := range entries {
-		e = e.Clone()
-		e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
-		e.Hash = e.ComputeHash()
-		out[i] = e
-		prev = e.Head()
-	}
+	out := ledger.Chain(head, entries)
 	if err := ledger.CheckAppend(head, out); err != nil {
 		return nil, fmt.Errorf("pgledger: append: %w", err)
 	}

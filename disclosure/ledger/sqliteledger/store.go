@@ -216,15 +216,7 @@ func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]le
 	if err != nil {
 		return nil, s.wrap(ctx, "append", err)
 	}
-	out := make([]ledger.Entry, len(entries))
-	prev := head
-	for i, e := range entries {
-		e = e.Clone()
-		e.Seq, e.PrevHash = prev.Seq+1, prev.Hash
-		e.Hash = e.ComputeHash()
-		out[i] = e
-		prev = e.Head()
-	}
+	out := ledger.Chain(head, entries)
 	if err := s.insert(ctx, tx, head, out, rows); err != nil {
 		return nil, err
 	}
