@@ -14,9 +14,17 @@
 // statement that writes it only if it continues the head on record
 // (compare-and-append), in one round trip and one implicit transaction;
 // the primary key on seq backs the check up. A [ledger.Ledger] batches
-// concurrent Records into one append (group commit) and retries from a
-// fresh head when another instance appended first, so the chain stays
-// gapless and linear however many writers there are.
+// concurrent Records into one append (group commit). When another
+// instance appended first, the append is refused and the Ledger hands its
+// next batches to [Store.AppendChained], which reads the head, chains and
+// inserts under the lock in two round trips; so the chain stays gapless
+// and linear however many writers there are, and contending instances do
+// not starve each other.
+//
+// Every appending transaction holds the lock until its commit is flushed,
+// so appends to one chain are serialised by the WAL flush: throughput
+// grows with the entries each commit carries (the writers waiting at
+// once), not with connections.
 //
 // # Inside the host's transaction
 //
