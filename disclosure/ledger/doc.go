@@ -82,7 +82,10 @@
 // A Ledger is safe for concurrent use by multiple goroutines, and any
 // number of Ledgers, in one process or many, may share a Store. Records that
 // arrive together are written in one batch, one store append for all of
-// them (at most [WithMaxBatch]), by the first of them to arrive; the store's
+// them (at most [WithMaxBatch]), by the first of them to arrive; that one
+// waits a little ([WithGroupWait], 200µs at most) for the Records of the
+// previous batch to come back, so that writers recording one after another
+// share appends rather than alternate in halves; the store's
 // compare-and-append refuses a batch that does not continue the head it
 // read ([ErrConflict]), and the ledger then reads the head again and
 // retries, so the chain stays linear and gapless however many writers there

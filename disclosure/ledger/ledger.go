@@ -27,11 +27,12 @@ var _ RecipientResolver = (*policy.Engine)(nil)
 type Option func(*config)
 
 type config struct {
-	clock    func() time.Time
-	resolver RecipientResolver
-	catalog  *purpose.Catalog
-	maxBatch int
-	attempts int
+	clock     func() time.Time
+	resolver  RecipientResolver
+	catalog   *purpose.Catalog
+	maxBatch  int
+	attempts  int
+	groupWait time.Duration
 }
 
 // CatalogSource is a [RecipientResolver] that also gives the purpose
@@ -57,6 +58,19 @@ func WithResolver(r RecipientResolver) Option { return func(c *config) { c.resol
 // WithMaxBatch bounds how many concurrent Records are written to the store
 // in one append (default 256). 1 writes every entry on its own.
 func WithMaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
+
+// DefaultGroupWait is how long, at most, a Record that takes over the
+// writing of batches waits for the Records of the batch just written to
+// come back before it writes (see [WithGroupWait]).
+const DefaultGroupWait = 200 * time.Microsecond
+
+// WithGroupWait bounds how long the next batch waits to gather as many
+// Records as were in flight when the last batch was written (default
+// [DefaultGroupWait]; 0 writes at once). Writers that record one after
+// another then share appends instead of alternating in halves: with 4
+// writers on PostgreSQL, batches of 4 instead of 2. A lone writer never
+// waits.
+func WithGroupWait(d time.Duration) Option { return func(c *config) { c.groupWait = max(d, 0) } }
 
 // DefaultAttempts is how many times Record tries to append a batch before it
 // gives up on a head that keeps moving (another ledger on the same store
@@ -108,7 +122,9 @@ type Ledger struct {
 
 	mu      sync.Mutex
 	queue   []*request
-	leading bool // a goroutine is writing a batch or about to
+	leading bool          // a goroutine is writing a batch or about to
+	target  int           // Records in flight when the last batch was written
+	arrived chan struct{} // signalled when a Record joins the queue
 
 	// head is the leader's idea of the chain's head; only the leader
 	// touches it, and leadership passes under mu.
@@ -123,7 +139,7 @@ func New(store Store, opts ...Option) *Ledger {
 	if store == nil {
 		panic("ledger: New with a nil Store")
 	}
-	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts}
+	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts, groupWait: DefaultGroupWait}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -131,7 +147,7 @@ func New(store Store, opts ...Option) *Ledger {
 		cfg.clock = time.Now
 	}
 	cfg.maxBatch = max(cfg.maxBatch, 1)
-	return &Ledger{store: store, cfg: cfg}
+	return &Ledger{store: store, cfg: cfg, arrived: make(chan struct{}, 1)}
 }
 
 // Store returns the store the ledger writes to; nil for a zero Ledger.
@@ -299,12 +315,17 @@ func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
 	lead := !l.leading
 	l.leading = true
 	l.mu.Unlock()
+	select {
+	case l.arrived <- struct{}{}:
+	default:
+	}
 	if !lead {
 		<-r.wake
 		if !r.lead {
 			return r.e, r.err
 		}
 	}
+	l.gather()
 	l.mu.Lock()
 	n := min(len(l.queue), l.cfg.maxBatch)
 	batch := slices.Clone(l.queue[:n]) // r is queue[0]: the oldest waiting
@@ -315,6 +336,8 @@ func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
 	l.write(context.WithoutCancel(ctx), batch)
 
 	l.mu.Lock()
+	// Before the batch's Records are told: none of them is queued again.
+	l.target = len(batch) + len(l.queue)
 	var next *request
 	if len(l.queue) > 0 {
 		next = l.queue[0]
@@ -323,15 +346,49 @@ func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
 		l.leading = false
 	}
 	l.mu.Unlock()
+	for _, m := range batch[1:] {
+		m.wake <- struct{}{}
+	}
 	if next != nil {
 		next.wake <- struct{}{}
 	}
 	return r.e, r.err
 }
 
+// gather waits, at most groupWait, until the queue holds as many Records
+// as were in flight when the last batch was written: the writers of that
+// batch are on their way back. Only the writer of batches calls it.
+func (l *Ledger) gather() {
+	if l.cfg.groupWait <= 0 {
+		return
+	}
+	var timer *time.Timer
+	for {
+		l.mu.Lock()
+		enough := len(l.queue) >= min(l.target, l.cfg.maxBatch)
+		l.mu.Unlock()
+		if enough {
+			break
+		}
+		if timer == nil {
+			timer = time.NewTimer(l.cfg.groupWait)
+			defer timer.Stop()
+		}
+		select {
+		case <-l.arrived:
+		case <-timer.C:
+			// Fewer writers than before: expect as many as came.
+			l.mu.Lock()
+			l.target = len(l.queue)
+			l.mu.Unlock()
+			return
+		}
+	}
+}
+
 // write appends the batch, retrying from a fresh head while another ledger
-// keeps appending first, and tells every Record of the batch but the
-// leader's own the outcome.
+// keeps appending first, and leaves the outcome in every Record of the
+// batch; the caller wakes them.
 func (l *Ledger) write(ctx context.Context, batch []*request) {
 	entries := make([]Entry, len(batch))
 	var err error
@@ -384,9 +441,6 @@ func (l *Ledger) write(ctx context.Context, batch []*request) {
 			r.e, r.err = Entry{}, err
 		} else {
 			r.e = entries[i]
-		}
-		if i > 0 {
-			r.wake <- struct{}{}
 		}
 	}
 }

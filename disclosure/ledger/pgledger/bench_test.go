@@ -33,9 +33,20 @@ func BenchmarkStore(b *testing.B) {
 // Ledger groups the Records that arrive together into one append.
 func BenchmarkWriters(b *testing.B) {
 	for _, writers := range []int{1, 4, 16} {
-		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
-			s, _, _ := fresh(b, pgtest.WithMaxConns(int32(writers)+2))
-			l := ledger.New(s)
+		for _, wait := range []time.Duration{ledger.DefaultGroupWait, 0} {
+			b.Run(fmt.Sprintf("writers=%d/groupwait=%v", writers, wait), func(b *testing.B) {
+				benchWriters(b, writers, wait)
+			})
+		}
+	}
+}
+
+func benchWriters(b *testing.B, writers int, wait time.Duration) {
+	{
+		{
+			st, _, _ := fresh(b, pgtest.WithMaxConns(int32(writers)+2))
+			s := &countingStore{Store: st}
+			l := ledger.New(s, ledger.WithGroupWait(wait))
 			ctx := context.Background()
 			var n atomic.Int64
 			var wg sync.WaitGroup
@@ -53,8 +64,20 @@ func BenchmarkWriters(b *testing.B) {
 			}
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
-		})
+			b.ReportMetric(float64(b.N)/float64(s.appends.Load()), "entries/commit")
+		}
 	}
+}
+
+// countingStore counts the store appends (commits) a Ledger makes.
+type countingStore struct {
+	*pgledger.Store
+	appends atomic.Int64
+}
+
+func (s *countingStore) Append(ctx context.Context, es []ledger.Entry) error {
+	s.appends.Add(1)
+	return s.Store.Append(ctx, es)
 }
 
 const (
