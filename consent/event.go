@@ -143,8 +143,8 @@ type Event struct {
 
 	// Operator is the operator (and its BIN) the consent is given to or
 	// withdrawn from (art. 8 p.4). Optional in storage, so events recorded
-	// before it existed stay readable; [ValidateBatch] with [WithRequiredContent]
-	// requires it.
+	// before it existed stay readable; [ValidateBatch] with
+	// [WithRequiredContent] requires it on grants and acceptances.
 	Operator Operator
 	// Categories is the list of data collected under a grant or an
 	// acceptance (art. 8 p.4), sorted. Optional in storage;

@@ -22,9 +22,9 @@ var (
 	ErrClosed = errors.New("consent: store closed")
 	// ErrUnavailable: the backing storage could not be reached or failed.
 	ErrUnavailable = errors.New("consent: store unavailable")
-	// ErrMissingContent: with [WithRequiredContent], an event lacks what
-	// art. 8 p.4 of the Law requires a consent to state, or names another
-	// operator. It comes wrapped together with [ErrInvalidEvent].
+	// ErrMissingContent: with [WithRequiredContent], a grant or an
+	// acceptance lacks what art. 8 p.4 of the Law requires a consent to
+	// state, or names another operator. It comes wrapped together with [ErrInvalidEvent].
 	ErrMissingContent = errors.New("consent: event lacks the content art. 8 p.4 requires")
 	// ErrUnknownScope: with [WithCatalog] or [WithRecipients], a grant is
 	// for a purpose, a category or a recipient the policy does not know. It
@@ -53,9 +53,10 @@ type config struct {
 }
 
 // WithRequiredContent makes art. 8 p.4's content required, for the
-// operator op (its name and BIN): every event must name op as its
-// operator, and every grant and acceptance must also state the channel
-// (8 p.1) and the list of data collected. The term (zero Until: until the
+// operator op (its name and BIN): every grant and acceptance must name op
+// as its operator, state the channel (8 p.1) and the list of data
+// collected. Withdrawals are never refused for their content: refusing one
+// would keep the processing going. The term (zero Until: until the
 // purpose is achieved) and the three flags (false: not agreed) are always
 // stated. Events recorded without it stay readable; only new appends are
 // checked.
@@ -126,7 +127,9 @@ func (cfg *config) validateBatch(events []Event) error {
 func (cfg *config) check(e Event) error {
 	var errs []error
 	given := e.Action == ActionGrant || e.Action == ActionAcceptPolicy
-	if cfg.required {
+	// A withdrawal is never refused for its content: refusing it would keep
+	// the processing going.
+	if cfg.required && given {
 		missing := func(what string) { errs = append(errs, fmt.Errorf("%w: %s", ErrMissingContent, what)) }
 		switch {
 		case e.Operator.IsZero():
@@ -134,10 +137,10 @@ func (cfg *config) check(e Event) error {
 		case e.Operator != cfg.operator:
 			missing("another operator")
 		}
-		if given && e.Channel == ChannelUnspecified {
+		if e.Channel == ChannelUnspecified {
 			missing("no channel")
 		}
-		if given && len(e.Categories) == 0 {
+		if len(e.Categories) == 0 {
 			missing("no list of data collected")
 		}
 	}
