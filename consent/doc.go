@@ -42,7 +42,8 @@
 // [WithRecipients] (its engine's catalog and recipients) to
 // [ValidateBatch] before Append, or to [NewMemoryStore]; a grant missing
 // content, or for a purpose or recipient the policy does not know, is then
-// refused. (Only art. 8 p.1 and p.4 items 1-2 were read in the Law's text;
+// refused. A withdrawal never is: refusing one would keep the processing
+// going. (Only art. 8 p.1 and p.4 items 1-2 were read in the Law's text;
 // the other items come from secondary sources.)
 //
 // Acceptance may carry a term too ([WithTerm]); [State.AcceptedAt] and
