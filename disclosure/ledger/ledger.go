@@ -64,12 +64,16 @@ func WithMaxBatch(n int) Option { return func(c *config) { c.maxBatch = n } }
 // come back before it writes (see [WithGroupWait]).
 const DefaultGroupWait = 200 * time.Microsecond
 
+// minGroupWait is the shortest wait worth a timer.
+const minGroupWait = 20 * time.Microsecond
+
 // WithGroupWait bounds how long the next batch waits to gather as many
 // Records as were in flight when the last batch was written (default
 // [DefaultGroupWait]; 0 writes at once). Writers that record one after
 // another then share appends instead of alternating in halves: with 4
-// writers on PostgreSQL, batches of 4 instead of 2. A lone writer never
-// waits.
+// writers on PostgreSQL, batches of 4 instead of 2. The wait is never
+// longer than the last append took, so a store that appends in
+// microseconds (MemoryStore) is not slowed; a lone writer never waits.
 func WithGroupWait(d time.Duration) Option { return func(c *config) { c.groupWait = max(d, 0) } }
 
 // DefaultAttempts is how many times Record tries to append a batch before it
@@ -120,11 +124,12 @@ type Ledger struct {
 	store Store
 	cfg   config
 
-	mu      sync.Mutex
-	queue   []*request
-	leading bool          // a goroutine is writing a batch or about to
-	target  int           // Records in flight when the last batch was written
-	arrived chan struct{} // signalled when a Record joins the queue
+	mu        sync.Mutex
+	queue     []*request
+	leading   bool          // a goroutine is writing a batch or about to
+	target    int           // Records in flight when the last batch was written
+	lastWrite time.Duration // how long the last batch took to write (leader only)
+	arrived   chan struct{} // signalled when a Record joins the queue
 
 	// head is the leader's idea of the chain's head; only the leader
 	// touches it, and leadership passes under mu.
@@ -333,7 +338,9 @@ func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
 	l.mu.Unlock()
 
 	// The batch is shared: the leader's cancellation must not fail it.
+	start := time.Now()
 	l.write(context.WithoutCancel(ctx), batch)
+	l.lastWrite = time.Since(start)
 
 	l.mu.Lock()
 	// Before the batch's Records are told: none of them is queued again.
@@ -359,7 +366,11 @@ func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
 // as were in flight when the last batch was written: the writers of that
 // batch are on their way back. Only the writer of batches calls it.
 func (l *Ledger) gather() {
-	if l.cfg.groupWait <= 0 {
+	// Waiting pays only when an append costs more than the wait: never
+	// longer than the last append took, and not at all for a store that
+	// appends in microseconds.
+	wait := min(l.cfg.groupWait, l.lastWrite)
+	if wait < minGroupWait {
 		return
 	}
 	var timer *time.Timer
@@ -371,7 +382,7 @@ func (l *Ledger) gather() {
 			break
 		}
 		if timer == nil {
-			timer = time.NewTimer(l.cfg.groupWait)
+			timer = time.NewTimer(wait)
 			defer timer.Stop()
 		}
 		select {
