@@ -31,7 +31,9 @@ type Store interface {
 	// [ReasonMalformed].
 	Scan(ctx context.Context, from uint64) iter.Seq2[Entry, error]
 	// Subject returns the entries about one subject in Seq order; none,
-	// not an error, for a subject without entries.
+	// not an error, for a subject without entries. It is an index read
+	// that checks nothing: [Ledger.Subject] walks the chain instead, so
+	// that a row taken out of the index by tampering is reported.
 	Subject(ctx context.Context, subject string) ([]Entry, error)
 }
 
