@@ -445,7 +445,10 @@ func (s *Store) subject(ctx context.Context, q db, subject string) ([]ledger.Ent
 	return out, nil
 }
 
-func scanEntry(rows pgx.Rows) (ledger.Entry, error) {
+// scanner is what scanEntry reads a row from: pgx.Rows, or a test's fake.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanEntry(rows scanner) (ledger.Entry, error) {
 	var (
 		e                     ledger.Entry
 		seq, atS              int64
