@@ -20,6 +20,36 @@
 //	st.Accepted()                                              // true
 //	st.Granted(purpose.Payments, "halyk-bank", time.Now())     // true
 //
+// # Withdrawal of acceptance
+//
+// Withdrawing acceptance of the policy (9.3) voids every grant dated at or
+// before it. A voided grant stays void until the user grants that scope
+// anew: accepting the policy again does not revive it. Its [GrantRecord]
+// says so ([GrantRecord.VoidedAt], [GrantRecord.VoidedBy] name the
+// withdrawal), and the history holds both events.
+//
+// # Content of a consent (Law 94-V, art. 8 p.4)
+//
+// Art. 8 p.4 lists what a consent states: the operator and its BIN, the
+// subject's full name, the term, whether data go to third parties, abroad,
+// or into public sources, and the list of data collected. An event holds
+// them as [Event.Operator], [Event.Until] (zero: until the purpose is
+// achieved), [Event.Flags] and [Event.Categories]; the subject is held as
+// the host's reference ([Event.Subject]), never as a name, so that names
+// stay out of the log. Events recorded before these fields existed stay
+// readable and keep their IDs. A host that wants them enforced passes
+// [WithRequiredContent] (its operator profile), and [WithCatalog] and
+// [WithRecipients] (its engine's catalog and recipients) to
+// [ValidateBatch] before Append, or to [NewMemoryStore]; a grant missing
+// content, or for a purpose or recipient the policy does not know, is then
+// refused. A withdrawal never is: refusing one would keep the processing
+// going. (Only art. 8 p.1 and p.4 items 1-2 were read in the Law's text;
+// the other items come from secondary sources.)
+//
+// Acceptance may carry a term too ([WithTerm]); [State.AcceptedAt] and
+// [Acceptance.StandingAt] stop counting it at its end, as
+// [State.Granted] does for grants.
+//
 // # Ordering
 //
 // Events are folded in the order of their time ([Event.At]); among events

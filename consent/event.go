@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/yasam/privacy/purpose"
@@ -79,13 +80,30 @@ type Flags struct {
 	Publication bool
 }
 
-// Size limits of an event's text fields, in bytes.
+// Operator is who the consent is given to, as art. 8 p.4 of the Law asks
+// a consent to name it: the operator and its BIN (or IIN for an
+// individual entrepreneur).
+type Operator struct {
+	// Name is the operator's registered name.
+	Name string
+	// BIN is the operator's business identification number, 12 digits
+	// (an IIN for an individual entrepreneur).
+	BIN string
+}
+
+// IsZero reports whether no operator is named.
+func (o Operator) IsZero() bool { return o == Operator{} }
+
+// Size limits of an event's text fields, in bytes (or items).
 const (
-	MaxIDLen       = 128
-	MaxSubjectLen  = 256
-	MaxScopeLen    = 256
-	MaxVersionLen  = 64
-	MaxEvidenceLen = 1024
+	MaxIDLen           = 128
+	MaxSubjectLen      = 256
+	MaxScopeLen        = 256
+	MaxVersionLen      = 64
+	MaxEvidenceLen     = 1024
+	MaxOperatorNameLen = 256
+	MaxCategories      = purpose.MaxCategories
+	BINLen             = 12
 )
 
 // Event is one entry of the consent log. Build events with [AcceptPolicy],
@@ -113,11 +131,32 @@ type Event struct {
 	// Evidence optionally references the proof kept elsewhere: a signed
 	// document's ID, a request ID of the state consent service.
 	Evidence string
-	// Until is the end of a grant's term; zero means no term. An expired
-	// grant no longer allows anything.
+	// Until is the end of the consent's term, for a grant or an
+	// acceptance; zero means none stated: the consent lasts until the
+	// purpose is achieved or it is withdrawn. An expired grant no longer
+	// allows anything ([GrantRecord.ActiveAt]); an expired acceptance no
+	// longer stands ([Acceptance.StandingAt]).
 	Until time.Time
-	// Flags are the art. 8 p.4 statements of a grant.
+	// Flags are the art. 8 p.4 statements of a grant or an acceptance:
+	// transfer to third parties, abroad, publication.
 	Flags Flags
+
+	// Operator is the operator (and its BIN) the consent is given to or
+	// withdrawn from (art. 8 p.4). Optional in storage, so events recorded
+	// before it existed stay readable; [ValidateBatch] with
+	// [WithRequiredContent] requires it on grants and acceptances.
+	Operator Operator
+	// Categories is the list of data collected under a grant or an
+	// acceptance (art. 8 p.4), sorted. Optional in storage;
+	// [ValidateBatch] with [WithRequiredContent] requires it on grants and
+	// acceptances, and with [WithCatalog] requires a grant's categories to
+	// be ones its purpose lists.
+	//
+	// The subject's full name, which art. 8 p.4 also lists, is not held:
+	// Subject is the reference the host's own records resolve to the
+	// person, so that names stay out of the consent log (and out of every
+	// copy and log line made of it).
+	Categories []purpose.Category
 }
 
 // LogValue keeps the subject out of logs: only the action, scope and time
@@ -141,11 +180,23 @@ func WithChannel(c Channel) EventOption { return func(e *Event) { e.Channel = c 
 // WithEvidence references the proof of consent kept elsewhere.
 func WithEvidence(ref string) EventOption { return func(e *Event) { e.Evidence = ref } }
 
-// WithTerm limits a grant to the given end time.
+// WithTerm limits a grant or an acceptance to the given end time.
 func WithTerm(until time.Time) EventOption { return func(e *Event) { e.Until = until } }
 
-// WithFlags records the art. 8 p.4 statements of a grant.
+// WithFlags records the art. 8 p.4 statements of a grant or an acceptance.
 func WithFlags(f Flags) EventOption { return func(e *Event) { e.Flags = f } }
+
+// WithOperator names the operator, and its BIN, the consent is given to or
+// withdrawn from (art. 8 p.4).
+func WithOperator(name, bin string) EventOption {
+	return func(e *Event) { e.Operator = Operator{Name: name, BIN: bin} }
+}
+
+// WithData records the list of data collected under a grant or an
+// acceptance (art. 8 p.4). The constructors sort it and drop repeats.
+func WithData(cs ...purpose.Category) EventOption {
+	return func(e *Event) { e.Categories = append(e.Categories, cs...) }
+}
 
 // WithPolicyVersion records the policy version in force for a grant or a
 // withdrawal.
@@ -185,6 +236,11 @@ func build(e Event, opts []EventOption) Event {
 	}
 	if !e.Until.IsZero() {
 		e.Until = e.Until.UTC()
+	}
+	if len(e.Categories) > 0 {
+		e.Categories = slices.Clone(e.Categories)
+		slices.Sort(e.Categories)
+		e.Categories = slices.Compact(e.Categories)
 	}
 	if e.ID == "" {
 		e.ID = e.ContentID()
@@ -229,6 +285,21 @@ func (e Event) ContentID() string {
 		f |= 4
 	}
 	h.Write([]byte{f})
+	// Fields added later are hashed only when set, so an event without
+	// them keeps the ID it always had and a retried append stays a no-op.
+	if !e.Operator.IsZero() {
+		field("operator")
+		field(e.Operator.Name)
+		field(e.Operator.BIN)
+	}
+	if len(e.Categories) > 0 {
+		field("categories")
+		binary.BigEndian.PutUint64(n[:], uint64(len(e.Categories)))
+		h.Write(n[:])
+		for _, c := range e.Categories {
+			field(string(c))
+		}
+	}
 	return "ev_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
@@ -278,15 +349,34 @@ func (e Event) Validate() error {
 	if e.Action == ActionAcceptPolicy && e.PolicyVersion == "" {
 		bad("accept_policy needs a policy version")
 	}
+	consentGiven := e.Action == ActionGrant || e.Action == ActionAcceptPolicy
 	if !e.Until.IsZero() {
-		if e.Action != ActionGrant {
-			bad("only a grant has a term")
+		if !consentGiven {
+			bad("only a grant or an acceptance has a term")
 		} else if !e.Until.After(e.At) {
 			bad("term ends before it starts")
 		}
 	}
-	if e.Action != ActionGrant && e.Flags != (Flags{}) {
-		bad("only a grant carries art. 8 flags")
+	if !consentGiven && e.Flags != (Flags{}) {
+		bad("only a grant or an acceptance carries art. 8 flags")
+	}
+	if len(e.Operator.Name) > MaxOperatorNameLen {
+		bad("operator name longer than %d bytes", MaxOperatorNameLen)
+	}
+	if e.Operator.BIN != "" && !validBIN(e.Operator.BIN) {
+		bad("operator BIN is not %d digits", BINLen)
+	}
+	if !consentGiven && len(e.Categories) > 0 {
+		bad("only a grant or an acceptance lists data collected")
+	}
+	if len(e.Categories) > MaxCategories {
+		bad("more than %d categories", MaxCategories)
+	}
+	for _, c := range e.Categories {
+		if c == "" || len(c) > MaxScopeLen {
+			bad("category empty or longer than %d bytes", MaxScopeLen)
+			break
+		}
 	}
 	if len(errs) == 0 {
 		return nil
@@ -303,5 +393,21 @@ func (e Event) Equal(o Event) bool {
 	return e.ID == o.ID && e.Subject == o.Subject && e.Action == o.Action &&
 		e.Scope == o.Scope && e.PolicyVersion == o.PolicyVersion &&
 		e.At.Equal(o.At) && e.Channel == o.Channel && e.Evidence == o.Evidence &&
-		e.Until.Equal(o.Until) && e.Flags == o.Flags
+		e.Until.Equal(o.Until) && e.Flags == o.Flags &&
+		e.Operator == o.Operator && slices.Equal(e.Categories, o.Categories)
+}
+
+// validBIN reports whether s is 12 ASCII digits. The check digit is not
+// verified: a wrong BIN is the host's to catch, a valid one refused would
+// lose a consent.
+func validBIN(s string) bool {
+	if len(s) != BINLen {
+		return false
+	}
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

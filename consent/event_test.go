@@ -35,7 +35,16 @@ func TestEventValidate(t *testing.T) {
 		{"grant without purpose", consent.Grant("u", "", "bank", t0), false},
 		{"term before start", consent.Grant("u", purpose.Payments, "bank", t0, consent.WithTerm(t0.Add(-time.Hour))), false},
 		{"term on a withdrawal", consent.Withdraw("u", purpose.Payments, "bank", t0, consent.WithTerm(t0.Add(time.Hour))), false},
-		{"flags on acceptance", consent.AcceptPolicy("u", "v1", t0, consent.WithFlags(consent.Flags{Publication: true})), false},
+		{"flags on acceptance", consent.AcceptPolicy("u", "v1", t0, consent.WithFlags(consent.Flags{Publication: true})), true},
+		{"term on acceptance", consent.AcceptPolicy("u", "v1", t0, consent.WithTerm(t0.Add(time.Hour))), true},
+		{"acceptance term before start", consent.AcceptPolicy("u", "v1", t0, consent.WithTerm(t0)), false},
+		{"flags on a withdrawal", consent.Withdraw("u", purpose.Payments, "bank", t0, consent.WithFlags(consent.Flags{Publication: true})), false},
+		{"full art. 8 content", consent.Grant("u", purpose.Payments, "bank", t0, consent.WithOperator("Yasam LLP", "123456789012"), consent.WithData(purpose.Identity)), true},
+		{"BIN not 12 digits", consent.Grant("u", purpose.Payments, "bank", t0, consent.WithOperator("Yasam LLP", "12345678901x")), false},
+		{"short BIN", consent.AcceptPolicy("u", "v1", t0, consent.WithOperator("Yasam LLP", "1234")), false},
+		{"long operator name", consent.AcceptPolicy("u", "v1", t0, consent.WithOperator(strings.Repeat("o", 300), "123456789012")), false},
+		{"data on a withdrawal", consent.Withdraw("u", purpose.Payments, "bank", t0, consent.WithData(purpose.Identity)), false},
+		{"empty category", consent.Grant("u", purpose.Payments, "bank", t0, consent.WithData("")), false},
 		{"unknown channel", consent.AcceptPolicy("u", "v1", t0, consent.WithChannel("pigeon")), false},
 		{"unknown action", consent.Event{ID: "x", Subject: "u", Action: "forget", At: t0}, false},
 		{"scope on acceptance", consent.Event{ID: "x", Subject: "u", Action: consent.ActionAcceptPolicy, PolicyVersion: "v", At: t0, Scope: consent.Scope{Purpose: "p"}}, false},
@@ -67,6 +76,19 @@ func TestContentID(t *testing.T) {
 	assert.NotEqual(t, a.ID, d.ID)
 	e := consent.Grant("u", purpose.Payments, "bank", t0, consent.WithID("req-77"))
 	assert.Equal(t, "req-77", e.ID)
+	// Fields added for art. 8 p.4 change the ID when set...
+	f := consent.Grant("u", purpose.Payments, "bank", t0, consent.WithOperator("Yasam LLP", "123456789012"))
+	assert.NotEqual(t, a.ID, f.ID)
+	g := consent.Grant("u", purpose.Payments, "bank", t0, consent.WithData(purpose.Identity, purpose.Contact))
+	assert.NotEqual(t, a.ID, g.ID)
+	assert.Equal(t, g.ID, consent.Grant("u", purpose.Payments, "bank", t0, consent.WithData(purpose.Contact, purpose.Identity, purpose.Contact)).ID,
+		"the list of data is a set")
+	// ...and leave it as it was when not set, so a retried append of an
+	// event built before them is still a no-op. These IDs were computed
+	// before the fields existed.
+	assert.Equal(t, "ev_2d14aad9628cf7a4f1bc6dcfcee6e715", consent.Grant("u", purpose.Payments, "bank", t0,
+		consent.WithTerm(t0.Add(time.Hour)), consent.WithFlags(consent.Flags{ThirdPartyTransfer: true}), consent.WithChannel(consent.ChannelWeb)).ID)
+	assert.Equal(t, "ev_bf50d2d84a80ee5828f1a9695c1d4bd2", consent.AcceptPolicy("u", "v1", t0).ID)
 	// Length-prefixed fields: moving a boundary changes the ID.
 	assert.NotEqual(t, consent.Grant("ab", "c", "d", t0).ID, consent.Grant("a", "bc", "d", t0).ID)
 }

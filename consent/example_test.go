@@ -2,6 +2,7 @@ package consent_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -42,4 +43,55 @@ func Example() {
 	// granted now: true
 	// granted after the term: false
 	// granted after withdrawal: false
+}
+
+// ExampleValidateBatch refuses, before Append, a grant that lacks what art.
+// 8 p.4 of the Law asks a consent to state or that names a recipient the
+// policy does not know.
+func ExampleValidateBatch() {
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	known := map[string]bool{"halyk-bank": true} // e.g. from engine.Recipient
+	rules := []consent.Option{
+		consent.WithRequiredContent(consent.Operator{Name: "Yasam LLP", BIN: "123456789012"}),
+		consent.WithCatalog(purpose.Default()),
+		consent.WithRecipients(func(id string) bool { return known[id] }),
+	}
+	grant := consent.Grant("user-1", purpose.Payments, "halyk-bank", at,
+		consent.WithOperator("Yasam LLP", "123456789012"),
+		consent.WithChannel(consent.ChannelMobileApp),
+		consent.WithData(purpose.Identity, purpose.PaymentDetails),
+		consent.WithTerm(at.AddDate(1, 0, 0)),
+		consent.WithFlags(consent.Flags{ThirdPartyTransfer: true}))
+	fmt.Println("complete grant:", consent.ValidateBatch([]consent.Event{grant}, rules...))
+
+	bare := consent.Grant("user-1", purpose.Payments, "data-broker", at)
+	err := consent.ValidateBatch([]consent.Event{bare}, rules...)
+	fmt.Println("bare grant refused:", errors.Is(err, consent.ErrMissingContent), errors.Is(err, consent.ErrUnknownScope))
+
+	// A store given the same rules refuses it too.
+	store := consent.NewMemoryStore(rules...)
+	fmt.Println("store refuses:", errors.Is(store.Append(context.Background(), bare), consent.ErrInvalidEvent))
+	// Output:
+	// complete grant: <nil>
+	// bare grant refused: true true
+	// store refuses: true
+}
+
+// ExampleState_Grant shows a grant voided by a withdrawal of acceptance
+// (9.3): accepting again does not bring it back.
+func ExampleState_Grant() {
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	withdrawal := consent.WithdrawAcceptance("user-1", at.Add(2*time.Hour))
+	st := consent.Fold("user-1", []consent.Event{
+		consent.AcceptPolicy("user-1", "2023-ru-1", at),
+		consent.Grant("user-1", purpose.Payments, "halyk-bank", at.Add(time.Hour)),
+		withdrawal,
+		consent.AcceptPolicy("user-1", "2023-ru-1", at.Add(3*time.Hour)),
+	})
+	g, _ := st.Grant(purpose.Payments, "halyk-bank")
+	fmt.Println("accepted:", st.Accepted())
+	fmt.Println("granted:", g.Granted, "voided at:", g.VoidedAt.Format(time.Kitchen), "by the withdrawal:", g.VoidedBy == withdrawal.ID)
+	// Output:
+	// accepted: true
+	// granted: false voided at: 11:00AM by the withdrawal: true
 }

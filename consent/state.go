@@ -19,28 +19,50 @@ type Acceptance struct {
 	Withdrawn bool
 	// WithdrawnAt is when acceptance was withdrawn.
 	WithdrawnAt time.Time
+	// Until is the end of the acceptance's term; zero means none stated.
+	Until time.Time
 }
 
 // Standing reports whether acceptance of some version is on record and not
-// withdrawn.
+// withdrawn. It does not look at the term: see [Acceptance.StandingAt].
 func (a Acceptance) Standing() bool { return a.Version != "" && !a.Withdrawn }
+
+// StandingAt reports whether the acceptance stands at time t: on record,
+// not withdrawn, and within its term if it has one.
+func (a Acceptance) StandingAt(t time.Time) bool {
+	return a.Standing() && (a.Until.IsZero() || t.Before(a.Until))
+}
 
 // GrantRecord is the latest word of a user on one scope.
 type GrantRecord struct {
 	Scope Scope
-	// Granted reports whether the latest event for the scope is a grant
-	// (true) or a withdrawal (false).
+	// Granted reports whether the grant stands: the latest event for the
+	// scope is a grant (not a withdrawal) and no withdrawal of acceptance
+	// after it voided it.
 	Granted bool
+	// VoidedAt is set when the latest event for the scope is a grant that a
+	// withdrawal of acceptance (9.3) voided: the time of that withdrawal,
+	// the first one dated at or after the grant. Granted is then false, and
+	// stays so until the user grants the scope anew, whatever acceptance
+	// follows. VoidedBy is that withdrawal's event ID.
+	VoidedAt time.Time
+	VoidedBy string
 	// At is the time of that latest event.
 	At time.Time
 	// Until is the end of the grant's term; zero means no term.
 	Until time.Time
-	// Channel, Evidence, Flags and EventID come from the latest event.
-	Channel  Channel
-	Evidence string
-	Flags    Flags
-	EventID  string
+	// Channel, Evidence, Flags, Operator, Categories and EventID come from
+	// the latest event.
+	Channel    Channel
+	Evidence   string
+	Flags      Flags
+	Operator   Operator
+	Categories []purpose.Category
+	EventID    string
 }
+
+// Voided reports whether a withdrawal of acceptance voided the grant.
+func (g GrantRecord) Voided() bool { return !g.VoidedAt.IsZero() }
 
 // ActiveAt reports whether the record allows processing at time t: a grant,
 // not withdrawn, whose term (if any) has not ended by t. A grant counts from
@@ -57,7 +79,14 @@ type State struct {
 	subject    string
 	acceptance Acceptance
 	grants     map[Scope]GrantRecord
+	voids      []void // withdrawals of acceptance, by time; shared, never modified
 	n          int
+}
+
+// void is a withdrawal of acceptance on record.
+type void struct {
+	at time.Time
+	id string
 }
 
 // Subject returns the user the state belongs to.
@@ -80,9 +109,14 @@ func (s State) Grant(p purpose.ID, recipient string) (GrantRecord, bool) {
 	return g, ok
 }
 
+// AcceptedAt reports whether acceptance stands at time t: on record, not
+// withdrawn, within its term.
+func (s State) AcceptedAt(t time.Time) bool { return s.acceptance.StandingAt(t) }
+
 // Granted reports whether a grant for purpose p and recipient is active at
-// time t. It says nothing of acceptance: a grant outlives a withdrawal of
-// acceptance on record, but rests on it (see [State.Accepted]).
+// time t: granted, not withdrawn, not voided by a later withdrawal of
+// acceptance, within its term. It says nothing of acceptance itself, which
+// the grant also rests on (see [State.AcceptedAt]).
 func (s State) Granted(p purpose.ID, recipient string, t time.Time) bool {
 	g, ok := s.grants[Scope{p, recipient}]
 	return ok && g.ActiveAt(t)
@@ -113,23 +147,71 @@ func (s State) Apply(e Event) State {
 	switch e.Action {
 	case ActionAcceptPolicy:
 		if !e.At.Before(s.acceptance.At) && !e.At.Before(s.acceptance.WithdrawnAt) {
-			s.acceptance = Acceptance{Version: e.PolicyVersion, At: e.At}
+			s.acceptance = Acceptance{Version: e.PolicyVersion, At: e.At, Until: e.Until}
 		}
 	case ActionWithdrawAcceptance:
 		if !e.At.Before(s.acceptance.At) && !e.At.Before(s.acceptance.WithdrawnAt) {
 			s.acceptance.Withdrawn = true
 			s.acceptance.WithdrawnAt = e.At
 		}
+		s = s.voidGrants(e)
 	case ActionGrant, ActionWithdraw:
 		if old, ok := s.grants[e.Scope]; ok && e.At.Before(old.At) {
 			return s
 		}
+		g := GrantRecord{
+			Scope: e.Scope, Granted: e.Action == ActionGrant, At: e.At, Until: e.Until,
+			Channel: e.Channel, Evidence: e.Evidence, Flags: e.Flags, Operator: e.Operator,
+			Categories: e.Categories, EventID: e.ID,
+		}
+		if g.Granted {
+			// A grant recorded late, dated before a withdrawal of
+			// acceptance on record, was voided by it (9.3).
+			i, _ := slices.BinarySearchFunc(s.voids, e.At, func(v void, t time.Time) int {
+				if v.at.After(t) {
+					return 1
+				}
+				return -1
+			})
+			if i < len(s.voids) {
+				g.Granted, g.VoidedAt, g.VoidedBy = false, s.voids[i].at, s.voids[i].id
+			}
+		}
 		grants := make(map[Scope]GrantRecord, len(s.grants)+1)
 		maps.Copy(grants, s.grants)
-		grants[e.Scope] = GrantRecord{
-			Scope: e.Scope, Granted: e.Action == ActionGrant, At: e.At, Until: e.Until,
-			Channel: e.Channel, Evidence: e.Evidence, Flags: e.Flags, EventID: e.ID,
+		grants[e.Scope] = g
+		s.grants = grants
+	}
+	return s
+}
+
+// voidGrants folds in a withdrawal of acceptance (9.3): every grant dated
+// at or before it is void, and stays void until granted anew. A grant
+// already voided by a later withdrawal is credited to this earlier one.
+func (s State) voidGrants(e Event) State {
+	voids := make([]void, 0, len(s.voids)+1)
+	i, _ := slices.BinarySearchFunc(s.voids, e.At, func(v void, t time.Time) int {
+		if v.at.After(t) {
+			return 1
 		}
+		return -1
+	})
+	voids = append(append(append(voids, s.voids[:i]...), void{e.At, e.ID}), s.voids[i:]...)
+	s.voids = voids
+	var grants map[Scope]GrantRecord
+	for k, g := range s.grants {
+		standing := g.Granted && !g.At.After(e.At)
+		earlier := g.Voided() && !g.At.After(e.At) && e.At.Before(g.VoidedAt)
+		if !standing && !earlier {
+			continue
+		}
+		if grants == nil {
+			grants = maps.Clone(s.grants)
+		}
+		g.Granted, g.VoidedAt, g.VoidedBy = false, e.At, e.ID
+		grants[k] = g
+	}
+	if grants != nil {
 		s.grants = grants
 	}
 	return s

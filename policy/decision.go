@@ -11,8 +11,10 @@ import (
 
 // Decision is the engine's answer to one Check. The zero Decision denies.
 //
-// Decisions returned by [Engine.Check] share their Reasons and Obligations
-// slices with the engine's decision cache: treat them as read-only.
+// Decisions returned by [Engine.Check] share their Reasons, Obligations
+// and Categories slices with the engine's decision cache: treat them as
+// read-only. A Decision is sealed by the engine that made it: [Verify]
+// tells whether it is still as the engine returned it.
 type Decision struct {
 	// Allowed reports whether the processing or disclosure may go ahead.
 	Allowed bool
@@ -30,6 +32,16 @@ type Decision struct {
 	PolicyVersion string
 	// LegalBasis is the ground for processing the purpose rests on (4.1).
 	LegalBasis purpose.Text
+	// Categories are the data categories the decision judged, in catalog
+	// order: those the Check named with [WithCategories] or, when it named
+	// none, every category of the purpose (3.2), so that not naming
+	// categories never widens what an allow covers. Obligations may narrow
+	// them (exclude_commercial_secret). Treat as read-only, like Reasons.
+	Categories []purpose.Category
+
+	// issued and mac are the engine's seal; see [Verify].
+	issued *verdict
+	mac    uint64
 }
 
 // Reason is one rule of the policy that decided.

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"maps"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -191,15 +191,19 @@ type snapshot struct {
 	memo       *memo // nil when caching is off
 	purposes   map[purpose.ID]purposeInfo
 	purposeIDs []purpose.ID // by purposeInfo.index
+	seed       maphash.Seed // keys the seals of this snapshot's decisions
+	operator   uint64       // maphash.String(seed, Operator)
 }
 
 type purposeInfo struct {
 	index uint16
+	mask  uint64 // the purpose's own categories, as a decisionKey bit set
 	legal purpose.Text
 }
 
 type recipientInfo struct {
 	disclosure.Recipient
+	hash    uint64 // maphash.String(snapshot.seed, ID), for the seal
 	kind    uint8  // index into recipientKinds
 	country uint16 // the country code's two letters; 0 for Kazakhstan
 }
@@ -294,7 +298,9 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		version:    cfg.version,
 		now:        cfg.now,
 		purposes:   make(map[purpose.ID]purposeInfo),
+		seed:       maphash.MakeSeed(),
 	}
+	e.operator = maphash.String(e.seed, Operator)
 	if cfg.prior != nil {
 		e.prior = make(map[string]bool, len(cfg.prior))
 		for _, v := range cfg.prior {
@@ -318,10 +324,15 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		if _, dup := e.recipients[r.ID]; dup {
 			return nil, fmt.Errorf("%w: recipient %q registered twice", ErrInvalidConfig, r.ID)
 		}
-		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: kindIndex[r.Kind], country: countryKey(r.Country)}
+		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: kindIndex[r.Kind], country: countryKey(r.Country), hash: maphash.String(e.seed, r.ID)}
 	}
 	for i, p := range cfg.catalog.Purposes() {
-		e.purposes[p.ID] = purposeInfo{index: uint16(i), legal: p.LegalBasis}
+		pi := purposeInfo{index: uint16(i), legal: p.LegalBasis}
+		for _, c := range p.Categories {
+			j, _ := cfg.catalog.CategoryIndex(c)
+			pi.mask |= 1 << j
+		}
+		e.purposes[p.ID] = pi
 		e.purposeIDs = append(e.purposeIDs, p.ID)
 	}
 	e.messages = maps.Clone(embeddedMessages())
@@ -457,12 +468,13 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %q", ErrUnknownPurpose, p)
 	}
 	key := decisionKey{purpose: pi.index}
+	rh := e.operator
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
 			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %q", ErrUnknownRecipient, recipient)
 		}
-		key.kind, key.confident, key.country = r.kind, r.Confidentiality, r.country
+		key.kind, key.confident, key.country, rh = r.kind, r.Confidentiality, r.country, r.hash
 	}
 	for _, o := range opts {
 		for _, c := range o.categories {
@@ -472,6 +484,11 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 			}
 			key.categories |= 1 << i
 		}
+	}
+	if key.categories == 0 {
+		// Naming no category judges the purpose's own (3.2): not naming
+		// them never skips the category rules.
+		key.categories, key.implied = pi.mask, true
 	}
 	st, err := e.store.State(ctx, user)
 	if err != nil {
@@ -490,11 +507,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		}
 		return e.deny(base, "policy_error", ""), err
 	}
-	base.Allowed = v.allowed
-	base.Reasons = v.reasons
-	base.Obligations = v.obligations
-	base.LegalBasis = pi.legal
-	return base, nil
+	return issue(v, recipient, rh), nil
 }
 
 func (e *snapshot) standing(a consent.Acceptance) acceptance {
@@ -540,9 +553,13 @@ func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, err
 		Grant:           key.grant,
 		Categories:      []string{},
 	}
+	var judged []purpose.Category
 	for i := 0; key.categories>>i != 0; i++ {
 		if key.categories&(1<<i) != 0 {
-			in.Categories = append(in.Categories, string(e.catalog.CategoryAt(i)))
+			judged = append(judged, e.catalog.CategoryAt(i))
+			if !key.implied {
+				in.Categories = append(in.Categories, string(e.catalog.CategoryAt(i)))
+			}
 		}
 	}
 	res, err := e.eval.Eval(ctx, in)
@@ -552,7 +569,14 @@ func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, err
 		}
 		return nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
-	v := &verdict{allowed: res.Allow}
+	v := &verdict{
+		allowed:    res.Allow,
+		purpose:    e.purposeIDs[key.purpose],
+		version:    e.version.ID,
+		legal:      e.purposes[e.purposeIDs[key.purpose]].legal,
+		categories: judged,
+		seed:       e.seed,
+	}
 	for _, it := range res.Reasons {
 		v.reasons = append(v.reasons, Reason{Code: it.Code, Clause: it.Clause, Message: e.message(it.Code), Categories: categories(it.Categories)})
 	}
@@ -562,10 +586,9 @@ func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, err
 	if v.allowed && len(v.reasons) == 0 {
 		return nil, fmt.Errorf("%w: an allow with no reason", ErrEvaluation)
 	}
-	// Every Check shares these slices: clipped, a caller's append copies
-	// instead of writing into the cache.
-	v.reasons, v.obligations = slices.Clip(v.reasons), slices.Clip(v.obligations)
-	return v, nil
+	// Every Check shares these slices: clipped (by seal), a caller's append
+	// copies instead of writing into the cache.
+	return v.seal(), nil
 }
 
 func categories(ss []string) []purpose.Category {
@@ -609,8 +632,11 @@ func Message(code string) (purpose.Text, bool) {
 
 // deny returns d as a denial for a reason found before the Rego was asked.
 func (e *snapshot) deny(d Decision, code, clause string) Decision {
-	d.Allowed = false
-	d.Reasons = []Reason{{Code: code, Clause: clause, Message: e.message(code)}}
-	d.Obligations = nil
-	return d
+	v := &verdict{
+		purpose: d.Purpose,
+		version: d.PolicyVersion,
+		reasons: []Reason{{Code: code, Clause: clause, Message: e.message(code)}},
+		seed:    e.seed,
+	}
+	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient))
 }

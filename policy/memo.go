@@ -1,8 +1,11 @@
 package policy
 
 import (
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 // acceptance is the user's standing towards the policy in force, resolved
@@ -40,13 +43,23 @@ type decisionKey struct {
 	accept     acceptance
 	confident  bool
 	grant      bool
+	implied    bool // no category named: categories are the purpose's own
 }
 
-// verdict is the cached, shared part of a Decision.
+// verdict is the cached, shared part of a Decision: everything but the
+// recipient's ID. Once sealed (see [verdict.seal]) it never changes, and
+// the Decisions made from it point at it, which is what [Verify] checks.
 type verdict struct {
 	allowed     bool
+	purpose     purpose.ID
+	version     string
+	legal       purpose.Text
+	categories  []purpose.Category
 	reasons     []Reason
 	obligations []Obligation
+	seed        maphash.Seed // the snapshot's: keys the recipient hash and sum
+	nonce       uint64       // random, binds Decision.mac to this verdict
+	sum         uint64       // contentSum at sealing
 }
 
 // memo caches verdicts by key. Reads are a single atomic load and a map

@@ -40,10 +40,14 @@
 // operator's own processing ([ErrNoDisclosure]). [Ledger.RecordFromContext]
 // does the same with the decision a middleware stored with
 // policy.NewContext. [WithException] names the 7.1 exception a disclosure
-// relies on.
+// relies on; [ExceptionConsent] only on a decision that rests on the user's
+// grant. A decision for a purpose outside the catalog ([WithCatalog], or
+// the resolver's) is refused with [ErrNotEvidence].
 //
 // [Ledger.Subject] lists the disclosures about one subject, for an answer
-// under clause 8. [Ledger.Verify] checks the whole chain, and
+// under clause 8; it checks the whole chain as it reads, so an entry
+// altered or removed (its subject changed included) fails the answer
+// rather than vanishing from it. [Ledger.Verify] checks the whole chain, and
 // [Ledger.Head] gives its last entry's number and hash for anchoring.
 //
 // # Tamper evidence
@@ -68,21 +72,32 @@
 // are as safe as the storage they sit in. Neither does the chain prove that
 // every disclosure was recorded: a host that skips Record leaves no trace.
 //
+// # Zero value
+//
+// Create a Ledger with [New]. The zero Ledger, and a nil *Ledger, fail
+// closed: every method returns an error wrapping [ErrNoStore].
+//
 // # Concurrency
 //
 // A Ledger is safe for concurrent use by multiple goroutines, and any
 // number of Ledgers, in one process or many, may share a Store. Records that
 // arrive together are written in one batch, one store append for all of
-// them (at most [WithMaxBatch]), by the first of them to arrive; the store's
+// them (at most [WithMaxBatch]), by the first of them to arrive; that one
+// waits a little ([WithGroupWait], 200µs at most) for the Records of the
+// previous batch to come back, so that writers recording one after another
+// share appends rather than alternate in halves; the store's
 // compare-and-append refuses a batch that does not continue the head it
 // read ([ErrConflict]), and the ledger then reads the head again and
 // retries, so the chain stays linear and gapless however many writers there
-// are.
+// are. A store that is also a [ChainAppender] (pgledger) chains a batch
+// itself under its lock after such a conflict, so instances contending for
+// one chain cost each other one refused attempt, not a retry loop.
 //
 // # Storage
 //
 // A [Store] keeps the chain; [MemoryStore] keeps it in memory, for tests,
-// and disclosure/ledger/sqliteledger in a SQLite file. Implementations check
+// disclosure/ledger/sqliteledger in a SQLite file, and
+// disclosure/ledger/pgledger in PostgreSQL, shared by a fleet. Implementations check
 // their behaviour with disclosure/ledger/ledgertest. A Store knows nothing
 // of hashing except [CheckAppend], which it calls under its write lock.
 //

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -270,7 +271,8 @@ func (e Entry) LogValue() slog.Value {
 }
 
 // Validate reports what is wrong with the entry's content, if anything:
-// required fields, sizes, kinds and the exception. It does not check Seq,
+// required fields, sizes, valid UTF-8 without NUL bytes (which no
+// PostgreSQL text column holds), kinds and the exception. It does not check Seq,
 // PrevHash or Hash; see [CheckAppend]. The error wraps [ErrInvalidEntry]
 // and names fields, never their content.
 func (e Entry) Validate() error { return e.validate(true) }
@@ -288,6 +290,8 @@ func (e Entry) validate(stamped bool) error {
 			bad("%s longer than %d bytes", name, limit)
 		case !utf8.ValidString(s):
 			bad("%s is not valid UTF-8", name)
+		case strings.IndexByte(s, 0) >= 0:
+			bad("%s contains a NUL byte", name)
 		}
 	}
 	if stamped && e.At.IsZero() {

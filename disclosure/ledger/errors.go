@@ -34,6 +34,16 @@ var (
 	ErrUnavailable = errors.New("ledger: store unavailable")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("ledger: store closed")
+	// ErrNoStore: the method was called on a zero [Ledger] (or a nil
+	// *Ledger), which has no store; create ledgers with [New]. Nothing was
+	// recorded or read.
+	ErrNoStore = errors.New("ledger: zero Ledger has no store; create it with ledger.New")
+	// ErrNotEvidence: Record was given a decision the ledger cannot take
+	// as evidence: not issued by an engine or altered since, for a purpose
+	// outside the catalog, for categories it did not judge, or with a 7.1
+	// exception its basis does not support. Nothing was recorded: the
+	// disclosure must not happen on it. It is also an [ErrNotAllowed].
+	ErrNotEvidence = fmt.Errorf("%w: the decision is not evidence of an allow", ErrNotAllowed)
 )
 
 // TamperError says where the chain breaks: the first sequence number whose

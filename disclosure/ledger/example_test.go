@@ -90,14 +90,14 @@ func Example() {
 // entry on no longer passes.
 func ExampleLedger_Verify() {
 	ctx := context.Background()
-	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(exampleClock))
-	d := policy.Decision{
-		Allowed: true, Purpose: purpose.Verification, Recipient: "kgd",
-		Reasons: []policy.Reason{{Code: "shared_with_affiliated", Clause: "5.1"}},
+	engine := exampleEngine(ctx)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(engine), ledger.WithClock(exampleClock))
+	d, err := engine.Check(ctx, "user-1", purpose.Verification, "kgd", policy.WithCategories(purpose.IINBIN))
+	if err != nil {
+		log.Fatal(err)
 	}
 	for range 3 {
-		if _, err := l.Record(ctx, "user-1", d, ledger.WithRecipientKind(disclosure.StateBody),
-			ledger.WithCategories(purpose.IINBIN)); err != nil {
+		if _, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.IINBIN)); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -140,25 +140,26 @@ func ExampleLedger_RecordFromContext() {
 	}
 	fmt.Println(e.Seq, e.Purpose, e.Recipient, e.RecipientKind, e.Basis)
 
-	// The decision obliges the host to exclude commercial secrets (5.1): a
-	// record that says they went out is refused.
+	// The decision judged IIN/BIN only: a record that says commercial
+	// secrets went out is refused (and 5.1 obliges to exclude them anyway).
 	_, err = l.RecordFromContext(ctx, "user-1", ledger.WithCategories(purpose.CommercialSecret))
 	fmt.Println(err)
 	// Output:
 	// 1 verification kgd state_body [{shared_with_affiliated 5.1}]
-	// ledger: disclosure not allowed by the decision: obligation exclude_commercial_secret (clause 5.1) excludes category commercial_secret
+	// ledger: disclosure not allowed by the decision: the decision is not evidence of an allow: a category the decision did not judge
 }
 
 // An auditor recomputes a hash from the documented encoding with any
 // SHA-256 tool.
 func ExampleEntry_Canonical() {
-	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(exampleClock))
-	d := policy.Decision{
-		Allowed: true, Purpose: purpose.Support, Recipient: "outsourced-support",
-		Reasons: []policy.Reason{{Code: "confidentiality_agreed", Clause: "6.3"}},
+	ctx := context.Background()
+	engine := exampleEngine(ctx)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(engine), ledger.WithClock(exampleClock))
+	d, err := engine.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.Contact))
+	if err != nil {
+		log.Fatal(err)
 	}
-	e, err := l.Record(context.Background(), "user-1", d,
-		ledger.WithRecipientKind(disclosure.Contractor), ledger.WithCategories(purpose.Contact))
+	e, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.Contact))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func ExampleEntry_Canonical() {
 	fmt.Println(e.Hash)
 	// Output:
 	// true
-	// c9374ceee62b93f71c3a58cfac84066dd8faa64b46edfdf466d8a3e6fa708e3b
+	// 32773c8fdcc1eb17dc6aafe5d04af60b61e91c4cfe0b3e7f1cd09a9073d46032
 }
 
 // Logging an entry leaves out whose data it was.

@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,24 +32,49 @@ var clock = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 
 func fixedClock() time.Time { return clock }
 
-func allow(recipient string, reasons ...policy.Reason) policy.Decision {
-	if len(reasons) == 0 {
-		reasons = []policy.Reason{{Code: "consent_granted", Clause: "5.2", Message: purpose.Text{EN: "consented"}}}
+// issued holds decisions the engine of [newEngine] made for user-1, by
+// name: what a host would hand to Record.
+var issued = sync.OnceValue(func() map[string]policy.Decision {
+	e, err := newEngine(context.Background())
+	if err != nil {
+		panic(err)
 	}
-	return policy.Decision{
-		Allowed:       true,
-		Purpose:       purpose.Payments,
-		Recipient:     recipient,
-		Reasons:       reasons,
-		Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
-		PolicyVersion: "2023-ru-1",
+	out := make(map[string]policy.Decision)
+	check := func(name, user, recipient string, opts ...policy.CheckOption) {
+		d, err := e.Check(context.Background(), user, purpose.Payments, recipient, opts...)
+		if err != nil {
+			panic(err)
+		}
+		out[name] = d
 	}
+	check("halyk-bank", "user-1", "halyk-bank")
+	check("halyk-bank/payment_details", "user-1", "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	check("kgd", "user-1", "kgd")
+	check(policy.Operator, "user-1", policy.Operator)
+	check("denied", "user-2", "halyk-bank")
+	return out
+})
+
+// allow returns the engine's allowing decision for payments to recipient
+// (halyk-bank: 5.2, on user-1's grant; kgd: 5.1; the operator: 2.1).
+func allow(recipient string) policy.Decision {
+	d, ok := issued()[recipient]
+	if !ok || !d.Allowed {
+		panic("no allowing decision for " + recipient)
+	}
+	return d
 }
 
 // engine is the seed policy with a consent store in which user-1 accepted
 // the policy and consented to sharing payment data with halyk-bank.
 func engine(t *testing.T) *policy.Engine {
 	t.Helper()
+	e, err := newEngine(t.Context())
+	require.NoError(t, err)
+	return e
+}
+
+func newEngine(ctx context.Context) (*policy.Engine, error) {
 	store := consent.NewMemoryStore()
 	e, err := policy.New(
 		policy.WithConsentStore(store),
@@ -57,12 +83,14 @@ func engine(t *testing.T) *policy.Engine {
 			disclosure.Recipient{ID: "kgd", Kind: disclosure.StateBody},
 		),
 	)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	at := clock.Add(-time.Hour)
-	require.NoError(t, store.Append(t.Context(),
+	err = store.Append(ctx,
 		consent.AcceptPolicy("user-1", e.Version().ID, at),
-		consent.Grant("user-1", purpose.Payments, "halyk-bank", at)))
-	return e
+		consent.Grant("user-1", purpose.Payments, "halyk-bank", at))
+	return e, err
 }
 
 func TestRecordFromAnEngineDecision(t *testing.T) {
@@ -71,7 +99,7 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 	l := ledger.New(ledger.NewMemoryStore(), ledger.WithClock(fixedClock), ledger.WithResolver(eng))
 	ctx := t.Context()
 
-	d, err := eng.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	d, err := eng.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails, purpose.Identity))
 	require.NoError(t, err)
 	require.True(t, d.Allowed)
 	require.True(t, d.Obliges("record_disclosure"))
@@ -132,11 +160,17 @@ func TestRecordRefuses(t *testing.T) {
 	const subject = "Иванов 900101300123"
 	kind := ledger.WithRecipientKind(disclosure.ThirdParty)
 	cats := ledger.WithCategories(purpose.Identity)
-	secret := allow("kgd", policy.Reason{Code: "shared_with_affiliated", Clause: "5.1"})
-	secret.Obligations = append(secret.Obligations, policy.Obligation{
-		Code: "exclude_commercial_secret", Clause: "5.1", Categories: []purpose.Category{purpose.CommercialSecret}})
+	secret := allow("kgd") // obliges to exclude commercial secrets (5.1)
 	noReasons := allow("halyk-bank")
 	noReasons.Reasons = nil
+	flipped := issued()["denied"]
+	flipped.Allowed = true
+	otherPurpose := allow("halyk-bank")
+	otherPurpose.Purpose = purpose.Support
+	otherRecipient := allow("halyk-bank")
+	otherRecipient.Recipient = "kgd"
+	handBuilt := policy.Decision{Allowed: true, Purpose: purpose.Payments, Recipient: "halyk-bank",
+		Reasons: []policy.Reason{{Code: "consent_granted", Clause: "5.2"}}, PolicyVersion: policy.DefaultVersion.ID}
 	tests := []struct {
 		name    string
 		subject string
@@ -145,10 +179,19 @@ func TestRecordRefuses(t *testing.T) {
 		want    error
 	}{
 		{"zero decision", subject, policy.Decision{}, []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
-		{"denial", subject, policy.Decision{Purpose: purpose.Payments, Recipient: "halyk-bank",
-			Reasons: []policy.Reason{{Code: "consent_required", Clause: "5.2"}}}, []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
-		{"operator", subject, allow(policy.Operator, policy.Reason{Code: "operator_processing", Clause: "2.1"}),
-			[]ledger.RecordOption{kind, cats}, ledger.ErrNoDisclosure},
+		{"denial", subject, issued()["denied"], []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
+		{"hand-built allow", subject, handBuilt, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"denial with Allowed flipped", subject, flipped, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"purpose swapped", subject, otherPurpose, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"recipient swapped", subject, otherRecipient, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"category the decision did not judge", subject, issued()["halyk-bank/payment_details"],
+			[]ledger.RecordOption{kind, ledger.WithCategories(purpose.PaymentDetails, purpose.Identity)}, ledger.ErrNotEvidence},
+		{"category outside the purpose", subject, allow("halyk-bank"),
+			[]ledger.RecordOption{kind, ledger.WithCategories(purpose.GeoLocation)}, ledger.ErrNotEvidence},
+		{"operator", subject, allow(policy.Operator), []ledger.RecordOption{kind, cats}, ledger.ErrNoDisclosure},
+		{"option rewrites the basis", subject, allow("kgd"), []ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), cats,
+			ledger.WithException(ledger.ExceptionConsent),
+			func(e *ledger.Entry) { e.Basis = []ledger.Basis{{Code: ledger.ConsentBasis, Clause: "5.2"}} }}, ledger.ErrNotEvidence},
 		{"excluded category", subject, secret,
 			[]ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), ledger.WithCategories(purpose.Identity, purpose.CommercialSecret)},
 			ledger.ErrNotAllowed},
@@ -157,15 +200,19 @@ func TestRecordRefuses(t *testing.T) {
 		{"unknown kind", subject, allow("halyk-bank"), []ledger.RecordOption{cats, ledger.WithRecipientKind("friend")}, ledger.ErrInvalidEntry},
 		{"empty subject", "", allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
 		{"long subject", strings.Repeat("я", 200), allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
-		{"no reasons", subject, noReasons, []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
+		{"reasons removed", subject, noReasons, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 		{"unknown exception", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithException("force_majeure")}, ledger.ErrInvalidEntry},
 		{"long reference", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithReference(strings.Repeat("r", 300))}, ledger.ErrInvalidEntry},
+		{"consent exception on a 5.1 disclosure", subject, allow("kgd"),
+			[]ledger.RecordOption{ledger.WithRecipientKind(disclosure.StateBody), cats, ledger.WithException(ledger.ExceptionConsent)}, ledger.ErrNotEvidence},
+		{"purpose outside the catalog", subject, func() policy.Decision { d := allow("halyk-bank"); d.Purpose = "sell_data"; return d }(),
+			[]ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := ledger.NewMemoryStore()
-			l := ledger.New(s)
+			l := ledger.New(s, ledger.WithCatalog(purpose.Default()))
 			_, err := l.Record(t.Context(), tc.subject, tc.d, tc.opts...)
 			require.ErrorIs(t, err, tc.want)
 			assert.True(t, strings.HasPrefix(err.Error(), "ledger: "), err.Error())
@@ -254,7 +301,8 @@ func TestRecordGivesUpOnAHeadThatKeepsMoving(t *testing.T) {
 	t.Parallel()
 	s := &faultyStore{MemoryStore: ledger.NewMemoryStore()}
 	s.conflict.Store(true)
-	_, err := ledger.New(s).Record(t.Context(), "user-1", allow("halyk-bank"),
+	// A Store only (no ChainAppender): the Ledger retries, then gives up.
+	_, err := ledger.New(struct{ ledger.Store }{s}).Record(t.Context(), "user-1", allow("halyk-bank"),
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	require.ErrorIs(t, err, ledger.ErrConflict)
 	assert.Equal(t, int64(ledger.DefaultAttempts), s.appends.Load())
@@ -323,4 +371,236 @@ func TestSubjectOfNobody(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, got)
 	}
+}
+
+// TestZeroLedgerFailsClosed: a Ledger not made by New records and reads
+// nothing, and says why.
+func TestZeroLedgerFailsClosed(t *testing.T) {
+	t.Parallel()
+	for name, l := range map[string]*ledger.Ledger{"zero": {}, "nil": nil} {
+		t.Run(name, func(t *testing.T) {
+			_, err := l.Record(t.Context(), "user-1", allow("halyk-bank"),
+				ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+			require.ErrorIs(t, err, ledger.ErrNoStore)
+			_, err = l.RecordFromContext(policy.NewContext(t.Context(), allow("halyk-bank")), "user-1")
+			require.ErrorIs(t, err, ledger.ErrNoStore)
+			_, err = l.Head(t.Context())
+			require.ErrorIs(t, err, ledger.ErrNoStore)
+			require.ErrorIs(t, l.Verify(t.Context()), ledger.ErrNoStore)
+			_, err = l.Subject(t.Context(), "user-1")
+			require.ErrorIs(t, err, ledger.ErrNoStore)
+			assert.Nil(t, l.Store())
+		})
+	}
+}
+
+// TestConsentExceptionNeedsAGrant: ExceptionConsent is recorded only on a
+// decision that rests on the user's grant.
+func TestConsentExceptionNeedsAGrant(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng))
+	granted, err := eng.Check(t.Context(), "user-1", purpose.Payments, "halyk-bank")
+	require.NoError(t, err)
+	require.True(t, granted.Allowed)
+	e, err := l.Record(t.Context(), "user-1", granted, ledger.WithCategories(purpose.Identity), ledger.WithException(ledger.ExceptionConsent))
+	require.NoError(t, err)
+	assert.Equal(t, ledger.ExceptionConsent, e.Exception)
+
+	affiliated, err := eng.Check(t.Context(), "user-1", purpose.Payments, "kgd")
+	require.NoError(t, err)
+	require.True(t, affiliated.Allowed, "5.1 needs no grant")
+	_, err = l.Record(t.Context(), "user-1", affiliated, ledger.WithCategories(purpose.Identity), ledger.WithException(ledger.ExceptionConsent))
+	require.ErrorIs(t, err, ledger.ErrNotEvidence)
+	require.ErrorIs(t, err, ledger.ErrNotAllowed)
+	_, err = l.Record(t.Context(), "user-1", affiliated, ledger.WithCategories(purpose.Identity), ledger.WithException(ledger.ExceptionPublic))
+	require.NoError(t, err, "another exception is the host's to claim")
+}
+
+// chainingStore is a MemoryStore that can chain entries itself, as
+// pgledger does; alter changes what it writes, as a faulty one would.
+type chainingStore struct {
+	*ledger.MemoryStore
+	mu      sync.Mutex
+	chained int
+	alter   bool
+}
+
+func (s *chainingStore) AppendChained(ctx context.Context, es []ledger.Entry) ([]ledger.Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.chained++
+	head, err := s.Head(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ledger.Entry, len(es))
+	for i, e := range es {
+		e = e.Clone()
+		if s.alter {
+			e.Recipient = "someone-else"
+		}
+		e.Seq, e.PrevHash = head.Seq+1, head.Hash
+		e.Hash = e.ComputeHash()
+		out[i], head = e, e.Head()
+	}
+	return out, s.MemoryStore.Append(ctx, out)
+}
+
+// TestContendedLedgerLetsTheStoreChain: two ledgers on one store; after a
+// conflict, the one that lost hands its batches to AppendChained and no
+// Record fails however often the head moves.
+func TestContendedLedgerLetsTheStoreChain(t *testing.T) {
+	t.Parallel()
+	s := &chainingStore{MemoryStore: ledger.NewMemoryStore()}
+	ls := []*ledger.Ledger{ledger.New(s), ledger.New(s)}
+	d := allow("halyk-bank")
+	var wg sync.WaitGroup
+	for _, l := range ls {
+		for range 4 {
+			wg.Go(func() {
+				for range 50 {
+					_, err := l.Record(context.Background(), "user-1", d,
+						ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+					assert.NoError(t, err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	require.NoError(t, ls[0].Verify(t.Context()))
+	h, err := ls[0].Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(400), h.Seq)
+	t.Logf("%d batches chained by the store", s.chained)
+}
+
+// TestChainedContentIsChecked: a store whose AppendChained writes other
+// content than it was given fails the Record.
+func TestChainedContentIsChecked(t *testing.T) {
+	t.Parallel()
+	s := &chainingStore{MemoryStore: ledger.NewMemoryStore(), alter: true}
+	other := ledger.New(s)
+	l := ledger.New(s)
+	rec := func(l *ledger.Ledger) error {
+		_, err := l.Record(t.Context(), "user-1", allow("halyk-bank"),
+			ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+		return err
+	}
+	require.NoError(t, rec(l))     // l knows the head
+	require.NoError(t, rec(other)) // and now it is stale
+	require.ErrorIs(t, rec(l), ledger.ErrInvalidEntry, "l met a conflict, the store chained, and altered the entry")
+}
+
+// TestPurposeOutsideTheCatalog: a decision an engine with a wider catalog
+// issued is refused by a ledger that keeps to the published catalog.
+func TestPurposeOutsideTheCatalog(t *testing.T) {
+	t.Parallel()
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(purpose.DefaultJSON(), &raw))
+	purposes := raw["purposes"].([]any)
+	loyalty := map[string]any{}
+	for k, v := range purposes[len(purposes)-1].(map[string]any) {
+		loyalty[k] = v
+	}
+	loyalty["id"] = "loyalty"
+	raw["purposes"] = append(purposes, loyalty)
+	b, err := json.Marshal(raw)
+	require.NoError(t, err)
+	wide, err := purpose.Parse(b)
+	require.NoError(t, err)
+
+	store := consent.NewMemoryStore()
+	eng, err := policy.New(policy.WithCatalog(wide), policy.WithConsentStore(store),
+		policy.WithRecipients(disclosure.Recipient{ID: "halyk-bank", Kind: disclosure.ThirdParty}))
+	require.NoError(t, err)
+	require.NoError(t, store.Append(t.Context(),
+		consent.AcceptPolicy("user-1", eng.Version().ID, clock), consent.Grant("user-1", "loyalty", "halyk-bank", clock)))
+	d, err := eng.Check(t.Context(), "user-1", "loyalty", "halyk-bank")
+	require.NoError(t, err)
+	require.True(t, d.Allowed)
+
+	cats := ledger.WithCategories(purpose.Identity)
+	_, err = ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng), ledger.WithCatalog(purpose.Default())).Record(t.Context(), "user-1", d, cats)
+	require.ErrorIs(t, err, ledger.ErrNotEvidence)
+	_, err = ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng)).Record(t.Context(), "user-1", d, cats)
+	require.NoError(t, err, "the engine's own catalog holds the purpose")
+}
+
+// TestOptionsCannotRewriteTheDecision: an option that writes fields the
+// decision gives is ignored for them.
+func TestOptionsCannotRewriteTheDecision(t *testing.T) {
+	t.Parallel()
+	l := ledger.New(ledger.NewMemoryStore())
+	e, err := l.Record(t.Context(), "user-1", allow("halyk-bank"), ledger.WithRecipientKind(disclosure.ThirdParty),
+		ledger.WithCategories(purpose.Identity), func(e *ledger.Entry) {
+			e.Subject, e.Purpose, e.Recipient, e.PolicyVersion = "user-2", purpose.Support, "kgd", "forged"
+			e.Basis = []ledger.Basis{{Code: "forged", Clause: "0"}}
+			e.Seq, e.Hash = 99, ledger.Hash{1}
+		})
+	require.NoError(t, err)
+	d := allow("halyk-bank")
+	assert.Equal(t, "user-1", e.Subject)
+	assert.Equal(t, d.Purpose, e.Purpose)
+	assert.Equal(t, d.Recipient, e.Recipient)
+	assert.Equal(t, d.PolicyVersion, e.PolicyVersion)
+	assert.Equal(t, []ledger.Basis{{Code: "consent_granted", Clause: "5.2"}}, e.Basis)
+	assert.Equal(t, uint64(1), e.Seq)
+	require.NoError(t, l.Verify(t.Context()))
+}
+
+// TestRecipientKindFromTheResolverWins: a host cannot record a 5.1 state
+// body's disclosure as another kind than the engine knows it by.
+func TestRecipientKindFromTheResolverWins(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng))
+	_, err := l.Record(t.Context(), "user-1", allow("kgd"), ledger.WithCategories(purpose.Identity),
+		ledger.WithRecipientKind(disclosure.ThirdParty))
+	require.ErrorIs(t, err, ledger.ErrNotEvidence)
+	e, err := l.Record(t.Context(), "user-1", allow("kgd"), ledger.WithCategories(purpose.Identity),
+		ledger.WithRecipientKind(disclosure.StateBody))
+	require.NoError(t, err)
+	assert.Equal(t, disclosure.StateBody, e.RecipientKind)
+}
+
+// slowStore makes every append take a while, as a commit to disk does,
+// and counts them.
+type slowStore struct {
+	*ledger.MemoryStore
+	appends atomic.Int64
+}
+
+func (s *slowStore) Append(ctx context.Context, es []ledger.Entry) error {
+	s.appends.Add(1)
+	time.Sleep(time.Millisecond)
+	return s.MemoryStore.Append(ctx, es)
+}
+
+// TestGroupWaitGathersTheWriters: writers that record one after another
+// share appends (4 writers: 4 entries a commit) instead of alternating in
+// halves, as they do with WithGroupWait(0).
+func TestGroupWaitGathersTheWriters(t *testing.T) {
+	t.Parallel()
+	perCommit := func(wait time.Duration) float64 {
+		s := &slowStore{MemoryStore: ledger.NewMemoryStore()}
+		l := ledger.New(s, ledger.WithGroupWait(wait))
+		d := allow("halyk-bank")
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for range 50 {
+					_, err := l.Record(context.Background(), "user-1", d,
+						ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+					assert.NoError(t, err)
+				}
+			})
+		}
+		wg.Wait()
+		require.NoError(t, l.Verify(t.Context()))
+		return 200 / float64(s.appends.Load())
+	}
+	gathered := perCommit(50 * time.Millisecond)
+	t.Logf("entries a commit: %.2f gathered, %.2f at once", gathered, perCommit(0))
+	assert.Greater(t, gathered, 3.5)
 }

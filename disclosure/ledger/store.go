@@ -31,8 +31,24 @@ type Store interface {
 	// [ReasonMalformed].
 	Scan(ctx context.Context, from uint64) iter.Seq2[Entry, error]
 	// Subject returns the entries about one subject in Seq order; none,
-	// not an error, for a subject without entries.
+	// not an error, for a subject without entries. It is an index read
+	// that checks nothing: [Ledger.Subject] walks the chain instead, so
+	// that a row taken out of the index by tampering is reported.
 	Subject(ctx context.Context, subject string) ([]Entry, error)
+}
+
+// ChainAppender is a [Store] that can also chain entries itself: under the
+// lock or in the transaction that makes its append atomic, AppendChained
+// reads the head on record, numbers, links and hashes entries after it
+// (their other fields as given, At included), writes them, and returns
+// them as written. [Ledger.Record] uses it when an append was refused for a
+// head that moved (another instance appended first): a contended store
+// then costs one refused attempt instead of a retry loop. Entries must
+// pass [CheckAppend] once chained; the error wraps [ErrInvalidEntry] if
+// not.
+type ChainAppender interface {
+	Store
+	AppendChained(ctx context.Context, entries []Entry) ([]Entry, error)
 }
 
 // MemoryStore is a [Store] in memory, for tests and examples; its chain
@@ -44,7 +60,7 @@ type MemoryStore struct {
 	bySubject map[string][]int // indexes into entries
 }
 
-var _ Store = (*MemoryStore)(nil)
+var _ ChainAppender = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
@@ -66,6 +82,37 @@ func (s *MemoryStore) Append(ctx context.Context, entries []Entry) error {
 		s.entries = append(s.entries, e.Clone())
 	}
 	return nil
+}
+
+// AppendChained implements [ChainAppender].
+func (s *MemoryStore) AppendChained(ctx context.Context, entries []Entry) ([]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: append: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := Chain(s.head(), entries)
+	if err := CheckAppend(s.head(), out); err != nil {
+		return nil, err
+	}
+	for _, e := range out {
+		s.bySubject[e.Subject] = append(s.bySubject[e.Subject], len(s.entries))
+		s.entries = append(s.entries, e.Clone())
+	}
+	return out, nil
+}
+
+// Chain returns copies of entries numbered, linked and hashed to follow
+// head, their other fields as given: what a [ChainAppender] writes.
+func Chain(head Head, entries []Entry) []Entry {
+	out := make([]Entry, len(entries))
+	for i, e := range entries {
+		e = e.Clone()
+		e.Seq, e.PrevHash = head.Seq+1, head.Hash
+		e.Hash = e.ComputeHash()
+		out[i], head = e, e.Head()
+	}
+	return out
 }
 
 func (s *MemoryStore) head() Head {

@@ -2,10 +2,12 @@ package ledger
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
@@ -40,8 +42,7 @@ func TestMemoryStoreTamper(t *testing.T) {
 			t.Parallel()
 			s := NewMemoryStore()
 			l := New(s)
-			d := policy.Decision{Allowed: true, Purpose: purpose.Payments, Recipient: "halyk-bank",
-				Reasons: []policy.Reason{{Code: "consent_granted", Clause: "5.2"}}}
+			d := issuedAllow(t)
 			for range 10 {
 				_, err := l.Record(t.Context(), "user-1", d,
 					WithRecipientKind(disclosure.ThirdParty), WithCategories(purpose.Identity))
@@ -55,4 +56,60 @@ func TestMemoryStoreTamper(t *testing.T) {
 			assert.Equal(t, TamperError{Seq: tc.seq, Reason: tc.reason}, *te)
 		})
 	}
+}
+
+// TestSubjectSeesTampering: Subject reports an entry altered or removed,
+// even when the change takes it out of the subject's answer.
+func TestSubjectSeesTampering(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		edit   func(s *MemoryStore)
+		seq    uint64
+		reason string
+	}{
+		{"subject changed", func(s *MemoryStore) { s.entries[4].Subject = "user-2" }, 5, ReasonHash},
+		{"category changed", func(s *MemoryStore) { s.entries[2].Categories = []purpose.Category{purpose.Device} }, 3, ReasonHash},
+		{"entry deleted", func(s *MemoryStore) { s.entries = append(s.entries[:4:4], s.entries[5:]...) }, 5, ReasonMissing},
+		{"another subject's entry changed", func(s *MemoryStore) { s.entries[7].Purpose = purpose.Support }, 8, ReasonHash},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := NewMemoryStore()
+			l := New(s)
+			d := issuedAllow(t)
+			for i := range 10 {
+				_, err := l.Record(t.Context(), []string{"user-1", "user-2"}[i/8], d,
+					WithRecipientKind(disclosure.ThirdParty), WithCategories(purpose.Identity))
+				require.NoError(t, err)
+			}
+			got, err := l.Subject(t.Context(), "user-1")
+			require.NoError(t, err)
+			require.Len(t, got, 8)
+			tc.edit(s)
+			got, err = l.Subject(t.Context(), "user-1")
+			var te *TamperError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, TamperError{Seq: tc.seq, Reason: tc.reason}, *te)
+			assert.Empty(t, got)
+		})
+	}
+}
+
+// issuedAllow is an engine's decision that allows payment data to go to
+// halyk-bank, a third party the user consented to (5.2).
+func issuedAllow(t *testing.T) policy.Decision {
+	t.Helper()
+	store := consent.NewMemoryStore()
+	e, err := policy.New(policy.WithConsentStore(store),
+		policy.WithRecipients(disclosure.Recipient{ID: "halyk-bank", Kind: disclosure.ThirdParty}))
+	require.NoError(t, err)
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, store.Append(t.Context(),
+		consent.AcceptPolicy("u", e.Version().ID, at), consent.Grant("u", purpose.Payments, "halyk-bank", at)))
+	d, err := e.Check(t.Context(), "u", purpose.Payments, "halyk-bank")
+	require.NoError(t, err)
+	require.True(t, d.Allowed)
+	return d
 }

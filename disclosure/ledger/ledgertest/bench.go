@@ -22,6 +22,7 @@ import (
 //
 // newStore returns a new, empty store.
 func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
+	allows := banks(b)
 	b.Run("Record", func(b *testing.B) {
 		b.Run("serial", func(b *testing.B) {
 			l := ledger.New(newStore(b))
@@ -29,7 +30,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
-				if err := record(ctx, l, i%100, i); err != nil {
+				if err := record(ctx, l, allows, i%100, i); err != nil {
 					b.Fatal(err)
 				}
 				i++
@@ -45,7 +46,7 @@ func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					i := int(n.Add(1))
-					if err := record(ctx, l, i%100, i); err != nil {
+					if err := record(ctx, l, allows, i%100, i); err != nil {
 						b.Error(err)
 						return
 					}

@@ -46,6 +46,7 @@ var cases = []struct {
 	{"ConcurrentRecords", testConcurrentRecords},
 	{"TwoLedgersShareTheStore", testTwoLedgers},
 	{"ContextCanceled", testCanceled},
+	{"AppendChained", testAppendChained},
 }
 
 // base is the fixtures' clock; it carries nanoseconds, which every store
@@ -191,7 +192,7 @@ func testRoundTrip(t *testing.T, s ledger.Store) {
 			Basis:         []ledger.Basis{{Code: "confidentiality_agreed", Clause: "6.3"}},
 			Exception:     ledger.ExceptionPriorThirdParty,
 			PolicyVersion: "2026-kk-2",
-			Reference:     "doc/42\x00\n",
+			Reference:     "doc/42\t\n",
 		},
 		entry("user-1", 1),
 	}
@@ -311,6 +312,11 @@ func testInvalidBatch(t *testing.T, s ledger.Store) {
 			e.Recipient = policy.Operator
 			return link(head, e)
 		}},
+		{"NUL in a text field", func() []ledger.Entry {
+			e := entry("user-1", 5)
+			e.Reference = "doc/42\x00"
+			return link(head, e)
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,25 +373,17 @@ func testCopies(t *testing.T, s ledger.Store) {
 	require.NoError(t, ledger.New(s).Verify(context.Background()))
 }
 
-// decision is an allowing decision as the seed policy gives for a 5.2
-// recipient the user consented to.
-func decision(recipient string) policy.Decision {
-	return policy.Decision{
-		Allowed:       true,
-		Purpose:       purpose.Payments,
-		Recipient:     recipient,
-		Reasons:       []policy.Reason{{Code: "consent_granted", Clause: "5.2"}},
-		Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
-		PolicyVersion: policy.DefaultVersion.ID,
-	}
-}
-
-func record(ctx context.Context, l *ledger.Ledger, g, i int) error {
-	_, err := l.Record(ctx, fmt.Sprintf("user-%d", g), decision(fmt.Sprintf("bank-%d", i%4)),
+func record(ctx context.Context, l *ledger.Ledger, allows map[string]policy.Decision, g, i int) error {
+	_, err := l.Record(ctx, fmt.Sprintf("user-%d", g), allows[fmt.Sprintf("bank-%d", i%4)],
 		ledger.WithRecipientKind(disclosure.ThirdParty),
 		ledger.WithCategories(purpose.PaymentDetails, purpose.Identity),
 		ledger.WithReference(fmt.Sprintf("req-%d-%d", g, i)))
 	return err
+}
+
+func banks(tb testing.TB) map[string]policy.Decision {
+	tb.Helper()
+	return Allows(tb, "bank-0", "bank-1", "bank-2", "bank-3")
 }
 
 func requireChain(t *testing.T, l *ledger.Ledger, n uint64, perSubject map[string]int) {
@@ -413,13 +411,14 @@ func requireChain(t *testing.T, l *ledger.Ledger, n uint64, perSubject map[strin
 
 func testConcurrentRecords(t *testing.T, s ledger.Store) {
 	const goroutines, each = 16, 50
+	allows := banks(t)
 	l := ledger.New(s)
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines*each)
 	for g := range goroutines {
 		wg.Go(func() {
 			for i := range each {
-				if err := record(context.Background(), l, g, i); err != nil {
+				if err := record(context.Background(), l, allows, g, i); err != nil {
 					errs <- err
 				}
 			}
@@ -442,6 +441,7 @@ func testConcurrentRecords(t *testing.T, s ledger.Store) {
 // the chain linear.
 func testTwoLedgers(t *testing.T, s ledger.Store) {
 	const goroutines, each = 8, 25
+	allows := banks(t)
 	ls := []*ledger.Ledger{ledger.New(s, ledger.WithMaxBatch(4)), ledger.New(s, ledger.WithMaxBatch(4))}
 	var wg sync.WaitGroup
 	errs := make(chan error, 2*goroutines*each)
@@ -449,7 +449,7 @@ func testTwoLedgers(t *testing.T, s ledger.Store) {
 		for g := range goroutines {
 			wg.Go(func() {
 				for i := range each {
-					if err := record(context.Background(), l, k*goroutines+g, i); err != nil {
+					if err := record(context.Background(), l, allows, k*goroutines+g, i); err != nil {
 						errs <- err
 					}
 				}
@@ -482,8 +482,56 @@ func testCanceled(t *testing.T, s ledger.Store) {
 		}
 	}
 	require.ErrorIs(t, scanErr, context.Canceled)
-	_, err = ledger.New(s).Record(ctx, "user-1", decision("bank-1"),
+	_, err = ledger.New(s).Record(ctx, "user-1", Allows(t, "bank-1")["bank-1"],
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	require.ErrorIs(t, err, context.Canceled)
 	require.True(t, errors.Is(ledger.New(s).Verify(ctx), context.Canceled))
+}
+
+// testAppendChained applies to a store that is a [ledger.ChainAppender]:
+// it chains after the head on record, writes all or nothing, and keeps the
+// chain linear while plain appends and chained ones race.
+func testAppendChained(t *testing.T, s ledger.Store) {
+	ca, ok := s.(ledger.ChainAppender)
+	if !ok {
+		t.Skip("the store is not a ledger.ChainAppender")
+	}
+	ctx := context.Background()
+	first := chain(ledger.Head{}, 2)
+	mustAppend(t, s, first)
+	drafts := []ledger.Entry{entry("user-2", 10), entry("user-3", 11)}
+	got, err := ca.AppendChained(ctx, drafts)
+	require.NoError(t, err)
+	want := ledger.Chain(first[1].Head(), drafts)
+	requireEntries(t, want, got)
+	requireHead(t, s, want[1].Head())
+
+	bad := entry("", 12)
+	_, err = ca.AppendChained(ctx, []ledger.Entry{entry("user-1", 13), bad})
+	require.ErrorIs(t, err, ledger.ErrInvalidEntry)
+	requireHead(t, s, want[1].Head())
+
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 5 {
+				if g%2 == 0 {
+					_, err := ca.AppendChained(ctx, []ledger.Entry{entry("user-1", 100+i)})
+					assert.NoError(t, err)
+					continue
+				}
+				// A plain append from a head read just before: it may lose.
+				head, err := s.Head(ctx)
+				if !assert.NoError(t, err) {
+					return
+				}
+				err = s.Append(ctx, chain(head, 1))
+				if err != nil {
+					assert.ErrorIs(t, err, ledger.ErrConflict)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, ledger.New(s).Verify(ctx))
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
-	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -40,10 +39,7 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(2)
 	}
 	l := ledger.New(s)
-	d := policy.Decision{
-		Allowed: true, Purpose: purpose.Payments, Recipient: "bank", PolicyVersion: "v1",
-		Reasons: []policy.Reason{{Code: "consent_granted", Clause: "5.2"}},
-	}
+	d := allow
 	for i := 0; ; i++ {
 		e, err := l.Record(ctx, fmt.Sprintf("user-%d", i%7), d,
 			ledger.WithRecipientKind(disclosure.ThirdParty),

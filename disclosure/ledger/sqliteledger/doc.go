@@ -23,7 +23,9 @@
 // of query-only connections, and in WAL mode never wait for the writer.
 // Other processes may open the same file, each with its own Store and
 // ledger: the write lock serialises their appends and the head check turns
-// a stale writer away with [ledger.ErrConflict], which the ledger retries.
+// a stale writer away with [ledger.ErrConflict]; the ledger then has the
+// store chain its next batches itself ([Store.AppendChained]) under the
+// lock, so processes do not starve each other.
 //
 // # Storage
 //

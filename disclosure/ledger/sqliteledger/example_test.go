@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
@@ -28,14 +29,22 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	l := ledger.New(store, ledger.WithClock(func() time.Time { return time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC) }))
-	d := policy.Decision{ // as engine.Check returns it for a state body
-		Allowed: true, Purpose: purpose.Verification, Recipient: "kgd",
-		Reasons:       []policy.Reason{{Code: "shared_with_affiliated", Clause: "5.1"}},
-		PolicyVersion: policy.DefaultVersion.ID,
+	consents := consent.NewMemoryStore()
+	engine, err := policy.New(policy.WithConsentStore(consents),
+		policy.WithRecipients(disclosure.Recipient{ID: "kgd", Kind: disclosure.StateBody}))
+	if err != nil {
+		log.Fatal(err)
 	}
-	e, err := l.Record(ctx, "user-1", d,
-		ledger.WithRecipientKind(disclosure.StateBody), ledger.WithCategories(purpose.IINBIN, purpose.Identity))
+	if err := consents.Append(ctx, consent.AcceptPolicy("user-1", engine.Version().ID, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))); err != nil {
+		log.Fatal(err)
+	}
+	l := ledger.New(store, ledger.WithResolver(engine),
+		ledger.WithClock(func() time.Time { return time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC) }))
+	d, err := engine.Check(ctx, "user-1", purpose.Verification, "kgd")
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.IINBIN, purpose.Identity))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -50,16 +50,16 @@ func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
 // others, may share one file. Create it with [Open]; the zero value is not
 // usable.
 type Store struct {
-	w      *sql.DB // one connection: SQLite has one writer anyway
-	r      *sql.DB // a pool of query-only connections
-	insert *sql.Stmt
+	w          *sql.DB // one connection: SQLite has one writer anyway
+	r          *sql.DB // a pool of query-only connections
+	insertStmt *sql.Stmt
 
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
 }
 
-var _ ledger.Store = (*Store)(nil)
+var _ ledger.ChainAppender = (*Store)(nil)
 
 // Open opens (creating if needed) the SQLite database at path, a plain file
 // name, and brings its schema up to date. The file is put in WAL mode with
@@ -92,7 +92,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 // init prepares what the store needs beyond the shared SQLite setup.
 func (s *Store) init(ctx context.Context) error {
 	var err error
-	if s.insert, err = s.w.PrepareContext(ctx, insertSQL); err != nil {
+	if s.insertStmt, err = s.w.PrepareContext(ctx, insertSQL); err != nil {
 		return s.wrap(ctx, "open", err)
 	}
 	return nil
@@ -104,8 +104,8 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		var errs []error
-		if s.insert != nil {
-			errs = append(errs, s.insert.Close())
+		if s.insertStmt != nil {
+			errs = append(errs, s.insertStmt.Close())
 		}
 		if s.r != nil {
 			errs = append(errs, s.r.Close())
@@ -136,17 +136,9 @@ func (s *Store) Append(ctx context.Context, entries []ledger.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	// Encode before taking the write lock.
-	type row struct{ cats, basis []byte }
-	rows := make([]row, len(entries))
-	for i, e := range entries {
-		var err error
-		if rows[i].cats, err = json.Marshal(e.Categories); err != nil {
-			return fmt.Errorf("sqliteledger: append: %w: categories: %w", ledger.ErrInvalidEntry, err)
-		}
-		if rows[i].basis, err = json.Marshal(e.Basis); err != nil {
-			return fmt.Errorf("sqliteledger: append: %w: basis: %w", ledger.ErrInvalidEntry, err)
-		}
+	rows, err := encode(entries) // before taking the writer
+	if err != nil {
+		return err
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -157,10 +149,38 @@ func (s *Store) Append(ctx context.Context, entries []ledger.Entry) error {
 	if err != nil {
 		return s.wrap(ctx, "append", err)
 	}
+	if err := s.insert(ctx, tx, head, entries, rows); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return s.wrap(ctx, "append", err)
+	}
+	return nil
+}
+
+// row is an entry's lists, encoded as stored.
+type row struct{ cats, basis []byte }
+
+func encode(entries []ledger.Entry) ([]row, error) {
+	rows := make([]row, len(entries))
+	for i, e := range entries {
+		var err error
+		if rows[i].cats, err = json.Marshal(e.Categories); err != nil {
+			return nil, fmt.Errorf("sqliteledger: append: %w: categories: %w", ledger.ErrInvalidEntry, err)
+		}
+		if rows[i].basis, err = json.Marshal(e.Basis); err != nil {
+			return nil, fmt.Errorf("sqliteledger: append: %w: basis: %w", ledger.ErrInvalidEntry, err)
+		}
+	}
+	return rows, nil
+}
+
+// insert checks that entries continue head and writes them in tx.
+func (s *Store) insert(ctx context.Context, tx *sql.Tx, head ledger.Head, entries []ledger.Entry, rows []row) error {
 	if err := ledger.CheckAppend(head, entries); err != nil {
 		return fmt.Errorf("sqliteledger: append: %w", err)
 	}
-	ins := tx.StmtContext(ctx, s.insert)
+	ins := tx.StmtContext(ctx, s.insertStmt)
 	now := time.Now().UnixMicro()
 	for i, e := range entries {
 		if _, err := ins.ExecContext(ctx, int64(e.Seq), e.At.Unix(), e.At.Nanosecond(), e.Subject,
@@ -169,10 +189,41 @@ func (s *Store) Append(ctx context.Context, entries []ledger.Entry) error {
 			return s.wrap(ctx, "append", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return s.wrap(ctx, "append", err)
-	}
 	return nil
+}
+
+// AppendChained implements [ledger.ChainAppender]: in one write
+// transaction it reads the head, chains entries after it and inserts them,
+// so a Ledger that met another process's append does not retry against a
+// head that keeps moving.
+func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]ledger.Entry, error) {
+	if err := s.check(ctx, "append"); err != nil {
+		return nil, err
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	rows, err := encode(entries) // the chain fields are not encoded
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, s.wrap(ctx, "append", err)
+	}
+	defer tx.Rollback()
+	head, err := readHead(tx.QueryRowContext(ctx, headSQL))
+	if err != nil {
+		return nil, s.wrap(ctx, "append", err)
+	}
+	out := ledger.Chain(head, entries)
+	if err := s.insert(ctx, tx, head, out, rows); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, s.wrap(ctx, "append", err)
+	}
+	return out, nil
 }
 
 // Head implements [ledger.Store].

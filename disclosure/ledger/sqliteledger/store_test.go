@@ -45,14 +45,15 @@ func TestOpenRejectsNonFilePaths(t *testing.T) {
 	}
 }
 
-var allow = policy.Decision{
-	Allowed:       true,
-	Purpose:       purpose.Payments,
-	Recipient:     "halyk-bank",
-	Reasons:       []policy.Reason{{Code: "consent_granted", Clause: "5.2"}},
-	Obligations:   []policy.Obligation{{Code: "record_disclosure", Clause: "7.1"}},
-	PolicyVersion: policy.DefaultVersion.ID,
-}
+// allow is an engine's decision that allows payment data to go to
+// halyk-bank, a third party the user consented to (5.2).
+var allow = func() policy.Decision {
+	ds, err := ledgertest.Decisions("halyk-bank")
+	if err != nil {
+		panic(err)
+	}
+	return ds["halyk-bank"]
+}()
 
 // fill records n disclosures, for subjects user-0 to user-2 in turn.
 func fill(t *testing.T, l *ledger.Ledger, n int) {
@@ -243,6 +244,39 @@ func TestSubjectChecksHashes(t *testing.T) {
 	requireTamper(t, err, 5, ledger.ReasonHash)
 }
 
+// TestSubjectSeesARowTakenAway: a row whose subject column was changed, or
+// that was deleted, no longer matches the subject; Subject still reports
+// it instead of answering with fewer entries.
+func TestSubjectSeesARowTakenAway(t *testing.T) {
+	t.Parallel()
+	for name, q := range map[string]string{
+		"subject changed": "UPDATE ledger_entries SET subject = 'user-x' WHERE subject = 'user-1'",
+		"row deleted":     "DELETE FROM ledger_entries WHERE subject = 'user-1'",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "l.db")
+			l := ledger.New(open(t, path))
+			fill(t, l, 6)
+			got, err := l.Subject(t.Context(), "user-1")
+			require.NoError(t, err)
+			require.Len(t, got, 2)
+			first := got[0].Seq
+			db := raw(t, path)
+			for _, q := range []string{"DROP TRIGGER ledger_entries_no_update", "DROP TRIGGER ledger_entries_no_delete", q} {
+				_, err := db.ExecContext(t.Context(), q)
+				require.NoError(t, err)
+			}
+			got, err = l.Subject(t.Context(), "user-1")
+			require.ErrorIs(t, err, ledger.ErrTampered)
+			var te *ledger.TamperError
+			require.ErrorAs(t, err, &te)
+			assert.Equal(t, first, te.Seq)
+			assert.Empty(t, got)
+		})
+	}
+}
+
 func entryAt(t *testing.T, s ledger.Store, seq uint64) ledger.Entry {
 	t.Helper()
 	for e, err := range s.Scan(t.Context(), seq) {
@@ -346,4 +380,29 @@ func TestErrorsNameNoPersonalData(t *testing.T) {
 		assert.NotContains(t, err.Error(), "halyk")
 		assert.True(t, errors.Is(err, ledger.ErrTampered))
 	}
+}
+
+// TestAppendChained: the store chains entries after whatever head is on
+// record, as a contended Ledger asks it to.
+func TestAppendChained(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	s := open(t, path)
+	l := ledger.New(s)
+	fill(t, l, 3)
+	e := entryAt(t, s, 3)
+	e.Seq, e.PrevHash, e.Hash = 0, ledger.Hash{}, ledger.Hash{} // left for the store
+	got, err := s.AppendChained(t.Context(), []ledger.Entry{e, e})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, []uint64{4, 5}, []uint64{got[0].Seq, got[1].Seq})
+	require.NoError(t, l.Verify(t.Context(), got[1].Head()))
+
+	bad := e
+	bad.Categories = nil
+	_, err = s.AppendChained(t.Context(), []ledger.Entry{bad})
+	require.ErrorIs(t, err, ledger.ErrInvalidEntry)
+	h, err := s.Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, got[1].Head(), h, "nothing written")
 }

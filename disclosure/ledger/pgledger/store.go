@@ -1,0 +1,535 @@
+package pgledger
+
+import (
+	"context"
+	"embed"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"iter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/internal/pgmigrate"
+	"github.com/yasam/privacy/purpose"
+)
+
+//go:embed migrations/*.up.sql
+var migrationFS embed.FS
+
+// SchemaVersion is the version of the "ledger" component this code needs
+// in privacy_schema: the number of the last file in [Migrations].
+const SchemaVersion = 1
+
+// Component is the name the migrations record in privacy_schema.
+const Component = "ledger"
+
+// ErrSchemaBehind is returned by [New] when the database's ledger schema is
+// missing or older than [SchemaVersion]: run [Migrate] or apply the files
+// of [Migrations] (with a role that may run DDL), or pass [WithMigrate].
+var ErrSchemaBehind = errors.New("pgledger: database schema is behind")
+
+// Migrations returns the schema as SQL files, golang-migrate file naming
+// (0001_init.up.sql, ...), up-only; each file also runs alone with psql and
+// may run again without harm.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrationFS, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory is part of the build
+	}
+	return sub
+}
+
+// Option configures [New] and [Migrate].
+type Option func(*config)
+
+type config struct {
+	schema  string
+	migrate bool
+}
+
+// WithSchema names the PostgreSQL schema the table lives in. Without it,
+// the connection's search_path decides.
+func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
+
+// WithMigrate makes [New] apply the migrations first, as [Migrate] does;
+// the pool's role then needs the rights to create tables, functions and
+// triggers. Without it, New runs no DDL.
+func WithMigrate() Option { return func(c *config) { c.migrate = true } }
+
+// Migrate applies the migrations the database lacks, each file in its own
+// transaction, under a transaction-scoped advisory lock, in the configured
+// schema. It is safe to run from several instances at once.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
+	cfg := newConfig(opts)
+	if _, err := pgmigrate.Apply(ctx, pool, pgmigrate.Config{Component: Component, Files: Migrations(), Schema: cfg.schema}); err != nil {
+		return fmt.Errorf("pgledger: migrate: %w", unavailable(err))
+	}
+	return nil
+}
+
+func newConfig(opts []Option) config {
+	var cfg config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+// Store is a [ledger.Store] in a PostgreSQL table, shared by any number of
+// instances of a service: each append checks, in the same implicit
+// transaction as the insert and under a transaction-scoped advisory lock,
+// that it continues the head on record, so the chain stays gapless and
+// linear whoever writes. The primary key on seq backs that check up.
+//
+// Store is safe for concurrent use by multiple goroutines. It does not own
+// the pool: closing the pool is the host's.
+//
+// Privileges the pool's role needs: USAGE on the schema; SELECT and INSERT
+// on ledger_entries; SELECT on privacy_schema. It needs no UPDATE, DELETE
+// or TRUNCATE (the table refuses them from every role anyway), no sequence
+// and no EXECUTE beyond what PUBLIC has (pg_advisory_xact_lock).
+type Store struct {
+	pool  *pgxpool.Pool
+	table string // quoted, schema-qualified when a schema was named
+	lock  int64  // advisory lock key of the table
+
+	headSQL, appendSQL, scanSQL, subjectSQL string
+}
+
+var _ ledger.ChainAppender = (*Store)(nil)
+
+// New returns a store over pool. Unless [WithMigrate] is given it runs no
+// DDL: it checks that privacy_schema records the "ledger" component at
+// [SchemaVersion] or later, and fails with an error wrapping
+// [ErrSchemaBehind] otherwise.
+func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
+	if pool == nil {
+		return nil, errors.New("pgledger: New with a nil pool")
+	}
+	cfg := newConfig(opts)
+	if cfg.migrate {
+		if err := Migrate(ctx, pool, opts...); err != nil {
+			return nil, err
+		}
+	}
+	if err := pgmigrate.Check(ctx, pool, cfg.schema, Component, SchemaVersion, ErrSchemaBehind); err != nil {
+		if errors.Is(err, ErrSchemaBehind) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("pgledger: new: %w", unavailable(err))
+	}
+	table := pgx.Identifier{"ledger_entries"}
+	if cfg.schema != "" {
+		table = pgx.Identifier{cfg.schema, "ledger_entries"}
+	}
+	s := &Store{pool: pool, table: table.Sanitize()}
+	// The lock key names the table itself (its oid), so stores that reach
+	// one table by different search_paths still take the same lock.
+	var oid uint32
+	if err := pool.QueryRow(ctx, "SELECT $1::regclass::oid", s.table).Scan(&oid); err != nil {
+		return nil, fmt.Errorf("pgledger: new: %w", unavailable(err))
+	}
+	h := fnv.New32a()
+	h.Write([]byte("github.com/yasam/privacy/pgledger"))
+	s.lock = int64(binary.BigEndian.Uint64(binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, h.Sum32()), oid)))
+	s.prepare()
+	return s, nil
+}
+
+const columns = `seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
+	exception, policy_version, reference, prev_hash, hash`
+
+func (s *Store) prepare() {
+	s.headSQL = "SELECT seq, hash FROM " + s.table + " ORDER BY seq DESC LIMIT 1"
+	// One statement inserts the batch only if it continues the head on
+	// record: the compare and the append are one. It runs after the
+	// advisory lock in the same implicit transaction, with a snapshot
+	// taken after the lock was granted, so it sees every append before it.
+	s.appendSQL = `WITH head AS (` + s.headSQL + `)
+INSERT INTO ` + s.table + ` (` + columns + `)
+SELECT u.seq, u.at_s, u.at_ns, u.subject, u.purpose, u.recipient, u.recipient_kind, u.categories::jsonb, u.basis::jsonb,
+	u.exception, u.policy_version, u.reference, u.prev_hash, u.hash
+FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+	$10::text[], $11::text[], $12::text[], $13::bytea[], $14::bytea[])
+	AS u(seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
+	exception, policy_version, reference, prev_hash, hash)
+WHERE coalesce((SELECT seq FROM head), 0) = $15
+	AND coalesce((SELECT hash FROM head), decode(repeat('00', 32), 'hex')) = $16`
+	s.scanSQL = "SELECT " + columns + " FROM " + s.table + " WHERE seq >= $1 ORDER BY seq"
+	s.subjectSQL = "SELECT " + columns + " FROM " + s.table + " WHERE subject = $1 ORDER BY seq"
+}
+
+// db is what the store runs on: the pool, or a host's transaction.
+type db interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// Append implements [ledger.Store]: one round trip, one implicit
+// transaction, all entries or none; they are committed when Append
+// returns nil.
+func (s *Store) Append(ctx context.Context, entries []ledger.Entry) error {
+	return s.append(ctx, s.pool, entries)
+}
+
+func (s *Store) append(ctx context.Context, q db, entries []ledger.Entry) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("pgledger: append: %w", err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	// The batch must be sound in itself; whether it continues the head is
+	// checked by the database, under the lock.
+	first := entries[0]
+	head := ledger.Head{Seq: first.Seq - 1, Hash: first.PrevHash}
+	if first.Seq == 0 {
+		head = ledger.Head{}
+	}
+	if err := ledger.CheckAppend(head, entries); err != nil {
+		return fmt.Errorf("pgledger: append: %w", err)
+	}
+	args, err := appendArgs(entries)
+	if err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	b.Queue("SELECT pg_advisory_xact_lock($1)", s.lock)
+	b.Queue(s.appendSQL, args...)
+	res := q.SendBatch(ctx, b)
+	_, err = res.Exec()
+	var tag pgconn.CommandTag
+	if err == nil {
+		tag, err = res.Exec()
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case isUniqueViolation(err):
+		return fmt.Errorf("pgledger: append: %w", ledger.ErrConflict)
+	case err != nil:
+		return wrap(ctx, "append", err)
+	case tag.RowsAffected() != int64(len(entries)):
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("pgledger: append: %w: the batch starts at entry %d", ledger.ErrConflict, first.Seq)
+		}
+		return fmt.Errorf("pgledger: append: %w: %d of %d rows written", ledger.ErrUnavailable, tag.RowsAffected(), len(entries))
+	}
+	return nil
+}
+
+// AppendChained implements [ledger.ChainAppender]: in one transaction,
+// under the advisory lock, it reads the head, chains entries after it and
+// inserts them. A Ledger calls it when an append met a head another
+// instance had moved, so contention costs one refused attempt, not a retry
+// loop.
+func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]ledger.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pgledger: append: %w", err)
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, wrap(ctx, "append", err)
+	}
+	defer conn.Release()
+	out, err := s.appendChained(ctx, conn.Conn(), entries)
+	if err != nil {
+		// Whatever state the connection is in, end the transaction; a
+		// connection that cannot is not returned to the pool.
+		if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+			conn.Conn().Close(context.WithoutCancel(ctx))
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// appendChained holds the lock for one round trip and the commit: the
+// first batch opens the transaction, takes the lock and reads the head; the
+// second inserts the chained entries and commits.
+func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []ledger.Entry) ([]ledger.Entry, error) {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SELECT pg_advisory_xact_lock($1)", s.lock)
+	b.Queue(s.headSQL)
+	res := conn.SendBatch(ctx, b)
+	_, err := res.Exec()
+	if err == nil {
+		_, err = res.Exec()
+	}
+	var head ledger.Head
+	if err == nil {
+		head, err = readHead(res.QueryRow())
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, wrap(ctx, "append", err)
+	}
+	out := ledger.Chain(head, entries)
+	if err := ledger.CheckAppend(head, out); err != nil {
+		return nil, fmt.Errorf("pgledger: append: %w", err)
+	}
+	args, err := appendArgs(out)
+	if err != nil {
+		return nil, err
+	}
+	b = &pgx.Batch{}
+	b.Queue(s.appendSQL, args...)
+	b.Queue("COMMIT")
+	res = conn.SendBatch(ctx, b)
+	tag, err := res.Exec()
+	if err == nil {
+		_, err = res.Exec()
+	}
+	if cerr := res.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return nil, wrap(ctx, "append", err)
+	case tag.RowsAffected() != int64(len(out)):
+		return nil, fmt.Errorf("pgledger: append: %w: %d of %d rows written under the lock", ledger.ErrUnavailable, tag.RowsAffected(), len(out))
+	}
+	return out, nil
+}
+
+func appendArgs(entries []ledger.Entry) ([]any, error) {
+	n := len(entries)
+	var (
+		seq, atS                                           = make([]int64, n), make([]int64, n)
+		atNS                                               = make([]int32, n)
+		subj, purp, rcpt, kind, cats, basis, exc, ver, ref = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		prev, hash                                         = make([][]byte, n), make([][]byte, n)
+	)
+	for i, e := range entries {
+		c, err := json.Marshal(e.Categories)
+		if err != nil {
+			return nil, fmt.Errorf("pgledger: append: %w: categories: %w", ledger.ErrInvalidEntry, err)
+		}
+		bs, err := json.Marshal(e.Basis)
+		if err != nil {
+			return nil, fmt.Errorf("pgledger: append: %w: basis: %w", ledger.ErrInvalidEntry, err)
+		}
+		seq[i], atS[i], atNS[i] = int64(e.Seq), e.At.Unix(), int32(e.At.Nanosecond())
+		subj[i], purp[i], rcpt[i], kind[i] = e.Subject, string(e.Purpose), e.Recipient, string(e.RecipientKind)
+		cats[i], basis[i], exc[i], ver[i], ref[i] = string(c), string(bs), string(e.Exception), e.PolicyVersion, e.Reference
+		prev[i], hash[i] = e.PrevHash[:], e.Hash[:]
+	}
+	// The head the batch continues: for the empty chain, entry 0 with a
+	// hash of zeros, which the statement's coalesce stands for.
+	first := entries[0]
+	return []any{seq, atS, atNS, subj, purp, rcpt, kind, cats, basis, exc, ver, ref, prev, hash,
+		int64(first.Seq - 1), first.PrevHash[:]}, nil
+}
+
+// Head implements [ledger.Store].
+func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
+	return s.head(ctx, s.pool, false)
+}
+
+func (s *Store) head(ctx context.Context, q db, lock bool) (ledger.Head, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Head{}, fmt.Errorf("pgledger: head: %w", err)
+	}
+	if lock {
+		if _, err := q.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", s.lock); err != nil {
+			return ledger.Head{}, wrap(ctx, "head", err)
+		}
+	}
+	h, err := readHead(q.QueryRow(ctx, s.headSQL))
+	if err != nil {
+		return ledger.Head{}, wrap(ctx, "head", err)
+	}
+	return h, nil
+}
+
+func readHead(row pgx.Row) (ledger.Head, error) {
+	var (
+		seq  int64
+		hash []byte
+	)
+	switch err := row.Scan(&seq, &hash); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return ledger.Head{}, nil
+	case err != nil:
+		return ledger.Head{}, err
+	}
+	h := ledger.Head{Seq: uint64(seq)}
+	if seq <= 0 || len(hash) != len(h.Hash) {
+		return ledger.Head{}, &ledger.TamperError{Seq: uint64(seq), Reason: ledger.ReasonMalformed}
+	}
+	copy(h.Hash[:], hash)
+	return h, nil
+}
+
+// Scan implements [ledger.Store]. It reads one snapshot: entries appended
+// while it runs are not yielded. It holds a connection of the pool until
+// the loop ends.
+func (s *Store) Scan(ctx context.Context, from uint64) iter.Seq2[ledger.Entry, error] {
+	return s.scan(ctx, s.pool, from)
+}
+
+func (s *Store) scan(ctx context.Context, q db, from uint64) iter.Seq2[ledger.Entry, error] {
+	return func(yield func(ledger.Entry, error) bool) {
+		if err := ctx.Err(); err != nil {
+			yield(ledger.Entry{}, fmt.Errorf("pgledger: scan: %w", err))
+			return
+		}
+		if from > 1<<63-1 {
+			return
+		}
+		rows, err := q.Query(ctx, s.scanSQL, int64(from))
+		if err != nil {
+			yield(ledger.Entry{}, wrap(ctx, "scan", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				yield(ledger.Entry{}, wrap(ctx, "scan", err))
+				return
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(ledger.Entry{}, wrap(ctx, "scan", err))
+		}
+	}
+}
+
+// Subject implements [ledger.Store].
+func (s *Store) Subject(ctx context.Context, subject string) ([]ledger.Entry, error) {
+	return s.subject(ctx, s.pool, subject)
+}
+
+func (s *Store) subject(ctx context.Context, q db, subject string) ([]ledger.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pgledger: subject: %w", err)
+	}
+	rows, err := q.Query(ctx, s.subjectSQL, subject)
+	if err != nil {
+		return nil, wrap(ctx, "subject", err)
+	}
+	defer rows.Close()
+	var out []ledger.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, wrap(ctx, "subject", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(ctx, "subject", err)
+	}
+	return out, nil
+}
+
+// scanner is what scanEntry reads a row from: pgx.Rows, or a test's fake.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanEntry(rows scanner) (ledger.Entry, error) {
+	var (
+		e                     ledger.Entry
+		seq, atS              int64
+		atNS                  int32
+		purp, kind, exception string
+		cats, basis           []byte
+		prevHash, hash        []byte
+	)
+	if err := rows.Scan(&seq, &atS, &atNS, &e.Subject, &purp, &e.Recipient, &kind, &cats, &basis,
+		&exception, &e.PolicyVersion, &e.Reference, &prevHash, &hash); err != nil {
+		return ledger.Entry{}, err
+	}
+	e.Seq = uint64(seq)
+	e.At = time.Unix(atS, int64(atNS)).UTC()
+	e.Purpose = purpose.ID(purp)
+	e.RecipientKind = disclosure.Kind(kind)
+	e.Exception = ledger.Exception(exception)
+	malformed := &ledger.TamperError{Seq: e.Seq, Reason: ledger.ReasonMalformed}
+	if seq <= 0 || len(prevHash) != len(e.PrevHash) || len(hash) != len(e.Hash) {
+		return ledger.Entry{}, malformed
+	}
+	copy(e.PrevHash[:], prevHash)
+	copy(e.Hash[:], hash)
+	if json.Unmarshal(cats, &e.Categories) != nil || json.Unmarshal(basis, &e.Basis) != nil {
+		return ledger.Entry{}, malformed
+	}
+	return e, nil
+}
+
+// Tx returns a view of the store that works inside tx, a transaction the
+// host holds (the outbox pattern): entries recorded through it commit or
+// roll back with the host's own writes. Its Head takes the ledger's
+// advisory lock, held until tx ends, so appends from other transactions
+// and instances wait for the host to commit; keep such transactions short.
+//
+// Record through it with a Ledger of its own, used by one goroutine, for
+// the life of tx:
+//
+//	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+//		// ... the host's business write ...
+//		_, err := ledger.New(store.Tx(tx), ledger.WithResolver(engine)).Record(ctx, user, d, ...)
+//		return err
+//	})
+//
+// A pgx.Tx is not safe for concurrent use, and neither is the view.
+func (s *Store) Tx(tx pgx.Tx) ledger.Store { return &txStore{s: s, tx: tx} }
+
+type txStore struct {
+	s  *Store
+	tx pgx.Tx
+}
+
+func (t *txStore) Append(ctx context.Context, entries []ledger.Entry) error {
+	return t.s.append(ctx, t.tx, entries)
+}
+
+func (t *txStore) Head(ctx context.Context) (ledger.Head, error) { return t.s.head(ctx, t.tx, true) }
+
+func (t *txStore) Scan(ctx context.Context, from uint64) iter.Seq2[ledger.Entry, error] {
+	return t.s.scan(ctx, t.tx, from)
+}
+
+func (t *txStore) Subject(ctx context.Context, subject string) ([]ledger.Entry, error) {
+	return t.s.subject(ctx, t.tx, subject)
+}
+
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}
+
+// wrap names what made op fail: a broken chain as it is, the context's
+// error when it is done, ErrUnavailable otherwise.
+func wrap(ctx context.Context, op string, err error) error {
+	switch {
+	case errors.Is(err, ledger.ErrTampered):
+		return err
+	case ctx.Err() != nil:
+		return fmt.Errorf("pgledger: %s: %w", op, ctx.Err())
+	}
+	return fmt.Errorf("pgledger: %s: %w", op, unavailable(err))
+}
+
+func unavailable(err error) error { return fmt.Errorf("%w: %w", ledger.ErrUnavailable, err) }

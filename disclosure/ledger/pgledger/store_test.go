@@ -1,0 +1,359 @@
+package pgledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/ledgertest"
+	"github.com/yasam/privacy/disclosure/ledger/pgledger"
+	"github.com/yasam/privacy/internal/pgtest"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+// fresh returns a store in a schema of its own, migrated, and the pool the
+// schema's owner uses.
+func fresh(t testing.TB, opts ...pgtest.Option) (*pgledger.Store, *pgxpool.Pool, string) {
+	t.Helper()
+	pool, schema := pgtest.New(t, opts...)
+	s, err := pgledger.New(context.Background(), pool, pgledger.WithMigrate())
+	require.NoError(t, err)
+	return s, pool, schema
+}
+
+// appRole is what an application gets: the privileges the package
+// documents, nothing more.
+var appRole = []pgtest.Grant{
+	{Privileges: "SELECT, INSERT", Object: "ledger_entries"},
+	{Privileges: "SELECT", Object: "privacy_schema"},
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	ledgertest.Run(t, func(t *testing.T) ledger.Store {
+		s, _, _ := fresh(t)
+		return s
+	})
+}
+
+// TestConformanceDMLRole runs the suite through a role that may only read
+// and insert: New without WithMigrate works there, and runs no DDL.
+func TestConformanceDMLRole(t *testing.T) {
+	t.Parallel()
+	ledgertest.Run(t, func(t *testing.T) ledger.Store {
+		admin, schema := pgtest.New(t)
+		require.NoError(t, pgledger.Migrate(t.Context(), admin))
+		app := pgtest.DMLRole(t, schema, appRole)
+		s, err := pgledger.New(t.Context(), app)
+		require.NoError(t, err)
+		return s
+	})
+}
+
+func TestDMLRole(t *testing.T) {
+	t.Parallel()
+	admin, schema := pgtest.New(t)
+	app := pgtest.DMLRole(t, schema, nil)
+
+	// On an empty schema: no DDL attempted, a clear error.
+	_, err := pgledger.New(t.Context(), app)
+	require.ErrorIs(t, err, pgledger.ErrSchemaBehind)
+	assert.Contains(t, err.Error(), "run Migrate or apply migrations/")
+	var n int
+	require.NoError(t, admin.QueryRow(t.Context(),
+		"SELECT count(*) FROM pg_tables WHERE schemaname = $1", schema).Scan(&n))
+	assert.Zero(t, n, "New created a table")
+	// Asked to migrate, the role cannot: an error, not a half schema.
+	_, err = pgledger.New(t.Context(), app, pgledger.WithMigrate())
+	require.Error(t, err)
+
+	require.NoError(t, pgledger.Migrate(t.Context(), admin))
+	require.NoError(t, pgledger.Migrate(t.Context(), admin), "migrations run again without harm")
+	app = pgtest.DMLRole(t, schema, appRole)
+	s, err := pgledger.New(t.Context(), app)
+	require.NoError(t, err)
+	l := ledger.New(s)
+	fill(t, l, 3)
+	require.NoError(t, l.Verify(t.Context()))
+
+	for _, q := range []string{
+		"UPDATE ledger_entries SET subject = 'x' WHERE seq = 2",
+		"DELETE FROM ledger_entries WHERE seq = 2",
+		"TRUNCATE ledger_entries",
+		"DROP TRIGGER ledger_entries_no_update_delete ON ledger_entries",
+		"ALTER TABLE ledger_entries DISABLE TRIGGER USER",
+	} {
+		_, err := app.Exec(t.Context(), q)
+		require.Error(t, err, q)
+	}
+	require.NoError(t, l.Verify(t.Context()))
+}
+
+func TestSchemaBehind(t *testing.T) {
+	t.Parallel()
+	admin, _ := pgtest.New(t)
+	_, err := pgledger.New(t.Context(), admin)
+	require.ErrorIs(t, err, pgledger.ErrSchemaBehind)
+	require.NoError(t, pgledger.Migrate(t.Context(), admin))
+	_, err = admin.Exec(t.Context(), "UPDATE privacy_schema SET version = 0 WHERE component = 'ledger'")
+	require.NoError(t, err)
+	_, err = pgledger.New(t.Context(), admin)
+	require.ErrorIs(t, err, pgledger.ErrSchemaBehind)
+}
+
+func TestWithSchema(t *testing.T) {
+	t.Parallel()
+	admin := pgtest.Admin(t)
+	schema := pgtest.Schema(t)
+	// admin's search_path does not name the schema: WithSchema does.
+	s, err := pgledger.New(t.Context(), admin, pgledger.WithSchema(schema), pgledger.WithMigrate())
+	require.NoError(t, err)
+	l := ledger.New(s)
+	fill(t, l, 2)
+	require.NoError(t, l.Verify(t.Context()))
+}
+
+// allow is an engine's decision that allows payment data to go to
+// halyk-bank, a third party the user consented to (5.2).
+var allow = func() policy.Decision {
+	ds, err := ledgertest.Decisions("halyk-bank")
+	if err != nil {
+		panic(err)
+	}
+	return ds["halyk-bank"]
+}()
+
+func record(ctx context.Context, l *ledger.Ledger, subject string) error {
+	_, err := l.Record(ctx, subject, allow,
+		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
+	return err
+}
+
+// fill records n entries for user-1, user-2, user-3 in turn.
+func fill(t testing.TB, l *ledger.Ledger, n int) {
+	t.Helper()
+	for i := range n {
+		require.NoError(t, record(context.Background(), l, fmt.Sprintf("user-%d", i%3+1)))
+	}
+}
+
+func requireTamper(t *testing.T, err error, seq uint64, reason string) {
+	t.Helper()
+	var te *ledger.TamperError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, ledger.TamperError{Seq: seq, Reason: reason}, *te)
+}
+
+// TestTamperWithSQL edits the table with plain SQL, as someone with the
+// owner's rights would, and Verify names the first bad entry.
+func TestTamperWithSQL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		sql    []string
+		seq    uint64
+		reason string
+	}{
+		{"field updated", []string{`UPDATE ledger_entries SET recipient = 'someone-else' WHERE seq = 5`}, 5, ledger.ReasonHash},
+		{"subject updated", []string{`UPDATE ledger_entries SET subject = 'user-9' WHERE seq = 4`}, 4, ledger.ReasonHash},
+		{"time updated", []string{`UPDATE ledger_entries SET at_ns = at_ns + 1 WHERE seq = 7`}, 7, ledger.ReasonHash},
+		{"middle deleted", []string{`DELETE FROM ledger_entries WHERE seq = 6`}, 6, ledger.ReasonMissing},
+		{"first deleted", []string{`DELETE FROM ledger_entries WHERE seq = 1`}, 1, ledger.ReasonMissing},
+		{"reordered", []string{
+			`UPDATE ledger_entries SET seq = seq + 1000 WHERE seq IN (3, 4)`,
+			`UPDATE ledger_entries SET seq = CASE seq WHEN 1003 THEN 4 ELSE 3 END WHERE seq IN (1003, 1004)`,
+		}, 3, ledger.ReasonHash},
+		{"inserted in the middle", []string{
+			`UPDATE ledger_entries SET seq = seq + 1000 WHERE seq >= 5`,
+			`UPDATE ledger_entries SET seq = seq - 999 WHERE seq > 1000`,
+			`INSERT INTO ledger_entries SELECT 5, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
+				exception, policy_version, reference, hash, hash, recorded_at FROM ledger_entries WHERE seq = 4`,
+		}, 5, ledger.ReasonHash},
+		{"appended by hand", []string{
+			`INSERT INTO ledger_entries SELECT 11, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
+				exception, policy_version, reference, prev_hash, hash, recorded_at FROM ledger_entries WHERE seq = 10`,
+		}, 11, ledger.ReasonHash},
+		{"malformed json", []string{`UPDATE ledger_entries SET basis = '{"not": "a list"}' WHERE seq = 8`}, 8, ledger.ReasonMalformed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, owner, _ := fresh(t)
+			l := ledger.New(s)
+			fill(t, l, 10)
+			head, err := l.Head(t.Context())
+			require.NoError(t, err)
+			require.NoError(t, l.Verify(t.Context(), head))
+
+			// The owner meets the triggers first.
+			for _, q := range []string{"UPDATE ledger_entries SET subject = 'x' WHERE seq = 2", "DELETE FROM ledger_entries WHERE seq = 2", "TRUNCATE ledger_entries"} {
+				_, err = owner.Exec(t.Context(), q)
+				require.ErrorContains(t, err, "append-only", q)
+			}
+			_, err = owner.Exec(t.Context(), "ALTER TABLE ledger_entries DISABLE TRIGGER USER")
+			require.NoError(t, err)
+			for _, q := range tc.sql {
+				_, err := owner.Exec(t.Context(), q)
+				require.NoError(t, err, q)
+			}
+			requireTamper(t, l.Verify(t.Context(), head), tc.seq, tc.reason)
+			_, err = l.Subject(t.Context(), "user-1")
+			require.ErrorIs(t, err, ledger.ErrTampered, "Subject reads the chain too")
+		})
+	}
+}
+
+// TestTwoInstances: two pools, two stores, two ledgers on one table, as
+// two instances of a service are; the chain stays gapless and linear.
+func TestTwoInstances(t *testing.T) {
+	t.Parallel()
+	s1, _, schema := fresh(t)
+	s2, err := pgledger.New(t.Context(), pgtest.Pool(t, schema))
+	require.NoError(t, err)
+	const writers, each = 8, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*writers*each)
+	for _, s := range []*pgledger.Store{s1, s2} {
+		l := ledger.New(s)
+		for w := range writers {
+			wg.Go(func() {
+				for range each {
+					errs <- record(t.Context(), l, fmt.Sprintf("user-%d", w))
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	l := ledger.New(s1)
+	require.NoError(t, l.Verify(t.Context()))
+	head, err := l.Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2*writers*each), head.Seq)
+}
+
+// TestOutbox records inside the host's transaction: the entry commits or
+// rolls back with the host's own write.
+func TestOutbox(t *testing.T) {
+	t.Parallel()
+	s, pool, _ := fresh(t)
+	_, err := pool.Exec(t.Context(), "CREATE TABLE payouts (id int PRIMARY KEY)")
+	require.NoError(t, err)
+	shared := ledger.New(s)
+	fill(t, shared, 2)
+
+	errBusiness := errors.New("business rule failed")
+	for i, fail := range []bool{false, true, false} {
+		err := pgx.BeginFunc(t.Context(), pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(t.Context(), "INSERT INTO payouts VALUES ($1)", i); err != nil {
+				return err
+			}
+			e, err := ledger.New(s.Tx(tx)).Record(t.Context(), "user-1", allow,
+				ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.PaymentDetails),
+				ledger.WithReference(fmt.Sprintf("payout-%d", i)))
+			if err != nil {
+				return err
+			}
+			require.NotZero(t, e.Seq)
+			if fail {
+				return errBusiness
+			}
+			return nil
+		})
+		if fail {
+			require.ErrorIs(t, err, errBusiness)
+		} else {
+			require.NoError(t, err)
+		}
+	}
+	// The shared ledger's idea of the head is stale; it catches up.
+	fill(t, shared, 2)
+	require.NoError(t, shared.Verify(t.Context()))
+	es, err := shared.Subject(t.Context(), "user-1")
+	require.NoError(t, err)
+	var refs []string
+	for _, e := range es {
+		if e.Reference != "" {
+			refs = append(refs, e.Reference)
+		}
+	}
+	assert.Equal(t, []string{"payout-0", "payout-2"}, refs, "the rolled-back payout left no entry")
+	var payouts int
+	require.NoError(t, pool.QueryRow(t.Context(), "SELECT count(*) FROM payouts").Scan(&payouts))
+	assert.Equal(t, 2, payouts)
+	head, err := shared.Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(6), head.Seq)
+}
+
+func TestMigrationsFollowConventions(t *testing.T) {
+	t.Parallel()
+	names, err := pgledger.FsGlob()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"0001_init.up.sql"}, names)
+}
+
+// TestBatchIsOneTransaction pins what Append relies on: the statements of
+// one pgx batch run in one implicit transaction, so the advisory lock taken
+// by the first is held by the insert after it.
+func TestBatchIsOneTransaction(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.New(t)
+	b := &pgx.Batch{}
+	b.Queue("SELECT pg_advisory_xact_lock(42)")
+	b.Queue("SELECT txid_current()")
+	b.Queue("SELECT txid_current()")
+	b.Queue("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+	res := pool.SendBatch(t.Context(), b)
+	_, err := res.Exec()
+	require.NoError(t, err)
+	var tx1, tx2, locks int64
+	require.NoError(t, res.QueryRow().Scan(&tx1))
+	require.NoError(t, res.QueryRow().Scan(&tx2))
+	require.NoError(t, res.QueryRow().Scan(&locks))
+	require.NoError(t, res.Close())
+	assert.Equal(t, tx1, tx2, "one transaction")
+	assert.Equal(t, int64(1), locks, "the lock is held to the end of the batch")
+}
+
+// TestAppendChained: the store chains entries after whatever head is on
+// record; a refused batch writes nothing and leaves the pool usable.
+func TestAppendChained(t *testing.T) {
+	t.Parallel()
+	s, _, _ := fresh(t, pgtest.WithMaxConns(1)) // one connection: a transaction left open would show
+	l := ledger.New(s)
+	fill(t, l, 3)
+	var e ledger.Entry
+	for x, err := range s.Scan(t.Context(), 3) {
+		require.NoError(t, err)
+		e = x
+	}
+	e.Seq, e.PrevHash, e.Hash = 0, ledger.Hash{}, ledger.Hash{}
+	got, err := s.AppendChained(t.Context(), []ledger.Entry{e, e})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, []uint64{4, 5}, []uint64{got[0].Seq, got[1].Seq})
+
+	bad := e
+	bad.Reference = "nul\x00"
+	_, err = s.AppendChained(t.Context(), []ledger.Entry{bad})
+	require.ErrorIs(t, err, ledger.ErrInvalidEntry)
+	fill(t, l, 2) // l's head is stale: a conflict, then the chained path, on the one connection
+	require.NoError(t, l.Verify(t.Context()))
+	h, err := l.Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(7), h.Seq)
+}

@@ -1,0 +1,157 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math/rand/v2"
+	"slices"
+)
+
+// ErrNotIssued is returned by [Verify] for a Decision that no engine
+// returned, or whose exported fields were changed after an engine did.
+var ErrNotIssued = errors.New("policy: decision not issued by an engine, or altered")
+
+// Verify reports, by returning nil, that d was returned by [Engine.Check]
+// of some engine (any engine, any policy loaded into it) and that none of
+// its exported fields changed since: Allowed, Purpose, Recipient,
+// PolicyVersion, LegalBasis, Categories, Reasons and Obligations, the
+// contents of those slices included. Otherwise it returns an error
+// wrapping [ErrNotIssued]. A zero or hand-built Decision fails.
+//
+// Code above the engine that keeps a Decision as evidence (the disclosure
+// ledger) calls Verify before it trusts one.
+//
+// # Threat model
+//
+// The seal protects against a careless or buggy host: a Decision built by
+// hand, copied from a test, edited (a denial with Allowed set to true, a
+// Purpose or Recipient swapped, a reason appended) or spliced together from
+// two real decisions. It does not protect against code in the same process
+// that uses package unsafe or reflection to read or write unexported
+// fields: such code can do anything the engine can. A Decision carries an
+// unexported pointer to the engine-owned, immutable verdict it was made
+// from and a keyed hash (hash/maphash, a random seed per policy snapshot,
+// mixed with a random nonce per verdict) of the recipient, the one field
+// that varies from Check to Check of one verdict; the seed and nonce never
+// leave the package.
+func Verify(d Decision) error {
+	v := d.issued
+	if v == nil {
+		return fmt.Errorf("%w: no seal", ErrNotIssued)
+	}
+	var field string
+	switch {
+	case d.Allowed != v.allowed:
+		field = "Allowed"
+	case d.Purpose != v.purpose:
+		field = "Purpose"
+	case d.PolicyVersion != v.version:
+		field = "PolicyVersion"
+	case d.LegalBasis != v.legal:
+		field = "LegalBasis"
+	case !sameSlice(d.Categories, v.categories):
+		field = "Categories"
+	case !sameSlice(d.Reasons, v.reasons):
+		field = "Reasons"
+	case !sameSlice(d.Obligations, v.obligations):
+		field = "Obligations"
+	case v.mac(maphash.String(v.seed, d.Recipient)) != d.mac:
+		field = "Recipient"
+	case v.contentSum() != v.sum:
+		field = "contents of Categories, Reasons or Obligations"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%w: %s differs from what the engine decided", ErrNotIssued, field)
+}
+
+// sameSlice reports whether a and b are the same slice: same length and,
+// when not empty, the same backing array.
+func sameSlice[T any](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	return len(a) == 0 || &a[0] == &b[0]
+}
+
+// seal fills the verdict's checksum once it is complete; the verdict must
+// not change afterwards.
+func (v *verdict) seal() *verdict {
+	v.reasons, v.obligations, v.categories = slices.Clip(v.reasons), slices.Clip(v.obligations), slices.Clip(v.categories)
+	v.nonce = rand.Uint64()
+	v.sum = v.contentSum()
+	return v
+}
+
+// contentSum hashes everything a verdict says, so that Verify notices a
+// host that wrote into the shared slices of a Decision.
+func (v *verdict) contentSum() uint64 {
+	var h maphash.Hash
+	h.SetSeed(v.seed)
+	str := func(s string) {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	if v.allowed {
+		h.WriteByte(1)
+	}
+	str(string(v.purpose))
+	str(v.version)
+	str(v.legal.RU)
+	str(v.legal.KK)
+	str(v.legal.EN)
+	for _, c := range v.categories {
+		str(string(c))
+	}
+	h.WriteByte(1)
+	for _, r := range v.reasons {
+		str(r.Code)
+		str(r.Clause)
+		str(r.Message.RU)
+		str(r.Message.KK)
+		str(r.Message.EN)
+		for _, c := range r.Categories {
+			str(string(c))
+		}
+		h.WriteByte(1)
+	}
+	h.WriteByte(2)
+	for _, o := range v.obligations {
+		str(o.Code)
+		str(o.Clause)
+		str(o.Message.RU)
+		str(o.Message.KK)
+		str(o.Message.EN)
+		for _, c := range o.Categories {
+			str(string(c))
+		}
+		h.WriteByte(1)
+	}
+	return h.Sum64()
+}
+
+// mac binds a recipient's hash (keyed by v.seed) to the verdict v: a
+// Decision's Recipient cannot be moved onto another verdict's seal.
+func (v *verdict) mac(recipientHash uint64) uint64 {
+	x := (recipientHash ^ v.nonce) * 0x9e3779b97f4a7c15
+	return x ^ x>>29
+}
+
+// issue returns the Decision for recipient made from the sealed verdict v;
+// rh is maphash.String(v.seed, recipient), which the engine computes once
+// per registered recipient rather than on every Check.
+func issue(v *verdict, recipient string, rh uint64) Decision {
+	return Decision{
+		Allowed:       v.allowed,
+		Purpose:       v.purpose,
+		Recipient:     recipient,
+		Reasons:       v.reasons,
+		Obligations:   v.obligations,
+		Categories:    v.categories,
+		PolicyVersion: v.version,
+		LegalBasis:    v.legal,
+		issued:        v,
+		mac:           v.mac(rh),
+	}
+}
