@@ -38,7 +38,7 @@ type (
 	// Disclosures gives the disclosures of a subject's data, checked
 	// against their hashes ([*ledger.Ledger]).
 	Disclosures interface {
-		Subject(ctx context.Context, subject string) ([]ledger.Entry, error)
+		Subject(ctx context.Context, subject string, anchors ...ledger.Head) ([]ledger.Entry, error)
 	}
 	// Claims gives a subject's claims and one claim by ID
 	// ([*claims.Registry]).

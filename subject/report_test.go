@@ -38,7 +38,7 @@ type fakeLedger struct {
 	err     error
 }
 
-func (f fakeLedger) Subject(_ context.Context, s string) ([]ledger.Entry, error) {
+func (f fakeLedger) Subject(_ context.Context, s string, _ ...ledger.Head) ([]ledger.Entry, error) {
 	var out []ledger.Entry
 	for _, e := range f.entries {
 		if e.Subject == s {
@@ -276,7 +276,7 @@ func TestReportRefusesAnotherSubjectsRecords(t *testing.T) {
 
 type unfiltered struct{ entries []ledger.Entry }
 
-func (u unfiltered) Subject(context.Context, string) ([]ledger.Entry, error) { return u.entries, nil }
+func (u unfiltered) Subject(context.Context, string, ...ledger.Head) ([]ledger.Entry, error) { return u.entries, nil }
 
 func TestReportPageUsesTheOperatorsCatalog(t *testing.T) {
 	t.Parallel()
