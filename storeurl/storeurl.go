@@ -77,6 +77,15 @@ func WithSQLiteLedger(opts ...sqliteledger.Option) Option {
 	return func(c *config) { c.sqliteLedger = append(c.sqliteLedger, opts...) }
 }
 
+// WithMigrate brings a PostgreSQL store's schema up to date when it opens
+// (pgstore.WithMigrate). Without it the store runs no DDL, as a
+// deployment whose application role may only read and insert needs, and
+// fails with pgstore.ErrSchemaBehind until a DBA has applied the
+// migrations. SQLite files are always brought up to date.
+func WithMigrate() Option {
+	return func(c *config) { c.postgres = append(c.postgres, pgstore.WithMigrate()) }
+}
+
 // WithPoolConfig lets the host adjust the pgxpool configuration parsed
 // from a PostgreSQL URL (tracer, TLS, hooks) before the pool is made.
 func WithPoolConfig(f func(*pgxpool.Config)) Option {
@@ -131,8 +140,8 @@ func parse(raw string) (target, error) {
 
 // OpenConsent opens the consent store rawURL names (see the package
 // documentation for the forms). For PostgreSQL it makes a pool from the
-// URL and hands it to pgstore.New, which prepares its tables; Close closes
-// both.
+// URL and hands it to pgstore.New, which runs no DDL unless [WithMigrate]
+// is given; Close closes both.
 func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentStore, error) {
 	cfg := configure(opts)
 	t, err := parse(rawURL)

@@ -162,7 +162,7 @@ func TestOpenConsentPostgres(t *testing.T) {
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	s, err := storeurl.OpenConsent(ctx, dsn+sep+"search_path="+schema, storeurl.WithPostgres(pgstore.WithChannel(schema)))
+	s, err := storeurl.OpenConsent(ctx, dsn+sep+"search_path="+schema, storeurl.WithPostgres(pgstore.WithChannel(schema)), storeurl.WithMigrate())
 	require.NoError(t, err)
 	assert.True(t, is[*pgstore.Store](s.Unwrap()))
 	roundTrip(t, s)

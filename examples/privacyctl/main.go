@@ -31,12 +31,12 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/disclosure"
-	"github.com/yasam/privacy/subject/claims"
-	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
+	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 )
 
 func main() {

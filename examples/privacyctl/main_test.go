@@ -14,12 +14,12 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
-	"github.com/yasam/privacy/subject/claims"
-	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
+	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 )
 
 const subject = "subject-7f3a9c-secret"

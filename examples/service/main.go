@@ -54,7 +54,7 @@ func newService(ctx context.Context, dsn, recipientsFile string) (http.Handler, 
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := storeurl.OpenConsent(ctx, dsn)
+	store, err := storeurl.OpenConsent(ctx, dsn, storeurl.WithMigrate())
 	if err != nil {
 		return nil, nil, err
 	}
