@@ -90,6 +90,8 @@ type config struct {
 	now            func() time.Time
 	cacheSize      int
 	nondeterminism bool
+	verbose        bool
+	evalTimeout    time.Duration
 }
 
 // WithConsentStore sets where the engine reads consent state. Without it
@@ -155,8 +157,30 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // off, so that every Check evaluates the Rego. See [Engine] on caching.
 func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
 
+// DefaultEvalTimeout is the default budget of one Rego evaluation; see
+// [WithEvalTimeout]. The seed policy evaluates in well under a
+// millisecond; the budget bounds a host rule that runs away.
+const DefaultEvalTimeout = 250 * time.Millisecond
+
+// WithEvalTimeout bounds how long one evaluation of the Rego may take,
+// whatever the caller's context allows. Over budget, Check denies with an
+// error wrapping [ErrEvaluation] and context.DeadlineExceeded. d must be
+// positive. Only evaluations pay for the budget: a cached decision needs
+// none.
+func WithEvalTimeout(d time.Duration) Option { return func(c *config) { c.evalTimeout = d } }
+
+// WithVerboseErrors lets errors returned by Check carry the consent
+// store's own error text, and lets decisions logged through
+// [Decision.LogValue] name recipients of kind [disclosure.Individual]. By
+// default neither does, since a store's text may hold a user ID and an
+// individual's recipient ID may be a person's name. errors.Is and
+// errors.As reach the store's error either way.
+func WithVerboseErrors() Option { return func(c *config) { c.verbose = true } }
+
 // WithNondeterministicBuiltins lets a host's Rego call builtins whose result
-// is not a function of their input, such as time.now_ns or http.send. It
+// is not a function of their input, such as time.now_ns or http.send. By
+// default the Rego may call only builtins on the library's allow-list of
+// pure ones; this option lifts the list entirely. It
 // turns the decision cache off, since decisions then depend on more than
 // the input.
 func WithNondeterministicBuiltins() Option { return func(c *config) { c.nondeterminism = true } }
@@ -187,6 +211,8 @@ type snapshot struct {
 	prior      map[string]bool // nil: any other version counts as earlier
 	messages   map[string]purpose.Text
 	now        func() time.Time
+	verbose    bool
+	budget     time.Duration // of one evaluation
 	eval       *regoeval.Evaluator
 	memo       *memo // nil when caching is off
 	purposes   map[purpose.ID]purposeInfo
@@ -268,10 +294,11 @@ func (e *Engine) Reload(opts ...Option) error {
 // whose consent store is kept unless opts name another.
 func build(opts []Option, current *snapshot) (*snapshot, error) {
 	cfg := config{
-		catalog:   purpose.Default(),
-		version:   DefaultVersion,
-		now:       time.Now,
-		cacheSize: DefaultCacheSize,
+		catalog:     purpose.Default(),
+		version:     DefaultVersion,
+		now:         time.Now,
+		cacheSize:   DefaultCacheSize,
+		evalTimeout: DefaultEvalTimeout,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -291,12 +318,28 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	if cfg.version.ID == "" {
 		return nil, fmt.Errorf("%w: policy version has no ID", ErrInvalidConfig)
 	}
+	if cfg.evalTimeout <= 0 {
+		return nil, fmt.Errorf("%w: evaluation timeout %v is not positive", ErrInvalidConfig, cfg.evalTimeout)
+	}
+	// Every bound that packs into the decision key, checked here so that
+	// nothing wraps around at Check time.
+	if n := len(cfg.catalog.Purposes()); n > maxPurposes {
+		return nil, fmt.Errorf("%w: %d purposes, at most %d", ErrInvalidConfig, n, maxPurposes)
+	}
+	if n := len(cfg.catalog.Categories()); n > purpose.MaxCategories {
+		return nil, fmt.Errorf("%w: %d categories, at most %d", ErrInvalidConfig, n, purpose.MaxCategories)
+	}
+	if len(recipientKinds) > maxKinds {
+		return nil, fmt.Errorf("%w: %d recipient kinds, at most %d", ErrInvalidConfig, len(recipientKinds), maxKinds)
+	}
 	e := &snapshot{
 		catalog:    cfg.catalog,
 		recipients: make(map[string]recipientInfo, len(cfg.recipients)),
 		store:      cfg.store,
 		version:    cfg.version,
 		now:        cfg.now,
+		verbose:    cfg.verbose,
+		budget:     cfg.evalTimeout,
 		purposes:   make(map[purpose.ID]purposeInfo),
 		seed:       maphash.MakeSeed(),
 	}
@@ -317,6 +360,9 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	for _, r := range cfg.recipients {
 		if err := r.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
+		if r.Country != "" && len(r.Country) != 2 {
+			return nil, fmt.Errorf("%w: recipient %s: country is not two letters", ErrInvalidConfig, clip(r.ID))
 		}
 		if r.ID == Operator {
 			return nil, fmt.Errorf("%w: recipient ID %q is reserved for the operator", ErrInvalidConfig, Operator)
@@ -413,16 +459,34 @@ func staticData(cat *purpose.Catalog, recipients map[string]recipientInfo) map[s
 	}
 }
 
-// Version returns the policy version in force.
-func (e *Engine) Version() Version { return e.cur.Load().version }
+// Version returns the policy version in force; the zero Version for the
+// zero Engine.
+func (e *Engine) Version() Version {
+	s := e.cur.Load()
+	if s == nil {
+		return Version{}
+	}
+	return s.version
+}
 
-// Catalog returns the catalog of purposes the engine decides by.
-func (e *Engine) Catalog() *purpose.Catalog { return e.cur.Load().catalog }
+// Catalog returns the catalog of purposes the engine decides by; nil for
+// the zero Engine.
+func (e *Engine) Catalog() *purpose.Catalog {
+	s := e.cur.Load()
+	if s == nil {
+		return nil
+	}
+	return s.catalog
+}
 
 // Recipient returns the registered recipient with the given ID and reports
 // whether there is one.
 func (e *Engine) Recipient(id string) (disclosure.Recipient, bool) {
-	r, ok := e.cur.Load().recipients[id]
+	s := e.cur.Load()
+	if s == nil {
+		return disclosure.Recipient{}, false
+	}
+	r, ok := s.recipients[id]
 	return r.Recipient, ok
 }
 
@@ -448,12 +512,22 @@ func WithCategories(cs ...purpose.Category) CheckOption {
 // category, cancelled context, consent store failure, policy failure) it
 // returns a denying Decision that says why, and an error that wraps one of
 // the package's sentinels. It never returns an error with an allow.
+//
+// The zero Engine denies every Check with [ErrInvalidConfig]: build one
+// with [New].
 func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
-	return e.cur.Load().check(ctx, user, p, recipient, opts)
+	s := e.cur.Load()
+	if s == nil {
+		return zeroEngineDenial(p, recipient), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
+	}
+	return s.check(ctx, user, p, recipient, opts)
 }
 
 func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption) (Decision, error) {
 	base := Decision{Purpose: p, Recipient: recipient, PolicyVersion: e.version.ID}
+	if ctx == nil {
+		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
+	}
 	if user == "" {
 		return e.deny(base, "invalid_request", ""), ErrEmptyUser
 	}
@@ -465,14 +539,14 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	}
 	pi, ok := e.purposes[p]
 	if !ok {
-		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %q", ErrUnknownPurpose, p)
+		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
 	}
 	key := decisionKey{purpose: pi.index}
 	rh := e.operator
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
-			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %q", ErrUnknownRecipient, recipient)
+			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
 		}
 		key.kind, key.confident, key.country, rh = r.kind, r.Confidentiality, r.country, r.hash
 	}
@@ -480,7 +554,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %q", ErrUnknownCategory, c)
+				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
 			}
 			key.categories |= 1 << i
 		}
@@ -490,9 +564,9 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		// them never skips the category rules.
 		key.categories, key.implied = pi.mask, true
 	}
-	st, err := e.store.State(ctx, user)
+	st, err := e.state(ctx, user)
 	if err != nil {
-		return e.deny(base, "consent_unavailable", ""), fmt.Errorf("%w: %w", ErrConsentUnavailable, err)
+		return e.deny(base, "consent_unavailable", ""), err
 	}
 	key.accept = e.standing(st.Acceptance())
 	if g, ok := st.Grant(p, recipient); ok && g.Granted {
@@ -501,13 +575,35 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	}
 
 	v, err := e.verdict(ctx, key)
+	if cerr := ctx.Err(); cerr != nil {
+		// The context ended before the decision was made, maybe while a
+		// store that ignores it was answering: deny on every path, the
+		// warm cache included.
+		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return e.deny(base, "request_cancelled", ""), err
-		}
 		return e.deny(base, "policy_error", ""), err
 	}
 	return issue(v, recipient, rh), nil
+}
+
+// state reads user's consent state, turning a panic of the store into an
+// error and refusing a state that belongs to someone else.
+func (e *snapshot) state(ctx context.Context, user string) (st consent.State, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			// The panic value may hold personal data: it is not quoted.
+			st, err = consent.State{}, fmt.Errorf("%w: the consent store panicked", ErrConsentUnavailable)
+		}
+	}()
+	st, err = e.store.State(ctx, user)
+	if err != nil {
+		return consent.State{}, &storeError{err: err, verbose: e.verbose}
+	}
+	if st.Subject() != user {
+		return consent.State{}, fmt.Errorf("%w: the consent store returned another subject's state", ErrConsentUnavailable)
+	}
+	return st, nil
 }
 
 func (e *snapshot) standing(a consent.Acceptance) acceptance {
@@ -562,10 +658,15 @@ func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, err
 			}
 		}
 	}
-	res, err := e.eval.Eval(ctx, in)
+	budget, cancel := context.WithTimeout(ctx, e.budget)
+	defer cancel()
+	res, err := e.eval.Eval(budget, in)
 	if err != nil {
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			return nil, fmt.Errorf("policy: check: %w", errors.Join(ctx.Err(), err))
+		case budget.Err() != nil:
+			return nil, fmt.Errorf("%w: over the budget of %v: %w", ErrEvaluation, e.budget, budget.Err())
 		}
 		return nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
 	}
@@ -576,6 +677,7 @@ func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, err
 		legal:      e.purposes[e.purposeIDs[key.purpose]].legal,
 		categories: judged,
 		seed:       e.seed,
+		redact:     recipientKinds[key.kind] == string(disclosure.Individual) && !e.verbose,
 	}
 	for _, it := range res.Reasons {
 		v.reasons = append(v.reasons, Reason{Code: it.Code, Clause: it.Clause, Message: e.message(it.Code), Categories: categories(it.Categories)})
@@ -602,8 +704,10 @@ func categories(ss []string) []purpose.Category {
 	return out
 }
 
-func (e *snapshot) message(code string) purpose.Text {
-	if t, ok := e.messages[code]; ok {
+func (e *snapshot) message(code string) purpose.Text { return messageOf(e.messages, code) }
+
+func messageOf(m map[string]purpose.Text, code string) purpose.Text {
+	if t, ok := m[code]; ok {
 		return t
 	}
 	return purpose.Text{RU: code, KK: code, EN: code}
@@ -637,6 +741,7 @@ func (e *snapshot) deny(d Decision, code, clause string) Decision {
 		version: d.PolicyVersion,
 		reasons: []Reason{{Code: code, Clause: clause, Message: e.message(code)}},
 		seed:    e.seed,
+		redact:  e.recipients[d.Recipient].Kind == disclosure.Individual && !e.verbose,
 	}
 	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient))
 }

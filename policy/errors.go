@@ -3,6 +3,8 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Errors returned with a denying Decision by [Engine.Check]; test with
@@ -30,3 +32,37 @@ var (
 	// ErrInvalidConfig: New was given options that cannot make an engine.
 	ErrInvalidConfig = errors.New("policy: invalid configuration")
 )
+
+// storeError is what Check returns when the consent store fails. Its text
+// names the class of failure, not the store's own text, which may hold a
+// user ID, unless the host asked for verbose errors; errors.Is and
+// errors.As reach both [ErrConsentUnavailable] and the store's error.
+type storeError struct {
+	err     error
+	verbose bool
+}
+
+func (e *storeError) Error() string {
+	if e.verbose {
+		return ErrConsentUnavailable.Error() + ": " + e.err.Error()
+	}
+	return ErrConsentUnavailable.Error() + ": the consent store failed (its message is withheld; see WithVerboseErrors)"
+}
+
+func (e *storeError) Unwrap() []error { return []error{ErrConsentUnavailable, e.err} }
+
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64
+
+// clip quotes at most maxQuote bytes of a caller's string, cut at a rune
+// boundary, marking a cut with an ellipsis.
+func clip(s string) string {
+	if len(s) <= maxQuote {
+		return strconv.Quote(s)
+	}
+	i := maxQuote
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return strconv.Quote(s[:i]) + "…"
+}

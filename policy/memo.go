@@ -60,6 +60,7 @@ type verdict struct {
 	seed        maphash.Seed // the snapshot's: keys the recipient hash and sum
 	nonce       uint64       // random, binds Decision.mac to this verdict
 	sum         uint64       // contentSum at sealing
+	redact      bool         // the recipient is an individual: not logged by name
 }
 
 // memo caches verdicts by key. Reads are a single atomic load and a map
@@ -108,3 +109,9 @@ func (c *memo) put(k decisionKey, v *verdict) {
 }
 
 func (c *memo) len() int { return len(*c.m.Load()) }
+
+// Bounds of the decision key's fields, checked when a policy is built.
+const (
+	maxPurposes = 1 << 16 // decisionKey.purpose is a uint16 index
+	maxKinds    = 1 << 8  // decisionKey.kind is a uint8 index
+)

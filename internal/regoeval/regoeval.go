@@ -70,16 +70,25 @@ type Evaluator struct {
 	pq rego.PreparedEvalQuery
 }
 
-// Capabilities returns the builtins a policy may use: OPA's, without the
-// non-deterministic ones (time, randomness, UUIDs, network, runtime) unless
-// allowed, and with no network host reachable.
+// Capabilities returns the builtins a policy may use: by default only
+// those on the allow-list of pure builtins (see pureBuiltins), with no
+// network host reachable; with allowNondeterministic, all of OPA's.
 func Capabilities(allowNondeterministic bool) *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
 	if !allowNondeterministic {
-		caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool { return b.Nondeterministic })
+		caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool { return !pureBuiltins[b.Name] })
 		caps.AllowNet = []string{}
 	}
 	return caps
+}
+
+// BuiltinNames lists every builtin of the pinned OPA version.
+func BuiltinNames() []string {
+	var out []string
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		out = append(out, b.Name)
+	}
+	return out
 }
 
 func compile(modules map[string]string, caps *ast.Capabilities) (*ast.Compiler, error) {
