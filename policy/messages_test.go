@@ -22,7 +22,7 @@ func TestMessagesCoverEveryCode(t *testing.T) {
 	emitted := map[string]bool{
 		// Reasons the engine gives before asking the Rego.
 		"invalid_request": true, "unknown_recipient": true, "consent_unavailable": true, "policy_error": true,
-		"request_cancelled": true,
+		"request_cancelled": true, "no_version_in_force": true,
 	}
 	code := regexp.MustCompile(`"code": "([a-z_]+)"`)
 	names, err := fs.Glob(Rego(), "*.rego")

@@ -23,7 +23,7 @@ func TestRego(t *testing.T) {
 		require.NoError(t, err)
 		modules[n] = string(b)
 	}
-	data := staticData(purpose.Default(), nil)
+	data := staticData(purpose.Default(), nil, true, nil)
 	results, err := regoeval.RunTests(context.Background(), modules, data)
 	require.NoError(t, err)
 	for _, r := range results {

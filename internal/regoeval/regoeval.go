@@ -35,6 +35,18 @@ type Input struct {
 	Categories      []string // sorted, unique
 	Acceptance      string   // none, withdrawn, current, outdated
 	Grant           bool
+	// GrantCrossBorder: the active grant says the user agreed to a
+	// transfer abroad (94-V art. 8 p.4, art. 16).
+	GrantCrossBorder bool
+	// CategoriesNamed: the request named its categories; false means they
+	// are the purpose's own (3.2).
+	CategoriesNamed bool
+	// Basis is the Law's ground for processing without consent the host
+	// named ("" for none).
+	Basis string
+	// RetentionExpired: the data were collected before now minus the
+	// purpose's retention (4.2).
+	RetentionExpired bool
 }
 
 // Item is a reason or an obligation as the Rego returns it.
@@ -166,6 +178,10 @@ func (in Input) Value() ast.Value {
 		ast.Item(ast.StringTerm("categories"), ast.ArrayTerm(cats...)),
 		ast.Item(ast.StringTerm("acceptance"), ast.StringTerm(in.Acceptance)),
 		ast.Item(ast.StringTerm("grant"), ast.BooleanTerm(in.Grant)),
+		ast.Item(ast.StringTerm("grant_cross_border"), ast.BooleanTerm(in.GrantCrossBorder)),
+		ast.Item(ast.StringTerm("categories_named"), ast.BooleanTerm(in.CategoriesNamed)),
+		ast.Item(ast.StringTerm("basis"), ast.StringTerm(in.Basis)),
+		ast.Item(ast.StringTerm("retention_expired"), ast.BooleanTerm(in.RetentionExpired)),
 	)
 }
 
