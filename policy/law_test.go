@@ -82,7 +82,7 @@ func TestLaw(t *testing.T) {
 			allowed: true, reason: "consent_granted@5.2", obligation: "cross_border_transfer@4.1; 94-V art. 16"},
 		{name: "art. 16: a 5.1 partner abroad with a flagged grant is allowed",
 			events: []consent.Event{accept, grant(purpose.Payments, "de-partner", crossBorder)}, purpose: purpose.Payments, recipient: "de-partner",
-			allowed: true, reason: "shared_with_affiliated@5.1"},
+			allowed: true, reason: "cross_border_consented@4.1; 94-V art. 16"},
 		{name: "art. 16: staff abroad need it too",
 			events: []consent.Event{accept}, purpose: purpose.Support, recipient: "tr-contractor",
 			reason: "cross_border_consent_required@4.1; 94-V art. 16"},
@@ -204,7 +204,7 @@ func TestLaw(t *testing.T) {
 
 // The Law's texts name the law in every language.
 func TestLawMessagesNameTheLaw(t *testing.T) {
-	for _, code := range []string{"law_basis", "cross_border_consent_required", "cross_border_transfer", "depersonalise", "retention_expired"} {
+	for _, code := range []string{"law_basis", "cross_border_consent_required", "cross_border_consented", "cross_border_transfer", "depersonalise", "retention_expired"} {
 		m, ok := policy.Message(code)
 		require.True(t, ok, code)
 		assert.Contains(t, m.RU, "О персональных данных и их защите", code)

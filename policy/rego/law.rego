@@ -53,6 +53,14 @@ deny contains {"code": "cross_border_consent_required", "clause": "4.1; 94-V art
 	not input.basis in cross_border_bases
 }
 
+# The allow of a transfer abroad says it rested on the user's consent to
+# it, so that the disclosure ledger records that basis (7.1).
+allow contains {"code": "cross_border_consented", "clause": "4.1; 94-V art. 16"} if {
+	enabled
+	abroad
+	input.grant_cross_border
+}
+
 obligations contains {"code": "cross_border_transfer", "clause": "4.1; 94-V art. 16"} if {
 	enabled
 	outside

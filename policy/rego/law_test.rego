@@ -44,6 +44,7 @@ test_cross_border_needs_flagged_grant_art_16 if {
 test_cross_border_allowed_with_flagged_grant_art_16 if {
 	d := privacy.decision with input as req(object.union(abroad("partner"), {"grant": true, "grant_cross_border": true}))
 	d.allow
+	codes(d) == {"shared_with_affiliated", "cross_border_consented"}
 	"cross_border_transfer" in obligation_codes(d)
 }
 
