@@ -375,17 +375,26 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		kindIndex[disclosure.Kind(k)] = uint8(i)
 	}
 	for _, r := range cfg.recipients {
+		// An individual's ID may be a person's name: errors name it only
+		// with verbose errors.
+		name := clip(r.ID)
+		if r.Kind == disclosure.Individual && !cfg.verbose {
+			name = "(an individual)"
+		}
 		if err := r.Validate(); err != nil {
+			if r.Kind == disclosure.Individual && !cfg.verbose {
+				return nil, &withheld{text: ErrInvalidConfig.Error() + ": recipient " + name + " is invalid", errs: []error{ErrInvalidConfig, err}}
+			}
 			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		if r.Country != "" && len(r.Country) != 2 {
-			return nil, fmt.Errorf("%w: recipient %s: country is not two letters", ErrInvalidConfig, clip(r.ID))
+			return nil, fmt.Errorf("%w: recipient %s: country is not two letters", ErrInvalidConfig, name)
 		}
 		if r.ID == Operator {
 			return nil, fmt.Errorf("%w: recipient ID %q is reserved for the operator", ErrInvalidConfig, Operator)
 		}
 		if _, dup := e.recipients[r.ID]; dup {
-			return nil, fmt.Errorf("%w: recipient %q registered twice", ErrInvalidConfig, r.ID)
+			return nil, fmt.Errorf("%w: recipient %s registered twice", ErrInvalidConfig, name)
 		}
 		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: kindIndex[r.Kind], country: countryKey(r.Country), hash: maphash.String(e.seed, r.ID)}
 	}

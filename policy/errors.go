@@ -66,3 +66,13 @@ func clip(s string) string {
 	}
 	return strconv.Quote(s[:i]) + "…"
 }
+
+// withheld is an error whose text leaves out what its wrapped errors say
+// (personal data), while errors.Is and errors.As still reach them.
+type withheld struct {
+	text string
+	errs []error
+}
+
+func (e *withheld) Error() string   { return e.text }
+func (e *withheld) Unwrap() []error { return e.errs }

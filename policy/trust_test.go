@@ -324,3 +324,18 @@ func TestIndividualRecipientRedacted(t *testing.T) {
 		assert.Contains(t, b.String(), "halyk", "companies are named")
 	}
 }
+
+// Configuration errors about an individual recipient do not name it.
+func TestIndividualRecipientNotInConfigErrors(t *testing.T) {
+	const name = "Aigerim Seitkali"
+	for _, rs := range [][]disclosure.Recipient{
+		{{ID: name, Kind: disclosure.Individual}, {ID: name, Kind: disclosure.Individual}},
+		{{ID: name, Kind: disclosure.Individual, Country: "Kazakhstan"}},
+	} {
+		_, err := policy.New(policy.WithRecipients(rs...))
+		require.ErrorIs(t, err, policy.ErrInvalidConfig)
+		assert.NotContains(t, err.Error(), name)
+		_, err = policy.New(policy.WithRecipients(rs...), policy.WithVerboseErrors())
+		assert.Contains(t, err.Error(), name, "verbose errors name it")
+	}
+}
