@@ -348,3 +348,17 @@ func TestFixtureConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A Stub's decisions are not an engine's: policy.Verify refuses them; a
+// Fixture's are.
+func TestStubDecisionsAreNotSealed(t *testing.T) {
+	stub := policytest.NewStub(policytest.Allow(policy.Reason{Code: "operator_processing", Clause: "2.1"}))
+	d, err := stub.Check(context.Background(), user, purpose.Support, policy.Operator)
+	require.NoError(t, err)
+	assert.ErrorIs(t, policy.Verify(d), policy.ErrNotIssued)
+	f := policytest.New(t)
+	f.Accept(user)
+	d, err = f.Check(user, purpose.Support, policy.Operator)
+	require.NoError(t, err)
+	assert.NoError(t, policy.Verify(d))
+}

@@ -130,6 +130,11 @@ type scope struct {
 // user and with the context's error for a done context, whatever the
 // script says. It logs nothing.
 //
+// A Stub's decisions are not sealed by an engine: [policy.Verify] refuses
+// them, and so does code that keeps decisions as evidence (the disclosure
+// ledger). Tests of such code use a [Fixture], whose decisions are an
+// engine's.
+//
 // The zero Stub denies every call with the reason "no_rule". A Stub is
 // safe for concurrent use by multiple goroutines; scripts may change
 // between requests.
