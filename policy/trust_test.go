@@ -262,6 +262,14 @@ decision := {"allow": slow > 0, "reasons": [{"code": "slow", "clause": "1"}], "o
 
 	_, err = policy.New(policy.WithEvalTimeout(0))
 	assert.ErrorIs(t, err, policy.ErrInvalidConfig, "a budget must be positive")
+
+	// Given explicitly, the budget bounds the embedded rules too.
+	seed, err := policy.New(policy.WithEvalTimeout(time.Nanosecond))
+	require.NoError(t, err)
+	d, err = seed.Check(context.Background(), "u", purpose.Support, policy.Operator)
+	assert.False(t, d.Allowed)
+	assert.ErrorIs(t, err, policy.ErrEvaluation)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
 // The sandbox is an allow-list: builtins that read the clock or the network
