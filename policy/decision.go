@@ -70,9 +70,9 @@ type Obligation struct {
 }
 
 // Has reports whether the decision carries a reason with the given code.
-func (d Decision) Has(code string) bool {
+func (d Decision) Has(code Code) bool {
 	for _, r := range d.Reasons {
-		if r.Code == code {
+		if r.Code == string(code) {
 			return true
 		}
 	}
@@ -81,9 +81,9 @@ func (d Decision) Has(code string) bool {
 
 // Obliges reports whether the decision carries an obligation with the given
 // code.
-func (d Decision) Obliges(code string) bool {
+func (d Decision) Obliges(code Code) bool {
 	for _, o := range d.Obligations {
-		if o.Code == code {
+		if o.Code == string(code) {
 			return true
 		}
 	}

@@ -50,3 +50,19 @@ func TestMessagesCoverEveryCode(t *testing.T) {
 		assert.True(t, emitted[c], "message for %q, which nothing emits", c)
 	}
 }
+
+// Every code constant has a message, and every message a constant.
+func TestCodeConstants(t *testing.T) {
+	var messages map[string]purpose.Text
+	require.NoError(t, json.Unmarshal(messagesJSON, &messages))
+	seen := map[string]bool{}
+	for _, c := range codes {
+		assert.False(t, seen[string(c)], "code %s listed twice", c)
+		seen[string(c)] = true
+		_, ok := messages[string(c)]
+		assert.True(t, ok, "constant for %s, which has no message", c)
+	}
+	for c := range messages {
+		assert.True(t, seen[c], "message for %s, which has no constant", c)
+	}
+}

@@ -41,7 +41,7 @@ func TestPriorVersions(t *testing.T) {
 			d, err := e.Check(ctx, "u", purpose.Support, policy.Operator)
 			require.NoError(t, err)
 			assert.Equal(t, tt.allowed, d.Allowed)
-			assert.True(t, d.Has(tt.reason), d.Explain("en"))
+			assert.True(t, d.Has(policy.Code(tt.reason)), d.Explain("en"))
 			assert.Equal(t, tt.obliges, d.Obliges("show_current_version"))
 		})
 	}

@@ -90,7 +90,7 @@ func TestFixtureClauses(t *testing.T) {
 			}
 			policytest.RequireAllowed(t, d, err)
 			if tt.oblige != "" {
-				policytest.RequireObligation(t, d, tt.oblige)
+				policytest.RequireObligation(t, d, policy.Code(tt.oblige))
 			}
 		})
 	}
@@ -295,7 +295,7 @@ func TestStubResults(t *testing.T) {
 	for _, tt := range tests {
 		r := policytest.Fail(tt.err)
 		assert.False(t, r.Decision().Allowed)
-		assert.True(t, r.Decision().Has(tt.code), "%v → %v", tt.err, r.Decision().Reasons)
+		assert.True(t, r.Decision().Has(policy.Code(tt.code)), "%v → %v", tt.err, r.Decision().Reasons)
 		assert.Equal(t, tt.err, r.Err())
 	}
 	assert.Empty(t, policytest.Deny("x", "1").WithObligation("record_disclosure", "7.1").Decision().Obligations,
