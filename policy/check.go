@@ -73,7 +73,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	if vf.idx < 0 {
 		return e.deny(base, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
 	}
-	key := decisionKey{purpose: pi.index, version: uint16(vf.idx)}
+	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
 	rh := e.operator
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
@@ -106,8 +106,8 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		// them never skips the category rules.
 		key.categories, key.implied = pi.mask, true
 	}
-	st, err := e.state(ctx, user)
-	if err != nil {
+	var st consent.State
+	if err := e.state(ctx, user, &st); err != nil {
 		return e.deny(base, "consent_unavailable", ""), err
 	}
 	key.accept = e.standing(st.Acceptance(), vf.idx)
@@ -130,23 +130,25 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	return issue(v, recipient, rh), nil
 }
 
-// state reads user's consent state, turning a panic of the store into an
-// error and refusing a state that belongs to someone else.
-func (e *snapshot) state(ctx context.Context, user string) (st consent.State, err error) {
+// state reads user's consent state into st, turning a panic of the store
+// into an error and refusing a state that belongs to someone else. It
+// writes through a pointer so that the state, a large value, is copied
+// once on the warm path.
+func (e *snapshot) state(ctx context.Context, user string, st *consent.State) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			// The panic value may hold personal data: it is not quoted.
-			st, err = consent.State{}, fmt.Errorf("%w: the consent store panicked", ErrConsentUnavailable)
+			*st, err = consent.State{}, fmt.Errorf("%w: the consent store panicked", ErrConsentUnavailable)
 		}
 	}()
-	st, err = e.store.State(ctx, user)
+	*st, err = e.store.State(ctx, user)
 	if err != nil {
-		return consent.State{}, &storeError{err: err, verbose: e.verbose}
+		return &storeError{err: err, verbose: e.verbose}
 	}
 	if st.Subject() != user {
-		return consent.State{}, fmt.Errorf("%w: the consent store returned another subject's state", ErrConsentUnavailable)
+		return fmt.Errorf("%w: the consent store returned another subject's state", ErrConsentUnavailable)
 	}
-	return st, nil
+	return nil
 }
 
 func (e *snapshot) standing(a consent.Acceptance, inForce int) acceptance {

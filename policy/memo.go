@@ -35,19 +35,23 @@ func (a acceptance) String() string {
 // hashing it is cheap. The default Rego reads nothing else, and the engine
 // forbids non-deterministic builtins while the cache is on, so equal keys
 // get equal decisions.
+//
+// Its fields are laid out with no padding (24 bytes: TestDecisionKeyLayout),
+// which lets the map hash it as one block of memory rather than field by
+// field.
 type decisionKey struct {
 	categories  uint64 // bit i: the catalog's category i
-	purpose     uint16 // index into Engine.purposeIDs
-	kind        uint8  // index into recipientKinds
+	purpose     uint16 // index into snapshot.purposeIDs
 	country     uint16 // see countryKey
+	version     uint32 // index into the timeline: the version in force
+	kind        uint8  // index into recipientKinds
 	accept      acceptance
+	basis       uint8 // index into bases: the Law's ground named, if any
 	confident   bool
 	grant       bool
-	implied     bool   // no category named: categories are the purpose's own
-	version     uint16 // index into the timeline: the version in force
-	basis       uint8  // index into bases: the Law's ground named, if any
-	expired     bool   // collected before now minus the purpose's retention (4.2)
-	crossBorder bool   // the active grant allows a transfer abroad (art. 16)
+	implied     bool // no category named: categories are the purpose's own
+	expired     bool // collected before now minus the purpose's retention (4.2)
+	crossBorder bool // the active grant allows a transfer abroad (art. 16)
 }
 
 // verdict is the cached, shared part of a Decision: everything but the
@@ -118,5 +122,5 @@ func (c *memo) len() int { return len(*c.m.Load()) }
 const (
 	maxPurposes = 1 << 16 // decisionKey.purpose is a uint16 index
 	maxKinds    = 1 << 8  // decisionKey.kind is a uint8 index
-	maxVersions = 1 << 16 // decisionKey.version is a uint16 index
+	maxVersions = 1 << 16 // decisionKey.version is a uint32 index; kept small
 )
