@@ -23,3 +23,6 @@ func (e *Engine) CacheLen() int {
 	}
 	return s.memo.len()
 }
+
+// UpdateFlag is -update, defined once for the internal and external tests.
+var UpdateFlag = updateData
