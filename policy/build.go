@@ -79,7 +79,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	switch {
 	case cfg.evalTimeoutSet && cfg.evalTimeout <= 0:
 		return nil, fmt.Errorf("%w: evaluation timeout %v is not positive", ErrInvalidConfig, cfg.evalTimeout)
-	case !cfg.evalTimeoutSet && (cfg.rego != nil || cfg.nondeterminism):
+	case !cfg.evalTimeoutSet && (cfg.rego != nil || cfg.hostRego != nil || cfg.nondeterminism):
 		cfg.evalTimeout = DefaultEvalTimeout // a host's rules
 	}
 	// Every bound that packs into the decision key, checked here so that
@@ -173,6 +173,15 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	var host map[string]string
+	if cfg.hostRego != nil {
+		if host, err = readHostModules(cfg.hostRego); err != nil {
+			return nil, err
+		}
+		for name, src := range host {
+			modules[name] = src
+		}
+	}
 	e.adequate = adequate
 	h := sha256.New()
 	for _, name := range slices.Sorted(maps.Keys(modules)) {
@@ -181,6 +190,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	h.Sum(e.rulesSum[:0])
 	e.eval, err = regoeval.New(context.Background(), regoeval.Options{
 		Modules:               modules,
+		HostModules:           slices.Sorted(maps.Keys(host)),
 		Data:                  staticData(cfg.catalog, e.recipients, e.law, adequate),
 		AllowNondeterministic: cfg.nondeterminism,
 	})
@@ -191,6 +201,37 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		e.memo = newMemo(cfg.cacheSize)
 	}
 	return e, nil
+}
+
+// hostDir prefixes the names of host modules, so that they never collide
+// with the policy's own.
+const hostDir = "host/"
+
+// readHostModules returns the host's layered Rego: every .rego file of
+// fsys, in subdirectories too, except tests, named under hostDir.
+func readHostModules(fsys fs.FS) (map[string]string, error) {
+	modules := map[string]string{}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(name) != ".rego" || strings.HasSuffix(name, "_test.rego") {
+			return nil
+		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		modules[hostDir+name] = string(b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: read host rego: %w", ErrInvalidConfig, err)
+	}
+	if len(modules) == 0 {
+		return nil, fmt.Errorf("%w: no host .rego files", ErrInvalidConfig)
+	}
+	return modules, nil
 }
 
 // readModules returns the policy's Rego: the embedded rules, or the host's.

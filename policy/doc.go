@@ -105,7 +105,12 @@
 // user's acceptance standing (none, current, outdated, withdrawn) and
 // whether a grant for this purpose and recipient is active now. Static data
 // (the catalog and the recipients) sits in OPA's store as data.catalog and
-// data.recipients, the Law's switch and adequate countries as data.law. A
+// data.recipients, the Law's switch and adequate countries as data.law
+// (policy/rego/data.json holds the same for the embedded catalog, so that
+// `opa test policy/rego` runs the rules' tests alone). A host adds its own
+// rules on top with [WithHostRego] (package privacy.host: denials and
+// obligations only, never a ground), or replaces everything with
+// [WithRego]. A
 // host's Rego may call only builtins on an allow-list of pure ones (no
 // clock, randomness, network or runtime) unless
 // [WithNondeterministicBuiltins] is given.

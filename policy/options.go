@@ -27,6 +27,7 @@ type config struct {
 	nondeterminism bool
 	verbose        bool
 	evalTimeout    time.Duration
+	hostRego       fs.FS
 	evalTimeoutSet bool
 
 	// the Law's layer (law.go)
@@ -79,12 +80,32 @@ func WithPriorVersions(vs ...Version) Option {
 	return func(c *config) { c.prior = append(c.prior, vs...) }
 }
 
-// WithRego replaces the embedded rules with the .rego files at the root of
-// fsys (files ending in _test.rego are skipped). The rules must define
+// WithRego replaces the embedded rules wholesale with the .rego files at
+// the root of fsys (files ending in _test.rego are skipped): the seed's
+// rules and the Law's are then gone, and the host's rules decide alone.
+// It is for an operator whose policy is not the seed; to add rules to the
+// seed, use [WithHostRego]. The rules must define
 // data.privacy.decision as the embedded ones do; see [Rego] for them.
 // Non-deterministic builtins (time, randomness, network) are not available
 // unless [WithNondeterministicBuiltins] is given.
 func WithRego(fsys fs.FS) Option { return func(c *config) { c.rego = fsys } }
+
+// WithHostRego layers a host's own rules on the policy: every .rego file of
+// fsys, in subdirectories too (files ending in _test.rego are skipped).
+// Host modules must be in package privacy.host or a package under it; a
+// module that defines anything elsewhere is refused at New with its file
+// and line. They see the same input as the policy's rules (see the comment
+// at the top of decision.rego) and may define:
+//
+//	deny contains {"code": "...", "clause": "..."} if { ... }        # adds a denial
+//	obligations contains {"code": "...", "clause": "...", "categories": [...]} if { ... }
+//
+// The decision is the policy's with the host's denials and obligations
+// added: a host rule can deny what the policy allows and oblige more, never
+// allow what the policy denies. Give the texts of host codes with
+// [WithMessages]. Host rules run sandboxed like [WithRego]'s, within
+// [DefaultEvalTimeout] unless [WithEvalTimeout] says otherwise.
+func WithHostRego(fsys fs.FS) Option { return func(c *config) { c.hostRego = fsys } }
 
 // WithMessages adds or replaces the texts of reason and obligation codes,
 // for codes a host's own Rego introduces.

@@ -75,7 +75,14 @@ type Options struct {
 	// AllowNondeterministic lets the policy call builtins whose result is
 	// not a function of their input (time, randomness, network).
 	AllowNondeterministic bool
+	// HostModules names the modules (keys of Modules) that are a host's
+	// layer: each must define only package privacy.host or packages
+	// under it.
+	HostModules []string
 }
+
+// HostPackage is the package a host's layered rules live in.
+const HostPackage = "data.privacy.host"
 
 // Evaluator holds a prepared query. It is safe for concurrent use.
 type Evaluator struct {
@@ -122,6 +129,20 @@ func compile(modules map[string]string, caps *ast.Capabilities) (*ast.Compiler, 
 // New compiles the modules, loads the data and prepares the query.
 func New(ctx context.Context, o Options) (*Evaluator, error) {
 	caps := Capabilities(o.AllowNondeterministic)
+	for _, name := range o.HostModules {
+		m, err := ast.ParseModuleWithOpts(name, o.Modules[name], ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: caps})
+		if err != nil {
+			return nil, fmt.Errorf("%w: parse %s: %w", ErrPolicy, name, err)
+		}
+		p := m.Package.Path.String()
+		if p != HostPackage && !strings.HasPrefix(p, HostPackage+".") {
+			row := 0
+			if m.Package.Location != nil {
+				row = m.Package.Location.Row
+			}
+			return nil, fmt.Errorf("%w: %s:%d: host module declares package %s, outside %s", ErrPolicy, name, row, strings.TrimPrefix(p, "data."), strings.TrimPrefix(HostPackage, "data."))
+		}
+	}
 	c, err := compile(o.Modules, caps)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,21 @@ deny contains r if some r in sharing.deny
 
 deny contains r if some r in law.deny
 
+# A host's layered rules (policy.WithHostRego: package privacy.host and
+# packages under it) add denials and obligations; nothing they define can
+# add a ground, so they never relax what the rules above deny.
+host_sets(name) := [s |
+	walk(data.privacy.host, [p, s])
+	count(p) > 0
+	p[count(p) - 1] == name
+	is_set(s)
+]
+
+deny contains r if {
+	some s in host_sets("deny")
+	some r in s
+}
+
 grounds contains r if some r in sharing.allow
 
 grounds contains r if some r in law.allow
@@ -48,6 +63,11 @@ obligations contains o if some o in consent.obligations
 obligations contains o if some o in sharing.obligations
 
 obligations contains o if some o in law.obligations
+
+obligations contains o if {
+	some s in host_sets("obligations")
+	some o in s
+}
 
 denials := [r | some r in deny]
 
