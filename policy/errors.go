@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -76,3 +77,27 @@ type withheld struct {
 
 func (e *withheld) Error() string   { return e.text }
 func (e *withheld) Unwrap() []error { return e.errs }
+
+// FailureReason returns the reason code and clause the engine gives, with a
+// denial, for an error Check returns: one mapping from class of failure to
+// code, shared with test doubles (policy/policytest) so that they answer
+// as the engine does. For nil it returns "".
+func FailureReason(err error) (Code, string) {
+	switch {
+	case err == nil:
+		return "", ""
+	case errors.Is(err, ErrUnknownPurpose):
+		return CodeUnknownPurpose, "3"
+	case errors.Is(err, ErrUnknownRecipient):
+		return CodeUnknownRecipient, "5"
+	case errors.Is(err, ErrConsentUnavailable):
+		return CodeConsentUnavailable, ""
+	case errors.Is(err, ErrEvaluation):
+		return CodePolicyError, "" // before the context: a budget wraps DeadlineExceeded
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return CodeRequestCancelled, ""
+	case errors.Is(err, ErrInvalidRequest), errors.Is(err, ErrUnknownCategory):
+		return CodeInvalidRequest, ""
+	}
+	return CodePolicyError, ""
+}

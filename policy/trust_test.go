@@ -157,6 +157,8 @@ func TestCheckTrust(t *testing.T) {
 				assert.ErrorIs(t, err, want)
 			}
 			assert.Equal(t, []string{tt.reason}, reasonCodes(d))
+			code, _ := policy.FailureReason(err)
+			assert.Equal(t, tt.reason, string(code), "FailureReason agrees with the engine")
 			assert.LessOrEqual(t, len(err.Error()), 512, "error strings stay short")
 			for _, s := range tt.absent {
 				assert.NotContains(t, err.Error(), s)
@@ -214,6 +216,8 @@ func TestContextEndedBeforeDecision(t *testing.T) {
 			assert.False(t, d.Allowed)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.Equal(t, []string{"request_cancelled"}, reasonCodes(d))
+			code, _ := policy.FailureReason(err)
+			assert.Equal(t, policy.CodeRequestCancelled, code)
 		})
 	}
 }
@@ -259,6 +263,8 @@ decision := {"allow": slow > 0, "reasons": [{"code": "slow", "clause": "1"}], "o
 	assert.ErrorIs(t, err, policy.ErrEvaluation)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Equal(t, []string{"policy_error"}, reasonCodes(d))
+	code, _ := policy.FailureReason(err)
+	assert.Equal(t, policy.CodePolicyError, code, "over budget is a policy error, not a cancelled request")
 
 	_, err = policy.New(policy.WithEvalTimeout(0))
 	assert.ErrorIs(t, err, policy.ErrInvalidConfig, "a budget must be positive")

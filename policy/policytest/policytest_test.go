@@ -290,7 +290,7 @@ func TestStubResults(t *testing.T) {
 		{policy.ErrConsentUnavailable, "consent_unavailable"},
 		{policy.ErrEvaluation, "policy_error"},
 		{policy.ErrUnknownCategory, "invalid_request"},
-		{errors.New("anything"), "invalid_request"},
+		{errors.New("anything"), "policy_error"},
 	}
 	for _, tt := range tests {
 		r := policytest.Fail(tt.err)
@@ -361,4 +361,14 @@ func TestStubDecisionsAreNotSealed(t *testing.T) {
 	d, err = f.Check(user, purpose.Support, policy.Operator)
 	require.NoError(t, err)
 	assert.NoError(t, policy.Verify(d))
+}
+
+// The Stub answers a done context as the engine does: request_cancelled.
+func TestStubCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d, err := policytest.NewStub(policytest.Allow(policy.Reason{Code: "operator_processing", Clause: "2.1"})).Check(ctx, user, purpose.Support, policy.Operator)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, d.Allowed)
+	assert.True(t, d.Has(policy.CodeRequestCancelled), d.Explain("en"))
 }

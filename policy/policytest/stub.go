@@ -2,7 +2,6 @@ package policytest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -79,20 +78,10 @@ func message(code string) purpose.Text {
 	return t
 }
 
-// failReason is the reason the engine gives with an error wrapping err's
-// sentinel.
+// failReason is the reason the engine gives with err (policy.FailureReason).
 func failReason(err error) policy.Reason {
-	switch {
-	case errors.Is(err, policy.ErrUnknownPurpose):
-		return reason("unknown_purpose", "3")
-	case errors.Is(err, policy.ErrUnknownRecipient):
-		return reason("unknown_recipient", "5")
-	case errors.Is(err, policy.ErrConsentUnavailable):
-		return reason("consent_unavailable", "")
-	case errors.Is(err, policy.ErrEvaluation):
-		return reason("policy_error", "")
-	}
-	return reason("invalid_request", "")
+	code, clause := policy.FailureReason(err)
+	return reason(string(code), clause)
 }
 
 // Call is one Check a [Stub] got.
@@ -201,7 +190,8 @@ func (s *Stub) Check(ctx context.Context, user string, p purpose.ID, recipient s
 	case user == "":
 		r = Result{decision: policy.Decision{Reasons: []policy.Reason{reason("invalid_request", "")}}, err: policy.ErrEmptyUser}
 	case ctx.Err() != nil:
-		r = Result{decision: policy.Decision{Reasons: []policy.Reason{reason("invalid_request", "")}}, err: fmt.Errorf("policytest: check: %w", ctx.Err())}
+		err := fmt.Errorf("policytest: check: %w", ctx.Err())
+		r = Result{decision: policy.Decision{Reasons: []policy.Reason{failReason(err)}}, err: err}
 	case ok:
 	case s.def != nil:
 		r = *s.def
