@@ -109,6 +109,9 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	if e.tl, err = newTimeline(cfg.version, cfg.prior); err != nil {
 		return nil, err
 	}
+	if e.attrs, e.attrOrder, err = buildAttributes(cfg.attributes); err != nil {
+		return nil, err
+	}
 	e.vf.Store(e.tl.at(cfg.now().UnixNano()))
 	kindIndex := make(map[disclosure.Kind]uint8, len(recipientKinds))
 	for i, k := range recipientKinds {

@@ -21,6 +21,8 @@ type CheckOption struct {
 	categories  []purpose.Category
 	basis       Basis
 	collectedAt time.Time
+	attrName    string
+	attrValue   string
 }
 
 // WithCategories names the categories of data the request involves. The
@@ -92,6 +94,17 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		}
 		if !o.collectedAt.IsZero() && pi.retention > 0 && o.collectedAt.Before(e.now().Add(-pi.retention)) {
 			key.expired = true // 4.2: kept beyond the purpose's retention
+		}
+		if o.attrName != "" {
+			a, ok := e.attrs[o.attrName]
+			if !ok {
+				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
+			}
+			i, ok := a.values[o.attrValue]
+			if !ok {
+				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
+			}
+			key.attrs = key.attrs&^((1<<a.width-1)<<a.shift) | i<<a.shift
 		}
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
@@ -196,6 +209,7 @@ func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, err
 		CategoriesNamed:  !key.implied,
 		Basis:            string(bases[key.basis]),
 		RetentionExpired: key.expired,
+		Attributes:       e.attributeValues(key.attrs),
 		Categories:       []string{},
 	}
 	var judged []purpose.Category

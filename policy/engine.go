@@ -90,6 +90,8 @@ type snapshot struct {
 	tl         timeline
 	vf         atomic.Pointer[inForce] // which version is in force, until when
 	law        bool                    // the Law's layer is on
+	attrs      map[string]*attribute   // WithAttribute, by name
+	attrOrder  []*attribute            // as declared
 	adequate   []string                // WithAdequateCountries
 	rulesSum   [32]byte                // SHA-256 of the Rego modules, for Widenings
 	messages   map[string]purpose.Text

@@ -36,11 +36,12 @@ func (a acceptance) String() string {
 // forbids non-deterministic builtins while the cache is on, so equal keys
 // get equal decisions.
 //
-// Its fields are laid out with no padding (24 bytes: TestDecisionKeyLayout),
+// Its fields are laid out with no padding (32 bytes: TestDecisionKeyLayout),
 // which lets the map hash it as one block of memory rather than field by
 // field.
 type decisionKey struct {
 	categories  uint64 // bit i: the catalog's category i
+	attrs       uint64 // host attributes, packed (see attribute)
 	purpose     uint16 // index into snapshot.purposeIDs
 	country     uint16 // see countryKey
 	version     uint32 // index into the timeline: the version in force

@@ -14,7 +14,7 @@ func TestDecisionKeyLayout(t *testing.T) {
 	for i := range typ.NumField() {
 		sum += typ.Field(i).Type.Size()
 	}
-	if size := unsafe.Sizeof(decisionKey{}); sum != size || size != 24 {
-		t.Fatalf("decisionKey: fields sum to %d bytes, size is %d, want both 24 (no padding)", sum, size)
+	if size := unsafe.Sizeof(decisionKey{}); sum != size || size != 32 {
+		t.Fatalf("decisionKey: fields sum to %d bytes, size is %d, want both 32 (no padding)", sum, size)
 	}
 }

@@ -28,6 +28,7 @@ type config struct {
 	verbose        bool
 	evalTimeout    time.Duration
 	hostRego       fs.FS
+	attributes     []attributeDecl
 	evalTimeoutSet bool
 
 	// the Law's layer (law.go)

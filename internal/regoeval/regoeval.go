@@ -47,6 +47,8 @@ type Input struct {
 	// RetentionExpired: the data were collected before now minus the
 	// purpose's retention (4.2).
 	RetentionExpired bool
+	// Attributes are the host attributes given for the Check, by name.
+	Attributes map[string]string
 }
 
 // Item is a reason or an obligation as the Rego returns it.
@@ -185,6 +187,10 @@ func roundTrip(data map[string]any) (map[string]any, error) {
 // Value builds the input as an OPA value directly, which saves OPA the
 // conversion from Go maps.
 func (in Input) Value() ast.Value {
+	attrs := ast.NewObject()
+	for _, k := range slices.Sorted(maps.Keys(in.Attributes)) {
+		attrs.Insert(ast.StringTerm(k), ast.StringTerm(in.Attributes[k]))
+	}
 	cats := make([]*ast.Term, len(in.Categories))
 	for i, c := range in.Categories {
 		cats[i] = ast.StringTerm(c)
@@ -203,6 +209,7 @@ func (in Input) Value() ast.Value {
 		ast.Item(ast.StringTerm("categories_named"), ast.BooleanTerm(in.CategoriesNamed)),
 		ast.Item(ast.StringTerm("basis"), ast.StringTerm(in.Basis)),
 		ast.Item(ast.StringTerm("retention_expired"), ast.BooleanTerm(in.RetentionExpired)),
+		ast.Item(ast.StringTerm("attributes"), ast.NewTerm(attrs)),
 	)
 }
 

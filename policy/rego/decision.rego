@@ -18,6 +18,8 @@
 #                        host named (94-V art. 9, art. 16), "" for none
 #   retention_expired   boolean  collected before now minus the purpose's
 #                        retention (4.2)
+#   attributes  object   host attributes given for the Check, name → value
+#                        (policy.WithAttribute, policy.WithAttr); {} if none
 #
 # Static data: data.catalog (purposes), data.recipients, data.law
 # ({enabled, adequate_countries}).
