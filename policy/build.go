@@ -79,7 +79,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	switch {
 	case cfg.evalTimeoutSet && cfg.evalTimeout <= 0:
 		return nil, fmt.Errorf("%w: evaluation timeout %v is not positive", ErrInvalidConfig, cfg.evalTimeout)
-	case !cfg.evalTimeoutSet && (cfg.rego != nil || cfg.hostRego != nil || cfg.nondeterminism):
+	case !cfg.evalTimeoutSet && (cfg.rego != nil || cfg.hostRego != nil || cfg.bundle != nil || cfg.nondeterminism):
 		cfg.evalTimeout = DefaultEvalTimeout // a host's rules
 	}
 	// Every bound that packs into the decision key, checked here so that
@@ -185,6 +185,23 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 			modules[name] = src
 		}
 	}
+	data := staticData(cfg.catalog, e.recipients, e.law, adequate)
+	if cfg.bundle != nil {
+		b, err := readBundle(cfg.bundle)
+		if err != nil {
+			return nil, err
+		}
+		if host == nil {
+			host = map[string]string{}
+		}
+		for name, src := range b.modules {
+			modules[name], host[name] = src, src
+		}
+		if p, ok := b.data["privacy"]; ok {
+			data["privacy"] = p
+		}
+		e.revision = b.revision
+	}
 	e.adequate = adequate
 	h := sha256.New()
 	for _, name := range slices.Sorted(maps.Keys(modules)) {
@@ -194,7 +211,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	e.eval, err = regoeval.New(context.Background(), regoeval.Options{
 		Modules:               modules,
 		HostModules:           slices.Sorted(maps.Keys(host)),
-		Data:                  staticData(cfg.catalog, e.recipients, e.law, adequate),
+		Data:                  data,
 		AllowNondeterministic: cfg.nondeterminism,
 	})
 	if err != nil {

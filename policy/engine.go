@@ -90,6 +90,7 @@ type snapshot struct {
 	tl         timeline
 	vf         atomic.Pointer[inForce] // which version is in force, until when
 	law        bool                    // the Law's layer is on
+	revision   string                  // the bundle's, WithBundle
 	attrs      map[string]*attribute   // WithAttribute, by name
 	attrOrder  []*attribute            // as declared
 	adequate   []string                // WithAdequateCountries

@@ -28,6 +28,7 @@ type config struct {
 	verbose        bool
 	evalTimeout    time.Duration
 	hostRego       fs.FS
+	bundle         fs.FS
 	attributes     []attributeDecl
 	evalTimeoutSet bool
 
