@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"path"
 	"strings"
-	"testing/fstest"
 )
 
 // maxBundleFiles bounds the entries of a bundle archive.
@@ -30,7 +29,7 @@ func ReadBundleArchive(r io.Reader) (fs.FS, error) {
 	}
 	defer zr.Close()
 	tr := tar.NewReader(zr)
-	out := fstest.MapFS{}
+	out := memFS{}
 	var total int64
 	for n := 0; ; n++ {
 		h, err := tr.Next()
@@ -68,7 +67,10 @@ func ReadBundleArchive(r io.Reader) (fs.FS, error) {
 		if _, dup := out[name]; dup {
 			return fail("%s given twice", clip(name))
 		}
-		out[name] = &fstest.MapFile{Data: data, Mode: 0o444}
+		if memFS(out).isDir(name) {
+			return fail("%s is both a file and a directory", clip(name))
+		}
+		out[name] = data
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,4 +107,17 @@ func FuzzReadBundleArchive(f *testing.F) {
 			t.Fatal("nil fs without an error")
 		}
 	})
+}
+
+// The in-memory file system ReadBundleArchive returns behaves as fs.FS
+// requires.
+func TestReadBundleArchiveFS(t *testing.T) {
+	archive := tarGz(t,
+		tarEntry{name: "a/b/c.rego", data: "c"},
+		tarEntry{name: "a/d.json", data: "d"},
+		tarEntry{name: "e", data: "e"},
+	)
+	fsys, err := policy.ReadBundleArchive(bytes.NewReader(archive))
+	require.NoError(t, err)
+	require.NoError(t, fstest.TestFS(fsys, "a/b/c.rego", "a/d.json", "e"))
 }
