@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"testing/fstest"
 	"time"
 
 	"github.com/yasam/privacy/consent"
@@ -198,4 +199,43 @@ func ExampleWithBasis() {
 	// Output:
 	// false
 	// true law_basis 4.1; 94-V art. 9 (unconf.)
+}
+
+// A host layers its own rule on the seed: it can deny more, never allow
+// what the seed denies. Here location data of minors never leave the
+// operator.
+func ExampleWithHostRego() {
+	ctx := context.Background()
+	host := fstest.MapFS{"minors.rego": {Data: []byte(`package privacy.host
+
+deny contains {"code": "minor_location", "clause": "host 1"} if {
+	input.attributes["subject.age_group"] == "minor"
+	input.recipient.kind != "operator"
+	"geolocation" in input.categories
+}
+`)}}
+	store := consent.NewMemoryStore()
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	if err := store.Append(ctx, consent.AcceptPolicy("user-1", policy.DefaultVersion.ID, at)); err != nil {
+		log.Fatal(err)
+	}
+	engine, err := policy.New(
+		policy.WithConsentStore(store),
+		policy.WithRecipients(disclosure.Recipient{ID: "kgd", Kind: disclosure.StateBody}),
+		policy.WithHostRego(host),
+		policy.WithAttribute("subject.age_group", "minor", "adult"),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, age := range []string{"adult", "minor"} {
+		d, err := engine.Check(ctx, "user-1", purpose.Location, "kgd", policy.WithAttr("subject.age_group", age))
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(age, d.Allowed, d.Reasons[0].Code)
+	}
+	// Output:
+	// adult true shared_with_affiliated
+	// minor false minor_location
 }
