@@ -305,7 +305,13 @@ func TestZeroEngineDenies(t *testing.T) {
 	require.NotPanics(t, func() { d, err = e.Check(context.Background(), "u", purpose.Support, policy.Operator) })
 	assert.False(t, d.Allowed)
 	assert.ErrorIs(t, err, policy.ErrInvalidConfig)
-	assert.NotPanics(t, func() { e.Version(); e.Catalog(); e.Recipient("x") })
+	assert.NotPanics(t, func() { e.Version(); e.Catalog(); e.Recipient("x"); e.VersionAt(t0); e.BundleRevision() })
+	// Reload gives the zero Engine a policy.
+	require.NoError(t, e.Reload())
+	d, err = e.Check(context.Background(), "u", purpose.Support, policy.Operator)
+	require.NoError(t, err)
+	assert.False(t, d.Allowed, "no acceptance on record")
+	assert.True(t, d.Has(policy.CodeAcceptanceMissing))
 }
 
 // A recipient of kind Individual may be a person's name: it stays out of
