@@ -70,9 +70,9 @@ type Obligation struct {
 }
 
 // Has reports whether the decision carries a reason with the given code.
-func (d Decision) Has(code string) bool {
+func (d Decision) Has(code Code) bool {
 	for _, r := range d.Reasons {
-		if r.Code == code {
+		if r.Code == string(code) {
 			return true
 		}
 	}
@@ -81,9 +81,9 @@ func (d Decision) Has(code string) bool {
 
 // Obliges reports whether the decision carries an obligation with the given
 // code.
-func (d Decision) Obliges(code string) bool {
+func (d Decision) Obliges(code Code) bool {
 	for _, o := range d.Obligations {
-		if o.Code == code {
+		if o.Code == string(code) {
 			return true
 		}
 	}
@@ -135,16 +135,22 @@ func clauseRef(c, lang string) string {
 }
 
 // LogValue logs the decision without anything personal: a Decision names
-// no user.
+// no user, and a recipient of kind [disclosure.Individual], whose ID may be
+// a person's name, is logged as "[individual]" unless the engine was built
+// with [WithVerboseErrors].
 func (d Decision) LogValue() slog.Value {
 	codes := make([]string, len(d.Reasons))
 	for i, r := range d.Reasons {
 		codes[i] = r.Code
 	}
+	recipient := d.Recipient
+	if d.issued != nil && d.issued.redact {
+		recipient = "[individual]"
+	}
 	return slog.GroupValue(
 		slog.Bool("allowed", d.Allowed),
 		slog.String("purpose", string(d.Purpose)),
-		slog.String("recipient", d.Recipient),
+		slog.String("recipient", recipient),
 		slog.String("reasons", strings.Join(codes, ",")),
 		slog.String("policy_version", d.PolicyVersion),
 	)

@@ -3,15 +3,8 @@ package policy
 import (
 	"context"
 	"embed"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"hash/maphash"
 	"io/fs"
-	"maps"
-	"path"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,9 +30,6 @@ const DefaultCacheSize = 4096
 
 //go:embed rego/*.rego
 var regoFS embed.FS
-
-//go:embed messages.json
-var messagesJSON []byte
 
 // Rego returns the embedded Rego of the seed policy, tests included: the
 // starting point for an operator who writes its own rules (see [WithRego]).
@@ -75,92 +65,6 @@ type StateReader interface {
 	State(ctx context.Context, user string) (consent.State, error)
 }
 
-// Option configures an [Engine].
-type Option func(*config)
-
-type config struct {
-	store          StateReader
-	storeSet       bool
-	prior          []Version
-	recipients     []disclosure.Recipient
-	catalog        *purpose.Catalog
-	version        Version
-	rego           fs.FS
-	messages       map[string]purpose.Text
-	now            func() time.Time
-	cacheSize      int
-	nondeterminism bool
-}
-
-// WithConsentStore sets where the engine reads consent state. Without it
-// the engine uses a fresh [consent.MemoryStore], which knows no user and so
-// denies everything that rests on acceptance.
-func WithConsentStore(s consent.Store) Option {
-	return func(c *config) { c.store, c.storeSet = s, true }
-}
-
-// WithStateReader is [WithConsentStore] for hosts that hand the engine only
-// the read side of their store.
-func WithStateReader(r StateReader) Option {
-	return func(c *config) { c.store, c.storeSet = r, true }
-}
-
-// WithRecipients registers the recipients data may be disclosed to. It may
-// be given more than once; IDs must be unique.
-func WithRecipients(rs ...disclosure.Recipient) Option {
-	return func(c *config) { c.recipients = append(c.recipients, rs...) }
-}
-
-// WithCatalog replaces the seed catalog of purposes and categories.
-func WithCatalog(cat *purpose.Catalog) Option { return func(c *config) { c.catalog = cat } }
-
-// WithVersion sets the policy version in force. Acceptance of another
-// version is treated as acceptance of an earlier one: it stands (9.2), with
-// the obligation to show the user the version in force (9.5).
-func WithVersion(v Version) Option { return func(c *config) { c.version = v } }
-
-// WithPriorVersions names the versions of the policy published before the
-// one in force. When it is given, acceptance of the version in force or of
-// one of these counts, and acceptance of any other version (a typo, a
-// version not yet published here) counts as no acceptance at all (2.1).
-// Without it, acceptance of any other version is taken for acceptance of
-// an earlier one.
-func WithPriorVersions(vs ...Version) Option {
-	return func(c *config) { c.prior = append(c.prior, vs...) }
-}
-
-// WithRego replaces the embedded rules with the .rego files at the root of
-// fsys (files ending in _test.rego are skipped). The rules must define
-// data.privacy.decision as the embedded ones do; see [Rego] for them.
-// Non-deterministic builtins (time, randomness, network) are not available
-// unless [WithNondeterministicBuiltins] is given.
-func WithRego(fsys fs.FS) Option { return func(c *config) { c.rego = fsys } }
-
-// WithMessages adds or replaces the texts of reason and obligation codes,
-// for codes a host's own Rego introduces.
-func WithMessages(m map[string]purpose.Text) Option {
-	return func(c *config) {
-		if c.messages == nil {
-			c.messages = map[string]purpose.Text{}
-		}
-		maps.Copy(c.messages, m)
-	}
-}
-
-// WithClock sets the clock the engine judges grant terms by. The default is
-// time.Now.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
-
-// WithCacheSize bounds the decision cache at n entries; n <= 0 turns it
-// off, so that every Check evaluates the Rego. See [Engine] on caching.
-func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
-
-// WithNondeterministicBuiltins lets a host's Rego call builtins whose result
-// is not a function of their input, such as time.now_ns or http.send. It
-// turns the decision cache off, since decisions then depend on more than
-// the input.
-func WithNondeterministicBuiltins() Option { return func(c *config) { c.nondeterminism = true } }
-
 // Engine decides whether personal data may be processed for a purpose and
 // shared with a recipient.
 //
@@ -183,10 +87,18 @@ type snapshot struct {
 	catalog    *purpose.Catalog
 	recipients map[string]recipientInfo
 	store      StateReader
-	version    Version
-	prior      map[string]bool // nil: any other version counts as earlier
+	tl         timeline
+	vf         atomic.Pointer[inForce] // which version is in force, until when
+	law        bool                    // the Law's layer is on
+	revision   string                  // the bundle's, WithBundle
+	attrs      map[string]*attribute   // WithAttribute, by name
+	attrOrder  []*attribute            // as declared
+	adequate   []string                // WithAdequateCountries
+	rulesSum   [32]byte                // SHA-256 of the Rego modules, for Widenings
 	messages   map[string]purpose.Text
 	now        func() time.Time
+	verbose    bool
+	budget     time.Duration // of one evaluation; 0 for none
 	eval       *regoeval.Evaluator
 	memo       *memo // nil when caching is off
 	purposes   map[purpose.ID]purposeInfo
@@ -196,15 +108,17 @@ type snapshot struct {
 }
 
 type purposeInfo struct {
-	index uint16
-	mask  uint64 // the purpose's own categories, as a decisionKey bit set
-	legal purpose.Text
+	index     uint16
+	retention time.Duration // 0: unlimited
+	mask      uint64        // the purpose's own categories, as a decisionKey bit set
+	legal     purpose.Text
 }
 
 type recipientInfo struct {
 	disclosure.Recipient
 	hash    uint64 // maphash.String(snapshot.seed, ID), for the seal
 	kind    uint8  // index into recipientKinds
+	basis   uint8  // index into bases: WithRecipientBasis
 	country uint16 // the country code's two letters; 0 for Kazakhstan
 }
 
@@ -233,410 +147,37 @@ var recipientKinds = append([]string{operatorKind}, func() []string {
 	return ks
 }()...)
 
-// New builds an engine: it validates the configuration, compiles the Rego
-// and prepares its query once.
-func New(opts ...Option) (*Engine, error) {
-	s, err := build(opts, nil)
-	if err != nil {
-		return nil, err
+// Version returns the policy version in force now by the engine's clock;
+// the zero Version when none is (the zero Engine, or every version is
+// scheduled for later). See [Engine.VersionAt].
+func (e *Engine) Version() Version {
+	s := e.cur.Load()
+	if s == nil {
+		return Version{}
 	}
-	e := &Engine{}
-	e.cur.Store(s)
-	return e, nil
+	if f := s.inForce(); f.idx >= 0 {
+		return s.tl.versions[f.idx]
+	}
+	return Version{}
 }
 
-// Reload rebuilds the policy from opts, as [New] would from the same
-// options, and swaps it in at once: rules, catalog, recipients, version,
-// messages. The consent store in use is kept unless opts name another
-// (consent is not part of the policy). Checks already running finish on the
-// policy they started with; the next Check uses the new one. The decision
-// cache starts empty, since decisions belong to the policy that made them.
-// On error the engine keeps its current policy.
-//
-// Use it when the operator publishes a new version of the policy (9.2)
-// or changes its recipients, without restarting the service.
-func (e *Engine) Reload(opts ...Option) error {
-	s, err := build(opts, e.cur.Load())
-	if err != nil {
-		return err
+// Catalog returns the catalog of purposes the engine decides by; nil for
+// the zero Engine.
+func (e *Engine) Catalog() *purpose.Catalog {
+	s := e.cur.Load()
+	if s == nil {
+		return nil
 	}
-	e.cur.Store(s)
-	return nil
+	return s.catalog
 }
-
-// build makes a snapshot from opts; a reload passes the snapshot in force,
-// whose consent store is kept unless opts name another.
-func build(opts []Option, current *snapshot) (*snapshot, error) {
-	cfg := config{
-		catalog:   purpose.Default(),
-		version:   DefaultVersion,
-		now:       time.Now,
-		cacheSize: DefaultCacheSize,
-	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	switch {
-	case cfg.storeSet && cfg.store == nil:
-		return nil, fmt.Errorf("%w: nil consent store", ErrInvalidConfig)
-	case cfg.storeSet:
-	case current != nil:
-		cfg.store = current.store
-	default:
-		cfg.store = consent.NewMemoryStore()
-	}
-	if cfg.catalog == nil || cfg.now == nil {
-		return nil, fmt.Errorf("%w: nil catalog or clock", ErrInvalidConfig)
-	}
-	if cfg.version.ID == "" {
-		return nil, fmt.Errorf("%w: policy version has no ID", ErrInvalidConfig)
-	}
-	e := &snapshot{
-		catalog:    cfg.catalog,
-		recipients: make(map[string]recipientInfo, len(cfg.recipients)),
-		store:      cfg.store,
-		version:    cfg.version,
-		now:        cfg.now,
-		purposes:   make(map[purpose.ID]purposeInfo),
-		seed:       maphash.MakeSeed(),
-	}
-	e.operator = maphash.String(e.seed, Operator)
-	if cfg.prior != nil {
-		e.prior = make(map[string]bool, len(cfg.prior))
-		for _, v := range cfg.prior {
-			if v.ID == "" || v.ID == cfg.version.ID {
-				return nil, fmt.Errorf("%w: prior version %q is empty or the version in force", ErrInvalidConfig, v.ID)
-			}
-			e.prior[v.ID] = true
-		}
-	}
-	kindIndex := make(map[disclosure.Kind]uint8, len(recipientKinds))
-	for i, k := range recipientKinds {
-		kindIndex[disclosure.Kind(k)] = uint8(i)
-	}
-	for _, r := range cfg.recipients {
-		if err := r.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-		}
-		if r.ID == Operator {
-			return nil, fmt.Errorf("%w: recipient ID %q is reserved for the operator", ErrInvalidConfig, Operator)
-		}
-		if _, dup := e.recipients[r.ID]; dup {
-			return nil, fmt.Errorf("%w: recipient %q registered twice", ErrInvalidConfig, r.ID)
-		}
-		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: kindIndex[r.Kind], country: countryKey(r.Country), hash: maphash.String(e.seed, r.ID)}
-	}
-	for i, p := range cfg.catalog.Purposes() {
-		pi := purposeInfo{index: uint16(i), legal: p.LegalBasis}
-		for _, c := range p.Categories {
-			j, _ := cfg.catalog.CategoryIndex(c)
-			pi.mask |= 1 << j
-		}
-		e.purposes[p.ID] = pi
-		e.purposeIDs = append(e.purposeIDs, p.ID)
-	}
-	e.messages = maps.Clone(embeddedMessages())
-	maps.Copy(e.messages, cfg.messages)
-
-	modules, err := readModules(cfg.rego)
-	if err != nil {
-		return nil, err
-	}
-	e.eval, err = regoeval.New(context.Background(), regoeval.Options{
-		Modules:               modules,
-		Data:                  staticData(cfg.catalog, e.recipients),
-		AllowNondeterministic: cfg.nondeterminism,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	if cfg.cacheSize > 0 && !cfg.nondeterminism {
-		e.memo = newMemo(cfg.cacheSize)
-	}
-	return e, nil
-}
-
-// readModules returns the policy's Rego: the embedded rules, or the host's.
-func readModules(fsys fs.FS) (map[string]string, error) {
-	if fsys == nil {
-		fsys = Rego()
-	}
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("%w: read rego: %w", ErrInvalidConfig, err)
-	}
-	modules := map[string]string{}
-	for _, ent := range entries {
-		name := ent.Name()
-		if ent.IsDir() || path.Ext(name) != ".rego" || strings.HasSuffix(name, "_test.rego") {
-			continue
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("%w: read rego %s: %w", ErrInvalidConfig, name, err)
-		}
-		modules[name] = string(b)
-	}
-	if len(modules) == 0 {
-		return nil, fmt.Errorf("%w: no .rego files", ErrInvalidConfig)
-	}
-	return modules, nil
-}
-
-// staticData is what the Rego may read besides the input: the catalog and
-// the recipients.
-func staticData(cat *purpose.Catalog, recipients map[string]recipientInfo) map[string]any {
-	purposes := map[string]any{}
-	for _, p := range cat.Purposes() {
-		cats := make([]string, len(p.Categories))
-		for i, c := range p.Categories {
-			cats[i] = string(c)
-		}
-		purposes[string(p.ID)] = map[string]any{
-			"clause":           p.Clause,
-			"categories":       cats,
-			"explicit_consent": p.ExplicitConsent,
-			"retention":        p.Retention.String(),
-		}
-	}
-	var categories []string
-	for _, c := range cat.Categories() {
-		categories = append(categories, string(c.ID))
-	}
-	rs := map[string]any{}
-	for id, r := range recipients {
-		rs[id] = map[string]any{"kind": string(r.Kind), "confidentiality": r.Confidentiality, "country": r.Country}
-	}
-	return map[string]any{
-		"catalog":    map[string]any{"purposes": purposes, "categories": categories},
-		"recipients": rs,
-	}
-}
-
-// Version returns the policy version in force.
-func (e *Engine) Version() Version { return e.cur.Load().version }
-
-// Catalog returns the catalog of purposes the engine decides by.
-func (e *Engine) Catalog() *purpose.Catalog { return e.cur.Load().catalog }
 
 // Recipient returns the registered recipient with the given ID and reports
 // whether there is one.
 func (e *Engine) Recipient(id string) (disclosure.Recipient, bool) {
-	r, ok := e.cur.Load().recipients[id]
+	s := e.cur.Load()
+	if s == nil {
+		return disclosure.Recipient{}, false
+	}
+	r, ok := s.recipients[id]
 	return r.Recipient, ok
-}
-
-// CheckOption adds a detail to one Check. Build one with [WithCategories].
-//
-// Unlike [Option], a CheckOption is a small value rather than a function:
-// Check runs on every request, and a value costs no allocation.
-type CheckOption struct {
-	categories []purpose.Category
-}
-
-// WithCategories names the categories of data the request involves. The
-// engine denies categories the purpose may not use (3) and commercial
-// secrets for 5.1 recipients.
-func WithCategories(cs ...purpose.Category) CheckOption {
-	return CheckOption{categories: cs}
-}
-
-// Check decides whether personal data of user may be processed for purpose
-// p and, unless recipient is [Operator], disclosed to recipient.
-//
-// It fails closed: on any error (empty user, unknown purpose, recipient or
-// category, cancelled context, consent store failure, policy failure) it
-// returns a denying Decision that says why, and an error that wraps one of
-// the package's sentinels. It never returns an error with an allow.
-func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
-	return e.cur.Load().check(ctx, user, p, recipient, opts)
-}
-
-func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption) (Decision, error) {
-	base := Decision{Purpose: p, Recipient: recipient, PolicyVersion: e.version.ID}
-	if user == "" {
-		return e.deny(base, "invalid_request", ""), ErrEmptyUser
-	}
-	if len(user) > MaxUserLen {
-		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
-	}
-	if err := ctx.Err(); err != nil {
-		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
-	}
-	pi, ok := e.purposes[p]
-	if !ok {
-		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %q", ErrUnknownPurpose, p)
-	}
-	key := decisionKey{purpose: pi.index}
-	rh := e.operator
-	if recipient != Operator {
-		r, ok := e.recipients[recipient]
-		if !ok {
-			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %q", ErrUnknownRecipient, recipient)
-		}
-		key.kind, key.confident, key.country, rh = r.kind, r.Confidentiality, r.country, r.hash
-	}
-	for _, o := range opts {
-		for _, c := range o.categories {
-			i, ok := e.catalog.CategoryIndex(c)
-			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %q", ErrUnknownCategory, c)
-			}
-			key.categories |= 1 << i
-		}
-	}
-	if key.categories == 0 {
-		// Naming no category judges the purpose's own (3.2): not naming
-		// them never skips the category rules.
-		key.categories, key.implied = pi.mask, true
-	}
-	st, err := e.store.State(ctx, user)
-	if err != nil {
-		return e.deny(base, "consent_unavailable", ""), fmt.Errorf("%w: %w", ErrConsentUnavailable, err)
-	}
-	key.accept = e.standing(st.Acceptance())
-	if g, ok := st.Grant(p, recipient); ok && g.Granted {
-		// Read the clock only for a grant with a term: most have none.
-		key.grant = g.Until.IsZero() || g.ActiveAt(e.now())
-	}
-
-	v, err := e.verdict(ctx, key)
-	if err != nil {
-		if ctx.Err() != nil {
-			return e.deny(base, "request_cancelled", ""), err
-		}
-		return e.deny(base, "policy_error", ""), err
-	}
-	return issue(v, recipient, rh), nil
-}
-
-func (e *snapshot) standing(a consent.Acceptance) acceptance {
-	switch {
-	case a.Version == "":
-		return acceptNone
-	case a.Withdrawn:
-		return acceptWithdrawn
-	case a.Version == e.version.ID:
-		return acceptCurrent
-	case e.prior != nil && !e.prior[a.Version]:
-		return acceptNone // a version this policy never had
-	default:
-		return acceptOutdated
-	}
-}
-
-// verdict returns the cached decision for key, evaluating the Rego on a
-// miss.
-func (e *snapshot) verdict(ctx context.Context, key decisionKey) (*verdict, error) {
-	if e.memo != nil {
-		if v, ok := e.memo.get(key); ok {
-			return v, nil
-		}
-	}
-	v, err := e.evaluate(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	if e.memo != nil {
-		e.memo.put(key, v)
-	}
-	return v, nil
-}
-
-func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, error) {
-	in := regoeval.Input{
-		Purpose:         string(e.purposeIDs[key.purpose]),
-		RecipientKind:   recipientKinds[key.kind],
-		Country:         countryCode(key.country),
-		Confidentiality: key.confident,
-		Acceptance:      key.accept.String(),
-		Grant:           key.grant,
-		Categories:      []string{},
-	}
-	var judged []purpose.Category
-	for i := 0; key.categories>>i != 0; i++ {
-		if key.categories&(1<<i) != 0 {
-			judged = append(judged, e.catalog.CategoryAt(i))
-			if !key.implied {
-				in.Categories = append(in.Categories, string(e.catalog.CategoryAt(i)))
-			}
-		}
-	}
-	res, err := e.eval.Eval(ctx, in)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("policy: check: %w", errors.Join(ctx.Err(), err))
-		}
-		return nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
-	}
-	v := &verdict{
-		allowed:    res.Allow,
-		purpose:    e.purposeIDs[key.purpose],
-		version:    e.version.ID,
-		legal:      e.purposes[e.purposeIDs[key.purpose]].legal,
-		categories: judged,
-		seed:       e.seed,
-	}
-	for _, it := range res.Reasons {
-		v.reasons = append(v.reasons, Reason{Code: it.Code, Clause: it.Clause, Message: e.message(it.Code), Categories: categories(it.Categories)})
-	}
-	for _, it := range res.Obligations {
-		v.obligations = append(v.obligations, Obligation{Code: it.Code, Clause: it.Clause, Message: e.message(it.Code), Categories: categories(it.Categories)})
-	}
-	if v.allowed && len(v.reasons) == 0 {
-		return nil, fmt.Errorf("%w: an allow with no reason", ErrEvaluation)
-	}
-	// Every Check shares these slices: clipped (by seal), a caller's append
-	// copies instead of writing into the cache.
-	return v.seal(), nil
-}
-
-func categories(ss []string) []purpose.Category {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]purpose.Category, len(ss))
-	for i, s := range ss {
-		out[i] = purpose.Category(s)
-	}
-	return out
-}
-
-func (e *snapshot) message(code string) purpose.Text {
-	if t, ok := e.messages[code]; ok {
-		return t
-	}
-	return purpose.Text{RU: code, KK: code, EN: code}
-}
-
-// embeddedMessages are the texts of the seed policy's codes, decoded once.
-var embeddedMessages = sync.OnceValue(func() map[string]purpose.Text {
-	var m map[string]purpose.Text
-	if err := json.Unmarshal(messagesJSON, &m); err != nil {
-		panic("policy: embedded messages: " + err.Error())
-	}
-	return m
-})
-
-// Message returns the text, in Russian, Kazakh and English, of a reason or
-// obligation code of the embedded policy, and reports whether it has one.
-// For a code without text it returns the code itself in every language,
-// as decisions do.
-func Message(code string) (purpose.Text, bool) {
-	t, ok := embeddedMessages()[code]
-	if !ok {
-		return purpose.Text{RU: code, KK: code, EN: code}, false
-	}
-	return t, true
-}
-
-// deny returns d as a denial for a reason found before the Rego was asked.
-func (e *snapshot) deny(d Decision, code, clause string) Decision {
-	v := &verdict{
-		purpose: d.Purpose,
-		version: d.PolicyVersion,
-		reasons: []Reason{{Code: code, Clause: clause, Message: e.message(code)}},
-		seed:    e.seed,
-	}
-	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient))
 }

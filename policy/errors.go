@@ -1,8 +1,11 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 )
 
 // Errors returned with a denying Decision by [Engine.Check]; test with
@@ -30,3 +33,71 @@ var (
 	// ErrInvalidConfig: New was given options that cannot make an engine.
 	ErrInvalidConfig = errors.New("policy: invalid configuration")
 )
+
+// storeError is what Check returns when the consent store fails. Its text
+// names the class of failure, not the store's own text, which may hold a
+// user ID, unless the host asked for verbose errors; errors.Is and
+// errors.As reach both [ErrConsentUnavailable] and the store's error.
+type storeError struct {
+	err     error
+	verbose bool
+}
+
+func (e *storeError) Error() string {
+	if e.verbose {
+		return ErrConsentUnavailable.Error() + ": " + e.err.Error()
+	}
+	return ErrConsentUnavailable.Error() + ": the consent store failed (its message is withheld; see WithVerboseErrors)"
+}
+
+func (e *storeError) Unwrap() []error { return []error{ErrConsentUnavailable, e.err} }
+
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64
+
+// clip quotes at most maxQuote bytes of a caller's string, cut at a rune
+// boundary, marking a cut with an ellipsis.
+func clip(s string) string {
+	if len(s) <= maxQuote {
+		return strconv.Quote(s)
+	}
+	i := maxQuote
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return strconv.Quote(s[:i]) + "…"
+}
+
+// withheld is an error whose text leaves out what its wrapped errors say
+// (personal data), while errors.Is and errors.As still reach them.
+type withheld struct {
+	text string
+	errs []error
+}
+
+func (e *withheld) Error() string   { return e.text }
+func (e *withheld) Unwrap() []error { return e.errs }
+
+// FailureReason returns the reason code and clause the engine gives, with a
+// denial, for an error Check returns: one mapping from class of failure to
+// code, shared with test doubles (policy/policytest) so that they answer
+// as the engine does. For nil it returns "".
+func FailureReason(err error) (Code, string) {
+	switch {
+	case err == nil:
+		return "", ""
+	case errors.Is(err, ErrUnknownPurpose):
+		return CodeUnknownPurpose, "3"
+	case errors.Is(err, ErrUnknownRecipient):
+		return CodeUnknownRecipient, "5"
+	case errors.Is(err, ErrConsentUnavailable):
+		return CodeConsentUnavailable, ""
+	case errors.Is(err, ErrEvaluation):
+		return CodePolicyError, "" // before the context: a budget wraps DeadlineExceeded
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return CodeRequestCancelled, ""
+	case errors.Is(err, ErrInvalidRequest), errors.Is(err, ErrUnknownCategory):
+		return CodeInvalidRequest, ""
+	}
+	return CodePolicyError, ""
+}

@@ -12,7 +12,7 @@ func StaticData(cat *purpose.Catalog, rs []disclosure.Recipient) map[string]any 
 	for _, r := range rs {
 		m[r.ID] = recipientInfo{Recipient: r}
 	}
-	return staticData(cat, m)
+	return staticData(cat, m, true, nil)
 }
 
 // CacheLen reports how many decisions the engine holds in its cache.
@@ -23,3 +23,6 @@ func (e *Engine) CacheLen() int {
 	}
 	return s.memo.len()
 }
+
+// UpdateFlag is -update, defined once for the internal and external tests.
+var UpdateFlag = updateData

@@ -2,7 +2,6 @@ package policy_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,7 +16,7 @@ import (
 	"github.com/yasam/privacy/purpose"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+var update = policy.UpdateFlag
 
 // TestGoldenSeedDecisions pins the default engine's decisions for the
 // seed's domestic cases: every purpose of the seed catalog, every recipient

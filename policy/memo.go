@@ -35,15 +35,24 @@ func (a acceptance) String() string {
 // hashing it is cheap. The default Rego reads nothing else, and the engine
 // forbids non-deterministic builtins while the cache is on, so equal keys
 // get equal decisions.
+//
+// Its fields are laid out with no padding (32 bytes: TestDecisionKeyLayout),
+// which lets the map hash it as one block of memory rather than field by
+// field.
 type decisionKey struct {
-	categories uint64 // bit i: the catalog's category i
-	purpose    uint16 // index into Engine.purposeIDs
-	kind       uint8  // index into recipientKinds
-	country    uint16 // see countryKey
-	accept     acceptance
-	confident  bool
-	grant      bool
-	implied    bool // no category named: categories are the purpose's own
+	categories  uint64 // bit i: the catalog's category i
+	attrs       uint64 // host attributes, packed (see attribute)
+	purpose     uint16 // index into snapshot.purposeIDs
+	country     uint16 // see countryKey
+	version     uint32 // index into the timeline: the version in force
+	kind        uint8  // index into recipientKinds
+	accept      acceptance
+	basis       uint8 // index into bases: the Law's ground named, if any
+	confident   bool
+	grant       bool
+	implied     bool // no category named: categories are the purpose's own
+	expired     bool // collected before now minus the purpose's retention (4.2)
+	crossBorder bool // the active grant allows a transfer abroad (art. 16)
 }
 
 // verdict is the cached, shared part of a Decision: everything but the
@@ -60,6 +69,7 @@ type verdict struct {
 	seed        maphash.Seed // the snapshot's: keys the recipient hash and sum
 	nonce       uint64       // random, binds Decision.mac to this verdict
 	sum         uint64       // contentSum at sealing
+	redact      bool         // the recipient is an individual: not logged by name
 }
 
 // memo caches verdicts by key. Reads are a single atomic load and a map
@@ -108,3 +118,10 @@ func (c *memo) put(k decisionKey, v *verdict) {
 }
 
 func (c *memo) len() int { return len(*c.m.Load()) }
+
+// Bounds of the decision key's fields, checked when a policy is built.
+const (
+	maxPurposes = 1 << 16 // decisionKey.purpose is a uint16 index
+	maxKinds    = 1 << 8  // decisionKey.kind is a uint8 index
+	maxVersions = 1 << 16 // decisionKey.version is a uint32 index; kept small
+)

@@ -22,7 +22,7 @@ func TestMessagesCoverEveryCode(t *testing.T) {
 	emitted := map[string]bool{
 		// Reasons the engine gives before asking the Rego.
 		"invalid_request": true, "unknown_recipient": true, "consent_unavailable": true, "policy_error": true,
-		"request_cancelled": true,
+		"request_cancelled": true, "no_version_in_force": true,
 	}
 	code := regexp.MustCompile(`"code": "([a-z_]+)"`)
 	names, err := fs.Glob(Rego(), "*.rego")
@@ -48,5 +48,21 @@ func TestMessagesCoverEveryCode(t *testing.T) {
 	}
 	for c := range messages {
 		assert.True(t, emitted[c], "message for %q, which nothing emits", c)
+	}
+}
+
+// Every code constant has a message, and every message a constant.
+func TestCodeConstants(t *testing.T) {
+	var messages map[string]purpose.Text
+	require.NoError(t, json.Unmarshal(messagesJSON, &messages))
+	seen := map[string]bool{}
+	for _, c := range codes {
+		assert.False(t, seen[string(c)], "code %s listed twice", c)
+		seen[string(c)] = true
+		_, ok := messages[string(c)]
+		assert.True(t, ok, "constant for %s, which has no message", c)
+	}
+	for c := range messages {
+		assert.True(t, seen[c], "message for %s, which has no constant", c)
 	}
 }

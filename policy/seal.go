@@ -6,6 +6,8 @@ import (
 	"hash/maphash"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 // ErrNotIssued is returned by [Verify] for a Decision that no engine
@@ -154,4 +156,16 @@ func issue(v *verdict, recipient string, rh uint64) Decision {
 		issued:        v,
 		mac:           v.mac(rh),
 	}
+}
+
+// zeroEngineDenial is the denial of the zero Engine, which has no snapshot
+// and so no seed of its own.
+func zeroEngineDenial(p purpose.ID, recipient string) Decision {
+	v := &verdict{
+		purpose: p,
+		reasons: []Reason{{Code: "policy_error", Message: messageOf(embeddedMessages(), "policy_error")}},
+		seed:    maphash.MakeSeed(),
+	}
+	v.seal()
+	return issue(v, recipient, maphash.String(v.seed, recipient))
 }

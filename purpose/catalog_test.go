@@ -134,3 +134,19 @@ func FuzzParse(f *testing.F) {
 		require.NoError(t, err)
 	})
 }
+
+// The depersonalise flag round-trips through JSON and is off in the seed.
+func TestDepersonaliseFlag(t *testing.T) {
+	for _, p := range purpose.Default().Purposes() {
+		assert.False(t, p.Depersonalise, p.ID)
+	}
+	cat, err := purpose.Parse([]byte(`{"categories": [{"id": "identity", "title": {"ru": "x"}}],
+		"purposes": [{"id": "research", "clause": "3.2", "title": {"ru": "x"}, "categories": ["identity"], "depersonalise": true}]}`))
+	require.NoError(t, err)
+	p, ok := cat.Lookup("research")
+	require.True(t, ok)
+	assert.True(t, p.Depersonalise)
+	b, err := cat.MarshalJSON()
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"depersonalise":true`)
+}

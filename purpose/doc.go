@@ -18,7 +18,11 @@
 // An operator with its own policy loads its own catalog from JSON, in the
 // shape of the embedded catalog.json; [Parse] validates it and reports every
 // problem it finds (duplicate IDs, unknown categories, missing clauses or
-// titles) in one error that wraps [ErrInvalidCatalog].
+// titles) in one error that wraps [ErrInvalidCatalog]. Besides categories
+// and retention, a purpose may be marked explicit_consent (4.1: the user's
+// grant is needed for every recipient) or depersonalise (research for which
+// the Law 94-V wants the data depersonalised, art. 17, unconfirmed); the
+// engine in package policy enforces both.
 //
 // # Concurrency
 //

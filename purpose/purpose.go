@@ -107,6 +107,13 @@ type Purpose struct {
 	// user's explicit grant on top of acceptance of the policy (4.1). No
 	// purpose of the seed policy does.
 	ExplicitConsent bool `json:"explicit_consent,omitempty"`
+	// Depersonalise reports whether the purpose is statistical,
+	// sociological, scientific or marketing research, for which the Law
+	// 94-V (art. 17, unconfirmed) wants the data depersonalised: an allow
+	// for it carries the obligation "depersonalise" (irreversible
+	// depersonalisation, not keyed pseudonymisation). No purpose of the
+	// seed policy is.
+	Depersonalise bool `json:"depersonalise,omitempty"`
 }
 
 // Uses reports whether the purpose may use data of category c.

@@ -77,18 +77,27 @@ var recipients = []disclosure.Recipient{
 	{ID: "notary", Kind: disclosure.Individual, Name: "Private notary"},
 	{ID: "support-team", Kind: disclosure.Employee, Name: "Support team", Confidentiality: true, Agreement: "NDA-2024-17"},
 	{ID: "freelancer", Kind: disclosure.Contractor, Name: "Freelance designer"},
+	{ID: "de-analytics", Kind: disclosure.Partner, Name: "Analytics partner in Germany", Country: "DE"},
 }
 
 func run(ctx context.Context, w io.Writer, lang string, store consent.Store) error {
+	now := time.Now().Add(-time.Hour) // events are recorded as they happened, an hour ago
+	// The operator has scheduled its next version for publication a minute
+	// into the walkthrough (9.2): the engine's clock puts it in force by
+	// itself, with no Reload.
+	next := policy.Version{ID: "2026-ru-2", Published: now.Add(time.Minute), URL: policy.DefaultVersion.URL}
 	engine, err := policy.New(
 		policy.WithConsentStore(store),
 		policy.WithRecipients(recipients...),
+		policy.WithVersion(next),
+		policy.WithPriorVersions(policy.DefaultVersion),
+		policy.WithClock(func() time.Time { return now }),
 	)
 	if err != nil {
 		return err
 	}
 	v := engine.Version()
-	fmt.Fprintf(w, "Policy version in force: %s (%s)\n", v.ID, v.URL)
+	fmt.Fprintf(w, "Policy version in force: %s (%s); %s is scheduled for %s\n", v.ID, v.URL, next.ID, next.Published.Format(time.RFC3339))
 
 	const user = "user-42"
 	if earlier, err := store.History(ctx, user); err != nil {
@@ -96,7 +105,6 @@ func run(ctx context.Context, w io.Writer, lang string, store consent.Store) err
 	} else if len(earlier) > 0 {
 		return resume(ctx, w, lang, engine, user, earlier)
 	}
-	now := time.Now().Add(-time.Hour) // events are recorded as they happened, an hour ago
 	step := 0
 	say := func(title string) {
 		step++
@@ -162,6 +170,17 @@ func run(ctx context.Context, w io.Writer, lang string, store consent.Store) err
 	}
 	check(purpose.Payments, "halyk", purpose.PaymentDetails)
 
+	say("A partner in Germany: a transfer abroad needs the user's cross-border consent (4.1; Law 94-V art. 16)")
+	check(purpose.Payments, "de-analytics", purpose.PaymentDetails)
+
+	say("The user consents to that transfer abroad, saying so in the consent (art. 8 p.4)")
+	if err := appendEvents(consent.Grant(user, purpose.Payments, "de-analytics", now,
+		consent.WithChannel(consent.ChannelMobileApp),
+		consent.WithFlags(consent.Flags{ThirdPartyTransfer: true, CrossBorderTransfer: true}))); err != nil {
+		return err
+	}
+	check(purpose.Payments, "de-analytics", purpose.PaymentDetails)
+
 	say("Staff and contractors only under a confidentiality obligation (6.3)")
 	check(purpose.Support, "support-team", purpose.Contact)
 	check(purpose.Support, "freelancer", purpose.Contact)
@@ -170,20 +189,11 @@ func run(ctx context.Context, w io.Writer, lang string, store consent.Store) err
 	d, err := engine.Check(ctx, user, "marketing", policy.Operator)
 	fmt.Fprintf(w, "   %s\n   errors.Is(err, policy.ErrUnknownPurpose) = %v\n", indent(d.Explain(lang)), errors.Is(err, policy.ErrUnknownPurpose))
 
-	say("The operator publishes a new version (9.2): earlier acceptance stands, with an obligation (9.5)")
-	next, err := policy.New(
-		policy.WithConsentStore(store),
-		policy.WithRecipients(recipients...),
-		policy.WithVersion(policy.Version{ID: "2026-ru-2", Published: now, URL: v.URL}),
-	)
-	if err != nil {
-		return err
-	}
-	d, err = next.Check(ctx, user, purpose.Support, policy.Operator)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "   %s\n", indent(d.Explain(lang)))
+	say("The scheduled version takes force by itself at its publication (9.2): earlier acceptance stands, with an obligation (9.5)")
+	fmt.Fprintf(w, "   in force before: %s\n", engine.Version().ID)
+	now = next.Published
+	fmt.Fprintf(w, "   in force at %s: %s\n", now.Format(time.RFC3339), engine.Version().ID)
+	check(purpose.Support, policy.Operator)
 
 	say("The user disagrees and withdraws acceptance (9.3): everything resting on it stops")
 	if err := appendEvents(consent.WithdrawAcceptance(user, now)); err != nil {

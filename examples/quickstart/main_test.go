@@ -38,6 +38,8 @@ func TestQuickstart(t *testing.T) {
 				"allowed (payments → halyk",
 				"denied (support → halyk",
 				"denied (payments → halyk",
+				"denied (payments → de-analytics",
+				"allowed (payments → de-analytics",
 				"allowed (support → support-team",
 				"denied (support → freelancer",
 				"denied (marketing → operator",
@@ -48,10 +50,18 @@ func TestQuickstart(t *testing.T) {
 			assert.Equal(t, want, verdicts)
 			assert.Contains(t, out.String(), "errors.Is(err, policy.ErrUnknownPurpose) = true")
 			assert.Contains(t, out.String(), "show_current_version")
+			// The cross-border denial cites the Law; the transfer abroad,
+			// once consented to, carries its obligation.
+			assert.Contains(t, out.String(), "cross_border_consent_required")
+			assert.Contains(t, out.String(), "[clause 4.1; 94-V art. 16] cross_border_transfer")
+			// The scheduled version took force by itself.
+			assert.Contains(t, out.String(), "in force before: 2023-ru-1")
+			assert.Regexp(t, `in force at \S+: 2026-ru-2`, out.String())
+			assert.Contains(t, out.String(), "allowed (support → operator, 2026-ru-2)")
 			// Each allowed disclosure is on the ledger, which verifies.
-			assert.Contains(t, out.String(), "→ disclosure #5 recorded in the ledger")
-			assert.NotContains(t, out.String(), "disclosure #6")
-			assert.Contains(t, out.String(), "ledger verified: 5 entries")
+			assert.Contains(t, out.String(), "→ disclosure #6 recorded in the ledger")
+			assert.NotContains(t, out.String(), "disclosure #7")
+			assert.Contains(t, out.String(), "ledger verified: 6 entries")
 			assert.Contains(t, out.String(), "#4 payments       → halyk        [payment_details]  basis: 5.2 consent_granted")
 			assert.Contains(t, out.String(), "(30 calendar days, 8.2)")
 		})
@@ -84,7 +94,7 @@ func TestQuickstartSurvivesRestart(t *testing.T) {
 			assert.Contains(t, out.String(), "1. Before the user accepts")
 			continue
 		}
-		assert.Contains(t, out.String(), "Found 4 consent events for user-42")
+		assert.Contains(t, out.String(), "Found 5 consent events for user-42")
 		assert.Equal(t, []string{"denied (support → operator", "denied (payments → halyk"}, regexpVerdicts(out.String()))
 		assert.Contains(t, out.String(), "acceptance_withdrawn")
 	}

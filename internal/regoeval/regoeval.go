@@ -35,6 +35,20 @@ type Input struct {
 	Categories      []string // sorted, unique
 	Acceptance      string   // none, withdrawn, current, outdated
 	Grant           bool
+	// GrantCrossBorder: the active grant says the user agreed to a
+	// transfer abroad (94-V art. 8 p.4, art. 16).
+	GrantCrossBorder bool
+	// CategoriesNamed: the request named its categories; false means they
+	// are the purpose's own (3.2).
+	CategoriesNamed bool
+	// Basis is the Law's ground for processing without consent the host
+	// named ("" for none).
+	Basis string
+	// RetentionExpired: the data were collected before now minus the
+	// purpose's retention (4.2).
+	RetentionExpired bool
+	// Attributes are the host attributes given for the Check, by name.
+	Attributes map[string]string
 }
 
 // Item is a reason or an obligation as the Rego returns it.
@@ -63,23 +77,39 @@ type Options struct {
 	// AllowNondeterministic lets the policy call builtins whose result is
 	// not a function of their input (time, randomness, network).
 	AllowNondeterministic bool
+	// HostModules names the modules (keys of Modules) that are a host's
+	// layer: each must define only package privacy.host or packages
+	// under it.
+	HostModules []string
 }
+
+// HostPackage is the package a host's layered rules live in.
+const HostPackage = "data.privacy.host"
 
 // Evaluator holds a prepared query. It is safe for concurrent use.
 type Evaluator struct {
 	pq rego.PreparedEvalQuery
 }
 
-// Capabilities returns the builtins a policy may use: OPA's, without the
-// non-deterministic ones (time, randomness, UUIDs, network, runtime) unless
-// allowed, and with no network host reachable.
+// Capabilities returns the builtins a policy may use: by default only
+// those on the allow-list of pure builtins (see pureBuiltins), with no
+// network host reachable; with allowNondeterministic, all of OPA's.
 func Capabilities(allowNondeterministic bool) *ast.Capabilities {
 	caps := ast.CapabilitiesForThisVersion()
 	if !allowNondeterministic {
-		caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool { return b.Nondeterministic })
+		caps.Builtins = slices.DeleteFunc(caps.Builtins, func(b *ast.Builtin) bool { return !pureBuiltins[b.Name] })
 		caps.AllowNet = []string{}
 	}
 	return caps
+}
+
+// BuiltinNames lists every builtin of the pinned OPA version.
+func BuiltinNames() []string {
+	var out []string
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		out = append(out, b.Name)
+	}
+	return out
 }
 
 func compile(modules map[string]string, caps *ast.Capabilities) (*ast.Compiler, error) {
@@ -101,6 +131,20 @@ func compile(modules map[string]string, caps *ast.Capabilities) (*ast.Compiler, 
 // New compiles the modules, loads the data and prepares the query.
 func New(ctx context.Context, o Options) (*Evaluator, error) {
 	caps := Capabilities(o.AllowNondeterministic)
+	for _, name := range o.HostModules {
+		m, err := ast.ParseModuleWithOpts(name, o.Modules[name], ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: caps})
+		if err != nil {
+			return nil, fmt.Errorf("%w: parse %s: %w", ErrPolicy, name, err)
+		}
+		p := m.Package.Path.String()
+		if p != HostPackage && !strings.HasPrefix(p, HostPackage+".") {
+			row := 0
+			if m.Package.Location != nil {
+				row = m.Package.Location.Row
+			}
+			return nil, fmt.Errorf("%w: %s:%d: host module declares package %s, outside %s", ErrPolicy, name, row, strings.TrimPrefix(p, "data."), strings.TrimPrefix(HostPackage, "data."))
+		}
+	}
 	c, err := compile(o.Modules, caps)
 	if err != nil {
 		return nil, err
@@ -143,6 +187,10 @@ func roundTrip(data map[string]any) (map[string]any, error) {
 // Value builds the input as an OPA value directly, which saves OPA the
 // conversion from Go maps.
 func (in Input) Value() ast.Value {
+	attrs := ast.NewObject()
+	for _, k := range slices.Sorted(maps.Keys(in.Attributes)) {
+		attrs.Insert(ast.StringTerm(k), ast.StringTerm(in.Attributes[k]))
+	}
 	cats := make([]*ast.Term, len(in.Categories))
 	for i, c := range in.Categories {
 		cats[i] = ast.StringTerm(c)
@@ -157,6 +205,11 @@ func (in Input) Value() ast.Value {
 		ast.Item(ast.StringTerm("categories"), ast.ArrayTerm(cats...)),
 		ast.Item(ast.StringTerm("acceptance"), ast.StringTerm(in.Acceptance)),
 		ast.Item(ast.StringTerm("grant"), ast.BooleanTerm(in.Grant)),
+		ast.Item(ast.StringTerm("grant_cross_border"), ast.BooleanTerm(in.GrantCrossBorder)),
+		ast.Item(ast.StringTerm("categories_named"), ast.BooleanTerm(in.CategoriesNamed)),
+		ast.Item(ast.StringTerm("basis"), ast.StringTerm(in.Basis)),
+		ast.Item(ast.StringTerm("retention_expired"), ast.BooleanTerm(in.RetentionExpired)),
+		ast.Item(ast.StringTerm("attributes"), ast.NewTerm(attrs)),
 	)
 }
 

@@ -41,7 +41,7 @@ func RequireDenied(t testing.TB, d policy.Decision, err error, clause string) {
 
 // RequireObligation fails the test unless d allows with the obligation
 // code, e.g. "record_disclosure".
-func RequireObligation(t testing.TB, d policy.Decision, code string) {
+func RequireObligation(t testing.TB, d policy.Decision, code policy.Code) {
 	t.Helper()
 	switch {
 	case !d.Allowed:

@@ -90,7 +90,7 @@ func TestFixtureClauses(t *testing.T) {
 			}
 			policytest.RequireAllowed(t, d, err)
 			if tt.oblige != "" {
-				policytest.RequireObligation(t, d, tt.oblige)
+				policytest.RequireObligation(t, d, policy.Code(tt.oblige))
 			}
 		})
 	}
@@ -290,12 +290,12 @@ func TestStubResults(t *testing.T) {
 		{policy.ErrConsentUnavailable, "consent_unavailable"},
 		{policy.ErrEvaluation, "policy_error"},
 		{policy.ErrUnknownCategory, "invalid_request"},
-		{errors.New("anything"), "invalid_request"},
+		{errors.New("anything"), "policy_error"},
 	}
 	for _, tt := range tests {
 		r := policytest.Fail(tt.err)
 		assert.False(t, r.Decision().Allowed)
-		assert.True(t, r.Decision().Has(tt.code), "%v → %v", tt.err, r.Decision().Reasons)
+		assert.True(t, r.Decision().Has(policy.Code(tt.code)), "%v → %v", tt.err, r.Decision().Reasons)
 		assert.Equal(t, tt.err, r.Err())
 	}
 	assert.Empty(t, policytest.Deny("x", "1").WithObligation("record_disclosure", "7.1").Decision().Obligations,
@@ -347,4 +347,28 @@ func TestFixtureConcurrent(t *testing.T) {
 		f.Advance(time.Minute)
 	}
 	wg.Wait()
+}
+
+// A Stub's decisions are not an engine's: policy.Verify refuses them; a
+// Fixture's are.
+func TestStubDecisionsAreNotSealed(t *testing.T) {
+	stub := policytest.NewStub(policytest.Allow(policy.Reason{Code: "operator_processing", Clause: "2.1"}))
+	d, err := stub.Check(context.Background(), user, purpose.Support, policy.Operator)
+	require.NoError(t, err)
+	assert.ErrorIs(t, policy.Verify(d), policy.ErrNotIssued)
+	f := policytest.New(t)
+	f.Accept(user)
+	d, err = f.Check(user, purpose.Support, policy.Operator)
+	require.NoError(t, err)
+	assert.NoError(t, policy.Verify(d))
+}
+
+// The Stub answers a done context as the engine does: request_cancelled.
+func TestStubCancelledContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	d, err := policytest.NewStub(policytest.Allow(policy.Reason{Code: "operator_processing", Clause: "2.1"})).Check(ctx, user, purpose.Support, policy.Operator)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.False(t, d.Allowed)
+	assert.True(t, d.Has(policy.CodeRequestCancelled), d.Explain("en"))
 }

@@ -2,7 +2,6 @@ package policytest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -79,20 +78,10 @@ func message(code string) purpose.Text {
 	return t
 }
 
-// failReason is the reason the engine gives with an error wrapping err's
-// sentinel.
+// failReason is the reason the engine gives with err (policy.FailureReason).
 func failReason(err error) policy.Reason {
-	switch {
-	case errors.Is(err, policy.ErrUnknownPurpose):
-		return reason("unknown_purpose", "3")
-	case errors.Is(err, policy.ErrUnknownRecipient):
-		return reason("unknown_recipient", "5")
-	case errors.Is(err, policy.ErrConsentUnavailable):
-		return reason("consent_unavailable", "")
-	case errors.Is(err, policy.ErrEvaluation):
-		return reason("policy_error", "")
-	}
-	return reason("invalid_request", "")
+	code, clause := policy.FailureReason(err)
+	return reason(string(code), clause)
 }
 
 // Call is one Check a [Stub] got.
@@ -129,6 +118,11 @@ type scope struct {
 // Like the engine, it fails closed with policy.ErrEmptyUser for an empty
 // user and with the context's error for a done context, whatever the
 // script says. It logs nothing.
+//
+// A Stub's decisions are not sealed by an engine: [policy.Verify] refuses
+// them, and so does code that keeps decisions as evidence (the disclosure
+// ledger). Tests of such code use a [Fixture], whose decisions are an
+// engine's.
 //
 // The zero Stub denies every call with the reason "no_rule". A Stub is
 // safe for concurrent use by multiple goroutines; scripts may change
@@ -196,7 +190,8 @@ func (s *Stub) Check(ctx context.Context, user string, p purpose.ID, recipient s
 	case user == "":
 		r = Result{decision: policy.Decision{Reasons: []policy.Reason{reason("invalid_request", "")}}, err: policy.ErrEmptyUser}
 	case ctx.Err() != nil:
-		r = Result{decision: policy.Decision{Reasons: []policy.Reason{reason("invalid_request", "")}}, err: fmt.Errorf("policytest: check: %w", ctx.Err())}
+		err := fmt.Errorf("policytest: check: %w", ctx.Err())
+		r = Result{decision: policy.Decision{Reasons: []policy.Reason{failReason(err)}}, err: err}
 	case ok:
 	case s.def != nil:
 		r = *s.def

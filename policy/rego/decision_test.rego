@@ -81,3 +81,25 @@ test_default_denies_when_no_rule_grounds_an_allow if {
 	not d.allow
 	codes(d) == {"no_rule"}
 }
+
+test_host_denial_added if {
+	d := privacy.decision with input as base
+		with data.privacy.host.deny as {{"code": "host_no", "clause": "h1"}}
+	not d.allow
+	codes(d) == {"host_no"}
+}
+
+test_host_nested_obligation_added if {
+	d := privacy.decision with input as base
+		with data.privacy.host.audit.obligations as {{"code": "host_audit", "clause": "h2"}}
+	d.allow
+	obligation_codes(d) == {"host_audit"}
+}
+
+test_host_cannot_add_a_ground if {
+	d := privacy.decision with input as req({"acceptance": "none"})
+		with data.privacy.host.allow as {{"code": "host_allow", "clause": "h3"}}
+		with data.privacy.host.grounds as {{"code": "host_allow", "clause": "h3"}}
+	not d.allow
+	codes(d) == {"acceptance_missing"}
+}

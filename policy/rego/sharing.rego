@@ -1,6 +1,8 @@
 # Clauses 5 and 6.3: who data may be handed to, by recipient kind.
 package privacy.sharing
 
+import data.privacy.law
+
 # 5.1: state bodies, partners and affiliated companies.
 shared_51 := {"state_body", "partner", "affiliate"}
 
@@ -27,9 +29,13 @@ allow contains {"code": "shared_with_affiliated", "clause": "5.1"} if {
 	kind in shared_51
 }
 
+# Categories the request did not name are the purpose's own (3.2): a
+# commercial secret among them is excluded by the obligation below, a
+# named one denied.
 deny contains {"code": "commercial_secret", "clause": "5.1", "categories": ["commercial_secret"]} if {
 	kind in shared_51
 	"commercial_secret" in input.categories
+	not input.categories_named == false
 }
 
 obligations contains {"code": "exclude_commercial_secret", "clause": "5.1", "categories": ["commercial_secret"]} if {
@@ -44,6 +50,7 @@ allow contains {"code": "consent_granted", "clause": "5.2"} if {
 deny contains {"code": "consent_required", "clause": "5.2"} if {
 	kind in consent_52
 	not input.grant
+	not law.consent_basis
 }
 
 allow contains {"code": "confidentiality_agreed", "clause": "6.3"} if {

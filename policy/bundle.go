@@ -1,0 +1,221 @@
+package policy
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"time"
+)
+
+// maxBundleBytes bounds what a bundle may hold, all files together.
+const maxBundleBytes = 64 << 20
+
+// bundleDir prefixes the names of a bundle's modules.
+const bundleDir = "bundle/"
+
+// WithBundle loads a host policy laid out as an OPA bundle directory (pass
+// os.DirFS(dir), or any fs.FS): .rego modules anywhere in it, layered on
+// the policy exactly as [WithHostRego]'s are (package privacy.host and
+// below; deny and obligations only); data.json files, each placed in the
+// data document at its directory's path, which must be privacy/host or
+// below it (a bundle cannot touch the catalog or the Law's data); and an
+// optional .manifest whose "revision" the engine reports
+// ([Engine.BundleRevision]) and whose "roots", if given, must each be
+// privacy/host or below it. Files ending in _test.rego and other files are
+// skipped. Signed bundles are not verified: see [WatchBundle] for reloading
+// one that changes.
+func WithBundle(fsys fs.FS) Option { return func(c *config) { c.bundle = fsys } }
+
+// BundleRevision returns the revision named by the .manifest of the bundle
+// in force ([WithBundle]), or "" when there is none.
+func (e *Engine) BundleRevision() string {
+	s := e.cur.Load()
+	if s == nil {
+		return ""
+	}
+	return s.revision
+}
+
+type bundle struct {
+	modules  map[string]string
+	data     map[string]any // rooted at data: {"privacy": {"host": ...}}
+	revision string
+}
+
+type bundleManifest struct {
+	Revision string    `json:"revision"`
+	Roots    *[]string `json:"roots"`
+}
+
+func underHost(p string) bool {
+	p = strings.Trim(p, "/")
+	return p == "privacy/host" || strings.HasPrefix(p, "privacy/host/")
+}
+
+// readBundle reads a bundle directory.
+func readBundle(fsys fs.FS) (*bundle, error) {
+	b := &bundle{modules: map[string]string{}, data: map[string]any{}}
+	var total int64
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		base := path.Base(name)
+		if path.Ext(name) != ".rego" && base != "data.json" && name != ".manifest" {
+			return nil
+		}
+		if strings.HasSuffix(name, "_test.rego") {
+			return nil
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		if total += int64(len(raw)); total > maxBundleBytes {
+			return fmt.Errorf("bundle larger than %d bytes", maxBundleBytes)
+		}
+		switch {
+		case name == ".manifest":
+			var m bundleManifest
+			if err := json.Unmarshal(raw, &m); err != nil {
+				return fmt.Errorf(".manifest: %w", err)
+			}
+			b.revision = m.Revision
+			if m.Roots != nil {
+				for _, r := range *m.Roots {
+					if !underHost(r) {
+						return fmt.Errorf(".manifest: root %s is outside privacy/host", clip(r))
+					}
+				}
+			}
+		case base == "data.json":
+			dir := path.Dir(name)
+			if !underHost(dir) {
+				return fmt.Errorf("%s: data outside privacy/host", clip(name))
+			}
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			var v map[string]any
+			if err := dec.Decode(&v); err != nil {
+				return fmt.Errorf("%s: %w", clip(name), err)
+			}
+			if err := mergeAt(b.data, strings.Split(dir, "/"), v); err != nil {
+				return fmt.Errorf("%s: %w", clip(name), err)
+			}
+		default:
+			b.modules[bundleDir+name] = string(raw)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: bundle: %w", ErrInvalidConfig, err)
+	}
+	if len(b.modules) == 0 {
+		return nil, fmt.Errorf("%w: bundle has no .rego files", ErrInvalidConfig)
+	}
+	return b, nil
+}
+
+// mergeAt places v at the path segs of m, merging objects; a value already
+// there that is not an object is a conflict.
+func mergeAt(m map[string]any, segs []string, v map[string]any) error {
+	for _, s := range segs {
+		next, ok := m[s]
+		if !ok {
+			child := map[string]any{}
+			m[s] = child
+			m = child
+			continue
+		}
+		child, ok := next.(map[string]any)
+		if !ok {
+			return errors.New("conflicts with other data")
+		}
+		m = child
+	}
+	for k, x := range v {
+		if old, ok := m[k]; ok {
+			om, ok1 := old.(map[string]any)
+			xm, ok2 := x.(map[string]any)
+			if !ok1 || !ok2 {
+				return fmt.Errorf("key %s given twice", clip(k))
+			}
+			if err := mergeAt(om, nil, xm); err != nil {
+				return err
+			}
+			continue
+		}
+		m[k] = x
+	}
+	return nil
+}
+
+// WatchBundle keeps e's host bundle in step with the directory dir: every
+// interval it fingerprints the directory's files and, when they changed,
+// reloads e with base followed by WithBundle(os.DirFS(dir)) — the same
+// atomic swap as [Engine.Reload], so Checks in flight finish on the policy
+// they started with and none sees a mix. A bundle that fails to load
+// (broken Rego, a half-written file) leaves the policy in force as it was;
+// report, if not nil, receives the error, and the next change is tried
+// again. base must carry every other option of the engine (recipients,
+// catalog, version...), as Reload needs. WatchBundle blocks until ctx ends
+// and returns its error.
+func WatchBundle(ctx context.Context, e *Engine, dir string, interval time.Duration, base []Option, report func(error)) error {
+	if interval <= 0 {
+		return fmt.Errorf("%w: watch interval %v is not positive", ErrInvalidConfig, interval)
+	}
+	fsys := os.DirFS(dir)
+	var last [sha256.Size]byte
+	first := true
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		sum, err := fingerprint(fsys)
+		switch {
+		case err != nil:
+			if report != nil {
+				report(fmt.Errorf("policy: watch bundle: %w", err))
+			}
+		case first || sum != last:
+			if err := e.Reload(append(append([]Option(nil), base...), WithBundle(fsys))...); err != nil {
+				if report != nil {
+					report(err)
+				}
+			} else {
+				last, first = sum, false
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// fingerprint hashes the names and contents of every file of fsys.
+func fingerprint(fsys fs.FS) ([sha256.Size]byte, error) {
+	h := sha256.New()
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(raw))
+		h.Write(raw)
+		return nil
+	})
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum, err
+}

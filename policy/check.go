@@ -1,0 +1,285 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"time"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/regoeval"
+	"github.com/yasam/privacy/purpose"
+)
+
+// CheckOption adds a detail to one Check. Build one with [WithCategories].
+//
+// Unlike [Option], a CheckOption is a small value rather than a function:
+// Check runs on every request, and a value costs no allocation.
+type CheckOption struct {
+	categories  []purpose.Category
+	basis       Basis
+	collectedAt time.Time
+	attrName    string
+	attrValue   string
+}
+
+// WithCategories names the categories of data the request involves. The
+// engine denies categories the purpose may not use (3) and commercial
+// secrets for 5.1 recipients.
+func WithCategories(cs ...purpose.Category) CheckOption {
+	return CheckOption{categories: cs}
+}
+
+// Check decides whether personal data of user may be processed for purpose
+// p and, unless recipient is [Operator], disclosed to recipient.
+//
+// It fails closed: on any error (empty user, unknown purpose, recipient or
+// category, cancelled context, consent store failure, policy failure) it
+// returns a denying Decision that says why, and an error that wraps one of
+// the package's sentinels. It never returns an error with an allow.
+//
+// The zero Engine denies every Check with [ErrInvalidConfig]: build one
+// with [New].
+func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
+	s := e.cur.Load()
+	if s == nil {
+		return zeroEngineDenial(p, recipient), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
+	}
+	return s.check(ctx, user, p, recipient, opts)
+}
+
+func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption) (Decision, error) {
+	vf := e.inForce()
+	base := Decision{Purpose: p, Recipient: recipient}
+	if vf.idx >= 0 {
+		base.PolicyVersion = e.tl.versions[vf.idx].ID
+	}
+	if ctx == nil {
+		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
+	}
+	if user == "" {
+		return e.deny(base, "invalid_request", ""), ErrEmptyUser
+	}
+	if len(user) > MaxUserLen {
+		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
+	}
+	if err := ctx.Err(); err != nil {
+		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
+	}
+	pi, ok := e.purposes[p]
+	if !ok {
+		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
+	}
+	if vf.idx < 0 {
+		return e.deny(base, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
+	}
+	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
+	rh := e.operator
+	if recipient != Operator {
+		r, ok := e.recipients[recipient]
+		if !ok {
+			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
+		}
+		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
+	}
+	for _, o := range opts {
+		if o.basis != "" {
+			i, ok := basisIndex(o.basis)
+			if !ok {
+				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
+			}
+			key.basis = i
+		}
+		if !o.collectedAt.IsZero() && pi.retention > 0 && o.collectedAt.Before(e.now().Add(-pi.retention)) {
+			key.expired = true // 4.2: kept beyond the purpose's retention
+		}
+		if o.attrName != "" {
+			a, ok := e.attrs[o.attrName]
+			if !ok {
+				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
+			}
+			i, ok := a.values[o.attrValue]
+			if !ok {
+				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
+			}
+			key.attrs = key.attrs&^((1<<a.width-1)<<a.shift) | i<<a.shift
+		}
+		for _, c := range o.categories {
+			i, ok := e.catalog.CategoryIndex(c)
+			if !ok {
+				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
+			}
+			key.categories |= 1 << i
+		}
+	}
+	if key.categories == 0 {
+		// Naming no category judges the purpose's own (3.2): not naming
+		// them never skips the category rules.
+		key.categories, key.implied = pi.mask, true
+	}
+	var st consent.State
+	if err := e.state(ctx, user, &st); err != nil {
+		return e.deny(base, "consent_unavailable", ""), err
+	}
+	key.accept = e.standing(st.Acceptance(), vf.idx)
+	if g, ok := st.Grant(p, recipient); ok && g.Granted {
+		// Read the clock only for a grant with a term: most have none.
+		key.grant = g.Until.IsZero() || g.ActiveAt(e.now())
+		key.crossBorder = key.grant && g.Flags.CrossBorderTransfer
+	}
+
+	v, err := e.verdict(ctx, key)
+	if cerr := ctx.Err(); cerr != nil {
+		// The context ended before the decision was made, maybe while a
+		// store that ignores it was answering: deny on every path, the
+		// warm cache included.
+		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
+	}
+	if err != nil {
+		return e.deny(base, "policy_error", ""), err
+	}
+	return issue(v, recipient, rh), nil
+}
+
+// state reads user's consent state into st, turning a panic of the store
+// into an error and refusing a state that belongs to someone else. It
+// writes through a pointer so that the state, a large value, is copied
+// once on the warm path.
+func (e *snapshot) state(ctx context.Context, user string, st *consent.State) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			// The panic value may hold personal data: it is not quoted.
+			*st, err = consent.State{}, fmt.Errorf("%w: the consent store panicked", ErrConsentUnavailable)
+		}
+	}()
+	*st, err = e.store.State(ctx, user)
+	if err != nil {
+		return &storeError{err: err, verbose: e.verbose}
+	}
+	if st.Subject() != user {
+		return fmt.Errorf("%w: the consent store returned another subject's state", ErrConsentUnavailable)
+	}
+	return nil
+}
+
+func (e *snapshot) standing(a consent.Acceptance, inForce int) acceptance {
+	switch {
+	case a.Version == "":
+		return acceptNone
+	case a.Withdrawn:
+		return acceptWithdrawn
+	case a.Version == e.tl.versions[inForce].ID:
+		return acceptCurrent
+	case e.tl.strict && !e.tl.has(a.Version):
+		return acceptNone // a version this policy never had
+	default:
+		return acceptOutdated
+	}
+}
+
+// verdict returns the cached decision for key, evaluating the Rego on a
+// miss.
+func (e *snapshot) verdict(ctx context.Context, key decisionKey) (*verdict, error) {
+	if e.memo != nil {
+		if v, ok := e.memo.get(key); ok {
+			return v, nil
+		}
+	}
+	v, err := e.evaluate(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if e.memo != nil {
+		e.memo.put(key, v)
+	}
+	return v, nil
+}
+
+func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, error) {
+	in := regoeval.Input{
+		Purpose:          string(e.purposeIDs[key.purpose]),
+		RecipientKind:    recipientKinds[key.kind],
+		Country:          countryCode(key.country),
+		Confidentiality:  key.confident,
+		Acceptance:       key.accept.String(),
+		Grant:            key.grant,
+		GrantCrossBorder: key.crossBorder,
+		CategoriesNamed:  !key.implied,
+		Basis:            string(bases[key.basis]),
+		RetentionExpired: key.expired,
+		Attributes:       e.attributeValues(key.attrs),
+		Categories:       []string{},
+	}
+	var judged []purpose.Category
+	for i := 0; key.categories>>i != 0; i++ {
+		if key.categories&(1<<i) != 0 {
+			judged = append(judged, e.catalog.CategoryAt(i))
+			in.Categories = append(in.Categories, string(e.catalog.CategoryAt(i)))
+		}
+	}
+	start := time.Now()
+	budget, cancel := ctx, context.CancelFunc(func() {})
+	if e.budget > 0 {
+		budget, cancel = context.WithTimeout(ctx, e.budget)
+	}
+	defer cancel()
+	res, err := e.eval.Eval(budget, in)
+	switch {
+	case ctx.Err() != nil && err != nil:
+		return nil, fmt.Errorf("policy: check: %w", errors.Join(ctx.Err(), err))
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("policy: check: %w", ctx.Err())
+	case budget.Err() != nil:
+		// Over budget, even if the evaluation finished after all: deny.
+		return nil, fmt.Errorf("%w: stopped after %v, over the budget of %v: %w", ErrEvaluation, time.Since(start).Round(time.Millisecond), e.budget, budget.Err())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrEvaluation, err)
+	}
+	v := &verdict{
+		allowed:    res.Allow,
+		purpose:    e.purposeIDs[key.purpose],
+		version:    e.tl.versions[key.version].ID,
+		legal:      e.purposes[e.purposeIDs[key.purpose]].legal,
+		categories: judged,
+		seed:       e.seed,
+		redact:     recipientKinds[key.kind] == string(disclosure.Individual) && !e.verbose,
+	}
+	for _, it := range res.Reasons {
+		v.reasons = append(v.reasons, Reason{Code: it.Code, Clause: it.Clause, Message: e.message(it.Code), Categories: categories(it.Categories)})
+	}
+	for _, it := range res.Obligations {
+		v.obligations = append(v.obligations, Obligation{Code: it.Code, Clause: it.Clause, Message: e.message(it.Code), Categories: categories(it.Categories)})
+	}
+	if v.allowed && len(v.reasons) == 0 {
+		return nil, fmt.Errorf("%w: an allow with no reason", ErrEvaluation)
+	}
+	// Every Check shares these slices: clipped (by seal), a caller's append
+	// copies instead of writing into the cache.
+	return v.seal(), nil
+}
+
+func categories(ss []string) []purpose.Category {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]purpose.Category, len(ss))
+	for i, s := range ss {
+		out[i] = purpose.Category(s)
+	}
+	return out
+}
+
+// deny returns d as a denial for a reason found before the Rego was asked.
+func (e *snapshot) deny(d Decision, code, clause string) Decision {
+	v := &verdict{
+		purpose: d.Purpose,
+		version: d.PolicyVersion,
+		reasons: []Reason{{Code: code, Clause: clause, Message: e.message(code)}},
+		seed:    e.seed,
+		redact:  e.recipients[d.Recipient].Kind == disclosure.Individual && !e.verbose,
+	}
+	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient))
+}

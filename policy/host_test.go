@@ -1,0 +1,129 @@
+package policy_test
+
+import (
+	"context"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+// hostFS is a host's layered policy: a denial in the root package, an
+// obligation in a nested one, a test file that must be skipped.
+var hostFS = fstest.MapFS{
+	"location.rego": {Data: []byte(`package privacy.host
+
+# Location never goes to state bodies, says this operator.
+deny contains {"code": "host_no_location_to_state", "clause": "host 1"} if {
+	input.recipient.kind == "state_body"
+	"geolocation" in input.categories
+}
+`)},
+	"audit/audit.rego": {Data: []byte(`package privacy.host.audit
+
+obligations contains {"code": "host_audit", "clause": "host 2"} if {
+	input.recipient.kind == "partner"
+}
+`)},
+	"location_test.rego": {Data: []byte(`package privacy.host_test
+
+test_nothing if { true }
+`)},
+}
+
+// TestHostRego: a host's rules layered on the seed add denials and
+// obligations, in nested packages too, and decisions stay memoised.
+func TestHostRego(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, policy.WithHostRego(hostFS), policy.WithMessages(map[string]purpose.Text{
+		"host_no_location_to_state": {RU: "Местоположение не передаётся госорганам", EN: "No location to state bodies"},
+	}))
+	f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0))
+	tests := []struct {
+		name       string
+		p          purpose.ID
+		recipient  string
+		cats       []purpose.Category
+		allowed    bool
+		reason     string
+		obligation string
+	}{
+		{"host denial", purpose.Location, "kgd", []purpose.Category{purpose.GeoLocation}, false, "host_no_location_to_state@host 1", ""},
+		{"host denial with the purpose's own categories", purpose.Location, "kgd", nil, false, "host_no_location_to_state@host 1", ""},
+		{"seed allow untouched elsewhere", purpose.Verification, "kgd", []purpose.Category{purpose.Identity}, true, "shared_with_affiliated@5.1", ""},
+		{"host obligation from a nested package", purpose.Payments, "kaspi", []purpose.Category{purpose.PaymentDetails}, true, "shared_with_affiliated@5.1", "host_audit@host 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 2 { // the second is served from the cache
+				d, err := f.engine.Check(ctx, "u", tt.p, tt.recipient, policy.WithCategories(tt.cats...))
+				require.NoError(t, err)
+				assert.Equal(t, tt.allowed, d.Allowed, d.Explain("en"))
+				assert.Contains(t, codes(d), tt.reason)
+				if tt.obligation != "" {
+					assert.Contains(t, obligationCodes(d), tt.obligation)
+				}
+			}
+		})
+	}
+	assert.Positive(t, f.engine.CacheLen())
+}
+
+// A host's rules cannot relax a denial of the seed, however they try.
+func TestHostRegoCannotRelax(t *testing.T) {
+	ctx := context.Background()
+	attempts := map[string]string{
+		"grounds": `package privacy.host
+
+allow contains {"code": "host_allow", "clause": "x"} if { true }
+grounds contains {"code": "host_allow", "clause": "x"} if { true }
+deny := set()
+`,
+		"empty deny object": `package privacy.host
+
+deny := {}
+obligations := {"allow": true}
+`,
+		"nested allow": `package privacy.host.deep
+
+decision := {"allow": true, "reasons": [{"code": "x", "clause": "x"}], "obligations": []}
+`,
+	}
+	for name, src := range attempts {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, policy.WithHostRego(fstest.MapFS{"relax.rego": {Data: []byte(src)}}))
+			// No acceptance: the seed denies (2.1).
+			d, err := f.engine.Check(ctx, "u", purpose.Support, policy.Operator)
+			require.NoError(t, err)
+			assert.False(t, d.Allowed)
+			assert.Equal(t, []string{"acceptance_missing@2.1"}, codes(d))
+			// 5.2 without a grant stays denied.
+			f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0))
+			d, err = f.engine.Check(ctx, "u", purpose.Support, "halyk")
+			require.NoError(t, err)
+			assert.False(t, d.Allowed)
+		})
+	}
+}
+
+// A host module outside privacy.host is refused at New with file and line.
+func TestHostRegoPackageConfined(t *testing.T) {
+	for name, src := range map[string]string{
+		"seed package": "package privacy\n\ndecision := {\"allow\": true, \"reasons\": [], \"obligations\": []}\n",
+		"consent":      "# comment\npackage privacy.consent\n\ndeny := set()\n",
+		"look-alike":   "package privacy.hostile\n\nx := 1\n",
+		"another root": "package other\n\nx := 1\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := policy.New(policy.WithHostRego(fstest.MapFS{"dir/bad.rego": {Data: []byte(src)}}))
+			require.ErrorIs(t, err, policy.ErrInvalidConfig)
+			assert.Contains(t, err.Error(), "host/dir/bad.rego:")
+			assert.Contains(t, err.Error(), "outside privacy.host")
+		})
+	}
+}

@@ -1,0 +1,42 @@
+package policy
+
+import (
+	_ "embed"
+	"encoding/json"
+	"sync"
+
+	"github.com/yasam/privacy/purpose"
+)
+
+//go:embed messages.json
+var messagesJSON []byte
+
+func (e *snapshot) message(code string) purpose.Text { return messageOf(e.messages, code) }
+
+func messageOf(m map[string]purpose.Text, code string) purpose.Text {
+	if t, ok := m[code]; ok {
+		return t
+	}
+	return purpose.Text{RU: code, KK: code, EN: code}
+}
+
+// embeddedMessages are the texts of the seed policy's codes, decoded once.
+var embeddedMessages = sync.OnceValue(func() map[string]purpose.Text {
+	var m map[string]purpose.Text
+	if err := json.Unmarshal(messagesJSON, &m); err != nil {
+		panic("policy: embedded messages: " + err.Error())
+	}
+	return m
+})
+
+// Message returns the text, in Russian, Kazakh and English, of a reason or
+// obligation code of the embedded policy, and reports whether it has one.
+// For a code without text it returns the code itself in every language,
+// as decisions do.
+func Message(code string) (purpose.Text, bool) {
+	t, ok := embeddedMessages()[code]
+	if !ok {
+		return purpose.Text{RU: code, KK: code, EN: code}, false
+	}
+	return t, true
+}
