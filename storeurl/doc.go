@@ -15,16 +15,20 @@
 //	defer store.Close()
 //	engine, err := policy.New(policy.WithConsentStore(store))
 //
-// [OpenLedger] does the same for the disclosure ledger's store (memory and
-// SQLite; a PostgreSQL ledger is not in this build and is refused with
-// [ErrUnsupported]).
+// [OpenLedger] does the same for the disclosure ledger's store (memory,
+// SQLite, PostgreSQL).
+//
+// PostgreSQL stores run no DDL unless [WithMigrate] is given: a deployment
+// whose application role may only read and insert applies the migrations
+// once (pgstore.Migrate, pgledger.Migrate, or their SQL files) and opens
+// the stores without it.
 //
 // A SQLite URL takes the query parameters busy_timeout (a Go duration) and
 // sole_writer (true or 1, consent only); a PostgreSQL URL is handed to pgx
 // as it is (pgxpool.ParseConfig), so its parameters (sslmode,
 // pool_max_conns, search_path, ...) work. An unknown SQLite parameter is an
 // error, not ignored. Backend options beyond those go in with
-// [WithSQLite], [WithPostgres] and [WithSQLiteLedger].
+// [WithSQLite], [WithPostgres], [WithSQLiteLedger] and [WithPostgresLedger].
 //
 // Errors never quote the URL (it may hold a password), only the name of
 // an unknown parameter, clipped.
@@ -32,7 +36,8 @@
 // # Storage
 //
 // The stores are the backends' own (consent/sqlitestore, consent/pgstore,
-// disclosure/ledger/sqliteledger), with their documented guarantees; this
+// disclosure/ledger/sqliteledger, disclosure/ledger/pgledger), with their
+// documented guarantees; this
 // package only chooses and opens them. For PostgreSQL it makes a pgxpool
 // from the URL and closes it when the store is closed.
 //

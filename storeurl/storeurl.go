@@ -15,6 +15,7 @@ import (
 	"github.com/yasam/privacy/consent/pgstore"
 	"github.com/yasam/privacy/consent/sqlitestore"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/pgledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
 )
 
@@ -58,6 +59,7 @@ type config struct {
 	sqlite       []sqlitestore.Option
 	postgres     []pgstore.Option
 	sqliteLedger []sqliteledger.Option
+	pgLedger     []pgledger.Option
 	pool         func(*pgxpool.Config)
 }
 
@@ -83,7 +85,15 @@ func WithSQLiteLedger(opts ...sqliteledger.Option) Option {
 // fails with pgstore.ErrSchemaBehind until a DBA has applied the
 // migrations. SQLite files are always brought up to date.
 func WithMigrate() Option {
-	return func(c *config) { c.postgres = append(c.postgres, pgstore.WithMigrate()) }
+	return func(c *config) {
+		c.postgres = append(c.postgres, pgstore.WithMigrate())
+		c.pgLedger = append(c.pgLedger, pgledger.WithMigrate())
+	}
+}
+
+// WithPostgresLedger passes options to pgledger.New.
+func WithPostgresLedger(opts ...pgledger.Option) Option {
+	return func(c *config) { c.pgLedger = append(c.pgLedger, opts...) }
 }
 
 // WithPoolConfig lets the host adjust the pgxpool configuration parsed
@@ -180,17 +190,9 @@ func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentSto
 		}
 		return sqliteConsent{s}, nil
 	default: // postgres
-		pc, err := pgxpool.ParseConfig(t.raw)
+		pool, err := openPool(ctx, t, cfg, consent.ErrUnavailable)
 		if err != nil {
-			// pgx's error may quote the URL; keep only its class.
-			return nil, fmt.Errorf("%w: postgres URL does not parse", ErrInvalidURL)
-		}
-		if cfg.pool != nil {
-			cfg.pool(pc)
-		}
-		pool, err := pgxpool.NewWithConfig(ctx, pc)
-		if err != nil {
-			return nil, fmt.Errorf("storeurl: open consent store: %w: %w", consent.ErrUnavailable, err)
+			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
 		}
 		s, err := pgstore.New(ctx, pool, cfg.postgres...)
 		if err != nil {
@@ -201,9 +203,9 @@ func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentSto
 	}
 }
 
-// OpenLedger opens the disclosure ledger store rawURL names: memory: or a
-// SQLite file (its parameter busy_timeout applies). A PostgreSQL URL is
-// refused with ErrUnsupported until a PostgreSQL ledger is in the build.
+// OpenLedger opens the disclosure ledger store rawURL names: memory:, a
+// SQLite file (its parameter busy_timeout applies) or PostgreSQL
+// (pgledger, which runs no DDL unless [WithMigrate] is given).
 func OpenLedger(ctx context.Context, rawURL string, opts ...Option) (LedgerStore, error) {
 	cfg := configure(opts)
 	t, err := parse(rawURL)
@@ -233,9 +235,36 @@ func OpenLedger(ctx context.Context, rawURL string, opts ...Option) (LedgerStore
 			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
 		}
 		return sqliteLedger{s}, nil
-	default:
-		return nil, fmt.Errorf("%w: no PostgreSQL ledger in this build", ErrUnsupported)
+	default: // postgres
+		pool, err := openPool(ctx, t, cfg, ledger.ErrUnavailable)
+		if err != nil {
+			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+		}
+		s, err := pgledger.New(ctx, pool, cfg.pgLedger...)
+		if err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+		}
+		return pgLedger{s, pool}, nil
 	}
+}
+
+// openPool makes a pool from a PostgreSQL URL, quoting nothing of it; a
+// pool that cannot be made is the store's unavailable error.
+func openPool(ctx context.Context, t target, cfg config, unavailable error) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(t.raw)
+	if err != nil {
+		// pgx's error may quote the URL; keep only its class.
+		return nil, fmt.Errorf("%w: postgres URL does not parse", ErrInvalidURL)
+	}
+	if cfg.pool != nil {
+		cfg.pool(pc)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", unavailable, err)
+	}
+	return pool, nil
 }
 
 func configure(opts []Option) config {
@@ -302,10 +331,22 @@ type sqliteLedger struct{ *sqliteledger.Store }
 
 func (s sqliteLedger) Unwrap() ledger.Store { return s.Store }
 
+type pgLedger struct {
+	*pgledger.Store
+	pool *pgxpool.Pool
+}
+
+func (p pgLedger) Close() error {
+	p.pool.Close()
+	return nil
+}
+func (p pgLedger) Unwrap() ledger.Store { return p.Store }
+
 var (
 	_ ConsentStore = memoryConsent{}
 	_ ConsentStore = sqliteConsent{}
 	_ ConsentStore = pgConsent{}
 	_ LedgerStore  = memoryLedger{}
 	_ LedgerStore  = sqliteLedger{}
+	_ LedgerStore  = pgLedger{}
 )

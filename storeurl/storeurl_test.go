@@ -18,6 +18,7 @@ import (
 	"github.com/yasam/privacy/consent/pgstore"
 	"github.com/yasam/privacy/consent/sqlitestore"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/pgledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
@@ -92,8 +93,6 @@ func TestOpenLedger(t *testing.T) {
 		}
 		require.NoError(t, s.Close())
 	}
-	_, err := storeurl.OpenLedger(context.Background(), "postgres://u:hunter2@localhost/db")
-	assert.ErrorIs(t, err, storeurl.ErrUnsupported)
 }
 
 func TestOpenErrors(t *testing.T) {
@@ -171,4 +170,17 @@ func TestOpenConsentPostgres(t *testing.T) {
 	var n int
 	require.NoError(t, admin.QueryRow(ctx, "SELECT count(*) FROM "+schema+".consent_events").Scan(&n))
 	assert.Equal(t, 2, n, "the events went to the schema the URL named")
+
+	// The ledger on the same database: refused until migrated, then empty.
+	_, err = storeurl.OpenLedger(ctx, dsn+sep+"search_path="+schema)
+	assert.ErrorIs(t, err, pgledger.ErrSchemaBehind, "no DDL unless asked")
+	l, err := storeurl.OpenLedger(ctx, dsn+sep+"search_path="+schema, storeurl.WithMigrate())
+	require.NoError(t, err)
+	assert.True(t, func() bool { _, ok := l.Unwrap().(*pgledger.Store); return ok }())
+	h, err := l.Head(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, ledger.Head{}, h)
+	require.NoError(t, l.Close())
+	require.NoError(t, admin.QueryRow(ctx, "SELECT count(*) FROM "+schema+".ledger_entries").Scan(&n))
+	assert.Zero(t, n)
 }
