@@ -141,7 +141,8 @@ type CheckInfo struct {
 	// [Operator] and for an unknown recipient.
 	RecipientKind disclosure.Kind
 	// Categories are the categories the Check named, as given; for those
-	// the decision judged, see Decision.Categories.
+	// the decision judged, see Decision.Categories. Read-only: it may be
+	// the caller's slice.
 	Categories []purpose.Category
 	// BundleRevision is the revision of the bundle in use, if any.
 	BundleRevision string
@@ -282,8 +283,12 @@ func (e *snapshot) observed(ctx context.Context, user string, p purpose.ID, reci
 	if r, ok := e.recipients[recipient]; ok {
 		info.RecipientKind = r.Kind
 	}
-	for _, o := range opts {
-		info.Categories = append(info.Categories, o.categories...)
+	if len(opts) == 1 {
+		info.Categories = opts[0].categories // the common case: no copy
+	} else {
+		for _, o := range opts {
+			info.Categories = append(info.Categories, o.categories...)
+		}
 	}
 	if e.tel.pseudonym != nil && user != "" && len(user) <= MaxUserLen {
 		info.Subject = e.tel.pseudonym(user)
