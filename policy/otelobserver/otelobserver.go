@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -45,7 +47,19 @@ type Observer struct {
 	duration  metric.Float64Histogram
 	cache     metric.Int64Counter
 	storeErrs metric.Int64Counter
+
+	// Attribute sets by their values, built once: a set costs
+	// allocations, and the values are few (outcomes × purposes × kinds,
+	// outcomes × reason codes).
+	decisionSets sync.Map // decisionLabels → metric.MeasurementOption
+	reasonSets   sync.Map // reasonLabels → metric.MeasurementOption
+	durationSets [3][2]metric.MeasurementOption
+	cacheSets    [2]metric.MeasurementOption
 }
+
+type decisionLabels struct{ outcome, purpose, kind string }
+
+type reasonLabels struct{ outcome, code string }
 
 var _ policy.Observer = (*Observer)(nil)
 
@@ -82,6 +96,14 @@ func New(opts ...Option) (*Observer, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
+	for i, outcome := range outcomes {
+		for j, hit := range []bool{false, true} {
+			o.durationSets[i][j] = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", outcome), attribute.Bool("cache_hit", hit)))
+		}
+	}
+	for j, hit := range []bool{false, true} {
+		o.cacheSets[j] = metric.WithAttributeSet(attribute.NewSet(attribute.Bool("hit", hit)))
+	}
 	return o, nil
 }
 
@@ -92,59 +114,108 @@ const (
 	OutcomeError = "error"
 )
 
+var outcomes = [3]string{OutcomeAllow, OutcomeDeny, OutcomeError}
+
 // ObserveCheck implements [policy.Observer].
 func (o *Observer) ObserveCheck(ctx context.Context, c policy.CheckInfo) {
 	d := c.Decision
-	outcome := OutcomeDeny
+	oi := 1 // deny
 	switch {
 	case c.Err != nil:
-		outcome = OutcomeError
+		oi = 2
 	case d.Allowed:
-		outcome = OutcomeAllow
+		oi = 0
 	}
+	outcome := outcomes[oi]
 	kind := string(c.RecipientKind)
 	if d.Recipient == policy.Operator {
 		kind = policy.Operator
 	}
-	outAttr := attribute.String("outcome", outcome)
-	o.decisions.Add(ctx, 1, metric.WithAttributes(outAttr,
-		attribute.String("purpose", string(d.Purpose)),
-		attribute.String("recipient_kind", kind)))
-	reasonCodes := make([]string, len(d.Reasons))
-	for i, r := range d.Reasons {
-		reasonCodes[i] = r.Code
-		o.reasons.Add(ctx, 1, metric.WithAttributes(outAttr, attribute.String("code", r.Code)))
+	// A failed Check's purpose may be anything the caller sent (an unknown
+	// purpose): not a label, so that metrics stay bounded.
+	purposeLabel := string(d.Purpose)
+	if c.Err != nil {
+		purposeLabel = ""
 	}
-	hit := attribute.Bool("cache_hit", c.CacheHit)
-	o.duration.Record(ctx, c.Duration.Seconds(), metric.WithAttributes(outAttr, hit))
-	o.cache.Add(ctx, 1, metric.WithAttributes(attribute.Bool("hit", c.CacheHit)))
+	o.decisions.Add(ctx, 1, o.decisionSet(decisionLabels{outcome, purposeLabel, kind}))
+	for _, r := range d.Reasons {
+		o.reasons.Add(ctx, 1, o.reasonSet(reasonLabels{outcome, r.Code}))
+	}
+	hit := 0
+	if c.CacheHit {
+		hit = 1
+	}
+	o.duration.Record(ctx, c.Duration.Seconds(), o.durationSets[oi][hit])
+	o.cache.Add(ctx, 1, o.cacheSets[hit])
 	if c.StoreError {
 		o.storeErrs.Add(ctx, 1)
 	}
 
-	recipient := d.Recipient
+	_, span := o.tracer.Start(ctx, "privacy.Check", trace.WithTimestamp(c.Start), trace.WithSpanKind(trace.SpanKindInternal))
+	if !span.IsRecording() {
+		span.End() // not sampled: no attributes to build
+		return
+	}
+	recipient := clip(d.Recipient)
 	if c.Redacted {
 		recipient = "[individual]"
 	}
-	attrs := []attribute.KeyValue{
+	reasonCodes := make([]string, len(d.Reasons))
+	for i, r := range d.Reasons {
+		reasonCodes[i] = r.Code
+	}
+	span.SetAttributes(
 		attribute.String("privacy.decision_id", d.ID.String()),
-		attribute.String("privacy.purpose", string(d.Purpose)),
+		attribute.String("privacy.purpose", clip(string(d.Purpose))),
 		attribute.String("privacy.recipient", recipient),
 		attribute.String("privacy.recipient_kind", kind),
 		attribute.String("privacy.outcome", outcome),
 		attribute.StringSlice("privacy.reasons", reasonCodes),
 		attribute.String("privacy.policy_version", d.PolicyVersion),
 		attribute.Bool("privacy.cache_hit", c.CacheHit),
-	}
+	)
 	if c.BundleRevision != "" {
-		attrs = append(attrs, attribute.String("privacy.bundle_revision", c.BundleRevision))
+		span.SetAttributes(attribute.String("privacy.bundle_revision", c.BundleRevision))
 	}
-	_, span := o.tracer.Start(ctx, "privacy.Check",
-		trace.WithTimestamp(c.Start), trace.WithAttributes(attrs...), trace.WithSpanKind(trace.SpanKindInternal))
 	if c.Err != nil {
 		// The reason code only: the error's text may hold a store's words.
 		code, _ := policy.FailureReason(c.Err)
 		span.SetStatus(codes.Error, string(code))
 	}
 	span.End(trace.WithTimestamp(c.Start.Add(c.Duration)))
+}
+
+func (o *Observer) decisionSet(l decisionLabels) metric.MeasurementOption {
+	if v, ok := o.decisionSets.Load(l); ok {
+		return v.(metric.MeasurementOption)
+	}
+	opt := metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", l.outcome),
+		attribute.String("purpose", l.purpose), attribute.String("recipient_kind", l.kind)))
+	o.decisionSets.Store(l, opt)
+	return opt
+}
+
+func (o *Observer) reasonSet(l reasonLabels) metric.MeasurementOption {
+	if v, ok := o.reasonSets.Load(l); ok {
+		return v.(metric.MeasurementOption)
+	}
+	opt := metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", l.outcome), attribute.String("code", l.code)))
+	o.reasonSets.Store(l, opt)
+	return opt
+}
+
+// maxAttr bounds a caller's string in a span attribute, in bytes.
+const maxAttr = 64
+
+// clip cuts s to maxAttr bytes on a rune boundary: an unknown recipient or
+// purpose is whatever the caller sent.
+func clip(s string) string {
+	if len(s) <= maxAttr {
+		return s
+	}
+	i := maxAttr
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }

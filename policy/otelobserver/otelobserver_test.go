@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
@@ -117,7 +119,7 @@ func TestObserverRecords(t *testing.T) {
 	want := map[string]int64{
 		"privacy.decisions{outcome=allow,purpose=payments,recipient_kind=third_party}": 3,
 		"privacy.decisions{outcome=deny,purpose=payments,recipient_kind=individual}":   1,
-		"privacy.decisions{outcome=error,purpose=payments,recipient_kind=third_party}": 1,
+		"privacy.decisions{outcome=error,purpose=,recipient_kind=third_party}":         1,
 		"privacy.decision.reasons{code=consent_granted,outcome=allow}":                 3,
 		"privacy.decision.reasons{code=consent_unavailable,outcome=error}":             1,
 		"privacy.check.cache{hit=false}":                                               3, // first allow, first deny, the failure
@@ -158,6 +160,25 @@ func TestObserverRecords(t *testing.T) {
 	assert.NotContains(t, spans[4].Status().Description, "db down")
 }
 
+// TestCallerStringsBounded: a failed Check's purpose (anything the caller
+// sent) is not a metric label, and long strings are clipped in spans.
+func TestCallerStringsBounded(t *testing.T) {
+	h := newHarness(t)
+	engine, err := policy.New(policy.WithObserver(h.obs))
+	require.NoError(t, err)
+	huge := strings.Repeat("я", 1<<19) // 1 MiB
+	_, err = engine.Check(context.Background(), "u", purpose.ID(huge), huge)
+	require.ErrorIs(t, err, policy.ErrUnknownPurpose)
+	for k := range h.sums(t) {
+		assert.Less(t, len(k), 200, "a label holds the caller's string")
+	}
+	spans := h.spans.Ended()
+	require.Len(t, spans, 1)
+	for _, kv := range spans[0].Attributes() {
+		assert.LessOrEqual(t, len(kv.Value.Emit()), 200, kv.Key)
+	}
+}
+
 func TestNewRefusesNilProviders(t *testing.T) {
 	_, err := otelobserver.New(otelobserver.WithMeterProvider(nil))
 	require.ErrorIs(t, err, otelobserver.ErrInvalidConfig)
@@ -179,25 +200,35 @@ func TestPolicyDoesNotImportOpenTelemetry(t *testing.T) {
 	}
 }
 
-// BenchmarkCheckObserved is a warm Check with metrics and spans recorded
-// by the SDK (no exporter).
+// BenchmarkCheckObserved is a warm Check observed by the SDK (no
+// exporter): metrics only (spans to a no-op provider), and metrics with
+// every span sampled and recorded.
 func BenchmarkCheckObserved(b *testing.B) {
-	reader := sdkmetric.NewManualReader()
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	tp := sdktrace.NewTracerProvider()
-	obs, err := otelobserver.New(otelobserver.WithMeterProvider(mp), otelobserver.WithTracerProvider(tp))
-	require.NoError(b, err)
 	store := consent.NewMemoryStore()
 	ctx := context.Background()
 	require.NoError(b, store.Append(ctx,
 		consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0), consent.Grant("u", purpose.Payments, "halyk", t0)))
-	engine, err := policy.New(policy.WithConsentStore(store), policy.WithObserver(obs),
-		policy.WithRecipients(disclosure.Recipient{ID: "halyk", Kind: disclosure.ThirdParty}))
-	require.NoError(b, err)
-	b.ReportAllocs()
-	for b.Loop() {
-		if d, err := engine.Check(ctx, "u", purpose.Payments, "halyk"); err != nil || !d.Allowed {
-			b.Fatal(err)
-		}
+	cases := []struct {
+		name string
+		tp   trace.TracerProvider
+	}{
+		{"metrics", noop.NewTracerProvider()},
+		{"metrics+spans", sdktrace.NewTracerProvider()},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+			obs, err := otelobserver.New(otelobserver.WithMeterProvider(mp), otelobserver.WithTracerProvider(c.tp))
+			require.NoError(b, err)
+			engine, err := policy.New(policy.WithConsentStore(store), policy.WithObserver(obs),
+				policy.WithRecipients(disclosure.Recipient{ID: "halyk", Kind: disclosure.ThirdParty}))
+			require.NoError(b, err)
+			b.ReportAllocs()
+			for b.Loop() {
+				if d, err := engine.Check(ctx, "u", purpose.Payments, "halyk"); err != nil || !d.Allowed {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
