@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 // DecisionLogPath is the "path" of every decision log record: the policy's
@@ -77,19 +80,19 @@ func (l *decisionLog) ObserveCheck(ctx context.Context, c CheckInfo) {
 	if !l.h.Enabled(ctx, level) {
 		return
 	}
-	recipient := d.Recipient
+	recipient := clipText(d.Recipient)
 	if c.Redacted {
 		recipient = "[individual]"
 	}
 	in := []slog.Attr{
-		slog.String("purpose", string(d.Purpose)),
+		slog.String("purpose", clipText(string(d.Purpose))),
 		slog.String("recipient", recipient),
 	}
 	if c.RecipientKind != "" {
 		in = append(in, slog.String("recipient_kind", string(c.RecipientKind)))
 	}
 	if len(c.Categories) > 0 {
-		in = append(in, slog.Any("categories", c.Categories))
+		in = append(in, slog.Any("categories", clipCategories(c.Categories)))
 	}
 	if c.Subject != "" {
 		in = append(in, slog.String("subject", c.Subject))
@@ -132,4 +135,27 @@ func (l *decisionLog) ObserveCheck(ctx context.Context, c CheckInfo) {
 		slog.Int64("timer_check_ns", c.Duration.Nanoseconds()),
 		slog.Bool("cache_hit", c.CacheHit)))
 	_ = l.h.Handle(ctx, r)
+}
+
+// clipText cuts a caller's string (an unknown purpose or recipient is
+// whatever the caller sent) to maxQuote bytes on a rune boundary.
+func clipText(s string) string {
+	if len(s) <= maxQuote {
+		return s
+	}
+	i := maxQuote
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
+}
+
+// clipCategories clips the categories a Check named: at most 16, each
+// clipped (an unknown one is the caller's string).
+func clipCategories(cs []purpose.Category) []string {
+	out := make([]string, 0, min(len(cs), 16))
+	for _, c := range cs[:min(len(cs), 16)] {
+		out = append(out, clipText(string(c)))
+	}
+	return out
 }

@@ -148,3 +148,33 @@ func BenchmarkCheckDecisionLog(b *testing.B) {
 		})
 	}
 }
+
+// TestDecisionLogBoundsCallerStrings: an unknown purpose, recipient or
+// category of 1 MiB is logged clipped, so that a caller cannot flood the
+// log, and the record stays small.
+func TestDecisionLogBoundsCallerStrings(t *testing.T) {
+	huge := strings.Repeat("я", 1<<19)
+	tests := []struct {
+		name      string
+		p         purpose.ID
+		recipient string
+		opts      []policy.CheckOption
+		want      string
+	}{
+		{"purpose", purpose.ID(huge), "halyk", nil, "unknown_purpose"},
+		{"recipient", purpose.Payments, huge, nil, "unknown_recipient"},
+		{"category", purpose.Payments, "halyk", []policy.CheckOption{policy.WithCategories(purpose.Category(huge))}, "invalid_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			f := newFixture(t, policy.WithDecisionLog(slog.NewJSONHandler(&buf, nil), policy.DecisionLogOptions{}))
+			_, err := f.engine.Check(context.Background(), "u", tt.p, tt.recipient, tt.opts...)
+			require.Error(t, err)
+			require.Less(t, buf.Len(), 2048)
+			recs := decodeLog(t, &buf)
+			require.Len(t, recs, 1)
+			require.Equal(t, tt.want, recs[0]["error"])
+		})
+	}
+}
