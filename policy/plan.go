@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"time"
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/purpose"
@@ -162,10 +163,34 @@ func (pl *Plan) Allows(st consent.State) bool {
 
 // Decide returns the Decision Check would return for the subject of st at
 // the plan's instant, sealed and with a fresh ID, for evidence (the
-// disclosure ledger) without a Check per subject.
-func (pl *Plan) Decide(st consent.State) Decision {
+// disclosure ledger) without a Check per subject. Like a Check, it is
+// reported to the engine's observers and decision log (with CacheHit set
+// and the subject's pseudonym), so that the ID leads from a ledger entry
+// to a log record.
+//
+// A panicking observer makes the Decision a denial (fail closed), as in
+// Check.
+func (pl *Plan) Decide(ctx context.Context, st consent.State) (d Decision) {
+	start := time.Now()
 	v := pl.verdicts[pl.Filter.Classify(st)]
-	return issue(v, pl.Recipient, pl.rh, pl.s.tel.ids.next())
+	d = issue(v, pl.Recipient, pl.rh, pl.s.tel.ids.next())
+	if obs := pl.s.tel.obs; obs != nil {
+		defer func() {
+			if recover() != nil {
+				d = pl.s.deny(Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}, string(CodePolicyError), "")
+			}
+		}()
+		info := CheckInfo{Decision: d, Start: start, Duration: time.Since(start), CacheHit: true,
+			BundleRevision: pl.s.revision, Redacted: v.redact}
+		if r, ok := pl.s.recipients[pl.Recipient]; ok {
+			info.RecipientKind = r.Kind
+		}
+		if f := pl.s.tel.pseudonym; f != nil && st.Subject() != "" {
+			info.Subject = f(st.Subject())
+		}
+		obs.ObserveCheck(ctx, info)
+	}
+	return d
 }
 
 // Allowed streams the subjects of subjects whose consent the policy allows

@@ -1,9 +1,11 @@
 package policy_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -123,7 +125,7 @@ func TestPlanAgreesWithCheck(t *testing.T) {
 				st, err := store.State(ctx, u)
 				require.NoError(t, err)
 				require.Equal(t, d.Allowed, pl.Allows(st), "subject %s: %s", u, d.Explain("en"))
-				pd := pl.Decide(st)
+				pd := pl.Decide(ctx, st)
 				require.NoError(t, policy.Verify(pd))
 				require.Equal(t, codes(d), codes(pd), u)
 				require.Equal(t, d.Allowed, pd.Allowed)
@@ -283,4 +285,44 @@ func BenchmarkAllowed(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestPlanDecideIsLogged: a decision made by Plan.Decide is in the
+// decision log under its ID, with the subject's pseudonym.
+func TestPlanDecideIsLogged(t *testing.T) {
+	ctx := context.Background()
+	var buf bytes.Buffer
+	pseudo, err := policy.HMACPseudonym(bytes.Repeat([]byte{1}, 32))
+	require.NoError(t, err)
+	store := consent.NewMemoryStore()
+	f := newFixture(t, policy.WithConsentStore(store), policy.WithSubjectPseudonym(pseudo),
+		policy.WithDecisionLog(slog.NewJSONHandler(&buf, nil), policy.DecisionLogOptions{}))
+	require.NoError(t, store.Append(ctx, consent.AcceptPolicy("user-7", policy.DefaultVersion.ID, t0)))
+	pl, err := f.engine.Plan(ctx, purpose.Payments, "halyk")
+	require.NoError(t, err)
+	st, err := store.State(ctx, "user-7")
+	require.NoError(t, err)
+	d := pl.Decide(ctx, st)
+	require.False(t, d.Allowed)
+	recs := decodeLog(t, &buf)
+	require.Len(t, recs, 1)
+	require.Equal(t, d.ID.String(), recs[0]["decision_id"])
+	require.Equal(t, pseudo("user-7"), recs[0]["input"].(map[string]any)["subject"])
+	require.NotContains(t, buf.String(), "user-7")
+}
+
+func TestPlanDecideObserverPanicDenies(t *testing.T) {
+	ctx := context.Background()
+	store := consent.NewMemoryStore()
+	f := newFixture(t, policy.WithConsentStore(store), policy.WithObserver(policy.ObserverFunc(func(context.Context, policy.CheckInfo) { panic("x") })))
+	require.NoError(t, store.Append(ctx, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0)))
+	pl, err := f.engine.Plan(ctx, purpose.Payments, "kaspi")
+	require.NoError(t, err)
+	st, err := store.State(ctx, "u")
+	require.NoError(t, err)
+	require.True(t, pl.Allows(st))
+	d := pl.Decide(ctx, st)
+	require.False(t, d.Allowed)
+	require.True(t, d.Has(policy.CodePolicyError))
+	require.NoError(t, policy.Verify(d))
 }
