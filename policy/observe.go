@@ -205,13 +205,16 @@ type telemetry struct {
 	ids       *idSource
 	obs       Observer // nil: none (the warm path's one check)
 	pseudonym func(string) string
+	// nondeterministic: the rules may call non-deterministic builtins, so
+	// a decision is not a function of its key and cannot be planned.
+	nondeterministic bool
 }
 
 // newTelemetry builds a snapshot's telemetry; a reload keeps the ID
 // source, and the observers and pseudonym unless opts name others.
 func newTelemetry(cfg *config, current *snapshot) (*telemetry, error) {
 	tc := cfg.telemetry
-	t := &telemetry{pseudonym: tc.pseudonym}
+	t := &telemetry{pseudonym: tc.pseudonym, nondeterministic: cfg.nondeterminism}
 	if current != nil && current.tel != nil {
 		t.ids = current.tel.ids
 		if len(tc.observers) == 0 && len(tc.logs) == 0 {

@@ -48,7 +48,11 @@ type PlanCondition struct {
 // would decide for purpose p and recipient with opts, and returns the
 // combinations that allow as Plan.Filter. Requests Check would refuse
 // (unknown purpose, recipient or category, no version in force) fail here
-// with the same errors.
+// with the same errors. An engine built with [WithNondeterministicBuiltins]
+// cannot plan (its decisions depend on more than the request and consent):
+// Plan fails with [ErrInvalidConfig]. One plan serves one set of opts: a
+// batch whose subjects' data were collected at different times
+// ([WithCollectedAt]) needs a plan per retention outcome, or Check.
 func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts ...CheckOption) (*Plan, error) {
 	s := e.cur.Load()
 	if s == nil {
@@ -56,6 +60,9 @@ func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts 
 	}
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil context", ErrInvalidRequest)
+	}
+	if s.tel.nondeterministic {
+		return nil, fmt.Errorf("%w: rules that may call non-deterministic builtins (WithNondeterministicBuiltins) cannot be planned: ask Check per subject", ErrInvalidConfig)
 	}
 	// The same request as Check's, for a user who has no consent: every
 	// refusal before consent is read comes out here.

@@ -248,6 +248,17 @@ func TestPlanRefusesWhatCheckRefuses(t *testing.T) {
 	var zero policy.Engine
 	_, err := zero.Plan(ctx, purpose.Payments, "halyk")
 	require.ErrorIs(t, err, policy.ErrInvalidConfig)
+
+	// Decisions that may depend on a clock or the network are not a
+	// function of consent: no plan.
+	nondet, err := policy.New(policy.WithNondeterministicBuiltins(), policy.WithRecipients(planRecipients...))
+	require.NoError(t, err)
+	_, err = nondet.Plan(ctx, purpose.Payments, "halyk")
+	require.ErrorIs(t, err, policy.ErrInvalidConfig)
+	for u, err := range nondet.Allowed(ctx, purpose.Payments, "halyk", slices.Values([]string{"u1"})) {
+		require.Empty(t, u)
+		require.ErrorIs(t, err, policy.ErrInvalidConfig)
+	}
 }
 
 // BenchmarkAllowed compares a batch question over 10,000 subjects in the
