@@ -220,6 +220,9 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	if cfg.cacheSize > 0 && !cfg.nondeterminism {
 		e.memo = newMemo(cfg.cacheSize)
 	}
+	if e.tel, err = newTelemetry(&cfg, current); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -47,10 +47,13 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 	if s == nil {
 		return zeroEngineDenial(p, recipient), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
 	}
-	return s.check(ctx, user, p, recipient, opts)
+	if s.tel.obs != nil {
+		return s.observed(ctx, user, p, recipient, opts)
+	}
+	return s.check(ctx, user, p, recipient, opts, nil)
 }
 
-func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption) (Decision, error) {
+func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption, hit *bool) (Decision, error) {
 	vf := e.inForce()
 	base := Decision{Purpose: p, Recipient: recipient}
 	if vf.idx >= 0 {
@@ -130,7 +133,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		key.crossBorder = key.grant && g.Flags.CrossBorderTransfer
 	}
 
-	v, err := e.verdict(ctx, key)
+	v, err := e.verdict(ctx, key, hit)
 	if cerr := ctx.Err(); cerr != nil {
 		// The context ended before the decision was made, maybe while a
 		// store that ignores it was answering: deny on every path, the
@@ -140,7 +143,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	if err != nil {
 		return e.deny(base, "policy_error", ""), err
 	}
-	return issue(v, recipient, rh), nil
+	return issue(v, recipient, rh, e.tel.ids.next()), nil
 }
 
 // state reads user's consent state into st, turning a panic of the store
@@ -181,9 +184,12 @@ func (e *snapshot) standing(a consent.Acceptance, inForce int) acceptance {
 
 // verdict returns the cached decision for key, evaluating the Rego on a
 // miss.
-func (e *snapshot) verdict(ctx context.Context, key decisionKey) (*verdict, error) {
+func (e *snapshot) verdict(ctx context.Context, key decisionKey, hit *bool) (*verdict, error) {
 	if e.memo != nil {
 		if v, ok := e.memo.get(key); ok {
+			if hit != nil {
+				*hit = true
+			}
 			return v, nil
 		}
 	}
@@ -281,5 +287,5 @@ func (e *snapshot) deny(d Decision, code, clause string) Decision {
 		seed:    e.seed,
 		redact:  e.recipients[d.Recipient].Kind == disclosure.Individual && !e.verbose,
 	}
-	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient))
+	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient), e.tel.ids.next())
 }

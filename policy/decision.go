@@ -38,6 +38,10 @@ type Decision struct {
 	// categories never widens what an allow covers. Obligations may narrow
 	// them (exclude_commercial_secret). Treat as read-only, like Reasons.
 	Categories []purpose.Category
+	// ID identifies this decision in decision logs, traces and the
+	// disclosure ledger: unique, random-prefixed (see [DecisionID]).
+	// The seal covers it.
+	ID DecisionID
 
 	// issued and mac are the engine's seal; see [Verify].
 	issued *verdict

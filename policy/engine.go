@@ -105,6 +105,7 @@ type snapshot struct {
 	purposeIDs []purpose.ID // by purposeInfo.index
 	seed       maphash.Seed // keys the seals of this snapshot's decisions
 	operator   uint64       // maphash.String(seed, Operator)
+	tel        *telemetry   // decision IDs, observers (observe.go)
 }
 
 type purposeInfo struct {

@@ -31,6 +31,7 @@ type config struct {
 	bundle         fs.FS
 	attributes     []attributeDecl
 	evalTimeoutSet bool
+	telemetry      telemetryConfig // observe.go
 
 	// the Law's layer (law.go)
 	withoutLaw            bool

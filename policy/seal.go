@@ -58,8 +58,8 @@ func Verify(d Decision) error {
 		field = "Reasons"
 	case !sameSlice(d.Obligations, v.obligations):
 		field = "Obligations"
-	case v.mac(maphash.String(v.seed, d.Recipient)) != d.mac:
-		field = "Recipient"
+	case v.mac(maphash.String(v.seed, d.Recipient)^d.ID.mix()) != d.mac:
+		field = "Recipient or ID"
 	case v.contentSum() != v.sum:
 		field = "contents of Categories, Reasons or Obligations"
 	default:
@@ -143,7 +143,7 @@ func (v *verdict) mac(recipientHash uint64) uint64 {
 // issue returns the Decision for recipient made from the sealed verdict v;
 // rh is maphash.String(v.seed, recipient), which the engine computes once
 // per registered recipient rather than on every Check.
-func issue(v *verdict, recipient string, rh uint64) Decision {
+func issue(v *verdict, recipient string, rh uint64, id DecisionID) Decision {
 	return Decision{
 		Allowed:       v.allowed,
 		Purpose:       v.purpose,
@@ -153,8 +153,9 @@ func issue(v *verdict, recipient string, rh uint64) Decision {
 		Categories:    v.categories,
 		PolicyVersion: v.version,
 		LegalBasis:    v.legal,
+		ID:            id,
 		issued:        v,
-		mac:           v.mac(rh),
+		mac:           v.mac(rh ^ id.mix()),
 	}
 }
 
@@ -167,5 +168,5 @@ func zeroEngineDenial(p purpose.ID, recipient string) Decision {
 		seed:    maphash.MakeSeed(),
 	}
 	v.seal()
-	return issue(v, recipient, maphash.String(v.seed, recipient))
+	return issue(v, recipient, maphash.String(v.seed, recipient), newIDSource().next())
 }

@@ -15,21 +15,31 @@
 //	curl -i -H 'X-User-ID: u1' -X PUT localhost:8080/privacy/consent/grants/payments/halyk
 //	curl -i -H 'X-User-ID: u1' localhost:8080/share/halyk                  # 200
 //	curl -i -H 'X-User-ID: u1' localhost:8080/privacy/consent/             # the user's consent
+//
+// Every decision is logged as a JSON line on stdout with OPA's decision
+// log fields (denials all, one allow in ten), the user pseudonymised by a
+// keyed HMAC whose key, PSEUDONYM_KEY (64 hex digits), is kept apart from
+// the logs; metrics and spans go to the OpenTelemetry providers the host
+// installs (none here: otel's defaults drop them).
 package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"log"
+	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/policy/consenthttp"
 	"github.com/yasam/privacy/policy/httpguard"
+	"github.com/yasam/privacy/policy/otelobserver"
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
 )
@@ -39,7 +49,8 @@ func main() {
 	dsn := flag.String("store", "memory:", "consent store URL: memory:, sqlite:///path or postgres://...")
 	recipients := flag.String("recipients", "examples/service/recipients.json", "recipients file")
 	flag.Parse()
-	h, closeStore, err := newService(context.Background(), *dsn, *recipients)
+	key, _ := hex.DecodeString(os.Getenv("PSEUDONYM_KEY"))
+	h, closeStore, err := newService(context.Background(), *dsn, *recipients, key, slog.NewJSONHandler(os.Stdout, nil))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -49,16 +60,20 @@ func main() {
 }
 
 // newService is all the privacy glue the service needs.
-func newService(ctx context.Context, dsn, recipientsFile string) (http.Handler, func() error, error) {
+func newService(ctx context.Context, dsn, recipientsFile string, key []byte, decisions slog.Handler) (http.Handler, func() error, error) {
 	rs, err := disclosure.LoadRecipients(recipientsFile)
-	if err != nil {
+	pseudonym, errKey := policy.HMACPseudonym(key)
+	otel, errOTel := otelobserver.New() // the global providers
+	if err := errors.Join(err, errKey, errOTel); err != nil {
 		return nil, nil, err
 	}
 	store, err := storeurl.OpenConsent(ctx, dsn, storeurl.WithMigrate())
 	if err != nil {
 		return nil, nil, err
 	}
-	engine, err := policy.New(policy.WithConsentStore(store), policy.WithRecipients(rs...))
+	engine, err := policy.New(policy.WithConsentStore(store), policy.WithRecipients(rs...),
+		policy.WithObserver(otel), policy.WithSubjectPseudonym(pseudonym),
+		policy.WithDecisionLog(decisions, policy.DecisionLogOptions{AllowSample: 10}))
 	if err != nil {
 		return nil, nil, errors.Join(err, store.Close())
 	}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +18,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 )
 
 // TestService drives the service over real HTTP on each kind of store:
@@ -23,6 +28,9 @@ import (
 // denied again once the consent is withdrawn.
 func TestService(t *testing.T) {
 	t.Parallel()
+	// The host's OpenTelemetry setup: here an in-memory reader.
+	reader := sdkmetric.NewManualReader()
+	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
 	stores := map[string]func(t *testing.T) string{
 		"memory": func(*testing.T) string { return "memory:" },
 		"sqlite": func(t *testing.T) string { return "sqlite://" + filepath.Join(t.TempDir(), "consent.db") },
@@ -40,7 +48,8 @@ func TestService(t *testing.T) {
 	for name, store := range stores {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			h, closeStore, err := newService(context.Background(), store(t), "recipients.json")
+			var decisions bytes.Buffer
+			h, closeStore, err := newService(context.Background(), store(t), "recipients.json", testKey, slog.NewJSONHandler(&decisions, nil))
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = closeStore() })
 			srv := httptest.NewServer(h)
@@ -83,15 +92,41 @@ func TestService(t *testing.T) {
 				assert.Contains(t, string(b), s.wantInBody, "%s %s", s.method, s.path)
 				assert.NotContains(t, string(b), "user-1")
 			}
+			// Every denial of a share is in the decision log, with OPA's
+			// fields and the user's pseudonym, never the user ID.
+			log := decisions.String()
+			assert.NotContains(t, log, "user-1")
+			assert.Equal(t, 4, strings.Count(log, `"allowed":false`), log) // 2.1, 5.2, unknown recipient, 5.2
+			assert.Contains(t, log, `"decision_id":"`)
+			assert.Contains(t, log, `"path":"privacy/decision"`)
+			assert.Contains(t, log, `"subject":"h1:`)
 		})
 	}
+	t.Cleanup(func() {
+		var rm metricdata.ResourceMetrics
+		require.NoError(t, reader.Collect(context.Background(), &rm))
+		names := map[string]bool{}
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				names[m.Name] = true
+			}
+		}
+		assert.True(t, names["privacy.decisions"], "OpenTelemetry metrics recorded")
+		assert.True(t, names["privacy.check.duration"])
+	})
 }
+
+// testKey is the pseudonym key; a real service reads it from its secrets.
+var testKey = bytes.Repeat([]byte{0x5a}, 32)
 
 func TestServiceConfigErrors(t *testing.T) {
 	t.Parallel()
-	_, _, err := newService(context.Background(), "memory:", "missing.json")
+	discard := slog.NewJSONHandler(io.Discard, nil)
+	_, _, err := newService(context.Background(), "memory:", "missing.json", testKey, discard)
 	assert.ErrorContains(t, err, "missing.json")
-	_, _, err = newService(context.Background(), "mysql://u:secret@h/db", "recipients.json")
+	_, _, err = newService(context.Background(), "memory:", "recipients.json", nil, discard)
+	assert.ErrorContains(t, err, "pseudonym key")
+	_, _, err = newService(context.Background(), "mysql://u:secret@h/db", "recipients.json", testKey, discard)
 	assert.ErrorContains(t, err, "unsupported")
 	assert.NotContains(t, err.Error(), "secret")
 }

@@ -1,0 +1,152 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/sqlutil"
+)
+
+var _ consent.BatchReader = (*Store)(nil)
+
+// States implements [consent.BatchReader]: the states of up to
+// [consent.MaxBatch] subjects in one query, read from the database (not
+// the cache), in the order given.
+func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State, error) {
+	if err := s.check(ctx, "states"); err != nil {
+		return nil, err
+	}
+	if err := consent.CheckBatch(subjects); err != nil {
+		return nil, err
+	}
+	q := "SELECT " + columns + " FROM " + s.eventsTable() + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq"
+	events, err := s.query(ctx, s.pool, "states", q, subjects)
+	if err != nil {
+		return nil, err
+	}
+	// Events come grouped by subject, each group in log order.
+	by := make(map[string]consent.State, len(subjects))
+	for _, e := range events {
+		st, ok := by[e.Subject]
+		if !ok {
+			st = consent.NewState(e.Subject)
+		}
+		by[e.Subject] = st.Apply(e)
+	}
+	out := make([]consent.State, len(subjects))
+	for i, subj := range subjects {
+		st, ok := by[subj]
+		if !ok {
+			st = consent.NewState(subj)
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
+func (s *Store) eventsTable() string {
+	if s.cfg.schema != "" {
+		return pgx.Identifier{s.cfg.schema, "consent_events"}.Sanitize()
+	}
+	return "consent_events"
+}
+
+// FilterSQL turns f (a policy Plan's Filter) into a boolean SQL expression
+// over subject, the host's SQL expression naming the subject of a row of
+// its own query (for example "u.id"): true exactly for the subjects whose
+// consent in this store meets one of f.Allow, which is to say those a
+// Check of the plan's purpose and recipient at f.At would allow. Join it
+// into a nightly export:
+//
+//	where, args, err := store.FilterSQL(plan.Filter, "u.id", 0)
+//	rows, err := pool.Query(ctx, "SELECT u.id, u.email FROM users u WHERE "+where, args...)
+//
+// Its placeholders are numbered from argOffset+1, so that the host's own
+// come first. A subject with no events has no consent and is selected
+// only when the plan allows that (a basis, say). subject is pasted into
+// the SQL as it is: it must be the host's code, never a request value.
+//
+// The expression mirrors [consent.Filter.Classify] over this store's log
+// (log order: at_time, at_ns, seq); TestFilterSQLAgreesWithCheck compares
+// the two on random data.
+func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (string, []any, error) {
+	if argOffset < 0 {
+		return "", nil, fmt.Errorf("pgstore: filter: negative argument offset")
+	}
+	if strings.TrimSpace(subject) == "" {
+		return "", nil, fmt.Errorf("pgstore: filter: empty subject expression")
+	}
+	switch len(f.Allow) {
+	case 0:
+		return "FALSE", nil, nil
+	case len(consent.Conditions()):
+		return "TRUE", nil, nil
+	}
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(argOffset+len(args))
+	}
+	ev := s.eventsTable()
+	at, atNS := sqlutil.SplitTime(f.At)
+	known := f.Known
+	if known == nil {
+		known = []string{}
+	}
+	strict := "FALSE"
+	if f.Strict {
+		strict = "TRUE"
+	}
+	// Acceptance: the latest of the subject's acceptances and withdrawals
+	// of acceptance decides; a withdrawal counts as "withdrawn" only after
+	// an acceptance of some version.
+	standing := `COALESCE((SELECT CASE
+		WHEN a.action = 'withdraw_acceptance' THEN
+			CASE WHEN COALESCE((SELECT p.policy_version FROM ` + ev + ` p
+				WHERE p.subject = a.subject AND p.action = 'accept_policy'
+				ORDER BY p.at_time DESC, p.at_ns DESC, p.seq DESC LIMIT 1), '') <> ''
+			THEN 1 ELSE 0 END
+		WHEN a.policy_version = '' THEN 0
+		WHEN a.policy_version = ` + arg(f.Current) + ` THEN 2
+		WHEN ` + strict + ` AND NOT (a.policy_version = ANY(` + arg(known) + `::text[])) THEN 0
+		ELSE 3 END
+	FROM ` + ev + ` a
+	WHERE a.subject = (` + subject + `) AND a.action IN ('accept_policy', 'withdraw_acceptance')
+	ORDER BY a.at_time DESC, a.at_ns DESC, a.seq DESC LIMIT 1), 0)`
+	// Grant: the latest grant or withdrawal for the scope; a grant counts
+	// when no withdrawal of acceptance follows it in log order (9.3) and
+	// its term, if any, has not ended at f.At. 2 when it allows a
+	// transfer abroad.
+	tArg, tnsArg := arg(at), arg(atNS)
+	grant := `COALESCE((SELECT CASE
+		WHEN g.action = 'grant'
+			AND NOT EXISTS (SELECT 1 FROM ` + ev + ` w
+				WHERE w.subject = g.subject AND w.action = 'withdraw_acceptance'
+				AND (w.at_time, w.at_ns, w.seq) > (g.at_time, g.at_ns, g.seq))
+			AND (g.until_time IS NULL OR (g.until_time, COALESCE(g.until_ns, 0)) > (` + tArg + `::timestamptz, ` + tnsArg + `::smallint))
+		THEN CASE WHEN g.cross_border_transfer THEN 2 ELSE 1 END
+		ELSE 0 END
+	FROM ` + ev + ` g
+	WHERE g.subject = (` + subject + `) AND g.action IN ('grant', 'withdraw')
+		AND g.purpose = ` + arg(string(f.Scope.Purpose)) + ` AND g.recipient = ` + arg(f.Scope.Recipient) + `
+	ORDER BY g.at_time DESC, g.at_ns DESC, g.seq DESC LIMIT 1), 0)`
+	// One number per subject, standing*3 + grant, so that each part is
+	// computed once.
+	var codes []string
+	for _, c := range f.Allow {
+		g := 0
+		if c.Grant {
+			g = 1
+			if c.CrossBorder {
+				g = 2
+			}
+		}
+		codes = append(codes, strconv.Itoa(int(c.Standing)*3+g))
+	}
+	return "((" + standing + ") * 3 + (" + grant + ")) IN (" + strings.Join(codes, ", ") + ")", args, nil
+}

@@ -1,0 +1,259 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/pgstore"
+	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/policy"
+	"github.com/yasam/privacy/purpose"
+)
+
+var (
+	batchT0 = time.Date(2026, time.March, 1, 10, 0, 0, 0, time.UTC)
+	batchV2 = policy.Version{ID: "2026-ru-2", Published: batchT0.Add(-24 * time.Hour)}
+)
+
+var batchRecipients = []disclosure.Recipient{
+	{ID: "halyk", Kind: disclosure.ThirdParty},
+	{ID: "de-analytics", Kind: disclosure.ThirdParty, Country: "DE"},
+	{ID: "kaspi", Kind: disclosure.Partner},
+}
+
+func batchEngine(t testing.TB, store consent.Store) *policy.Engine {
+	t.Helper()
+	e, err := policy.New(policy.WithConsentStore(store), policy.WithRecipients(batchRecipients...),
+		policy.WithVersion(batchV2), policy.WithPriorVersions(policy.DefaultVersion),
+		policy.WithClock(func() time.Time { return batchT0.Add(time.Hour) }))
+	require.NoError(t, err)
+	return e
+}
+
+// randomLog appends random events for n subjects (some with none): the
+// same kinds as policy's TestPlanAgreesWithCheck, at few distinct times
+// (nanoseconds apart too) so that log-order ties are common.
+func randomLog(t testing.TB, rng *rand.Rand, store consent.Store, n int) []string {
+	t.Helper()
+	versions := []string{batchV2.ID, policy.DefaultVersion.ID, "typo-version"}
+	var scopes []consent.Scope
+	for _, p := range []purpose.ID{purpose.Payments, purpose.Support} {
+		for _, r := range batchRecipients {
+			scopes = append(scopes, consent.Scope{Purpose: p, Recipient: r.ID})
+		}
+	}
+	var subjects []string
+	var all []consent.Event
+	for i := range n {
+		u := fmt.Sprintf("s%04d", i)
+		subjects = append(subjects, u)
+		for j := range rng.IntN(7) {
+			at := batchT0.Add(time.Duration(rng.IntN(3))*time.Minute + time.Duration(rng.IntN(2)))
+			id := consent.WithID(fmt.Sprintf("%s-%d", u, j))
+			sc := scopes[rng.IntN(len(scopes))]
+			switch rng.IntN(4) {
+			case 0:
+				all = append(all, consent.AcceptPolicy(u, versions[rng.IntN(len(versions))], at, id))
+			case 1:
+				all = append(all, consent.WithdrawAcceptance(u, at, id))
+			case 2:
+				opts := []consent.EventOption{id, consent.WithFlags(consent.Flags{CrossBorderTransfer: rng.IntN(2) == 0})}
+				switch rng.IntN(4) {
+				case 0:
+					opts = append(opts, consent.WithTerm(batchT0.Add(30*time.Minute)))
+				case 1:
+					opts = append(opts, consent.WithTerm(batchT0.Add(time.Hour+1))) // ends a nanosecond after the clock
+				case 2:
+					opts = append(opts, consent.WithTerm(batchT0.Add(time.Hour))) // ends at the clock
+				}
+				all = append(all, consent.Grant(u, sc.Purpose, sc.Recipient, at, opts...))
+			case 3:
+				all = append(all, consent.Withdraw(u, sc.Purpose, sc.Recipient, at, id))
+			}
+		}
+	}
+	// Appended in a shuffled order, in small batches: the log's order is
+	// not the events' order.
+	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	for chunk := range slices.Chunk(all, 50) {
+		require.NoError(t, store.Append(context.Background(), chunk...))
+	}
+	return subjects
+}
+
+// TestFilterSQLAgreesWithCheck is the differential test of the batch
+// question: for random consent, the subjects FilterSQL selects are
+// exactly those a Check per subject allows (never one more), and States
+// agrees with State.
+func TestFilterSQLAgreesWithCheck(t *testing.T) {
+	ctx := context.Background()
+	schema := pgstore.NewTestSchema(t)
+	pool := pgstore.NewTestPool(t, schema)
+	store, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema), pgstore.WithMigrate(), pgstore.WithCacheSize(0))
+	require.NoError(t, err)
+	t.Cleanup(store.Close)
+	subjects := randomLog(t, rand.New(rand.NewPCG(14, 14)), store, 300)
+	e := batchEngine(t, store)
+
+	batch, err := store.States(ctx, subjects)
+	require.NoError(t, err)
+	for i, u := range subjects {
+		st, err := store.State(ctx, u)
+		require.NoError(t, err)
+		require.Equal(t, st.Acceptance(), batch[i].Acceptance(), u)
+		require.Equal(t, st.Grants(), batch[i].Grants(), u)
+	}
+
+	requests := []struct {
+		p         purpose.ID
+		recipient string
+		opts      []policy.CheckOption
+	}{
+		{purpose.Payments, "halyk", nil},
+		{purpose.Payments, "de-analytics", nil},
+		{purpose.Support, "halyk", nil},
+		{purpose.Payments, "kaspi", nil},
+		{purpose.Payments, policy.Operator, nil},
+		{purpose.Payments, "de-analytics", []policy.CheckOption{policy.WithBasis(policy.BasisTreaty)}},
+		{purpose.Payments, "halyk", []policy.CheckOption{policy.WithBasis(policy.BasisLawEnforcement)}},
+	}
+	split := 0
+	for _, rq := range requests {
+		t.Run(fmt.Sprintf("%s/%s/%d", rq.p, rq.recipient, len(rq.opts)), func(t *testing.T) {
+			pl, err := e.Plan(ctx, rq.p, rq.recipient, rq.opts...)
+			require.NoError(t, err)
+			var want []string
+			for _, u := range subjects {
+				d, err := e.Check(ctx, u, rq.p, rq.recipient, rq.opts...)
+				require.NoError(t, err)
+				if d.Allowed {
+					want = append(want, u)
+				}
+			}
+			where, args, err := store.FilterSQL(pl.Filter, "u", 1)
+			require.NoError(t, err)
+			rows, err := pool.Query(ctx, "SELECT u FROM unnest($1::text[]) AS u WHERE "+where+" ORDER BY u", append([]any{subjects}, args...)...)
+			require.NoError(t, err)
+			var got []string
+			for rows.Next() {
+				var u string
+				require.NoError(t, rows.Scan(&u))
+				got = append(got, u)
+			}
+			require.NoError(t, rows.Err())
+			require.Equal(t, want, got, "filter %s", where)
+
+			var streamed []string
+			for u, err := range e.Allowed(ctx, rq.p, rq.recipient, slices.Values(subjects), rq.opts...) {
+				require.NoError(t, err)
+				streamed = append(streamed, u)
+			}
+			require.Equal(t, want, streamed)
+			if len(want) > 0 && len(want) < len(subjects) {
+				split++
+			}
+		})
+	}
+	require.GreaterOrEqual(t, split, 3, "the random data split most requests")
+}
+
+func TestFilterSQLMisuse(t *testing.T) {
+	store, _ := newStore(t)
+	_, _, err := store.FilterSQL(consent.Filter{}, "u.id", -1)
+	require.Error(t, err)
+	_, _, err = store.FilterSQL(consent.Filter{}, " ", 0)
+	require.Error(t, err)
+	where, args, err := store.FilterSQL(consent.Filter{}, "u.id", 0)
+	require.NoError(t, err)
+	require.Equal(t, "FALSE", where, "the zero Filter selects no one")
+	require.Empty(t, args)
+	_, err = store.States(context.Background(), make([]string, consent.MaxBatch+1))
+	require.ErrorIs(t, err, consent.ErrInvalidBatch)
+}
+
+// BenchmarkBatchQuestion: which of N subjects may go to halyk for
+// payments, by FilterSQL in one query against a Check per subject.
+// N is 2,000 unless PRIVACY_PG_BENCH_SUBJECTS says otherwise (the issue's
+// figure is 1,000,000). The log is written with one INSERT ... SELECT.
+func BenchmarkBatchQuestion(b *testing.B) {
+	n := 2000
+	if v := os.Getenv("PRIVACY_PG_BENCH_SUBJECTS"); v != "" {
+		var err error
+		n, err = strconv.Atoi(v)
+		require.NoError(b, err)
+	}
+	ctx := context.Background()
+	schema := pgstore.NewTestSchema(b)
+	pool := pgstore.NewTestPool(b, schema)
+	store, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema), pgstore.WithMigrate())
+	require.NoError(b, err)
+	b.Cleanup(store.Close)
+	// Every subject accepted the version in force; two in three granted
+	// payments to halyk; one in ten withdrew acceptance afterwards.
+	_, err = pool.Exec(ctx, `INSERT INTO consent_events (id, subject, action, purpose, recipient, policy_version, at_time)
+		SELECT 'a'||i, 's'||i, 'accept_policy', '', '', $2, $3::timestamptz FROM generate_series(1, $1::int) i
+		UNION ALL SELECT 'g'||i, 's'||i, 'grant', 'payments', 'halyk', '', $3::timestamptz + interval '1 minute' FROM generate_series(1, $1::int) i WHERE i % 3 <> 0
+		UNION ALL SELECT 'w'||i, 's'||i, 'withdraw_acceptance', '', '', '', $3::timestamptz + interval '2 minutes' FROM generate_series(1, $1::int) i WHERE i % 10 = 0`,
+		n, batchV2.ID, batchT0)
+	require.NoError(b, err)
+	_, err = pool.Exec(ctx, "ANALYZE consent_events")
+	require.NoError(b, err)
+	e := batchEngine(b, store)
+	pl, err := e.Plan(ctx, purpose.Payments, "halyk")
+	require.NoError(b, err)
+	where, args, err := store.FilterSQL(pl.Filter, "'s'||i", 1)
+	require.NoError(b, err)
+	q := "SELECT count(*) FROM generate_series(1, $1::int) i WHERE " + where
+	want := 0
+	for i := 1; i <= n; i++ {
+		if i%3 != 0 && i%10 != 0 {
+			want++
+		}
+	}
+	b.Run("filter-sql", func(b *testing.B) {
+		for b.Loop() {
+			var got int
+			require.NoError(b, pool.QueryRow(ctx, q, append([]any{n}, args...)...).Scan(&got))
+			require.Equal(b, want, got)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/subject")
+	})
+	subjects := make([]string, n)
+	for i := range subjects {
+		subjects[i] = "s" + strconv.Itoa(i+1)
+	}
+	b.Run("allowed-batched", func(b *testing.B) {
+		for b.Loop() {
+			got := 0
+			for _, err := range e.Allowed(ctx, purpose.Payments, "halyk", slices.Values(subjects)) {
+				require.NoError(b, err)
+				got++
+			}
+			require.Equal(b, want, got)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/subject")
+	})
+	b.Run("check-each", func(b *testing.B) {
+		for b.Loop() {
+			got := 0
+			for _, u := range subjects {
+				d, err := e.Check(ctx, u, purpose.Payments, "halyk")
+				require.NoError(b, err)
+				if d.Allowed {
+					got++
+				}
+			}
+			require.Equal(b, want, got)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/subject")
+	})
+}
