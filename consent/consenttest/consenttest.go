@@ -44,6 +44,7 @@ var cases = []struct {
 	{"TiesInAppendOrder", testTies},
 	{"Expiry", testExpiry},
 	{"RoundTrip", testRoundTrip},
+	{"ConsentContentRoundTrip", testContentRoundTrip},
 	{"SubMicrosecondRepeat", testSubMicrosecond},
 	{"ConcurrentAppends", testConcurrent},
 	{"BatchSeenWhole", testBatchSeenWhole},
@@ -323,6 +324,48 @@ func testRoundTrip(t *testing.T, s consent.Store) {
 	require.True(t, ok)
 	assert.Equal(t, "host-req-1", rec.EventID)
 	assert.Equal(t, consent.Flags{ThirdPartyTransfer: true, CrossBorderTransfer: true, Publication: true}, rec.Flags)
+}
+
+// testContentRoundTrip appends events carrying every art. 8 p.4 field
+// (operator and BIN, data collected, an acceptance's term and flags) and
+// requires them read back as they went in, a repeat to be a no-op, and the
+// same scope without them (another event) to stay apart.
+func testContentRoundTrip(t *testing.T, s consent.Store) {
+	const user = "user-art8"
+	op := consent.WithOperator(`Yasam "LLP", {x}\`, "123456789012")
+	events := []consent.Event{
+		consent.AcceptPolicy(user, "2024-06", at(0), op,
+			consent.WithChannel(consent.ChannelWeb),
+			consent.WithTerm(at(0).Add(30*24*time.Hour)),
+			consent.WithFlags(consent.Flags{Publication: true, CrossBorderTransfer: true}),
+			consent.WithData(purpose.Identity, purpose.Contact, `odd,"cat"{}`)),
+		consent.Grant(user, purpose.Payments, "halyk-bank", at(1), op,
+			consent.WithChannel(consent.ChannelMobileApp),
+			consent.WithTerm(at(1).Add(time.Hour)),
+			consent.WithFlags(consent.Flags{ThirdPartyTransfer: true}),
+			consent.WithData(purpose.Identity)),
+		consent.Grant(user, purpose.Support, "contractor-1", at(2)), // none of them: reads back with none
+	}
+	mustAppend(t, s, events...)
+	requireHistory(t, s, user, events)
+	h, err := s.History(context.Background(), user)
+	require.NoError(t, err)
+	require.Len(t, h, len(events))
+	assert.Equal(t, consent.Operator{Name: `Yasam "LLP", {x}\`, BIN: "123456789012"}, h[0].Operator)
+	assert.Equal(t, []purpose.Category{purpose.Contact, purpose.Identity, `odd,"cat"{}`}, h[0].Categories)
+	assert.True(t, h[0].Until.Equal(at(0).Add(30*24*time.Hour)))
+	assert.Equal(t, consent.Flags{Publication: true, CrossBorderTransfer: true}, h[0].Flags)
+	assert.Empty(t, h[2].Categories)
+	assert.True(t, h[2].Operator.IsZero())
+	require.NoError(t, s.Append(context.Background(), h...), "re-appending the history read back must be a no-op")
+	st := requireState(t, s, user, events)
+	acc := st.Acceptance()
+	assert.True(t, acc.StandingAt(at(5)))
+	assert.False(t, acc.StandingAt(at(0).Add(31*24*time.Hour)), "the acceptance's term was kept")
+
+	changed := events[1]
+	changed.Categories = nil // same ID, content without the list
+	require.ErrorIs(t, s.Append(context.Background(), changed), consent.ErrConflict)
 }
 
 // testSubMicrosecond appends events whose times carry nanoseconds: a store
