@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -50,6 +52,8 @@ type config struct {
 	required  bool
 	catalog   Catalog
 	recipient func(id string) bool
+	hold      keyring.Hold
+	keyTTL    time.Duration
 }
 
 // WithRequiredContent makes art. 8 p.4's content required, for the
