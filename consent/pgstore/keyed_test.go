@@ -1,0 +1,71 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/consenttest"
+	"github.com/yasam/privacy/consent/keyring/pgkeyring"
+	"github.com/yasam/privacy/consent/pgstore"
+)
+
+var pepper = []byte("the-host-keeps-this-pepper-0123456789")
+
+// newKeyed returns a KeyedStore over a store and a keyring on a fresh
+// schema, and the schema's name.
+func newKeyed(t *testing.T, opts ...pgkeyring.Option) (*consent.KeyedStore, string) {
+	t.Helper()
+	s, schema := newStore(t)
+	ring, err := pgkeyring.New(context.Background(), pgstore.NewTestPool(t, schema), pepper,
+		append([]pgkeyring.Option{pgkeyring.WithSchema(schema), pgkeyring.WithMigrate()}, opts...)...)
+	require.NoError(t, err)
+	return consent.NewKeyedStore(s, ring), schema
+}
+
+func TestKeyedConformance(t *testing.T) {
+	t.Parallel()
+	consenttest.RunKeyed(t, func(t *testing.T) consent.Store {
+		s, _ := newKeyed(t)
+		return s
+	})
+}
+
+// TestKeyedForgetLeavesNoLink records for two subjects, forgets one, and
+// reads every row of every table of the schema as text: nothing holds the
+// subject's ID or anything derived from it alone. The keyring is vacuumed
+// after the delete (WithVacuum), as a maintenance role would.
+func TestKeyedForgetLeavesNoLink(t *testing.T) {
+	t.Parallel()
+	s, schema := newKeyed(t, pgkeyring.WithVacuum())
+	consenttest.Forget(t, s, pepper, func(t *testing.T, secrets [][]byte) {
+		consenttest.RequireAbsent(t, "schema "+schema, dumpSchema(t, schema), secrets)
+	})
+}
+
+// dumpSchema returns every row of every table in schema as text (bytea
+// in hex).
+func dumpSchema(t *testing.T, schema string) []byte {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgstore.NewTestPool(t, schema)
+	rows, err := pool.Query(ctx, "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", schema)
+	require.NoError(t, err)
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.NotEmpty(t, tables)
+	var out []byte
+	for _, table := range tables {
+		rows, err := pool.Query(ctx, "SELECT t::text FROM "+pgx.Identifier{schema, table}.Sanitize()+" t")
+		require.NoError(t, err)
+		texts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		for _, s := range texts {
+			out = append(append(out, s...), '\n')
+		}
+	}
+	return out
+}
