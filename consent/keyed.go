@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/yasam/privacy/consent/keyring"
 )
@@ -14,11 +13,6 @@ import (
 // error for a subject, [KeyedStore.Forget] refuses with it (wrapped with
 // [keyring.ErrRetained]) and shreds nothing.
 func WithHold(h keyring.Hold) Option { return func(c *config) { c.hold = h } }
-
-// WithKeyTTL sets how long a [KeyedStore] keeps a subject's derived key in
-// memory (default [keyring.DefaultTTL]); zero or less: every call asks the
-// keyring. Another process's Forget takes effect here within it.
-func WithKeyTTL(d time.Duration) Option { return func(c *config) { c.keyTTL = d } }
 
 // KeyedStore is a [Store] over another whose rows never hold a subject's
 // ID in clear, so that [KeyedStore.Forget] can erase a subject from an
@@ -54,7 +48,7 @@ func WithKeyTTL(d time.Duration) Option { return func(c *config) { c.keyTTL = d 
 // concurrent use.
 type KeyedStore struct {
 	inner Store
-	keys  *keyring.Cache
+	ring  keyring.Keyring
 	cfg   config
 }
 
@@ -65,14 +59,18 @@ var (
 
 // NewKeyedStore returns inner under ring's keys. opts are validation
 // options ([WithRequiredContent], [WithCatalog], [WithRecipients]) applied
-// to every Append, and [WithHold], [WithKeyTTL]. inner must not be
-// appended to other than through a KeyedStore over the same keyring.
+// to every Append, and [WithHold]. inner must not be appended to other
+// than through a KeyedStore over the same keyring.
+//
+// Every call asks ring for the subject's key: wrap ring in a
+// [keyring.Cache] (shared by every store over ring in the process) so
+// that warm calls do not reach its storage.
 func NewKeyedStore(inner Store, ring keyring.Keyring, opts ...Option) *KeyedStore {
-	cfg := config{keyTTL: keyring.DefaultTTL}
+	var cfg config
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return &KeyedStore{inner: inner, keys: keyring.NewCache(ring, cfg.keyTTL, 4096), cfg: cfg}
+	return &KeyedStore{inner: inner, ring: ring, cfg: cfg}
 }
 
 // Inner returns the store that holds the sealed rows.
@@ -91,7 +89,7 @@ func (s *KeyedStore) seal(ctx context.Context, events []Event) ([]Event, error) 
 	}
 	out := make([]Event, len(events))
 	for i, e := range events {
-		k, err := s.keys.Get(ctx, e.Subject, true)
+		k, err := keyring.Subject(ctx, s.ring, e.Subject, true)
 		if err != nil {
 			return nil, fmt.Errorf("consent: append: %w: %w", ErrUnavailable, err)
 		}
@@ -166,7 +164,7 @@ func (s *KeyedStore) key(ctx context.Context, op, user string) (*keyring.Subject
 	if user == "" {
 		return nil, nil
 	}
-	k, err := s.keys.Get(ctx, user, false)
+	k, err := keyring.Subject(ctx, s.ring, user, false)
 	if errors.Is(err, keyring.ErrNoKey) {
 		return nil, nil
 	}
@@ -254,9 +252,9 @@ func (s *KeyedStore) StateAtLeast(ctx context.Context, user string, t Token) (St
 // subject.Forget recognises) and erases nothing. Idempotent: a subject
 // without a key erases nothing and succeeds.
 //
-// The key is gone from the keyring's live storage and from this store's
-// memory; other KeyedStores in other processes drop their cached copy
-// within [WithKeyTTL]. Backups, WAL archives and, in PostgreSQL, dead row
+// The key is gone from the keyring's live storage and, through a
+// [keyring.Cache], from this process's memory; other processes drop their
+// cached copy when it expires. Backups, WAL archives and, in PostgreSQL, dead row
 // versions until VACUUM keep what they kept: see package keyring.
 func (s *KeyedStore) Forget(ctx context.Context, subject string) (int, error) {
 	if subject == "" {
@@ -272,14 +270,13 @@ func (s *KeyedStore) Forget(ctx context.Context, subject string) (int, error) {
 		return 0, err
 	}
 	if k == nil {
-		s.keys.Drop(subject)
 		return 0, nil
 	}
 	stored, err := s.inner.History(ctx, k.Ref())
 	if err != nil {
 		return 0, err
 	}
-	if err := s.keys.Shred(ctx, subject); err != nil {
+	if err := s.ring.Shred(ctx, subject); err != nil {
 		return 0, fmt.Errorf("consent: forget: %w: %w", ErrUnavailable, err)
 	}
 	return len(stored), nil

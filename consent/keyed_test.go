@@ -31,11 +31,19 @@ func TestKeyedConformance(t *testing.T) {
 	})
 }
 
-func TestKeyedConformanceNoKeyCache(t *testing.T) {
+func TestKeyedConformanceCachedKeys(t *testing.T) {
 	t.Parallel()
 	consenttest.RunKeyed(t, func(t *testing.T) consent.Store {
-		return consent.NewKeyedStore(consent.NewMemoryStore(), newRing(t), consent.WithKeyTTL(0))
+		return consent.NewKeyedStore(consent.NewMemoryStore(), keyring.NewCache(newRing(t), time.Minute, 64))
 	})
+}
+
+// TestKeyedForgetThroughCache: a Forget through a cached keyring drops
+// the cached key too, so the next read finds none.
+func TestKeyedForgetThroughCache(t *testing.T) {
+	t.Parallel()
+	s := consent.NewKeyedStore(consent.NewMemoryStore(), keyring.NewCache(newRing(t), time.Hour, 64))
+	consenttest.Forget(t, s, testPepper, func(*testing.T, [][]byte) {})
 }
 
 func TestKeyedForget(t *testing.T) {

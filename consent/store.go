@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/purpose"
@@ -53,7 +52,6 @@ type config struct {
 	catalog   Catalog
 	recipient func(id string) bool
 	hold      keyring.Hold
-	keyTTL    time.Duration
 }
 
 // WithRequiredContent makes art. 8 p.4's content required, for the

@@ -237,8 +237,23 @@ func SealedLen(n int) int {
 	return len(SealPrefix) + base64.RawURLEncoding.EncodedLen(12+n+16)
 }
 
-// Cache keeps derived subject keys in memory for a while, so that a warm
-// read costs no keyring lookup. Safe for concurrent use.
+// Subject returns subject's derived key from ring: [Keyring.Key], then
+// [Derive]. Without a key and create unset the error wraps [ErrNoKey].
+func Subject(ctx context.Context, ring Keyring, subject string, create bool) (*SubjectKey, error) {
+	raw, err := ring.Key(ctx, subject, create)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(raw)
+	return Derive(raw, subject)
+}
+
+// Cache is a [Keyring] that keeps keys of ring in memory for a while, so
+// that a warm read costs no lookup in ring's storage. Its Shred drops the
+// key from memory before shredding it in ring. Give the one Cache to every
+// store that shares ring in a process, so that a Forget through any of
+// them is seen by all at once; other processes see it when their copy
+// expires. Safe for concurrent use.
 type Cache struct {
 	ring Keyring
 	ttl  time.Duration
@@ -248,64 +263,54 @@ type Cache struct {
 	m    map[string]cached
 }
 
+var _ Keyring = (*Cache)(nil)
+
 type cached struct {
-	k   *SubjectKey
+	k   []byte
 	exp time.Time
 }
 
-// DefaultTTL is how long a [Cache] keeps a key by default: another
-// process's Shred is seen by this one within it.
+// DefaultTTL is a cache lifetime that bounds how long another process's
+// Shred goes unseen.
 const DefaultTTL = 30 * time.Second
 
-// NewCache returns a cache over ring keeping at most max keys for ttl
-// each; ttl <= 0 disables caching.
+// NewCache returns a cache over ring keeping at most max keys (at least
+// 1) for ttl each.
 func NewCache(ring Keyring, ttl time.Duration, max int) *Cache {
 	return &Cache{ring: ring, ttl: ttl, max: max, now: time.Now, m: make(map[string]cached)}
 }
 
-// Keyring returns the keyring under the cache.
-func (c *Cache) Keyring() Keyring { return c.ring }
-
-// Get returns subject's derived key. Without a key and create unset it
-// returns nil and an error wrapping [ErrNoKey].
-func (c *Cache) Get(ctx context.Context, subject string, create bool) (*SubjectKey, error) {
-	if c.ttl > 0 {
-		c.mu.Lock()
-		e, ok := c.m[subject]
-		c.mu.Unlock()
-		if ok && c.now().Before(e.exp) {
-			return e.k, nil
-		}
+// Key implements [Keyring].
+func (c *Cache) Key(ctx context.Context, subject string, create bool) ([]byte, error) {
+	c.mu.Lock()
+	e, ok := c.m[subject]
+	c.mu.Unlock()
+	if ok && c.now().Before(e.exp) {
+		return append([]byte(nil), e.k...), nil
 	}
-	raw, err := c.ring.Key(ctx, subject, create)
+	k, err := c.ring.Key(ctx, subject, create)
 	if err != nil {
 		return nil, err
 	}
-	k, err := Derive(raw, subject)
-	clear(raw)
-	if err != nil {
-		return nil, err
-	}
-	if c.ttl > 0 {
-		c.mu.Lock()
-		if len(c.m) >= c.max {
-			clear(c.m) // crude bound: a burst of new subjects starts afresh
+	c.mu.Lock()
+	if len(c.m) >= max(c.max, 1) {
+		for _, e := range c.m {
+			clear(e.k)
 		}
-		c.m[subject] = cached{k, c.now().Add(c.ttl)}
-		c.mu.Unlock()
+		clear(c.m) // crude bound: a burst of new subjects starts afresh
 	}
+	c.m[subject] = cached{append([]byte(nil), k...), c.now().Add(c.ttl)}
+	c.mu.Unlock()
 	return k, nil
 }
 
-// Drop forgets subject's cached key.
-func (c *Cache) Drop(subject string) {
-	c.mu.Lock()
-	delete(c.m, subject)
-	c.mu.Unlock()
-}
-
-// Shred drops subject's cached key and shreds it in the keyring.
+// Shred implements [Keyring]: the key leaves memory, then ring.
 func (c *Cache) Shred(ctx context.Context, subject string) error {
-	c.Drop(subject)
+	c.mu.Lock()
+	if e, ok := c.m[subject]; ok {
+		clear(e.k)
+		delete(c.m, subject)
+	}
+	c.mu.Unlock()
 	return c.ring.Shred(ctx, subject)
 }

@@ -36,7 +36,6 @@ type config struct {
 	groupWait time.Duration
 	ring      keyring.Keyring
 	hold      keyring.Hold
-	keyTTL    time.Duration
 }
 
 // CatalogSource is a [RecipientResolver] that also gives the purpose
@@ -127,7 +126,6 @@ const ConsentBasis = "consent_granted"
 type Ledger struct {
 	store Store
 	cfg   config
-	keys  *keyring.Cache // nil without WithKeyring
 
 	mu        sync.Mutex
 	queue     []*request
@@ -149,7 +147,7 @@ func New(store Store, opts ...Option) *Ledger {
 	if store == nil {
 		panic("ledger: New with a nil Store")
 	}
-	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts, groupWait: DefaultGroupWait, keyTTL: keyring.DefaultTTL}
+	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts, groupWait: DefaultGroupWait}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -157,11 +155,7 @@ func New(store Store, opts ...Option) *Ledger {
 		cfg.clock = time.Now
 	}
 	cfg.maxBatch = max(cfg.maxBatch, 1)
-	l := &Ledger{store: store, cfg: cfg, arrived: make(chan struct{}, 1)}
-	if cfg.ring != nil {
-		l.keys = keyring.NewCache(cfg.ring, cfg.keyTTL, 4096)
-	}
-	return l
+	return &Ledger{store: store, cfg: cfg, arrived: make(chan struct{}, 1)}
 }
 
 // Store returns the store the ledger writes to; nil for a zero Ledger.
@@ -212,10 +206,10 @@ func (l *Ledger) Record(ctx context.Context, subject string, d policy.Decision, 
 	if err != nil {
 		return Entry{}, err
 	}
-	if l.keys == nil {
+	if l.cfg.ring == nil {
 		return l.append(ctx, e)
 	}
-	k, err := l.keys.Get(ctx, subject, true)
+	k, err := keyring.Subject(ctx, l.cfg.ring, subject, true)
 	if err != nil {
 		return Entry{}, fmt.Errorf("ledger: record: %w", err)
 	}
@@ -615,7 +609,7 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 	}
 	match := subject
 	var k *keyring.SubjectKey
-	if l.keys != nil {
+	if l.cfg.ring != nil {
 		var err error
 		if k, err = l.key(ctx, "subject", subject); err != nil {
 			return nil, err
@@ -662,7 +656,8 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 // after a Forget. [Ledger.Record] and [Ledger.Subject] return entries with
 // Subject and Reference in clear (their Hash is over the stored form).
 // Give the same keyring, and pepper, to the consent store: one Forget then
-// erases the subject from both. A recipient that is a person is personal
+// erases the subject from both; wrap ring in a keyring.Cache, the same for
+// both, so that warm calls do not reach its storage. A recipient that is a person is personal
 // data the ledger cannot tell apart: give such recipients IDs that are not
 // personal.
 func WithKeyring(ring keyring.Keyring) Option { return func(c *config) { c.ring = ring } }
@@ -672,14 +667,9 @@ func WithKeyring(ring keyring.Keyring) Option { return func(c *config) { c.ring 
 // keyring.ErrRetained) and erases nothing.
 func WithHold(h keyring.Hold) Option { return func(c *config) { c.hold = h } }
 
-// WithKeyTTL sets how long a ledger with [WithKeyring] keeps a subject's
-// derived key in memory (default keyring.DefaultTTL); zero or less: every
-// call asks the keyring.
-func WithKeyTTL(d time.Duration) Option { return func(c *config) { c.keyTTL = d } }
-
 // key returns subject's key, nil when it has none.
 func (l *Ledger) key(ctx context.Context, op, subject string) (*keyring.SubjectKey, error) {
-	k, err := l.keys.Get(ctx, subject, false)
+	k, err := keyring.Subject(ctx, l.cfg.ring, subject, false)
 	if errors.Is(err, keyring.ErrNoKey) {
 		return nil, nil
 	}
@@ -697,15 +687,16 @@ func (l *Ledger) key(ctx context.Context, op, subject string) (*keyring.SubjectK
 // keyring.ErrRetained, erasing nothing. Idempotent. A ledger without a
 // keyring cannot erase: the error wraps [ErrNoKeyring].
 //
-// The key is gone from the keyring's live storage and this ledger's
-// memory; other processes drop their cached copy within [WithKeyTTL];
+// The key is gone from the keyring's live storage and, through a
+// keyring.Cache, this process's memory; other processes drop their cached
+// copy when it expires;
 // backups, WAL archives and PostgreSQL's dead row versions until VACUUM
 // keep what they kept (see package consent/keyring).
 func (l *Ledger) Forget(ctx context.Context, subject string) (int, error) {
 	if err := l.ready("forget"); err != nil {
 		return 0, err
 	}
-	if l.keys == nil {
+	if l.cfg.ring == nil {
 		return 0, fmt.Errorf("ledger: forget: %w", ErrNoKeyring)
 	}
 	if subject == "" {
@@ -728,7 +719,7 @@ func (l *Ledger) Forget(ctx context.Context, subject string) (int, error) {
 	}); err != nil {
 		return 0, err
 	}
-	if err := l.keys.Shred(ctx, subject); err != nil {
+	if err := l.cfg.ring.Shred(ctx, subject); err != nil {
 		return 0, fmt.Errorf("ledger: forget: %w", err)
 	}
 	return n, nil
