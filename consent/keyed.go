@@ -1,10 +1,12 @@
 package consent
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/yasam/privacy/consent/keyring"
 )
@@ -40,9 +42,12 @@ func WithHold(h keyring.Hold) Option { return func(c *config) { c.hold = h } }
 // of the subject return nothing (an empty state: every check denies), and
 // a new Append for the same ID starts a new, unlinked record.
 //
-// Cost: State reads and folds the subject's history on every call (the
-// inner store's state cache is keyed by the reference but its records hold
-// stored IDs, so it is not used); see the package's benchmarks.
+// Cost: a State asks the keyring for the key (wrap it in a keyring.Cache),
+// reads the inner store's state (its cache keeps that cheap and current),
+// and reads and folds the subject's history only when the inner state
+// counts other events than last time. The subject's derived key and
+// read-back state are held in memory (up to 4096 subjects) and dropped by
+// Forget and by a read that finds the key gone.
 //
 // A KeyedStore is a [TokenStore] when its inner store is; it is safe for
 // concurrent use.
@@ -50,7 +55,24 @@ type KeyedStore struct {
 	inner Store
 	ring  keyring.Keyring
 	cfg   config
+
+	// states caches, per subject, the derived key and the state read
+	// back, with the number of events the inner store's state had then:
+	// the log being append-only, the same count means the same events.
+	mu     sync.Mutex
+	states map[string]keyedState
 }
+
+type keyedState struct {
+	raw []byte
+	k   *keyring.SubjectKey
+	n   int
+	st  State
+	ok  bool // st is filled
+}
+
+// maxKeyedStates bounds the cache of read-back states.
+const maxKeyedStates = 4096
 
 var (
 	_ Store      = (*KeyedStore)(nil)
@@ -70,7 +92,7 @@ func NewKeyedStore(inner Store, ring keyring.Keyring, opts ...Option) *KeyedStor
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return &KeyedStore{inner: inner, ring: ring, cfg: cfg}
+	return &KeyedStore{inner: inner, ring: ring, cfg: cfg, states: make(map[string]keyedState)}
 }
 
 // Inner returns the store that holds the sealed rows.
@@ -159,13 +181,16 @@ func (s *KeyedStore) AppendToken(ctx context.Context, events ...Event) (Token, e
 }
 
 // key returns user's key, or nil when user has none (never recorded, or
-// forgotten).
+// forgotten). The keyring is asked every time (through the host's
+// keyring.Cache), so a Forget is seen at once; only the derivation is
+// cached.
 func (s *KeyedStore) key(ctx context.Context, op, user string) (*keyring.SubjectKey, error) {
 	if user == "" {
 		return nil, nil
 	}
-	k, err := keyring.Subject(ctx, s.ring, user, false)
+	raw, err := s.ring.Key(ctx, user, false)
 	if errors.Is(err, keyring.ErrNoKey) {
+		s.drop(user)
 		return nil, nil
 	}
 	if err != nil {
@@ -174,7 +199,46 @@ func (s *KeyedStore) key(ctx context.Context, op, user string) (*keyring.Subject
 		}
 		return nil, fmt.Errorf("consent: %s: %w: %w", op, ErrUnavailable, err)
 	}
+	s.mu.Lock()
+	e, ok := s.states[user]
+	s.mu.Unlock()
+	if ok && bytes.Equal(e.raw, raw) {
+		clear(raw)
+		return e.k, nil
+	}
+	k, err := keyring.Derive(raw, user)
+	if err != nil {
+		return nil, fmt.Errorf("consent: %s: %w: %w", op, ErrUnavailable, err)
+	}
+	s.put(user, keyedState{raw: raw, k: k})
 	return k, nil
+}
+
+// put caches e for user.
+func (s *KeyedStore) put(user string, e keyedState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.states) >= maxKeyedStates {
+		s.dropAllLocked()
+	}
+	s.states[user] = e
+}
+
+// drop forgets what is cached for user.
+func (s *KeyedStore) drop(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.states[user]; ok {
+		clear(e.raw)
+		delete(s.states, user)
+	}
+}
+
+func (s *KeyedStore) dropAllLocked() {
+	for _, e := range s.states {
+		clear(e.raw)
+	}
+	clear(s.states)
 }
 
 // History implements [Store].
@@ -233,6 +297,19 @@ func (s *KeyedStore) StateAtLeast(ctx context.Context, user string, t Token) (St
 		}
 		return NewState(user), nil
 	}
+	// The inner store's state (cached there, and kept current across
+	// instances) says how many events there are; while that count is the
+	// one read back last, so is the state.
+	inner, err := s.inner.State(ctx, k.Ref())
+	if err != nil {
+		return State{}, err
+	}
+	s.mu.Lock()
+	e, ok := s.states[user]
+	s.mu.Unlock()
+	if ok && e.ok && e.k == k && e.n == inner.Events() {
+		return e.st, nil
+	}
 	events, err := s.history(ctx, k, user)
 	if err != nil {
 		return State{}, err
@@ -240,6 +317,10 @@ func (s *KeyedStore) StateAtLeast(ctx context.Context, user string, t Token) (St
 	st := NewState(user)
 	for _, e := range events {
 		st = st.Apply(e)
+	}
+	if ok && e.k == k && len(events) == inner.Events() {
+		e.n, e.st, e.ok = len(events), st, true
+		s.put(user, e)
 	}
 	return st, nil
 }
@@ -276,6 +357,7 @@ func (s *KeyedStore) Forget(ctx context.Context, subject string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	s.drop(subject)
 	if err := s.ring.Shred(ctx, subject); err != nil {
 		return 0, fmt.Errorf("consent: forget: %w: %w", ErrUnavailable, err)
 	}

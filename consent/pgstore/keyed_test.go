@@ -3,21 +3,24 @@ package pgstore_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/consenttest"
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/consent/keyring/pgkeyring"
 	"github.com/yasam/privacy/consent/pgstore"
+	"github.com/yasam/privacy/purpose"
 )
 
 var pepper = []byte("the-host-keeps-this-pepper-0123456789")
 
 // newKeyed returns a KeyedStore over a store and a keyring on a fresh
 // schema, and the schema's name.
-func newKeyed(t *testing.T, opts ...pgkeyring.Option) (*consent.KeyedStore, string) {
+func newKeyed(t testing.TB, opts ...pgkeyring.Option) (*consent.KeyedStore, string) {
 	t.Helper()
 	s, schema := newStore(t)
 	ring, err := pgkeyring.New(context.Background(), pgstore.NewTestPool(t, schema), pepper,
@@ -68,4 +71,41 @@ func dumpSchema(t *testing.T, schema string) []byte {
 		}
 	}
 	return out
+}
+
+// BenchmarkKeyed compares a warm State and an Append on the plain store
+// with the same through a KeyedStore (keys cached, as a host would).
+func BenchmarkKeyed(b *testing.B) {
+	ctx := context.Background()
+	plain, _ := newStore(b)
+	inner, schema := newStore(b)
+	pg, err := pgkeyring.New(ctx, pgstore.NewTestPool(b, schema), pepper, pgkeyring.WithMigrate())
+	require.NoError(b, err)
+	keyed := consent.NewKeyedStore(inner, keyring.NewCache(pg, time.Hour, 4096))
+	for _, tc := range []struct {
+		name string
+		s    consent.Store
+	}{{"plain", plain}, {"keyed", keyed}} {
+		for i := range 8 {
+			require.NoError(b, tc.s.Append(ctx, consent.Grant("user-b", purpose.Payments, "bank", t0.Add(time.Duration(i)*time.Minute), consent.WithEvidence("doc-1"))))
+		}
+		b.Run(tc.name+"/State", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tc.s.State(ctx, "user-b"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(tc.name+"/Append", func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				if err := tc.s.Append(ctx, consent.Grant("user-a", purpose.Payments, "bank", t0.Add(time.Duration(i)*time.Microsecond))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

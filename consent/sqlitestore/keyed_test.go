@@ -8,15 +8,21 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/consenttest"
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/consent/keyring/sqlitekeyring"
+	"github.com/yasam/privacy/purpose"
 )
 
-var pepper = []byte("the-host-keeps-this-pepper-0123456789")
+var (
+	pepper = []byte("the-host-keeps-this-pepper-0123456789")
+	t0     = time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+)
 
 func openKeyring(t *testing.T, path string) *sqlitekeyring.Keyring {
 	t.Helper()
@@ -102,4 +108,42 @@ func dumpSQLite(t *testing.T, path string) []byte {
 		rows.Close()
 	}
 	return out.Bytes()
+}
+
+// BenchmarkKeyed compares a warm State and an Append on the plain store
+// with the same through a KeyedStore (keys cached, as a host would).
+func BenchmarkKeyed(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	ring, err := sqlitekeyring.Open(ctx, filepath.Join(dir, "keys.db"), pepper)
+	require.NoError(b, err)
+	b.Cleanup(func() { ring.Close() })
+	plain := open(b, filepath.Join(dir, "plain.db"))
+	keyed := consent.NewKeyedStore(open(b, filepath.Join(dir, "keyed.db")), keyring.NewCache(ring, time.Hour, 4096))
+	for _, tc := range []struct {
+		name string
+		s    consent.Store
+	}{{"plain", plain}, {"keyed", keyed}} {
+		for i := range 8 {
+			require.NoError(b, tc.s.Append(ctx, consent.Grant("user-b", purpose.Payments, "bank", t0.Add(time.Duration(i)*time.Minute), consent.WithEvidence("doc-1"))))
+		}
+		b.Run(tc.name+"/State", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tc.s.State(ctx, "user-b"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(tc.name+"/Append", func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				if err := tc.s.Append(ctx, consent.Grant("user-a", purpose.Payments, "bank", t0.Add(time.Duration(i)*time.Microsecond))); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
