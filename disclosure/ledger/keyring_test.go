@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,4 +69,31 @@ func TestForgetRefusals(t *testing.T) {
 	n, err = l.Forget(ctx, "never-recorded")
 	require.NoError(t, err)
 	assert.Zero(t, n)
+}
+
+// BenchmarkRecordKeyed compares Record and Subject without and with a
+// keyring (memory store and keyring, keys cached).
+func BenchmarkRecordKeyed(b *testing.B) {
+	ctx := context.Background()
+	ds := ledgertest.Allows(b, "bank-1")
+	mem, err := keyring.NewMemory(pepper)
+	require.NoError(b, err)
+	for _, tc := range []struct {
+		name string
+		opts []ledger.Option
+	}{
+		{"plain", nil},
+		{"keyed", []ledger.Option{ledger.WithKeyring(keyring.NewCache(mem, time.Hour, 4096))}},
+	} {
+		l := ledger.New(ledger.NewMemoryStore(), tc.opts...)
+		b.Run(tc.name+"/Record", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := l.Record(ctx, "user-1", ds["bank-1"], ledger.WithCategories(purpose.PaymentDetails),
+					ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithReference("req-1")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
