@@ -361,7 +361,19 @@ func (s *KeyedStore) Forget(ctx context.Context, subject string) (int, error) {
 	if err := s.ring.Shred(ctx, subject); err != nil {
 		return 0, fmt.Errorf("consent: forget: %w: %w", ErrUnavailable, err)
 	}
+	if d, ok := s.inner.(CacheDropper); ok {
+		d.DropCached(k.Ref())
+	}
 	return len(stored), nil
+}
+
+// CacheDropper is a [Store] that can drop a subject's cached state;
+// [KeyedStore.Forget] calls it on its inner store, so that no memory keeps
+// the forgotten subject's (sealed) state. consent/sqlitestore and
+// consent/pgstore implement it; other instances of a store drop theirs
+// when their cache evicts it (the state holds no subject ID and no key).
+type CacheDropper interface {
+	DropCached(subject string)
 }
 
 // sealedEvidence reports whether evidence is a sealed value, which may be

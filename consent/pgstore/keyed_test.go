@@ -109,3 +109,20 @@ func BenchmarkKeyed(b *testing.B) {
 		})
 	}
 }
+
+// TestKeyedForgetDropsCache: Forget drops the inner store's cached state
+// of the forgotten subject.
+func TestKeyedForgetDropsCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := newKeyed(t)
+	inner := s.Inner().(*pgstore.Store)
+	require.NoError(t, s.Append(ctx, consent.Grant("user-1", purpose.Payments, "bank", t0)))
+	_, err := s.State(ctx, "user-1")
+	require.NoError(t, err)
+	before := inner.Stats().CacheLen
+	require.Positive(t, before)
+	_, err = s.Forget(ctx, "user-1")
+	require.NoError(t, err)
+	require.Equal(t, before-1, inner.Stats().CacheLen)
+}

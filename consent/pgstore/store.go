@@ -813,3 +813,8 @@ func categoriesLiteral(cs []purpose.Category) string {
 	b.WriteByte('}')
 	return b.String()
 }
+
+// DropCached drops user's cached state from this instance, so that its
+// memory holds nothing of the user; the next State reads the log. A
+// consent.KeyedStore calls it from Forget ([consent.CacheDropper]).
+func (s *Store) DropCached(user string) { s.cache.Invalidate(user) }

@@ -783,3 +783,8 @@ func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
 }
+
+// DropCached drops user's cached state, so that the store's memory holds
+// nothing of the user; the next State reads the log. A
+// consent.KeyedStore calls it from Forget ([consent.CacheDropper]).
+func (s *Store) DropCached(user string) { s.cache.Invalidate(user) }
