@@ -3,6 +3,7 @@ package consent_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -50,14 +51,20 @@ func TestKeyedForget(t *testing.T) {
 	t.Parallel()
 	inner := consent.NewMemoryStore()
 	s := consent.NewKeyedStore(inner, newRing(t))
+	ring := newRing(t)
+	s = consent.NewKeyedStore(inner, ring)
 	consenttest.Forget(t, s, testPepper, func(t *testing.T, secrets [][]byte) {
-		// The inner store holds what is on record: nothing of it may
-		// name the forgotten subject.
-		for _, user := range []string{"user-forgotten", "user-kept"} {
+		// The inner store holds what is on record, every field of every
+		// event printed: nothing of it may name the forgotten subject.
+		dump := fmt.Appendf(nil, "%#v", inner)
+		require.Contains(t, string(dump), "halyk-bank", "the dump shows the events' content")
+		consenttest.RequireAbsent(t, "memory store", dump, secrets)
+		for _, user := range []string{consenttest.ForgottenSubject, consenttest.KeptSubject} {
 			h, err := inner.History(context.Background(), user)
 			require.NoError(t, err)
 			assert.Empty(t, h, "a row is filed under a subject ID in clear")
 		}
+		assert.Equal(t, 1, ring.Len(), "only the other subject's key is left")
 	})
 }
 
