@@ -147,3 +147,22 @@ func BenchmarkKeyed(b *testing.B) {
 		})
 	}
 }
+
+// TestKeyedForgetDropsCache: Forget drops the inner store's cached state
+// of the forgotten subject, and only that one.
+func TestKeyedForgetDropsCache(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	inner := open(t, filepath.Join(dir, "consent.db"))
+	s := consent.NewKeyedStore(inner, openKeyring(t, filepath.Join(dir, "keys.db")))
+	for _, u := range []string{"user-1", "user-2"} {
+		require.NoError(t, s.Append(ctx, consent.Grant(u, purpose.Payments, "bank", t0)))
+		_, err := s.State(ctx, u)
+		require.NoError(t, err)
+	}
+	require.Equal(t, 2, inner.Stats().CacheLen)
+	_, err := s.Forget(ctx, "user-1")
+	require.NoError(t, err)
+	require.Equal(t, 1, inner.Stats().CacheLen)
+}
