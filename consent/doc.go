@@ -66,6 +66,32 @@
 // consent/pgstore. Every [Store] implementation must pass the conformance
 // suite in consent/consenttest.
 //
+// # Erasure (crypto-shredding)
+//
+// The log is append-only, so a subject cannot be erased by deleting rows
+// (a withdrawal deleted would bring its grant back). A host that must
+// erase (Law 94-V: destruction on the subject's request or once the
+// purpose is achieved; see the digest for the articles) wraps its store in
+// a [KeyedStore] with a keyring (package consent/keyring: memory,
+// sqlitekeyring, pgkeyring): the rows then hold a reference keyed by a
+// random per-subject key instead of the subject's ID, event IDs keyed the
+// same way, and evidence sealed with AES-256-GCM. [KeyedStore.Forget]
+// shreds the key; afterwards State and History of the subject return
+// nothing (every check denies), other subjects are untouched, and nobody
+// holding the database, the subject's ID and even the keyring's pepper can
+// tell which rows were the subject's. It refuses, erasing nothing, while a
+// legal hold the host gives ([WithHold]) applies. Opt-in: a store without
+// a keyring works as before, and its warm State does no new work.
+//
+// Limits: what the rows hold besides (purpose, recipient, times, channel,
+// operator, categories, flags) stays in clear, so a recipient that is a
+// person must have an ID that is not personal; event IDs are unique per
+// subject, not across the store; copies made before Forget (backups, WAL
+// archives, replicas; PostgreSQL's dead row versions of the keyring until
+// VACUUM) keep the key, see consent/keyring. A keyed State reads and folds
+// the subject's history on every call (tens of microseconds in memory; see
+// the notes' figures).
+//
 // # Concurrency
 //
 // Event and State are values; a State is immutable and safe to share.

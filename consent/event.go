@@ -104,6 +104,9 @@ const (
 	MaxOperatorNameLen = 256
 	MaxCategories      = purpose.MaxCategories
 	BINLen             = 12
+	// MaxSealedEvidenceLen bounds Evidence as a [KeyedStore] stores it:
+	// sealed, with the event's own ID when the host chose it.
+	MaxSealedEvidenceLen = 4 + (12+2+MaxIDLen+MaxEvidenceLen+16+2)/3*4
 )
 
 // Event is one entry of the consent log. Build events with [AcceptPolicy],
@@ -327,7 +330,7 @@ func (e Event) Validate() error {
 	if len(e.PolicyVersion) > MaxVersionLen {
 		bad("policy version longer than %d bytes", MaxVersionLen)
 	}
-	if len(e.Evidence) > MaxEvidenceLen {
+	if len(e.Evidence) > MaxEvidenceLen && (!sealedEvidence(e.Evidence) || len(e.Evidence) > MaxSealedEvidenceLen) {
 		bad("evidence longer than %d bytes", MaxEvidenceLen)
 	}
 	scoped := e.Action == ActionGrant || e.Action == ActionWithdraw

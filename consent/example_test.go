@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -94,4 +95,30 @@ func ExampleState_Grant() {
 	// Output:
 	// accepted: true
 	// granted: false voided at: 11:00AM by the withdrawal: true
+}
+
+// A KeyedStore keeps no subject ID in the log; Forget shreds the
+// subject's key, after which nothing of the subject can be read or linked.
+func ExampleKeyedStore_Forget() {
+	ctx := context.Background()
+	ring, err := keyring.NewMemory([]byte("pepper from the host's secret store"))
+	if err != nil {
+		panic(err)
+	}
+	keyed := consent.NewKeyedStore(consent.NewMemoryStore(), ring)
+	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	_ = keyed.Append(ctx, consent.Grant("user-1", purpose.Payments, "halyk-bank", at, consent.WithEvidence("form #42")))
+
+	h, _ := keyed.History(ctx, "user-1")
+	fmt.Println(h[0].Subject, h[0].Evidence)
+	stored, _ := keyed.Inner().History(ctx, "user-1")
+	fmt.Println("filed under the ID in clear:", len(stored))
+
+	n, _ := keyed.Forget(ctx, "user-1")
+	st, _ := keyed.State(ctx, "user-1")
+	fmt.Println(n, st.Granted(purpose.Payments, "halyk-bank", at.Add(time.Hour)))
+	// Output:
+	// user-1 form #42
+	// filed under the ID in clear: 0
+	// 1 false
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -50,6 +51,7 @@ type config struct {
 	required  bool
 	catalog   Catalog
 	recipient func(id string) bool
+	hold      keyring.Hold
 }
 
 // WithRequiredContent makes art. 8 p.4's content required, for the

@@ -23,7 +23,14 @@ var ErrRetained = errors.New("subject: records must be kept")
 //
 // The append-only stores (the consent log and the disclosures ledger)
 // erase by destroying a per-subject key (crypto-shredding) so their hash
-// chains still verify; they implement the same method.
+// chains still verify: [*consent.KeyedStore] and a [*ledger.Ledger] made
+// with ledger.WithKeyring are Registers. Give both the same keyring: the
+// first Forget shreds the key, the second finds none and erases nothing
+// more (its count is then 0), so name the ledger first in order to count
+// its entries. Give them the same hold too (consent.WithHold,
+// ledger.WithHold): the key being shared, one store's Forget erases the
+// subject from both. A ledger without a keyring refuses (ledger.ErrNoKeyring):
+// its entries hold subject IDs in clear.
 type Register interface {
 	Forget(ctx context.Context, subject string) (int, error)
 }

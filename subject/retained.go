@@ -1,16 +1,22 @@
 package subject
 
 import (
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/keyring"
+	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/subject/breaches"
 	"github.com/yasam/privacy/subject/claims"
 	"github.com/yasam/privacy/subject/requests"
 )
 
-// retainedSentinels are the registers' own refusals to erase.
-var retainedSentinels = []error{claims.ErrRetained, requests.ErrRetained, breaches.ErrRetained}
+// retainedSentinels are the registers' own refusals to erase; the consent
+// log and the ledger (with a keyring) refuse with keyring.ErrRetained.
+var retainedSentinels = []error{claims.ErrRetained, requests.ErrRetained, breaches.ErrRetained, keyring.ErrRetained}
 
 var (
 	_ Register = (*claims.Registry)(nil)
 	_ Register = (*requests.Registry)(nil)
 	_ Register = (*breaches.Register)(nil)
+	_ Register = (*consent.KeyedStore)(nil)
+	_ Register = (*ledger.Ledger)(nil)
 )

@@ -22,7 +22,24 @@ import (
 // a new, empty store; it may register its own cleanup with t.Cleanup.
 func Run(t *testing.T, newStore func(t *testing.T) consent.Store) {
 	t.Helper()
+	run(t, newStore, false)
+}
+
+// RunKeyed is [Run] for a consent.KeyedStore, whose event IDs are unique
+// per subject rather than across the store (the stored ID is an HMAC under
+// the subject's key): it leaves out the one case that reuses an ID for
+// another subject and requires a conflict.
+func RunKeyed(t *testing.T, newStore func(t *testing.T) consent.Store) {
+	t.Helper()
+	run(t, newStore, true)
+}
+
+func run(t *testing.T, newStore func(t *testing.T) consent.Store, keyed bool) {
+	t.Helper()
 	for _, tc := range cases {
+		if keyed && tc.acrossSubjects {
+			continue
+		}
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, newStore(t))
 		})
@@ -32,24 +49,27 @@ func Run(t *testing.T, newStore func(t *testing.T) consent.Store) {
 var cases = []struct {
 	name string
 	run  func(t *testing.T, s consent.Store)
+	// acrossSubjects: the case needs IDs unique across subjects.
+	acrossSubjects bool
 }{
-	{"AppendThenStateAndHistory", testAppendThenRead},
-	{"EmptyAppend", testEmptyAppend},
-	{"UnknownUser", testUnknownUser},
-	{"StateFollowsAppends", testStateFollowsAppends},
-	{"InvalidEventWritesNothing", testInvalid},
-	{"ConflictWritesNothing", testConflict},
-	{"Idempotent", testIdempotent},
-	{"OrderByTime", testOrderByTime},
-	{"TiesInAppendOrder", testTies},
-	{"Expiry", testExpiry},
-	{"RoundTrip", testRoundTrip},
-	{"SubMicrosecondRepeat", testSubMicrosecond},
-	{"ConcurrentAppends", testConcurrent},
-	{"BatchSeenWhole", testBatchSeenWhole},
-	{"ContextCanceled", testCanceled},
-	{"ConcurrentConflicts", testConcurrentConflicts},
-	{"Token", testToken},
+	{"AppendThenStateAndHistory", testAppendThenRead, false},
+	{"EmptyAppend", testEmptyAppend, false},
+	{"UnknownUser", testUnknownUser, false},
+	{"StateFollowsAppends", testStateFollowsAppends, false},
+	{"InvalidEventWritesNothing", testInvalid, false},
+	{"ConflictWritesNothing", testConflict, false},
+	{"Idempotent", testIdempotent, false},
+	{"OrderByTime", testOrderByTime, false},
+	{"TiesInAppendOrder", testTies, false},
+	{"Expiry", testExpiry, false},
+	{"RoundTrip", testRoundTrip, false},
+	{"ConsentContentRoundTrip", testContentRoundTrip, false},
+	{"SubMicrosecondRepeat", testSubMicrosecond, false},
+	{"ConcurrentAppends", testConcurrent, false},
+	{"BatchSeenWhole", testBatchSeenWhole, false},
+	{"ContextCanceled", testCanceled, false},
+	{"ConcurrentConflicts", testConcurrentConflicts, true},
+	{"Token", testToken, false},
 }
 
 // base is the fixtures' clock: it carries microseconds, the precision every
@@ -323,6 +343,48 @@ func testRoundTrip(t *testing.T, s consent.Store) {
 	require.True(t, ok)
 	assert.Equal(t, "host-req-1", rec.EventID)
 	assert.Equal(t, consent.Flags{ThirdPartyTransfer: true, CrossBorderTransfer: true, Publication: true}, rec.Flags)
+}
+
+// testContentRoundTrip appends events carrying every art. 8 p.4 field
+// (operator and BIN, data collected, an acceptance's term and flags) and
+// requires them read back as they went in, a repeat to be a no-op, and the
+// same scope without them (another event) to stay apart.
+func testContentRoundTrip(t *testing.T, s consent.Store) {
+	const user = "user-art8"
+	op := consent.WithOperator(`Yasam "LLP", {x}\`, "123456789012")
+	events := []consent.Event{
+		consent.AcceptPolicy(user, "2024-06", at(0), op,
+			consent.WithChannel(consent.ChannelWeb),
+			consent.WithTerm(at(0).Add(30*24*time.Hour)),
+			consent.WithFlags(consent.Flags{Publication: true, CrossBorderTransfer: true}),
+			consent.WithData(purpose.Identity, purpose.Contact, `odd,"cat"{}`)),
+		consent.Grant(user, purpose.Payments, "halyk-bank", at(1), op,
+			consent.WithChannel(consent.ChannelMobileApp),
+			consent.WithTerm(at(1).Add(time.Hour)),
+			consent.WithFlags(consent.Flags{ThirdPartyTransfer: true}),
+			consent.WithData(purpose.Identity)),
+		consent.Grant(user, purpose.Support, "contractor-1", at(2)), // none of them: reads back with none
+	}
+	mustAppend(t, s, events...)
+	requireHistory(t, s, user, events)
+	h, err := s.History(context.Background(), user)
+	require.NoError(t, err)
+	require.Len(t, h, len(events))
+	assert.Equal(t, consent.Operator{Name: `Yasam "LLP", {x}\`, BIN: "123456789012"}, h[0].Operator)
+	assert.Equal(t, []purpose.Category{purpose.Contact, purpose.Identity, `odd,"cat"{}`}, h[0].Categories)
+	assert.True(t, h[0].Until.Equal(at(0).Add(30*24*time.Hour)))
+	assert.Equal(t, consent.Flags{Publication: true, CrossBorderTransfer: true}, h[0].Flags)
+	assert.Empty(t, h[2].Categories)
+	assert.True(t, h[2].Operator.IsZero())
+	require.NoError(t, s.Append(context.Background(), h...), "re-appending the history read back must be a no-op")
+	st := requireState(t, s, user, events)
+	acc := st.Acceptance()
+	assert.True(t, acc.StandingAt(at(5)))
+	assert.False(t, acc.StandingAt(at(0).Add(31*24*time.Hour)), "the acceptance's term was kept")
+
+	changed := events[1]
+	changed.Categories = nil // same ID, content without the list
+	require.ErrorIs(t, s.Append(context.Background(), changed), consent.ErrConflict)
 }
 
 // testSubMicrosecond appends events whose times carry nanoseconds: a store

@@ -124,4 +124,14 @@
 // append order. Times are timestamptz (microseconds) plus the nanoseconds
 // below them, so they round-trip exactly, and come back in UTC. Rows are
 // never updated or deleted: triggers refuse UPDATE, DELETE and TRUNCATE.
+// The art. 8 p.4 content of an event (operator_name, operator_bin,
+// categories text[], and an acceptance's term and flags) is kept since
+// schema version 3 (0003_consent_content.up.sql); rows written before read
+// back without it.
+//
+// To erase subjects (crypto-shredding), wrap the store in a
+// consent.KeyedStore with a keyring (consent/keyring/pgkeyring): the rows
+// then never hold a subject's ID, and dead row versions of the rows do not
+// matter, since they never held it either; the keyring's own dead rows do
+// until VACUUM (see pgkeyring).
 package pgstore

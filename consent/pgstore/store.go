@@ -46,7 +46,7 @@ func Migrations() fs.FS {
 
 // SchemaVersion is the version of the schema this code needs, recorded as
 // component "consent" in table privacy_schema by the last migration file.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // ErrSchemaBehind is returned by [New] when the database has no consent
 // schema or an older one than [SchemaVersion]: run [Migrate], or apply
@@ -261,9 +261,11 @@ func newQueries(schema string) queries {
 		meta: "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
 		// unnest keeps the arrays' order, so seq follows the batch.
 		insert: `INSERT INTO ` + events + ` (` + columns + `)
-	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+	SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18::text[]
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 		$7::timestamptz[], $8::smallint[], $9::text[], $10::text[], $11::timestamptz[], $12::smallint[],
-		$13::boolean[], $14::boolean[], $15::boolean[])
+		$13::boolean[], $14::boolean[], $15::boolean[], $16::text[], $17::text[], $18::text[])
+		AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)
 	ON CONFLICT (id) DO NOTHING
 	RETURNING id`,
 		byIDs:   "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
@@ -293,7 +295,8 @@ func (s *Store) tag(subject string) string {
 }
 
 const columns = `id, subject, action, purpose, recipient, policy_version, at_time, at_ns,
-	channel, evidence, until_time, until_ns, third_party_transfer, cross_border_transfer, publication`
+	channel, evidence, until_time, until_ns, third_party_transfer, cross_border_transfer, publication,
+	operator_name, operator_bin, categories`
 
 // Append implements [consent.Store]: the batch is one transaction, all or
 // nothing, and the same transaction notifies every instance of the users
@@ -432,6 +435,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 		atT, untilT                      []pgtype.Timestamptz
 		atNS, untilNS                    []pgtype.Int2
 		third, cross, pub                []bool
+		opNames, opBINs, cats            []string
 	)
 	for i, batch := range batches {
 		if errs[i] == nil {
@@ -467,6 +471,9 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 			third = append(third, e.Flags.ThirdPartyTransfer)
 			cross = append(cross, e.Flags.CrossBorderTransfer)
 			pub = append(pub, e.Flags.Publication)
+			opNames = append(opNames, e.Operator.Name)
+			opBINs = append(opBINs, e.Operator.BIN)
+			cats = append(cats, categoriesLiteral(e.Categories))
 			if !seen[e.Subject] {
 				seen[e.Subject] = true
 				tags = append(tags, s.tag(e.Subject))
@@ -475,7 +482,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 	}
 	b := &pgx.Batch{}
 	b.Queue(s.sql.insert, ids, subjects, actions, purposes, recipients, versions, atT, atNS,
-		channels, evidence, untilT, untilNS, third, cross, pub)
+		channels, evidence, untilT, untilNS, third, cross, pub, opNames, opBINs, cats)
 	b.Queue("SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t", s.cfg.channel, tags)
 	// Last, so that a listener that sees it has applied the tags before.
 	b.Queue("SELECT pg_current_xact_id()::text, pg_notify($1, $2 || pg_current_xact_id()::text)", s.cfg.channel, xidPrefix)
@@ -730,9 +737,11 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 			untilT                pgtype.Timestamptz
 			untilNS               pgtype.Int2
 			third, cross, pub     bool
+			cats                  []string
 		)
 		if err := rows.Scan(&e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
-			&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub); err != nil {
+			&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
+			&e.Operator.Name, &e.Operator.BIN, &cats); err != nil {
 			return nil, s.wrap(op, ctx, err)
 		}
 		e.Action = consent.Action(action)
@@ -743,6 +752,9 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 			e.Until = sqlutil.JoinTime(untilT.Time, untilNS.Int16)
 		}
 		e.Flags = consent.Flags{ThirdPartyTransfer: third, CrossBorderTransfer: cross, Publication: pub}
+		for _, c := range cats {
+			e.Categories = append(e.Categories, purpose.Category(c))
+		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
@@ -778,3 +790,31 @@ func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
 }
+
+// categoriesLiteral writes cs as a PostgreSQL array literal, each element
+// quoted, so that a batch's lists travel as one text[] parameter (unnest
+// of a two-dimensional array would flatten them).
+func categoriesLiteral(cs []purpose.Category) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, c := range cs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		for _, r := range string(c) {
+			if r == '"' || r == '\\' {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// DropCached drops user's cached state from this instance, so that its
+// memory holds nothing of the user; the next State reads the log. A
+// consent.KeyedStore calls it from Forget ([consent.CacheDropper]).
+func (s *Store) DropCached(user string) { s.cache.Invalidate(user) }

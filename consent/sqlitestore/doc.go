@@ -84,6 +84,14 @@
 // consent_schema_version. A file written by a newer
 // version of the package is refused with [ErrSchemaTooNew].
 //
+// The art. 8 p.4 content of an event (operator name and BIN, the list of
+// data collected as a JSON array, an acceptance's term and flags) is kept
+// since schema version 3; rows written before read back without it.
+//
 // States are cached per user, up to [WithCacheSize] users, least recently
 // used first out.
+//
+// To erase subjects (crypto-shredding), wrap the store in a
+// consent.KeyedStore with a keyring (consent/keyring/sqlitekeyring, in a
+// file of its own): the rows then never hold a subject's ID.
 package sqlitestore

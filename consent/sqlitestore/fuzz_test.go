@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/sqlitestore"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -35,6 +36,34 @@ func FuzzStateAtLeastToken(f *testing.F) {
 		}
 		if st.Subject() != "u" {
 			t.Fatalf("state of %q", st.Subject())
+		}
+	})
+}
+
+// FuzzCategoriesColumn feeds arbitrary text, as a tampered or foreign row
+// may hold, to the categories column's decoder: it decodes or reports the
+// column malformed, never panics, and what it decodes encodes back to
+// something that decodes the same.
+func FuzzCategoriesColumn(f *testing.F) {
+	f.Add("")
+	f.Add(`["identity","contact"]`)
+	f.Add(`[`)
+	f.Add(`{"a":1}`)
+	f.Add(`[1,2]`)
+	f.Add(`["odd,\"cat\"{}"]`)
+	f.Fuzz(func(t *testing.T, col string) {
+		cs, err := sqlitestore.DecodeCategories(col)
+		if err != nil {
+			return
+		}
+		again, err := sqlitestore.DecodeCategories(sqlitestore.EncodeCategories(cs))
+		if err != nil || len(again) != len(cs) {
+			t.Fatalf("re-encoding %q: %v", col, err)
+		}
+		for i := range cs {
+			if again[i] != cs[i] {
+				t.Fatalf("re-encoding %q changed item %d", col, i)
+			}
 		}
 	})
 }

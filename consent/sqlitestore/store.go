@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -270,9 +271,10 @@ func (s *Store) Close() error {
 }
 
 const columns = `id, subject, action, purpose, recipient, policy_version, at_us, at_ns,
-	channel, evidence, until_us, until_ns, third_party_transfer, cross_border_transfer, publication`
+	channel, evidence, until_us, until_ns, third_party_transfer, cross_border_transfer, publication,
+	operator_name, operator_bin, categories`
 
-// maxRows bounds the rows of one INSERT statement (16 parameters each).
+// maxRows bounds the rows of one INSERT statement (19 parameters each).
 const maxRows = 64
 
 // insertStmt returns the statement that inserts n rows (1 <= n <= maxRows)
@@ -289,7 +291,7 @@ func (s *Store) insertStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
 	b.WriteString(" ON CONFLICT (id) DO NOTHING")
 	st, err := s.w.PrepareContext(ctx, b.String())
@@ -403,7 +405,7 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, -1, err
 	}
 	now := time.Now().UnixMicro()
-	args := make([]any, 0, 16*min(len(rows), maxRows))
+	args := make([]any, 0, 19*min(len(rows), maxRows))
 	i := 0
 	var affected int64
 	for chunk := range slicesChunk(rows, maxRows) {
@@ -503,7 +505,7 @@ func scanString(r sqlutil.Scanner) (v string, err error) {
 	return v, err
 }
 
-// appendArgs appends the 16 parameters of one row.
+// appendArgs appends the 19 parameters of one row.
 func appendArgs(args []any, e consent.Event, now int64) []any {
 	atUS, atNS := sqlutil.SplitTime(e.At)
 	var untilUS, untilNS sql.Null[int64]
@@ -514,7 +516,30 @@ func appendArgs(args []any, e consent.Event, now int64) []any {
 	}
 	return append(args, e.ID, e.Subject, string(e.Action), string(e.Scope.Purpose), e.Scope.Recipient,
 		e.PolicyVersion, atUS.UnixMicro(), atNS, string(e.Channel), e.Evidence, untilUS, untilNS,
-		e.Flags.ThirdPartyTransfer, e.Flags.CrossBorderTransfer, e.Flags.Publication, now)
+		e.Flags.ThirdPartyTransfer, e.Flags.CrossBorderTransfer, e.Flags.Publication,
+		e.Operator.Name, e.Operator.BIN, encodeCategories(e.Categories), now)
+}
+
+// encodeCategories writes a list of data collected as a JSON array, ”
+// when empty (as rows written before the column existed hold).
+func encodeCategories(cs []purpose.Category) string {
+	if len(cs) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(cs) // strings only: cannot fail
+	return string(b)
+}
+
+// decodeCategories reads what encodeCategories wrote.
+func decodeCategories(s string) ([]purpose.Category, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var cs []purpose.Category
+	if err := json.Unmarshal([]byte(s), &cs); err != nil {
+		return nil, fmt.Errorf("sqlitestore: categories column is not a JSON array of strings: %w", err)
+	}
+	return cs, nil
 }
 
 // conflictID names the event of batch whose ID is on record with other
@@ -696,9 +721,15 @@ func scanEvent(row sqlutil.Scanner) (consent.Event, error) {
 		untilUS               sql.Null[int64]
 		untilNS               sql.Null[int16]
 		third, cross, pub     bool
+		cats                  string
 	)
 	if err := row.Scan(&e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atUS, &atNS,
-		&channel, &e.Evidence, &untilUS, &untilNS, &third, &cross, &pub); err != nil {
+		&channel, &e.Evidence, &untilUS, &untilNS, &third, &cross, &pub,
+		&e.Operator.Name, &e.Operator.BIN, &cats); err != nil {
+		return consent.Event{}, err
+	}
+	var err error
+	if e.Categories, err = decodeCategories(cats); err != nil {
 		return consent.Event{}, err
 	}
 	e.Action = consent.Action(action)
@@ -752,3 +783,8 @@ func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
 }
+
+// DropCached drops user's cached state, so that the store's memory holds
+// nothing of the user; the next State reads the log. A
+// consent.KeyedStore calls it from Forget ([consent.CacheDropper]).
+func (s *Store) DropCached(user string) { s.cache.Invalidate(user) }

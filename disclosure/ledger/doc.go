@@ -107,4 +107,21 @@
 // never name the subject or the recipient, and [Entry.LogValue] leaves the
 // subject out of logs (and the recipient too when it is a private
 // individual). [WithReference] is logged: it must not carry personal data.
+//
+// # Erasure (crypto-shredding)
+//
+// The chain cannot lose or change an entry without failing [Ledger.Verify].
+// A ledger made [WithKeyring] therefore never writes the subject's ID: an
+// entry holds a reference keyed by the subject's random key (package
+// consent/keyring) and its Reference sealed under that key, and the hash
+// covers this stored form. [Ledger.Forget] shreds the key: the entries
+// stay and verify, without any key, but nobody holding the store and the
+// subject's ID can tell which are the subject's, and [Ledger.Subject]
+// returns none. It refuses while the host's hold ([WithHold]) applies. The
+// consent log's [consent.KeyedStore] takes the same keyring, so one
+// Forget unlinks both. Limits: purpose, recipient, categories, basis and
+// times stay in clear (a recipient that is a person must have an ID that
+// is not personal); backups and WAL archives made before keep the key
+// (see consent/keyring). Entries recorded without a keyring keep their
+// subject in clear and cannot be erased.
 package ledger

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
@@ -22,10 +23,13 @@ const (
 	MaxSubjectLen   = policy.MaxUserLen
 	MaxRecipientLen = disclosure.MaxIDLen
 	MaxReferenceLen = 256
-	MaxVersionLen   = 64
-	MaxTextLen      = 64 // a purpose, category, kind, exception, basis code or clause
-	MaxCategories   = purpose.MaxCategories
-	MaxBasis        = 32
+	// MaxSealedReferenceLen bounds a Reference sealed under a subject key
+	// (see [WithKeyring]).
+	MaxSealedReferenceLen = 4 + (12+MaxReferenceLen+16+2)/3*4
+	MaxVersionLen         = 64
+	MaxTextLen            = 64 // a purpose, category, kind, exception, basis code or clause
+	MaxCategories         = purpose.MaxCategories
+	MaxBasis              = 32
 )
 
 // Exception is one of the cases of clause 7.1 in which the operator is not
@@ -329,7 +333,11 @@ func (e Entry) validate(stamped bool) error {
 		bad("unknown exception")
 	}
 	text("policy version", e.PolicyVersion, MaxVersionLen, false)
-	text("reference", e.Reference, MaxReferenceLen, false)
+	refLimit := MaxReferenceLen
+	if strings.HasPrefix(e.Reference, keyring.SealPrefix) {
+		refLimit = MaxSealedReferenceLen // sealed under a subject key (WithKeyring)
+	}
+	text("reference", e.Reference, refLimit, false)
 	return errors.Join(errs...)
 }
 

@@ -29,6 +29,10 @@ var (
 	// ErrTampered: the chain is not what was recorded. Errors wrapping it
 	// are [*TamperError]s that say where.
 	ErrTampered = errors.New("ledger: chain tampered with")
+	// ErrNoKeyring: [Ledger.Forget] on a ledger made without
+	// [WithKeyring]: its entries hold subject IDs in clear and cannot be
+	// erased without breaking the chain.
+	ErrNoKeyring = errors.New("ledger: no keyring, so no subject can be erased")
 	// ErrUnavailable: the store's backing storage failed; the underlying
 	// error is wrapped too.
 	ErrUnavailable = errors.New("ledger: store unavailable")

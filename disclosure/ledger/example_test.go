@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/ledgertest"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
@@ -189,4 +191,35 @@ func ExampleEntry_LogValue() {
 	logger.Info("disclosed", "entry", e)
 	// Output:
 	// level=INFO msg=disclosed entry.seq=12 entry.at=2026-01-15T09:00:00.000Z entry.purpose=payments entry.recipient=halyk-bank entry.recipient_kind=third_party entry.categories=[payment_details] entry.basis="[5.2 consent_granted]" entry.policy_version="" entry.hash=0000000000000000000000000000000000000000000000000000000000000000
+}
+
+// With a keyring the ledger keeps no subject ID in clear; Forget shreds
+// the subject's key and the chain still verifies, without the key.
+func ExampleLedger_Forget() {
+	ctx := context.Background()
+	ring, err := keyring.NewMemory([]byte("pepper from the host's secret store"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	store := ledger.NewMemoryStore()
+	l := ledger.New(store, ledger.WithKeyring(ring))
+	ds, err := ledgertest.Decisions("halyk-bank") // an engine's decision
+	if err != nil {
+		log.Fatal(err)
+	}
+	d := ds["halyk-bank"]
+	e, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.PaymentDetails),
+		ledger.WithRecipientKind(disclosure.ThirdParty))
+	if err != nil {
+		log.Fatal(err)
+	}
+	stored, _ := store.Subject(ctx, "user-1")
+	fmt.Println(e.Subject, len(stored))
+
+	n, _ := l.Forget(ctx, "user-1")
+	mine, _ := l.Subject(ctx, "user-1")
+	fmt.Println(n, len(mine), ledger.New(store).Verify(ctx))
+	// Output:
+	// user-1 0
+	// 1 0 <nil>
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
@@ -33,6 +34,8 @@ type config struct {
 	maxBatch  int
 	attempts  int
 	groupWait time.Duration
+	ring      keyring.Keyring
+	hold      keyring.Hold
 }
 
 // CatalogSource is a [RecipientResolver] that also gives the purpose
@@ -203,7 +206,24 @@ func (l *Ledger) Record(ctx context.Context, subject string, d policy.Decision, 
 	if err != nil {
 		return Entry{}, err
 	}
-	return l.append(ctx, e)
+	if l.cfg.ring == nil {
+		return l.append(ctx, e)
+	}
+	k, err := keyring.Subject(ctx, l.cfg.ring, subject, true)
+	if err != nil {
+		return Entry{}, fmt.Errorf("ledger: record: %w", err)
+	}
+	ref := e.Reference
+	e.Subject = k.Ref()
+	if ref != "" {
+		e.Reference = k.Seal([]byte(ref), e.Subject)
+	}
+	e, err = l.append(ctx, e)
+	if err != nil {
+		return Entry{}, err
+	}
+	e.Subject, e.Reference = subject, ref
+	return e, nil
 }
 
 // RecordFromContext is [Ledger.Record] with the decision stored in ctx by
@@ -587,14 +607,120 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 	if subject == "" {
 		return nil, nil
 	}
-	var out []Entry
-	err := l.walk(ctx, "subject", anchors, func(e Entry) {
-		if e.Subject == subject {
-			out = append(out, e)
+	match := subject
+	var k *keyring.SubjectKey
+	if l.cfg.ring != nil {
+		var err error
+		if k, err = l.key(ctx, "subject", subject); err != nil {
+			return nil, err
 		}
+		match = "" // no key: no entries, but the chain is still checked
+		if k != nil {
+			match = k.Ref()
+		}
+	}
+	var out []Entry
+	var bad error
+	err := l.walk(ctx, "subject", anchors, func(e Entry) {
+		if match == "" || e.Subject != match {
+			return
+		}
+		if k != nil {
+			e.Subject = subject
+			if e.Reference != "" {
+				plain, err := k.Open(e.Reference, match)
+				if err != nil && bad == nil {
+					bad = fmt.Errorf("ledger: subject: entry %d: %w", e.Seq, err)
+				}
+				e.Reference = string(plain)
+			}
+		}
+		out = append(out, e)
 	})
 	if err != nil {
 		return nil, err
 	}
+	if bad != nil {
+		return nil, bad
+	}
 	return out, nil
+}
+
+// WithKeyring makes the ledger keep no subject ID in clear, so that
+// [Ledger.Forget] can erase a subject from the append-only chain by
+// destroying the subject's key in ring (crypto-shredding; see package
+// consent/keyring). An entry then holds, as Subject, the reference
+// keyring.SubjectKey.Ref (an HMAC under the subject's key), and its
+// Reference sealed with AES-256-GCM under that key; Canonical and Hash
+// cover this stored form, so [Ledger.Verify] needs no key and still passes
+// after a Forget. [Ledger.Record] and [Ledger.Subject] return entries with
+// Subject and Reference in clear (their Hash is over the stored form).
+// Give the same keyring, and pepper, to the consent store: one Forget then
+// erases the subject from both; wrap ring in a keyring.Cache, the same for
+// both, so that warm calls do not reach its storage. A recipient that is a person is personal
+// data the ledger cannot tell apart: give such recipients IDs that are not
+// personal.
+func WithKeyring(ring keyring.Keyring) Option { return func(c *config) { c.ring = ring } }
+
+// WithHold gives the ledger the host's legal holds: while h returns an
+// error for a subject, [Ledger.Forget] refuses with it (wrapped with
+// keyring.ErrRetained) and erases nothing.
+func WithHold(h keyring.Hold) Option { return func(c *config) { c.hold = h } }
+
+// key returns subject's key, nil when it has none.
+func (l *Ledger) key(ctx context.Context, op, subject string) (*keyring.SubjectKey, error) {
+	k, err := keyring.Subject(ctx, l.cfg.ring, subject, false)
+	if errors.Is(err, keyring.ErrNoKey) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %s: %w", op, err)
+	}
+	return k, nil
+}
+
+// Forget erases subject from the ledger by destroying its key (see
+// [WithKeyring]): the entries stay, and the chain verifies, but nobody
+// holding the store and the subject's ID can tell which are the
+// subject's. It returns how many entries became unlinkable. While the
+// host's hold ([WithHold]) applies it refuses with an error wrapping
+// keyring.ErrRetained, erasing nothing. Idempotent. A ledger without a
+// keyring cannot erase: the error wraps [ErrNoKeyring].
+//
+// The key is gone from the keyring's live storage and, through a
+// keyring.Cache, this process's memory; other processes drop their cached
+// copy when it expires;
+// backups, WAL archives and PostgreSQL's dead row versions until VACUUM
+// keep what they kept (see package consent/keyring).
+func (l *Ledger) Forget(ctx context.Context, subject string) (int, error) {
+	if err := l.ready("forget"); err != nil {
+		return 0, err
+	}
+	if l.cfg.ring == nil {
+		return 0, fmt.Errorf("ledger: forget: %w", ErrNoKeyring)
+	}
+	if subject == "" {
+		return 0, fmt.Errorf("ledger: forget: %w: empty subject", ErrInvalidEntry)
+	}
+	if l.cfg.hold != nil {
+		if reason := l.cfg.hold(ctx, subject); reason != nil {
+			return 0, fmt.Errorf("ledger: forget: %w: %w", keyring.ErrRetained, reason)
+		}
+	}
+	k, err := l.key(ctx, "forget", subject)
+	if err != nil || k == nil {
+		return 0, err
+	}
+	n := 0
+	if err := l.walk(ctx, "forget", nil, func(e Entry) {
+		if e.Subject == k.Ref() {
+			n++
+		}
+	}); err != nil {
+		return 0, err
+	}
+	if err := l.cfg.ring.Shred(ctx, subject); err != nil {
+		return 0, fmt.Errorf("ledger: forget: %w", err)
+	}
+	return n, nil
 }
