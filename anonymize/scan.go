@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"regexp"
 	"slices"
@@ -157,8 +158,8 @@ func (s *Scanner) AppendFindings(dst []Finding, text []byte) []Finding {
 	return dst
 }
 
-// Trigger classes: what a byte can start. The table lets the scan skip
-// four bytes at a time over text that cannot hold a candidate.
+// Trigger classes: what a byte can start. The table classifies the bytes
+// where skip stops.
 const (
 	tNone   uint8 = iota
 	tDigit        // '0'-'9': IIN, BIN, card, phone, IPv4, document, plate
@@ -209,43 +210,202 @@ func triggerOf(c byte) uint8 {
 	return tNone
 }
 
+// The skip over text that cannot start a candidate.
+//
+// Most bytes of ru/kk/en text are letters and spaces. Of the trigger
+// classes, only four must be looked for directly: ASCII digits, ':' and
+// '@' (the byte range 0x30-0x40), the full-width lead byte 0xEF, and the
+// second byte of a Cyrillic capital (0x86, 0x90-0xAF). skip tests eight
+// bytes at a time for these with a few word-wide operations (SWAR: one
+// 0x80 bit per matching byte), without a branch per byte, which on mixed
+// Cyrillic and ASCII text the processor mispredicts at most spaces.
+//
+// The other triggers, '+', '(', 'N' and 'K'/'k', start a candidate only
+// right before digits, and are found by looking back from the digit:
+//
+//	'+'  a phone only as "+7" (parsePhone reads text[i+1] == '7')
+//	'('  a phone only as "(7"
+//	'N'  a passport only as 'N' and 8 digits
+//	'K'  an IBAN only as "KZ" and check digits, with at most one space
+//	     between "KZ" and them ("KZ86…", "KZ 86…": ibanChars wants digits
+//	     at 2-6 and parseIBAN skips single spaces)
+//
+// Anywhere else the reference scan looks at them, finds nothing and moves
+// on by one byte, so passing over them changes nothing. Before a digit,
+// at most one of them applies (the byte before the digit is '+', '(',
+// 'N', 'Z'/'z' or ' ', never two of them), and the bytes between it and
+// the digit are no triggers, so the reference would have looked at it
+// just before the digit, as skip makes the scan do. A look-back never
+// reaches before i, where the scan already was.
+
+const (
+	lanes1 = 0x0101010101010101 // 0x01 in every byte
+	lanes7 = 0x7F7F7F7F7F7F7F7F // 0x7F in every byte
+	lanes8 = 0x8080808080808080 // 0x80 in every byte
+)
+
+// swarEqual returns 0x80 in each byte of x equal to c, 0 in the others.
+// It is exact per byte: with t = x ^ c…, a byte of t is zero iff x's
+// equals c; t's low seven bits plus 0x7F set the top bit of every byte
+// with a low bit set, never carrying out of the byte (0x7F+0x7F < 0x100),
+// and |t adds the bytes whose top bit was set.
+func swarEqual(x uint64, c byte) uint64 {
+	t := x ^ lanes1*uint64(c)
+	return ^(t&lanes7 + lanes7 | t) & lanes8
+}
+
 // skip returns the first position from i where a candidate may start,
-// and its trigger class. It reads eight bytes at a time through the
-// table, and looks at single bytes only inside a block that holds a
-// trigger; Kazakh small letters that share a capital's second byte are
-// passed over there. names reports whether capitals are candidates.
+// and its trigger class; names reports whether capitals are candidates.
+//
+// Each 8-byte word x is tested with word-wide arithmetic (SWAR) that sets
+// the top bit of each byte to look at, exactly (no byte is set because of
+// its neighbours: no carry or borrow crosses a byte):
+//
+//	low = x & 0x7F…  the low seven bits of each byte
+//	(0xC0… - low) &^ x & (low + 0x50…)
+//	     top bit set iff the byte is ASCII (x's top bit clear), low ≤ 0x40
+//	     and low ≥ 0x30: digits, ':', '@', and the rare ";<=>?". The
+//	     subtraction never borrows (0xC0 - 0x7F > 0), the addition never
+//	     carries (0x7F + 0x50 < 0x100).
+//	^((t & 0x7F…) + 0x7F… | t), t = x ^ c…
+//	     top bit set iff the byte equals c (t's byte is zero; t's low
+//	     bits plus 0x7F reach the top bit without carrying out of the
+//	     byte, and |t adds bytes whose top bit was set): here for 0xEF,
+//	     the lead byte of full-width digits.
+//
+// With names, a word holding a byte 0x90-0xAF or 0x86 (any Cyrillic
+// capital's second byte, and those of ё, і and Kazakh small letters) is
+// tested further by nameMask, which keeps only capitals that may start
+// a patronymic or a father's name. In most text that excludes them all
+// (sentences start after ". ", not after a letter and a space), so
+// capitals cost no stop; capitalAt and nameAt's first test decide
+// exactly at the few that remain.
+//
+// Bytes past the end of text are read as zero, which matches nothing.
 func skip(text []byte, i int, names bool) (int, uint8) {
 	n := len(text)
-	for ; i+8 <= n; i += 8 {
-		b := text[i : i+8 : i+8]
-		// One bit per byte that may start a candidate.
-		m := uint(isTrigger[b[0]]) | uint(isTrigger[b[1]])<<1 | uint(isTrigger[b[2]])<<2 | uint(isTrigger[b[3]])<<3 |
-			uint(isTrigger[b[4]])<<4 | uint(isTrigger[b[5]])<<5 | uint(isTrigger[b[6]])<<6 | uint(isTrigger[b[7]])<<7
-		for m != 0 {
-			k := bits.TrailingZeros(m)
-			if t := trigger[b[k]]; t != tCyrCap || names && capitalAt(text, i+k) {
-				return i + k, t
+	from := i
+	for i < n {
+		var m uint64
+		if i >= 3 && i+8 <= n {
+			// skipMaskEdge's ASCII and 0xEF tests, written out so that
+			// they compile inline: a call per word would cost as much.
+			x := binary.LittleEndian.Uint64(text[i:])
+			low := x & lanes7
+			t := x ^ lanes1*0xEF
+			m = (lanes1*0xC0-low)&^x&(low+lanes1*0x50) | ^(t&lanes7 + lanes7 | t)
+			if names {
+				u := x ^ lanes1*0x86
+				capital := (lanes1*0xAF-low)&x&(low+lanes1*0x70) | ^(u&lanes7 + lanes7 | u)
+				if capital&lanes8 != 0 {
+					m |= nameMask(x, low, binary.LittleEndian.Uint64(text[i-3:]))
+				}
 			}
+			m &= lanes8
+			if m == 0 {
+				i += 8
+				continue
+			}
+		} else {
+			m = skipMaskEdge(text, i, names)
+		}
+		for m != 0 {
+			p := i + bits.TrailingZeros64(m)>>3
 			m &= m - 1
+			switch t := trigger[text[p]]; t {
+			case tDigit:
+				if p > from && beforeDigit[text[p-1]] {
+					return lookBack(text, from, p)
+				}
+				return p, t
+			case tCyrCap:
+				// nameAt's first test, without the floor: a capital
+				// that no word and separator precede starts no name.
+				if names && capitalAt(text, p) {
+					if sp := spaceBefore(text, p-1); sp > 0 && isLetterBefore(text, sp) {
+						return p, t
+					}
+				}
+			case tNone:
+			default:
+				return p, t
+			}
 		}
-	}
-	for ; i < n; i++ {
-		if t := trigger[text[i]]; t != tNone && (t != tCyrCap || names && capitalAt(text, i)) {
-			return i, t
-		}
+		i += 8
 	}
 	return n, tNone
 }
 
-// isTrigger is 1 where trigger is not tNone.
-var isTrigger = func() (t [256]uint8) {
-	for c, k := range trigger {
-		if k != tNone {
-			t[c] = 1
+// skipMaskEdge is skip's mask for text[i:i+8] within 3 bytes of the start
+// or 8 of the end of text, which it reads as if padded with zero bytes.
+func skipMaskEdge(text []byte, i int, names bool) uint64 {
+	var b [11]byte
+	for k := range b {
+		if j := i - 3 + k; j >= 0 && j < len(text) {
+			b[k] = text[j]
 		}
 	}
-	return t
-}()
+	x := binary.LittleEndian.Uint64(b[3:])
+	low := x & lanes7
+	m := (lanes1*0xC0-low)&^x&(low+lanes1*0x50) | swarEqual(x, 0xEF)
+	if names {
+		m |= nameMask(x, low, binary.LittleEndian.Uint64(b[:]))
+	}
+	return m & lanes8
+}
+
+// nameMask sets the top bit of each byte of x that may be the second byte
+// of a capital starting a patronymic or a father's name: nameAt takes
+// only a capital after a lead byte 0xD0-0xD3, after a single separator
+// (' ', '\t', '\n', "\r\n", no-break space C2 A0) after a letter (an
+// ASCII letter or a Cyrillic letter's second byte, 0x80-0xBF). The test
+// is a necessary condition, looser than nameAt's; x3 holds the three
+// bytes before x and x's first five, so its byte k is x's byte k-3.
+func nameMask(x, low, x3 uint64) uint64 {
+	// Second byte: 0x90-0xAF (top bit set, low seven bits 0x10-0x2F;
+	// no borrow: 0xAF-0x7F > 0, no carry: 0x7F+0x70 < 0x100) or 0x86.
+	capital := (lanes1*0xAF-low)&x&(low+lanes1*0x70) | swarEqual(x, 0x86)
+	// Byte before: 0xD0-0xD3.
+	x1 := x<<8 | x3>>16&0xFF
+	lead := swarEqual(x1&(lanes1*0xFC), 0xD0)
+	// Two bytes before: an ASCII byte ≤ 0x20 (no borrow: 0xA0-0x7F > 0)
+	// or 0xA0.
+	x2 := x<<16 | x3>>8&0xFFFF
+	low2 := x2 & lanes7
+	sep := (lanes1*0xA0-low2)&^x2 | swarEqual(x2, 0xA0)
+	// Three bytes before: ≥ 0x41 (no carry: 0x7F+0x3F < 0x100) or '\r'.
+	letter := (x3&lanes7 + lanes1*0x3F) | x3 | swarEqual(x3, '\r')
+	return capital & lead & sep & letter
+}
+
+// beforeDigit marks the bytes lookBack looks at before a digit.
+var beforeDigit = [256]bool{'+': true, '(': true, 'N': true, 'Z': true, 'z': true, ' ': true}
+
+// lookBack returns the trigger that the digit at text[p] makes a
+// candidate of, if any, else the digit itself. See the comment on
+// before lanes1 for why this is the reference scan's order.
+func lookBack(text []byte, from, p int) (int, uint8) {
+	if p-1 < from {
+		return p, tDigit
+	}
+	switch c := text[p-1]; {
+	case c == '+':
+		return p - 1, tPlus
+	case c == '(':
+		return p - 1, tParen
+	case c == 'N':
+		return p - 1, tN
+	case c|0x20 == 'z':
+		if p-2 >= from && text[p-2]|0x20 == 'k' {
+			return p - 2, tK
+		}
+	case c == ' ':
+		if p-3 >= from && text[p-2]|0x20 == 'z' && text[p-3]|0x20 == 'k' {
+			return p - 3, tK
+		}
+	}
+	return p, tDigit
+}
 
 // scanBuiltin appends the built-in findings of text to dst. fast selects
 // the table-driven skip; the reference path (fast false) looks at every
@@ -356,10 +516,7 @@ func emailAround(text []byte, f Finding, floor int) Finding {
 // which redaction replaces: it never glues a candidate to its left.
 func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, int) {
 	n := len(text)
-	j := i
-	for j < n && isDigit(text[j]) {
-		j++
-	}
+	j := digitRunEnd(text, i)
 	l := j - i
 	switch {
 	case l == 12 && on&(setIIN|setBIN) != 0:
@@ -419,6 +576,29 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 		}
 	}
 	return Finding{}, j
+}
+
+// digitRunEnd returns the end of the run of ASCII digits from text[i].
+// Eight bytes at a time, the top bit of each digit byte is set exactly as
+// in skip's mask (ASCII, low seven bits 0x30-0x39; no borrow: 0xB9-0x7F >
+// 0, no carry: 0x7F+0x50 < 0x100), and the first byte without it ends
+// the run: most runs end inside the first word, without a loop whose
+// exit the processor mispredicts.
+func digitRunEnd(text []byte, i int) int {
+	n := len(text)
+	for i+8 <= n {
+		x := binary.LittleEndian.Uint64(text[i:])
+		low := x & lanes7
+		other := ^((lanes1*0xB9 - low) &^ x & (low + lanes1*0x50)) & lanes8
+		if other != 0 {
+			return i + bits.TrailingZeros64(other)>>3
+		}
+		i += 8
+	}
+	for i < n && isDigit(text[i]) {
+		i++
+	}
+	return i
 }
 
 // groupedDigits counts the digits of the groups from text[i] separated
