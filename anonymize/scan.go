@@ -290,16 +290,31 @@ func skip(text []byte, i int, names bool) (int, uint8) {
 		if i >= 3 && i+8 <= n {
 			// skipMaskEdge's ASCII and 0xEF tests, written out so that
 			// they compile inline: a call per word would cost as much.
-			x := binary.LittleEndian.Uint64(text[i:])
+			x := load64(text, i)
 			low := x & lanes7
 			t := x ^ lanes1*0xEF
 			m = (lanes1*0xC0-low)&^x&(low+lanes1*0x50) | ^(t&lanes7 + lanes7 | t)
+			var capital uint64
 			if names {
 				u := x ^ lanes1*0x86
-				capital := (lanes1*0xAF-low)&x&(low+lanes1*0x70) | ^(u&lanes7 + lanes7 | u)
-				if capital&lanes8 != 0 {
-					m |= nameMask(x, low, binary.LittleEndian.Uint64(text[i-3:]))
-				}
+				capital = (lanes1*0xAF-low)&x&(low+lanes1*0x70) | ^(u&lanes7 + lanes7 | u)
+			}
+			// One branch for the words that hold nothing, most of them.
+			if (m|capital)&lanes8 == 0 {
+				i += 8
+				continue
+			}
+			if capital&lanes8 != 0 {
+				// nameMask, written out (a call would not be inlined).
+				x3 := load64(text, i-3)
+				x1 := (x<<8|x3>>16&0xFF)&(lanes1*0xFC) ^ lanes1*0xD0
+				x2 := x<<16 | x3>>8&0xFFFF
+				a0 := x2 ^ lanes1*0xA0
+				x3low := x3 & lanes7
+				m |= capital &
+					^(x1&lanes7 + lanes7 | x1) &
+					((lanes1*0xA0-x2&lanes7)&^x2 | ^(a0&lanes7 + lanes7 | a0)) &
+					^((lanes1*0xC0 - x3low) &^ x3 & (x3low + lanes1*0x5F))
 			}
 			m &= lanes8
 			if m == 0 {
@@ -334,6 +349,13 @@ func skip(text []byte, i int, names bool) (int, uint8) {
 		i += 8
 	}
 	return n, tNone
+}
+
+// load64 reads text[i:i+8] as a little-endian word, without the bounds
+// checks the compiler cannot drop in skip's loop: the caller ensures
+// 0 ≤ i and i+8 ≤ len(text). On little-endian machines it is one load.
+func load64(text []byte, i int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(text)), i))[:])
 }
 
 // skipMaskEdge is skip's mask for text[i:i+8] within 3 bytes of the start
@@ -373,8 +395,11 @@ func nameMask(x, low, x3 uint64) uint64 {
 	x2 := x<<16 | x3>>8&0xFFFF
 	low2 := x2 & lanes7
 	sep := (lanes1*0xA0-low2)&^x2 | swarEqual(x2, 0xA0)
-	// Three bytes before: ≥ 0x41 (no carry: 0x7F+0x3F < 0x100) or '\r'.
-	letter := (x3&lanes7 + lanes1*0x3F) | x3 | swarEqual(x3, '\r')
+	// Three bytes before: not an ASCII byte 0x21-0x40 (punctuation or a
+	// digit: letters are above, '\r' of "\r\n" below; no borrow:
+	// 0xC0-0x7F > 0, no carry: 0x7F+0x5F < 0x100).
+	x3low := x3 & lanes7
+	letter := ^((lanes1*0xC0 - x3low) &^ x3 & (x3low + lanes1*0x5F))
 	return capital & lead & sep & letter
 }
 
@@ -430,9 +455,13 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 		}
 		var f Finding
 		next := i + 1
-		switch t {
-		case tDigit:
+		// Digits are most stops: a test of their own rather than a
+		// jump through the switch's table.
+		if t == tDigit {
 			f, next = s.digits(text, i, on, floor)
+			t = tNone
+		}
+		switch t {
 		case tPlus, tParen:
 			if on&setPhone != 0 && (i == floor || !isDigit(text[i-1])) {
 				if en, _, line, ok := parsePhone(text, i); ok {
@@ -586,8 +615,8 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 // exit the processor mispredicts.
 func digitRunEnd(text []byte, i int) int {
 	n := len(text)
-	for i+8 <= n {
-		x := binary.LittleEndian.Uint64(text[i:])
+	for i >= 0 && i+8 <= n {
+		x := load64(text, i)
 		low := x & lanes7
 		other := ^((lanes1*0xB9 - low) &^ x & (low + lanes1*0x50)) & lanes8
 		if other != 0 {
