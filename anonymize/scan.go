@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"regexp"
@@ -213,9 +214,10 @@ func triggerOf(c byte) uint8 {
 // The skip over text that cannot start a candidate.
 //
 // Most bytes of ru/kk/en text are letters and spaces. Of the trigger
-// classes, only four must be looked for directly: ASCII digits, ':' and
-// '@' (the byte range 0x30-0x40), the full-width lead byte 0xEF, and the
-// second byte of a Cyrillic capital (0x86, 0x90-0xAF). skip tests eight
+// classes, only three must be looked for in every word: ASCII digits,
+// ':' and '@' (the byte range 0x30-0x40), and the second byte of a
+// Cyrillic capital (0x86, 0x90-0xAF). The full-width lead byte 0xEF is
+// rare and looked for with bytes.IndexByte (nextFull). skip tests eight
 // bytes at a time for these with a few word-wide operations (SWAR: one
 // 0x80 bit per matching byte), without a branch per byte, which on mixed
 // Cyrillic and ASCII text the processor mispredicts at most spaces.
@@ -268,32 +270,33 @@ func swarEqual(x uint64, c byte) uint64 {
 //	     subtraction never borrows (0xC0 - 0x7F > 0), the addition never
 //	     carries (0x7F + 0x50 < 0x100).
 //	^((t & 0x7F…) + 0x7F… | t), t = x ^ c…
-//	     top bit set iff the byte equals c (t's byte is zero; t's low
-//	     bits plus 0x7F reach the top bit without carrying out of the
-//	     byte, and |t adds bytes whose top bit was set): here for 0xEF,
-//	     the lead byte of full-width digits.
+//	     top bit set iff the byte equals c (swarEqual).
 //
 // With names, a word holding a byte 0x90-0xAF or 0x86 (any Cyrillic
 // capital's second byte, and those of ё, і and Kazakh small letters) is
-// tested further by nameMask, which keeps only capitals that may start
+// tested further by nameMask (written out in the loop), which keeps only capitals that may start
 // a patronymic or a father's name. In most text that excludes them all
 // (sentences start after ". ", not after a letter and a space), so
 // capitals cost no stop; capitalAt and nameAt's first test decide
 // exactly at the few that remain.
 //
 // Bytes past the end of text are read as zero, which matches nothing.
-func skip(text []byte, i int, names bool) (int, uint8) {
+// ef is the position of the next 0xEF at or after i (len(text) if none),
+// returned as tFull unless a stop comes before it.
+func skip(text []byte, i int, names bool, ef int) (int, uint8) {
 	n := len(text)
 	from := i
 	for i < n {
+		if i > ef {
+			return ef, tFull
+		}
 		var m uint64
 		if i >= 3 && i+8 <= n {
 			// skipMaskEdge's ASCII and 0xEF tests, written out so that
 			// they compile inline: a call per word would cost as much.
 			x := load64(text, i)
 			low := x & lanes7
-			t := x ^ lanes1*0xEF
-			m = (lanes1*0xC0-low)&^x&(low+lanes1*0x50) | ^(t&lanes7 + lanes7 | t)
+			m = (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50)
 			var capital uint64
 			if names {
 				u := x ^ lanes1*0x86
@@ -327,6 +330,9 @@ func skip(text []byte, i int, names bool) (int, uint8) {
 		for m != 0 {
 			p := i + bits.TrailingZeros64(m)>>3
 			m &= m - 1
+			if ef < p {
+				return ef, tFull
+			}
 			switch t := trigger[text[p]]; t {
 			case tDigit:
 				if p > from && beforeDigit[text[p-1]] {
@@ -348,7 +354,21 @@ func skip(text []byte, i int, names bool) (int, uint8) {
 		}
 		i += 8
 	}
+	if ef < n {
+		return ef, tFull
+	}
 	return n, tNone
+}
+
+// nextFull returns the position of the first 0xEF (the lead byte of
+// full-width forms) at or after i, or len(text). It is rare in ru/kk/en
+// text, so it is looked for with bytes.IndexByte, once per occurrence,
+// rather than in every word skip tests.
+func nextFull(text []byte, i int) int {
+	if k := bytes.IndexByte(text[i:], 0xEF); k >= 0 {
+		return i + k
+	}
+	return len(text)
 }
 
 // load64 reads text[i:i+8] as a little-endian word, without the bounds
@@ -369,7 +389,7 @@ func skipMaskEdge(text []byte, i int, names bool) uint64 {
 	}
 	x := binary.LittleEndian.Uint64(b[3:])
 	low := x & lanes7
-	m := (lanes1*0xC0-low)&^x&(low+lanes1*0x50) | swarEqual(x, 0xEF)
+	m := (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50)
 	if names {
 		m |= nameMask(x, low, binary.LittleEndian.Uint64(b[:]))
 	}
@@ -442,10 +462,14 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 	floor := 0 // end of the last finding: look-backs stop here
 	n := len(text)
 	i := 0
+	ef := -1 // the next 0xEF at or after i, or n, when ef ≥ i
 	for i < n {
 		var t uint8
 		if fast {
-			i, t = skip(text, i, names)
+			if ef < i {
+				ef = nextFull(text, i)
+			}
+			i, t = skip(text, i, names, ef)
 			if i >= n {
 				break
 			}
