@@ -213,17 +213,20 @@ func triggerOf(c byte) uint8 {
 
 // The skip over text that cannot start a candidate.
 //
-// Most bytes of ru/kk/en text are letters and spaces. Of the trigger
-// classes, only three must be looked for in every word: ASCII digits,
-// ':' and '@' (the byte range 0x30-0x40), and the second byte of a
-// Cyrillic capital (0x86, 0x90-0xAF). The full-width lead byte 0xEF is
-// rare and looked for with bytes.IndexByte (nextFull). skip tests eight
-// bytes at a time for these with a few word-wide operations (SWAR: one
-// 0x80 bit per matching byte), without a branch per byte, which on mixed
-// Cyrillic and ASCII text the processor mispredicts at most spaces.
+// A scan that looks for names stops at every Cyrillic capital (and at
+// the Kazakh small letters sharing a capital's second byte): with that
+// many trigger classes, skipTable, eight table reads per eight bytes, is
+// the cheapest test measured. Without names, only four classes must be
+// looked for in every word: ASCII digits, ':' and '@' (the byte range
+// 0x30-0x40), and skip tests eight bytes at a time for them with a few
+// word-wide operations (SWAR: one 0x80 bit per matching byte), without
+// a branch per byte, which on mixed Cyrillic and ASCII text the
+// processor mispredicts at most spaces. The full-width lead byte 0xEF
+// is rare and looked for with bytes.IndexByte (nextFull).
 //
 // The other triggers, '+', '(', 'N' and 'K'/'k', start a candidate only
-// right before digits, and are found by looking back from the digit:
+// right before digits, and skip finds them by looking back from the
+// digit:
 //
 //	'+'  a phone only as "+7" (parsePhone reads text[i+1] == '7')
 //	'('  a phone only as "(7"
@@ -240,27 +243,57 @@ func triggerOf(c byte) uint8 {
 // just before the digit, as skip makes the scan do. A look-back never
 // reaches before i, where the scan already was.
 
+// skipTable returns the first position from i where a candidate,
+// capitals included, may start, and its trigger class. It reads eight
+// bytes at a time through the table, and looks at single bytes only
+// inside a block that holds a trigger; Kazakh small letters that share a
+// capital's second byte are passed over there.
+func skipTable(text []byte, i int) (int, uint8) {
+	n := len(text)
+	for ; i+8 <= n; i += 8 {
+		b := text[i : i+8 : i+8]
+		// One bit per byte that may start a candidate.
+		m := uint(isTrigger[b[0]]) | uint(isTrigger[b[1]])<<1 | uint(isTrigger[b[2]])<<2 | uint(isTrigger[b[3]])<<3 |
+			uint(isTrigger[b[4]])<<4 | uint(isTrigger[b[5]])<<5 | uint(isTrigger[b[6]])<<6 | uint(isTrigger[b[7]])<<7
+		for m != 0 {
+			k := bits.TrailingZeros(m)
+			if t := trigger[b[k]]; t != tCyrCap || capitalAt(text, i+k) {
+				return i + k, t
+			}
+			m &= m - 1
+		}
+	}
+	for ; i < n; i++ {
+		if t := trigger[text[i]]; t != tNone && (t != tCyrCap || capitalAt(text, i)) {
+			return i, t
+		}
+	}
+	return n, tNone
+}
+
+// isTrigger is 1 where trigger is not tNone.
+var isTrigger = func() (t [256]uint8) {
+	for c, k := range trigger {
+		if k != tNone {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
 const (
 	lanes1 = 0x0101010101010101 // 0x01 in every byte
 	lanes7 = 0x7F7F7F7F7F7F7F7F // 0x7F in every byte
 	lanes8 = 0x8080808080808080 // 0x80 in every byte
 )
 
-// swarEqual returns 0x80 in each byte of x equal to c, 0 in the others.
-// It is exact per byte: with t = x ^ c…, a byte of t is zero iff x's
-// equals c; t's low seven bits plus 0x7F set the top bit of every byte
-// with a low bit set, never carrying out of the byte (0x7F+0x7F < 0x100),
-// and |t adds the bytes whose top bit was set.
-func swarEqual(x uint64, c byte) uint64 {
-	t := x ^ lanes1*uint64(c)
-	return ^(t&lanes7 + lanes7 | t) & lanes8
-}
-
-// skip returns the first position from i where a candidate may start,
-// and its trigger class; names reports whether capitals are candidates.
+// skip returns the first position from i where a candidate other than a
+// name may start, and its trigger class. ef is the position of the next
+// 0xEF at or after i (len(text) if none), returned as tFull unless a stop
+// comes before it.
 //
-// Each 8-byte word x is tested with word-wide arithmetic (SWAR) that sets
-// the top bit of each byte to look at, exactly (no byte is set because of
+// Each 8-byte word x is tested with word-wide arithmetic that sets the
+// top bit of each byte to look at, exactly (no byte is set because of
 // its neighbours: no carry or borrow crosses a byte):
 //
 //	low = x & 0x7F…  the low seven bits of each byte
@@ -269,63 +302,28 @@ func swarEqual(x uint64, c byte) uint64 {
 //	     and low ≥ 0x30: digits, ':', '@', and the rare ";<=>?". The
 //	     subtraction never borrows (0xC0 - 0x7F > 0), the addition never
 //	     carries (0x7F + 0x50 < 0x100).
-//	^((t & 0x7F…) + 0x7F… | t), t = x ^ c…
-//	     top bit set iff the byte equals c (swarEqual).
-//
-// With names, a word holding a byte 0x90-0xAF or 0x86 (any Cyrillic
-// capital's second byte, and those of ё, і and Kazakh small letters) is
-// tested further by nameMask (written out in the loop), which keeps only capitals that may start
-// a patronymic or a father's name. In most text that excludes them all
-// (sentences start after ". ", not after a letter and a space), so
-// capitals cost no stop; capitalAt and nameAt's first test decide
-// exactly at the few that remain.
 //
 // Bytes past the end of text are read as zero, which matches nothing.
-// ef is the position of the next 0xEF at or after i (len(text) if none),
-// returned as tFull unless a stop comes before it.
-func skip(text []byte, i int, names bool, ef int) (int, uint8) {
+func skip(text []byte, i, ef int) (int, uint8) {
 	n := len(text)
 	from := i
 	for i < n {
 		if i > ef {
 			return ef, tFull
 		}
-		var m uint64
-		if i >= 3 && i+8 <= n {
-			// skipMaskEdge's ASCII and 0xEF tests, written out so that
-			// they compile inline: a call per word would cost as much.
-			x := load64(text, i)
-			low := x & lanes7
-			m = (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50)
-			var capital uint64
-			if names {
-				u := x ^ lanes1*0x86
-				capital = (lanes1*0xAF-low)&x&(low+lanes1*0x70) | ^(u&lanes7 + lanes7 | u)
-			}
-			// One branch for the words that hold nothing, most of them.
-			if (m|capital)&lanes8 == 0 {
-				i += 8
-				continue
-			}
-			if capital&lanes8 != 0 {
-				// nameMask, written out (a call would not be inlined).
-				x3 := load64(text, i-3)
-				x1 := (x<<8|x3>>16&0xFF)&(lanes1*0xFC) ^ lanes1*0xD0
-				x2 := x<<16 | x3>>8&0xFFFF
-				a0 := x2 ^ lanes1*0xA0
-				x3low := x3 & lanes7
-				m |= capital &
-					^(x1&lanes7 + lanes7 | x1) &
-					((lanes1*0xA0-x2&lanes7)&^x2 | ^(a0&lanes7 + lanes7 | a0)) &
-					^((lanes1*0xC0 - x3low) &^ x3 & (x3low + lanes1*0x5F))
-			}
-			m &= lanes8
-			if m == 0 {
-				i += 8
-				continue
-			}
+		var x uint64
+		if i+8 <= n {
+			x = load64(text, i)
 		} else {
-			m = skipMaskEdge(text, i, names)
+			var b [8]byte
+			copy(b[:], text[i:])
+			x = binary.LittleEndian.Uint64(b[:])
+		}
+		low := x & lanes7
+		m := (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50) & lanes8
+		if m == 0 {
+			i += 8
+			continue
 		}
 		for m != 0 {
 			p := i + bits.TrailingZeros64(m)>>3
@@ -335,18 +333,22 @@ func skip(text []byte, i int, names bool, ef int) (int, uint8) {
 			}
 			switch t := trigger[text[p]]; t {
 			case tDigit:
-				if p > from && beforeDigit[text[p-1]] {
-					return lookBack(text, from, p)
-				}
-				return p, t
-			case tCyrCap:
-				// nameAt's first test, without the floor: a capital
-				// that no word and separator precede starts no name.
-				if names && capitalAt(text, p) {
-					if sp := spaceBefore(text, p-1); sp > 0 && isLetterBefore(text, sp) {
-						return p, t
+				if p > from {
+					switch b := beforeDigit[text[p-1]]; b {
+					case tNone:
+					case bZ: // "KZ86…"
+						if p-2 >= from && text[p-2]|0x20 == 'k' {
+							return p - 2, tK
+						}
+					case bSpace: // "KZ 86…"
+						if p-3 >= from && text[p-2]|0x20 == 'z' && text[p-3]|0x20 == 'k' {
+							return p - 3, tK
+						}
+					default: // '+', '(' or 'N'
+						return p - 1, b
 					}
 				}
+				return p, t
 			case tNone:
 			default:
 				return p, t
@@ -360,10 +362,20 @@ func skip(text []byte, i int, names bool, ef int) (int, uint8) {
 	return n, tNone
 }
 
+// beforeDigit classifies the byte before a digit for skip's look-back:
+// the trigger it is ('+', '(', 'N'), or bZ and bSpace, which make "KZ"
+// before them an IBAN's start.
+var beforeDigit = [256]uint8{'+': tPlus, '(': tParen, 'N': tN, 'Z': bZ, 'z': bZ, ' ': bSpace}
+
+// Look-back classes of beforeDigit that are not triggers.
+const (
+	bZ     uint8 = 100 + iota // 'Z' or 'z'
+	bSpace                    // ' '
+)
+
 // nextFull returns the position of the first 0xEF (the lead byte of
 // full-width forms) at or after i, or len(text). It is rare in ru/kk/en
-// text, so it is looked for with bytes.IndexByte, once per occurrence,
-// rather than in every word skip tests.
+// text, so skip does not test every word for it.
 func nextFull(text []byte, i int) int {
 	if k := bytes.IndexByte(text[i:], 0xEF); k >= 0 {
 		return i + k
@@ -376,80 +388,6 @@ func nextFull(text []byte, i int) int {
 // 0 ≤ i and i+8 ≤ len(text). On little-endian machines it is one load.
 func load64(text []byte, i int) uint64 {
 	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(text)), i))[:])
-}
-
-// skipMaskEdge is skip's mask for text[i:i+8] within 3 bytes of the start
-// or 8 of the end of text, which it reads as if padded with zero bytes.
-func skipMaskEdge(text []byte, i int, names bool) uint64 {
-	var b [11]byte
-	for k := range b {
-		if j := i - 3 + k; j >= 0 && j < len(text) {
-			b[k] = text[j]
-		}
-	}
-	x := binary.LittleEndian.Uint64(b[3:])
-	low := x & lanes7
-	m := (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50)
-	if names {
-		m |= nameMask(x, low, binary.LittleEndian.Uint64(b[:]))
-	}
-	return m & lanes8
-}
-
-// nameMask sets the top bit of each byte of x that may be the second byte
-// of a capital starting a patronymic or a father's name: nameAt takes
-// only a capital after a lead byte 0xD0-0xD3, after a single separator
-// (' ', '\t', '\n', "\r\n", no-break space C2 A0) after a letter (an
-// ASCII letter or a Cyrillic letter's second byte, 0x80-0xBF). The test
-// is a necessary condition, looser than nameAt's; x3 holds the three
-// bytes before x and x's first five, so its byte k is x's byte k-3.
-func nameMask(x, low, x3 uint64) uint64 {
-	// Second byte: 0x90-0xAF (top bit set, low seven bits 0x10-0x2F;
-	// no borrow: 0xAF-0x7F > 0, no carry: 0x7F+0x70 < 0x100) or 0x86.
-	capital := (lanes1*0xAF-low)&x&(low+lanes1*0x70) | swarEqual(x, 0x86)
-	// Byte before: 0xD0-0xD3.
-	x1 := x<<8 | x3>>16&0xFF
-	lead := swarEqual(x1&(lanes1*0xFC), 0xD0)
-	// Two bytes before: an ASCII byte ≤ 0x20 (no borrow: 0xA0-0x7F > 0)
-	// or 0xA0.
-	x2 := x<<16 | x3>>8&0xFFFF
-	low2 := x2 & lanes7
-	sep := (lanes1*0xA0-low2)&^x2 | swarEqual(x2, 0xA0)
-	// Three bytes before: not an ASCII byte 0x21-0x40 (punctuation or a
-	// digit: letters are above, '\r' of "\r\n" below; no borrow:
-	// 0xC0-0x7F > 0, no carry: 0x7F+0x5F < 0x100).
-	x3low := x3 & lanes7
-	letter := ^((lanes1*0xC0 - x3low) &^ x3 & (x3low + lanes1*0x5F))
-	return capital & lead & sep & letter
-}
-
-// beforeDigit marks the bytes lookBack looks at before a digit.
-var beforeDigit = [256]bool{'+': true, '(': true, 'N': true, 'Z': true, 'z': true, ' ': true}
-
-// lookBack returns the trigger that the digit at text[p] makes a
-// candidate of, if any, else the digit itself. See the comment on
-// before lanes1 for why this is the reference scan's order.
-func lookBack(text []byte, from, p int) (int, uint8) {
-	if p-1 < from {
-		return p, tDigit
-	}
-	switch c := text[p-1]; {
-	case c == '+':
-		return p - 1, tPlus
-	case c == '(':
-		return p - 1, tParen
-	case c == 'N':
-		return p - 1, tN
-	case c|0x20 == 'z':
-		if p-2 >= from && text[p-2]|0x20 == 'k' {
-			return p - 2, tK
-		}
-	case c == ' ':
-		if p-3 >= from && text[p-2]|0x20 == 'z' && text[p-3]|0x20 == 'k' {
-			return p - 3, tK
-		}
-	}
-	return p, tDigit
 }
 
 // scanBuiltin appends the built-in findings of text to dst. fast selects
@@ -466,10 +404,14 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 	for i < n {
 		var t uint8
 		if fast {
-			if ef < i {
-				ef = nextFull(text, i)
+			if names {
+				i, t = skipTable(text, i)
+			} else {
+				if ef < i {
+					ef = nextFull(text, i)
+				}
+				i, t = skip(text, i, ef)
 			}
-			i, t = skip(text, i, names, ef)
 			if i >= n {
 				break
 			}
