@@ -1,6 +1,8 @@
 package anonymize
 
 import (
+	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"regexp"
 	"slices"
@@ -157,8 +159,8 @@ func (s *Scanner) AppendFindings(dst []Finding, text []byte) []Finding {
 	return dst
 }
 
-// Trigger classes: what a byte can start. The table lets the scan skip
-// four bytes at a time over text that cannot hold a candidate.
+// Trigger classes: what a byte can start. The table classifies the bytes
+// where skip stops.
 const (
 	tNone   uint8 = iota
 	tDigit        // '0'-'9': IIN, BIN, card, phone, IPv4, document, plate
@@ -209,12 +211,44 @@ func triggerOf(c byte) uint8 {
 	return tNone
 }
 
-// skip returns the first position from i where a candidate may start,
-// and its trigger class. It reads eight bytes at a time through the
-// table, and looks at single bytes only inside a block that holds a
-// trigger; Kazakh small letters that share a capital's second byte are
-// passed over there. names reports whether capitals are candidates.
-func skip(text []byte, i int, names bool) (int, uint8) {
+// The skip over text that cannot start a candidate.
+//
+// A scan that looks for names stops at every Cyrillic capital (and at
+// the Kazakh small letters sharing a capital's second byte): with that
+// many trigger classes, skipTable, eight table reads per eight bytes, is
+// the cheapest test measured. Without names, only one byte range must
+// be looked for in every word: 0x30-0x40, ASCII digits, ':' and '@';
+// skip tests eight bytes at a time for it with a few
+// word-wide operations (SWAR: one 0x80 bit per matching byte), without
+// a branch per byte, which on mixed Cyrillic and ASCII text the
+// processor mispredicts at most spaces. The full-width lead byte 0xEF
+// is rare and looked for with bytes.IndexByte (nextFull).
+//
+// The other triggers, '+', '(', 'N' and 'K'/'k', start a candidate only
+// right before digits, and skip finds them by looking back from the
+// digit:
+//
+//	'+'  a phone only as "+7" (parsePhone reads text[i+1] == '7')
+//	'('  a phone only as "(7"
+//	'N'  a passport only as 'N' and 8 digits
+//	'K'  an IBAN only as "KZ" and check digits, with at most one space
+//	     between "KZ" and them ("KZ86…", "KZ 86…": ibanChars wants digits
+//	     at 2-6 and parseIBAN skips single spaces)
+//
+// Anywhere else the reference scan looks at them, finds nothing and moves
+// on by one byte, so passing over them changes nothing. Before a digit,
+// at most one of them applies (the byte before the digit is '+', '(',
+// 'N', 'Z'/'z' or ' ', never two of them), and the bytes between it and
+// the digit are no triggers, so the reference would have looked at it
+// just before the digit, as skip makes the scan do. A look-back never
+// reaches before i, where the scan already was.
+
+// skipTable returns the first position from i where a candidate,
+// capitals included, may start, and its trigger class. It reads eight
+// bytes at a time through the table, and looks at single bytes only
+// inside a block that holds a trigger; Kazakh small letters that share a
+// capital's second byte are passed over there.
+func skipTable(text []byte, i int) (int, uint8) {
 	n := len(text)
 	for ; i+8 <= n; i += 8 {
 		b := text[i : i+8 : i+8]
@@ -223,14 +257,14 @@ func skip(text []byte, i int, names bool) (int, uint8) {
 			uint(isTrigger[b[4]])<<4 | uint(isTrigger[b[5]])<<5 | uint(isTrigger[b[6]])<<6 | uint(isTrigger[b[7]])<<7
 		for m != 0 {
 			k := bits.TrailingZeros(m)
-			if t := trigger[b[k]]; t != tCyrCap || names && capitalAt(text, i+k) {
+			if t := trigger[b[k]]; t != tCyrCap || capitalAt(text, i+k) {
 				return i + k, t
 			}
 			m &= m - 1
 		}
 	}
 	for ; i < n; i++ {
-		if t := trigger[text[i]]; t != tNone && (t != tCyrCap || names && capitalAt(text, i)) {
+		if t := trigger[text[i]]; t != tNone && (t != tCyrCap || capitalAt(text, i)) {
 			return i, t
 		}
 	}
@@ -247,6 +281,115 @@ var isTrigger = func() (t [256]uint8) {
 	return t
 }()
 
+const (
+	lanes1 = 0x0101010101010101 // 0x01 in every byte
+	lanes7 = 0x7F7F7F7F7F7F7F7F // 0x7F in every byte
+	lanes8 = 0x8080808080808080 // 0x80 in every byte
+)
+
+// skip returns the first position from i where a candidate other than a
+// name may start, and its trigger class. ef is the position of the next
+// 0xEF at or after i (len(text) if none), returned as tFull unless a stop
+// comes before it.
+//
+// Each 8-byte word x is tested with word-wide arithmetic that sets the
+// top bit of each byte to look at, exactly (no byte is set because of
+// its neighbours: no carry or borrow crosses a byte):
+//
+//	low = x & 0x7F…  the low seven bits of each byte
+//	(0xC0… - low) &^ x & (low + 0x50…)
+//	     top bit set iff the byte is ASCII (x's top bit clear), low ≤ 0x40
+//	     and low ≥ 0x30: digits, ':', '@', and the rare ";<=>?". The
+//	     subtraction never borrows (0xC0 - 0x7F > 0), the addition never
+//	     carries (0x7F + 0x50 < 0x100).
+//
+// Bytes past the end of text are read as zero, which matches nothing.
+func skip(text []byte, i, ef int) (int, uint8) {
+	n := len(text)
+	from := i
+	for i < n {
+		if i > ef {
+			return ef, tFull
+		}
+		var x uint64
+		if i+8 <= n {
+			x = load64(text, i)
+		} else {
+			var b [8]byte
+			copy(b[:], text[i:])
+			x = binary.LittleEndian.Uint64(b[:])
+		}
+		low := x & lanes7
+		m := (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50) & lanes8
+		if m == 0 {
+			i += 8
+			continue
+		}
+		for m != 0 {
+			p := i + bits.TrailingZeros64(m)>>3
+			m &= m - 1
+			if ef < p {
+				return ef, tFull
+			}
+			switch t := trigger[text[p]]; t {
+			case tDigit:
+				if p > from {
+					switch b := beforeDigit[text[p-1]]; b {
+					case tNone:
+					case bZ: // "KZ86…"
+						if p-2 >= from && text[p-2]|0x20 == 'k' {
+							return p - 2, tK
+						}
+					case bSpace: // "KZ 86…"
+						if p-3 >= from && text[p-2]|0x20 == 'z' && text[p-3]|0x20 == 'k' {
+							return p - 3, tK
+						}
+					default: // '+', '(' or 'N'
+						return p - 1, b
+					}
+				}
+				return p, t
+			case tNone:
+			default:
+				return p, t
+			}
+		}
+		i += 8
+	}
+	if ef < n {
+		return ef, tFull
+	}
+	return n, tNone
+}
+
+// beforeDigit classifies the byte before a digit for skip's look-back:
+// the trigger it is ('+', '(', 'N'), or bZ and bSpace, which make "KZ"
+// before them an IBAN's start.
+var beforeDigit = [256]uint8{'+': tPlus, '(': tParen, 'N': tN, 'Z': bZ, 'z': bZ, ' ': bSpace}
+
+// Look-back classes of beforeDigit that are not triggers.
+const (
+	bZ     uint8 = 100 + iota // 'Z' or 'z'
+	bSpace                    // ' '
+)
+
+// nextFull returns the position of the first 0xEF (the lead byte of
+// full-width forms) at or after i, or len(text). It is rare in ru/kk/en
+// text, so skip does not test every word for it.
+func nextFull(text []byte, i int) int {
+	if k := bytes.IndexByte(text[i:], 0xEF); k >= 0 {
+		return i + k
+	}
+	return len(text)
+}
+
+// load64 reads text[i:i+8] as a little-endian word, without the bounds
+// checks the compiler cannot drop in skip's loop: the caller ensures
+// 0 ≤ i and i+8 ≤ len(text). On little-endian machines it is one load.
+func load64(text []byte, i int) uint64 {
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(text)), i))[:])
+}
+
 // scanBuiltin appends the built-in findings of text to dst. fast selects
 // the table-driven skip; the reference path (fast false) looks at every
 // byte through triggerOf, and the two must agree.
@@ -257,10 +400,18 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 	floor := 0 // end of the last finding: look-backs stop here
 	n := len(text)
 	i := 0
+	ef := -1 // the next 0xEF at or after i, or n, when ef ≥ i
 	for i < n {
 		var t uint8
 		if fast {
-			i, t = skip(text, i, names)
+			if names {
+				i, t = skipTable(text, i)
+			} else {
+				if ef < i {
+					ef = nextFull(text, i)
+				}
+				i, t = skip(text, i, ef)
+			}
 			if i >= n {
 				break
 			}
@@ -270,9 +421,13 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 		}
 		var f Finding
 		next := i + 1
-		switch t {
-		case tDigit:
+		// Digits are most stops: a test of their own rather than a
+		// jump through the switch's table.
+		if t == tDigit {
 			f, next = s.digits(text, i, on, floor)
+			t = tNone
+		}
+		switch t {
 		case tPlus, tParen:
 			if on&setPhone != 0 && (i == floor || !isDigit(text[i-1])) {
 				if en, _, line, ok := parsePhone(text, i); ok {
@@ -356,10 +511,7 @@ func emailAround(text []byte, f Finding, floor int) Finding {
 // which redaction replaces: it never glues a candidate to its left.
 func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, int) {
 	n := len(text)
-	j := i
-	for j < n && isDigit(text[j]) {
-		j++
-	}
+	j := digitRunEnd(text, i)
 	l := j - i
 	switch {
 	case l == 12 && on&(setIIN|setBIN) != 0:
@@ -419,6 +571,29 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 		}
 	}
 	return Finding{}, j
+}
+
+// digitRunEnd returns the end of the run of ASCII digits from text[i].
+// Eight bytes at a time, the top bit of each digit byte is set exactly as
+// in skip's mask (ASCII, low seven bits 0x30-0x39; no borrow: 0xB9-0x7F >
+// 0, no carry: 0x7F+0x50 < 0x100), and the first byte without it ends
+// the run: most runs end inside the first word, without a loop whose
+// exit the processor mispredicts.
+func digitRunEnd(text []byte, i int) int {
+	n := len(text)
+	for i >= 0 && i+8 <= n {
+		x := load64(text, i)
+		low := x & lanes7
+		other := ^((lanes1*0xB9 - low) &^ x & (low + lanes1*0x50)) & lanes8
+		if other != 0 {
+			return i + bits.TrailingZeros64(other)>>3
+		}
+		i += 8
+	}
+	for i < n && isDigit(text[i]) {
+		i++
+	}
+	return i
 }
 
 // groupedDigits counts the digits of the groups from text[i] separated
