@@ -170,6 +170,10 @@ func (e *snapshot) standing(a consent.Acceptance, inForce int) acceptance {
 		return acceptNone
 	case a.Withdrawn:
 		return acceptWithdrawn
+	case !a.Until.IsZero() && !e.now().Before(a.Until):
+		// An acceptance past its term is no acceptance. The clock is read
+		// only for an acceptance with a term: most have none.
+		return acceptNone
 	case a.Version == e.tl.versions[inForce].ID:
 		return acceptCurrent
 	case e.tl.strict && !e.tl.has(a.Version):
