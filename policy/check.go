@@ -42,12 +42,15 @@ func WithCategories(cs ...purpose.Category) CheckOption {
 //
 // The zero Engine denies every Check with [ErrInvalidConfig]: build one
 // with [New].
-func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
+func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (d Decision, err error) {
 	s := e.cur.Load()
 	if s == nil {
-		return zeroEngineDenial(p, recipient), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
+		d, err = zeroEngineDenial(p, recipient), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
+	} else {
+		d, err = s.check(ctx, user, p, recipient, opts)
 	}
-	return s.check(ctx, user, p, recipient, opts)
+	d.bindUser(user)
+	return d, err
 }
 
 func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption) (Decision, error) {

@@ -39,9 +39,11 @@ type Decision struct {
 	// them (exclude_commercial_secret). Treat as read-only, like Reasons.
 	Categories []purpose.Category
 
-	// issued and mac are the engine's seal; see [Verify].
+	// issued, mac and umac are the engine's seal; see [Verify] and
+	// [VerifyFor].
 	issued *verdict
 	mac    uint64
+	umac   uint64
 }
 
 // Reason is one rule of the policy that decided.

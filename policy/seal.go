@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 
@@ -22,7 +23,8 @@ var ErrNotIssued = errors.New("policy: decision not issued by an engine, or alte
 // wrapping [ErrNotIssued]. A zero or hand-built Decision fails.
 //
 // Code above the engine that keeps a Decision as evidence (the disclosure
-// ledger) calls Verify before it trusts one.
+// ledger) calls Verify before it trusts one, or [VerifyFor] to check the
+// user it was made for as well.
 //
 // # Threat model
 //
@@ -66,6 +68,40 @@ func Verify(d Decision) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s differs from what the engine decided", ErrNotIssued, field)
+}
+
+// VerifyFor is [Verify] for a decision about one user: it returns nil only
+// if d was returned by [Engine.Check] for user (the same string) and is
+// unaltered. A decision made for another user, or for the same user under
+// another spelling, fails with an error wrapping [ErrNotIssued].
+//
+// Evidence kept per user (the disclosure ledger's Record) calls VerifyFor
+// with the subject it records, so that one user's allow cannot be recorded
+// as another's. The user is bound by a keyed hash (the policy snapshot's
+// seed) mixed with the decision's seal; it is not kept in the Decision.
+func VerifyFor(d Decision, user string) error {
+	if err := Verify(d); err != nil {
+		return err
+	}
+	if d.issued.userMac(d.mac, maphash.String(d.issued.seed, user)) != d.umac {
+		return fmt.Errorf("%w: made for another user", ErrNotIssued)
+	}
+	return nil
+}
+
+// bindUser seals the user d was made for into d (see [VerifyFor]); it
+// hashes the user with the snapshot's seed and allocates nothing.
+func (d *Decision) bindUser(user string) {
+	if d.issued != nil {
+		d.umac = d.issued.userMac(d.mac, maphash.String(d.issued.seed, user))
+	}
+}
+
+// userMac binds a user's hash to a decision's recipient seal mac (and so to
+// its verdict and recipient).
+func (v *verdict) userMac(mac, userHash uint64) uint64 {
+	x := (userHash ^ bits.RotateLeft64(mac, 23) ^ v.nonce) * 0xbf58476d1ce4e5b9
+	return x ^ x>>31
 }
 
 // sameSlice reports whether a and b are the same slice: same length and,
