@@ -23,6 +23,24 @@ type CheckOption struct {
 	collectedAt time.Time
 	attrName    string
 	attrValue   string
+	token       consent.Token
+}
+
+// WithAtLeast asks Check to read the user's consent state as of at least
+// the append that returned t (read-your-writes across instances sharing a
+// store): a withdrawal this or another instance acknowledged with t is
+// never missed by a stale read. The engine reads through the store's
+// StateAtLeast ([consent.TokenStore]); a store without it, or one that
+// cannot read t (an error wrapping [consent.ErrTokenInvalid]), makes Check
+// deny with an error wrapping [ErrConsentUnavailable]. The zero Token asks
+// for nothing.
+func WithAtLeast(t consent.Token) CheckOption {
+	return CheckOption{token: t}
+}
+
+// tokenReader is the part of [consent.TokenStore] the engine uses.
+type tokenReader interface {
+	StateAtLeast(ctx context.Context, user string, t consent.Token) (consent.State, error)
 }
 
 // WithCategories names the categories of data the request involves. The
@@ -87,7 +105,11 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
+	var token consent.Token
 	for _, o := range opts {
+		if o.token != "" {
+			token = o.token
+		}
 		if o.basis != "" {
 			i, ok := basisIndex(o.basis)
 			if !ok {
@@ -123,7 +145,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		key.categories, key.implied = pi.mask, true
 	}
 	var st consent.State
-	if err := e.state(ctx, user, &st); err != nil {
+	if err := e.state(ctx, user, token, &st); err != nil {
 		return e.deny(base, "consent_unavailable", ""), err
 	}
 	key.accept = e.standing(st.Acceptance(), vf.idx)
@@ -150,14 +172,20 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 // into an error and refusing a state that belongs to someone else. It
 // writes through a pointer so that the state, a large value, is copied
 // once on the warm path.
-func (e *snapshot) state(ctx context.Context, user string, st *consent.State) (err error) {
+func (e *snapshot) state(ctx context.Context, user string, token consent.Token, st *consent.State) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			// The panic value may hold personal data: it is not quoted.
 			*st, err = consent.State{}, fmt.Errorf("%w: the consent store panicked", ErrConsentUnavailable)
 		}
 	}()
-	*st, err = e.store.State(ctx, user)
+	if token == "" {
+		*st, err = e.store.State(ctx, user)
+	} else if tr, ok := e.store.(tokenReader); ok {
+		*st, err = tr.StateAtLeast(ctx, user, token)
+	} else {
+		return fmt.Errorf("%w: WithAtLeast: the consent store cannot read at a token (not a consent.TokenStore)", ErrConsentUnavailable)
+	}
 	if err != nil {
 		return &storeError{err: err, verbose: e.verbose}
 	}
