@@ -104,8 +104,8 @@
 // the purpose, the recipient's kind and confidentiality, the categories, the
 // user's acceptance standing (none, current, outdated, withdrawn) and
 // whether a grant for this purpose and recipient is active now. Static data
-// (the catalog and the recipients) sits in OPA's store as data.catalog and
-// data.recipients, the Law's switch and adequate countries as data.law
+// (the catalog) sits in OPA's store as data.catalog, the Law's switch and
+// adequate countries as data.law
 // (policy/rego/data.json holds the same for the embedded catalog, so that
 // `opa test policy/rego` runs the rules' tests alone). A host adds its own
 // rules on top with [WithHostRego] (package privacy.host: denials and
