@@ -186,8 +186,19 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		}
 	}
 	data := staticData(cfg.catalog, e.law, adequate)
+	for _, k := range cfg.bundleKeys {
+		if k.ID == "" || k.PublicKey == "" {
+			return nil, fmt.Errorf("%w: a bundle key needs an ID and a public key", ErrInvalidConfig)
+		}
+	}
 	if cfg.bundle != nil {
-		b, err := readBundle(cfg.bundle)
+		fsys := cfg.bundle
+		if len(cfg.bundleKeys) > 0 {
+			if fsys, err = verifiedBundle(fsys, cfg.bundleKeys); err != nil {
+				return nil, err
+			}
+		}
+		b, err := readBundle(fsys)
 		if err != nil {
 			return nil, err
 		}

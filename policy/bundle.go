@@ -12,6 +12,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/yasam/privacy/internal/regoeval"
 )
 
 // maxBundleBytes bounds what a bundle may hold, all files together.
@@ -29,9 +31,71 @@ const bundleDir = "bundle/"
 // optional .manifest whose "revision" the engine reports
 // ([Engine.BundleRevision]) and whose "roots", if given, must each be
 // privacy/host or below it. Files ending in _test.rego and other files are
-// skipped. Signed bundles are not verified: see [WatchBundle] for reloading
-// one that changes.
+// skipped. With [WithBundleKeys] the bundle must also be signed. See
+// [WatchBundle] for reloading one that changes.
 func WithBundle(fsys fs.FS) Option { return func(c *config) { c.bundle = fsys } }
+
+// BundleKey is a key that may sign a host bundle, with OPA's bundle signing
+// (`opa sign`, `opa build --signing-key`): ID is the key ID the signature
+// names (its "kid"), PublicKey the PEM public key (or the shared secret for
+// an HS algorithm), Algorithm the JWT algorithm (RS256 when empty; ES256,
+// PS256, EdDSA, HS256 and the others OPA supports), Scope the scope the
+// signature must state, if any.
+type BundleKey struct {
+	ID        string
+	PublicKey string
+	Algorithm string
+	Scope     string
+}
+
+// WithBundleKeys makes the bundle of [WithBundle] (and so of [WatchBundle])
+// load only if it is signed by one of keys: its .signatures.json holds one
+// JWT, signed by the one key given (whatever key ID the JWT names or
+// omits) or, when several are given, by the key its "kid" names, listing every file the engine reads
+// (.rego, data.json, .manifest, tests included) with its SHA-256 hash, and
+// no file that is missing. A bundle unsigned, signed by another key, or
+// with any file added, removed or changed after signing is refused with
+// [ErrInvalidConfig]; under Reload or WatchBundle the policy in force stays.
+// The engine verifies and reads one in-memory copy of the bundle, so a file
+// changed between the two is not loaded unverified.
+func WithBundleKeys(keys ...BundleKey) Option {
+	return func(c *config) { c.bundleKeys = append(c.bundleKeys, keys...) }
+}
+
+// verifiedBundle copies fsys into memory and verifies the copy's signature
+// against keys, returning the copy.
+func verifiedBundle(fsys fs.FS, keys []BundleKey) (fs.FS, error) {
+	snap := memFS{}
+	var total int64
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s: not a regular file", clip(name))
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		if total += int64(len(raw)); total > maxBundleBytes {
+			return fmt.Errorf("bundle larger than %d bytes", maxBundleBytes)
+		}
+		snap[name] = raw
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: bundle: %w", ErrInvalidConfig, err)
+	}
+	vk := make([]regoeval.VerificationKey, len(keys))
+	for i, k := range keys {
+		vk[i] = regoeval.VerificationKey{ID: k.ID, Key: k.PublicKey, Algorithm: k.Algorithm, Scope: k.Scope}
+	}
+	if err := regoeval.VerifyBundle(snap, vk); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return snap, nil
+}
 
 // BundleRevision returns the revision named by the .manifest of the bundle
 // in force ([WithBundle]), or "" when there is none.

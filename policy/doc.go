@@ -110,8 +110,9 @@
 // `opa test policy/rego` runs the rules' tests alone). A host adds its own
 // rules on top with [WithHostRego] (package privacy.host: denials and
 // obligations only, never a ground) or as an OPA bundle directory or
-// .tar.gz ([WithBundle], [ReadBundleArchive]) that [WatchBundle] swaps in
-// when it changes; or it replaces everything with [WithRego]. Host rules
+// .tar.gz ([WithBundle], [ReadBundleArchive]), signed with OPA's bundle
+// signing when [WithBundleKeys] asks, that [WatchBundle] swaps in when it
+// changes; or it replaces everything with [WithRego]. Host rules
 // may decide by host attributes with finite domains ([WithAttribute],
 // [WithAttr]), which join the decision key like the rest of the input. A
 // host's Rego may call only builtins on an allow-list of pure ones (no
