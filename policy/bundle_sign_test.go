@@ -49,7 +49,11 @@ func signed(t testing.TB, b fstest.MapFS, keyID, priv string) fstest.MapFS {
 // refused; under Reload the policy in force stays (issue 11).
 func TestBundleSignature(t *testing.T) {
 	priv, pub := signingKey(t)
-	otherPriv, _ := signingKey(t)
+	otherPriv, otherPub := signingKey(t)
+	twoKeys := policy.WithBundleKeys(
+		policy.BundleKey{ID: "ops", PublicKey: pub, Algorithm: "ES256"},
+		policy.BundleKey{ID: "dev", PublicKey: otherPub, Algorithm: "ES256"},
+	)
 	key := policy.WithBundleKeys(policy.BundleKey{ID: "ops", PublicKey: pub, Algorithm: "ES256"})
 	good := signed(t, revBundle("r1"), "ops", priv)
 
@@ -78,7 +82,10 @@ func TestBundleSignature(t *testing.T) {
 		{"a rule added", with(good, "privacy/host/more.rego", "package privacy.host.more\n"), []policy.Option{key}, false},
 		{"a signed rule removed", with(good, "privacy/host/nested/deeper/x.rego", ""), []policy.Option{key}, false},
 		{"signed by another key", signed(t, revBundle("r1"), "ops", otherPriv), []policy.Option{key}, false},
-		{"signed under an unknown key ID", signed(t, revBundle("r1"), "dev", priv), []policy.Option{key}, false},
+		{"one key given: the key ID named does not matter", signed(t, revBundle("r1"), "dev", priv), []policy.Option{key}, true},
+		{"two keys given: by the key named", signed(t, revBundle("r1"), "dev", otherPriv), []policy.Option{twoKeys}, true},
+		{"two keys given: by another than the key named", signed(t, revBundle("r1"), "dev", priv), []policy.Option{twoKeys}, false},
+		{"two keys given: a key ID not given", signed(t, revBundle("r1"), "prod", priv), []policy.Option{twoKeys}, false},
 		{"garbled signatures", with(good, ".signatures.json", `{"signatures": ["x.y.z"]}`), []policy.Option{key}, false},
 		{"a key without its PEM", good, []policy.Option{policy.WithBundleKeys(policy.BundleKey{ID: "ops"})}, false},
 	}
