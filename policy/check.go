@@ -9,7 +9,6 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
-	"github.com/yasam/privacy/internal/regoeval"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -129,14 +128,14 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 			if !ok {
 				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
 			}
-			key.attrs = key.attrs&^((1<<a.width-1)<<a.shift) | i<<a.shift
+			key.setAttr(a, i)
 		}
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
 				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
 			}
-			key.categories |= 1 << i
+			key.addCategory(i)
 		}
 	}
 	if key.categories == 0 {
@@ -233,27 +232,7 @@ func (e *snapshot) verdict(ctx context.Context, key decisionKey) (*verdict, erro
 }
 
 func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, error) {
-	in := regoeval.Input{
-		Purpose:          string(e.purposeIDs[key.purpose]),
-		RecipientKind:    recipientKinds[key.kind],
-		Country:          countryCode(key.country),
-		Confidentiality:  key.confident,
-		Acceptance:       key.accept.String(),
-		Grant:            key.grant,
-		GrantCrossBorder: key.crossBorder,
-		CategoriesNamed:  !key.implied,
-		Basis:            string(bases[key.basis]),
-		RetentionExpired: key.expired,
-		Attributes:       e.attributeValues(key.attrs),
-		Categories:       []string{},
-	}
-	var judged []purpose.Category
-	for i := 0; key.categories>>i != 0; i++ {
-		if key.categories&(1<<i) != 0 {
-			judged = append(judged, e.catalog.CategoryAt(i))
-			in.Categories = append(in.Categories, string(e.catalog.CategoryAt(i)))
-		}
-	}
+	in, judged := e.unpack(key)
 	start := time.Now()
 	budget, cancel := ctx, context.CancelFunc(func() {})
 	if e.budget > 0 {
