@@ -128,9 +128,9 @@ func clauseRef(c, lang string) string {
 	switch {
 	case c == "":
 		return "-"
-	case lang == "en":
+	case lang == purpose.LangEN:
 		return "clause " + c
-	case lang == "kk":
+	case lang == purpose.LangKK:
 		return c + "-т."
 	}
 	return "п. " + c
