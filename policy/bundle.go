@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +28,9 @@ const bundleDir = "bundle/"
 // the policy exactly as [WithHostRego]'s are (package privacy.host and
 // below; deny and obligations only); data.json files, each placed in the
 // data document at its directory's path, which must be privacy/host or
-// below it (a bundle cannot touch the catalog or the Law's data); and an
+// below it (a bundle cannot touch the catalog or the Law's data), or above
+// it when the file holds nothing but the path down to privacy/host (the
+// root data.json `opa build` writes); and an
 // optional .manifest whose "revision" the engine reports
 // ([Engine.BundleRevision]) and whose "roots", if given, must each be
 // privacy/host or below it. Files ending in _test.rego and other files are
@@ -160,17 +163,17 @@ func readBundle(fsys fs.FS) (*bundle, error) {
 				}
 			}
 		case base == "data.json":
-			dir := path.Dir(name)
-			if !underHost(dir) {
-				return fmt.Errorf("%s: data outside privacy/host", clip(name))
-			}
 			dec := json.NewDecoder(bytes.NewReader(raw))
 			dec.UseNumber()
 			var v map[string]any
 			if err := dec.Decode(&v); err != nil {
 				return fmt.Errorf("%s: %w", clip(name), err)
 			}
-			if err := mergeAt(b.data, strings.Split(dir, "/"), v); err != nil {
+			segs, v, err := hostData(path.Dir(name), v)
+			if err != nil {
+				return fmt.Errorf("%s: %w", clip(name), err)
+			}
+			if err := mergeAt(b.data, segs, v); err != nil {
 				return fmt.Errorf("%s: %w", clip(name), err)
 			}
 		default:
@@ -185,6 +188,34 @@ func readBundle(fsys fs.FS) (*bundle, error) {
 		return nil, fmt.Errorf("%w: bundle has no .rego files", ErrInvalidConfig)
 	}
 	return b, nil
+}
+
+// hostData places the data.json of directory dir under privacy/host: a
+// file there or below it as it is; a file above it (the bundle's root, as
+// `opa build` writes one, or privacy/) only if it holds nothing but the
+// path down to privacy/host. It returns the path and the object to merge
+// there.
+func hostData(dir string, v map[string]any) ([]string, map[string]any, error) {
+	var segs []string
+	if dir != "." {
+		segs = strings.Split(dir, "/")
+	}
+	for !underHost(strings.Join(segs, "/")) {
+		if len(v) == 0 {
+			return []string{"privacy", "host"}, v, nil // nothing to place
+		}
+		hostPath := []string{"privacy", "host"}
+		if len(segs) >= len(hostPath) || !slices.Equal(segs, hostPath[:len(segs)]) {
+			return nil, nil, errors.New("data outside privacy/host")
+		}
+		next := hostPath[len(segs)]
+		child, ok := v[next].(map[string]any)
+		if len(v) != 1 || !ok {
+			return nil, nil, errors.New("data outside privacy/host")
+		}
+		segs, v = append(segs, next), child
+	}
+	return segs, v, nil
 }
 
 // mergeAt places v at the path segs of m, merging objects; a value already

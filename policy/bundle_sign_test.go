@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -8,6 +9,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"maps"
+	"os"
+	"path/filepath"
 	"testing"
 	"testing/fstest"
 
@@ -116,4 +119,63 @@ func TestBundleSignature(t *testing.T) {
 		require.NoError(t, f.engine.Reload(append(base, policy.WithBundle(signed(t, revBundle("r2"), "ops", priv)))...))
 		assert.Equal(t, "r2", f.engine.BundleRevision())
 	})
+}
+
+// TestBundleOPABuildSigned loads a .tar.gz that the stock OPA CLI built and
+// signed (testdata/opabuild: `opa build -b . --signing-key priv.pem
+// --signing-alg ES256`, OPA v1.22.2; the private key is not kept): root
+// data.json holding privacy/host only, leading slashes, .signatures.json
+// naming the plugin. Its rule denies the location purpose.
+func TestBundleOPABuildSigned(t *testing.T) {
+	pub, err := os.ReadFile(filepath.Join("testdata", "opabuild", "pub.pem"))
+	require.NoError(t, err)
+	raw, err := os.ReadFile(filepath.Join("testdata", "opabuild", "bundle.tar.gz"))
+	require.NoError(t, err)
+	fsys, err := policy.ReadBundleArchive(bytes.NewReader(raw))
+	require.NoError(t, err)
+	key := policy.WithBundleKeys(policy.BundleKey{ID: "ops", PublicKey: string(pub), Algorithm: "ES256"})
+	f := newFixture(t, policy.WithBundle(fsys), key)
+	f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0))
+	ctx := context.Background()
+	d, err := f.engine.Check(ctx, "u", purpose.Location, policy.Operator)
+	require.NoError(t, err)
+	assert.False(t, d.Allowed)
+	assert.Equal(t, []string{"x@1"}, codes(d))
+	d, err = f.engine.Check(ctx, "u", purpose.Support, policy.Operator)
+	require.NoError(t, err)
+	assert.True(t, d.Allowed)
+	assert.Equal(t, "7", f.engine.BundleRevision())
+}
+
+// TestBundleRootData: a data.json above privacy/host (at the root, as opa
+// build writes it, or in privacy/) is accepted only when it holds nothing
+// but the path down to privacy/host.
+func TestBundleRootData(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		data string
+		ok   bool
+	}{
+		{"root, privacy/host only", "data.json", `{"privacy": {"host": {"rev": {"value": "r9"}}}}`, true},
+		{"root, empty (opa build without data)", "data.json", `{}`, true},
+		{"privacy/, host only", "privacy/data.json", `{"host": {"rev": {"value": "r9"}}}`, true},
+		{"root, the catalog too", "data.json", `{"privacy": {"host": {}}, "catalog": {}}`, false},
+		{"root, privacy/consent too", "data.json", `{"privacy": {"host": {}, "consent": {"x": 1}}}`, false},
+		{"root, host not an object", "data.json", `{"privacy": {"host": 5}}`, false},
+		{"privacy/, another package", "privacy/data.json", `{"law": {"enabled": false}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := policy.New(policy.WithBundle(fstest.MapFS{
+				"privacy/host/rules.rego": {Data: []byte(revRules)},
+				tt.file:                   {Data: []byte(tt.data)},
+			}))
+			if tt.ok {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, policy.ErrInvalidConfig)
+		})
+	}
 }
