@@ -59,15 +59,12 @@ func WithCategories(cs ...purpose.Category) CheckOption {
 //
 // The zero Engine denies every Check with [ErrInvalidConfig]: build one
 // with [New].
-func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (d Decision, err error) {
+func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
 	s := e.cur.Load()
 	if s == nil {
-		d, err = zeroEngineDenial(p, recipient), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
-	} else {
-		d, err = s.check(ctx, user, p, recipient, opts)
+		return zeroEngineDenial(p, recipient, user), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
 	}
-	d.bindUser(user)
-	return d, err
+	return s.check(ctx, user, p, recipient, opts)
 }
 
 func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption) (Decision, error) {
@@ -77,30 +74,30 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		base.PolicyVersion = e.tl.versions[vf.idx].ID
 	}
 	if ctx == nil {
-		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
+		return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
 	}
 	if user == "" {
-		return e.deny(base, "invalid_request", ""), ErrEmptyUser
+		return e.deny(base, user, "invalid_request", ""), ErrEmptyUser
 	}
 	if len(user) > MaxUserLen {
-		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
+		return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
 	}
 	if err := ctx.Err(); err != nil {
-		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
+		return e.deny(base, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
 	}
 	pi, ok := e.purposes[p]
 	if !ok {
-		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
+		return e.deny(base, user, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
 	}
 	if vf.idx < 0 {
-		return e.deny(base, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
+		return e.deny(base, user, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
 	}
 	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
 	rh := e.operator
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
-			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
+			return e.deny(base, user, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
@@ -112,7 +109,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if o.basis != "" {
 			i, ok := basisIndex(o.basis)
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
+				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
 			}
 			key.basis = i
 		}
@@ -122,18 +119,18 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if o.attrName != "" {
 			a, ok := e.attrs[o.attrName]
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
+				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
 			}
 			i, ok := a.values[o.attrValue]
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
+				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
 			}
 			key.setAttr(a, i)
 		}
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
+				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
 			}
 			key.addCategory(i)
 		}
@@ -145,7 +142,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	}
 	var st consent.State
 	if err := e.state(ctx, user, token, &st); err != nil {
-		return e.deny(base, "consent_unavailable", ""), err
+		return e.deny(base, user, "consent_unavailable", ""), err
 	}
 	key.accept = e.standing(st.Acceptance(), vf.idx)
 	if g, ok := st.Grant(p, recipient); ok && g.Granted {
@@ -159,12 +156,12 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		// The context ended before the decision was made, maybe while a
 		// store that ignores it was answering: deny on every path, the
 		// warm cache included.
-		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
+		return e.deny(base, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
 	}
 	if err != nil {
-		return e.deny(base, "policy_error", ""), err
+		return e.deny(base, user, "policy_error", ""), err
 	}
-	return issue(v, recipient, rh), nil
+	return issue(v, recipient, rh, user), nil
 }
 
 // state reads user's consent state into st, turning a panic of the store
@@ -286,8 +283,9 @@ func categories(ss []string) []purpose.Category {
 	return out
 }
 
-// deny returns d as a denial for a reason found before the Rego was asked.
-func (e *snapshot) deny(d Decision, code, clause string) Decision {
+// deny returns d, for user, as a denial for a reason found before the Rego
+// was asked.
+func (e *snapshot) deny(d Decision, user, code, clause string) Decision {
 	v := &verdict{
 		purpose: d.Purpose,
 		version: d.PolicyVersion,
@@ -295,5 +293,5 @@ func (e *snapshot) deny(d Decision, code, clause string) Decision {
 		seed:    e.seed,
 		redact:  e.recipients[d.Recipient].Kind == disclosure.Individual && !e.verbose,
 	}
-	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient))
+	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient), user)
 }

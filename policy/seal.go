@@ -89,14 +89,6 @@ func VerifyFor(d Decision, user string) error {
 	return nil
 }
 
-// bindUser seals the user d was made for into d (see [VerifyFor]); it
-// hashes the user with the snapshot's seed and allocates nothing.
-func (d *Decision) bindUser(user string) {
-	if d.issued != nil {
-		d.umac = d.issued.userMac(d.mac, maphash.String(d.issued.seed, user))
-	}
-}
-
 // userMac binds a user's hash to a decision's recipient seal mac (and so to
 // its verdict and recipient).
 func (v *verdict) userMac(mac, userHash uint64) uint64 {
@@ -176,10 +168,13 @@ func (v *verdict) mac(recipientHash uint64) uint64 {
 	return x ^ x>>29
 }
 
-// issue returns the Decision for recipient made from the sealed verdict v;
-// rh is maphash.String(v.seed, recipient), which the engine computes once
-// per registered recipient rather than on every Check.
-func issue(v *verdict, recipient string, rh uint64) Decision {
+// issue returns the Decision for recipient and user made from the sealed
+// verdict v; rh is maphash.String(v.seed, recipient), which the engine
+// computes once per registered recipient rather than on every Check. The
+// user is bound by its hash with the same seed (see [VerifyFor]); hashing a
+// string allocates nothing.
+func issue(v *verdict, recipient string, rh uint64, user string) Decision {
+	mac := v.mac(rh)
 	return Decision{
 		Allowed:       v.allowed,
 		Purpose:       v.purpose,
@@ -190,18 +185,19 @@ func issue(v *verdict, recipient string, rh uint64) Decision {
 		PolicyVersion: v.version,
 		LegalBasis:    v.legal,
 		issued:        v,
-		mac:           v.mac(rh),
+		mac:           mac,
+		umac:          v.userMac(mac, maphash.String(v.seed, user)),
 	}
 }
 
 // zeroEngineDenial is the denial of the zero Engine, which has no snapshot
 // and so no seed of its own.
-func zeroEngineDenial(p purpose.ID, recipient string) Decision {
+func zeroEngineDenial(p purpose.ID, recipient, user string) Decision {
 	v := &verdict{
 		purpose: p,
 		reasons: []Reason{{Code: "policy_error", Message: messageOf(embeddedMessages(), "policy_error")}},
 		seed:    maphash.MakeSeed(),
 	}
 	v.seal()
-	return issue(v, recipient, maphash.String(v.seed, recipient))
+	return issue(v, recipient, maphash.String(v.seed, recipient), user)
 }
