@@ -91,7 +91,8 @@
 //
 // Every Decision an engine returns is sealed: [Verify] tells code above the
 // engine (the disclosure ledger) whether a Decision came from an engine and
-// is unchanged. The allow's reasons say what it rests on, with a code per
+// is unchanged, and [VerifyFor] also whether it was made for a given user.
+// The allow's reasons say what it rests on, with a code per
 // basis: operator_processing (2.1), shared_with_affiliated (5.1),
 // consent_granted (5.2), confidentiality_agreed (6.3),
 // cross_border_consented (94-V art. 16), law_basis (94-V art. 9).
@@ -124,7 +125,10 @@
 // Since a decision is a pure function of that input, the engine caches
 // decisions by it: a warm Check is a map lookup and allocates nothing. The
 // cache never holds consent: state is read from the store on every Check, so
-// a withdrawal counts for the very next one. The cache is bounded
+// a withdrawal counts for the very next one. Where several instances share
+// a store whose reads may lag (a state cache per instance), a Check given
+// the token of the append it must reflect ([WithAtLeast],
+// [consent.TokenStore]) reads at least up to it. The cache is bounded
 // ([DefaultCacheSize], [WithCacheSize]); when full it starts again from
 // empty.
 //
