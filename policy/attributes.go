@@ -82,19 +82,3 @@ func buildAttributes(decls []attributeDecl) (map[string]*attribute, []*attribute
 	}
 	return byName, order, nil
 }
-
-// attributes returns the attribute values packed in key, as the Rego
-// input's object.
-func (e *snapshot) attributeValues(packed uint64) map[string]string {
-	if packed == 0 {
-		return nil
-	}
-	out := map[string]string{}
-	for _, a := range e.attrOrder {
-		i := packed >> a.shift & (1<<a.width - 1)
-		if i > 0 {
-			out[a.name] = a.byIdx[i-1]
-		}
-	}
-	return out
-}

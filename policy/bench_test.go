@@ -86,7 +86,7 @@ func BenchmarkOPAPrepared(b *testing.B) {
 		modules[n] = string(src)
 		opts = append(opts, rego.Module(n, string(src)))
 	}
-	store := inmem.NewFromObject(jsonRoundTrip(b, policy.StaticData(purpose.Default(), testRecipients)))
+	store := inmem.NewFromObject(jsonRoundTrip(b, policy.StaticData(purpose.Default())))
 	opts = append(opts, rego.Query("data.privacy.decision"), rego.Store(store))
 	pq, err := rego.New(opts...).PrepareForEval(context.Background())
 	require.NoError(b, err)

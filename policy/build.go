@@ -185,9 +185,20 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 			modules[name] = src
 		}
 	}
-	data := staticData(cfg.catalog, e.recipients, e.law, adequate)
+	data := staticData(cfg.catalog, e.law, adequate)
+	for _, k := range cfg.bundleKeys {
+		if k.ID == "" || k.PublicKey == "" {
+			return nil, fmt.Errorf("%w: a bundle key needs an ID and a public key", ErrInvalidConfig)
+		}
+	}
 	if cfg.bundle != nil {
-		b, err := readBundle(cfg.bundle)
+		fsys := cfg.bundle
+		if len(cfg.bundleKeys) > 0 {
+			if fsys, err = verifiedBundle(fsys, cfg.bundleKeys); err != nil {
+				return nil, err
+			}
+		}
+		b, err := readBundle(fsys)
 		if err != nil {
 			return nil, err
 		}
@@ -285,8 +296,9 @@ func readModules(fsys fs.FS) (map[string]string, error) {
 }
 
 // staticData is what the Rego may read besides the input: the catalog and
-// the recipients.
-func staticData(cat *purpose.Catalog, recipients map[string]recipientInfo, law bool, adequate []string) map[string]any {
+// the Law's switch. Recipients are not in it: the input carries the one
+// recipient's kind, country and confidentiality, and no rule reads more.
+func staticData(cat *purpose.Catalog, law bool, adequate []string) map[string]any {
 	purposes := map[string]any{}
 	for _, p := range cat.Purposes() {
 		cats := make([]string, len(p.Categories))
@@ -305,17 +317,12 @@ func staticData(cat *purpose.Catalog, recipients map[string]recipientInfo, law b
 	for _, c := range cat.Categories() {
 		categories = append(categories, string(c.ID))
 	}
-	rs := map[string]any{}
-	for id, r := range recipients {
-		rs[id] = map[string]any{"kind": string(r.Kind), "confidentiality": r.Confidentiality, "country": r.Country}
-	}
 	if adequate == nil {
 		adequate = []string{}
 	}
 	return map[string]any{
-		"catalog":    map[string]any{"purposes": purposes, "categories": categories},
-		"recipients": rs,
-		"law":        map[string]any{"enabled": law, "adequate_countries": adequate},
+		"catalog": map[string]any{"purposes": purposes, "categories": categories},
+		"law":     map[string]any{"enabled": law, "adequate_countries": adequate},
 	}
 }
 

@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/yasam/privacy/internal/regoeval"
 )
 
 // maxBundleBytes bounds what a bundle may hold, all files together.
@@ -25,13 +28,77 @@ const bundleDir = "bundle/"
 // the policy exactly as [WithHostRego]'s are (package privacy.host and
 // below; deny and obligations only); data.json files, each placed in the
 // data document at its directory's path, which must be privacy/host or
-// below it (a bundle cannot touch the catalog or the Law's data); and an
+// below it (a bundle cannot touch the catalog or the Law's data), or above
+// it when the file holds nothing but the path down to privacy/host (the
+// root data.json `opa build` writes); and an
 // optional .manifest whose "revision" the engine reports
 // ([Engine.BundleRevision]) and whose "roots", if given, must each be
 // privacy/host or below it. Files ending in _test.rego and other files are
-// skipped. Signed bundles are not verified: see [WatchBundle] for reloading
-// one that changes.
+// skipped. With [WithBundleKeys] the bundle must also be signed. See
+// [WatchBundle] for reloading one that changes.
 func WithBundle(fsys fs.FS) Option { return func(c *config) { c.bundle = fsys } }
+
+// BundleKey is a key that may sign a host bundle, with OPA's bundle signing
+// (`opa sign`, `opa build --signing-key`): ID is the key ID the signature
+// names (its "kid"), PublicKey the PEM public key (or the shared secret for
+// an HS algorithm), Algorithm the JWT algorithm (RS256 when empty; ES256,
+// PS256, EdDSA, HS256 and the others OPA supports), Scope the scope the
+// signature must state, if any.
+type BundleKey struct {
+	ID        string
+	PublicKey string
+	Algorithm string
+	Scope     string
+}
+
+// WithBundleKeys makes the bundle of [WithBundle] (and so of [WatchBundle])
+// load only if it is signed by one of keys: its .signatures.json holds one
+// JWT, signed by the one key given (whatever key ID the JWT names or
+// omits) or, when several are given, by the key its "kid" names, listing every file the engine reads
+// (.rego, data.json, .manifest, tests included) with its SHA-256 hash, and
+// no file that is missing. A bundle unsigned, signed by another key, or
+// with any file added, removed or changed after signing is refused with
+// [ErrInvalidConfig]; under Reload or WatchBundle the policy in force stays.
+// The engine verifies and reads one in-memory copy of the bundle, so a file
+// changed between the two is not loaded unverified.
+func WithBundleKeys(keys ...BundleKey) Option {
+	return func(c *config) { c.bundleKeys = append(c.bundleKeys, keys...) }
+}
+
+// verifiedBundle copies fsys into memory and verifies the copy's signature
+// against keys, returning the copy.
+func verifiedBundle(fsys fs.FS, keys []BundleKey) (fs.FS, error) {
+	snap := memFS{}
+	var total int64
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s: not a regular file", clip(name))
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		if total += int64(len(raw)); total > maxBundleBytes {
+			return fmt.Errorf("bundle larger than %d bytes", maxBundleBytes)
+		}
+		snap[name] = raw
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: bundle: %w", ErrInvalidConfig, err)
+	}
+	vk := make([]regoeval.VerificationKey, len(keys))
+	for i, k := range keys {
+		vk[i] = regoeval.VerificationKey{ID: k.ID, Key: k.PublicKey, Algorithm: k.Algorithm, Scope: k.Scope}
+	}
+	if err := regoeval.VerifyBundle(snap, vk); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	return snap, nil
+}
 
 // BundleRevision returns the revision named by the .manifest of the bundle
 // in force ([WithBundle]), or "" when there is none.
@@ -96,17 +163,17 @@ func readBundle(fsys fs.FS) (*bundle, error) {
 				}
 			}
 		case base == "data.json":
-			dir := path.Dir(name)
-			if !underHost(dir) {
-				return fmt.Errorf("%s: data outside privacy/host", clip(name))
-			}
 			dec := json.NewDecoder(bytes.NewReader(raw))
 			dec.UseNumber()
 			var v map[string]any
 			if err := dec.Decode(&v); err != nil {
 				return fmt.Errorf("%s: %w", clip(name), err)
 			}
-			if err := mergeAt(b.data, strings.Split(dir, "/"), v); err != nil {
+			segs, v, err := hostData(path.Dir(name), v)
+			if err != nil {
+				return fmt.Errorf("%s: %w", clip(name), err)
+			}
+			if err := mergeAt(b.data, segs, v); err != nil {
 				return fmt.Errorf("%s: %w", clip(name), err)
 			}
 		default:
@@ -121,6 +188,34 @@ func readBundle(fsys fs.FS) (*bundle, error) {
 		return nil, fmt.Errorf("%w: bundle has no .rego files", ErrInvalidConfig)
 	}
 	return b, nil
+}
+
+// hostData places the data.json of directory dir under privacy/host: a
+// file there or below it as it is; a file above it (the bundle's root, as
+// `opa build` writes one, or privacy/) only if it holds nothing but the
+// path down to privacy/host. It returns the path and the object to merge
+// there.
+func hostData(dir string, v map[string]any) ([]string, map[string]any, error) {
+	var segs []string
+	if dir != "." {
+		segs = strings.Split(dir, "/")
+	}
+	for !underHost(strings.Join(segs, "/")) {
+		if len(v) == 0 {
+			return []string{"privacy", "host"}, v, nil // nothing to place
+		}
+		hostPath := []string{"privacy", "host"}
+		if len(segs) >= len(hostPath) || !slices.Equal(segs, hostPath[:len(segs)]) {
+			return nil, nil, errors.New("data outside privacy/host")
+		}
+		next := hostPath[len(segs)]
+		child, ok := v[next].(map[string]any)
+		if len(v) != 1 || !ok {
+			return nil, nil, errors.New("data outside privacy/host")
+		}
+		segs, v = append(segs, next), child
+	}
+	return segs, v, nil
 }
 
 // mergeAt places v at the path segs of m, merging objects; a value already

@@ -9,7 +9,6 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
-	"github.com/yasam/privacy/internal/regoeval"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -23,6 +22,24 @@ type CheckOption struct {
 	collectedAt time.Time
 	attrName    string
 	attrValue   string
+	token       consent.Token
+}
+
+// WithAtLeast asks Check to read the user's consent state as of at least
+// the append that returned t (read-your-writes across instances sharing a
+// store): a withdrawal this or another instance acknowledged with t is
+// never missed by a stale read. The engine reads through the store's
+// StateAtLeast ([consent.TokenStore]); a store without it, or one that
+// cannot read t (an error wrapping [consent.ErrTokenInvalid]), makes Check
+// deny with an error wrapping [ErrConsentUnavailable]. The zero Token asks
+// for nothing.
+func WithAtLeast(t consent.Token) CheckOption {
+	return CheckOption{token: t}
+}
+
+// tokenReader is the part of [consent.TokenStore] the engine uses.
+type tokenReader interface {
+	StateAtLeast(ctx context.Context, user string, t consent.Token) (consent.State, error)
 }
 
 // WithCategories names the categories of data the request involves. The
@@ -45,7 +62,7 @@ func WithCategories(cs ...purpose.Category) CheckOption {
 func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
 	s := e.cur.Load()
 	if s == nil {
-		return zeroEngineDenial(p, recipient), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
+		return zeroEngineDenial(p, recipient, user), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
 	}
 	if s.tel.obs != nil {
 		return s.observed(ctx, user, p, recipient, opts)
@@ -60,38 +77,42 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		base.PolicyVersion = e.tl.versions[vf.idx].ID
 	}
 	if ctx == nil {
-		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
+		return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
 	}
 	if user == "" {
-		return e.deny(base, "invalid_request", ""), ErrEmptyUser
+		return e.deny(base, user, "invalid_request", ""), ErrEmptyUser
 	}
 	if len(user) > MaxUserLen {
-		return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
+		return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
 	}
 	if err := ctx.Err(); err != nil {
-		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
+		return e.deny(base, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
 	}
 	pi, ok := e.purposes[p]
 	if !ok {
-		return e.deny(base, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
+		return e.deny(base, user, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
 	}
 	if vf.idx < 0 {
-		return e.deny(base, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
+		return e.deny(base, user, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
 	}
 	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
 	rh := e.operator
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
-			return e.deny(base, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
+			return e.deny(base, user, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
+	var token consent.Token
 	for _, o := range opts {
+		if o.token != "" {
+			token = o.token
+		}
 		if o.basis != "" {
 			i, ok := basisIndex(o.basis)
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
+				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
 			}
 			key.basis = i
 		}
@@ -101,20 +122,20 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if o.attrName != "" {
 			a, ok := e.attrs[o.attrName]
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
+				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
 			}
 			i, ok := a.values[o.attrValue]
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
+				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
 			}
-			key.attrs = key.attrs&^((1<<a.width-1)<<a.shift) | i<<a.shift
+			key.setAttr(a, i)
 		}
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
-				return e.deny(base, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
+				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
 			}
-			key.categories |= 1 << i
+			key.addCategory(i)
 		}
 	}
 	if key.categories == 0 {
@@ -123,8 +144,8 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		key.categories, key.implied = pi.mask, true
 	}
 	var st consent.State
-	if err := e.state(ctx, user, &st); err != nil {
-		return e.deny(base, "consent_unavailable", ""), err
+	if err := e.state(ctx, user, token, &st); err != nil {
+		return e.deny(base, user, "consent_unavailable", ""), err
 	}
 	key.accept = e.standing(st.Acceptance(), vf.idx)
 	if g, ok := st.Grant(p, recipient); ok && g.Granted {
@@ -138,26 +159,32 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		// The context ended before the decision was made, maybe while a
 		// store that ignores it was answering: deny on every path, the
 		// warm cache included.
-		return e.deny(base, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
+		return e.deny(base, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
 	}
 	if err != nil {
-		return e.deny(base, "policy_error", ""), err
+		return e.deny(base, user, "policy_error", ""), err
 	}
-	return issue(v, recipient, rh, e.tel.ids.next()), nil
+	return issue(v, recipient, rh, user, e.tel.ids.next()), nil
 }
 
 // state reads user's consent state into st, turning a panic of the store
 // into an error and refusing a state that belongs to someone else. It
 // writes through a pointer so that the state, a large value, is copied
 // once on the warm path.
-func (e *snapshot) state(ctx context.Context, user string, st *consent.State) (err error) {
+func (e *snapshot) state(ctx context.Context, user string, token consent.Token, st *consent.State) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			// The panic value may hold personal data: it is not quoted.
 			*st, err = consent.State{}, fmt.Errorf("%w: the consent store panicked", ErrConsentUnavailable)
 		}
 	}()
-	*st, err = e.store.State(ctx, user)
+	if token == "" {
+		*st, err = e.store.State(ctx, user)
+	} else if tr, ok := e.store.(tokenReader); ok {
+		*st, err = tr.StateAtLeast(ctx, user, token)
+	} else {
+		return fmt.Errorf("%w: WithAtLeast: the consent store cannot read at a token (not a consent.TokenStore)", ErrConsentUnavailable)
+	}
 	if err != nil {
 		return &storeError{err: err, verbose: e.verbose}
 	}
@@ -173,6 +200,10 @@ func (e *snapshot) standing(a consent.Acceptance, inForce int) acceptance {
 		return acceptNone
 	case a.Withdrawn:
 		return acceptWithdrawn
+	case !a.Until.IsZero() && !e.now().Before(a.Until):
+		// An acceptance past its term is no acceptance. The clock is read
+		// only for an acceptance with a term: most have none.
+		return acceptNone
 	case a.Version == e.tl.versions[inForce].ID:
 		return acceptCurrent
 	case e.tl.strict && !e.tl.has(a.Version):
@@ -204,27 +235,7 @@ func (e *snapshot) verdict(ctx context.Context, key decisionKey, hit *bool) (*ve
 }
 
 func (e *snapshot) evaluate(ctx context.Context, key decisionKey) (*verdict, error) {
-	in := regoeval.Input{
-		Purpose:          string(e.purposeIDs[key.purpose]),
-		RecipientKind:    recipientKinds[key.kind],
-		Country:          countryCode(key.country),
-		Confidentiality:  key.confident,
-		Acceptance:       key.accept.String(),
-		Grant:            key.grant,
-		GrantCrossBorder: key.crossBorder,
-		CategoriesNamed:  !key.implied,
-		Basis:            string(bases[key.basis]),
-		RetentionExpired: key.expired,
-		Attributes:       e.attributeValues(key.attrs),
-		Categories:       []string{},
-	}
-	var judged []purpose.Category
-	for i := 0; key.categories>>i != 0; i++ {
-		if key.categories&(1<<i) != 0 {
-			judged = append(judged, e.catalog.CategoryAt(i))
-			in.Categories = append(in.Categories, string(e.catalog.CategoryAt(i)))
-		}
-	}
+	in, judged := e.unpack(key)
 	start := time.Now()
 	budget, cancel := ctx, context.CancelFunc(func() {})
 	if e.budget > 0 {
@@ -278,8 +289,9 @@ func categories(ss []string) []purpose.Category {
 	return out
 }
 
-// deny returns d as a denial for a reason found before the Rego was asked.
-func (e *snapshot) deny(d Decision, code, clause string) Decision {
+// deny returns d, for user, as a denial for a reason found before the Rego
+// was asked.
+func (e *snapshot) deny(d Decision, user, code, clause string) Decision {
 	v := &verdict{
 		purpose: d.Purpose,
 		version: d.PolicyVersion,
@@ -287,5 +299,5 @@ func (e *snapshot) deny(d Decision, code, clause string) Decision {
 		seed:    e.seed,
 		redact:  e.recipients[d.Recipient].Kind == disclosure.Individual && !e.verbose,
 	}
-	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient), e.tel.ids.next())
+	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient), user, e.tel.ids.next())
 }

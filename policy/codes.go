@@ -48,6 +48,14 @@ const (
 	CodeNoVersionInForce   Code = "no_version_in_force" // 9.2, ErrInvalidConfig
 )
 
+// Reasons of a denial by the HTTP middleware (policy/httpguard), given
+// before or instead of a Check; each comes with an error.
+const (
+	CodeUserUnidentified  Code = "user_unidentified"   // the request names no user
+	CodeRecipientNotNamed Code = "recipient_not_named" // 5: the request names no recipient
+	CodeCheckFailed       Code = "check_failed"        // the Checker panicked
+)
+
 // Obligations that come with an allow.
 const (
 	CodeShowCurrentVersion      Code = "show_current_version"      // 9.5
@@ -68,6 +76,7 @@ var codes = []Code{
 	CodeCrossBorderConsentRequired, CodeNoRule,
 	CodeUnknownRecipient, CodeInvalidRequest, CodeConsentUnavailable, CodeRequestCancelled,
 	CodePolicyError, CodeNoVersionInForce,
+	CodeUserUnidentified, CodeRecipientNotNamed, CodeCheckFailed,
 	CodeShowCurrentVersion, CodeExcludeCommercialSecret, CodeRecordDisclosure, CodeCrossBorderTransfer,
 	CodeDepersonalise,
 }

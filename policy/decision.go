@@ -43,9 +43,11 @@ type Decision struct {
 	// The seal covers it.
 	ID DecisionID
 
-	// issued and mac are the engine's seal; see [Verify].
+	// issued, mac and umac are the engine's seal; see [Verify] and
+	// [VerifyFor].
 	issued *verdict
 	mac    uint64
+	umac   uint64
 }
 
 // Reason is one rule of the policy that decided.
@@ -130,9 +132,9 @@ func clauseRef(c, lang string) string {
 	switch {
 	case c == "":
 		return "-"
-	case lang == "en":
+	case lang == purpose.LangEN:
 		return "clause " + c
-	case lang == "kk":
+	case lang == purpose.LangKK:
 		return c + "-т."
 	}
 	return "п. " + c

@@ -91,7 +91,8 @@
 //
 // Every Decision an engine returns is sealed: [Verify] tells code above the
 // engine (the disclosure ledger) whether a Decision came from an engine and
-// is unchanged. The allow's reasons say what it rests on, with a code per
+// is unchanged, and [VerifyFor] also whether it was made for a given user.
+// The allow's reasons say what it rests on, with a code per
 // basis: operator_processing (2.1), shared_with_affiliated (5.1),
 // consent_granted (5.2), confidentiality_agreed (6.3),
 // cross_border_consented (94-V art. 16), law_basis (94-V art. 9).
@@ -104,14 +105,15 @@
 // the purpose, the recipient's kind and confidentiality, the categories, the
 // user's acceptance standing (none, current, outdated, withdrawn) and
 // whether a grant for this purpose and recipient is active now. Static data
-// (the catalog and the recipients) sits in OPA's store as data.catalog and
-// data.recipients, the Law's switch and adequate countries as data.law
+// (the catalog) sits in OPA's store as data.catalog, the Law's switch and
+// adequate countries as data.law
 // (policy/rego/data.json holds the same for the embedded catalog, so that
 // `opa test policy/rego` runs the rules' tests alone). A host adds its own
 // rules on top with [WithHostRego] (package privacy.host: denials and
 // obligations only, never a ground) or as an OPA bundle directory or
-// .tar.gz ([WithBundle], [ReadBundleArchive]) that [WatchBundle] swaps in
-// when it changes; or it replaces everything with [WithRego]. Host rules
+// .tar.gz ([WithBundle], [ReadBundleArchive]), signed with OPA's bundle
+// signing when [WithBundleKeys] asks, that [WatchBundle] swaps in when it
+// changes; or it replaces everything with [WithRego]. Host rules
 // may decide by host attributes with finite domains ([WithAttribute],
 // [WithAttr]), which join the decision key like the rest of the input. A
 // host's Rego may call only builtins on an allow-list of pure ones (no
@@ -123,7 +125,10 @@
 // Since a decision is a pure function of that input, the engine caches
 // decisions by it: a warm Check is a map lookup and allocates nothing. The
 // cache never holds consent: state is read from the store on every Check, so
-// a withdrawal counts for the very next one. The cache is bounded
+// a withdrawal counts for the very next one. Where several instances share
+// a store whose reads may lag (a state cache per instance), a Check given
+// the token of the append it must reflect ([WithAtLeast],
+// [consent.TokenStore]) reads at least up to it. The cache is bounded
 // ([DefaultCacheSize], [WithCacheSize]); when full it starts again from
 // empty.
 //

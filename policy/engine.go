@@ -123,22 +123,6 @@ type recipientInfo struct {
 	country uint16 // the country code's two letters; 0 for Kazakhstan
 }
 
-// countryKey packs an ISO 3166-1 alpha-2 code into the decision key;
-// Kazakhstan, the default, is 0.
-func countryKey(c string) uint16 {
-	if c == "" || c == "KZ" {
-		return 0
-	}
-	return uint16(c[0])<<8 | uint16(c[1])
-}
-
-func countryCode(k uint16) string {
-	if k == 0 {
-		return "KZ"
-	}
-	return string([]byte{byte(k >> 8), byte(k)})
-}
-
 // recipientKinds are the kinds the Rego sees, by index; 0 is the operator.
 var recipientKinds = append([]string{operatorKind}, func() []string {
 	var ks []string

@@ -135,7 +135,8 @@ func TestCheckClauses(t *testing.T) {
 			},
 			purpose:   purpose.Payments,
 			recipient: "halyk",
-			reasons:   []string{"acceptance_withdrawn@9.3"},
+			// The grant predates the withdrawal, which voids it.
+			reasons: []string{"consent_required@5.2", "acceptance_withdrawn@9.3"},
 		},
 		{
 			name: "2.1 re-acceptance after withdrawal restores processing",

@@ -239,3 +239,60 @@ deny contains {"code": "minor_location", "clause": "host 1"} if {
 	// adult true shared_with_affiliated
 	// minor false minor_location
 }
+
+// ExampleVerifyFor: evidence code checks that a decision was made for the
+// user it is about to record.
+func ExampleVerifyFor() {
+	ctx := context.Background()
+	store := consent.NewMemoryStore()
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	if err := store.Append(ctx, consent.AcceptPolicy("user-1", policy.DefaultVersion.ID, at)); err != nil {
+		log.Fatal(err)
+	}
+	engine, err := policy.New(policy.WithConsentStore(store))
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, err := engine.Check(ctx, "user-1", purpose.Support, policy.Operator)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.Allowed, policy.VerifyFor(d, "user-1") == nil)
+	fmt.Println(errors.Is(policy.VerifyFor(d, "user-2"), policy.ErrNotIssued))
+	// Output:
+	// true true
+	// true
+}
+
+// ExampleWithAtLeast: an instance that appended a withdrawal hands its
+// token on; a Check given it reflects the withdrawal on any instance
+// sharing the store.
+func ExampleWithAtLeast() {
+	ctx := context.Background()
+	store := consent.NewMemoryStore() // a consent.TokenStore, as sqlitestore and pgstore are
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	if err := store.Append(ctx,
+		consent.AcceptPolicy("user-1", policy.DefaultVersion.ID, at),
+		consent.Grant("user-1", purpose.Payments, "halyk-bank", at),
+	); err != nil {
+		log.Fatal(err)
+	}
+	engine, err := policy.New(
+		policy.WithConsentStore(store),
+		policy.WithRecipients(disclosure.Recipient{ID: "halyk-bank", Kind: disclosure.ThirdParty}),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	token, err := store.AppendToken(ctx, consent.Withdraw("user-1", purpose.Payments, "halyk-bank", at.Add(time.Hour)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, err := engine.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithAtLeast(token))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.Allowed, d.Reasons[0].Code)
+	// Output:
+	// false consent_required
+}

@@ -1,18 +1,13 @@
 package policy
 
 import (
-	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/purpose"
 )
 
 // StaticData exposes the engine's OPA data document to the external tests'
 // baseline benchmark.
-func StaticData(cat *purpose.Catalog, rs []disclosure.Recipient) map[string]any {
-	m := make(map[string]recipientInfo, len(rs))
-	for _, r := range rs {
-		m[r.ID] = recipientInfo{Recipient: r}
-	}
-	return staticData(cat, m, true, nil)
+func StaticData(cat *purpose.Catalog) map[string]any {
+	return staticData(cat, true, nil)
 }
 
 // CacheLen reports how many decisions the engine holds in its cache.

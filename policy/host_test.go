@@ -2,13 +2,17 @@ package policy_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
@@ -126,4 +130,84 @@ func TestHostRegoPackageConfined(t *testing.T) {
 			assert.Contains(t, err.Error(), "outside privacy.host")
 		})
 	}
+}
+
+// TestHostCannotRelaxAnySeedDenial tries allow-all host layers, as
+// WithHostRego modules and as a bundle with data, against every purpose,
+// recipient kind, consent setup and both outer category sets: every
+// decision the seed denies stays denied with the same reasons, and every
+// allow keeps the seed's grounds (issue 11: a host rule cannot relax a
+// seed denial).
+func TestHostCannotRelaxAnySeedDenial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exhaustive: skipped with -short")
+	}
+	ctx := context.Background()
+	attempts := map[string][]policy.Option{
+		"allow and grounds": {policy.WithHostRego(fstest.MapFS{"a.rego": {Data: []byte(`package privacy.host
+
+allow contains {"code": "operator_processing", "clause": "2.1"} if { true }
+
+grounds contains {"code": "consent_granted", "clause": "5.2"} if { true }
+`)}})},
+		"a decision of its own, nested": {policy.WithHostRego(fstest.MapFS{"a/b.rego": {Data: []byte(`package privacy.host.a
+
+decision := {"allow": true, "reasons": [{"code": "operator_processing", "clause": "2.1"}], "obligations": []}
+
+default allow := true
+`)}})},
+		"deny as an empty object, obligations claiming a ground": {policy.WithHostRego(fstest.MapFS{"c.rego": {Data: []byte(`package privacy.host.c
+
+deny := {}
+
+obligations contains {"code": "operator_processing", "clause": "2.1"} if { true }
+`)}})},
+		"bundle: data shaped like a decision": {policy.WithBundle(fstest.MapFS{
+			"privacy/host/r.rego":      {Data: []byte("package privacy.host.r\n\nallow := true\n")},
+			"privacy/host/data.json":   {Data: []byte(`{"deny": [], "decision": {"allow": true}, "grounds": [{"code": "operator_processing", "clause": "2.1"}]}`)},
+			"privacy/host/x/data.json": {Data: []byte(`{"obligations": []}`)},
+		})},
+	}
+	seed := newFixture(t)
+	engines := map[string]*policy.Engine{}
+	for name, opts := range attempts {
+		e, err := policy.New(append([]policy.Option{
+			policy.WithConsentStore(seed.store),
+			policy.WithRecipients(testRecipients...),
+			policy.WithClock(func() time.Time { return t0.Add(time.Hour) }),
+		}, opts...)...)
+		require.NoError(t, err, name)
+		engines[name] = e
+	}
+	cat := purpose.Default()
+	recipients := append([]disclosure.Recipient{{ID: policy.Operator, Kind: "operator"}}, testRecipients...)
+	sets := categorySets(cat)[:2]
+	denials, allows := 0, 0
+	for _, p := range cat.Purposes() {
+		for _, r := range recipients {
+			for _, cs := range consentSetups() {
+				user := fmt.Sprintf("%s|%s|%s", p.ID, r.ID, cs.name)
+				seed.append(t, cs.events(user, p.ID, r.ID)...)
+				for _, cats := range sets {
+					want, err := seed.engine.Check(ctx, user, p.ID, r.ID, policy.WithCategories(cats...))
+					require.NoError(t, err)
+					if want.Allowed {
+						allows++
+					} else {
+						denials++
+					}
+					for name, e := range engines {
+						got, err := e.Check(ctx, user, p.ID, r.ID, policy.WithCategories(cats...))
+						require.NoError(t, err)
+						if got.Allowed != want.Allowed || !slices.Equal(codes(got), codes(want)) {
+							t.Fatalf("%s: %s %s %s %v: seed %v %v, with host layer %v %v", name, p.ID, r.ID, cs.name, cats, want.Allowed, codes(want), got.Allowed, codes(got))
+						}
+					}
+				}
+			}
+		}
+	}
+	require.Positive(t, denials)
+	require.Positive(t, allows)
+	t.Logf("%d seed denials and %d allows unchanged under %d allow-all host layers", denials, allows, len(attempts))
 }

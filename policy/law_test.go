@@ -280,8 +280,73 @@ func TestWithdrawalOfAcceptanceVoidsGrants(t *testing.T) {
 	f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0.Add(3*time.Second)))
 	d, err = f.engine.Check(ctx, "u", purpose.Payments, "halyk")
 	require.NoError(t, err)
-	if d.Allowed {
-		t.Skip("TODO(consent): a grant given before WithdrawAcceptance must not be active in consent.State after a new acceptance (issue 9, consent model part); the engine reads State.Grant")
+	assert.False(t, d.Allowed, "the grant given before the withdrawal stays void (9.3)")
+	assert.True(t, d.Has(policy.CodeConsentRequired))
+	f.append(t, consent.Grant("u", purpose.Payments, "halyk", t0.Add(4*time.Second)))
+	d, err = f.engine.Check(ctx, "u", purpose.Payments, "halyk")
+	require.NoError(t, err)
+	assert.True(t, d.Allowed, "a grant given anew allows again")
+}
+
+// An acceptance given with a term (consent.WithTerm) stands until its end
+// and not after (2.1; 94-V art. 8 p.4, the consent's term): the engine
+// judges it by its clock, read only when the acceptance has a term.
+func TestAcceptanceTerm(t *testing.T) {
+	now := t0.Add(time.Hour) // the fixture's clock
+	tests := []struct {
+		name    string
+		events  []consent.Event
+		allowed bool
+		reasons []string
+	}{
+		{
+			name:    "no term: stands",
+			events:  []consent.Event{consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0)},
+			allowed: true,
+			reasons: []string{"operator_processing@2.1"},
+		},
+		{
+			name:    "term ends after now: stands",
+			events:  []consent.Event{consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0, consent.WithTerm(now.Add(time.Nanosecond)))},
+			allowed: true,
+			reasons: []string{"operator_processing@2.1"},
+		},
+		{
+			name:    "term ends now: no acceptance",
+			events:  []consent.Event{consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0, consent.WithTerm(now))},
+			reasons: []string{"acceptance_missing@2.1"},
+		},
+		{
+			name:    "term ended: no acceptance",
+			events:  []consent.Event{consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0, consent.WithTerm(t0.Add(time.Minute)))},
+			reasons: []string{"acceptance_missing@2.1"},
+		},
+		{
+			name: "term ended, accepted again without one: stands",
+			events: []consent.Event{
+				consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0, consent.WithTerm(t0.Add(time.Minute))),
+				consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0.Add(2*time.Minute)),
+			},
+			allowed: true,
+			reasons: []string{"operator_processing@2.1"},
+		},
+		{
+			name: "withdrawn within its term: withdrawn",
+			events: []consent.Event{
+				consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0, consent.WithTerm(now.Add(time.Hour))),
+				consent.WithdrawAcceptance("u", t0.Add(time.Minute)),
+			},
+			reasons: []string{"acceptance_withdrawn@9.3"},
+		},
 	}
-	assert.True(t, d.Has("consent_required"))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.append(t, tt.events...)
+			d, err := f.engine.Check(context.Background(), "u", purpose.Feedback, policy.Operator)
+			require.NoError(t, err)
+			assert.Equal(t, tt.allowed, d.Allowed)
+			assert.Equal(t, tt.reasons, codes(d))
+		})
+	}
 }

@@ -8,53 +8,6 @@ import (
 	"github.com/yasam/privacy/purpose"
 )
 
-// acceptance is the user's standing towards the policy in force, resolved
-// in Go before a decision is asked for.
-type acceptance uint8
-
-const (
-	acceptNone acceptance = iota
-	acceptWithdrawn
-	acceptCurrent
-	acceptOutdated
-)
-
-func (a acceptance) String() string {
-	switch a {
-	case acceptWithdrawn:
-		return "withdrawn"
-	case acceptCurrent:
-		return "current"
-	case acceptOutdated:
-		return "outdated"
-	}
-	return "none"
-}
-
-// decisionKey is the whole input of one decision, in small integers so that
-// hashing it is cheap. The default Rego reads nothing else, and the engine
-// forbids non-deterministic builtins while the cache is on, so equal keys
-// get equal decisions.
-//
-// Its fields are laid out with no padding (32 bytes: TestDecisionKeyLayout),
-// which lets the map hash it as one block of memory rather than field by
-// field.
-type decisionKey struct {
-	categories  uint64 // bit i: the catalog's category i
-	attrs       uint64 // host attributes, packed (see attribute)
-	purpose     uint16 // index into snapshot.purposeIDs
-	country     uint16 // see countryKey
-	version     uint32 // index into the timeline: the version in force
-	kind        uint8  // index into recipientKinds
-	accept      acceptance
-	basis       uint8 // index into bases: the Law's ground named, if any
-	confident   bool
-	grant       bool
-	implied     bool // no category named: categories are the purpose's own
-	expired     bool // collected before now minus the purpose's retention (4.2)
-	crossBorder bool // the active grant allows a transfer abroad (art. 16)
-}
-
 // verdict is the cached, shared part of a Decision: everything but the
 // recipient's ID. Once sealed (see [verdict.seal]) it never changes, and
 // the Decisions made from it point at it, which is what [Verify] checks.

@@ -29,6 +29,23 @@ var embeddedMessages = sync.OnceValue(func() map[string]purpose.Text {
 	return m
 })
 
+// ProblemText returns the title and detail, in Russian, Kazakh and
+// English, of a problem document (RFC 9457) the HTTP middleware
+// (policy/httpguard) answers a denial with; problem is one of
+// [ProblemNames]. It reports false for another name.
+func ProblemText(problem string) (title, detail purpose.Text, ok bool) {
+	m := embeddedMessages()
+	title, ok1 := m["problem."+problem+".title"]
+	detail, ok2 := m["problem."+problem+".detail"]
+	return title, detail, ok1 && ok2
+}
+
+// ProblemNames returns the names of the problem documents whose texts the
+// message catalog holds ([ProblemText]).
+func ProblemNames() []string {
+	return []string{"denied", "no_user", "invalid_request", "recipient_not_found", "unavailable", "error"}
+}
+
 // Message returns the text, in Russian, Kazakh and English, of a reason or
 // obligation code of the embedded policy, and reports whether it has one.
 // For a code without text it returns the code itself in every language,

@@ -23,6 +23,11 @@ func TestMessagesCoverEveryCode(t *testing.T) {
 		// Reasons the engine gives before asking the Rego.
 		"invalid_request": true, "unknown_recipient": true, "consent_unavailable": true, "policy_error": true,
 		"request_cancelled": true, "no_version_in_force": true,
+		// Reasons the HTTP middleware gives.
+		"user_unidentified": true, "recipient_not_named": true, "check_failed": true,
+	}
+	for _, p := range ProblemNames() {
+		emitted["problem."+p+".title"], emitted["problem."+p+".detail"] = true, true
 	}
 	code := regexp.MustCompile(`"code": "([a-z_]+)"`)
 	names, err := fs.Glob(Rego(), "*.rego")
@@ -62,7 +67,12 @@ func TestCodeConstants(t *testing.T) {
 		_, ok := messages[string(c)]
 		assert.True(t, ok, "constant for %s, which has no message", c)
 	}
+	for _, p := range ProblemNames() {
+		seen["problem."+p+".title"], seen["problem."+p+".detail"] = true, true
+		_, _, ok := ProblemText(p)
+		assert.True(t, ok, "problem %s", p)
+	}
 	for c := range messages {
-		assert.True(t, seen[c], "message for %s, which has no constant", c)
+		assert.True(t, seen[c], "message for %s, which has no constant (nor is a problem text)", c)
 	}
 }

@@ -29,6 +29,7 @@ type config struct {
 	evalTimeout    time.Duration
 	hostRego       fs.FS
 	bundle         fs.FS
+	bundleKeys     []BundleKey
 	attributes     []attributeDecl
 	evalTimeoutSet bool
 	telemetry      telemetryConfig // observe.go

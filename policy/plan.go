@@ -94,7 +94,7 @@ func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts 
 			return nil, err
 		}
 		pl.verdicts[c] = v
-		pl.Conditions = append(pl.Conditions, PlanCondition{Condition: c, Decision: issue(v, recipient, rh, DecisionID{})})
+		pl.Conditions = append(pl.Conditions, PlanCondition{Condition: c, Decision: issue(v, recipient, rh, "", DecisionID{})})
 		if v.allowed {
 			pl.Filter.Allow = append(pl.Filter.Allow, c)
 		}
@@ -180,11 +180,11 @@ func (pl *Plan) Allows(st consent.State) bool {
 func (pl *Plan) Decide(ctx context.Context, st consent.State) (d Decision) {
 	start := time.Now()
 	v := pl.verdicts[pl.Filter.Classify(st)]
-	d = issue(v, pl.Recipient, pl.rh, pl.s.tel.ids.next())
+	d = issue(v, pl.Recipient, pl.rh, st.Subject(), pl.s.tel.ids.next())
 	if obs := pl.s.tel.obs; obs != nil {
 		defer func() {
 			if recover() != nil {
-				d = pl.s.deny(Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}, string(CodePolicyError), "")
+				d = pl.s.deny(Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}, st.Subject(), string(CodePolicyError), "")
 			}
 		}()
 		info := CheckInfo{Decision: d, Start: start, Duration: time.Since(start), CacheHit: true,

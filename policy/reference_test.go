@@ -183,7 +183,9 @@ func TestDifferential(t *testing.T) {
 			for _, cs := range consentSetups() {
 				user := fmt.Sprintf("%s|%s|%s", p.ID, r.ID, cs.name)
 				cached.append(t, cs.events(user, p.ID, r.ID)...)
-				grant := cs.grant == "active"
+				// 9.3: a withdrawal of acceptance voids the grants given
+				// before it, and every setup grants before it withdraws.
+				grant := cs.grant == "active" && cs.acceptance != "withdrawn"
 				for i, cats := range sets {
 					if i > 1 && cs.grant != "none" && cs.grant != "active" {
 						continue // withdrawn and expired grants resolve like none: the two outer sets suffice

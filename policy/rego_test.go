@@ -32,7 +32,7 @@ func TestRego(t *testing.T) {
 		require.NoError(t, err)
 		modules[n] = string(b)
 	}
-	data := staticData(purpose.Default(), nil, true, nil)
+	data := staticData(purpose.Default(), true, nil)
 	results, err := regoeval.RunTests(context.Background(), modules, data)
 	require.NoError(t, err)
 	for _, r := range results {
@@ -52,13 +52,13 @@ func TestRego(t *testing.T) {
 }
 
 // TestRegoData keeps policy/rego/data.json, the static data the rules read
-// (catalog, recipients, the Law's switch), in step with what the engine
+// (catalog, the Law's switch), in step with what the engine
 // loads for the embedded catalog, so that `opa test policy/rego` with the
 // stock OPA CLI finds it beside the rules. Regenerate with
 //
 //	go test ./policy -run RegoData -update
 func TestRegoData(t *testing.T) {
-	want, err := json.MarshalIndent(staticData(purpose.Default(), nil, true, nil), "", "  ")
+	want, err := json.MarshalIndent(staticData(purpose.Default(), true, nil), "", "  ")
 	require.NoError(t, err)
 	want = append(want, '\n')
 	path := filepath.Join("rego", "data.json")

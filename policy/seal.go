@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 
@@ -22,7 +23,8 @@ var ErrNotIssued = errors.New("policy: decision not issued by an engine, or alte
 // wrapping [ErrNotIssued]. A zero or hand-built Decision fails.
 //
 // Code above the engine that keeps a Decision as evidence (the disclosure
-// ledger) calls Verify before it trusts one.
+// ledger) calls Verify before it trusts one, or [VerifyFor] to check the
+// user it was made for as well.
 //
 // # Threat model
 //
@@ -66,6 +68,32 @@ func Verify(d Decision) error {
 		return nil
 	}
 	return fmt.Errorf("%w: %s differs from what the engine decided", ErrNotIssued, field)
+}
+
+// VerifyFor is [Verify] for a decision about one user: it returns nil only
+// if d was returned by [Engine.Check] for user (the same string) and is
+// unaltered. A decision made for another user, or for the same user under
+// another spelling, fails with an error wrapping [ErrNotIssued].
+//
+// Evidence kept per user (the disclosure ledger's Record) calls VerifyFor
+// with the subject it records, so that one user's allow cannot be recorded
+// as another's. The user is bound by a keyed hash (the policy snapshot's
+// seed) mixed with the decision's seal; it is not kept in the Decision.
+func VerifyFor(d Decision, user string) error {
+	if err := Verify(d); err != nil {
+		return err
+	}
+	if d.issued.userMac(d.mac, maphash.String(d.issued.seed, user)) != d.umac {
+		return fmt.Errorf("%w: made for another user", ErrNotIssued)
+	}
+	return nil
+}
+
+// userMac binds a user's hash to a decision's recipient seal mac (and so to
+// its verdict and recipient).
+func (v *verdict) userMac(mac, userHash uint64) uint64 {
+	x := (userHash ^ bits.RotateLeft64(mac, 23) ^ v.nonce) * 0xbf58476d1ce4e5b9
+	return x ^ x>>31
 }
 
 // sameSlice reports whether a and b are the same slice: same length and,
@@ -140,10 +168,14 @@ func (v *verdict) mac(recipientHash uint64) uint64 {
 	return x ^ x>>29
 }
 
-// issue returns the Decision for recipient made from the sealed verdict v;
-// rh is maphash.String(v.seed, recipient), which the engine computes once
-// per registered recipient rather than on every Check.
-func issue(v *verdict, recipient string, rh uint64, id DecisionID) Decision {
+// issue returns the Decision for recipient and user made from the sealed
+// verdict v, with the decision ID id; rh is maphash.String(v.seed,
+// recipient), which the engine computes once per registered recipient
+// rather than on every Check. The ID is mixed into the seal, and the user is
+// bound by its hash with the same seed (see [VerifyFor]); hashing a string
+// allocates nothing.
+func issue(v *verdict, recipient string, rh uint64, user string, id DecisionID) Decision {
+	mac := v.mac(rh ^ id.mix())
 	return Decision{
 		Allowed:       v.allowed,
 		Purpose:       v.purpose,
@@ -155,18 +187,19 @@ func issue(v *verdict, recipient string, rh uint64, id DecisionID) Decision {
 		LegalBasis:    v.legal,
 		ID:            id,
 		issued:        v,
-		mac:           v.mac(rh ^ id.mix()),
+		mac:           mac,
+		umac:          v.userMac(mac, maphash.String(v.seed, user)),
 	}
 }
 
 // zeroEngineDenial is the denial of the zero Engine, which has no snapshot
 // and so no seed of its own.
-func zeroEngineDenial(p purpose.ID, recipient string) Decision {
+func zeroEngineDenial(p purpose.ID, recipient, user string) Decision {
 	v := &verdict{
 		purpose: p,
 		reasons: []Reason{{Code: "policy_error", Message: messageOf(embeddedMessages(), "policy_error")}},
 		seed:    maphash.MakeSeed(),
 	}
 	v.seal()
-	return issue(v, recipient, maphash.String(v.seed, recipient), newIDSource().next())
+	return issue(v, recipient, maphash.String(v.seed, recipient), user, newIDSource().next())
 }

@@ -161,3 +161,66 @@ func TestDecisionCategories(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []purpose.Category{purpose.Contact}, d.Categories)
 }
+
+// TestVerifyFor binds a decision to the user it was made for: one user's
+// allow does not verify as another's (issue 8, the ledger's Record).
+func TestVerifyFor(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.append(t,
+		consent.AcceptPolicy("u1", policy.DefaultVersion.ID, t0),
+		consent.Grant("u1", purpose.Payments, "halyk", t0),
+		consent.AcceptPolicy("u2", policy.DefaultVersion.ID, t0),
+	)
+	allow, err := f.engine.Check(ctx, "u1", purpose.Payments, "halyk", policy.WithCategories(purpose.PaymentDetails))
+	require.NoError(t, err)
+	require.True(t, allow.Allowed)
+	denial, err := f.engine.Check(ctx, "u2", purpose.Payments, "halyk", policy.WithCategories(purpose.PaymentDetails))
+	require.NoError(t, err)
+	require.False(t, denial.Allowed)
+	early, _ := f.engine.Check(ctx, "u1", "marketing", "halyk")
+	operator, err := f.engine.Check(ctx, "u2", purpose.Support, policy.Operator)
+	require.NoError(t, err)
+	var zero policy.Engine
+	fromZero, _ := zero.Check(ctx, "u1", purpose.Support, policy.Operator)
+	tampered := allow
+	tampered.Recipient = "notary"
+
+	tests := []struct {
+		name string
+		d    policy.Decision
+		user string
+		ok   bool
+	}{
+		{"an allow, its user", allow, "u1", true},
+		{"an allow, another user", allow, "u2", false},
+		{"an allow, the user's prefix", allow, "u", false},
+		{"an allow, the user with a suffix", allow, "u1 ", false},
+		{"an allow, no user", allow, "", false},
+		{"a denial, its user", denial, "u2", true},
+		{"a denial, another user", denial, "u1", false},
+		{"a denial made before the Rego, its user", early, "u1", true},
+		{"a denial made before the Rego, another user", early, "u2", false},
+		{"an operator allow, its user", operator, "u2", true},
+		{"an operator allow, another user", operator, "u1", false},
+		{"the zero Engine's denial, its user", fromZero, "u1", true},
+		{"the zero Engine's denial, another user", fromZero, "u2", false},
+		{"an altered allow, its user", tampered, "u1", false},
+		{"a hand-built allow", policy.Decision{Allowed: true, Purpose: purpose.Payments, Recipient: "halyk"}, "u1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := policy.VerifyFor(tt.d, tt.user)
+			if tt.ok {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, policy.ErrNotIssued)
+			assert.NotContains(t, err.Error(), "u1", "no user ID in the error")
+		})
+	}
+	// Verify keeps working without the user.
+	for _, d := range []policy.Decision{allow, denial, early, operator, fromZero} {
+		assert.NoError(t, policy.Verify(d))
+	}
+}

@@ -34,15 +34,33 @@ type Text struct {
 	EN string `json:"en"`
 }
 
+// The languages of the policy's texts, as BCP 47 primary subtags: Russian
+// (authoritative), Kazakh, English. Every Text holds one of each.
+const (
+	LangRU = "ru"
+	LangKK = "kk"
+	LangEN = "en"
+)
+
+// Languages returns the languages of the policy's texts, the authoritative
+// one first: "ru", "kk", "en". It is the one list every package that
+// negotiates or checks a language uses.
+func Languages() []string { return []string{LangRU, LangKK, LangEN} }
+
+// IsLanguage reports whether lang is one of [Languages].
+func IsLanguage(lang string) bool {
+	return lang == LangRU || lang == LangKK || lang == LangEN
+}
+
 // In returns the text in lang ("ru", "kk" or "en"); for any other language,
 // or a translation that is missing, it returns the Russian text.
 func (t Text) In(lang string) string {
 	switch lang {
-	case "kk":
+	case LangKK:
 		if t.KK != "" {
 			return t.KK
 		}
-	case "en":
+	case LangEN:
 		if t.EN != "" {
 			return t.EN
 		}

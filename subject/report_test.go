@@ -276,7 +276,9 @@ func TestReportRefusesAnotherSubjectsRecords(t *testing.T) {
 
 type unfiltered struct{ entries []ledger.Entry }
 
-func (u unfiltered) Subject(context.Context, string, ...ledger.Head) ([]ledger.Entry, error) { return u.entries, nil }
+func (u unfiltered) Subject(context.Context, string, ...ledger.Head) ([]ledger.Entry, error) {
+	return u.entries, nil
+}
 
 func TestReportPageUsesTheOperatorsCatalog(t *testing.T) {
 	t.Parallel()

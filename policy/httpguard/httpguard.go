@@ -64,11 +64,11 @@ const (
 
 // ReasonNoUser is the code of the reason in the Decision the middleware
 // hands to OnDeny when it cannot tell whose data a request is about.
-const ReasonNoUser = "user_unidentified"
+const ReasonNoUser = string(policy.CodeUserUnidentified)
 
 // ReasonCheckFailed is the code of the reason in the Decision the
 // middleware hands to OnDeny when the Checker panicked.
-const ReasonCheckFailed = "check_failed"
+const ReasonCheckFailed = string(policy.CodeCheckFailed)
 
 // Options configure [Require]. The zero value of every field but User means
 // the default.
@@ -196,18 +196,18 @@ func (g *guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 		} else {
 			err = fmt.Errorf("%w: %w", ErrNoUser, err)
 		}
-		g.deny(w, r, g.selfDenial(recipient, policy.Reason{Code: ReasonNoUser, Message: noUserText}), err)
+		g.deny(w, r, g.selfDenial(recipient, policy.Reason{Code: ReasonNoUser, Message: message(policy.CodeUserUnidentified)}), err)
 		return
 	}
 	if recipient == "" { // Options.Recipient found none, and there is no static one
-		d := g.selfDenial("", policy.Reason{Code: "unknown_recipient", Clause: "5", Message: noRecipientText})
+		d := g.selfDenial("", policy.Reason{Code: string(policy.CodeRecipientNotNamed), Clause: "5", Message: message(policy.CodeRecipientNotNamed)})
 		g.deny(w, r, d, fmt.Errorf("%w: the request names none", ErrRecipientNotFound))
 		return
 	}
 	if named && len(recipient) > disclosure.MaxIDLen {
 		// No registered recipient can have this ID: answer without
 		// handing a caller-sized string to the Checker.
-		d := g.selfDenial("", policy.Reason{Code: "unknown_recipient", Clause: "5", Message: noRecipientText})
+		d := g.selfDenial("", policy.Reason{Code: string(policy.CodeUnknownRecipient), Clause: "5", Message: message(policy.CodeUnknownRecipient)})
 		g.deny(w, r, d, fmt.Errorf("%w: id longer than %d bytes", ErrRecipientNotFound, disclosure.MaxIDLen))
 		return
 	}
@@ -233,7 +233,7 @@ func (g *guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 func (g *guard) check(r *http.Request, user, recipient string) (d policy.Decision, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			d = g.selfDenial(recipient, policy.Reason{Code: ReasonCheckFailed, Message: checkFailedText})
+			d = g.selfDenial(recipient, policy.Reason{Code: ReasonCheckFailed, Message: message(policy.CodeCheckFailed)})
 			err = ErrCheckerPanicked
 		}
 	}()

@@ -239,7 +239,7 @@ func TestRequire(t *testing.T) {
 			opts:        httpguard.Options{Recipient: func(r *http.Request) string { return "" }},
 			wantStatus:  http.StatusNotFound,
 			wantType:    httpguard.TypeRecipientNotFound,
-			wantReasons: []reason{{"unknown_recipient", "5"}},
+			wantReasons: []reason{{string(policy.CodeRecipientNotNamed), "5"}},
 		},
 	}
 	for _, tt := range tests {

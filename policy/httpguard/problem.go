@@ -267,11 +267,11 @@ func quality(params string) float64 {
 // supported returns the policy language lang names and reports whether it
 // names one; for any other value it returns "ru", the authoritative text.
 func supported(lang string) (string, bool) {
-	switch lang {
-	case "ru", "kk", "en":
+	switch {
+	case purpose.IsLanguage(lang):
 		return lang, true
-	case "kz":
-		return "kk", true
+	case lang == "kz":
+		return purpose.LangKK, true
 	}
-	return "ru", false
+	return purpose.LangRU, false
 }

@@ -21,8 +21,16 @@
 #   attributes  object   host attributes given for the Check, name → value
 #                        (policy.WithAttribute, policy.WithAttr); {} if none
 #
-# Static data: data.catalog (purposes), data.recipients, data.law
-# ({enabled, adequate_countries}).
+# Static data: data.catalog (purposes, categories), data.law
+# ({enabled, adequate_countries}); policy/rego/data.json holds it for the
+# embedded catalog.
+#
+# Guards for input the engine never builds (acceptance_unknown,
+# unknown_recipient_kind, unknown_purpose) stay: the engine checks these
+# before it asks, but the modules also run under OPA itself (opa test,
+# opa eval, a host's OPA server), where the input is whatever the caller
+# sends. Each is covered by a Rego test (test_unknown_*), run by both
+# go test and opa test.
 #
 # A request is allowed when no rule denies it and some rule allows it; every
 # reason and obligation names the clause of the policy it comes from.

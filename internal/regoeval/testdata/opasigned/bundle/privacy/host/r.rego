@@ -1,0 +1,3 @@
+package privacy.host
+
+deny contains {"code": "x", "clause": "1"} if input.purpose == "location"
