@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -166,10 +167,12 @@ func ExampleEntry_Canonical() {
 		log.Fatal(err)
 	}
 	fmt.Println(ledger.Hash(sha256.Sum256(e.Canonical())) == e.Hash)
-	fmt.Println(e.Hash)
+	// The entry names the decision (its decision_id in the decision log):
+	// the encoding is v2.
+	fmt.Println(e.DecisionID == d.ID.String(), bytes.Contains(e.Canonical(), []byte(ledger.Domain)))
 	// Output:
 	// true
-	// 32773c8fdcc1eb17dc6aafe5d04af60b61e91c4cfe0b3e7f1cd09a9073d46032
+	// true true
 }
 
 // Logging an entry leaves out whose data it was.

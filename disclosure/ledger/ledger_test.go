@@ -107,12 +107,27 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 		ledger.WithCategories(purpose.PaymentDetails, purpose.Identity, purpose.PaymentDetails),
 		ledger.WithException(ledger.ExceptionConsent), ledger.WithReference("req-1"))
 	require.NoError(t, err)
+	id1 := d.ID
 
 	d, err = eng.Check(ctx, "user-1", purpose.Verification, "kgd", policy.WithCategories(purpose.IINBIN))
 	require.NoError(t, err)
 	require.True(t, d.Allowed)
 	e2, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.IINBIN))
 	require.NoError(t, err)
+	id2 := d.ID
+	require.NotEqual(t, id1, id2)
+
+	// The entry names the decision, and the name parses back to it: an
+	// auditor goes from the entry to the decision log record.
+	for i, c := range []struct {
+		e  ledger.Entry
+		id policy.DecisionID
+	}{{e1, id1}, {e2, id2}} {
+		assert.Equal(t, c.id.String(), c.e.DecisionID, "entry %d", i+1)
+		parsed, err := policy.ParseDecisionID(c.e.DecisionID)
+		require.NoError(t, err)
+		assert.Equal(t, c.id, parsed, "entry %d", i+1)
+	}
 
 	want := []ledger.Entry{{
 		Seq:           1,
@@ -126,6 +141,7 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 		Exception:     ledger.ExceptionConsent,
 		PolicyVersion: policy.DefaultVersion.ID,
 		Reference:     "req-1",
+		DecisionID:    id1.String(),
 	}, {
 		Seq:           2,
 		At:            clock,
@@ -136,6 +152,7 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 		Categories:    []purpose.Category{purpose.IINBIN},
 		Basis:         []ledger.Basis{{Code: "shared_with_affiliated", Clause: "5.1"}},
 		PolicyVersion: policy.DefaultVersion.ID,
+		DecisionID:    id2.String(),
 	}}
 	want[0].Hash = want[0].ComputeHash()
 	want[1].PrevHash = want[0].Hash
@@ -603,4 +620,30 @@ func TestGroupWaitGathersTheWriters(t *testing.T) {
 	gathered := perCommit(50 * time.Millisecond)
 	t.Logf("entries a commit: %.2f gathered, %.2f at once", gathered, perCommit(0))
 	assert.Greater(t, gathered, 3.5)
+}
+
+// TestRecordRefusesAPlanCondition: a plan condition's decision is sealed
+// like a Check's but has no ID, and decides about a combination of
+// consent, not one subject's disclosure: it is not recorded.
+func TestRecordRefusesAPlanCondition(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	ctx := t.Context()
+	plan, err := eng.Plan(ctx, purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	require.NoError(t, err)
+	var allows int
+	for _, c := range plan.Conditions {
+		if !c.Decision.Allowed {
+			continue
+		}
+		allows++
+		require.True(t, c.Decision.ID.IsZero())
+		l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng))
+		_, err := l.Record(ctx, "user-1", c.Decision, ledger.WithCategories(purpose.PaymentDetails))
+		require.ErrorIs(t, err, ledger.ErrNotEvidence)
+		head, err := l.Head(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, head, "nothing recorded")
+	}
+	require.Positive(t, allows, "the plan has an allowing condition")
 }
