@@ -38,7 +38,7 @@
 // Times are kept as Unix seconds and nanoseconds, exactly as they are
 // hashed; categories and basis as JSON arrays; hashes as 32-byte blobs;
 // the ID of the decision behind each entry in column decision_id, indexed
-// for lookups by decision (” in entries recorded before schema 2, which
+// for lookups by decision (empty in entries recorded before schema 2, which
 // are hashed without it and still verify).
 // Triggers refuse UPDATE and DELETE on the table, so changing the record
 // takes deliberate effort (dropping a trigger) and still shows in
