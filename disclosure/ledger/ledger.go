@@ -656,6 +656,36 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 	return out, nil
 }
 
+// ByDecision returns the entries recorded from the decision with the given
+// ID, in order: the way from a decision log record or trace span (its
+// decision_id) to the disclosures it allowed. Usually one entry; more when
+// a host recorded one decision several times; none for a decision that
+// allowed nothing that was recorded, or for the zero ID.
+//
+// Like [Ledger.Subject] it reads and checks the whole chain (anchors
+// included), so an entry altered or removed fails the call with a
+// [*TamperError] rather than dropping out of the answer. The entries are
+// as stored: on a ledger made [WithKeyring], Subject is the keyed
+// reference and Reference is sealed, since the decision does not name its
+// subject; Subject with the subject's ID gives them in clear. (The stores'
+// decision_id column is indexed for auditors who query it directly.)
+func (l *Ledger) ByDecision(ctx context.Context, id policy.DecisionID, anchors ...Head) ([]Entry, error) {
+	if err := l.ready("by decision"); err != nil {
+		return nil, err
+	}
+	match := id.String()
+	var out []Entry
+	err := l.walk(ctx, "by decision", anchors, func(e Entry) {
+		if !id.IsZero() && e.DecisionID == match {
+			out = append(out, e)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // WithKeyring makes the ledger keep no subject ID in clear, so that
 // [Ledger.Forget] can erase a subject from the append-only chain by
 // destroying the subject's key in ring (crypto-shredding; see package

@@ -647,3 +647,54 @@ func TestRecordRefusesAPlanCondition(t *testing.T) {
 	}
 	require.Positive(t, allows, "the plan has an allowing condition")
 }
+
+// TestByDecision goes from a decision's ID to the entries recorded from
+// it, through the checked chain.
+func TestByDecision(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	s := ledger.NewMemoryStore()
+	l := ledger.New(s, ledger.WithResolver(eng))
+	ctx := t.Context()
+	check := func(p purpose.ID, r string, c purpose.Category) policy.Decision {
+		d, err := eng.Check(ctx, "user-1", p, r, policy.WithCategories(c))
+		require.NoError(t, err)
+		require.True(t, d.Allowed)
+		return d
+	}
+	bank := check(purpose.Payments, "halyk-bank", purpose.PaymentDetails)
+	kgd := check(purpose.Verification, "kgd", purpose.IINBIN)
+	var want []ledger.Entry
+	for i, d := range []policy.Decision{bank, kgd, bank} {
+		e, err := l.Record(ctx, "user-1", d, ledger.WithCategories(d.Categories...), ledger.WithReference(fmt.Sprintf("req-%d", i)))
+		require.NoError(t, err)
+		if d.ID == bank.ID {
+			want = append(want, e)
+		}
+	}
+
+	tests := []struct {
+		name string
+		id   policy.DecisionID
+		want []ledger.Entry
+	}{
+		{"recorded twice", bank.ID, want},
+		{"never recorded", check(purpose.Payments, "halyk-bank", purpose.PaymentDetails).ID, nil},
+		{"zero ID", policy.DecisionID{}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := l.ByDecision(ctx, tc.id)
+			require.NoError(t, err)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Fatalf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	head, err := l.Head(ctx)
+	require.NoError(t, err)
+	_, err = l.ByDecision(ctx, bank.ID, ledger.Head{Seq: head.Seq + 1, Hash: head.Hash})
+	require.ErrorIs(t, err, ledger.ErrTampered, "anchors are checked")
+	_, err = (*ledger.Ledger)(nil).ByDecision(ctx, bank.ID)
+	require.ErrorIs(t, err, ledger.ErrNoStore)
+}
