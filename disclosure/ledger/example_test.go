@@ -226,3 +226,33 @@ func ExampleLedger_Forget() {
 	// user-1 0
 	// 1 0 <nil>
 }
+
+// An auditor holding a decision log record (or a trace span) goes from its
+// decision_id to the disclosures the decision allowed.
+func ExampleLedger_ByDecision() {
+	ctx := context.Background()
+	engine := exampleEngine(ctx)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(engine), ledger.WithClock(exampleClock))
+	d, err := engine.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.PaymentDetails)); err != nil {
+		log.Fatal(err)
+	}
+
+	// decision_id as the decision log wrote it.
+	id, err := policy.ParseDecisionID(d.ID.String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	entries, err := l.ByDecision(ctx, id)
+	if err != nil {
+		log.Fatal(err) // a *TamperError names the first bad entry
+	}
+	for _, e := range entries {
+		fmt.Println(e.Seq, e.Recipient, e.Categories, e.DecisionID == id.String())
+	}
+	// Output:
+	// 1 halyk-bank [payment_details] true
+}
