@@ -443,6 +443,14 @@ type chainingStore struct {
 	alter   bool
 }
 
+// Append takes the lock AppendChained holds, so that, as in a real store,
+// no append lands between the head AppendChained reads and its write.
+func (s *chainingStore) Append(ctx context.Context, es []ledger.Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.MemoryStore.Append(ctx, es)
+}
+
 func (s *chainingStore) AppendChained(ctx context.Context, es []ledger.Entry) ([]ledger.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
