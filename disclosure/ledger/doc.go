@@ -44,6 +44,13 @@
 // grant. A decision for a purpose outside the catalog ([WithCatalog], or
 // the resolver's) is refused with [ErrNotEvidence].
 //
+// Each entry carries the ID of the decision it was recorded from
+// ([Entry.DecisionID], the UUID form of policy.Decision.ID): the same
+// decision_id as the decision's record in the decision log
+// (policy.WithDecisionLog) and attribute privacy.decision_id of its trace
+// span, so an auditor goes from a disclosure to the decision that allowed
+// it and back; [Ledger.ByDecision] lists the entries of one decision.
+//
 // [Ledger.Subject] lists the disclosures about one subject, for an answer
 // under clause 8; it checks the whole chain as it reads, so an entry
 // altered or removed (its subject changed included) fails the answer
@@ -60,6 +67,13 @@
 // it breaks the link from the next entry; deleting or inserting an entry
 // breaks the numbering. [Ledger.Verify] finds the first such break and
 // reports it as a [*TamperError] naming the entry.
+//
+// The encoding has two versions, told apart by the entry: entries with a
+// decision ID are hashed in v2 (domain ".../v2", the ID after the
+// reference), entries without one in v1, as they were before entries
+// carried decision IDs; so a chain written before the upgrade still
+// verifies, with v2 entries after it, and neither adding, removing nor
+// changing a decision ID goes unseen.
 //
 // What the chain alone does not show: someone able to write the storage can
 // cut off the last entries, or rewrite the chain from some entry to the end

@@ -141,15 +141,28 @@ type Entry struct {
 	// Reference optionally ties the entry to the host's request or
 	// document. It must not carry personal data: it is logged.
 	Reference string `json:"reference,omitempty"`
+	// DecisionID is the ID of the decision that allowed the disclosure
+	// (policy.Decision.ID in its UUID text form, see policy.DecisionID),
+	// the decision_id of that decision's decision log record and trace
+	// span. [Ledger.Record] always sets it; it is empty only in entries
+	// recorded before the ledger kept it (encoding v1, see
+	// [Entry.Canonical]).
+	DecisionID string `json:"decision_id,omitempty"`
 	// PrevHash is the Hash of the entry before; zero for entry 1.
 	PrevHash Hash `json:"prev_hash"`
 	// Hash is SHA-256 of [Entry.Canonical].
 	Hash Hash `json:"hash"`
 }
 
-// Domain is the first field of every canonical encoding, so that a hash of
-// this format is never mistaken for a hash of another.
-const Domain = "yasam-privacy/disclosure-ledger/v1"
+// Domain is the first field of the canonical encoding of every entry with
+// a decision ID (encoding v2), so that a hash of this format is never
+// mistaken for a hash of another.
+const Domain = "yasam-privacy/disclosure-ledger/v2"
+
+// DomainV1 is the first field of the canonical encoding of an entry
+// without a decision ID (encoding v1): entries recorded before the ledger
+// kept decision IDs, which still verify as they were hashed.
+const DomainV1 = "yasam-privacy/disclosure-ledger/v1"
 
 // Canonical returns the bytes the entry's Hash is computed over. An auditor
 // can recompute every hash from a copy of the ledger with nothing but this
@@ -160,7 +173,8 @@ const Domain = "yasam-privacy/disclosure-ledger/v1"
 // list is its number of items, then the items. The fields follow one
 // another in this order, with nothing between them:
 //
-//	domain          string  "yasam-privacy/disclosure-ledger/v1" ([Domain])
+//	domain          string  "yasam-privacy/disclosure-ledger/v2" ([Domain]),
+//	                        or ".../v1" ([DomainV1]) without a decision ID
 //	seq             uint64
 //	at_seconds      int64   At as Unix seconds
 //	at_nanos        uint64  At's nanoseconds within the second, 0-999999999
@@ -173,12 +187,22 @@ const Domain = "yasam-privacy/disclosure-ledger/v1"
 //	exception       string  "" when none
 //	policy_version  string
 //	reference       string  "" when none
+//	decision_id     string  v2 only: the UUID text, 36 bytes
 //	prev_hash       32 raw bytes (zeros for the first entry)
 //
 // Hash is not part of the encoding: it is SHA-256 of it.
+//
+// Two versions of the encoding exist, told apart by the entry itself: an
+// entry with a DecisionID is encoded in v2, which begins with [Domain] and
+// has decision_id after reference; an entry without one is encoded in v1,
+// which begins with [DomainV1] and has no decision_id field (it is the
+// encoding of entries recorded before decision IDs were kept, and those
+// still verify). Adding, removing or changing a decision ID therefore
+// changes the hash, whichever way it goes. One chain may hold both: v1
+// entries, then v2 entries after the upgrade.
 func (e Entry) Canonical() []byte {
-	n := len(Domain) + 8*20 + 32 + len(e.Subject) + len(e.Purpose) + len(e.Recipient) + len(e.RecipientKind) +
-		len(e.Exception) + len(e.PolicyVersion) + len(e.Reference)
+	n := len(Domain) + 8*21 + 32 + len(e.Subject) + len(e.Purpose) + len(e.Recipient) + len(e.RecipientKind) +
+		len(e.Exception) + len(e.PolicyVersion) + len(e.Reference) + len(e.DecisionID)
 	for _, c := range e.Categories {
 		n += 8 + len(c)
 	}
@@ -193,7 +217,12 @@ func (e Entry) appendCanonical(b []byte) []byte {
 		b = binary.BigEndian.AppendUint64(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	str(Domain)
+	v2 := e.DecisionID != ""
+	if v2 {
+		str(Domain)
+	} else {
+		str(DomainV1)
+	}
 	b = binary.BigEndian.AppendUint64(b, e.Seq)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.At.Unix()))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.At.Nanosecond()))
@@ -213,6 +242,9 @@ func (e Entry) appendCanonical(b []byte) []byte {
 	str(string(e.Exception))
 	str(e.PolicyVersion)
 	str(e.Reference)
+	if v2 {
+		str(e.DecisionID)
+	}
 	return append(b, e.PrevHash[:]...)
 }
 
@@ -232,7 +264,7 @@ func (e Entry) Equal(o Entry) bool {
 		e.Recipient == o.Recipient && e.RecipientKind == o.RecipientKind &&
 		slices.Equal(e.Categories, o.Categories) && slices.Equal(e.Basis, o.Basis) &&
 		e.Exception == o.Exception && e.PolicyVersion == o.PolicyVersion && e.Reference == o.Reference &&
-		e.PrevHash == o.PrevHash && e.Hash == o.Hash
+		e.DecisionID == o.DecisionID && e.PrevHash == o.PrevHash && e.Hash == o.Hash
 }
 
 // Clone returns a copy of e that shares no slice with it.
@@ -269,6 +301,9 @@ func (e Entry) LogValue() slog.Value {
 	attrs = append(attrs, slog.String("policy_version", e.PolicyVersion))
 	if e.Reference != "" {
 		attrs = append(attrs, slog.String("reference", e.Reference))
+	}
+	if e.DecisionID != "" {
+		attrs = append(attrs, slog.String("decision_id", e.DecisionID))
 	}
 	attrs = append(attrs, slog.String("hash", e.Hash.String()))
 	return slog.GroupValue(attrs...)
@@ -338,6 +373,13 @@ func (e Entry) validate(stamped bool) error {
 		refLimit = MaxSealedReferenceLen // sealed under a subject key (WithKeyring)
 	}
 	text("reference", e.Reference, refLimit, false)
+	if e.DecisionID != "" {
+		// Only the canonical text of a real decision's ID: one decision,
+		// one spelling, so that a lookup by ID finds its entries.
+		if id, err := policy.ParseDecisionID(e.DecisionID); err != nil || id.IsZero() || id.String() != e.DecisionID {
+			bad("decision ID is not a decision's ID in lower-case UUID form")
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -31,8 +31,20 @@ func fixture() ledger.Entry {
 		Exception:     ledger.ExceptionConsent,
 		PolicyVersion: "2023-ru-1",
 		Reference:     "req-42",
+		DecisionID:    fixtureDecisionID,
 		PrevHash:      ledger.Hash{0xab, 0xcd},
 	}
+}
+
+// fixtureDecisionID is a DecisionID's text: version 8, as an engine's.
+const fixtureDecisionID = "1c9e5a7b-3f20-8d41-0000-00000000002a"
+
+// fixtureV1 is the fixture as recorded before entries carried a decision
+// ID: it is encoded in v1.
+func fixtureV1() ledger.Entry {
+	e := fixture()
+	e.DecisionID = ""
+	return e
 }
 
 // auditorEncoding follows the description at Entry.Canonical, written out
@@ -41,7 +53,12 @@ func auditorEncoding(e ledger.Entry) []byte {
 	var b bytes.Buffer
 	u64 := func(v uint64) { binary.Write(&b, binary.BigEndian, v) }
 	str := func(s string) { u64(uint64(len(s))); b.WriteString(s) }
-	str("yasam-privacy/disclosure-ledger/v1")
+	v2 := e.DecisionID != ""
+	if v2 {
+		str("yasam-privacy/disclosure-ledger/v2")
+	} else {
+		str("yasam-privacy/disclosure-ledger/v1")
+	}
 	u64(e.Seq)
 	binary.Write(&b, binary.BigEndian, e.At.Unix())
 	u64(uint64(e.At.Nanosecond()))
@@ -61,6 +78,9 @@ func auditorEncoding(e ledger.Entry) []byte {
 	str(string(e.Exception))
 	str(e.PolicyVersion)
 	str(e.Reference)
+	if v2 {
+		str(e.DecisionID)
+	}
 	b.Write(e.PrevHash[:])
 	return b.Bytes()
 }
@@ -78,27 +98,39 @@ func TestCanonicalMatchesTheDocumentedEncoding(t *testing.T) {
 		{"unicode", func(e *ledger.Entry) { e.Subject = "Пайдаланушы" }},
 		{"first entry", func(e *ledger.Entry) { e.Seq, e.PrevHash = 1, ledger.Hash{} }},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			e := fixture()
-			tc.edit(&e)
-			want := auditorEncoding(e)
-			assert.Equal(t, want, e.Canonical())
-			assert.Equal(t, ledger.Hash(sha256.Sum256(want)), e.ComputeHash())
-		})
+	for _, version := range []struct {
+		name    string
+		fixture func() ledger.Entry
+	}{{"v2", fixture}, {"v1", fixtureV1}} {
+		for _, tc := range tests {
+			t.Run(version.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				e := version.fixture()
+				tc.edit(&e)
+				want := auditorEncoding(e)
+				assert.Equal(t, want, e.Canonical())
+				assert.Equal(t, ledger.Hash(sha256.Sum256(want)), e.ComputeHash())
+			})
+		}
 	}
 }
 
 // TestHashIsStable pins the hash of the fixture: a change of the encoding
 // would orphan every ledger already written, so it must be deliberate (a
 // new Domain).
+// The v1 hash must never change: entries recorded before decision IDs were
+// kept are hashed so.
 func TestHashIsStable(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, goldenHash, fixture().ComputeHash().String())
+	assert.Equal(t, goldenHash, fixture().ComputeHash().String(), "v2")
+	assert.Equal(t, goldenHashV1, fixtureV1().ComputeHash().String(), "v1")
 }
 
-const goldenHash = "cdafa12b47935dda9f77f6e38d978c894c85bd5ff8cdb0b9e9824781a78ca5c0" // recomputed independently in Python from the doc
+// Both recomputed independently in Python from the doc.
+const (
+	goldenHash   = "b2839c899f509c008d5c29175e8a21678f197199e727f82e4ddf624bb3c91782"
+	goldenHashV1 = "cdafa12b47935dda9f77f6e38d978c894c85bd5ff8cdb0b9e9824781a78ca5c0"
+)
 
 // TestEveryFieldIsHashed changes each field in turn: each change must
 // change the hash, and so must moving bytes between adjacent strings.
@@ -119,6 +151,9 @@ func TestEveryFieldIsHashed(t *testing.T) {
 		"policy version": func(e *ledger.Entry) { e.PolicyVersion = "2026" },
 		"reference":      func(e *ledger.Entry) { e.Reference = "" },
 		"prev hash":      func(e *ledger.Entry) { e.PrevHash[31] = 1 },
+		"decision id":    func(e *ledger.Entry) { e.DecisionID = "1c9e5a7b-3f20-8d41-0000-00000000002b" },
+		"no decision id": func(e *ledger.Entry) { e.DecisionID = "" },
+		"id boundary":    func(e *ledger.Entry) { e.Reference, e.DecisionID = "", e.Reference+e.DecisionID },
 		"boundary":       func(e *ledger.Entry) { e.Subject, e.Purpose = "user-1p", "ayments" },
 		"basis boundary": func(e *ledger.Entry) { e.Basis[0] = ledger.Basis{Code: "consent_granted5", Clause: ".2"} },
 		"list boundary": func(e *ledger.Entry) {
@@ -142,6 +177,7 @@ func TestJSON(t *testing.T) {
 	assert.Contains(t, string(b), `"hash":"`+e.Hash.String()+`"`)
 	assert.Contains(t, string(b), `"prev_hash":"abcd0000`)
 	assert.Contains(t, string(b), `"at":"2026-03-01T09:30:00.123456789Z"`)
+	assert.Contains(t, string(b), `"decision_id":"`+fixtureDecisionID+`"`)
 	var got ledger.Entry
 	require.NoError(t, json.Unmarshal(b, &got))
 	assert.True(t, e.Equal(got))
@@ -164,7 +200,7 @@ func TestLogValueLeavesPersonalDataOut(t *testing.T) {
 		absent  []string
 		present []string
 	}{
-		{"company", func(*ledger.Entry) {}, []string{"user-1"}, []string{"halyk-bank", "third_party", "5.2 consent_granted", "payment_details", "req-42"}},
+		{"company", func(*ledger.Entry) {}, []string{"user-1"}, []string{"halyk-bank", "third_party", "5.2 consent_granted", "payment_details", "req-42", `"decision_id":"` + fixtureDecisionID}},
 		{"individual", func(e *ledger.Entry) { e.Recipient, e.RecipientKind = "Иван Петров", disclosure.Individual },
 			[]string{"user-1", "Иван"}, []string{"individual"}},
 	}
@@ -206,7 +242,11 @@ func TestValidate(t *testing.T) {
 		{"empty basis code", func(e *ledger.Entry) { e.Basis = []ledger.Basis{{Clause: "5.2"}} }},
 		{"unknown exception", func(e *ledger.Entry) { e.Exception = "force_majeure" }},
 		{"long reference", func(e *ledger.Entry) { e.Reference = long }},
+		{"decision id not a UUID", func(e *ledger.Entry) { e.DecisionID = "req-42" }},
+		{"decision id upper case", func(e *ledger.Entry) { e.DecisionID = strings.ToUpper(e.DecisionID) }},
+		{"zero decision id", func(e *ledger.Entry) { e.DecisionID = "00000000-0000-0000-0000-000000000000" }},
 	}
+	require.NoError(t, fixtureV1().Validate(), "an entry of before decision IDs")
 	require.NoError(t, fixture().Validate())
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -166,10 +167,12 @@ func ExampleEntry_Canonical() {
 		log.Fatal(err)
 	}
 	fmt.Println(ledger.Hash(sha256.Sum256(e.Canonical())) == e.Hash)
-	fmt.Println(e.Hash)
+	// The entry names the decision (its decision_id in the decision log):
+	// the encoding is v2.
+	fmt.Println(e.DecisionID == d.ID.String(), bytes.Contains(e.Canonical(), []byte(ledger.Domain)))
 	// Output:
 	// true
-	// 32773c8fdcc1eb17dc6aafe5d04af60b61e91c4cfe0b3e7f1cd09a9073d46032
+	// true true
 }
 
 // Logging an entry leaves out whose data it was.
@@ -222,4 +225,34 @@ func ExampleLedger_Forget() {
 	// Output:
 	// user-1 0
 	// 1 0 <nil>
+}
+
+// An auditor holding a decision log record (or a trace span) goes from its
+// decision_id to the disclosures the decision allowed.
+func ExampleLedger_ByDecision() {
+	ctx := context.Background()
+	engine := exampleEngine(ctx)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(engine), ledger.WithClock(exampleClock))
+	d, err := engine.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.PaymentDetails)); err != nil {
+		log.Fatal(err)
+	}
+
+	// decision_id as the decision log wrote it.
+	id, err := policy.ParseDecisionID(d.ID.String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	entries, err := l.ByDecision(ctx, id)
+	if err != nil {
+		log.Fatal(err) // a *TamperError names the first bad entry
+	}
+	for _, e := range entries {
+		fmt.Println(e.Seq, e.Recipient, e.Categories, e.DecisionID == id.String())
+	}
+	// Output:
+	// 1 halyk-bank [payment_details] true
 }

@@ -48,7 +48,17 @@ func FuzzCanonical(f *testing.F) {
 			Basis: []ledger.Basis{{Code: code, Clause: clause}}, Reference: ref,
 		}
 		if !bytes.Equal(auditorEncoding(e), e.Canonical()) {
-			t.Fatal("Canonical differs from the documented encoding")
+			t.Fatal("Canonical differs from the documented encoding (v1)")
+		}
+		// The same content with a decision ID, encoded in v2; the
+		// reference's bytes serve as one (Canonical does not judge it).
+		withID := e
+		withID.DecisionID = ref + "#"
+		if !bytes.Equal(auditorEncoding(withID), withID.Canonical()) {
+			t.Fatal("Canonical differs from the documented encoding (v2)")
+		}
+		if withID.ComputeHash() == e.ComputeHash() {
+			t.Fatal("adding a decision ID kept the hash")
 		}
 		if len(subject) == 0 {
 			return

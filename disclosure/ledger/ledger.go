@@ -175,14 +175,17 @@ func (l *Ledger) ready(op string) error {
 }
 
 // Record records that subject's data was disclosed as d allowed, and returns
-// the entry on record. The purpose, recipient, policy version and basis (the
-// codes and clauses of d's reasons) come from d; the categories disclosed
+// the entry on record. The purpose, recipient, policy version, decision ID
+// (d.ID, so that an auditor goes from the entry to the decision log record
+// and trace of the same decision_id) and basis (the codes and clauses of d's
+// reasons) come from d; the categories disclosed
 // come from [WithCategories] and are required; the recipient's kind from
 // [WithRecipientKind] or the ledger's [RecipientResolver].
 //
 // Record refuses, with nothing recorded: a decision no engine issued or
 // that was altered since (policy.Verify fails: [ErrNotEvidence], which is
-// an [ErrNotAllowed]); a decision that does not allow ([ErrNotAllowed]);
+// an [ErrNotAllowed]); a decision without an ID, such as a
+// policy.PlanCondition's (ErrNotEvidence); a decision that does not allow ([ErrNotAllowed]);
 // one for the operator's own processing ([ErrNoDisclosure]); categories
 // the decision did not judge (its Categories) or that an "exclude_*"
 // obligation of d names (ErrNotEvidence, ErrNotAllowed); a purpose outside
@@ -246,6 +249,12 @@ func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (
 	if err := policy.Verify(d); err != nil {
 		return Entry{}, fmt.Errorf("%w: %w", ErrNotEvidence, err)
 	}
+	// Every decision a Check makes has an ID; a plan condition's has none,
+	// and is a decision about a combination of consent, not about one
+	// subject's disclosure.
+	if d.ID.IsZero() {
+		return Entry{}, fmt.Errorf("%w: a decision without an ID (a plan condition's) is not a disclosure's", ErrNotEvidence)
+	}
 	if !d.Allowed {
 		return Entry{}, fmt.Errorf("ledger: record: %w", ErrNotAllowed)
 	}
@@ -257,6 +266,7 @@ func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (
 		Purpose:       d.Purpose,
 		Recipient:     d.Recipient,
 		PolicyVersion: d.PolicyVersion,
+		DecisionID:    d.ID.String(),
 		Basis:         make([]Basis, len(d.Reasons)),
 	}
 	for i, r := range d.Reasons {
@@ -642,6 +652,36 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 	}
 	if bad != nil {
 		return nil, bad
+	}
+	return out, nil
+}
+
+// ByDecision returns the entries recorded from the decision with the given
+// ID, in order: the way from a decision log record or trace span (its
+// decision_id) to the disclosures it allowed. Usually one entry; more when
+// a host recorded one decision several times; none for a decision that
+// allowed nothing that was recorded, or for the zero ID.
+//
+// Like [Ledger.Subject] it reads and checks the whole chain (anchors
+// included), so an entry altered or removed fails the call with a
+// [*TamperError] rather than dropping out of the answer. The entries are
+// as stored: on a ledger made [WithKeyring], Subject is the keyed
+// reference and Reference is sealed, since the decision does not name its
+// subject; Subject with the subject's ID gives them in clear. (The stores'
+// decision_id column is indexed for auditors who query it directly.)
+func (l *Ledger) ByDecision(ctx context.Context, id policy.DecisionID, anchors ...Head) ([]Entry, error) {
+	if err := l.ready("by decision"); err != nil {
+		return nil, err
+	}
+	match := id.String()
+	var out []Entry
+	err := l.walk(ctx, "by decision", anchors, func(e Entry) {
+		if !id.IsZero() && e.DecisionID == match {
+			out = append(out, e)
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

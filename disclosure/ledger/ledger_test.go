@@ -107,12 +107,27 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 		ledger.WithCategories(purpose.PaymentDetails, purpose.Identity, purpose.PaymentDetails),
 		ledger.WithException(ledger.ExceptionConsent), ledger.WithReference("req-1"))
 	require.NoError(t, err)
+	id1 := d.ID
 
 	d, err = eng.Check(ctx, "user-1", purpose.Verification, "kgd", policy.WithCategories(purpose.IINBIN))
 	require.NoError(t, err)
 	require.True(t, d.Allowed)
 	e2, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.IINBIN))
 	require.NoError(t, err)
+	id2 := d.ID
+	require.NotEqual(t, id1, id2)
+
+	// The entry names the decision, and the name parses back to it: an
+	// auditor goes from the entry to the decision log record.
+	for i, c := range []struct {
+		e  ledger.Entry
+		id policy.DecisionID
+	}{{e1, id1}, {e2, id2}} {
+		assert.Equal(t, c.id.String(), c.e.DecisionID, "entry %d", i+1)
+		parsed, err := policy.ParseDecisionID(c.e.DecisionID)
+		require.NoError(t, err)
+		assert.Equal(t, c.id, parsed, "entry %d", i+1)
+	}
 
 	want := []ledger.Entry{{
 		Seq:           1,
@@ -126,6 +141,7 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 		Exception:     ledger.ExceptionConsent,
 		PolicyVersion: policy.DefaultVersion.ID,
 		Reference:     "req-1",
+		DecisionID:    id1.String(),
 	}, {
 		Seq:           2,
 		At:            clock,
@@ -136,6 +152,7 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 		Categories:    []purpose.Category{purpose.IINBIN},
 		Basis:         []ledger.Basis{{Code: "shared_with_affiliated", Clause: "5.1"}},
 		PolicyVersion: policy.DefaultVersion.ID,
+		DecisionID:    id2.String(),
 	}}
 	want[0].Hash = want[0].ComputeHash()
 	want[1].PrevHash = want[0].Hash
@@ -426,6 +443,14 @@ type chainingStore struct {
 	alter   bool
 }
 
+// Append takes the lock AppendChained holds, so that, as in a real store,
+// no append lands between the head AppendChained reads and its write.
+func (s *chainingStore) Append(ctx context.Context, es []ledger.Entry) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.MemoryStore.Append(ctx, es)
+}
+
 func (s *chainingStore) AppendChained(ctx context.Context, es []ledger.Entry) ([]ledger.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -603,4 +628,81 @@ func TestGroupWaitGathersTheWriters(t *testing.T) {
 	gathered := perCommit(50 * time.Millisecond)
 	t.Logf("entries a commit: %.2f gathered, %.2f at once", gathered, perCommit(0))
 	assert.Greater(t, gathered, 3.5)
+}
+
+// TestRecordRefusesAPlanCondition: a plan condition's decision is sealed
+// like a Check's but has no ID, and decides about a combination of
+// consent, not one subject's disclosure: it is not recorded.
+func TestRecordRefusesAPlanCondition(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	ctx := t.Context()
+	plan, err := eng.Plan(ctx, purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	require.NoError(t, err)
+	var allows int
+	for _, c := range plan.Conditions {
+		if !c.Decision.Allowed {
+			continue
+		}
+		allows++
+		require.True(t, c.Decision.ID.IsZero())
+		l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(eng))
+		_, err := l.Record(ctx, "user-1", c.Decision, ledger.WithCategories(purpose.PaymentDetails))
+		require.ErrorIs(t, err, ledger.ErrNotEvidence)
+		head, err := l.Head(ctx)
+		require.NoError(t, err)
+		assert.Zero(t, head, "nothing recorded")
+	}
+	require.Positive(t, allows, "the plan has an allowing condition")
+}
+
+// TestByDecision goes from a decision's ID to the entries recorded from
+// it, through the checked chain.
+func TestByDecision(t *testing.T) {
+	t.Parallel()
+	eng := engine(t)
+	s := ledger.NewMemoryStore()
+	l := ledger.New(s, ledger.WithResolver(eng))
+	ctx := t.Context()
+	check := func(p purpose.ID, r string, c purpose.Category) policy.Decision {
+		d, err := eng.Check(ctx, "user-1", p, r, policy.WithCategories(c))
+		require.NoError(t, err)
+		require.True(t, d.Allowed)
+		return d
+	}
+	bank := check(purpose.Payments, "halyk-bank", purpose.PaymentDetails)
+	kgd := check(purpose.Verification, "kgd", purpose.IINBIN)
+	var want []ledger.Entry
+	for i, d := range []policy.Decision{bank, kgd, bank} {
+		e, err := l.Record(ctx, "user-1", d, ledger.WithCategories(d.Categories...), ledger.WithReference(fmt.Sprintf("req-%d", i)))
+		require.NoError(t, err)
+		if d.ID == bank.ID {
+			want = append(want, e)
+		}
+	}
+
+	tests := []struct {
+		name string
+		id   policy.DecisionID
+		want []ledger.Entry
+	}{
+		{"recorded twice", bank.ID, want},
+		{"never recorded", check(purpose.Payments, "halyk-bank", purpose.PaymentDetails).ID, nil},
+		{"zero ID", policy.DecisionID{}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := l.ByDecision(ctx, tc.id)
+			require.NoError(t, err)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Fatalf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	head, err := l.Head(ctx)
+	require.NoError(t, err)
+	_, err = l.ByDecision(ctx, bank.ID, ledger.Head{Seq: head.Seq + 1, Hash: head.Hash})
+	require.ErrorIs(t, err, ledger.ErrTampered, "anchors are checked")
+	_, err = (*ledger.Ledger)(nil).ByDecision(ctx, bank.ID)
+	require.ErrorIs(t, err, ledger.ErrNoStore)
 }

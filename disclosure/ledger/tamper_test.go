@@ -23,6 +23,13 @@ func TestMemoryStoreTamper(t *testing.T) {
 		reason string
 	}{
 		{"category changed", func(s *MemoryStore) { s.entries[4].Categories[0] = purpose.Documents }, 5, ReasonHash},
+		{"decision id changed", func(s *MemoryStore) {
+			s.entries[5].DecisionID = s.entries[5].DecisionID[:35] + "f"
+			if s.entries[5].DecisionID == s.entries[6].DecisionID {
+				s.entries[5].DecisionID = s.entries[5].DecisionID[:35] + "e"
+			}
+		}, 6, ReasonHash},
+		{"decision id removed (passed off as v1)", func(s *MemoryStore) { s.entries[2].DecisionID = "" }, 3, ReasonHash},
 		{"middle entry deleted", func(s *MemoryStore) { s.entries = append(s.entries[:4:4], s.entries[5:]...) }, 5, ReasonMissing},
 		{"entries swapped", func(s *MemoryStore) { s.entries[2], s.entries[3] = s.entries[3], s.entries[2] }, 3, ReasonMissing},
 		{"entry repeated", func(s *MemoryStore) { s.entries[3] = s.entries[2] }, 4, ReasonOrder},

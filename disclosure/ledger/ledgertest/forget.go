@@ -25,7 +25,8 @@ const (
 // ring (made with pepper), forgets [ForgottenSubject], and requires: the
 // count of entries made unlinkable; no entries from Subject for it; the
 // other subject's entries as before; Verify passing; a second Forget a
-// no-op. Then it calls scan with the byte strings that must appear
+// no-op; the entries name their decisions, and ByDecision finds them with
+// no subject in clear. Then it calls scan with the byte strings that must appear
 // nowhere in the store's storage or the keyring's (the subject's ID, its
 // references, and HMAC(pepper, ID) raw, in hex and in base64): scan reads
 // the storage directly.
@@ -48,6 +49,9 @@ func Forget(t *testing.T, s ledger.Store, ring keyring.Keyring, pepper []byte, s
 	require.NoError(t, err)
 	require.Len(t, before, 3)
 	assert.Equal(t, "ref-of-"+KeptSubject+"a", before[0].Reference)
+	for i, r := range []string{"bank-1", "bank-2", "bank-1"} {
+		assert.Equal(t, ds[r].ID.String(), before[i].DecisionID, "a keyed entry names its decision")
+	}
 	head, err := l.Head(ctx)
 	require.NoError(t, err)
 
@@ -66,6 +70,14 @@ func Forget(t *testing.T, s ledger.Store, ring keyring.Keyring, pepper []byte, s
 	n, err = l.Forget(ctx, ForgottenSubject)
 	require.NoError(t, err, "Forget is idempotent")
 	assert.Zero(t, n)
+	// From a decision to its entries, after the Forget too: both
+	// subjects' entries are found, neither subject in clear.
+	byID, err := l.ByDecision(ctx, ds["bank-2"].ID)
+	require.NoError(t, err)
+	require.Len(t, byID, 2)
+	for _, e := range byID {
+		assert.NotContains(t, []string{ForgottenSubject, KeptSubject}, e.Subject, "ByDecision returns entries as stored")
+	}
 
 	lookup := keyring.Lookup(pepper, ForgottenSubject)
 	scan(t, [][]byte{

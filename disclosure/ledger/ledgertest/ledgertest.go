@@ -47,6 +47,8 @@ var cases = []struct {
 	{"TwoLedgersShareTheStore", testTwoLedgers},
 	{"ContextCanceled", testCanceled},
 	{"AppendChained", testAppendChained},
+	{"DecisionIDRoundTrip", testDecisionID},
+	{"EntriesOfBeforeDecisionIDs", testV1Entries},
 }
 
 // base is the fixtures' clock; it carries nanoseconds, which every store
@@ -69,7 +71,22 @@ func entry(subject string, i int) ledger.Entry {
 		Exception:     ledger.ExceptionConsent,
 		PolicyVersion: "2023-ru-1",
 		Reference:     fmt.Sprintf("req-%d", i),
+		DecisionID:    fmt.Sprintf("1c9e5a7b-3f20-8d41-8000-%012x", i+1),
 	}
+}
+
+// V1Chain returns n linked entries from the empty chain as a ledger wrote
+// them before entries carried a decision ID: no DecisionID, hashed in
+// encoding v1 (see [ledger.Entry.Canonical]). A store's upgrade test
+// writes them with its first schema, migrates, and checks that they still
+// verify with newer entries after them.
+func V1Chain(n int) []ledger.Entry {
+	es := make([]ledger.Entry, n)
+	for i := range es {
+		es[i] = entry(fmt.Sprintf("user-%d", i%2+1), i)
+		es[i].DecisionID = ""
+	}
+	return link(ledger.Head{}, es...)
 }
 
 // link numbers and hashes entries to follow head.
@@ -534,4 +551,48 @@ func testAppendChained(t *testing.T, s ledger.Store) {
 	}
 	wg.Wait()
 	require.NoError(t, ledger.New(s).Verify(ctx))
+}
+
+// testDecisionID records from real engine decisions: every entry read back
+// (Scan, Subject) names its decision, in the text form that parses back to
+// the decision's ID.
+func testDecisionID(t *testing.T, s ledger.Store) {
+	ctx := context.Background()
+	allows := banks(t)
+	l := ledger.New(s)
+	var recorded []ledger.Entry
+	for _, r := range []string{"bank-0", "bank-1", "bank-0"} {
+		e, err := l.Record(ctx, "user-1", allows[r],
+			ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.PaymentDetails))
+		require.NoError(t, err)
+		require.Equal(t, allows[r].ID.String(), e.DecisionID)
+		recorded = append(recorded, e)
+	}
+	requireEntries(t, recorded, scanAll(t, s, 1))
+	got, err := s.Subject(ctx, "user-1")
+	require.NoError(t, err)
+	requireEntries(t, recorded, got)
+	for i, e := range got {
+		id, err := policy.ParseDecisionID(e.DecisionID)
+		require.NoError(t, err, "entry %d", i+1)
+		assert.Equal(t, allows[e.Recipient].ID, id, "entry %d", i+1)
+	}
+	require.NoError(t, l.Verify(ctx))
+}
+
+// testV1Entries: a chain whose first entries were written before entries
+// carried a decision ID (encoding v1) reads back unchanged and verifies
+// with entries that carry one after them.
+func testV1Entries(t *testing.T, s ledger.Store) {
+	ctx := context.Background()
+	v1 := V1Chain(3)
+	mustAppend(t, s, v1)
+	v2 := chain(v1[2].Head(), 2)
+	mustAppend(t, s, v2)
+	all := append(append([]ledger.Entry{}, v1...), v2...)
+	requireEntries(t, all, scanAll(t, s, 1))
+	for _, e := range all[:3] {
+		assert.Empty(t, e.DecisionID)
+	}
+	require.NoError(t, ledger.New(s).Verify(ctx, all[2].Head(), all[4].Head()))
 }

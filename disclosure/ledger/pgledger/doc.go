@@ -54,6 +54,12 @@
 // DDL unless given [WithMigrate]; it fails with [ErrSchemaBehind] when the
 // schema is missing or older than [SchemaVersion].
 //
+// File 0002_decision_id adds column decision_id (the ID of the decision
+// behind each entry, indexed for lookups by decision) without rewriting
+// rows: entries recorded before it keep an empty ID, are hashed without
+// it (encoding v1, see [ledger.Entry.Canonical]) and still verify, with
+// the entries recorded after them.
+//
 // The application role needs: USAGE on the schema; SELECT and INSERT on
 // ledger_entries; SELECT on privacy_schema. Nothing else: no UPDATE,
 // DELETE, TRUNCATE or DDL. The table refuses UPDATE, DELETE and TRUNCATE

@@ -31,8 +31,9 @@ func FuzzScanEntry(f *testing.F) {
 			*dest[9].(*string) = ""
 			*dest[10].(*string) = "v1"
 			*dest[11].(*string) = ""
-			*dest[12].(*[]byte) = prev
-			*dest[13].(*[]byte) = hash
+			*dest[12].(*string) = ""
+			*dest[13].(*[]byte) = prev
+			*dest[14].(*[]byte) = hash
 			return nil
 		}
 		e, err := pgledger.ScanEntry(row)

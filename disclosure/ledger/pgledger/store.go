@@ -27,7 +27,7 @@ var migrationFS embed.FS
 
 // SchemaVersion is the version of the "ledger" component this code needs
 // in privacy_schema: the number of the last file in [Migrations].
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Component is the name the migrations record in privacy_schema.
 const Component = "ledger"
@@ -146,7 +146,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 }
 
 const columns = `seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
-	exception, policy_version, reference, prev_hash, hash`
+	exception, policy_version, reference, decision_id, prev_hash, hash`
 
 func (s *Store) prepare() {
 	s.headSQL = "SELECT seq, hash FROM " + s.table + " ORDER BY seq DESC LIMIT 1"
@@ -157,13 +157,13 @@ func (s *Store) prepare() {
 	s.appendSQL = `WITH head AS (` + s.headSQL + `)
 INSERT INTO ` + s.table + ` (` + columns + `)
 SELECT u.seq, u.at_s, u.at_ns, u.subject, u.purpose, u.recipient, u.recipient_kind, u.categories::jsonb, u.basis::jsonb,
-	u.exception, u.policy_version, u.reference, u.prev_hash, u.hash
+	u.exception, u.policy_version, u.reference, u.decision_id, u.prev_hash, u.hash
 FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-	$10::text[], $11::text[], $12::text[], $13::bytea[], $14::bytea[])
+	$10::text[], $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bytea[])
 	AS u(seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
-	exception, policy_version, reference, prev_hash, hash)
-WHERE coalesce((SELECT seq FROM head), 0) = $15
-	AND coalesce((SELECT hash FROM head), decode(repeat('00', 32), 'hex')) = $16`
+	exception, policy_version, reference, decision_id, prev_hash, hash)
+WHERE coalesce((SELECT seq FROM head), 0) = $16
+	AND coalesce((SELECT hash FROM head), decode(repeat('00', 32), 'hex')) = $17`
 	s.scanSQL = "SELECT " + columns + " FROM " + s.table + " WHERE seq >= $1 ORDER BY seq"
 	s.subjectSQL = "SELECT " + columns + " FROM " + s.table + " WHERE subject = $1 ORDER BY seq"
 }
@@ -316,6 +316,7 @@ func appendArgs(entries []ledger.Entry) ([]any, error) {
 		seq, atS                                           = make([]int64, n), make([]int64, n)
 		atNS                                               = make([]int32, n)
 		subj, purp, rcpt, kind, cats, basis, exc, ver, ref = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		did                                                = make([]string, n)
 		prev, hash                                         = make([][]byte, n), make([][]byte, n)
 	)
 	for i, e := range entries {
@@ -330,12 +331,12 @@ func appendArgs(entries []ledger.Entry) ([]any, error) {
 		seq[i], atS[i], atNS[i] = int64(e.Seq), e.At.Unix(), int32(e.At.Nanosecond())
 		subj[i], purp[i], rcpt[i], kind[i] = e.Subject, string(e.Purpose), e.Recipient, string(e.RecipientKind)
 		cats[i], basis[i], exc[i], ver[i], ref[i] = string(c), string(bs), string(e.Exception), e.PolicyVersion, e.Reference
-		prev[i], hash[i] = e.PrevHash[:], e.Hash[:]
+		did[i], prev[i], hash[i] = e.DecisionID, e.PrevHash[:], e.Hash[:]
 	}
 	// The head the batch continues: for the empty chain, entry 0 with a
 	// hash of zeros, which the statement's coalesce stands for.
 	first := entries[0]
-	return []any{seq, atS, atNS, subj, purp, rcpt, kind, cats, basis, exc, ver, ref, prev, hash,
+	return []any{seq, atS, atNS, subj, purp, rcpt, kind, cats, basis, exc, ver, ref, did, prev, hash,
 		int64(first.Seq - 1), first.PrevHash[:]}, nil
 }
 
@@ -458,7 +459,7 @@ func scanEntry(rows scanner) (ledger.Entry, error) {
 		prevHash, hash        []byte
 	)
 	if err := rows.Scan(&seq, &atS, &atNS, &e.Subject, &purp, &e.Recipient, &kind, &cats, &basis,
-		&exception, &e.PolicyVersion, &e.Reference, &prevHash, &hash); err != nil {
+		&exception, &e.PolicyVersion, &e.Reference, &e.DecisionID, &prevHash, &hash); err != nil {
 		return ledger.Entry{}, err
 	}
 	e.Seq = uint64(seq)

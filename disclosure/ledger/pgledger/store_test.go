@@ -2,8 +2,10 @@ package pgledger_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"sync"
 	"testing"
 
@@ -183,6 +185,8 @@ func TestTamperWithSQL(t *testing.T) {
 			`INSERT INTO ledger_entries SELECT 11, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
 				exception, policy_version, reference, prev_hash, hash, recorded_at FROM ledger_entries WHERE seq = 10`,
 		}, 11, ledger.ReasonHash},
+		{"decision id changed", []string{`UPDATE ledger_entries SET decision_id = '00000000-0000-8000-8000-000000000001' WHERE seq = 6`}, 6, ledger.ReasonHash},
+		{"decision id blanked (passed off as an entry of before)", []string{`UPDATE ledger_entries SET decision_id = '' WHERE seq = 3`}, 3, ledger.ReasonHash},
 		{"malformed json", []string{`UPDATE ledger_entries SET basis = '{"not": "a list"}' WHERE seq = 8`}, 8, ledger.ReasonMalformed},
 	}
 	for _, tc := range tests {
@@ -303,7 +307,8 @@ func TestMigrationsFollowConventions(t *testing.T) {
 	t.Parallel()
 	names, err := pgledger.FsGlob()
 	require.NoError(t, err)
-	assert.Equal(t, []string{"0001_init.up.sql"}, names)
+	assert.Equal(t, []string{"0001_init.up.sql", "0002_decision_id.up.sql"}, names)
+	assert.Equal(t, len(names), pgledger.SchemaVersion, "SchemaVersion is the number of the last file")
 }
 
 // TestBatchIsOneTransaction pins what Append relies on: the statements of
@@ -356,4 +361,61 @@ func TestAppendChained(t *testing.T) {
 	h, err := l.Head(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, uint64(7), h.Seq)
+}
+
+// TestV1EntriesVerifyAfterTheUpgrade writes entries as a ledger did before
+// decision IDs (schema 1, encoding v1), migrates to the current schema,
+// records on top (v2) and verifies the whole chain; a v1 entry given a
+// decision ID after the upgrade is caught.
+func TestV1EntriesVerifyAfterTheUpgrade(t *testing.T) {
+	t.Parallel()
+	owner, _ := pgtest.New(t)
+	init1, err := fs.ReadFile(pgledger.Migrations(), "0001_init.up.sql")
+	require.NoError(t, err)
+	_, err = owner.Exec(t.Context(), string(init1)) // as psql would apply it
+	require.NoError(t, err)
+	v1 := ledgertest.V1Chain(3)
+	for _, e := range v1 {
+		require.Empty(t, e.DecisionID)
+		cats, err := json.Marshal(e.Categories)
+		require.NoError(t, err)
+		basis, err := json.Marshal(e.Basis)
+		require.NoError(t, err)
+		_, err = owner.Exec(t.Context(), `INSERT INTO ledger_entries (seq, at_s, at_ns, subject, purpose, recipient,
+			recipient_kind, categories, basis, exception, policy_version, reference, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			int64(e.Seq), e.At.Unix(), int32(e.At.Nanosecond()), e.Subject, string(e.Purpose), e.Recipient, string(e.RecipientKind),
+			string(cats), string(basis), string(e.Exception), e.PolicyVersion, e.Reference, e.PrevHash[:], e.Hash[:])
+		require.NoError(t, err)
+	}
+	_, err = pgledger.New(t.Context(), owner)
+	require.ErrorIs(t, err, pgledger.ErrSchemaBehind, "schema 1 is behind")
+
+	require.NoError(t, pgledger.Migrate(t.Context(), owner))
+	s, err := pgledger.New(t.Context(), owner)
+	require.NoError(t, err)
+	l := ledger.New(s)
+	require.NoError(t, l.Verify(t.Context()), "v1 entries verify after the upgrade")
+	fill(t, l, 2)
+	head, err := l.Head(t.Context())
+	require.NoError(t, err)
+	require.NoError(t, l.Verify(t.Context(), v1[2].Head(), head), "a chain of v1 then v2 entries verifies")
+	var got []ledger.Entry
+	for e, err := range s.Scan(t.Context(), 1) {
+		require.NoError(t, err)
+		got = append(got, e)
+	}
+	require.Len(t, got, 5)
+	for i, e := range got[:3] {
+		assert.True(t, v1[i].Equal(e), "v1 entry %d reads back as written", i+1)
+	}
+	for _, e := range got[3:] {
+		assert.Equal(t, allow.ID.String(), e.DecisionID)
+	}
+
+	_, err = owner.Exec(t.Context(), "ALTER TABLE ledger_entries DISABLE TRIGGER USER")
+	require.NoError(t, err)
+	_, err = owner.Exec(t.Context(), "UPDATE ledger_entries SET decision_id = $1 WHERE seq = 2", allow.ID.String())
+	require.NoError(t, err)
+	requireTamper(t, l.Verify(t.Context()), 2, ledger.ReasonHash)
 }

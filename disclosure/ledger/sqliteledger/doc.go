@@ -36,7 +36,10 @@
 //
 // Entries are rows of table ledger_entries, one per entry, keyed by seq.
 // Times are kept as Unix seconds and nanoseconds, exactly as they are
-// hashed; categories and basis as JSON arrays; hashes as 32-byte blobs.
+// hashed; categories and basis as JSON arrays; hashes as 32-byte blobs;
+// the ID of the decision behind each entry in column decision_id, indexed
+// for lookups by decision (empty in entries recorded before schema 2, which
+// are hashed without it and still verify).
 // Triggers refuse UPDATE and DELETE on the table, so changing the record
 // takes deliberate effort (dropping a trigger) and still shows in
 // [ledger.Ledger.Verify]; only anchoring the head elsewhere shows a tail cut

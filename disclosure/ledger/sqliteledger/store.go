@@ -119,10 +119,10 @@ func (s *Store) Close() error {
 }
 
 const columns = `seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
-	exception, policy_version, reference, prev_hash, hash`
+	exception, policy_version, reference, decision_id, prev_hash, hash`
 
 const insertSQL = `INSERT INTO ledger_entries (` + columns + `, recorded_us)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const headSQL = "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1"
 
@@ -185,7 +185,7 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, head ledger.Head, entrie
 	for i, e := range entries {
 		if _, err := ins.ExecContext(ctx, int64(e.Seq), e.At.Unix(), e.At.Nanosecond(), e.Subject,
 			string(e.Purpose), e.Recipient, string(e.RecipientKind), string(rows[i].cats), string(rows[i].basis),
-			string(e.Exception), e.PolicyVersion, e.Reference, e.PrevHash[:], e.Hash[:], now); err != nil {
+			string(e.Exception), e.PolicyVersion, e.Reference, e.DecisionID, e.PrevHash[:], e.Hash[:], now); err != nil {
 			return s.wrap(ctx, "append", err)
 		}
 	}
@@ -311,7 +311,7 @@ func scanEntry(rows sqlutil.Scanner) (ledger.Entry, error) {
 		cats, basis, prevHash, hash []byte
 	)
 	if err := rows.Scan(&seq, &atS, &atNS, &e.Subject, &purp, &e.Recipient, &kind, &cats, &basis,
-		&exception, &e.PolicyVersion, &e.Reference, &prevHash, &hash); err != nil {
+		&exception, &e.PolicyVersion, &e.Reference, &e.DecisionID, &prevHash, &hash); err != nil {
 		return ledger.Entry{}, err
 	}
 	e.Seq = uint64(seq)

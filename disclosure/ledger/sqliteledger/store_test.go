@@ -3,8 +3,10 @@ package sqliteledger_test
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -152,6 +154,18 @@ func TestVerifyCatchesTampering(t *testing.T) {
 			sql:    []string{`UPDATE ledger_entries SET categories = 'identity' WHERE seq = 6`},
 			seq:    6,
 			reason: ledger.ReasonMalformed,
+		},
+		{
+			name:   "decision ID changed",
+			sql:    []string{`UPDATE ledger_entries SET decision_id = '00000000-0000-8000-8000-000000000001' WHERE seq = 8`},
+			seq:    8,
+			reason: ledger.ReasonHash,
+		},
+		{
+			name:   "decision ID blanked (passed off as an entry of before)",
+			sql:    []string{`UPDATE ledger_entries SET decision_id = '' WHERE seq = 2`},
+			seq:    2,
+			reason: ledger.ReasonHash,
 		},
 		{
 			name:   "first entry unlinked from genesis",
@@ -405,4 +419,66 @@ func TestAppendChained(t *testing.T) {
 	h, err := s.Head(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, got[1].Head(), h, "nothing written")
+}
+
+// TestV1EntriesVerifyAfterTheUpgrade writes entries as a ledger did before
+// decision IDs (schema 1, encoding v1), upgrades the file by opening it,
+// records on top (v2) and verifies the whole chain; a v1 entry altered
+// after the upgrade is still caught.
+func TestV1EntriesVerifyAfterTheUpgrade(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "l.db")
+	db := raw(t, path)
+	init1, err := os.ReadFile("migrations/0001_init.sql")
+	require.NoError(t, err)
+	for _, q := range []string{
+		string(init1),
+		`CREATE TABLE ledger_schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL) STRICT`,
+		`INSERT INTO ledger_schema_version VALUES (1, '0001_init', 0)`,
+	} {
+		_, err := db.ExecContext(t.Context(), q)
+		require.NoError(t, err)
+	}
+	// Three v1 entries, written with schema 1's columns.
+	v1 := ledgertest.V1Chain(3)
+	for _, e := range v1 {
+		require.Empty(t, e.DecisionID)
+		cats, err := json.Marshal(e.Categories)
+		require.NoError(t, err)
+		basis, err := json.Marshal(e.Basis)
+		require.NoError(t, err)
+		_, err = db.ExecContext(t.Context(), `INSERT INTO ledger_entries (seq, at_s, at_ns, subject, purpose, recipient,
+			recipient_kind, categories, basis, exception, policy_version, reference, prev_hash, hash, recorded_us)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+			int64(e.Seq), e.At.Unix(), e.At.Nanosecond(), e.Subject, string(e.Purpose), e.Recipient, string(e.RecipientKind),
+			string(cats), string(basis), string(e.Exception), e.PolicyVersion, e.Reference, e.PrevHash[:], e.Hash[:])
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	s := open(t, path) // applies 0002
+	l := ledger.New(s)
+	require.NoError(t, l.Verify(t.Context()), "v1 entries verify after the upgrade")
+	fill(t, l, 2)
+	require.NoError(t, l.Verify(t.Context()), "a chain of v1 then v2 entries verifies")
+	var got []ledger.Entry
+	for e, err := range s.Scan(t.Context(), 1) {
+		require.NoError(t, err)
+		got = append(got, e)
+	}
+	require.Len(t, got, 5)
+	for i, e := range got[:3] {
+		assert.True(t, v1[i].Equal(e), "v1 entry %d reads back as written", i+1)
+	}
+	for _, e := range got[3:] {
+		assert.Equal(t, allow.ID.String(), e.DecisionID)
+	}
+
+	db = raw(t, path)
+	for _, q := range []string{"DROP TRIGGER ledger_entries_no_update",
+		`UPDATE ledger_entries SET decision_id = '` + allow.ID.String() + `' WHERE seq = 2`} {
+		_, err := db.ExecContext(t.Context(), q)
+		require.NoError(t, err, q)
+	}
+	requireTamper(t, l.Verify(t.Context()), 2, ledger.ReasonHash)
 }
