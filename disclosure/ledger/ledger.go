@@ -243,10 +243,11 @@ func (l *Ledger) RecordFromContext(ctx context.Context, subject string, opts ...
 // draft builds the entry's content from the decision and the options: all
 // but Seq, At, PrevHash and Hash, which the batch's writer fills in.
 func (l *Ledger) draft(subject string, d policy.Decision, opts []RecordOption) (Entry, error) {
-	// Only what an engine decided is evidence: a hand-built Decision, or
-	// an engine's with a field changed (a denial turned into an allow),
-	// fails here.
-	if err := policy.Verify(d); err != nil {
+	// Only what an engine decided, for this subject, is evidence: a
+	// hand-built Decision, an engine's with a field changed (a denial
+	// turned into an allow), or one made for another user (user-1's allow
+	// recorded as user-2's disclosure) fails here.
+	if err := policy.VerifyFor(d, subject); err != nil {
 		return Entry{}, fmt.Errorf("%w: %w", ErrNotEvidence, err)
 	}
 	// Every decision a Check makes has an ID; a plan condition's has none,
