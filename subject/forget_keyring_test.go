@@ -39,12 +39,12 @@ func TestForgetAcrossKeyedStores(t *testing.T) {
 	led := ledger.New(ledger.NewMemoryStore(), ledger.WithKeyring(ring), ledger.WithHold(hold))
 	cl := claims.New(claims.NewMemoryStore(), claims.WithLocation(almaty))
 	rq := requests.New(requests.NewMemoryStore())
-	ds := ledgertest.Allows(t, "bank-1")
+	ds := ledgertest.MustDecider(t, "bank-1")
 	for _, user := range []string{"user-42", "someone-else"} {
 		require.NoError(t, log.Append(ctx,
 			consent.AcceptPolicy(user, "2025-02-01", at(2, 3, 9), consent.WithEvidence("doc-"+user)),
 			consent.Grant(user, purpose.Payments, "bank-1", at(2, 3, 10))))
-		_, err := led.Record(ctx, user, ds["bank-1"], ledger.WithCategories(purpose.PaymentDetails),
+		_, err := led.Record(ctx, user, ds.MustAllow(t, user, "bank-1"), ledger.WithCategories(purpose.PaymentDetails),
 			ledger.WithRecipientKind(disclosure.ThirdParty))
 		require.NoError(t, err)
 		c, err := cl.File(ctx, user, at(3, 3, 10))

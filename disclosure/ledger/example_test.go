@@ -206,7 +206,7 @@ func ExampleLedger_Forget() {
 	}
 	store := ledger.NewMemoryStore()
 	l := ledger.New(store, ledger.WithKeyring(ring))
-	ds, err := ledgertest.Decisions("halyk-bank") // an engine's decision
+	ds, err := ledgertest.DecisionsFor("user-1", "halyk-bank") // an engine's decision for user-1
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -55,7 +55,7 @@ func TestForgetRefusals(t *testing.T) {
 		}
 		return nil
 	}))
-	ds := ledgertest.Allows(t, "bank-1")
+	ds := ledgertest.AllowsFor(t, "user-held", "bank-1")
 	_, err = l.Record(ctx, "user-held", ds["bank-1"], ledger.WithCategories(purpose.PaymentDetails), ledger.WithRecipientKind(disclosure.ThirdParty))
 	require.NoError(t, err)
 	n, err := l.Forget(ctx, "user-held")
@@ -76,7 +76,7 @@ func TestForgetRefusals(t *testing.T) {
 // figures show the keyring's cost alone).
 func BenchmarkRecordKeyed(b *testing.B) {
 	ctx := context.Background()
-	ds := ledgertest.Allows(b, "bank-1")
+	ds := ledgertest.AllowsFor(b, "user-1", "bank-1")
 	mem, err := keyring.NewMemory(pepper)
 	require.NoError(b, err)
 	for _, tc := range []struct {

@@ -32,49 +32,90 @@ var clock = time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
 
 func fixedClock() time.Time { return clock }
 
-// issued holds decisions the engine of [newEngine] made for user-1, by
-// name: what a host would hand to Record.
-var issued = sync.OnceValue(func() map[string]policy.Decision {
-	e, err := newEngine(context.Background())
+// refusedSubject is the subject TestRecordRefuses records for: personal
+// data that no error may quote.
+const refusedSubject = "Иванов 900101300123"
+
+// users are the users [issued] holds decisions for: user-1, user-0 to
+// user-15 and refusedSubject.
+func users() []string {
+	us := []string{refusedSubject}
+	for i := range 16 {
+		us = append(us, fmt.Sprintf("user-%d", i))
+	}
+	return us
+}
+
+// issued holds decisions the engine of [newEngine] made, by user and
+// name: what a host would hand to Record for that user. The ledger
+// records a decision only for the user it was made for, so each user has
+// its own. "denied" is a denial made by an engine in whose consent store
+// the user granted nothing.
+var issued = sync.OnceValue(func() map[[2]string]policy.Decision {
+	ctx := context.Background()
+	e, err := newEngine(ctx, users()...)
 	if err != nil {
 		panic(err)
 	}
-	out := make(map[string]policy.Decision)
-	check := func(name, user, recipient string, opts ...policy.CheckOption) {
-		d, err := e.Check(context.Background(), user, purpose.Payments, recipient, opts...)
+	none, err := newEngine(ctx)
+	if err != nil {
+		panic(err)
+	}
+	out := make(map[[2]string]policy.Decision)
+	check := func(e *policy.Engine, name, user, recipient string, opts ...policy.CheckOption) {
+		d, err := e.Check(ctx, user, purpose.Payments, recipient, opts...)
 		if err != nil {
 			panic(err)
 		}
-		out[name] = d
+		out[[2]string{user, name}] = d
 	}
-	check("halyk-bank", "user-1", "halyk-bank")
-	check("halyk-bank/payment_details", "user-1", "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
-	check("kgd", "user-1", "kgd")
-	check(policy.Operator, "user-1", policy.Operator)
-	check("denied", "user-2", "halyk-bank")
+	for _, u := range users() {
+		check(e, "halyk-bank", u, "halyk-bank")
+		check(e, "halyk-bank/payment_details", u, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+		check(e, "kgd", u, "kgd")
+		check(e, policy.Operator, u, policy.Operator)
+		check(none, "denied", u, "halyk-bank")
+	}
 	return out
 })
 
-// allow returns the engine's allowing decision for payments to recipient
-// (halyk-bank: 5.2, on user-1's grant; kgd: 5.1; the operator: 2.1).
-func allow(recipient string) policy.Decision {
-	d, ok := issued()[recipient]
-	if !ok || !d.Allowed {
+// decisionFor returns the decision named name (see [issued]) made for
+// user.
+func decisionFor(user, name string) policy.Decision {
+	d, ok := issued()[[2]string{user, name}]
+	if !ok {
+		panic("no decision " + name + " for a user")
+	}
+	return d
+}
+
+// allowFor returns the engine's allowing decision, made for user, for
+// payments to recipient (halyk-bank: 5.2, on the user's grant; kgd: 5.1;
+// the operator: 2.1).
+func allowFor(user, recipient string) policy.Decision {
+	d := decisionFor(user, recipient)
+	if !d.Allowed {
 		panic("no allowing decision for " + recipient)
 	}
 	return d
 }
 
+// allow is allowFor user-1.
+func allow(recipient string) policy.Decision { return allowFor("user-1", recipient) }
+
 // engine is the seed policy with a consent store in which user-1 accepted
 // the policy and consented to sharing payment data with halyk-bank.
 func engine(t *testing.T) *policy.Engine {
 	t.Helper()
-	e, err := newEngine(t.Context())
+	e, err := newEngine(t.Context(), "user-1")
 	require.NoError(t, err)
 	return e
 }
 
-func newEngine(ctx context.Context) (*policy.Engine, error) {
+// newEngine returns the seed policy with a consent store in which each of
+// users accepted the policy and consented to sharing payment data with
+// halyk-bank.
+func newEngine(ctx context.Context, users ...string) (*policy.Engine, error) {
 	store := consent.NewMemoryStore()
 	e, err := policy.New(
 		policy.WithConsentStore(store),
@@ -87,10 +128,11 @@ func newEngine(ctx context.Context) (*policy.Engine, error) {
 		return nil, err
 	}
 	at := clock.Add(-time.Hour)
-	err = store.Append(ctx,
-		consent.AcceptPolicy("user-1", e.Version().ID, at),
-		consent.Grant("user-1", purpose.Payments, "halyk-bank", at))
-	return e, err
+	var events []consent.Event
+	for _, u := range users {
+		events = append(events, consent.AcceptPolicy(u, e.Version().ID, at), consent.Grant(u, purpose.Payments, "halyk-bank", at))
+	}
+	return e, store.Append(ctx, events...)
 }
 
 func TestRecordFromAnEngineDecision(t *testing.T) {
@@ -174,13 +216,14 @@ func TestRecordFromAnEngineDecision(t *testing.T) {
 
 func TestRecordRefuses(t *testing.T) {
 	t.Parallel()
-	const subject = "Иванов 900101300123"
+	const subject = refusedSubject
+	allow := func(recipient string) policy.Decision { return allowFor(subject, recipient) }
 	kind := ledger.WithRecipientKind(disclosure.ThirdParty)
 	cats := ledger.WithCategories(purpose.Identity)
 	secret := allow("kgd") // obliges to exclude commercial secrets (5.1)
 	noReasons := allow("halyk-bank")
 	noReasons.Reasons = nil
-	flipped := issued()["denied"]
+	flipped := decisionFor(subject, "denied")
 	flipped.Allowed = true
 	otherPurpose := allow("halyk-bank")
 	otherPurpose.Purpose = purpose.Support
@@ -196,12 +239,12 @@ func TestRecordRefuses(t *testing.T) {
 		want    error
 	}{
 		{"zero decision", subject, policy.Decision{}, []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
-		{"denial", subject, issued()["denied"], []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
+		{"denial", subject, decisionFor(subject, "denied"), []ledger.RecordOption{kind, cats}, ledger.ErrNotAllowed},
 		{"hand-built allow", subject, handBuilt, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 		{"denial with Allowed flipped", subject, flipped, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 		{"purpose swapped", subject, otherPurpose, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 		{"recipient swapped", subject, otherRecipient, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
-		{"category the decision did not judge", subject, issued()["halyk-bank/payment_details"],
+		{"category the decision did not judge", subject, decisionFor(subject, "halyk-bank/payment_details"),
 			[]ledger.RecordOption{kind, ledger.WithCategories(purpose.PaymentDetails, purpose.Identity)}, ledger.ErrNotEvidence},
 		{"category outside the purpose", subject, allow("halyk-bank"),
 			[]ledger.RecordOption{kind, ledger.WithCategories(purpose.GeoLocation)}, ledger.ErrNotEvidence},
@@ -215,8 +258,11 @@ func TestRecordRefuses(t *testing.T) {
 		{"no categories", subject, allow("halyk-bank"), []ledger.RecordOption{kind}, ledger.ErrInvalidEntry},
 		{"no kind and no resolver", subject, allow("halyk-bank"), []ledger.RecordOption{cats}, ledger.ErrInvalidEntry},
 		{"unknown kind", subject, allow("halyk-bank"), []ledger.RecordOption{cats, ledger.WithRecipientKind("friend")}, ledger.ErrInvalidEntry},
-		{"empty subject", "", allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
-		{"long subject", strings.Repeat("я", 200), allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrInvalidEntry},
+		{"decision made for another user", subject, allowFor("user-1", "halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		// An engine makes no decision for an empty or too long user (Check
+		// refuses it), so none is evidence for such a subject.
+		{"empty subject", "", allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
+		{"long subject", strings.Repeat("я", 200), allow("halyk-bank"), []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 		{"reasons removed", subject, noReasons, []ledger.RecordOption{kind, cats}, ledger.ErrNotEvidence},
 		{"unknown exception", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithException("force_majeure")}, ledger.ErrInvalidEntry},
 		{"long reference", subject, allow("halyk-bank"), []ledger.RecordOption{kind, cats, ledger.WithReference(strings.Repeat("r", 300))}, ledger.ErrInvalidEntry},
@@ -333,7 +379,7 @@ func TestConcurrentRecordsAreBatched(t *testing.T) {
 	for g := range 16 {
 		wg.Go(func() {
 			for range 50 {
-				_, err := l.Record(context.Background(), fmt.Sprintf("user-%d", g), allow("halyk-bank"),
+				_, err := l.Record(context.Background(), fmt.Sprintf("user-%d", g), allowFor(fmt.Sprintf("user-%d", g), "halyk-bank"),
 					ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 				assert.NoError(t, err)
 			}

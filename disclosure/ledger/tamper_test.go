@@ -49,7 +49,7 @@ func TestMemoryStoreTamper(t *testing.T) {
 			t.Parallel()
 			s := NewMemoryStore()
 			l := New(s)
-			d := issuedAllow(t)
+			d := issuedAllow(t, "user-1")["user-1"]
 			for range 10 {
 				_, err := l.Record(t.Context(), "user-1", d,
 					WithRecipientKind(disclosure.ThirdParty), WithCategories(purpose.Identity))
@@ -85,9 +85,10 @@ func TestSubjectSeesTampering(t *testing.T) {
 			t.Parallel()
 			s := NewMemoryStore()
 			l := New(s)
-			d := issuedAllow(t)
+			ds := issuedAllow(t, "user-1", "user-2")
 			for i := range 10 {
-				_, err := l.Record(t.Context(), []string{"user-1", "user-2"}[i/8], d,
+				u := []string{"user-1", "user-2"}[i/8]
+				_, err := l.Record(t.Context(), u, ds[u],
 					WithRecipientKind(disclosure.ThirdParty), WithCategories(purpose.Identity))
 				require.NoError(t, err)
 			}
@@ -104,19 +105,25 @@ func TestSubjectSeesTampering(t *testing.T) {
 	}
 }
 
-// issuedAllow is an engine's decision that allows payment data to go to
-// halyk-bank, a third party the user consented to (5.2).
-func issuedAllow(t *testing.T) policy.Decision {
+// issuedAllow returns, for each of users, an engine's decision made for
+// that user that allows payment data to go to halyk-bank, a third party
+// the user consented to (5.2): Record takes a decision only for the user
+// it was made for.
+func issuedAllow(t *testing.T, users ...string) map[string]policy.Decision {
 	t.Helper()
 	store := consent.NewMemoryStore()
 	e, err := policy.New(policy.WithConsentStore(store),
 		policy.WithRecipients(disclosure.Recipient{ID: "halyk-bank", Kind: disclosure.ThirdParty}))
 	require.NoError(t, err)
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	require.NoError(t, store.Append(t.Context(),
-		consent.AcceptPolicy("u", e.Version().ID, at), consent.Grant("u", purpose.Payments, "halyk-bank", at)))
-	d, err := e.Check(t.Context(), "u", purpose.Payments, "halyk-bank")
-	require.NoError(t, err)
-	require.True(t, d.Allowed)
-	return d
+	out := make(map[string]policy.Decision, len(users))
+	for _, u := range users {
+		require.NoError(t, store.Append(t.Context(),
+			consent.AcceptPolicy(u, e.Version().ID, at), consent.Grant(u, purpose.Payments, "halyk-bank", at)))
+		d, err := e.Check(t.Context(), u, purpose.Payments, "halyk-bank")
+		require.NoError(t, err)
+		require.True(t, d.Allowed)
+		out[u] = d
+	}
+	return out
 }

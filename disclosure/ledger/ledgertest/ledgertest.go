@@ -390,17 +390,23 @@ func testCopies(t *testing.T, s ledger.Store) {
 	require.NoError(t, ledger.New(s).Verify(context.Background()))
 }
 
-func record(ctx context.Context, l *ledger.Ledger, allows map[string]policy.Decision, g, i int) error {
-	_, err := l.Record(ctx, fmt.Sprintf("user-%d", g), allows[fmt.Sprintf("bank-%d", i%4)],
+func record(ctx context.Context, l *ledger.Ledger, allows *Decider, g, i int) error {
+	subject := fmt.Sprintf("user-%d", g)
+	d, err := allows.Allow(subject, fmt.Sprintf("bank-%d", i%4))
+	if err != nil {
+		return err
+	}
+	_, err = l.Record(ctx, subject, d,
 		ledger.WithRecipientKind(disclosure.ThirdParty),
 		ledger.WithCategories(purpose.PaymentDetails, purpose.Identity),
 		ledger.WithReference(fmt.Sprintf("req-%d-%d", g, i)))
 	return err
 }
 
-func banks(tb testing.TB) map[string]policy.Decision {
+// banks returns a Decider for bank-0 to bank-3.
+func banks(tb testing.TB) *Decider {
 	tb.Helper()
-	return Allows(tb, "bank-0", "bank-1", "bank-2", "bank-3")
+	return MustDecider(tb, "bank-0", "bank-1", "bank-2", "bank-3")
 }
 
 func requireChain(t *testing.T, l *ledger.Ledger, n uint64, perSubject map[string]int) {
@@ -499,7 +505,7 @@ func testCanceled(t *testing.T, s ledger.Store) {
 		}
 	}
 	require.ErrorIs(t, scanErr, context.Canceled)
-	_, err = ledger.New(s).Record(ctx, "user-1", Allows(t, "bank-1")["bank-1"],
+	_, err = ledger.New(s).Record(ctx, "user-1", AllowsFor(t, "user-1", "bank-1")["bank-1"],
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	require.ErrorIs(t, err, context.Canceled)
 	require.True(t, errors.Is(ledger.New(s).Verify(ctx), context.Canceled))
@@ -562,10 +568,11 @@ func testDecisionID(t *testing.T, s ledger.Store) {
 	l := ledger.New(s)
 	var recorded []ledger.Entry
 	for _, r := range []string{"bank-0", "bank-1", "bank-0"} {
-		e, err := l.Record(ctx, "user-1", allows[r],
+		d := allows.MustAllow(t, "user-1", r)
+		e, err := l.Record(ctx, "user-1", d,
 			ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.PaymentDetails))
 		require.NoError(t, err)
-		require.Equal(t, allows[r].ID.String(), e.DecisionID)
+		require.Equal(t, d.ID.String(), e.DecisionID)
 		recorded = append(recorded, e)
 	}
 	requireEntries(t, recorded, scanAll(t, s, 1))
@@ -575,7 +582,7 @@ func testDecisionID(t *testing.T, s ledger.Store) {
 	for i, e := range got {
 		id, err := policy.ParseDecisionID(e.DecisionID)
 		require.NoError(t, err, "entry %d", i+1)
-		assert.Equal(t, allows[e.Recipient].ID, id, "entry %d", i+1)
+		assert.Equal(t, allows.MustAllow(t, "user-1", e.Recipient).ID, id, "entry %d", i+1)
 	}
 	require.NoError(t, l.Verify(ctx))
 }

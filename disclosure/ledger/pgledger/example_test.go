@@ -44,7 +44,7 @@ func Example() {
 		return
 	}
 	l := ledger.New(store)
-	e, err := l.Record(ctx, "user-1", allow, // allow: the engine's decision
+	e, err := l.Record(ctx, "user-1", allow("user-1"), // the engine's decision for user-1
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.PaymentDetails))
 	if err != nil {
 		fmt.Println(err)

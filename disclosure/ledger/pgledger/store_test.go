@@ -125,18 +125,28 @@ func TestWithSchema(t *testing.T) {
 	require.NoError(t, l.Verify(t.Context()))
 }
 
-// allow is an engine's decision that allows payment data to go to
-// halyk-bank, a third party the user consented to (5.2).
-var allow = func() policy.Decision {
-	ds, err := ledgertest.Decisions("halyk-bank")
+// allows makes the engine decisions the tests record.
+var allows = sync.OnceValue(func() *ledgertest.Decider {
+	d, err := ledgertest.NewDecider("halyk-bank")
 	if err != nil {
 		panic(err)
 	}
-	return ds["halyk-bank"]
-}()
+	return d
+})
+
+// allow is an engine's decision, made for subject, that allows payment
+// data to go to halyk-bank, a third party subject consented to (5.2): the
+// ledger records a decision only for the subject it was made for.
+func allow(subject string) policy.Decision {
+	d, err := allows().Allow(subject, "halyk-bank")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
 
 func record(ctx context.Context, l *ledger.Ledger, subject string) error {
-	_, err := l.Record(ctx, subject, allow,
+	_, err := l.Record(ctx, subject, allow(subject),
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	return err
 }
@@ -265,7 +275,7 @@ func TestOutbox(t *testing.T) {
 			if _, err := tx.Exec(t.Context(), "INSERT INTO payouts VALUES ($1)", i); err != nil {
 				return err
 			}
-			e, err := ledger.New(s.Tx(tx)).Record(t.Context(), "user-1", allow,
+			e, err := ledger.New(s.Tx(tx)).Record(t.Context(), "user-1", allow("user-1"),
 				ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.PaymentDetails),
 				ledger.WithReference(fmt.Sprintf("payout-%d", i)))
 			if err != nil {
@@ -410,12 +420,12 @@ func TestV1EntriesVerifyAfterTheUpgrade(t *testing.T) {
 		assert.True(t, v1[i].Equal(e), "v1 entry %d reads back as written", i+1)
 	}
 	for _, e := range got[3:] {
-		assert.Equal(t, allow.ID.String(), e.DecisionID)
+		assert.Equal(t, allow(e.Subject).ID.String(), e.DecisionID)
 	}
 
 	_, err = owner.Exec(t.Context(), "ALTER TABLE ledger_entries DISABLE TRIGGER USER")
 	require.NoError(t, err)
-	_, err = owner.Exec(t.Context(), "UPDATE ledger_entries SET decision_id = $1 WHERE seq = 2", allow.ID.String())
+	_, err = owner.Exec(t.Context(), "UPDATE ledger_entries SET decision_id = $1 WHERE seq = 2", allow(got[3].Subject).ID.String())
 	require.NoError(t, err)
 	requireTamper(t, l.Verify(t.Context()), 2, ledger.ReasonHash)
 }

@@ -39,9 +39,9 @@ func TestHelperProcess(t *testing.T) {
 		os.Exit(2)
 	}
 	l := ledger.New(s)
-	d := allow
 	for i := 0; ; i++ {
-		e, err := l.Record(ctx, fmt.Sprintf("user-%d", i%7), d,
+		subject := fmt.Sprintf("user-%d", i%7)
+		e, err := l.Record(ctx, subject, allow(subject),
 			ledger.WithRecipientKind(disclosure.ThirdParty),
 			ledger.WithCategories(purpose.PaymentDetails, purpose.Identity),
 			ledger.WithReference(strings.Repeat("r", 200))) // bigger rows, more pages per commit

@@ -47,21 +47,32 @@ func TestOpenRejectsNonFilePaths(t *testing.T) {
 	}
 }
 
-// allow is an engine's decision that allows payment data to go to
-// halyk-bank, a third party the user consented to (5.2).
-var allow = func() policy.Decision {
-	ds, err := ledgertest.Decisions("halyk-bank")
+// allows makes the engine decisions the tests record.
+var allows = sync.OnceValue(func() *ledgertest.Decider {
+	d, err := ledgertest.NewDecider("halyk-bank")
 	if err != nil {
 		panic(err)
 	}
-	return ds["halyk-bank"]
-}()
+	return d
+})
+
+// allow is an engine's decision, made for subject, that allows payment
+// data to go to halyk-bank, a third party subject consented to (5.2): the
+// ledger records a decision only for the subject it was made for.
+func allow(subject string) policy.Decision {
+	d, err := allows().Allow(subject, "halyk-bank")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
 
 // fill records n disclosures, for subjects user-0 to user-2 in turn.
 func fill(t *testing.T, l *ledger.Ledger, n int) {
 	t.Helper()
 	for i := range n {
-		_, err := l.Record(t.Context(), fmt.Sprintf("user-%d", i%3), allow,
+		subject := fmt.Sprintf("user-%d", i%3)
+		_, err := l.Record(t.Context(), subject, allow(subject),
 			ledger.WithRecipientKind(disclosure.ThirdParty),
 			ledger.WithCategories(purpose.PaymentDetails),
 			ledger.WithReference(fmt.Sprintf("req-%d", i)))
@@ -314,7 +325,7 @@ func TestTwoStoresOnOneFile(t *testing.T) {
 		for g := range goroutines {
 			wg.Go(func() {
 				for range each {
-					_, err := l.Record(context.Background(), fmt.Sprintf("user-%d-%d", k, g), allow,
+					_, err := l.Record(context.Background(), fmt.Sprintf("user-%d-%d", k, g), allow(fmt.Sprintf("user-%d-%d", k, g)),
 						ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 					if err != nil {
 						errs <- err
@@ -357,7 +368,7 @@ func TestClosed(t *testing.T) {
 	require.NoError(t, s.Close(), "Close twice")
 	_, err := s.Head(t.Context())
 	require.ErrorIs(t, err, ledger.ErrClosed)
-	_, err = ledger.New(s).Record(t.Context(), "user-1", allow,
+	_, err = ledger.New(s).Record(t.Context(), "user-1", allow("user-1"),
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	require.ErrorIs(t, err, ledger.ErrClosed)
 	require.ErrorIs(t, ledger.New(s).Verify(t.Context()), ledger.ErrClosed)
@@ -380,7 +391,7 @@ func TestErrorsNameNoPersonalData(t *testing.T) {
 	s := open(t, path)
 	const subject = "Иванов Иван 900101300123"
 	l := ledger.New(s, ledger.WithClock(func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }))
-	_, err := l.Record(t.Context(), subject, allow, ledger.WithRecipientKind(disclosure.ThirdParty),
+	_, err := l.Record(t.Context(), subject, allow(subject), ledger.WithRecipientKind(disclosure.ThirdParty),
 		ledger.WithCategories(purpose.Identity))
 	require.NoError(t, err)
 	db := raw(t, path)
@@ -471,12 +482,12 @@ func TestV1EntriesVerifyAfterTheUpgrade(t *testing.T) {
 		assert.True(t, v1[i].Equal(e), "v1 entry %d reads back as written", i+1)
 	}
 	for _, e := range got[3:] {
-		assert.Equal(t, allow.ID.String(), e.DecisionID)
+		assert.Equal(t, allow(e.Subject).ID.String(), e.DecisionID)
 	}
 
 	db = raw(t, path)
 	for _, q := range []string{"DROP TRIGGER ledger_entries_no_update",
-		`UPDATE ledger_entries SET decision_id = '` + allow.ID.String() + `' WHERE seq = 2`} {
+		`UPDATE ledger_entries SET decision_id = '` + allow(got[3].Subject).ID.String() + `' WHERE seq = 2`} {
 		_, err := db.ExecContext(t.Context(), q)
 		require.NoError(t, err, q)
 	}
