@@ -1,19 +1,29 @@
 // Privacyctl is an operator's command line for the library's records:
 // verify the disclosure ledger against published anchors, explain a
-// decision, and list the claims (clause 8) whose answer is overdue.
+// decision, export one subject's access report, and list the claims
+// (clause 8), requests (Law 94-V) and breach notices whose answer is
+// overdue.
 //
 //	go run ./examples/privacyctl head    -ledger sqlite:///var/lib/svc/ledger.db >> anchors.jsonl
 //	go run ./examples/privacyctl verify  -ledger sqlite:///var/lib/svc/ledger.db -anchors anchors.jsonl
 //	go run ./examples/privacyctl explain -store sqlite:///var/lib/svc/consent.db -recipients recipients.json \
 //	        -user u1 -purpose payments -recipient halyk -categories payment_details -lang en
-//	go run ./examples/privacyctl overdue -claims /var/lib/svc/claims.db
+//	go run ./examples/privacyctl report  -user u1 -store sqlite:///var/lib/svc/consent.db \
+//	        -ledger sqlite:///var/lib/svc/ledger.db -claims /var/lib/svc/claims.db \
+//	        -requests /var/lib/svc/requests.db -format html -lang kk -out u1.html
+//	go run ./examples/privacyctl overdue -claims /var/lib/svc/claims.db -requests /var/lib/svc/requests.db \
+//	        -breaches /var/lib/svc/breaches.db
 //
 // Exit status: 0 when all is well (the chain verifies, the decision
-// allows, no claim is overdue), 1 when it is not (tampered, denied,
-// overdue claims), 2 on a usage or operational error.
+// allows, nothing is overdue, the report is written), 1 when it is not
+// (tampered, denied, overdue), 2 on a usage or operational error.
 //
-// Output never names a data subject: explain prints the decision, which
-// names none, and overdue prints claim IDs, not who filed them.
+// Output never names a data subject, except the report, which is the
+// subject's own data and goes only where -out (or standard output) says;
+// a report's file is created readable by its owner only. Explain prints
+// the decision, which names none; overdue prints claim, request and
+// incident IDs, not who filed them or whom they concern; errors never
+// carry the subject's ID.
 package main
 
 import (
@@ -35,8 +45,13 @@ import (
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
+	"github.com/yasam/privacy/subject"
+	"github.com/yasam/privacy/subject/breaches"
+	"github.com/yasam/privacy/subject/breaches/sqlitebreaches"
 	"github.com/yasam/privacy/subject/claims"
 	"github.com/yasam/privacy/subject/claims/sqliteclaims"
+	"github.com/yasam/privacy/subject/requests"
+	"github.com/yasam/privacy/subject/requests/sqliterequests"
 )
 
 func main() {
@@ -58,7 +73,8 @@ commands:
   head     print the ledger's head as a JSON line, to publish or append to an anchors file
   verify   verify the ledger's hash chain, and that it still holds every anchor
   explain  ask the engine one question and print its decision with reasons and clauses
-  overdue  list the claims awaiting an answer past their due date
+  report   export one subject's access report (JSON or an HTML page in ru, kk or en)
+  overdue  list the claims, requests and breach notices past their due date
 
 "privacyctl <command> -h" lists a command's flags.
 `
@@ -70,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		return exitError
 	}
 	cmds := map[string]func(context.Context, []string, io.Writer, func() time.Time) (int, error){
-		"head": head, "verify": verify, "explain": explain, "overdue": overdue,
+		"head": head, "verify": verify, "explain": explain, "overdue": overdue, "report": report,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -278,10 +294,15 @@ func errorClass(err error) string {
 
 func overdue(ctx context.Context, args []string, stdout io.Writer, now func() time.Time) (int, error) {
 	fs := flags("overdue")
-	path := fs.String("claims", "", "the claims register's SQLite file")
+	claimsPath := fs.String("claims", "", "the claims register's SQLite file (clause 8)")
+	requestsPath := fs.String("requests", "", "the requests register's SQLite file (Law 94-V)")
+	breachesPath := fs.String("breaches", "", "the breaches register's SQLite file (notices owed)")
 	at := fs.String("now", "", "the moment to judge at, RFC 3339 (default: now)")
-	if err := parse(fs, args, "claims"); err != nil {
+	if err := parse(fs, args); err != nil {
 		return exitError, err
+	}
+	if *claimsPath == "" && *requestsPath == "" && *breachesPath == "" {
+		return exitError, errors.New("one of -claims, -requests or -breaches is required")
 	}
 	t := now()
 	if *at != "" {
@@ -290,12 +311,45 @@ func overdue(ctx context.Context, args []string, stdout io.Writer, now func() ti
 			return exitError, fmt.Errorf("-now: not an RFC 3339 time such as 2026-01-02T15:04:05+05:00")
 		}
 	}
-	if _, err := os.Stat(*path); err != nil {
-		// Open would create an empty register; a mistyped path must not
-		// pass for "no claims overdue".
+	code := exitOK
+	if *claimsPath != "" {
+		c, err := overdueClaims(ctx, *claimsPath, t, stdout)
+		if err != nil {
+			return exitError, err
+		}
+		code = max(code, c)
+	}
+	if *requestsPath != "" {
+		c, err := overdueRequests(ctx, *requestsPath, t, stdout)
+		if err != nil {
+			return exitError, err
+		}
+		code = max(code, c)
+	}
+	if *breachesPath != "" {
+		c, err := overdueNotices(ctx, *breachesPath, t, stdout)
+		if err != nil {
+			return exitError, err
+		}
+		code = max(code, c)
+	}
+	return code, nil
+}
+
+// mustExist fails for a missing file: opening it would create an empty
+// register, and a mistyped path must not pass for "nothing overdue".
+func mustExist(path string) error {
+	_, err := os.Stat(path)
+	return err
+}
+
+func daysLate(t, due time.Time) int { return int(t.Sub(due).Hours() / 24) }
+
+func overdueClaims(ctx context.Context, path string, t time.Time, stdout io.Writer) (int, error) {
+	if err := mustExist(path); err != nil {
 		return exitError, err
 	}
-	store, err := sqliteclaims.Open(ctx, *path)
+	store, err := sqliteclaims.Open(ctx, path)
 	if err != nil {
 		return exitError, err
 	}
@@ -310,11 +364,181 @@ func overdue(ctx context.Context, args []string, stdout io.Writer, now func() ti
 	}
 	fmt.Fprintf(stdout, "%d claims overdue at %s:\n", len(cs), t.Format(time.RFC3339))
 	for _, c := range cs {
-		late := int(t.Sub(c.Due).Hours() / 24)
 		fmt.Fprintf(stdout, "  %s  received %s  due %s  %d days late  %s\n",
-			c.ID, c.Received.Format("2006-01-02"), c.Due.Format("2006-01-02 15:04 MST"), late, c.Status)
+			c.ID, c.Received.Format("2006-01-02"), c.Due.Format("2006-01-02 15:04 MST"), daysLate(t, c.Due), c.Status)
 	}
 	return exitFinding, nil
+}
+
+func overdueRequests(ctx context.Context, path string, t time.Time, stdout io.Writer) (int, error) {
+	if err := mustExist(path); err != nil {
+		return exitError, err
+	}
+	store, err := sqliterequests.Open(ctx, path)
+	if err != nil {
+		return exitError, err
+	}
+	defer store.Close()
+	rs, err := requests.New(store).Overdue(ctx, t)
+	if err != nil {
+		return exitError, err
+	}
+	if len(rs) == 0 {
+		fmt.Fprintln(stdout, "no request is overdue")
+		return exitOK, nil
+	}
+	fmt.Fprintf(stdout, "%d requests overdue at %s:\n", len(rs), t.Format(time.RFC3339))
+	for _, r := range rs {
+		fmt.Fprintf(stdout, "  %s  %s  received %s  due %s  %d days late  %s\n",
+			r.ID, r.Kind, r.Received.Format("2006-01-02"), r.Due.Format("2006-01-02 15:04 MST"), daysLate(t, r.Due), r.Status)
+	}
+	return exitFinding, nil
+}
+
+func overdueNotices(ctx context.Context, path string, t time.Time, stdout io.Writer) (int, error) {
+	if err := mustExist(path); err != nil {
+		return exitError, err
+	}
+	store, err := sqlitebreaches.Open(ctx, path)
+	if err != nil {
+		return exitError, err
+	}
+	defer store.Close()
+	ns, err := breaches.New(store).Overdue(ctx, t)
+	if err != nil {
+		return exitError, err
+	}
+	if len(ns) == 0 {
+		fmt.Fprintln(stdout, "no breach notice is overdue")
+		return exitOK, nil
+	}
+	fmt.Fprintf(stdout, "%d breach notices overdue at %s:\n", len(ns), t.Format(time.RFC3339))
+	for _, n := range ns {
+		fmt.Fprintf(stdout, "  %s  to %s  due %s  %d days late\n",
+			n.Incident, n.To, n.Due.Format("2006-01-02 15:04 MST"), daysLate(t, n.Due))
+	}
+	return exitFinding, nil
+}
+
+func report(ctx context.Context, args []string, stdout io.Writer, now func() time.Time) (int, error) {
+	fs := flags("report")
+	user := fs.String("user", "", "the data subject the report is about")
+	storeURL := fs.String("store", "", "consent store URL: sqlite:///path or postgres://...")
+	ledgerURL := fs.String("ledger", "", "disclosure ledger URL: sqlite:///path or postgres://...")
+	claimsPath := fs.String("claims", "", "the claims register's SQLite file")
+	requestsPath := fs.String("requests", "", "the requests register's SQLite file")
+	breachesPath := fs.String("breaches", "", "the breaches register's SQLite file")
+	format := fs.String("format", "json", "json or html")
+	lang := fs.String("lang", "ru", "language of the HTML page: ru, kk or en")
+	out := fs.String("out", "", "file to write the report to (default: standard output)")
+	asOf := fs.String("as-of", "", "the moment the report is as of, RFC 3339 (default: now)")
+	opName := fs.String("operator", "", "the operator's name, as the report shows it")
+	opBIN := fs.String("bin", "", "the operator's BIN")
+	if err := parse(fs, args, "user"); err != nil {
+		return exitError, err
+	}
+	if *format != "json" && *format != "html" {
+		return exitError, fmt.Errorf("-format: %q is neither json nor html", clip(*format))
+	}
+	switch subject.Lang(*lang) {
+	case subject.Russian, subject.Kazakh, subject.English:
+	default:
+		return exitError, fmt.Errorf("-lang: %q is not ru, kk or en", clip(*lang))
+	}
+	t := now()
+	if *asOf != "" {
+		var err error
+		if t, err = time.Parse(time.RFC3339, *asOf); err != nil {
+			return exitError, fmt.Errorf("-as-of: not an RFC 3339 time such as 2026-01-02T15:04:05+05:00")
+		}
+	}
+	for _, p := range []string{*claimsPath, *requestsPath, *breachesPath} {
+		if p != "" {
+			if err := mustExist(p); err != nil {
+				return exitError, err
+			}
+		}
+	}
+	opts := []subject.ReporterOption{subject.WithOperator(subject.Operator{Name: *opName, BIN: *opBIN})}
+	var closers []func() error
+	defer func() {
+		for _, c := range closers {
+			_ = c()
+		}
+	}()
+	if *storeURL != "" {
+		s, err := storeurl.OpenConsent(ctx, *storeURL)
+		if err != nil {
+			return exitError, err
+		}
+		closers = append(closers, s.Close)
+		opts = append(opts, subject.WithConsent(s))
+	}
+	if *ledgerURL != "" {
+		l, closeLedger, err := openLedger(ctx, *ledgerURL)
+		if err != nil {
+			return exitError, err
+		}
+		closers = append(closers, closeLedger)
+		opts = append(opts, subject.WithDisclosures(l))
+	}
+	if *claimsPath != "" {
+		s, err := sqliteclaims.Open(ctx, *claimsPath)
+		if err != nil {
+			return exitError, err
+		}
+		closers = append(closers, s.Close)
+		opts = append(opts, subject.WithClaims(claims.New(s)))
+	}
+	if *requestsPath != "" {
+		s, err := sqliterequests.Open(ctx, *requestsPath)
+		if err != nil {
+			return exitError, err
+		}
+		closers = append(closers, s.Close)
+		opts = append(opts, subject.WithRequests(requests.New(s)))
+	}
+	if *breachesPath != "" {
+		s, err := sqlitebreaches.Open(ctx, *breachesPath)
+		if err != nil {
+			return exitError, err
+		}
+		closers = append(closers, s.Close)
+		opts = append(opts, subject.WithBreaches(breaches.New(s)))
+	}
+	r, err := subject.NewReporter(opts...).Build(ctx, *user, t)
+	if err != nil {
+		return exitError, redact(err, *user)
+	}
+	// Build the whole report before writing any of it: a failure leaves
+	// no partial file.
+	var b bytes.Buffer
+	if *format == "html" {
+		err = r.WriteHTML(&b, subject.Lang(*lang), nil)
+	} else {
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(r)
+	}
+	if err != nil {
+		return exitError, redact(err, *user)
+	}
+	if *out == "" {
+		_, err = stdout.Write(b.Bytes())
+	} else {
+		// The subject's own data: readable by the operator's account only.
+		err = os.WriteFile(*out, b.Bytes(), 0o600)
+	}
+	if err != nil {
+		return exitError, err
+	}
+	return exitOK, nil
+}
+
+// redact takes the subject's ID out of an error's text, should a source
+// have put it there: errors go to the operator's terminal and logs.
+func redact(err error, user string) error {
+	return errors.New(strings.ReplaceAll(err.Error(), user, "[subject]"))
 }
 
 func clip(s string) string {

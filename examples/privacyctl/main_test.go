@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,11 +19,15 @@ import (
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
+	"github.com/yasam/privacy/subject/breaches"
+	"github.com/yasam/privacy/subject/breaches/sqlitebreaches"
 	"github.com/yasam/privacy/subject/claims"
 	"github.com/yasam/privacy/subject/claims/sqliteclaims"
+	"github.com/yasam/privacy/subject/requests"
+	"github.com/yasam/privacy/subject/requests/sqliterequests"
 )
 
-const subject = "subject-7f3a9c-secret"
+const subjectID = "subject-7f3a9c-secret"
 
 var t0 = time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
 
@@ -30,8 +35,8 @@ func ctl(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, &out, &errOut, func() time.Time { return t0 })
-	assert.NotContains(t, out.String(), subject, "output never names a subject")
-	assert.NotContains(t, errOut.String(), subject)
+	assert.NotContains(t, out.String(), subjectID, "output never names a subject")
+	assert.NotContains(t, errOut.String(), subjectID)
 	return code, out.String(), errOut.String()
 }
 
@@ -42,11 +47,11 @@ func ledgerWith(t *testing.T, n int) string {
 	ctx := context.Background()
 	url := "sqlite://" + filepath.Join(t.TempDir(), "ledger.db")
 	store := consent.NewMemoryStore()
-	require.NoError(t, store.Append(ctx, consent.AcceptPolicy(subject, policy.DefaultVersion.ID, t0)))
+	require.NoError(t, store.Append(ctx, consent.AcceptPolicy(subjectID, policy.DefaultVersion.ID, t0)))
 	engine, err := policy.New(policy.WithConsentStore(store),
 		policy.WithRecipients(disclosure.Recipient{ID: "kgd", Kind: disclosure.StateBody}))
 	require.NoError(t, err)
-	d, err := engine.Check(ctx, subject, purpose.Payments, "kgd", policy.WithCategories(purpose.PaymentDetails))
+	d, err := engine.Check(ctx, subjectID, purpose.Payments, "kgd", policy.WithCategories(purpose.PaymentDetails))
 	require.NoError(t, err)
 	require.True(t, d.Allowed)
 	ls, err := storeurl.OpenLedger(ctx, url)
@@ -54,7 +59,7 @@ func ledgerWith(t *testing.T, n int) string {
 	defer ls.Close()
 	l := ledger.New(ls, ledger.WithClock(func() time.Time { return t0 }), ledger.WithResolver(engine))
 	for range n {
-		_, err := l.Record(ctx, subject, d, ledger.WithCategories(purpose.PaymentDetails))
+		_, err := l.Record(ctx, subjectID, d, ledger.WithCategories(purpose.PaymentDetails))
 		require.NoError(t, err)
 	}
 	return url
@@ -102,7 +107,7 @@ func TestExplain(t *testing.T) {
 	url := "sqlite://" + filepath.Join(dir, "consent.db")
 	s, err := storeurl.OpenConsent(ctx, url)
 	require.NoError(t, err)
-	require.NoError(t, s.Append(ctx, consent.AcceptPolicy(subject, policy.DefaultVersion.ID, t0)))
+	require.NoError(t, s.Append(ctx, consent.AcceptPolicy(subjectID, policy.DefaultVersion.ID, t0)))
 	require.NoError(t, s.Close())
 	recipients := filepath.Join(dir, "recipients.json")
 	require.NoError(t, os.WriteFile(recipients, []byte(`{"recipients": [
@@ -123,7 +128,7 @@ func TestExplain(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			args := append([]string{"explain", "-store", url, "-recipients", recipients, "-user", subject, "-purpose", "payments", "-lang", "en"}, tt.args...)
+			args := append([]string{"explain", "-store", url, "-recipients", recipients, "-user", subjectID, "-purpose", "payments", "-lang", "en"}, tt.args...)
 			code, out, errOut := ctl(t, args...)
 			assert.Equal(t, tt.wantCode, code, out+errOut)
 			for _, w := range tt.want {
@@ -140,11 +145,11 @@ func TestOverdue(t *testing.T) {
 	store, err := sqliteclaims.Open(ctx, path)
 	require.NoError(t, err)
 	reg := claims.New(store)
-	late, err := reg.File(ctx, subject, t0.AddDate(0, 0, -45))
+	late, err := reg.File(ctx, subjectID, t0.AddDate(0, 0, -45))
 	require.NoError(t, err)
-	_, err = reg.File(ctx, subject, t0.AddDate(0, 0, -3)) // not due yet
+	_, err = reg.File(ctx, subjectID, t0.AddDate(0, 0, -3)) // not due yet
 	require.NoError(t, err)
-	answered, err := reg.File(ctx, subject, t0.AddDate(0, 0, -60))
+	answered, err := reg.File(ctx, subjectID, t0.AddDate(0, 0, -60))
 	require.NoError(t, err)
 	require.NoError(t, reg.Answer(ctx, answered.ID, t0.AddDate(0, 0, -40), "letter-1"))
 	require.NoError(t, store.Close())
@@ -173,6 +178,12 @@ func TestUsage(t *testing.T) {
 		{"missing user", []string{"explain", "-purpose", "payments"}, "-user is required"},
 		{"help", []string{"explain", "-h"}, "-recipient"},
 		{"missing claims file", []string{"overdue", "-claims", "/nonexistent/claims.db"}, "no such file"},
+		{"missing requests file", []string{"overdue", "-requests", "/nonexistent/requests.db"}, "no such file"},
+		{"no register", []string{"overdue"}, "one of -claims, -requests or -breaches is required"},
+		{"report without user", []string{"report", "-store", "memory:"}, "-user is required"},
+		{"report bad format", []string{"report", "-user", subjectID, "-format", "xml"}, "neither json nor html"},
+		{"report bad lang", []string{"report", "-user", subjectID, "-lang", "de"}, "not ru, kk or en"},
+		{"report missing requests file", []string{"report", "-user", subjectID, "-requests", "/nonexistent/requests.db"}, "no such file"},
 		{"bad ledger URL", []string{"head", "-ledger", "mysql://u:hunter2@h/db"}, "unsupported"},
 		{"extra argument", []string{"head", "-ledger", "memory:", "extra"}, `unexpected argument "extra"`},
 	}
@@ -183,6 +194,166 @@ func TestUsage(t *testing.T) {
 			assert.Equal(t, exitError, code)
 			assert.Contains(t, errOut, tt.want)
 			assert.NotContains(t, errOut, "hunter2")
+		})
+	}
+}
+
+// registers is a service's records on temporary SQLite files: the
+// subject accepted the policy and consented, a real engine decision made
+// for the subject let their data go to halyk and the disclosure is in the
+// ledger, and the subject filed a claim and a request and was hit by a
+// breach.
+type registers struct {
+	store, ledger, claims, requests, breaches string
+
+	claimID, requestID, incidentID string
+}
+
+func newRegisters(t *testing.T) registers {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := registers{
+		store:    "sqlite://" + filepath.Join(dir, "consent.db"),
+		ledger:   "sqlite://" + filepath.Join(dir, "ledger.db"),
+		claims:   filepath.Join(dir, "claims.db"),
+		requests: filepath.Join(dir, "requests.db"),
+		breaches: filepath.Join(dir, "breaches.db"),
+	}
+	cs, err := storeurl.OpenConsent(ctx, r.store)
+	require.NoError(t, err)
+	defer cs.Close()
+	require.NoError(t, cs.Append(ctx, consent.AcceptPolicy(subjectID, policy.DefaultVersion.ID, t0.AddDate(0, 0, -40))))
+	require.NoError(t, cs.Append(ctx, consent.Grant(subjectID, purpose.Payments, "halyk", t0.AddDate(0, 0, -40))))
+	engine, err := policy.New(policy.WithConsentStore(cs),
+		policy.WithRecipients(disclosure.Recipient{ID: "halyk", Kind: disclosure.ThirdParty}))
+	require.NoError(t, err)
+	d, err := engine.Check(ctx, subjectID, purpose.Payments, "halyk", policy.WithCategories(purpose.PaymentDetails))
+	require.NoError(t, err)
+	require.True(t, d.Allowed, d.Explain("en"))
+	ls, err := storeurl.OpenLedger(ctx, r.ledger)
+	require.NoError(t, err)
+	defer ls.Close()
+	l := ledger.New(ls, ledger.WithClock(func() time.Time { return t0.AddDate(0, 0, -39) }), ledger.WithResolver(engine))
+	_, err = l.Record(ctx, subjectID, d, ledger.WithCategories(purpose.PaymentDetails))
+	require.NoError(t, err)
+
+	cls, err := sqliteclaims.Open(ctx, r.claims)
+	require.NoError(t, err)
+	defer cls.Close()
+	c, err := claims.New(cls).File(ctx, subjectID, t0.AddDate(0, 0, -20))
+	require.NoError(t, err)
+	r.claimID = c.ID
+
+	rqs, err := sqliterequests.Open(ctx, r.requests)
+	require.NoError(t, err)
+	defer rqs.Close()
+	rq, err := requests.New(rqs).File(ctx, subjectID, requests.KindAccess, t0.AddDate(0, 0, -20))
+	require.NoError(t, err)
+	r.requestID = rq.ID
+
+	bs, err := sqlitebreaches.Open(ctx, r.breaches)
+	require.NoError(t, err)
+	defer bs.Close()
+	inc, err := breaches.New(bs).Record(ctx, t0.AddDate(0, 0, -10), []string{subjectID, "someone-else"})
+	require.NoError(t, err)
+	r.incidentID = inc.ID
+	return r
+}
+
+func TestReport(t *testing.T) {
+	t.Parallel()
+	r := newRegisters(t)
+	sources := []string{"-user", subjectID, "-store", r.store, "-ledger", r.ledger,
+		"-claims", r.claims, "-requests", r.requests, "-breaches", r.breaches, "-operator", "Yasam LLP", "-bin", "123456789012"}
+
+	t.Run("json to a file", func(t *testing.T) {
+		t.Parallel()
+		out := filepath.Join(t.TempDir(), "report.json")
+		code, stdout, errOut := ctl(t, append([]string{"report", "-out", out}, sources...)...)
+		require.Equal(t, exitOK, code, errOut)
+		assert.Empty(t, stdout, "the report goes only where asked")
+		fi, err := os.Stat(out)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+		b, err := os.ReadFile(out)
+		require.NoError(t, err)
+		var rep struct {
+			Subject     string
+			Operator    struct{ Name, BIN string }
+			Disclosures []map[string]any
+			Claims      []map[string]any
+			Requests    []map[string]any
+			Breaches    []map[string]any
+		}
+		require.NoError(t, json.Unmarshal(b, &rep), string(b))
+		assert.Equal(t, subjectID, rep.Subject)
+		assert.Equal(t, "Yasam LLP", rep.Operator.Name)
+		require.Len(t, rep.Disclosures, 1)
+		assert.Contains(t, string(b), `"halyk"`)
+		require.Len(t, rep.Claims, 1)
+		assert.Contains(t, string(b), r.claimID)
+		require.Len(t, rep.Requests, 1)
+		assert.Contains(t, string(b), r.requestID)
+		require.Len(t, rep.Breaches, 1)
+	})
+
+	for _, lang := range []string{"ru", "kk", "en"} {
+		t.Run("html "+lang+" to stdout", func(t *testing.T) {
+			t.Parallel()
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), append([]string{"report", "-format", "html", "-lang", lang}, sources...),
+				&out, &errOut, func() time.Time { return t0 })
+			require.Equal(t, exitOK, code, errOut.String())
+			assert.Contains(t, out.String(), "<html")
+			assert.Contains(t, out.String(), `lang="`+lang+`"`)
+			assert.Contains(t, out.String(), "halyk")
+			assert.Contains(t, out.String(), subjectID)
+			assert.Empty(t, errOut.String())
+		})
+	}
+
+	t.Run("as of before the claim", func(t *testing.T) {
+		t.Parallel()
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"report", "-as-of", t0.AddDate(0, 0, -30).Format(time.RFC3339)}, sources...),
+			&out, &errOut, func() time.Time { return t0 })
+		require.Equal(t, exitOK, code, errOut.String())
+		assert.NotContains(t, out.String(), r.claimID)
+		assert.Contains(t, out.String(), "halyk")
+	})
+}
+
+func TestOverdueRequestsAndNotices(t *testing.T) {
+	t.Parallel()
+	r := newRegisters(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+		notWant  []string
+	}{
+		{"request overdue at t0", []string{"-requests", r.requests}, exitFinding,
+			[]string{"1 requests overdue", r.requestID, "access"}, nil},
+		{"request not yet due", []string{"-requests", r.requests, "-now", t0.AddDate(0, 0, -19).Format(time.RFC3339)}, exitOK,
+			[]string{"no request is overdue"}, []string{r.requestID}},
+		{"notices overdue at t0", []string{"-breaches", r.breaches}, exitFinding,
+			[]string{"breach notices overdue", r.incidentID}, nil},
+		{"all three", []string{"-claims", r.claims, "-requests", r.requests, "-breaches", r.breaches}, exitFinding,
+			[]string{"no claim is overdue", "1 requests overdue", "breach notices overdue"}, []string{r.claimID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := ctl(t, append([]string{"overdue"}, tt.args...)...)
+			assert.Equal(t, tt.wantCode, code, out+errOut)
+			for _, w := range tt.want {
+				assert.Contains(t, out, w)
+			}
+			for _, w := range tt.notWant {
+				assert.NotContains(t, out, w)
+			}
 		})
 	}
 }
