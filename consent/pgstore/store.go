@@ -477,11 +477,14 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 			continue
 		}
 		events := bySubject[subject]
-		s.cache.Update(subject, gen, func(st consent.State) consent.State {
+		s.cache.Update(subject, gen, func(st consent.State) (consent.State, bool) {
 			for _, e := range events {
+				if sameInstant(st, e) {
+					return st, false
+				}
 				st = st.Apply(e)
 			}
-			return st
+			return st, true
 		})
 	}
 }
@@ -667,6 +670,24 @@ func (s *Store) invalidate(events []consent.Event) {
 		subjects[i] = e.Subject
 	}
 	s.cache.Invalidate(subjects...)
+}
+
+// sameInstant reports whether e is dated at the very instant of an event
+// st holds. Folding events of one instant depends on their order, which is
+// the log's (commit and sequence order may differ between concurrent
+// transactions), so such a state is read again rather than brought
+// forward.
+func sameInstant(st consent.State, e consent.Event) bool {
+	a := st.Acceptance()
+	if e.At.Equal(a.At) || e.At.Equal(a.WithdrawnAt) {
+		return true
+	}
+	for _, g := range st.Grants() {
+		if e.At.Equal(g.At) || (g.Voided() && e.At.Equal(g.VoidedAt)) {
+			return true
+		}
+	}
+	return false
 }
 
 // xidPrefix marks the notification that names a committed transaction;

@@ -94,6 +94,16 @@ func TestWriteThrough(t *testing.T) {
 	st, err = a.State(ctx, user)
 	require.NoError(t, err)
 	sameState(t, fresh(t, a, user), st, "after a repeat, notified")
+
+	// An event dated at the instant of one the state holds: folding
+	// depends on order, so the state is read again, not brought forward.
+	require.Equal(t, 1, a.cache.Len())
+	misses := a.Stats().CacheMisses
+	require.NoError(t, a.Append(ctx, consent.WithdrawAcceptance(user, at.Add(time.Minute), consent.WithID("wt-wa"))))
+	st, err = a.State(ctx, user)
+	require.NoError(t, err)
+	assert.Equal(t, misses+1, a.Stats().CacheMisses, "a state with an event of the same instant was brought forward")
+	sameState(t, fresh(t, a, user), st, "same instant")
 }
 
 // TestWriteThroughUnderConcurrentLoads alternates grants and withdrawals

@@ -159,7 +159,8 @@ func (c *Cache) Version(key string) uint64 {
 }
 
 // Update replaces key's cached state st with apply(st) when the cached
-// state is still the one of generation gen (from [Cache.Version]), and
+// state is still the one of generation gen (from [Cache.Version]) and
+// apply reports ok (else the key is invalidated), and
 // voids the tickets taken for key, so that a load that read storage before
 // the change can never cache its older state over the updated one. When
 // the generation differs (the state was replaced, dropped or is not
@@ -169,7 +170,7 @@ func (c *Cache) Version(key string) uint64 {
 // after it is durable: a state cached at gen was read before the change,
 // so apply(st) is the state after it (given that no other writer's change
 // came between, which their own invalidations cover).
-func (c *Cache) Update(key string, gen uint64, apply func(consent.State) consent.State) bool {
+func (c *Cache) Update(key string, gen uint64, apply func(consent.State) (consent.State, bool)) bool {
 	if c == nil {
 		return false
 	}
@@ -181,6 +182,11 @@ func (c *Cache) Update(key string, gen uint64, apply func(consent.State) consent
 		return false
 	}
 	e := el.Value.(*entry)
+	st, ok := apply(e.st)
+	if !ok {
+		c.invalidate(key)
+		return false
+	}
 	if t, ok := c.loading[key]; ok {
 		delete(c.loading, key)
 		if t.tag != e.tag {
@@ -188,7 +194,7 @@ func (c *Cache) Update(key string, gen uint64, apply func(consent.State) consent
 		}
 	}
 	c.gen++
-	e.st, e.gen = apply(e.st), c.gen
+	e.st, e.gen = st, c.gen
 	return true
 }
 

@@ -182,7 +182,7 @@ func TestLoadJoinerOutlivesLeadersCancellation(t *testing.T) {
 
 func TestCacheUpdate(t *testing.T) {
 	grant := consent.Grant("u", "p", "r", time.Unix(100, 0), consent.WithID("g"))
-	apply := func(st consent.State) consent.State { return st.Apply(grant) }
+	apply := func(st consent.State) (consent.State, bool) { return st.Apply(grant), true }
 	cached := func(c *Cache) (consent.State, bool) { return c.Get("u") }
 	tests := []struct {
 		name    string
@@ -198,9 +198,12 @@ func TestCacheUpdate(t *testing.T) {
 			c.Invalidate("u")
 			c.Put(c.Begin("u", "h"), consent.NewState("u"))
 		}, updated: false},
+		{name: "writer gives up", between: func(c *Cache, gen uint64) {
+			c.Update("u", gen, func(st consent.State) (consent.State, bool) { return st, false })
+		}, updated: false},
 		{name: "cleared", between: func(c *Cache, _ uint64) { c.Clear() }, updated: false},
 		{name: "updated by another writer", between: func(c *Cache, gen uint64) {
-			c.Update("u", gen, func(st consent.State) consent.State { return st })
+			c.Update("u", gen, func(st consent.State) (consent.State, bool) { return st, true })
 		}, updated: false},
 	}
 	for _, tt := range tests {
@@ -227,7 +230,7 @@ func TestCacheUpdateNotCached(t *testing.T) {
 	c := New(10)
 	assert.Zero(t, c.Version("u"))
 	tk := c.Begin("u", "h") // a load that read storage before the write
-	assert.False(t, c.Update("u", 0, func(st consent.State) consent.State { return st }))
+	assert.False(t, c.Update("u", 0, func(st consent.State) (consent.State, bool) { return st, true }))
 	assert.False(t, c.Put(tk, consent.NewState("u")), "a load begun before the write cached its older state")
 	_, ok := c.Get("u")
 	assert.False(t, ok)
@@ -242,7 +245,7 @@ func TestCacheUpdateVoidsTickets(t *testing.T) {
 	gen := c.Version("u")
 	tk := c.Begin("u", "h")
 	grant := consent.Grant("u", "p", "r", time.Unix(100, 0), consent.WithID("g"))
-	require.True(t, c.Update("u", gen, func(st consent.State) consent.State { return st.Apply(grant) }))
+	require.True(t, c.Update("u", gen, func(st consent.State) (consent.State, bool) { return st.Apply(grant), true }))
 	assert.False(t, c.Put(tk, consent.NewState("u")), "an older state replaced the written-through one")
 	st, ok := c.Get("u")
 	require.True(t, ok)
