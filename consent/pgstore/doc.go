@@ -101,6 +101,11 @@
 // states as before. TestWriteThrough and TestWriteThroughUnderConcurrentLoads
 // show it.
 //
+// Cache misses read with at most all but one of the pool's connections
+// (MaxConns − 1, when MaxConns > 1), so a group commit never queues behind
+// them for a connection; misses beyond that wait for one another, not
+// for commits (TestCommitsKeepAConnection).
+//
 // # Read-your-writes across instances
 //
 // [Store.AppendToken] returns a [consent.Token] naming the transaction

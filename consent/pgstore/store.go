@@ -112,6 +112,7 @@ func WithSchema(name string) Option { return func(c *config) { c.schema = name }
 // with [New]; the zero value is not usable.
 type Store struct {
 	pool    *pgxpool.Pool
+	reads   chan struct{} // bounds state reads so that one of pool's connections stays for commits
 	cfg     config
 	key     []byte // HMAC key for the subject tags sent over NOTIFY
 	storeID string // names the tables in tokens
@@ -191,6 +192,13 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s.seen.init(4096)
 	s.own.init(4096)
 	s.group = groupcommit.New(s.commitGroup, 256, 30*time.Second)
+	// Group commits run one at a time. State reads (cache misses) may hold
+	// all but one of pool's connections, so that a commit never queues
+	// behind them for a connection; the misses wait for each other here
+	// instead, not behind commits.
+	if n := pool.Config().MaxConns; n > 1 {
+		s.reads = make(chan struct{}, n-1)
+	}
 	if cfg.migrate {
 		if err := Migrate(ctx, pool, opts...); err != nil {
 			return nil, err
@@ -729,7 +737,17 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 }
 
 func (s *Store) load(ctx context.Context, t *statecache.Ticket, user string) (consent.State, error) {
+	if s.reads != nil {
+		select {
+		case s.reads <- struct{}{}:
+		case <-ctx.Done():
+			return consent.State{}, s.wrap("state", ctx, ctx.Err())
+		}
+	}
 	events, err := s.query(ctx, s.pool, "state", s.sql.history, user)
+	if s.reads != nil {
+		<-s.reads
+	}
 	if err != nil {
 		return consent.State{}, err
 	}

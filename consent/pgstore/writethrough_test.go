@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/pgtest"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -164,4 +165,35 @@ func TestWriteThroughUnderConcurrentLoads(t *testing.T) {
 		require.NoError(t, err)
 		sameState(t, fresh(t, s, user), st, "at the end")
 	}
+}
+
+// TestCommitsKeepAConnection shows that state reads hold at most all but
+// one of the pool's connections: with every read slot taken (and its
+// connection held), an Append still commits, and a further miss waits
+// for a read slot instead of taking the connection commits need.
+func TestCommitsKeepAConnection(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(2))
+	s, err := New(t.Context(), pool, WithChannel(schema), WithMigrate())
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	require.Equal(t, 1, cap(s.reads))
+
+	// A read in progress: its slot and its connection.
+	held, err := pool.Acquire(t.Context())
+	require.NoError(t, err)
+	defer held.Release()
+	s.reads <- struct{}{}
+	defer func() { <-s.reads }()
+
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, s.Append(ctx, consent.AcceptPolicy("user-c", "v1", time.Now())), "a commit waited behind reads")
+
+	short, cancel2 := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel2()
+	_, err = s.State(short, "user-other")
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a miss did not wait for a read slot")
+	assert.Equal(t, int32(1), pool.Stat().AcquiredConns(), "the miss took the commits' connection")
 }

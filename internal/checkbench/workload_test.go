@@ -88,6 +88,7 @@ type workloadResult struct {
 	Seconds                float64
 	P50, P90, P99, P999    time.Duration
 	SlowShare              float64 // share of checks slower than 1 ms
+	WriteBlocked           float64 // share of the workers' time spent waiting to queue a write
 	CacheHits, CacheMisses uint64
 	RSSMiB                 float64
 	// Of the PostgreSQL pool: acquires that found no idle connection,
@@ -114,8 +115,8 @@ func (r workloadResult) String() string {
 	if r.Acquires > 0 {
 		pool = fmt.Sprintf(", pool: %d of %d acquires waited, mean acquire %v", r.EmptyAcquires, r.Acquires, r.AcquireWait)
 	}
-	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p90 %v p99 %v p999 %v, %.1f %% of checks > 1 ms, cache hits %s, RSS %.0f MiB, %d errors%s",
-		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P90, r.P99, r.P999, 100*r.SlowShare, hit, r.RSSMiB, r.Errors, pool)
+	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p90 %v p99 %v p999 %v, %.1f %% of checks > 1 ms, workers blocked on writes %.0f %% of the time, cache hits %s, RSS %.0f MiB, %d errors%s",
+		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P90, r.P99, r.P999, 100*r.SlowShare, 100*r.WriteBlocked, hit, r.RSSMiB, r.Errors, pool)
 }
 
 // runWorkload drives e (over store) for dur with workloadWorkers
@@ -133,7 +134,7 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 	// keep up slow the workers down (backpressure) rather than pile up.
 	writes := make(chan consent.Event, 4*workloadWriters)
 	var writers sync.WaitGroup
-	var wrote, wfail atomic.Int64
+	var wrote, wfail, blocked atomic.Int64
 	for range workloadWriters {
 		writers.Go(func() {
 			for ev := range writes {
@@ -164,7 +165,13 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 					if rng.IntN(2) == 0 {
 						ev = consent.Withdraw(u, p, r, at)
 					}
-					writes <- ev
+					select {
+					case writes <- ev:
+					default: // the writers are behind: backpressure
+						t := time.Now()
+						writes <- ev
+						blocked.Add(int64(time.Since(t)))
+					}
 					continue
 				}
 				start := time.Now()
@@ -187,6 +194,7 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 	writers.Wait()
 	res.Writes, res.Errors = wrote.Load(), res.Errors+wfail.Load()
 	res.Seconds = dur.Seconds()
+	res.WriteBlocked = float64(blocked.Load()) / float64(workloadWorkers*dur)
 	slices.Sort(lat)
 	if n := len(lat); n > 0 {
 		res.P50, res.P90, res.P99, res.P999 = lat[n/2], lat[n*9/10], lat[n*99/100], lat[n*999/1000]
