@@ -87,6 +87,25 @@
 // for at most one heartbeat interval. A State on the instance that
 // appended reflects its own Append at once.
 //
+// The instance that appended does not drop its cached states: before the
+// commit it notes which state each touched user has cached, and after it
+// applies the committed events to those states that are still the same
+// (write-through), voiding any read of the database begun before, so an
+// older state is never cached over the newer one. It drops the state
+// instead when it changed in between, when an event of the batch was
+// already on record, when an event is dated at the same instant as one the
+// state holds (folding those depends on order), and when the commit
+// failed. Each transaction's notifications begin with "o:" and its
+// transaction ID, so the listener of the instance that wrote it skips the
+// tags that follow from that backend; every other instance drops its
+// states as before. TestWriteThrough and TestWriteThroughUnderConcurrentLoads
+// show it.
+//
+// Cache misses read with at most all but one of the pool's connections
+// (MaxConns − 1, when MaxConns > 1), so a group commit never queues behind
+// them for a connection; misses beyond that wait for one another, not
+// for commits (TestCommitsKeepAConnection).
+//
 // # Read-your-writes across instances
 //
 // [Store.AppendToken] returns a [consent.Token] naming the transaction

@@ -92,6 +92,11 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 	// Wait a third of the heartbeat, ping for at most a third: a healthy
 	// connection renews its lease well before it runs out.
 	step := s.cfg.heartbeat / 3
+	// skipPID is the backend of a transaction this instance committed
+	// and applied to its cache itself (write-through), between its "o:"
+	// and "x:" notifications: its tags are skipped. Any other
+	// notification ends the skip, so at worst a tag invalidates.
+	var skipPID uint32
 	for {
 		wctx, cancel := context.WithTimeout(ctx, step)
 		n, err := conn.WaitForNotification(wctx)
@@ -99,15 +104,27 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 		switch {
 		case err == nil:
 			s.renew()
+			if skipPID != 0 && n.PID != skipPID {
+				skipPID = 0
+			}
 			switch {
 			case n.Payload == allTag:
+				skipPID = 0
 				s.cache.Clear()
+			case strings.HasPrefix(n.Payload, ownPrefix):
+				skipPID = 0
+				if xid, err := strconv.ParseUint(n.Payload[len(ownPrefix):], 10, 64); err == nil && s.own.has(xid) {
+					skipPID = n.PID
+				}
 			case strings.HasPrefix(n.Payload, xidPrefix):
+				skipPID = 0
 				// The last notification of a transaction: its tags
 				// are applied.
 				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil {
 					s.seen.add(xid)
 				}
+			case skipPID != 0:
+				// This instance's own transaction: already applied.
 			default:
 				s.cache.InvalidateTag(n.Payload)
 			}

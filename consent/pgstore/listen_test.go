@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,9 +100,16 @@ func TestNotificationsCarryNoSubject(t *testing.T) {
 	require.NoError(t, s.Append(t.Context(), consent.AcceptPolicy(secret, "v", time.Now())))
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	n, err := conn.Conn().WaitForNotification(ctx)
-	require.NoError(t, err)
-	assert.NotContains(t, n.Payload, secret)
-	assert.Equal(t, s.tag(secret), n.Payload)
-	assert.Len(t, n.Payload, 32)
+	// A transaction sends "o:<xid>", its subjects' tags, "x:<xid>".
+	var payloads []string
+	for len(payloads) == 0 || !strings.HasPrefix(payloads[len(payloads)-1], xidPrefix) {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		require.NoError(t, err)
+		assert.NotContains(t, n.Payload, secret)
+		payloads = append(payloads, n.Payload)
+	}
+	require.Len(t, payloads, 3)
+	xid := strings.TrimPrefix(payloads[2], xidPrefix)
+	assert.Equal(t, []string{ownPrefix + xid, s.tag(secret), xidPrefix + xid}, payloads)
+	assert.Len(t, payloads[1], 32)
 }

@@ -112,6 +112,7 @@ func WithSchema(name string) Option { return func(c *config) { c.schema = name }
 // with [New]; the zero value is not usable.
 type Store struct {
 	pool    *pgxpool.Pool
+	reads   chan struct{} // bounds state reads so that one of pool's connections stays for commits
 	cfg     config
 	key     []byte // HMAC key for the subject tags sent over NOTIFY
 	storeID string // names the tables in tokens
@@ -120,6 +121,7 @@ type Store struct {
 	listenC *pgx.ConnConfig
 	group   *groupcommit.Group[[]consent.Event, uint64]
 	seen    seenXIDs
+	own     seenXIDs // transactions this instance committed, applied to its cache itself
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -188,7 +190,15 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s := &Store{pool: pool, cfg: cfg, epoch: time.Now(), kick: make(chan struct{}, 1), done: make(chan struct{})}
 	s.sql = newQueries(cfg.schema)
 	s.seen.init(4096)
+	s.own.init(4096)
 	s.group = groupcommit.New(s.commitGroup, 256, 30*time.Second)
+	// Group commits run one at a time. State reads (cache misses) may hold
+	// all but one of pool's connections, so that a commit never queues
+	// behind them for a connection; the misses wait for each other here
+	// instead, not behind commits.
+	if n := pool.Config().MaxConns; n > 1 {
+		s.reads = make(chan struct{}, n-1)
+	}
 	if cfg.migrate {
 		if err := Migrate(ctx, pool, opts...); err != nil {
 			return nil, err
@@ -355,7 +365,7 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...consent.Event
 		return "", s.wrap("append", ctx, err)
 	}
 	defer sp.Rollback(context.WithoutCancel(ctx))
-	xid, bad, err := s.write(ctx, sp, [][]consent.Event{events}, make([]error, 1))
+	xid, bad, _, err := s.write(ctx, sp, [][]consent.Event{events}, make([]error, 1))
 	if err != nil {
 		return "", s.wrap("append", ctx, err)
 	}
@@ -403,28 +413,96 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, -1, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	xid, bad, err := s.write(ctx, tx, batches, errs)
+	xid, bad, inserted, err := s.write(ctx, tx, batches, errs)
 	if err != nil || bad >= 0 {
 		return 0, bad, err
 	}
+	// The cached states as they are before the commit: none of them can
+	// hold this transaction's events, so after the commit each is brought
+	// forward by applying them (write-through), unless it changed in
+	// between (then it is dropped). This instance's listener skips the
+	// transaction's own notifications (see listen), so a hot subject
+	// written here stays cached.
+	var gens map[string]uint64
+	if s.cache != nil {
+		gens = make(map[string]uint64)
+		for i, b := range batches {
+			if errs[i] == nil {
+				for _, e := range b {
+					if _, ok := gens[e.Subject]; !ok {
+						gens[e.Subject] = s.cache.Version(e.Subject)
+					}
+				}
+			}
+		}
+		s.own.add(xid)
+	}
 	if err := tx.Commit(ctx); err != nil {
+		// Perhaps committed all the same, and its notifications are
+		// skipped here: forget the states.
+		for i, b := range batches {
+			if errs[i] == nil {
+				s.invalidate(b)
+			}
+		}
 		return 0, -1, err
 	}
-	// Read-your-writes without waiting for our own notification.
+	// Read-your-writes without waiting for a notification.
+	s.writeThrough(batches, errs, inserted, gens)
+	return xid, -1, nil
+}
+
+// writeThrough applies the committed batches' events to the cached
+// states of their subjects, each state only if it is still the one cached
+// before the commit (gens). A subject with an event that was already on
+// record (a repeat, which the state may or may not hold) is dropped
+// instead.
+func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted map[string]bool, gens map[string]uint64) {
+	if s.cache == nil {
+		return
+	}
+	bySubject := make(map[string][]consent.Event, len(gens))
+	repeat := make(map[string]bool)
+	applied := make(map[string]bool, len(inserted))
 	for i, b := range batches {
-		if errs[i] == nil {
-			s.invalidate(b)
+		if errs[i] != nil {
+			continue
+		}
+		for _, e := range b {
+			switch {
+			case !inserted[e.ID]:
+				repeat[e.Subject] = true
+			case applied[e.ID]: // twice in the group: written once
+			default:
+				applied[e.ID] = true
+				bySubject[e.Subject] = append(bySubject[e.Subject], e)
+			}
 		}
 	}
-	return xid, -1, nil
+	for subject, gen := range gens {
+		if repeat[subject] {
+			s.cache.Invalidate(subject)
+			continue
+		}
+		events := bySubject[subject]
+		s.cache.Update(subject, gen, func(st consent.State) (consent.State, bool) {
+			for _, e := range events {
+				if sameInstant(st, e) {
+					return st, false
+				}
+				st = st.Apply(e)
+			}
+			return st, true
+		})
+	}
 }
 
 // write inserts the batches not failed in errs in tx, in one statement
 // and one round trip, queues the notifications (delivered at commit, to
 // every listener, in commit order; dropped on rollback), and returns tx's
-// ID, or the index of a batch that conflicts with the record (tx must then
-// be rolled back).
-func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event, errs []error) (uint64, int, error) {
+// ID and the IDs it inserted (not on record before), or the index of a
+// batch that conflicts with the record (tx must then be rolled back).
+func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event, errs []error) (uint64, int, map[string]bool, error) {
 	var (
 		n                                int
 		tags                             []string
@@ -483,7 +561,9 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 	b := &pgx.Batch{}
 	b.Queue(s.sql.insert, ids, subjects, actions, purposes, recipients, versions, atT, atNS,
 		channels, evidence, untilT, untilNS, third, cross, pub, opNames, opBINs, cats)
-	b.Queue("SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t", s.cfg.channel, tags)
+	// First the transaction's ID, so that the instance that wrote it
+	// knows the tags that follow (from the same backend) as its own.
+	b.Queue("SELECT pg_notify($1, t) FROM unnest(array_prepend($3 || pg_current_xact_id()::text, $2::text[])) AS t", s.cfg.channel, tags, ownPrefix)
 	// Last, so that a listener that sees it has applied the tags before.
 	b.Queue("SELECT pg_current_xact_id()::text, pg_notify($1, $2 || pg_current_xact_id()::text)", s.cfg.channel, xidPrefix)
 	br := tx.SendBatch(ctx, b)
@@ -504,23 +584,23 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 	}
 	if err != nil {
 		br.Close()
-		return 0, -1, err
+		return 0, -1, nil, err
 	}
 	if _, err := br.Exec(); err != nil {
 		br.Close()
-		return 0, -1, err
+		return 0, -1, nil, err
 	}
 	var xidText string
 	if err := br.QueryRow().Scan(&xidText, nil); err != nil {
 		br.Close()
-		return 0, -1, err
+		return 0, -1, nil, err
 	}
 	if err := br.Close(); err != nil {
-		return 0, -1, err
+		return 0, -1, nil, err
 	}
 	xid, err := strconv.ParseUint(xidText, 10, 64)
 	if err != nil {
-		return 0, -1, err
+		return 0, -1, nil, err
 	}
 	// An ID not inserted is on record, or twice in the group: a repeat is
 	// skipped, other content is a conflict.
@@ -533,7 +613,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 		for _, e := range batch {
 			if f, ok := first[e.ID]; ok {
 				if !f.Equal(e) {
-					return 0, i, nil
+					return 0, i, nil, nil
 				}
 				continue
 			}
@@ -546,7 +626,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 	if len(repeats) > 0 {
 		old, err := s.query(ctx, tx, "append", s.sql.byIDs, repeats)
 		if err != nil {
-			return 0, -1, err
+			return 0, -1, nil, err
 		}
 		byID := make(map[string]consent.Event, len(old))
 		for _, e := range old {
@@ -558,12 +638,12 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 			}
 			for _, e := range batch {
 				if o, ok := byID[e.ID]; ok && !inserted[e.ID] && !o.Equal(e) {
-					return 0, i, nil
+					return 0, i, nil, nil
 				}
 			}
 		}
 	}
-	return xid, -1, nil
+	return xid, -1, inserted, nil
 }
 
 // conflict names the event of batch on record with other content (an
@@ -600,9 +680,31 @@ func (s *Store) invalidate(events []consent.Event) {
 	s.cache.Invalidate(subjects...)
 }
 
+// sameInstant reports whether e is dated at the very instant of an event
+// st holds. Folding events of one instant depends on their order, which is
+// the log's (commit and sequence order may differ between concurrent
+// transactions), so such a state is read again rather than brought
+// forward.
+func sameInstant(st consent.State, e consent.Event) bool {
+	a := st.Acceptance()
+	if e.At.Equal(a.At) || e.At.Equal(a.WithdrawnAt) {
+		return true
+	}
+	for _, g := range st.Grants() {
+		if e.At.Equal(g.At) || (g.Voided() && e.At.Equal(g.VoidedAt)) {
+			return true
+		}
+	}
+	return false
+}
+
 // xidPrefix marks the notification that names a committed transaction;
 // no subject tag starts with it (tags are hex).
 const xidPrefix = "x:"
+
+// ownPrefix marks the notification, first of a transaction's, that names
+// it before its subject tags; see [Store.listen].
+const ownPrefix = "o:"
 
 // token names a transaction of these tables.
 func (s *Store) token(xid uint64) consent.Token {
@@ -635,7 +737,17 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 }
 
 func (s *Store) load(ctx context.Context, t *statecache.Ticket, user string) (consent.State, error) {
+	if s.reads != nil {
+		select {
+		case s.reads <- struct{}{}:
+		case <-ctx.Done():
+			return consent.State{}, s.wrap("state", ctx, ctx.Err())
+		}
+	}
 	events, err := s.query(ctx, s.pool, "state", s.sql.history, user)
+	if s.reads != nil {
+		<-s.reads
+	}
 	if err != nil {
 		return consent.State{}, err
 	}

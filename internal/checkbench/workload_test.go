@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
@@ -47,6 +48,7 @@ const (
 	workloadWorkers  = 32                       // goroutines calling Check (and queueing writes)
 	workloadWriters  = 32                       // goroutines appending
 	workloadCache    = 65536
+	workloadConns    = 16 // each process's pool
 	writeShare       = 0.05
 	zipfS            = 1.1
 )
@@ -84,9 +86,24 @@ func seedEvents(i int, version string) []consent.Event {
 type workloadResult struct {
 	Checks, Writes, Errors int64
 	Seconds                float64
-	P50, P99, P999         time.Duration
+	P50, P90, P99, P999    time.Duration
+	SlowShare              float64 // share of checks slower than 1 ms
+	WriteBlocked           float64 // share of the workers' time spent waiting to queue a write
 	CacheHits, CacheMisses uint64
 	RSSMiB                 float64
+	// Of the PostgreSQL pool: acquires that found no idle connection,
+	// of all acquires, and their mean wait.
+	Acquires, EmptyAcquires int64
+	AcquireWait             time.Duration
+}
+
+// poolStats fills r's pool figures from pool.
+func (r *workloadResult) poolStats(pool *pgxpool.Pool) {
+	st := pool.Stat()
+	r.Acquires, r.EmptyAcquires = st.AcquireCount(), st.EmptyAcquireCount()
+	if r.Acquires > 0 {
+		r.AcquireWait = st.AcquireDuration() / time.Duration(r.Acquires)
+	}
 }
 
 func (r workloadResult) String() string {
@@ -94,8 +111,12 @@ func (r workloadResult) String() string {
 	if r.CacheHits+r.CacheMisses > 0 {
 		hit = fmt.Sprintf("%.1f %%", 100*float64(r.CacheHits)/float64(r.CacheHits+r.CacheMisses))
 	}
-	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p99 %v p999 %v, cache hits %s, RSS %.0f MiB, %d errors",
-		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P99, r.P999, hit, r.RSSMiB, r.Errors)
+	pool := ""
+	if r.Acquires > 0 {
+		pool = fmt.Sprintf(", pool: %d of %d acquires waited, mean acquire %v", r.EmptyAcquires, r.Acquires, r.AcquireWait)
+	}
+	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p90 %v p99 %v p999 %v, %.1f %% of checks > 1 ms, workers blocked on writes %.0f %% of the time, cache hits %s, RSS %.0f MiB, %d errors%s",
+		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P90, r.P99, r.P999, 100*r.SlowShare, 100*r.WriteBlocked, hit, r.RSSMiB, r.Errors, pool)
 }
 
 // runWorkload drives e (over store) for dur with workloadWorkers
@@ -113,7 +134,7 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 	// keep up slow the workers down (backpressure) rather than pile up.
 	writes := make(chan consent.Event, 4*workloadWriters)
 	var writers sync.WaitGroup
-	var wrote, wfail atomic.Int64
+	var wrote, wfail, blocked atomic.Int64
 	for range workloadWriters {
 		writers.Go(func() {
 			for ev := range writes {
@@ -144,7 +165,13 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 					if rng.IntN(2) == 0 {
 						ev = consent.Withdraw(u, p, r, at)
 					}
-					writes <- ev
+					select {
+					case writes <- ev:
+					default: // the writers are behind: backpressure
+						t := time.Now()
+						writes <- ev
+						blocked.Add(int64(time.Since(t)))
+					}
 					continue
 				}
 				start := time.Now()
@@ -167,9 +194,12 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 	writers.Wait()
 	res.Writes, res.Errors = wrote.Load(), res.Errors+wfail.Load()
 	res.Seconds = dur.Seconds()
+	res.WriteBlocked = float64(blocked.Load()) / float64(workloadWorkers*dur)
 	slices.Sort(lat)
 	if n := len(lat); n > 0 {
-		res.P50, res.P99, res.P999 = lat[n/2], lat[n*99/100], lat[n*999/1000]
+		res.P50, res.P90, res.P99, res.P999 = lat[n/2], lat[n*9/10], lat[n*99/100], lat[n*999/1000]
+		slow, _ := slices.BinarySearch(lat, time.Millisecond)
+		res.SlowShare = float64(n-slow) / float64(n)
 	}
 	res.RSSMiB = rssMiB()
 	return res
@@ -213,7 +243,8 @@ func TestWorkloadChild(t *testing.T) {
 	subjects, _ := strconv.Atoi(parts[1])
 	secs, _ := strconv.ParseFloat(parts[2], 64)
 	ctx := context.Background()
-	s, err := pgstore.New(ctx, pgtest.Pool(t, parts[0], pgtest.WithMaxConns(16)), pgstore.WithChannel(parts[0]), pgstore.WithCacheSize(workloadCache))
+	pool := pgtest.Pool(t, parts[0], pgtest.WithMaxConns(workloadConns))
+	s, err := pgstore.New(ctx, pool, pgstore.WithChannel(parts[0]), pgstore.WithCacheSize(workloadCache))
 	require.NoError(t, err)
 	defer s.Close()
 	e := workloadEngine(t, s)
@@ -221,6 +252,7 @@ func TestWorkloadChild(t *testing.T) {
 	r := runWorkload(ctx, e, s, subjects, time.Duration(secs*float64(time.Second)), 2)
 	st := s.Stats()
 	r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
+	r.poolStats(pool)
 	b, _ := json.Marshal(r)
 	fmt.Println("result", string(b))
 }
@@ -256,7 +288,8 @@ func TestWorkload(t *testing.T) {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() && sc.Text() != "ready" {
 		}
-		s, err := pgstore.New(ctx, pgtest.Pool(t, schema, pgtest.WithMaxConns(16)), pgstore.WithChannel(schema), pgstore.WithCacheSize(workloadCache))
+		pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(workloadConns))
+		s, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema), pgstore.WithCacheSize(workloadCache))
 		require.NoError(t, err)
 		defer s.Close()
 		var child workloadResult
@@ -273,6 +306,7 @@ func TestWorkload(t *testing.T) {
 		r := runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 1)
 		st := s.Stats()
 		r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
+		r.poolStats(pool)
 		require.NoError(t, <-done)
 		require.NoError(t, cmd.Wait())
 		t.Logf("postgres, process 1: %v", r)
@@ -322,4 +356,10 @@ func loadSubjects(t *testing.T, schema string, subjects int, version string) {
 	require.Equal(t, int64(3*subjects), n)
 	_, err = conn.Exec(ctx, "ANALYZE consent_events")
 	require.NoError(t, err)
+	// Write the loaded pages out now rather than during the run (needs
+	// superuser or pg_checkpoint; without, the run shares the box with
+	// the checkpoint).
+	if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
+		t.Logf("no CHECKPOINT after the load: %v", err)
+	}
 }

@@ -29,11 +29,13 @@ type Cache struct {
 	tags    map[string]string // tag → key, for items and loading
 	hits    uint64
 	misses  uint64
+	gen     uint64 // last generation given to an entry
 }
 
 type entry struct {
 	key, tag string
 	st       consent.State
+	gen      uint64 // changes whenever st is replaced
 }
 
 // Ticket is a loader's claim to fill one key; see [Cache.Begin].
@@ -120,13 +122,14 @@ func (c *Cache) Put(t *Ticket, st consent.State) bool {
 		return false
 	}
 	delete(c.loading, t.key)
+	c.gen++
 	if el, ok := c.items[t.key]; ok {
 		e := el.Value.(*entry)
-		e.st = st
+		e.st, e.gen = st, c.gen
 		c.lru.MoveToFront(el)
 		return true
 	}
-	c.items[t.key] = c.lru.PushFront(&entry{key: t.key, tag: t.tag, st: st})
+	c.items[t.key] = c.lru.PushFront(&entry{key: t.key, tag: t.tag, st: st, gen: c.gen})
 	for c.lru.Len() > c.max {
 		old := c.lru.Back()
 		e := old.Value.(*entry)
@@ -136,6 +139,62 @@ func (c *Cache) Put(t *Ticket, st consent.State) bool {
 			c.dropTag(e.tag, e.key)
 		}
 	}
+	return true
+}
+
+// Version returns the generation of key's cached state (0 when none is
+// cached). The generation changes whenever the cached state is replaced,
+// dropped or updated, so a writer can take it before a change it makes to
+// storage and hand it to [Cache.Update] after: see there.
+func (c *Cache) Version(key string) uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		return el.Value.(*entry).gen
+	}
+	return 0
+}
+
+// Update replaces key's cached state st with apply(st) when the cached
+// state is still the one of generation gen (from [Cache.Version]) and
+// apply reports ok (else the key is invalidated), and
+// voids the tickets taken for key, so that a load that read storage before
+// the change can never cache its older state over the updated one. When
+// the generation differs (the state was replaced, dropped or is not
+// cached) it invalidates key instead. It reports whether it updated.
+//
+// A writer calls Version before its change reaches storage and Update
+// after it is durable: a state cached at gen was read before the change,
+// so apply(st) is the state after it (given that no other writer's change
+// came between, which their own invalidations cover).
+func (c *Cache) Update(key string, gen uint64, apply func(consent.State) (consent.State, bool)) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok || gen == 0 || el.Value.(*entry).gen != gen {
+		c.invalidate(key)
+		return false
+	}
+	e := el.Value.(*entry)
+	st, ok := apply(e.st)
+	if !ok {
+		c.invalidate(key)
+		return false
+	}
+	if t, ok := c.loading[key]; ok {
+		delete(c.loading, key)
+		if t.tag != e.tag {
+			c.dropTag(t.tag, key)
+		}
+	}
+	c.gen++
+	e.st, e.gen = st, c.gen
 	return true
 }
 

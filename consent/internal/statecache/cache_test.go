@@ -179,3 +179,78 @@ func TestLoadJoinerOutlivesLeadersCancellation(t *testing.T) {
 	require.NoError(t, <-got, "a joined load failed with the leader's cancellation")
 	wg.Wait()
 }
+
+func TestCacheUpdate(t *testing.T) {
+	grant := consent.Grant("u", "p", "r", time.Unix(100, 0), consent.WithID("g"))
+	apply := func(st consent.State) (consent.State, bool) { return st.Apply(grant), true }
+	cached := func(c *Cache) (consent.State, bool) { return c.Get("u") }
+	tests := []struct {
+		name    string
+		between func(c *Cache, gen uint64) // what happens between Version and Update
+		updated bool
+	}{
+		{name: "unchanged", between: func(*Cache, uint64) {}, updated: true},
+		{name: "replaced by a load", between: func(c *Cache, _ uint64) {
+			c.Put(c.Begin("u", "h"), consent.NewState("u"))
+		}, updated: false},
+		{name: "invalidated", between: func(c *Cache, _ uint64) { c.InvalidateTag("h") }, updated: false},
+		{name: "invalidated and loaded again", between: func(c *Cache, _ uint64) {
+			c.Invalidate("u")
+			c.Put(c.Begin("u", "h"), consent.NewState("u"))
+		}, updated: false},
+		{name: "writer gives up", between: func(c *Cache, gen uint64) {
+			c.Update("u", gen, func(st consent.State) (consent.State, bool) { return st, false })
+		}, updated: false},
+		{name: "cleared", between: func(c *Cache, _ uint64) { c.Clear() }, updated: false},
+		{name: "updated by another writer", between: func(c *Cache, gen uint64) {
+			c.Update("u", gen, func(st consent.State) (consent.State, bool) { return st, true })
+		}, updated: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := New(10)
+			require.True(t, c.Put(c.Begin("u", "h"), consent.NewState("u")))
+			gen := c.Version("u")
+			require.NotZero(t, gen)
+			tt.between(c, gen)
+			assert.Equal(t, tt.updated, c.Update("u", gen, apply))
+			st, ok := cached(c)
+			if tt.updated {
+				require.True(t, ok)
+				assert.Equal(t, 1, len(st.Grants()), "the update was not applied")
+				assert.NotEqual(t, gen, c.Version("u"))
+			} else {
+				assert.False(t, ok, "a state that changed under the writer was kept instead of dropped")
+			}
+		})
+	}
+}
+
+func TestCacheUpdateNotCached(t *testing.T) {
+	c := New(10)
+	assert.Zero(t, c.Version("u"))
+	tk := c.Begin("u", "h") // a load that read storage before the write
+	assert.False(t, c.Update("u", 0, func(st consent.State) (consent.State, bool) { return st, true }))
+	assert.False(t, c.Put(tk, consent.NewState("u")), "a load begun before the write cached its older state")
+	_, ok := c.Get("u")
+	assert.False(t, ok)
+}
+
+// A load that read storage before a write must not put its older state
+// over the state the writer brought forward, and its ticket must leave
+// the entry's tag in place for the next invalidation.
+func TestCacheUpdateVoidsTickets(t *testing.T) {
+	c := New(10)
+	require.True(t, c.Put(c.Begin("u", "h"), consent.NewState("u")))
+	gen := c.Version("u")
+	tk := c.Begin("u", "h")
+	grant := consent.Grant("u", "p", "r", time.Unix(100, 0), consent.WithID("g"))
+	require.True(t, c.Update("u", gen, func(st consent.State) (consent.State, bool) { return st.Apply(grant), true }))
+	assert.False(t, c.Put(tk, consent.NewState("u")), "an older state replaced the written-through one")
+	st, ok := c.Get("u")
+	require.True(t, ok)
+	assert.Len(t, st.Grants(), 1)
+	c.InvalidateTag("h")
+	_, ok = c.Get("u")
+	assert.False(t, ok, "the tag was lost with the voided ticket")
+}

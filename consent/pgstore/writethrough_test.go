@@ -1,0 +1,199 @@
+package pgstore
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/pgtest"
+	"github.com/yasam/privacy/purpose"
+)
+
+// seenToken waits until s's listener has applied the notifications of
+// the transaction tok names.
+func seenToken(t *testing.T, s *Store, tok consent.Token) {
+	t.Helper()
+	i := strings.LastIndexByte(string(tok), '.')
+	xid, err := strconv.ParseUint(string(tok)[i+1:], 10, 64)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return s.seen.has(xid) }, 5*time.Second, time.Millisecond)
+}
+
+// fresh folds user's history as the database has it.
+func fresh(t *testing.T, s *Store, user string) consent.State {
+	t.Helper()
+	events, err := s.History(t.Context(), user)
+	require.NoError(t, err)
+	return consent.Fold(user, events)
+}
+
+func sameState(t *testing.T, want, got consent.State, msg string) {
+	t.Helper()
+	opts := cmp.Options{cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })}
+	assert.Equal(t, want.Events(), got.Events(), msg+": event count")
+	assert.Empty(t, cmp.Diff(want.Acceptance(), got.Acceptance(), opts...), msg+": acceptance")
+	assert.Empty(t, cmp.Diff(want.Grants(), got.Grants(), opts...), msg+": grants")
+}
+
+// TestWriteThrough shows that an instance's own append brings its cached
+// state forward instead of dropping it (the next State is a cache hit and
+// sees the append), that its own notification, arriving later, does not
+// drop it, that a repeat of an event on record drops it rather than count
+// the event twice, and that another instance still drops its copy.
+func TestWriteThrough(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema)
+	b := open(t, schema)
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	user := "user-wt"
+	grant := consent.Grant(user, purpose.Payments, "bank", at, consent.WithID("wt-g"))
+	tok, err := a.AppendToken(ctx, consent.AcceptPolicy(user, "v1", at, consent.WithID("wt-a")), grant)
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	seenToken(t, b, tok)
+	for _, s := range []*Store{a, b} {
+		st, err := s.State(ctx, user)
+		require.NoError(t, err)
+		require.True(t, st.Granted(purpose.Payments, "bank", at.Add(time.Second)))
+		require.Equal(t, 1, s.cache.Len())
+	}
+
+	tok, err = a.AppendToken(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Minute), consent.WithID("wt-w")))
+	require.NoError(t, err)
+	hits := a.Stats().CacheHits
+	st, err := a.State(ctx, user)
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)), "own withdrawal not seen")
+	assert.Equal(t, hits+1, a.Stats().CacheHits, "own append dropped the cached state instead of updating it")
+	sameState(t, fresh(t, a, user), st, "written-through state")
+
+	seenToken(t, a, tok)
+	assert.Equal(t, 1, a.cache.Len(), "own notification dropped the written-through state")
+	seenToken(t, b, tok)
+	assert.Zero(t, b.cache.Len(), "the other instance kept its copy")
+	st, err = b.State(ctx, user)
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)))
+
+	// A repeat of an event on record: the state must not count it twice.
+	tok, err = a.AppendToken(ctx, grant)
+	require.NoError(t, err)
+	st, err = a.State(ctx, user)
+	require.NoError(t, err)
+	sameState(t, fresh(t, a, user), st, "after a repeat")
+	seenToken(t, a, tok)
+	st, err = a.State(ctx, user)
+	require.NoError(t, err)
+	sameState(t, fresh(t, a, user), st, "after a repeat, notified")
+
+	// An event dated at the instant of one the state holds: folding
+	// depends on order, so the state is read again, not brought forward.
+	require.Equal(t, 1, a.cache.Len())
+	misses := a.Stats().CacheMisses
+	require.NoError(t, a.Append(ctx, consent.WithdrawAcceptance(user, at.Add(time.Minute), consent.WithID("wt-wa"))))
+	st, err = a.State(ctx, user)
+	require.NoError(t, err)
+	assert.Equal(t, misses+1, a.Stats().CacheMisses, "a state with an event of the same instant was brought forward")
+	sameState(t, fresh(t, a, user), st, "same instant")
+}
+
+// TestWriteThroughUnderConcurrentLoads alternates grants and withdrawals
+// of one scope on instance A while readers on A keep loading the state
+// (misses in flight across every commit) and instance B appends to the
+// same subject: after each acknowledged append, A's next State reflects
+// it, and at the end both instances agree with the database.
+func TestWriteThroughUnderConcurrentLoads(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema, WithCacheSize(4)) // small: evictions too
+	b := open(t, schema)
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	user := "user-cw"
+	require.NoError(t, a.Append(ctx, consent.AcceptPolicy(user, "v1", at)))
+
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			other := "other-" + strconv.Itoa(i)
+			for ctx.Err() == nil {
+				_, _ = a.State(ctx, user)
+				_, _ = a.State(ctx, other) // pushes user out now and then
+			}
+		})
+	}
+	wg.Go(func() { // B writes another scope of the same subject
+		for n := 0; ctx.Err() == nil; n++ {
+			_ = b.Append(ctx, consent.Grant(user, purpose.Support, "desk", at.Add(time.Duration(n)*time.Millisecond)))
+		}
+	})
+	const rounds = 150
+	bad := 0
+	for n := range rounds {
+		when := at.Add(time.Duration(n+1) * time.Second)
+		ev := consent.Grant(user, purpose.Payments, "bank", when)
+		if n%2 == 1 {
+			ev = consent.Withdraw(user, purpose.Payments, "bank", when)
+		}
+		require.NoError(t, a.Append(ctx, ev))
+		st, err := a.State(ctx, user)
+		require.NoError(t, err)
+		if st.Granted(purpose.Payments, "bank", when.Add(time.Millisecond)) != (n%2 == 0) {
+			bad++
+		}
+	}
+	cancel()
+	wg.Wait()
+	assert.Zero(t, bad, "rounds whose own acknowledged append was not seen by the next State")
+
+	tok, err := b.AppendToken(t.Context(), consent.Grant(user, purpose.Feedback, "x", at))
+	require.NoError(t, err)
+	for _, s := range []*Store{a, b} {
+		seenToken(t, s, tok)
+		st, err := s.State(t.Context(), user)
+		require.NoError(t, err)
+		sameState(t, fresh(t, s, user), st, "at the end")
+	}
+}
+
+// TestCommitsKeepAConnection shows that state reads hold at most all but
+// one of the pool's connections: with every read slot taken (and its
+// connection held), an Append still commits, and a further miss waits
+// for a read slot instead of taking the connection commits need.
+func TestCommitsKeepAConnection(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(2))
+	s, err := New(t.Context(), pool, WithChannel(schema), WithMigrate())
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	require.Equal(t, 1, cap(s.reads))
+
+	// A read in progress: its slot and its connection.
+	held, err := pool.Acquire(t.Context())
+	require.NoError(t, err)
+	defer held.Release()
+	s.reads <- struct{}{}
+	defer func() { <-s.reads }()
+
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, s.Append(ctx, consent.AcceptPolicy("user-c", "v1", time.Now())), "a commit waited behind reads")
+
+	short, cancel2 := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel2()
+	_, err = s.State(short, "user-other")
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a miss did not wait for a read slot")
+	assert.Equal(t, int32(1), pool.Stat().AcquiredConns(), "the miss took the commits' connection")
+}
