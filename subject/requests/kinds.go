@@ -3,6 +3,8 @@ package requests
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Kind is the right a request invokes, under Law 94-V "On personal data
@@ -218,9 +220,21 @@ func normalize(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // clip bounds what of a caller's input goes into an error message.
 func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
+	const n = 32
+	cut := len(s) > n
+	if cut {
+		s = s[:n]
 	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
+	// Invalid UTF-8 and unprintable runes become '?', so that %q cannot
+	// expand the prefix (four bytes for every \xNN) past a short text.
+	s = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return '?'
+		}
+		return r
+	}, s)
+	if cut {
+		s += "…"
+	}
+	return s
 }
