@@ -297,7 +297,13 @@ func (e *snapshot) deny(d Decision, user, code, clause string) Decision {
 		version: d.PolicyVersion,
 		reasons: []Reason{{Code: code, Clause: clause, Message: e.message(code)}},
 		seed:    e.seed,
-		redact:  e.recipients[d.Recipient].Kind == disclosure.Individual && !e.verbose,
+		redact:  e.individual(d.Recipient) && !e.verbose,
 	}
 	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient), user, e.tel.ids.next())
+}
+
+// individual reports whether recipient is registered as an individual.
+func (e *snapshot) individual(recipient string) bool {
+	r, ok := e.recipients[recipient]
+	return ok && r.Kind == disclosure.Individual
 }
