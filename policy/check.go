@@ -72,35 +72,31 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 
 func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption, hit *bool) (Decision, error) {
 	vf := e.inForce()
-	base := Decision{Purpose: p, Recipient: recipient}
-	if vf.idx >= 0 {
-		base.PolicyVersion = e.tl.versions[vf.idx].ID
-	}
 	if ctx == nil {
-		return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
+		return e.denial(vf, p, recipient, user, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
 	}
 	if user == "" {
-		return e.deny(base, user, "invalid_request", ""), ErrEmptyUser
+		return e.denial(vf, p, recipient, user, "invalid_request", ""), ErrEmptyUser
 	}
 	if len(user) > MaxUserLen {
-		return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
+		return e.denial(vf, p, recipient, user, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
 	}
 	if err := ctx.Err(); err != nil {
-		return e.deny(base, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
+		return e.denial(vf, p, recipient, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
 	}
 	pi, ok := e.purposes[p]
 	if !ok {
-		return e.deny(base, user, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
+		return e.denial(vf, p, recipient, user, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
 	}
 	if vf.idx < 0 {
-		return e.deny(base, user, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
+		return e.denial(vf, p, recipient, user, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
 	}
 	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
 	rh := e.operator
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
-			return e.deny(base, user, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
+			return e.denial(vf, p, recipient, user, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
@@ -112,7 +108,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if o.basis != "" {
 			i, ok := basisIndex(o.basis)
 			if !ok {
-				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
+				return e.denial(vf, p, recipient, user, "invalid_request", ""), fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
 			}
 			key.basis = i
 		}
@@ -122,18 +118,18 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if o.attrName != "" {
 			a, ok := e.attrs[o.attrName]
 			if !ok {
-				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
+				return e.denial(vf, p, recipient, user, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
 			}
 			i, ok := a.values[o.attrValue]
 			if !ok {
-				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
+				return e.denial(vf, p, recipient, user, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
 			}
 			key.setAttr(a, i)
 		}
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
-				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
+				return e.denial(vf, p, recipient, user, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
 			}
 			key.addCategory(i)
 		}
@@ -145,7 +141,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	}
 	var st consent.State
 	if err := e.state(ctx, user, token, &st); err != nil {
-		return e.deny(base, user, "consent_unavailable", ""), err
+		return e.denial(vf, p, recipient, user, "consent_unavailable", ""), err
 	}
 	key.accept = e.standing(st.Acceptance(), vf.idx)
 	if g, ok := st.Grant(p, recipient); ok && g.Granted {
@@ -159,10 +155,10 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		// The context ended before the decision was made, maybe while a
 		// store that ignores it was answering: deny on every path, the
 		// warm cache included.
-		return e.deny(base, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
+		return e.denial(vf, p, recipient, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
 	}
 	if err != nil {
-		return e.deny(base, user, "policy_error", ""), err
+		return e.denial(vf, p, recipient, user, "policy_error", ""), err
 	}
 	return issue(v, recipient, rh, user, e.tel.ids.next()), nil
 }
@@ -306,4 +302,15 @@ func (e *snapshot) deny(d Decision, user, code, clause string) Decision {
 func (e *snapshot) individual(recipient string) bool {
 	r, ok := e.recipients[recipient]
 	return ok && r.Kind == disclosure.Individual
+}
+
+// denial is deny for a Check of purpose p and recipient under the version
+// vf says is in force. The warm path builds no Decision until it issues
+// one: a Decision is large, and a denial is rare.
+func (e *snapshot) denial(vf *inForce, p purpose.ID, recipient, user, code, clause string) Decision {
+	d := Decision{Purpose: p, Recipient: recipient}
+	if vf.idx >= 0 {
+		d.PolicyVersion = e.tl.versions[vf.idx].ID
+	}
+	return e.deny(d, user, code, clause)
 }
