@@ -282,7 +282,7 @@ func (e *snapshot) observed(ctx context.Context, user string, p purpose.ID, reci
 		}
 	}()
 	var hit bool
-	d, err = e.check(ctx, user, p, recipient, opts, &hit)
+	err = e.check(ctx, user, p, recipient, opts, &hit, &d)
 	info := CheckInfo{
 		Duration:       time.Since(start),
 		Decision:       d,
