@@ -113,7 +113,8 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
 	var token consent.Token
-	for _, o := range opts {
+	for i := range opts {
+		o := &opts[i] // a CheckOption is over 100 bytes: not copied
 		if o.token != "" {
 			token = o.token
 		}
