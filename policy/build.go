@@ -95,13 +95,13 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	}
 	e := &snapshot{
 		catalog:    cfg.catalog,
-		recipients: make(map[string]recipientInfo, len(cfg.recipients)),
+		recipients: make(map[string]*recipientInfo, len(cfg.recipients)),
 		store:      cfg.store,
 		law:        !cfg.withoutLaw,
 		now:        cfg.now,
 		verbose:    cfg.verbose,
 		budget:     cfg.evalTimeout, // 0: none
-		purposes:   make(map[purpose.ID]purposeInfo),
+		purposes:   make(map[purpose.ID]*purposeInfo),
 		seed:       maphash.MakeSeed(),
 	}
 	e.operator = maphash.String(e.seed, Operator)
@@ -139,7 +139,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		if _, dup := e.recipients[r.ID]; dup {
 			return nil, fmt.Errorf("%w: recipient %s registered twice", ErrInvalidConfig, name)
 		}
-		e.recipients[r.ID] = recipientInfo{Recipient: r, kind: kindIndex[r.Kind], country: countryKey(r.Country), hash: maphash.String(e.seed, r.ID)}
+		e.recipients[r.ID] = &recipientInfo{Recipient: r, kind: kindIndex[r.Kind], country: countryKey(r.Country), hash: maphash.String(e.seed, r.ID)}
 	}
 	for id, b := range cfg.recipientBasis {
 		r, ok := e.recipients[id]
@@ -161,7 +161,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 		adequate = append(adequate, c)
 	}
 	for i, p := range cfg.catalog.Purposes() {
-		pi := purposeInfo{index: uint16(i), legal: p.LegalBasis, retention: p.Retention.Period}
+		pi := &purposeInfo{index: uint16(i), legal: p.LegalBasis, retention: p.Retention.Period}
 		for _, c := range p.Categories {
 			j, _ := cfg.catalog.CategoryIndex(c)
 			pi.mask |= 1 << j

@@ -59,7 +59,7 @@ func WithCategories(cs ...purpose.Category) CheckOption {
 //
 // The zero Engine denies every Check with [ErrInvalidConfig]: build one
 // with [New].
-func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (Decision, error) {
+func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (d Decision, err error) {
 	s := e.cur.Load()
 	if s == nil {
 		return zeroEngineDenial(p, recipient, user), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
@@ -67,52 +67,62 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 	if s.tel.obs != nil {
 		return s.observed(ctx, user, p, recipient, opts)
 	}
-	return s.check(ctx, user, p, recipient, opts, nil)
+	// check writes the Decision into d, Check's own result: a Decision is
+	// large, and returning it through another frame would copy it again.
+	err = s.check(ctx, user, p, recipient, opts, nil, &d)
+	return
 }
 
-func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption, hit *bool) (Decision, error) {
+// check is Check on snapshot e: it writes the Decision into d and returns
+// the error.
+func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption, hit *bool, d *Decision) error {
 	vf := e.inForce()
-	base := Decision{Purpose: p, Recipient: recipient}
-	if vf.idx >= 0 {
-		base.PolicyVersion = e.tl.versions[vf.idx].ID
-	}
 	if ctx == nil {
-		return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: nil context", ErrInvalidRequest)
+		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		return fmt.Errorf("%w: nil context", ErrInvalidRequest)
 	}
 	if user == "" {
-		return e.deny(base, user, "invalid_request", ""), ErrEmptyUser
+		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		return ErrEmptyUser
 	}
 	if len(user) > MaxUserLen {
-		return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
+		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		return fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
 	}
 	if err := ctx.Err(); err != nil {
-		return e.deny(base, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", err)
+		*d = e.denial(vf, p, recipient, user, "request_cancelled", "")
+		return fmt.Errorf("policy: check: %w", err)
 	}
 	pi, ok := e.purposes[p]
 	if !ok {
-		return e.deny(base, user, "unknown_purpose", "3"), fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
+		*d = e.denial(vf, p, recipient, user, "unknown_purpose", "3")
+		return fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
 	}
 	if vf.idx < 0 {
-		return e.deny(base, user, "no_version_in_force", "9.2"), fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
+		*d = e.denial(vf, p, recipient, user, "no_version_in_force", "9.2")
+		return fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
 	}
 	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
 	rh := e.operator
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
-			return e.deny(base, user, "unknown_recipient", "5"), fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
+			*d = e.denial(vf, p, recipient, user, "unknown_recipient", "5")
+			return fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
 	var token consent.Token
-	for _, o := range opts {
+	for i := range opts {
+		o := &opts[i] // a CheckOption is over 100 bytes: not copied
 		if o.token != "" {
 			token = o.token
 		}
 		if o.basis != "" {
 			i, ok := basisIndex(o.basis)
 			if !ok {
-				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
+				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+				return fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
 			}
 			key.basis = i
 		}
@@ -122,18 +132,21 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if o.attrName != "" {
 			a, ok := e.attrs[o.attrName]
 			if !ok {
-				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
+				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+				return fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
 			}
 			i, ok := a.values[o.attrValue]
 			if !ok {
-				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
+				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+				return fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
 			}
 			key.setAttr(a, i)
 		}
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
-				return e.deny(base, user, "invalid_request", ""), fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
+				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+				return fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
 			}
 			key.addCategory(i)
 		}
@@ -145,7 +158,8 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	}
 	var st consent.State
 	if err := e.state(ctx, user, token, &st); err != nil {
-		return e.deny(base, user, "consent_unavailable", ""), err
+		*d = e.denial(vf, p, recipient, user, "consent_unavailable", "")
+		return err
 	}
 	key.accept = e.standing(st.Acceptance(), vf.idx)
 	if g, ok := st.Grant(p, recipient); ok && g.Granted {
@@ -159,12 +173,15 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		// The context ended before the decision was made, maybe while a
 		// store that ignores it was answering: deny on every path, the
 		// warm cache included.
-		return e.deny(base, user, "request_cancelled", ""), fmt.Errorf("policy: check: %w", cerr)
+		*d = e.denial(vf, p, recipient, user, "request_cancelled", "")
+		return fmt.Errorf("policy: check: %w", cerr)
 	}
 	if err != nil {
-		return e.deny(base, user, "policy_error", ""), err
+		*d = e.denial(vf, p, recipient, user, "policy_error", "")
+		return err
 	}
-	return issue(v, recipient, rh, user, e.tel.ids.next()), nil
+	issueTo(d, v, recipient, rh, user, e.tel.ids.next())
+	return nil
 }
 
 // state reads user's consent state into st, turning a panic of the store
@@ -297,7 +314,24 @@ func (e *snapshot) deny(d Decision, user, code, clause string) Decision {
 		version: d.PolicyVersion,
 		reasons: []Reason{{Code: code, Clause: clause, Message: e.message(code)}},
 		seed:    e.seed,
-		redact:  e.recipients[d.Recipient].Kind == disclosure.Individual && !e.verbose,
+		redact:  e.individual(d.Recipient) && !e.verbose,
 	}
 	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient), user, e.tel.ids.next())
+}
+
+// individual reports whether recipient is registered as an individual.
+func (e *snapshot) individual(recipient string) bool {
+	r, ok := e.recipients[recipient]
+	return ok && r.Kind == disclosure.Individual
+}
+
+// denial is deny for a Check of purpose p and recipient under the version
+// vf says is in force. The warm path builds no Decision until it issues
+// one: a Decision is large, and a denial is rare.
+func (e *snapshot) denial(vf *inForce, p purpose.ID, recipient, user, code, clause string) Decision {
+	d := Decision{Purpose: p, Recipient: recipient}
+	if vf.idx >= 0 {
+		d.PolicyVersion = e.tl.versions[vf.idx].ID
+	}
+	return e.deny(d, user, code, clause)
 }

@@ -85,7 +85,7 @@ type Engine struct {
 // it whole, so a Check sees one policy from start to end.
 type snapshot struct {
 	catalog    *purpose.Catalog
-	recipients map[string]recipientInfo
+	recipients map[string]*recipientInfo // pointers: Check carries one, never copies
 	store      StateReader
 	tl         timeline
 	vf         atomic.Pointer[inForce] // which version is in force, until when
@@ -101,7 +101,7 @@ type snapshot struct {
 	budget     time.Duration // of one evaluation; 0 for none
 	eval       *regoeval.Evaluator
 	memo       *memo // nil when caching is off
-	purposes   map[purpose.ID]purposeInfo
+	purposes   map[purpose.ID]*purposeInfo
 	purposeIDs []purpose.ID // by purposeInfo.index
 	seed       maphash.Seed // keys the seals of this snapshot's decisions
 	operator   uint64       // maphash.String(seed, Operator)
@@ -164,5 +164,8 @@ func (e *Engine) Recipient(id string) (disclosure.Recipient, bool) {
 		return disclosure.Recipient{}, false
 	}
 	r, ok := s.recipients[id]
-	return r.Recipient, ok
+	if !ok {
+		return disclosure.Recipient{}, false
+	}
+	return r.Recipient, true
 }

@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/purpose"
@@ -79,10 +80,29 @@ func (id DecisionID) mix() uint64 {
 }
 
 // idSource makes DecisionIDs: a random prefix and a counter.
+//
+// The counter is written by every Check. So that parallel Checks do not
+// all write one cache line, it is striped: stripe k of idStripes hands out
+// k, k+idStripes, k+2*idStripes, ... (so no two stripes ever give the same
+// value), each stripe alone on its cache line, and a Check picks a stripe
+// by the address of its goroutine's stack, a hint that differs between
+// goroutines and costs nothing. The hint only spreads the writes: any
+// stripe gives a unique ID.
 type idSource struct {
-	prefix uint64
-	n      atomic.Uint64
+	prefix  uint64
+	_       [cacheLine - 8]byte
+	stripes [idStripes]struct {
+		n atomic.Uint64
+		_ [cacheLine - 8]byte
+	}
 }
+
+// cacheLine is a cache line's size, or twice it where adjacent lines are
+// fetched in pairs (amd64).
+const cacheLine = 128
+
+// idStripes is the number of counter stripes, a power of two.
+const idStripes = 8
 
 func newIDSource() *idSource {
 	// Version 8 in the high nibble of byte 6.
@@ -91,9 +111,13 @@ func newIDSource() *idSource {
 
 func (s *idSource) next() DecisionID {
 	var id DecisionID
+	// The stack's address, in units of the smallest goroutine stack (8 KiB):
+	// a number only, never dereferenced.
+	k := uint64(uintptr(unsafe.Pointer(&id))>>13) % idStripes
+	n := (s.stripes[k].n.Add(1)-1)*idStripes + k + 1
 	binary.BigEndian.PutUint64(id[0:8], s.prefix)
 	// Variant 10 in the two high bits of byte 8; 62 bits of counter.
-	binary.BigEndian.PutUint64(id[8:16], s.n.Add(1)&(1<<62-1)|1<<63)
+	binary.BigEndian.PutUint64(id[8:16], n&(1<<62-1)|1<<63)
 	return id
 }
 
@@ -272,7 +296,7 @@ func (e *snapshot) observed(ctx context.Context, user string, p purpose.ID, reci
 		}
 	}()
 	var hit bool
-	d, err = e.check(ctx, user, p, recipient, opts, &hit)
+	err = e.check(ctx, user, p, recipient, opts, &hit, &d)
 	info := CheckInfo{
 		Duration:       time.Since(start),
 		Decision:       d,

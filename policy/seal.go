@@ -175,8 +175,16 @@ func (v *verdict) mac(recipientHash uint64) uint64 {
 // bound by its hash with the same seed (see [VerifyFor]); hashing a string
 // allocates nothing.
 func issue(v *verdict, recipient string, rh uint64, user string, id DecisionID) Decision {
+	var d Decision
+	issueTo(&d, v, recipient, rh, user, id)
+	return d
+}
+
+// issueTo is issue writing into d, which Check passes from its own result
+// so that the Decision is built once, where it is returned.
+func issueTo(d *Decision, v *verdict, recipient string, rh uint64, user string, id DecisionID) {
 	mac := v.mac(rh ^ id.mix())
-	return Decision{
+	*d = Decision{
 		Allowed:       v.allowed,
 		Purpose:       v.purpose,
 		Recipient:     recipient,
