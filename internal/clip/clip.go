@@ -48,6 +48,13 @@ func Cut(s string, n int) (string, bool) {
 	return b.String(), cut
 }
 
+// Prefix returns the text [Cut] keeps of s, without a mark: for a field
+// whose size is bounded exactly, such as a problem body's code.
+func Prefix(s string, n int) string {
+	p, _ := Cut(s, n)
+	return p
+}
+
 // String returns [Cut] of s with [Ellipsis] appended when s was cut: at
 // most n bytes of printable text, plus the mark. It is the form an error
 // message quotes with %q.

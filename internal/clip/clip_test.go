@@ -120,6 +120,9 @@ func FuzzClip(f *testing.F) {
 		if cut {
 			want += clip.Ellipsis
 		}
+		if got := clip.Prefix(s, n); got != p {
+			t.Fatalf("Prefix(%q, %d) = %q, want %q", s, n, got, p)
+		}
 		if got := clip.String(s, n); got != want {
 			t.Fatalf("String(%q, %d) = %q, want %q", s, n, got, want)
 		}

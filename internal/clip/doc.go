@@ -10,9 +10,9 @@
 //
 // [String] returns at most n bytes of the input, cut on a rune boundary,
 // with [Ellipsis] appended when something was cut. [Quote] returns the same
-// prefix in Go quoted form, for messages that quote with %q. [Cut] returns
-// the prefix and whether it was cut, for callers that mark a cut their own
-// way or not at all (a field whose size is bounded exactly).
+// prefix in Go quoted form. [Prefix] returns it without a mark, for a field
+// whose size is bounded exactly; [Cut] returns it and whether it was cut,
+// for callers that mark a cut their own way.
 //
 // Invalid UTF-8 and unprintable runes (control characters, format
 // characters, non-ASCII spaces) come out as '?', one byte each. A clipped
