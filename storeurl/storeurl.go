@@ -17,6 +17,7 @@ import (
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/pgledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Errors of [OpenConsent] and [OpenLedger]; test with errors.Is. An error
@@ -145,7 +146,7 @@ func parse(raw string) (target, error) {
 		}
 		return target{scheme: "sqlite", path: path, params: u.Query()}, nil
 	}
-	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, clip(scheme))
+	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, clip.String(scheme, maxQuote))
 }
 
 // OpenConsent opens the consent store rawURL names (see the package
@@ -181,7 +182,7 @@ func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentSto
 					so = append(so, sqlitestore.WithSoleWriter())
 				}
 			default:
-				return nil, fmt.Errorf("%w: unknown sqlite parameter %q (busy_timeout, sole_writer)", ErrInvalidURL, clip(k))
+				return nil, fmt.Errorf("%w: unknown sqlite parameter %q (busy_timeout, sole_writer)", ErrInvalidURL, clip.String(k, maxQuote))
 			}
 		}
 		s, err := sqlitestore.Open(ctx, t.path, append(so, cfg.sqlite...)...)
@@ -227,7 +228,7 @@ func OpenLedger(ctx context.Context, rawURL string, opts ...Option) (LedgerStore
 				}
 				so = append(so, sqliteledger.WithBusyTimeout(d))
 			default:
-				return nil, fmt.Errorf("%w: unknown sqlite ledger parameter %q (busy_timeout)", ErrInvalidURL, clip(k))
+				return nil, fmt.Errorf("%w: unknown sqlite ledger parameter %q (busy_timeout)", ErrInvalidURL, clip.String(k, maxQuote))
 			}
 		}
 		s, err := sqliteledger.Open(ctx, t.path, append(so, cfg.sqliteLedger...)...)
@@ -291,13 +292,6 @@ func boolean(k, v string) (bool, error) {
 	return b, nil
 }
 
-func clip(s string) string {
-	if len(s) > 16 {
-		return s[:16] + "..."
-	}
-	return s
-}
-
 // The wrappers embed the backend's store, so its methods (and any optional
 // interface they implement) are promoted, and add Close and Unwrap.
 
@@ -350,3 +344,6 @@ var (
 	_ LedgerStore  = sqliteLedger{}
 	_ LedgerStore  = pgLedger{}
 )
+
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 16

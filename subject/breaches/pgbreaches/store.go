@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/pgmigrate"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/breaches"
@@ -147,7 +148,7 @@ func (s *Store) Insert(ctx context.Context, i breaches.Incident) error {
 		return s.wrap(ctx, op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgbreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip(i.ID))
+		return fmt.Errorf("pgbreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip.String(i.ID, maxQuote))
 	}
 	if len(i.Subjects) > 0 {
 		if _, err := tx.Exec(ctx, `INSERT INTO breach_subjects (breach_id, subject) SELECT $1, unnest($2::text[])`,
@@ -169,7 +170,7 @@ type querier interface {
 func get(ctx context.Context, q querier, id, lock string) (breaches.Incident, error) {
 	i, err := scan(q.QueryRow(ctx, "SELECT "+columns+" FROM breaches WHERE id = $1"+lock, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip(id))
+		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
 		return breaches.Incident{}, err
@@ -322,7 +323,7 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	}
 	for _, h := range hits {
 		if !h.notified {
-			return 0, fmt.Errorf("pgbreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip(h.id))
+			return 0, fmt.Errorf("pgbreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip.String(h.id, maxQuote))
 		}
 	}
 	for _, h := range hits {
@@ -394,10 +395,5 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

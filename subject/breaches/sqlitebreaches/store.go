@@ -14,6 +14,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/breaches"
 )
@@ -119,7 +120,7 @@ func (s *Store) Insert(ctx context.Context, i breaches.Incident) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return s.wrap(ctx, op, err)
 	} else if n == 0 {
-		return fmt.Errorf("sqlitebreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip(i.ID))
+		return fmt.Errorf("sqlitebreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip.String(i.ID, maxQuote))
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO breach_subjects (breach_id, subject) VALUES (?, ?)`)
 	if err != nil {
@@ -145,7 +146,7 @@ type queryer interface {
 func (s *Store) get(ctx context.Context, q queryer, id string, subjects bool) (breaches.Incident, error) {
 	i, err := scan(q.QueryRowContext(ctx, "SELECT "+columns+" FROM breaches WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip(id))
+		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil || !subjects {
 		return i, err
@@ -318,7 +319,7 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 		return 0, s.wrap(ctx, op, err)
 	}
 	if owed != "" {
-		return 0, fmt.Errorf("sqlitebreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip(owed))
+		return 0, fmt.Errorf("sqlitebreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip.String(owed, maxQuote))
 	}
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `UPDATE breach_subjects SET subject = ? WHERE breach_id = ? AND subject = ?`,
@@ -389,10 +390,5 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/subject/claims"
 )
 
@@ -41,7 +42,7 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	}
 	for _, c := range cs {
 		if c.Status.Open() {
-			return 0, fmt.Errorf("pgclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip(c.ID))
+			return 0, fmt.Errorf("pgclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip.String(c.ID, maxQuote))
 		}
 	}
 	for _, c := range cs {

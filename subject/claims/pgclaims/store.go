@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/pgmigrate"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/claims"
@@ -155,7 +155,7 @@ func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 		return s.wrap(ctx, op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip(c.ID))
+		return fmt.Errorf("pgclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip.String(c.ID, maxQuote))
 	}
 	return nil
 }
@@ -174,13 +174,13 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	old, err := scanClaim(tx.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1 FOR UPDATE", c.ID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip(c.ID))
+		return fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(c.ID, maxQuote))
 	}
 	if err != nil {
 		return s.wrap(ctx, op, err)
 	}
 	if old.Status != prev {
-		return fmt.Errorf("pgclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip(c.ID), old.Status, prev)
+		return fmt.Errorf("pgclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
 	}
 	old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
 	if err := old.Validate(); err != nil {
@@ -209,7 +209,7 @@ func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	}
 	c, err := scanClaim(s.pool.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip(id))
+		return claims.Claim{}, fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
 		return claims.Claim{}, s.wrap(ctx, op, err)
@@ -306,10 +306,5 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

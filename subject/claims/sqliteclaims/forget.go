@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/subject/claims"
 )
 
@@ -55,7 +56,7 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	}
 	for _, c := range cs {
 		if c.Status.Open() {
-			return 0, fmt.Errorf("sqliteclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip(c.ID))
+			return 0, fmt.Errorf("sqliteclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip.String(c.ID, maxQuote))
 		}
 	}
 	now := time.Now().UnixMicro()

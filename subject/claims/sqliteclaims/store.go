@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/claims"
 )
@@ -129,7 +129,7 @@ func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 		return s.wrap(ctx, op, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqliteclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip(c.ID))
+		return fmt.Errorf("sqliteclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip.String(c.ID, maxQuote))
 	}
 	return nil
 }
@@ -149,13 +149,13 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 	defer tx.Rollback()
 	old, err := scanClaim(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", c.ID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip(c.ID))
+		return fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(c.ID, maxQuote))
 	}
 	if err != nil {
 		return s.wrap(ctx, op, err)
 	}
 	if old.Status != prev {
-		return fmt.Errorf("sqliteclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip(c.ID), old.Status, prev)
+		return fmt.Errorf("sqliteclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
 	}
 	// Only the status columns change: what was filed is fixed.
 	old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
@@ -176,7 +176,7 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 	if n, err := res.RowsAffected(); err != nil {
 		return s.wrap(ctx, op, err)
 	} else if n != 1 {
-		return fmt.Errorf("sqliteclaims: %s: %w: claim %q changed", op, claims.ErrConflict, clip(c.ID))
+		return fmt.Errorf("sqliteclaims: %s: %w: claim %q changed", op, claims.ErrConflict, clip.String(c.ID, maxQuote))
 	}
 	if err := tx.Commit(); err != nil {
 		return s.wrap(ctx, op, err)
@@ -192,7 +192,7 @@ func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	}
 	c, err := scanClaim(s.r.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip(id))
+		return claims.Claim{}, fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
 		return claims.Claim{}, s.wrap(ctx, op, err)
@@ -281,11 +281,5 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 
 func unavailable(op string, err error) error { return errs.Wrapped(op, err) }
 
-// clip bounds what of a caller's input goes into an error message.
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

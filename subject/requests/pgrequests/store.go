@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/pgmigrate"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/requests"
@@ -141,7 +141,7 @@ func (s *Store) Insert(ctx context.Context, r requests.Request) error {
 		return s.wrap(ctx, op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgrequests: %s: %w: id %q is taken", op, requests.ErrConflict, clip(r.ID))
+		return fmt.Errorf("pgrequests: %s: %w: id %q is taken", op, requests.ErrConflict, clip.String(r.ID, maxQuote))
 	}
 	return nil
 }
@@ -160,13 +160,13 @@ func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.St
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	old, err := scan(tx.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1 FOR UPDATE", r.ID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip(r.ID))
+		return fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(r.ID, maxQuote))
 	}
 	if err != nil {
 		return s.wrap(ctx, op, err)
 	}
 	if old.Status != prev {
-		return fmt.Errorf("pgrequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip(r.ID), old.Status, prev)
+		return fmt.Errorf("pgrequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
 	}
 	old.Status, old.Closed, old.AnswerRef, old.Reason = r.Status, r.Closed, r.AnswerRef, r.Reason
 	if err := old.Validate(); err != nil {
@@ -192,7 +192,7 @@ func (s *Store) Get(ctx context.Context, id string) (requests.Request, error) {
 	}
 	r, err := scan(s.pool.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return requests.Request{}, fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip(id))
+		return requests.Request{}, fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
 		return requests.Request{}, s.wrap(ctx, op, err)
@@ -260,7 +260,7 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	}
 	for _, r := range rs {
 		if r.Status.Open() {
-			return 0, fmt.Errorf("pgrequests: %s: %w: request %q awaits its answer", op, requests.ErrRetained, clip(r.ID))
+			return 0, fmt.Errorf("pgrequests: %s: %w: request %q awaits its answer", op, requests.ErrRetained, clip.String(r.ID, maxQuote))
 		}
 	}
 	for _, r := range rs {
@@ -320,10 +320,5 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/requests"
 )
@@ -111,7 +111,7 @@ func (s *Store) Insert(ctx context.Context, r requests.Request) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return s.wrap(ctx, op, err)
 	} else if n == 0 {
-		return fmt.Errorf("sqliterequests: %s: %w: id %q is taken", op, requests.ErrConflict, clip(r.ID))
+		return fmt.Errorf("sqliterequests: %s: %w: id %q is taken", op, requests.ErrConflict, clip.String(r.ID, maxQuote))
 	}
 	return nil
 }
@@ -129,13 +129,13 @@ func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.St
 	defer tx.Rollback()
 	old, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM requests WHERE id = ?", r.ID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqliterequests: %s: %w: %q", op, requests.ErrNotFound, clip(r.ID))
+		return fmt.Errorf("sqliterequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(r.ID, maxQuote))
 	}
 	if err != nil {
 		return s.wrap(ctx, op, err)
 	}
 	if old.Status != prev {
-		return fmt.Errorf("sqliterequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip(r.ID), old.Status, prev)
+		return fmt.Errorf("sqliterequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
 	}
 	old.Status, old.Closed, old.AnswerRef, old.Reason = r.Status, r.Closed, r.AnswerRef, r.Reason
 	if err := old.Validate(); err != nil {
@@ -161,7 +161,7 @@ func (s *Store) Get(ctx context.Context, id string) (requests.Request, error) {
 	}
 	r, err := scan(s.r.QueryRowContext(ctx, "SELECT "+columns+" FROM requests WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return requests.Request{}, fmt.Errorf("sqliterequests: %s: %w: %q", op, requests.ErrNotFound, clip(id))
+		return requests.Request{}, fmt.Errorf("sqliterequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
 		return requests.Request{}, s.wrap(ctx, op, err)
@@ -233,7 +233,7 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	}
 	for _, r := range rs {
 		if r.Status.Open() {
-			return 0, fmt.Errorf("sqliterequests: %s: %w: request %q awaits its answer", op, requests.ErrRetained, clip(r.ID))
+			return 0, fmt.Errorf("sqliterequests: %s: %w: request %q awaits its answer", op, requests.ErrRetained, clip.String(r.ID, maxQuote))
 		}
 	}
 	now := time.Now().UnixMicro()
@@ -293,10 +293,5 @@ func (s *Store) wrap(ctx context.Context, op string, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64
