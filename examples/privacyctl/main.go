@@ -42,7 +42,6 @@ import (
 
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
-	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
@@ -91,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "privacyctl: unknown command %q\n%s", clip.String(args[0], maxQuote), usage)
+		fmt.Fprintf(stderr, "privacyctl: unknown command %q\n%s", clip(args[0]), usage)
 		return exitError
 	}
 	code, err := cmd(ctx, args[1:], stdout, now)
@@ -123,7 +122,7 @@ func parse(fs *flag.FlagSet, args []string, required ...string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", clip.String(fs.Arg(0), maxQuote))
+		return fmt.Errorf("unexpected argument %q", clip(fs.Arg(0)))
 	}
 	for _, name := range required {
 		if fs.Lookup(name).Value.String() == "" {
@@ -439,12 +438,12 @@ func report(ctx context.Context, args []string, stdout io.Writer, now func() tim
 		return exitError, err
 	}
 	if *format != "json" && *format != "html" {
-		return exitError, fmt.Errorf("-format: %q is neither json nor html", clip.String(*format, maxQuote))
+		return exitError, fmt.Errorf("-format: %q is neither json nor html", clip(*format))
 	}
 	switch subject.Lang(*lang) {
 	case subject.Russian, subject.Kazakh, subject.English:
 	default:
-		return exitError, fmt.Errorf("-lang: %q is not ru, kk or en", clip.String(*lang, maxQuote))
+		return exitError, fmt.Errorf("-lang: %q is not ru, kk or en", clip(*lang))
 	}
 	t := now()
 	if *asOf != "" {
@@ -542,5 +541,9 @@ func redact(err error, user string) error {
 	return errors.New(strings.ReplaceAll(err.Error(), user, "[subject]"))
 }
 
-// maxQuote is the most of a caller's string an error quotes, in bytes.
-const maxQuote = 32
+func clip(s string) string {
+	if len(s) > 32 {
+		return s[:32] + "..."
+	}
+	return s
+}
