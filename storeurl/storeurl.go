@@ -20,7 +20,8 @@ import (
 	"github.com/yasam/privacy/internal/clip"
 )
 
-// Errors of [OpenConsent] and [OpenLedger]; test with errors.Is. An error
+// Errors of the openers ([OpenConsent], [OpenLedger], [OpenClaims],
+// [OpenRequests], [OpenBreaches]); test with errors.Is. An error
 // of the backend's own Open is wrapped as it is.
 var (
 	// ErrInvalidURL: the URL cannot be parsed, or its path or parameters
@@ -53,7 +54,7 @@ type LedgerStore interface {
 	Unwrap() ledger.Store
 }
 
-// Option configures [OpenConsent] and [OpenLedger].
+// Option configures the openers.
 type Option func(*config)
 
 type config struct {
@@ -62,6 +63,8 @@ type config struct {
 	sqliteLedger []sqliteledger.Option
 	pgLedger     []pgledger.Option
 	pool         func(*pgxpool.Config)
+	migrate      bool // the registers' PostgreSQL backends
+	existing     bool // see WithExistingFile
 }
 
 // WithSQLite passes options to sqlitestore.Open, after those the URL sets.
@@ -81,7 +84,8 @@ func WithSQLiteLedger(opts ...sqliteledger.Option) Option {
 }
 
 // WithMigrate brings a PostgreSQL store's schema up to date when it opens
-// (pgstore.WithMigrate). Without it the store runs no DDL, as a
+// (pgstore.WithMigrate, pgledger.WithMigrate, and the registers'
+// pgclaims, pgrequests and pgbreaches WithMigrate). Without it the store runs no DDL, as a
 // deployment whose application role may only read and insert needs, and
 // fails with pgstore.ErrSchemaBehind until a DBA has applied the
 // migrations. SQLite files are always brought up to date.
@@ -89,6 +93,7 @@ func WithMigrate() Option {
 	return func(c *config) {
 		c.postgres = append(c.postgres, pgstore.WithMigrate())
 		c.pgLedger = append(c.pgLedger, pgledger.WithMigrate())
+		c.migrate = true
 	}
 }
 
@@ -185,6 +190,9 @@ func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentSto
 				return nil, fmt.Errorf("%w: unknown sqlite parameter %q (busy_timeout, sole_writer)", ErrInvalidURL, clip.String(k, maxQuote))
 			}
 		}
+		if err := cfg.mustExist(t.path); err != nil {
+			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+		}
 		s, err := sqlitestore.Open(ctx, t.path, append(so, cfg.sqlite...)...)
 		if err != nil {
 			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
@@ -230,6 +238,9 @@ func OpenLedger(ctx context.Context, rawURL string, opts ...Option) (LedgerStore
 			default:
 				return nil, fmt.Errorf("%w: unknown sqlite ledger parameter %q (busy_timeout)", ErrInvalidURL, clip.String(k, maxQuote))
 			}
+		}
+		if err := cfg.mustExist(t.path); err != nil {
+			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
 		}
 		s, err := sqliteledger.Open(ctx, t.path, append(so, cfg.sqliteLedger...)...)
 		if err != nil {
