@@ -70,26 +70,10 @@ func OpenClaims(ctx context.Context, rawURL string, opts ...Option) (ClaimsStore
 		unavailable: claims.ErrUnavailable,
 		memory:      func() claims.Store { return claims.NewMemoryStore() },
 		sqlite: func(ctx context.Context, path string, busy time.Duration) (claims.Store, func() error, error) {
-			var so []sqliteclaims.Option
-			if busy >= 0 {
-				so = append(so, sqliteclaims.WithBusyTimeout(busy))
-			}
-			s, err := sqliteclaims.Open(ctx, path, so...)
-			if err != nil {
-				return nil, nil, err
-			}
-			return s, s.Close, nil
+			return closing(sqliteclaims.Open(ctx, path, busyOption(busy, sqliteclaims.WithBusyTimeout)...))
 		},
 		postgres: func(ctx context.Context, pool *pgxpool.Pool, migrate bool) (claims.Store, func() error, error) {
-			var po []pgclaims.Option
-			if migrate {
-				po = append(po, pgclaims.WithMigrate())
-			}
-			s, err := pgclaims.New(ctx, pool, po...)
-			if err != nil {
-				return nil, nil, err
-			}
-			return s, s.Close, nil
+			return closing(pgclaims.New(ctx, pool, migrateOption(migrate, pgclaims.WithMigrate)...))
 		},
 	})
 	if err != nil {
@@ -106,26 +90,10 @@ func OpenRequests(ctx context.Context, rawURL string, opts ...Option) (RequestsS
 		unavailable: requests.ErrUnavailable,
 		memory:      func() requests.Store { return requests.NewMemoryStore() },
 		sqlite: func(ctx context.Context, path string, busy time.Duration) (requests.Store, func() error, error) {
-			var so []sqliterequests.Option
-			if busy >= 0 {
-				so = append(so, sqliterequests.WithBusyTimeout(busy))
-			}
-			s, err := sqliterequests.Open(ctx, path, so...)
-			if err != nil {
-				return nil, nil, err
-			}
-			return s, s.Close, nil
+			return closing(sqliterequests.Open(ctx, path, busyOption(busy, sqliterequests.WithBusyTimeout)...))
 		},
 		postgres: func(ctx context.Context, pool *pgxpool.Pool, migrate bool) (requests.Store, func() error, error) {
-			var po []pgrequests.Option
-			if migrate {
-				po = append(po, pgrequests.WithMigrate())
-			}
-			s, err := pgrequests.New(ctx, pool, po...)
-			if err != nil {
-				return nil, nil, err
-			}
-			return s, s.Close, nil
+			return closing(pgrequests.New(ctx, pool, migrateOption(migrate, pgrequests.WithMigrate)...))
 		},
 	})
 	if err != nil {
@@ -142,26 +110,10 @@ func OpenBreaches(ctx context.Context, rawURL string, opts ...Option) (BreachesS
 		unavailable: breaches.ErrUnavailable,
 		memory:      func() breaches.Store { return breaches.NewMemoryStore() },
 		sqlite: func(ctx context.Context, path string, busy time.Duration) (breaches.Store, func() error, error) {
-			var so []sqlitebreaches.Option
-			if busy >= 0 {
-				so = append(so, sqlitebreaches.WithBusyTimeout(busy))
-			}
-			s, err := sqlitebreaches.Open(ctx, path, so...)
-			if err != nil {
-				return nil, nil, err
-			}
-			return s, s.Close, nil
+			return closing(sqlitebreaches.Open(ctx, path, busyOption(busy, sqlitebreaches.WithBusyTimeout)...))
 		},
 		postgres: func(ctx context.Context, pool *pgxpool.Pool, migrate bool) (breaches.Store, func() error, error) {
-			var po []pgbreaches.Option
-			if migrate {
-				po = append(po, pgbreaches.WithMigrate())
-			}
-			s, err := pgbreaches.New(ctx, pool, po...)
-			if err != nil {
-				return nil, nil, err
-			}
-			return s, s.Close, nil
+			return closing(pgbreaches.New(ctx, pool, migrateOption(migrate, pgbreaches.WithMigrate)...))
 		},
 	})
 	if err != nil {
@@ -232,6 +184,31 @@ func openRegister[S any](ctx context.Context, rawURL string, opts []Option, r re
 			return err
 		}, nil
 	}
+}
+
+// closing returns a store just opened with its Close, for [register].
+func closing[S interface{ Close() error }](s S, err error) (S, func() error, error) {
+	if err != nil {
+		return s, nil, err
+	}
+	return s, s.Close, nil
+}
+
+// busyOption is a backend's busy-timeout option for d, none for a
+// negative d (the backend's default).
+func busyOption[O any](d time.Duration, with func(time.Duration) O) []O {
+	if d < 0 {
+		return nil
+	}
+	return []O{with(d)}
+}
+
+// migrateOption is a backend's migrate option when on.
+func migrateOption[O any](on bool, with func() O) []O {
+	if !on {
+		return nil
+	}
+	return []O{with()}
 }
 
 // mustExist fails for a missing file under [WithExistingFile]. The error

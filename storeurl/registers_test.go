@@ -2,16 +2,12 @@ package storeurl_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -183,31 +179,11 @@ func TestOpenRegistersErrors(t *testing.T) {
 
 func TestOpenRegistersPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := os.Getenv("PRIVACY_PG_DSN")
-	if dsn == "" {
-		if os.Getenv("PRIVACY_PG_REQUIRED") == "1" {
-			t.Fatal("PRIVACY_PG_REQUIRED=1 but PRIVACY_PG_DSN is not set")
-		}
-		t.Skip("set PRIVACY_PG_DSN=postgres://... to run the PostgreSQL test")
-	}
+	url, schema, admin := pgURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	admin, err := pgxpool.New(ctx, dsn)
-	require.NoError(t, err)
-	defer admin.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "storeurl_reg_" + hex.EncodeToString(b[:])
-	_, err = admin.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err, "PostgreSQL at PRIVACY_PG_DSN")
-	defer func() { _, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") }()
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	url := dsn + sep + "search_path=" + schema
 
-	_, err = storeurl.OpenClaims(ctx, url)
+	_, err := storeurl.OpenClaims(ctx, url)
 	assert.ErrorIs(t, err, pgclaims.ErrSchemaBehind, "no DDL unless asked")
 
 	s := registers(t, func(string) string { return url }, storeurl.WithMigrate())
