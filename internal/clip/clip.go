@@ -19,15 +19,32 @@ const Ellipsis = "…"
 // of printable text comes back as it is, without allocating.
 func Cut(s string, n int) (string, bool) {
 	n = max(n, 0)
-	end, clean := 0, true
+	// Printable ASCII, the common case, in a tight loop: a byte below
+	// ' ' wraps around and fails the one comparison too.
+	lim := min(len(s), n)
+	end := 0
+	for end < lim && s[end]-' ' < 0x7f-' ' {
+		end++
+	}
+	if end == lim {
+		return s[:end], end < len(s)
+	}
+	clean := true
 	for end < len(s) {
+		if c := s[end]; c < utf8.RuneSelf {
+			// ASCII, the common case, without decoding.
+			if end+1 > n {
+				break
+			}
+			clean = clean && ' ' <= c && c < 0x7f
+			end++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[end:])
 		if end+size > n {
 			break
 		}
-		if !printable(r, size) {
-			clean = false
-		}
+		clean = clean && printable(r, size)
 		end += size
 	}
 	cut := end < len(s)

@@ -132,3 +132,24 @@ func FuzzClip(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkString: the decision log and the span observer clip every
+// purpose and recipient they record, so the common case (a short, clean
+// identifier) must cost a scan and nothing more.
+func BenchmarkString(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		s    string
+	}{
+		{"short clean", "halyk-bank"},
+		{"long clean", strings.Repeat("r", 1<<10)},
+		{"short binary", "a\x00b\xffc"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = clip.String(bc.s, 64)
+			}
+		})
+	}
+}
