@@ -204,12 +204,8 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 
 // Pending implements [breaches.Store].
 func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, error) {
-	const op = "pending"
-	if err := s.db.Check(ctx, op); err != nil {
-		return nil, err
-	}
 	us, ns := sqlutil.SplitTime(t)
-	rows, err := s.db.R.QueryContext(ctx, `
+	out, err := sqlitereg.Query(ctx, s.db, "pending", scanNotice, `
 		SELECT id, 'authority', authority_due_us, authority_due_ns FROM breaches
 		WHERE authority_notified_us IS NULL AND (authority_due_us < ?1 OR (authority_due_us = ?1 AND authority_due_ns < ?2))
 		UNION ALL
@@ -217,42 +213,32 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, er
 		WHERE subjects_notified_us IS NULL AND (subjects_due_us < ?1 OR (subjects_due_us = ?1 AND subjects_due_ns < ?2))
 			AND EXISTS (SELECT 1 FROM breach_subjects WHERE breach_id = b.id)`, us.UnixMicro(), ns)
 	if err != nil {
-		return nil, s.db.Wrap(ctx, op, err)
-	}
-	defer rows.Close()
-	var out []breaches.Notice
-	for rows.Next() {
-		var (
-			n     breaches.Notice
-			to    string
-			dueUS int64
-			dueNS int16
-		)
-		if err := rows.Scan(&n.Incident, &to, &dueUS, &dueNS); err != nil {
-			return nil, s.db.Wrap(ctx, op, err)
-		}
-		n.To, n.Due = breaches.Addressee(to), sqlutil.JoinTime(time.UnixMicro(dueUS), dueNS)
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.db.Wrap(ctx, op, err)
+		return nil, err
 	}
 	breaches.SortNotices(out)
 	return out, nil
 }
 
+func scanNotice(row sqlutil.Scanner) (breaches.Notice, error) {
+	var (
+		n     breaches.Notice
+		to    string
+		dueUS int64
+		dueNS int16
+	)
+	err := row.Scan(&n.Incident, &to, &dueUS, &dueNS)
+	n.To, n.Due = breaches.Addressee(to), sqlutil.JoinTime(time.UnixMicro(dueUS), dueNS)
+	return n, err
+}
+
 // BySubject implements [breaches.Store], through index
 // breach_subjects_subject.
 func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incident, error) {
-	const op = "by subject"
-	if err := s.db.Check(ctx, op); err != nil {
-		return nil, err
-	}
-	out, err := sqlutil.QueryAll(ctx, s.db.R, scan, "SELECT "+prefixed("b.")+` FROM breaches b
+	out, err := sqlitereg.Query(ctx, s.db, "by subject", scan, "SELECT "+prefixed("b.")+` FROM breaches b
 		JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = ?
 		ORDER BY b.detected_us, b.detected_ns, b.id`, subject)
 	if err != nil {
-		return nil, s.db.Wrap(ctx, op, err)
+		return nil, err
 	}
 	for k := range out {
 		out[k].Subjects = []string{subject}
