@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // ErrConfig is wrapped by every error [LoadRecipients] and
@@ -149,7 +151,7 @@ func ParseRecipients(name string, data []byte) ([]Recipient, error) {
 		}
 		if j, dup := seen[r.ID]; dup {
 			return nil, &ConfigError{File: name, Index: i, Field: "id",
-				Err: fmt.Errorf("%w: %q already used by recipients[%d]", ErrInvalidRecipient, clip(r.ID), j)}
+				Err: fmt.Errorf("%w: %q already used by recipients[%d]", ErrInvalidRecipient, quoted(r.ID), j)}
 		}
 		seen[r.ID] = i
 		out = append(out, r)
@@ -168,17 +170,17 @@ func check(r Recipient) (field string, err error) {
 	case len(r.ID) > MaxIDLen:
 		return bad("id", "longer than %d bytes", MaxIDLen)
 	case !utf8.ValidString(r.ID) || strings.IndexFunc(r.ID, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) }) >= 0:
-		return bad("id", "%q has spaces, control characters or invalid UTF-8", clip(r.ID))
+		return bad("id", "%q has spaces, control characters or invalid UTF-8", quoted(r.ID))
 	case r.Kind == "":
 		return bad("kind", "missing or empty; one of %s", kindList())
 	case !r.Kind.Valid():
-		return bad("kind", "unknown kind %q; one of %s", clip(string(r.Kind)), kindList())
+		return bad("kind", "unknown kind %q; one of %s", quoted(string(r.Kind)), kindList())
 	case len(r.Name) > maxTextLen:
 		return bad("name", "longer than %d bytes", maxTextLen)
 	case len(r.Agreement) > maxTextLen:
 		return bad("agreement", "longer than %d bytes", maxTextLen)
 	case r.Country != "" && !(len(r.Country) == 2 && isUpper(r.Country[0]) && isUpper(r.Country[1])):
-		return bad("country", "%q is not an ISO 3166-1 alpha-2 code such as \"KZ\"", clip(r.Country))
+		return bad("country", "%q is not an ISO 3166-1 alpha-2 code such as \"KZ\"", quoted(r.Country))
 	}
 	if err := r.Validate(); err != nil { // any rule added to Validate later
 		return "", err
@@ -208,7 +210,7 @@ func jsonError(name string, index int, data []byte, err error) error {
 		}
 		ce.Err = errors.New(strings.TrimPrefix(se.Error(), "json: "))
 	case errors.As(err, &te):
-		ce.Field = clip(te.Field)
+		ce.Field = quoted(te.Field)
 		ce.Err = fmt.Errorf("got JSON %s, want %s", te.Value, jsonKind(te.Type.Kind().String()))
 		if index >= 0 {
 			ce.Err = fmt.Errorf("%w: %w", ErrInvalidRecipient, ce.Err)
@@ -218,16 +220,16 @@ func jsonError(name string, index int, data []byte, err error) error {
 		if uerr != nil {
 			f = "?"
 		}
-		ce.Err = fmt.Errorf("unknown field %q", clip(f))
+		ce.Err = fmt.Errorf("unknown field %q", quoted(f))
 		if index >= 0 {
-			ce.Err = fmt.Errorf("%w: unknown field %q", ErrInvalidRecipient, clip(f))
+			ce.Err = fmt.Errorf("%w: unknown field %q", ErrInvalidRecipient, quoted(f))
 		}
 	case errors.Is(err, io.EOF):
 		ce.Err = errors.New("empty file")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		ce.Err = errors.New("unexpected end of file")
 	default:
-		ce.Err = errors.New(clip(strings.TrimPrefix(err.Error(), "json: ")))
+		ce.Err = errors.New(quoted(strings.TrimPrefix(err.Error(), "json: ")))
 	}
 	return ce
 }
@@ -255,19 +257,19 @@ func position(data []byte, off int64) (line, col int) {
 	return line, col
 }
 
-// clip returns at most 64 bytes of s, on a UTF-8 boundary, with "..." when
-// cut: errors quote a caller's string, never all of it.
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
+// quoted returns at most maxQuote printable bytes of s (see
+// [clip.Cut]), with "..." when cut: errors quote a caller's string, never
+// all of it.
+func quoted(s string) string {
+	p, cut := clip.Cut(s, maxQuote)
+	if cut {
+		p += "..."
 	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "..."
+	return p
 }
+
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64
 
 // clipTail keeps the last n bytes of a path, where its file name is.
 func clipTail(s string, n int) string {

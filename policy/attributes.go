@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // maxAttributeLen bounds an attribute's name and values, in bytes.
@@ -53,21 +55,21 @@ func buildAttributes(decls []attributeDecl) (map[string]*attribute, []*attribute
 	var shift uint
 	for _, d := range decls {
 		if d.name == "" || len(d.name) > maxAttributeLen {
-			return nil, nil, fmt.Errorf("%w: attribute name %s is not 1-%d bytes", ErrInvalidConfig, clip(d.name), maxAttributeLen)
+			return nil, nil, fmt.Errorf("%w: attribute name %s is not 1-%d bytes", ErrInvalidConfig, clip.Quote(d.name, maxQuote), maxAttributeLen)
 		}
 		if _, dup := byName[d.name]; dup {
-			return nil, nil, fmt.Errorf("%w: attribute %s declared twice", ErrInvalidConfig, clip(d.name))
+			return nil, nil, fmt.Errorf("%w: attribute %s declared twice", ErrInvalidConfig, clip.Quote(d.name, maxQuote))
 		}
 		if len(d.values) == 0 {
-			return nil, nil, fmt.Errorf("%w: attribute %s has no values", ErrInvalidConfig, clip(d.name))
+			return nil, nil, fmt.Errorf("%w: attribute %s has no values", ErrInvalidConfig, clip.Quote(d.name, maxQuote))
 		}
 		a := &attribute{name: d.name, values: make(map[string]uint64, len(d.values)), shift: shift}
 		for _, v := range d.values {
 			if v == "" || len(v) > maxAttributeLen {
-				return nil, nil, fmt.Errorf("%w: attribute %s: value %s is not 1-%d bytes", ErrInvalidConfig, clip(d.name), clip(v), maxAttributeLen)
+				return nil, nil, fmt.Errorf("%w: attribute %s: value %s is not 1-%d bytes", ErrInvalidConfig, clip.Quote(d.name, maxQuote), clip.Quote(v, maxQuote), maxAttributeLen)
 			}
 			if _, dup := a.values[v]; dup {
-				return nil, nil, fmt.Errorf("%w: attribute %s: value %s listed twice", ErrInvalidConfig, clip(d.name), clip(v))
+				return nil, nil, fmt.Errorf("%w: attribute %s: value %s listed twice", ErrInvalidConfig, clip.Quote(d.name, maxQuote), clip.Quote(v, maxQuote))
 			}
 			a.byIdx = append(a.byIdx, v)
 			a.values[v] = uint64(len(a.byIdx))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/regoeval"
 	"github.com/yasam/privacy/purpose"
 )
@@ -120,7 +121,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	for _, r := range cfg.recipients {
 		// An individual's ID may be a person's name: errors name it only
 		// with verbose errors.
-		name := clip(r.ID)
+		name := clip.Quote(r.ID, maxQuote)
 		if r.Kind == disclosure.Individual && !cfg.verbose {
 			name = "(an individual)"
 		}
@@ -144,11 +145,11 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	for id, b := range cfg.recipientBasis {
 		r, ok := e.recipients[id]
 		if !ok {
-			return nil, fmt.Errorf("%w: basis for recipient %s, which is not registered", ErrInvalidConfig, clip(id))
+			return nil, fmt.Errorf("%w: basis for recipient %s, which is not registered", ErrInvalidConfig, clip.Quote(id, maxQuote))
 		}
 		i, ok := basisIndex(b)
 		if !ok || i == 0 {
-			return nil, fmt.Errorf("%w: recipient %s: unknown basis %s", ErrInvalidConfig, clip(id), clip(string(b)))
+			return nil, fmt.Errorf("%w: recipient %s: unknown basis %s", ErrInvalidConfig, clip.Quote(id, maxQuote), clip.Quote(string(b), maxQuote))
 		}
 		r.basis = i
 		e.recipients[id] = r
@@ -156,7 +157,7 @@ func build(opts []Option, current *snapshot) (*snapshot, error) {
 	adequate := make([]string, 0, len(cfg.adequate))
 	for _, c := range cfg.adequate {
 		if len(c) != 2 || !isUpperASCII(c[0]) || !isUpperASCII(c[1]) {
-			return nil, fmt.Errorf("%w: adequate country %s is not an ISO 3166-1 alpha-2 code", ErrInvalidConfig, clip(c))
+			return nil, fmt.Errorf("%w: adequate country %s is not an ISO 3166-1 alpha-2 code", ErrInvalidConfig, clip.Quote(c, maxQuote))
 		}
 		adequate = append(adequate, c)
 	}

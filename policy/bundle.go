@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/regoeval"
 )
 
@@ -75,7 +76,7 @@ func verifiedBundle(fsys fs.FS, keys []BundleKey) (fs.FS, error) {
 			return err
 		}
 		if !d.Type().IsRegular() {
-			return fmt.Errorf("%s: not a regular file", clip(name))
+			return fmt.Errorf("%s: not a regular file", clip.Quote(name, maxQuote))
 		}
 		raw, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -158,7 +159,7 @@ func readBundle(fsys fs.FS) (*bundle, error) {
 			if m.Roots != nil {
 				for _, r := range *m.Roots {
 					if !underHost(r) {
-						return fmt.Errorf(".manifest: root %s is outside privacy/host", clip(r))
+						return fmt.Errorf(".manifest: root %s is outside privacy/host", clip.Quote(r, maxQuote))
 					}
 				}
 			}
@@ -167,14 +168,14 @@ func readBundle(fsys fs.FS) (*bundle, error) {
 			dec.UseNumber()
 			var v map[string]any
 			if err := dec.Decode(&v); err != nil {
-				return fmt.Errorf("%s: %w", clip(name), err)
+				return fmt.Errorf("%s: %w", clip.Quote(name, maxQuote), err)
 			}
 			segs, v, err := hostData(path.Dir(name), v)
 			if err != nil {
-				return fmt.Errorf("%s: %w", clip(name), err)
+				return fmt.Errorf("%s: %w", clip.Quote(name, maxQuote), err)
 			}
 			if err := mergeAt(b.data, segs, v); err != nil {
-				return fmt.Errorf("%s: %w", clip(name), err)
+				return fmt.Errorf("%s: %w", clip.Quote(name, maxQuote), err)
 			}
 		default:
 			b.modules[bundleDir+name] = string(raw)
@@ -240,7 +241,7 @@ func mergeAt(m map[string]any, segs []string, v map[string]any) error {
 			om, ok1 := old.(map[string]any)
 			xm, ok2 := x.(map[string]any)
 			if !ok1 || !ok2 {
-				return fmt.Errorf("key %s given twice", clip(k))
+				return fmt.Errorf("key %s given twice", clip.Quote(k, maxQuote))
 			}
 			if err := mergeAt(om, nil, xm); err != nil {
 				return err

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // maxBundleFiles bounds the entries of a bundle archive.
@@ -48,27 +50,27 @@ func ReadBundleArchive(r io.Reader) (fs.FS, error) {
 			continue
 		case tar.TypeReg:
 		default:
-			return fail("%s is not a regular file", clip(h.Name))
+			return fail("%s is not a regular file", clip.Quote(h.Name, maxQuote))
 		}
 		if !fs.ValidPath(name) || name == "." {
-			return fail("invalid path %s", clip(h.Name))
+			return fail("invalid path %s", clip.Quote(h.Name, maxQuote))
 		}
 		if h.Size < 0 || total+h.Size > maxBundleBytes {
 			return fail("larger than %d bytes", maxBundleBytes)
 		}
 		data, err := io.ReadAll(io.LimitReader(tr, h.Size+1))
 		if err != nil {
-			return fail("%s: %w", clip(name), err)
+			return fail("%s: %w", clip.Quote(name, maxQuote), err)
 		}
 		if int64(len(data)) != h.Size {
-			return fail("%s: size does not match its header", clip(name))
+			return fail("%s: size does not match its header", clip.Quote(name, maxQuote))
 		}
 		total += h.Size
 		if _, dup := out[name]; dup {
-			return fail("%s given twice", clip(name))
+			return fail("%s given twice", clip.Quote(name, maxQuote))
 		}
 		if memFS(out).isDir(name) {
-			return fail("%s is both a file and a directory", clip(name))
+			return fail("%s is both a file and a directory", clip.Quote(name, maxQuote))
 		}
 		out[name] = data
 	}

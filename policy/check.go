@@ -9,6 +9,7 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -96,7 +97,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	pi, ok := e.purposes[p]
 	if !ok {
 		*d = e.denial(vf, p, recipient, user, "unknown_purpose", "3")
-		return fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
+		return fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
 	}
 	if vf.idx < 0 {
 		*d = e.denial(vf, p, recipient, user, "no_version_in_force", "9.2")
@@ -108,7 +109,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		r, ok := e.recipients[recipient]
 		if !ok {
 			*d = e.denial(vf, p, recipient, user, "unknown_recipient", "5")
-			return fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
+			return fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
@@ -122,7 +123,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 			i, ok := basisIndex(o.basis)
 			if !ok {
 				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
-				return fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
+				return fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip.Quote(string(o.basis), maxQuote))
 			}
 			key.basis = i
 		}
@@ -133,12 +134,12 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 			a, ok := e.attrs[o.attrName]
 			if !ok {
 				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
-				return fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
+				return fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote))
 			}
 			i, ok := a.values[o.attrValue]
 			if !ok {
 				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
-				return fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
+				return fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote), clip.Quote(o.attrValue, maxQuote))
 			}
 			key.setAttr(a, i)
 		}
@@ -146,7 +147,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
 				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
-				return fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
+				return fmt.Errorf("%w: %s", ErrUnknownCategory, clip.Quote(string(c), maxQuote))
 			}
 			key.addCategory(i)
 		}

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -80,12 +80,12 @@ func (l *decisionLog) ObserveCheck(ctx context.Context, c CheckInfo) {
 	if !l.h.Enabled(ctx, level) {
 		return
 	}
-	recipient := clipText(d.Recipient)
+	recipient := clip.String(d.Recipient, maxQuote)
 	if c.Redacted {
 		recipient = "[individual]"
 	}
 	in := []slog.Attr{
-		slog.String("purpose", clipText(string(d.Purpose))),
+		slog.String("purpose", clip.String(string(d.Purpose), maxQuote)),
 		slog.String("recipient", recipient),
 	}
 	if c.RecipientKind != "" {
@@ -137,25 +137,12 @@ func (l *decisionLog) ObserveCheck(ctx context.Context, c CheckInfo) {
 	_ = l.h.Handle(ctx, r)
 }
 
-// clipText cuts a caller's string (an unknown purpose or recipient is
-// whatever the caller sent) to maxQuote bytes on a rune boundary.
-func clipText(s string) string {
-	if len(s) <= maxQuote {
-		return s
-	}
-	i := maxQuote
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
-
 // clipCategories clips the categories a Check named: at most 16, each
 // clipped (an unknown one is the caller's string).
 func clipCategories(cs []purpose.Category) []string {
 	out := make([]string, 0, min(len(cs), 16))
 	for _, c := range cs[:min(len(cs), 16)] {
-		out = append(out, clipText(string(c)))
+		out = append(out, clip.String(string(c), maxQuote))
 	}
 	return out
 }

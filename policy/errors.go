@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"unicode/utf8"
 )
 
 // Errors returned with a denying Decision by [Engine.Check]; test with
@@ -54,19 +52,6 @@ func (e *storeError) Unwrap() []error { return []error{ErrConsentUnavailable, e.
 
 // maxQuote is the most of a caller's string an error quotes, in bytes.
 const maxQuote = 64
-
-// clip quotes at most maxQuote bytes of a caller's string, cut at a rune
-// boundary, marking a cut with an ellipsis.
-func clip(s string) string {
-	if len(s) <= maxQuote {
-		return strconv.Quote(s)
-	}
-	i := maxQuote
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return strconv.Quote(s[:i]) + "…"
-}
 
 // withheld is an error whose text leaves out what its wrapped errors say
 // (personal data), while errors.Is and errors.As still reach them.

@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"time"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Basis is a ground the Law of the Republic of Kazakhstan "On personal data
@@ -131,5 +133,5 @@ func checkLocalisation(cfg *config) error {
 	if loc == "" || loc == "KZ" || cfg.localisationException != "" {
 		return nil
 	}
-	return fmt.Errorf("%w: the consent store's primary database is declared in %s, outside Kazakhstan (94-V art. 12 p.2); state the exception with WithLocalisationException", ErrInvalidConfig, clip(loc))
+	return fmt.Errorf("%w: the consent store's primary database is declared in %s, outside Kazakhstan (94-V art. 12 p.2); state the exception with WithLocalisationException", ErrInvalidConfig, clip.Quote(loc, maxQuote))
 }

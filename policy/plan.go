@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -112,7 +113,7 @@ func (e *snapshot) planKey(ctx context.Context, p purpose.ID, recipient string, 
 	vf := e.inForce()
 	pi, ok := e.purposes[p]
 	if !ok {
-		return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownPurpose, clip(string(p)))
+		return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
 	}
 	if vf.idx < 0 {
 		return decisionKey{}, 0, fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
@@ -122,7 +123,7 @@ func (e *snapshot) planKey(ctx context.Context, p purpose.ID, recipient string, 
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
-			return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownRecipient, clip(recipient))
+			return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
@@ -130,7 +131,7 @@ func (e *snapshot) planKey(ctx context.Context, p purpose.ID, recipient string, 
 		if o.basis != "" {
 			i, ok := basisIndex(o.basis)
 			if !ok {
-				return decisionKey{}, 0, fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip(string(o.basis)))
+				return decisionKey{}, 0, fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip.Quote(string(o.basis), maxQuote))
 			}
 			key.basis = i
 		}
@@ -140,18 +141,18 @@ func (e *snapshot) planKey(ctx context.Context, p purpose.ID, recipient string, 
 		if o.attrName != "" {
 			a, ok := e.attrs[o.attrName]
 			if !ok {
-				return decisionKey{}, 0, fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip(o.attrName))
+				return decisionKey{}, 0, fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote))
 			}
 			i, ok := a.values[o.attrValue]
 			if !ok {
-				return decisionKey{}, 0, fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip(o.attrName), clip(o.attrValue))
+				return decisionKey{}, 0, fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote), clip.Quote(o.attrValue, maxQuote))
 			}
 			key.attrs = key.attrs&^((1<<a.width-1)<<a.shift) | i<<a.shift
 		}
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
-				return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownCategory, clip(string(c)))
+				return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownCategory, clip.Quote(string(c), maxQuote))
 			}
 			key.categories |= 1 << i
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -50,7 +51,7 @@ func newTimeline(current Version, prior []Version) (timeline, error) {
 			return tl, fmt.Errorf("%w: a policy version has no ID", ErrInvalidConfig)
 		}
 		if seen[v.ID] {
-			return tl, fmt.Errorf("%w: policy version %s given twice (a prior version cannot be the one given with WithVersion)", ErrInvalidConfig, clip(v.ID))
+			return tl, fmt.Errorf("%w: policy version %s given twice (a prior version cannot be the one given with WithVersion)", ErrInvalidConfig, clip.Quote(v.ID, maxQuote))
 		}
 		seen[v.ID] = true
 	}

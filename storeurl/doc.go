@@ -16,12 +16,17 @@
 //	engine, err := policy.New(policy.WithConsentStore(store))
 //
 // [OpenLedger] does the same for the disclosure ledger's store (memory,
-// SQLite, PostgreSQL).
+// SQLite, PostgreSQL), and [OpenClaims], [OpenRequests] and
+// [OpenBreaches] for the data subject's registers (subject/claims,
+// subject/requests, subject/breaches), so that a host or an operator's
+// tool reads them from SQLite or PostgreSQL alike. [WithExistingFile]
+// makes a SQLite URL naming a missing file an error rather than a new,
+// empty store.
 //
 // PostgreSQL stores run no DDL unless [WithMigrate] is given: a deployment
 // whose application role may only read and insert applies the migrations
-// once (pgstore.Migrate, pgledger.Migrate, or their SQL files) and opens
-// the stores without it.
+// once (pgstore.Migrate, pgledger.Migrate, the registers' Migrate, or
+// their SQL files) and opens the stores without it.
 //
 // A SQLite URL takes the query parameters busy_timeout (a Go duration) and
 // sole_writer (true or 1, consent only); a PostgreSQL URL is handed to pgx
@@ -36,8 +41,9 @@
 // # Storage
 //
 // The stores are the backends' own (consent/sqlitestore, consent/pgstore,
-// disclosure/ledger/sqliteledger, disclosure/ledger/pgledger), with their
-// documented guarantees; this
+// disclosure/ledger/sqliteledger, disclosure/ledger/pgledger, and the
+// registers' sqliteclaims, pgclaims, sqliterequests, pgrequests,
+// sqlitebreaches, pgbreaches), with their documented guarantees; this
 // package only chooses and opens them. For PostgreSQL it makes a pgxpool
 // from the URL and closes it when the store is closed.
 //

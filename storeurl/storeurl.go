@@ -17,9 +17,11 @@ import (
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/pgledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
+	"github.com/yasam/privacy/internal/clip"
 )
 
-// Errors of [OpenConsent] and [OpenLedger]; test with errors.Is. An error
+// Errors of the openers ([OpenConsent], [OpenLedger], [OpenClaims],
+// [OpenRequests], [OpenBreaches]); test with errors.Is. An error
 // of the backend's own Open is wrapped as it is.
 var (
 	// ErrInvalidURL: the URL cannot be parsed, or its path or parameters
@@ -52,7 +54,7 @@ type LedgerStore interface {
 	Unwrap() ledger.Store
 }
 
-// Option configures [OpenConsent] and [OpenLedger].
+// Option configures the openers.
 type Option func(*config)
 
 type config struct {
@@ -61,6 +63,8 @@ type config struct {
 	sqliteLedger []sqliteledger.Option
 	pgLedger     []pgledger.Option
 	pool         func(*pgxpool.Config)
+	migrate      bool // the registers' PostgreSQL backends
+	existing     bool // see WithExistingFile
 }
 
 // WithSQLite passes options to sqlitestore.Open, after those the URL sets.
@@ -80,7 +84,8 @@ func WithSQLiteLedger(opts ...sqliteledger.Option) Option {
 }
 
 // WithMigrate brings a PostgreSQL store's schema up to date when it opens
-// (pgstore.WithMigrate). Without it the store runs no DDL, as a
+// (pgstore.WithMigrate, pgledger.WithMigrate, and the registers'
+// pgclaims, pgrequests and pgbreaches WithMigrate). Without it the store runs no DDL, as a
 // deployment whose application role may only read and insert needs, and
 // fails with pgstore.ErrSchemaBehind until a DBA has applied the
 // migrations. SQLite files are always brought up to date.
@@ -88,6 +93,7 @@ func WithMigrate() Option {
 	return func(c *config) {
 		c.postgres = append(c.postgres, pgstore.WithMigrate())
 		c.pgLedger = append(c.pgLedger, pgledger.WithMigrate())
+		c.migrate = true
 	}
 }
 
@@ -145,7 +151,7 @@ func parse(raw string) (target, error) {
 		}
 		return target{scheme: "sqlite", path: path, params: u.Query()}, nil
 	}
-	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, clip(scheme))
+	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, clip.String(scheme, maxQuote))
 }
 
 // OpenConsent opens the consent store rawURL names (see the package
@@ -181,8 +187,11 @@ func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentSto
 					so = append(so, sqlitestore.WithSoleWriter())
 				}
 			default:
-				return nil, fmt.Errorf("%w: unknown sqlite parameter %q (busy_timeout, sole_writer)", ErrInvalidURL, clip(k))
+				return nil, fmt.Errorf("%w: unknown sqlite parameter %q (busy_timeout, sole_writer)", ErrInvalidURL, clip.String(k, maxQuote))
 			}
+		}
+		if err := cfg.mustExist(t.path); err != nil {
+			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
 		}
 		s, err := sqlitestore.Open(ctx, t.path, append(so, cfg.sqlite...)...)
 		if err != nil {
@@ -227,8 +236,11 @@ func OpenLedger(ctx context.Context, rawURL string, opts ...Option) (LedgerStore
 				}
 				so = append(so, sqliteledger.WithBusyTimeout(d))
 			default:
-				return nil, fmt.Errorf("%w: unknown sqlite ledger parameter %q (busy_timeout)", ErrInvalidURL, clip(k))
+				return nil, fmt.Errorf("%w: unknown sqlite ledger parameter %q (busy_timeout)", ErrInvalidURL, clip.String(k, maxQuote))
 			}
+		}
+		if err := cfg.mustExist(t.path); err != nil {
+			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
 		}
 		s, err := sqliteledger.Open(ctx, t.path, append(so, cfg.sqliteLedger...)...)
 		if err != nil {
@@ -291,13 +303,6 @@ func boolean(k, v string) (bool, error) {
 	return b, nil
 }
 
-func clip(s string) string {
-	if len(s) > 16 {
-		return s[:16] + "..."
-	}
-	return s
-}
-
 // The wrappers embed the backend's store, so its methods (and any optional
 // interface they implement) are promoted, and add Close and Unwrap.
 
@@ -350,3 +355,6 @@ var (
 	_ LedgerStore  = sqliteLedger{}
 	_ LedgerStore  = pgLedger{}
 )
+
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 16

@@ -2,8 +2,6 @@ package storeurl_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +18,7 @@ import (
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/pgledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
+	"github.com/yasam/privacy/internal/pgtest"
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
 )
@@ -138,30 +137,10 @@ func TestOpenConsentSQLiteFailure(t *testing.T) {
 
 func TestOpenConsentPostgres(t *testing.T) {
 	t.Parallel()
-	dsn := os.Getenv("PRIVACY_PG_DSN")
-	if dsn == "" {
-		if os.Getenv("PRIVACY_PG_REQUIRED") == "1" {
-			t.Fatal("PRIVACY_PG_REQUIRED=1 but PRIVACY_PG_DSN is not set")
-		}
-		t.Skip("set PRIVACY_PG_DSN=postgres://... to run the PostgreSQL test")
-	}
+	url, schema, admin := pgURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	admin, err := pgxpool.New(ctx, dsn)
-	require.NoError(t, err)
-	defer admin.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "storeurl_" + hex.EncodeToString(b[:])
-	_, err = admin.Exec(ctx, "CREATE SCHEMA "+schema)
-	require.NoError(t, err, "PostgreSQL at PRIVACY_PG_DSN")
-	defer func() { _, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") }()
-
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	s, err := storeurl.OpenConsent(ctx, dsn+sep+"search_path="+schema, storeurl.WithPostgres(pgstore.WithChannel(schema)), storeurl.WithMigrate())
+	s, err := storeurl.OpenConsent(ctx, url, storeurl.WithPostgres(pgstore.WithChannel(schema)), storeurl.WithMigrate())
 	require.NoError(t, err)
 	assert.True(t, is[*pgstore.Store](s.Unwrap()))
 	roundTrip(t, s)
@@ -172,9 +151,9 @@ func TestOpenConsentPostgres(t *testing.T) {
 	assert.Equal(t, 2, n, "the events went to the schema the URL named")
 
 	// The ledger on the same database: refused until migrated, then empty.
-	_, err = storeurl.OpenLedger(ctx, dsn+sep+"search_path="+schema)
+	_, err = storeurl.OpenLedger(ctx, url)
 	assert.ErrorIs(t, err, pgledger.ErrSchemaBehind, "no DDL unless asked")
-	l, err := storeurl.OpenLedger(ctx, dsn+sep+"search_path="+schema, storeurl.WithMigrate())
+	l, err := storeurl.OpenLedger(ctx, url, storeurl.WithMigrate())
 	require.NoError(t, err)
 	assert.True(t, func() bool { _, ok := l.Unwrap().(*pgledger.Store); return ok }())
 	h, err := l.Head(ctx)
@@ -183,4 +162,20 @@ func TestOpenConsentPostgres(t *testing.T) {
 	require.NoError(t, l.Close())
 	require.NoError(t, admin.QueryRow(ctx, "SELECT count(*) FROM "+schema+".ledger_entries").Scan(&n))
 	assert.Zero(t, n)
+}
+
+// pgURL returns a URL on PRIVACY_PG_DSN whose search_path is a schema of
+// the test's own (dropped when it ends), the schema's name, and a pool to
+// look into it; without a server the test skips, or fails under
+// PRIVACY_PG_REQUIRED=1.
+func pgURL(t *testing.T) (url, schema string, admin *pgxpool.Pool) {
+	t.Helper()
+	dsn := pgtest.DSN(t)
+	admin = pgtest.Admin(t)
+	schema = pgtest.Schema(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema, schema, admin
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // ErrRetained: erasure was refused, in part or whole, because a record
@@ -75,7 +77,7 @@ func Forget(ctx context.Context, subject string, registers map[string]Register, 
 	for _, name := range order {
 		reg, ok := registers[name]
 		if !ok || reg == nil {
-			return out, fmt.Errorf("subject: forget: %w: no register %q", ErrInvalid, clip(name))
+			return out, fmt.Errorf("subject: forget: %w: no register %q", ErrInvalid, clip.String(name, maxQuote))
 		}
 		n, err := reg.Forget(ctx, subject)
 		switch {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -87,7 +88,7 @@ var page = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap
 func (r Report) WriteHTML(w io.Writer, lang Lang, loc *time.Location) error {
 	l, ok := labels[lang]
 	if !ok {
-		return fmt.Errorf("subject: html: %w: unknown language %q", ErrInvalid, clip(string(lang)))
+		return fmt.Errorf("subject: html: %w: unknown language %q", ErrInvalid, clip.String(string(lang), maxQuote))
 	}
 	if loc == nil {
 		loc = time.FixedZone("UTC+5", 5*60*60)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/yasam/privacy/consent"
@@ -393,11 +392,5 @@ func (r *Reporter) Evidence(ctx context.Context, claimID string) (Evidence, erro
 	return Evidence{Claim: claimEntry(c), Report: rep}, nil
 }
 
-// clip bounds what of a caller's input goes into an error message.
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

@@ -13,6 +13,12 @@
 //	        -requests /var/lib/svc/requests.db -format html -lang kk -out u1.html
 //	go run ./examples/privacyctl overdue -claims /var/lib/svc/claims.db -requests /var/lib/svc/requests.db \
 //	        -breaches /var/lib/svc/breaches.db
+//	go run ./examples/privacyctl overdue -claims "$REGISTERS_DSN" -requests "$REGISTERS_DSN" -breaches "$REGISTERS_DSN"
+//
+// A register flag (-claims, -requests, -breaches) takes a SQLite file name
+// or a store URL as storeurl reads it (sqlite:///path, postgres://...); a
+// PostgreSQL register must have been migrated (pgclaims.Migrate and the
+// like), since privacyctl runs no DDL.
 //
 // Exit status: 0 when all is well (the chain verifies, the decision
 // allows, nothing is overdue, the report is written), 1 when it is not
@@ -35,8 +41,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -47,11 +55,8 @@ import (
 	"github.com/yasam/privacy/storeurl"
 	"github.com/yasam/privacy/subject"
 	"github.com/yasam/privacy/subject/breaches"
-	"github.com/yasam/privacy/subject/breaches/sqlitebreaches"
 	"github.com/yasam/privacy/subject/claims"
-	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 	"github.com/yasam/privacy/subject/requests"
-	"github.com/yasam/privacy/subject/requests/sqliterequests"
 )
 
 func main() {
@@ -294,9 +299,9 @@ func errorClass(err error) string {
 
 func overdue(ctx context.Context, args []string, stdout io.Writer, now func() time.Time) (int, error) {
 	fs := flags("overdue")
-	claimsPath := fs.String("claims", "", "the claims register's SQLite file (clause 8)")
-	requestsPath := fs.String("requests", "", "the requests register's SQLite file (Law 94-V)")
-	breachesPath := fs.String("breaches", "", "the breaches register's SQLite file (notices owed)")
+	claimsPath := fs.String("claims", "", "the claims register (clause 8): a SQLite file, sqlite:///path or postgres://...")
+	requestsPath := fs.String("requests", "", "the requests register (Law 94-V): a SQLite file, sqlite:///path or postgres://...")
+	breachesPath := fs.String("breaches", "", "the breaches register (notices owed): a SQLite file, sqlite:///path or postgres://...")
 	at := fs.String("now", "", "the moment to judge at, RFC 3339 (default: now)")
 	if err := parse(fs, args); err != nil {
 		return exitError, err
@@ -336,20 +341,39 @@ func overdue(ctx context.Context, args []string, stdout io.Writer, now func() ti
 	return code, nil
 }
 
-// mustExist fails for a missing file: opening it would create an empty
-// register, and a mistyped path must not pass for "nothing overdue".
-func mustExist(path string) error {
-	_, err := os.Stat(path)
-	return err
+// registerURL turns a register flag into a store URL: a URL is taken as
+// it is, and a plain file name (what earlier versions took) names a SQLite
+// file.
+func registerURL(v string) (string, error) {
+	if scheme, _, ok := strings.Cut(v, ":"); ok {
+		switch strings.ToLower(scheme) {
+		case "memory", "sqlite", "sqlite3", "postgres", "postgresql":
+			return v, nil
+		}
+	}
+	abs, err := filepath.Abs(v)
+	if err != nil {
+		return "", err
+	}
+	return (&url.URL{Scheme: "sqlite", Path: filepath.ToSlash(abs)}).String(), nil
+}
+
+// openRegister opens the register a flag names with open. A missing
+// SQLite file is an error: opening it would create an empty register, and
+// a mistyped path must not pass for "nothing overdue".
+func openRegister[S interface{ Close() error }](ctx context.Context, flag string, open func(context.Context, string, ...storeurl.Option) (S, error)) (S, error) {
+	u, err := registerURL(flag)
+	if err != nil {
+		var zero S
+		return zero, err
+	}
+	return open(ctx, u, storeurl.WithExistingFile())
 }
 
 func daysLate(t, due time.Time) int { return int(t.Sub(due).Hours() / 24) }
 
 func overdueClaims(ctx context.Context, path string, t time.Time, stdout io.Writer) (int, error) {
-	if err := mustExist(path); err != nil {
-		return exitError, err
-	}
-	store, err := sqliteclaims.Open(ctx, path)
+	store, err := openRegister(ctx, path, storeurl.OpenClaims)
 	if err != nil {
 		return exitError, err
 	}
@@ -371,10 +395,7 @@ func overdueClaims(ctx context.Context, path string, t time.Time, stdout io.Writ
 }
 
 func overdueRequests(ctx context.Context, path string, t time.Time, stdout io.Writer) (int, error) {
-	if err := mustExist(path); err != nil {
-		return exitError, err
-	}
-	store, err := sqliterequests.Open(ctx, path)
+	store, err := openRegister(ctx, path, storeurl.OpenRequests)
 	if err != nil {
 		return exitError, err
 	}
@@ -396,10 +417,7 @@ func overdueRequests(ctx context.Context, path string, t time.Time, stdout io.Wr
 }
 
 func overdueNotices(ctx context.Context, path string, t time.Time, stdout io.Writer) (int, error) {
-	if err := mustExist(path); err != nil {
-		return exitError, err
-	}
-	store, err := sqlitebreaches.Open(ctx, path)
+	store, err := openRegister(ctx, path, storeurl.OpenBreaches)
 	if err != nil {
 		return exitError, err
 	}
@@ -425,9 +443,9 @@ func report(ctx context.Context, args []string, stdout io.Writer, now func() tim
 	user := fs.String("user", "", "the data subject the report is about")
 	storeURL := fs.String("store", "", "consent store URL: sqlite:///path or postgres://...")
 	ledgerURL := fs.String("ledger", "", "disclosure ledger URL: sqlite:///path or postgres://...")
-	claimsPath := fs.String("claims", "", "the claims register's SQLite file")
-	requestsPath := fs.String("requests", "", "the requests register's SQLite file")
-	breachesPath := fs.String("breaches", "", "the breaches register's SQLite file")
+	claimsPath := fs.String("claims", "", "the claims register: a SQLite file, sqlite:///path or postgres://...")
+	requestsPath := fs.String("requests", "", "the requests register: a SQLite file, sqlite:///path or postgres://...")
+	breachesPath := fs.String("breaches", "", "the breaches register: a SQLite file, sqlite:///path or postgres://...")
 	format := fs.String("format", "json", "json or html")
 	lang := fs.String("lang", "ru", "language of the HTML page: ru, kk or en")
 	out := fs.String("out", "", "file to write the report to (default: standard output)")
@@ -450,13 +468,6 @@ func report(ctx context.Context, args []string, stdout io.Writer, now func() tim
 		var err error
 		if t, err = time.Parse(time.RFC3339, *asOf); err != nil {
 			return exitError, fmt.Errorf("-as-of: not an RFC 3339 time such as 2026-01-02T15:04:05+05:00")
-		}
-	}
-	for _, p := range []string{*claimsPath, *requestsPath, *breachesPath} {
-		if p != "" {
-			if err := mustExist(p); err != nil {
-				return exitError, err
-			}
 		}
 	}
 	opts := []subject.ReporterOption{subject.WithOperator(subject.Operator{Name: *opName, BIN: *opBIN})}
@@ -483,7 +494,7 @@ func report(ctx context.Context, args []string, stdout io.Writer, now func() tim
 		opts = append(opts, subject.WithDisclosures(l))
 	}
 	if *claimsPath != "" {
-		s, err := sqliteclaims.Open(ctx, *claimsPath)
+		s, err := openRegister(ctx, *claimsPath, storeurl.OpenClaims)
 		if err != nil {
 			return exitError, err
 		}
@@ -491,7 +502,7 @@ func report(ctx context.Context, args []string, stdout io.Writer, now func() tim
 		opts = append(opts, subject.WithClaims(claims.New(s)))
 	}
 	if *requestsPath != "" {
-		s, err := sqliterequests.Open(ctx, *requestsPath)
+		s, err := openRegister(ctx, *requestsPath, storeurl.OpenRequests)
 		if err != nil {
 			return exitError, err
 		}
@@ -499,7 +510,7 @@ func report(ctx context.Context, args []string, stdout io.Writer, now func() tim
 		opts = append(opts, subject.WithRequests(requests.New(s)))
 	}
 	if *breachesPath != "" {
-		s, err := sqlitebreaches.Open(ctx, *breachesPath)
+		s, err := openRegister(ctx, *breachesPath, storeurl.OpenBreaches)
 		if err != nil {
 			return exitError, err
 		}

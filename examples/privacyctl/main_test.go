@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,11 +23,8 @@ import (
 	"github.com/yasam/privacy/purpose"
 	"github.com/yasam/privacy/storeurl"
 	"github.com/yasam/privacy/subject/breaches"
-	"github.com/yasam/privacy/subject/breaches/sqlitebreaches"
 	"github.com/yasam/privacy/subject/claims"
-	"github.com/yasam/privacy/subject/claims/sqliteclaims"
 	"github.com/yasam/privacy/subject/requests"
-	"github.com/yasam/privacy/subject/requests/sqliterequests"
 )
 
 const subjectID = "subject-7f3a9c-secret"
@@ -142,7 +142,7 @@ func TestOverdue(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "claims.db")
-	store, err := sqliteclaims.Open(ctx, path)
+	store, err := storeurl.OpenClaims(ctx, "sqlite://"+path)
 	require.NoError(t, err)
 	reg := claims.New(store)
 	late, err := reg.File(ctx, subjectID, t0.AddDate(0, 0, -45))
@@ -211,14 +211,27 @@ type registers struct {
 
 func newRegisters(t *testing.T) registers {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
+	return newRegistersAt(t, dir, filepath.Join(dir, "claims.db"), filepath.Join(dir, "requests.db"), filepath.Join(dir, "breaches.db"))
+}
+
+// newRegistersAt is newRegisters with the consent store and the ledger in
+// dir and the registers where their flags (a file name or a store URL)
+// say; a PostgreSQL register is migrated first.
+func newRegistersAt(t *testing.T, dir, claimsFlag, requestsFlag, breachesFlag string) registers {
+	t.Helper()
+	ctx := context.Background()
 	r := registers{
 		store:    "sqlite://" + filepath.Join(dir, "consent.db"),
 		ledger:   "sqlite://" + filepath.Join(dir, "ledger.db"),
-		claims:   filepath.Join(dir, "claims.db"),
-		requests: filepath.Join(dir, "requests.db"),
-		breaches: filepath.Join(dir, "breaches.db"),
+		claims:   claimsFlag,
+		requests: requestsFlag,
+		breaches: breachesFlag,
+	}
+	open := func(flag string) string {
+		u, err := registerURL(flag)
+		require.NoError(t, err)
+		return u
 	}
 	cs, err := storeurl.OpenConsent(ctx, r.store)
 	require.NoError(t, err)
@@ -238,21 +251,21 @@ func newRegisters(t *testing.T) registers {
 	_, err = l.Record(ctx, subjectID, d, ledger.WithCategories(purpose.PaymentDetails))
 	require.NoError(t, err)
 
-	cls, err := sqliteclaims.Open(ctx, r.claims)
+	cls, err := storeurl.OpenClaims(ctx, open(r.claims), storeurl.WithMigrate())
 	require.NoError(t, err)
 	defer cls.Close()
 	c, err := claims.New(cls).File(ctx, subjectID, t0.AddDate(0, 0, -20))
 	require.NoError(t, err)
 	r.claimID = c.ID
 
-	rqs, err := sqliterequests.Open(ctx, r.requests)
+	rqs, err := storeurl.OpenRequests(ctx, open(r.requests), storeurl.WithMigrate())
 	require.NoError(t, err)
 	defer rqs.Close()
 	rq, err := requests.New(rqs).File(ctx, subjectID, requests.KindAccess, t0.AddDate(0, 0, -20))
 	require.NoError(t, err)
 	r.requestID = rq.ID
 
-	bs, err := sqlitebreaches.Open(ctx, r.breaches)
+	bs, err := storeurl.OpenBreaches(ctx, open(r.breaches), storeurl.WithMigrate())
 	require.NoError(t, err)
 	defer bs.Close()
 	inc, err := breaches.New(bs).Record(ctx, t0.AddDate(0, 0, -10), []string{subjectID, "someone-else"})
@@ -342,6 +355,8 @@ func TestOverdueRequestsAndNotices(t *testing.T) {
 			[]string{"breach notices overdue", r.incidentID}, nil},
 		{"all three", []string{"-claims", r.claims, "-requests", r.requests, "-breaches", r.breaches}, exitFinding,
 			[]string{"no claim is overdue", "1 requests overdue", "breach notices overdue"}, []string{r.claimID}},
+		{"all three as sqlite URLs", []string{"-claims", "sqlite://" + r.claims, "-requests", "sqlite://" + r.requests, "-breaches", "sqlite://" + r.breaches}, exitFinding,
+			[]string{"no claim is overdue", "1 requests overdue", "breach notices overdue"}, []string{r.claimID}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -355,5 +370,50 @@ func TestOverdueRequestsAndNotices(t *testing.T) {
 				assert.NotContains(t, out, w)
 			}
 		})
+	}
+}
+
+// TestRegistersOnPostgres: report and overdue read the registers from
+// PostgreSQL through a store URL as they do from SQLite files.
+func TestRegistersOnPostgres(t *testing.T) {
+	t.Parallel()
+	dsn := os.Getenv("PRIVACY_PG_DSN")
+	if dsn == "" {
+		if os.Getenv("PRIVACY_PG_REQUIRED") == "1" {
+			t.Fatal("PRIVACY_PG_REQUIRED=1 but PRIVACY_PG_DSN is not set")
+		}
+		t.Skip("set PRIVACY_PG_DSN=postgres://... to run the PostgreSQL test")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	admin, err := pgxpool.New(ctx, dsn)
+	require.NoError(t, err)
+	defer admin.Close()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	schema := "privacyctl_" + hex.EncodeToString(b[:])
+	_, err = admin.Exec(ctx, "CREATE SCHEMA "+schema)
+	require.NoError(t, err, "PostgreSQL at PRIVACY_PG_DSN")
+	defer func() { _, _ = admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") }()
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	url := dsn + sep + "search_path=" + schema
+	r := newRegistersAt(t, t.TempDir(), url, url, url)
+
+	code, out, errOut := ctl(t, "overdue", "-claims", url, "-requests", url, "-breaches", url)
+	assert.Equal(t, exitFinding, code, out+errOut)
+	for _, w := range []string{"no claim is overdue", "1 requests overdue", r.requestID, "breach notices overdue", r.incidentID} {
+		assert.Contains(t, out, w)
+	}
+	assert.NotContains(t, errOut, "privacy:privacy", "errors never quote the URL")
+
+	var rep, errBuf bytes.Buffer
+	code = run(context.Background(), []string{"report", "-user", subjectID, "-store", r.store, "-ledger", r.ledger,
+		"-claims", url, "-requests", url, "-breaches", url}, &rep, &errBuf, func() time.Time { return t0 })
+	require.Equal(t, exitOK, code, errBuf.String())
+	for _, w := range []string{r.claimID, r.requestID, r.incidentID} {
+		assert.Contains(t, rep.String(), w)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
@@ -324,16 +325,16 @@ func (g *guard) denial(d policy.Decision) error {
 		if i == maxDetails {
 			break
 		}
-		code := clip(r.Code)
+		code := clip.Prefix(r.Code, maxQuote)
 		codesList = append(codesList, code)
 		details = append(details, &errdetails.ErrorInfo{
 			Reason: strings.ToUpper(code),
 			Domain: ErrorDomain,
 			Metadata: map[string]string{
 				"code":           code,
-				"clause":         clip(r.Clause),
-				"purpose":        clip(string(d.Purpose)),
-				"policy_version": clip(d.PolicyVersion),
+				"clause":         clip.Prefix(r.Clause, maxQuote),
+				"purpose":        clip.Prefix(string(d.Purpose), maxQuote),
+				"policy_version": clip.Prefix(d.PolicyVersion, maxQuote),
 			},
 		})
 		if i > 0 {
@@ -342,7 +343,7 @@ func (g *guard) denial(d policy.Decision) error {
 		msg.WriteString(r.Message.In(g.lang))
 	}
 	st := status.New(codes.PermissionDenied, fmt.Sprintf("grpcguard: denied by the privacy policy %s: %s",
-		clip(d.PolicyVersion), strings.Join(codesList, ", ")))
+		clip.Prefix(d.PolicyVersion, maxQuote), strings.Join(codesList, ", ")))
 	withDetails, err := st.WithDetails(append(protoList(details), &errdetails.LocalizedMessage{Locale: g.lang, Message: msg.String()})...)
 	if err != nil { // cannot happen with these messages: keep the code
 		return st.Err()
@@ -358,14 +359,6 @@ func protoList(infos []*errdetails.ErrorInfo) []protoadapt.MessageV1 {
 	return out
 }
 
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && s[i]&0xC0 == 0x80 {
-		i--
-	}
-	return s[:i]
-}
+// maxQuote bounds each string of a Decision copied into a status, in
+// bytes, cut on a rune boundary and without a mark.
+const maxQuote = 64

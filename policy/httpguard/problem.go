@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
@@ -155,23 +155,23 @@ func newProblem(status int, d policy.Decision, lang string) Problem {
 		Title:         txt.title.In(lang),
 		Status:        status,
 		Detail:        txt.detail.In(lang),
-		Purpose:       purpose.ID(clip(string(d.Purpose))),
-		PolicyVersion: clip(d.PolicyVersion),
+		Purpose:       purpose.ID(clip.Prefix(string(d.Purpose), maxField)),
+		PolicyVersion: clip.Prefix(d.PolicyVersion, maxField),
 	}
 	for i, r := range d.Reasons {
 		if i == maxReasons {
 			break
 		}
 		pr := ProblemReason{
-			Code:    clip(r.Code),
-			Clause:  clip(r.Clause),
+			Code:    clip.Prefix(r.Code, maxField),
+			Clause:  clip.Prefix(r.Clause, maxField),
 			Message: r.Message.In(lang),
 		}
 		for j, c := range r.Categories {
 			if j == maxReasons {
 				break
 			}
-			pr.Categories = append(pr.Categories, purpose.Category(clip(string(c))))
+			pr.Categories = append(pr.Categories, purpose.Category(clip.Prefix(string(c), maxField)))
 		}
 		p.Reasons = append(p.Reasons, pr)
 	}
@@ -199,18 +199,6 @@ func problemBody(p Problem) []byte {
 			return body
 		}
 	}
-}
-
-// clip returns s cut to at most maxField bytes, on a UTF-8 boundary.
-func clip(s string) string {
-	if len(s) <= maxField {
-		return s
-	}
-	i := maxField
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i]
 }
 
 // Negotiate returns the language of the policy ("ru", "kk" or "en") that an

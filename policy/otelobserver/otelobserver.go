@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"unicode/utf8"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -13,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/policy"
 )
 
@@ -156,7 +156,7 @@ func (o *Observer) ObserveCheck(ctx context.Context, c policy.CheckInfo) {
 		span.End() // not sampled: no attributes to build
 		return
 	}
-	recipient := clip(d.Recipient)
+	recipient := clip.String(d.Recipient, maxAttr)
 	if c.Redacted {
 		recipient = "[individual]"
 	}
@@ -166,7 +166,7 @@ func (o *Observer) ObserveCheck(ctx context.Context, c policy.CheckInfo) {
 	}
 	span.SetAttributes(
 		attribute.String("privacy.decision_id", d.ID.String()),
-		attribute.String("privacy.purpose", clip(string(d.Purpose))),
+		attribute.String("privacy.purpose", clip.String(string(d.Purpose), maxAttr)),
 		attribute.String("privacy.recipient", recipient),
 		attribute.String("privacy.recipient_kind", kind),
 		attribute.String("privacy.outcome", outcome),
@@ -206,16 +206,3 @@ func (o *Observer) reasonSet(l reasonLabels) metric.MeasurementOption {
 
 // maxAttr bounds a caller's string in a span attribute, in bytes.
 const maxAttr = 64
-
-// clip cuts s to maxAttr bytes on a rune boundary: an unknown recipient or
-// purpose is whatever the caller sent.
-func clip(s string) string {
-	if len(s) <= maxAttr {
-		return s
-	}
-	i := maxAttr
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}

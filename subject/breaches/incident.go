@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Errors of [Register] and every [Store]; test with errors.Is. Messages
@@ -164,7 +166,7 @@ func (i Incident) Validate() error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: incident %q: %s", ErrInvalid, clip(i.ID), strings.Join(problems, "; "))
+		return fmt.Errorf("%w: incident %q: %s", ErrInvalid, clip.String(i.ID, maxQuote), strings.Join(problems, "; "))
 	}
 	return nil
 }
@@ -176,10 +178,5 @@ func normalizeSubjects(subjects []string) []string {
 	return slices.Compact(out)
 }
 
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

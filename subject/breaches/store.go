@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Store keeps the breach register. Implementations must be safe for
@@ -81,7 +83,7 @@ func (m *MemoryStore) Insert(ctx context.Context, i Incident) error {
 		m.byID = make(map[string]Incident)
 	}
 	if _, ok := m.byID[i.ID]; ok {
-		return fmt.Errorf("%w: id %q is taken", ErrConflict, clip(i.ID))
+		return fmt.Errorf("%w: id %q is taken", ErrConflict, clip.String(i.ID, maxQuote))
 	}
 	i.Subjects = slices.Clone(i.Subjects)
 	m.byID[i.ID] = i
@@ -97,7 +99,7 @@ func (m *MemoryStore) Get(ctx context.Context, id string) (Incident, error) {
 	defer m.mu.RUnlock()
 	i, ok := m.byID[id]
 	if !ok {
-		return Incident{}, fmt.Errorf("%w: %q", ErrNotFound, clip(id))
+		return Incident{}, fmt.Errorf("%w: %q", ErrNotFound, clip.String(id, maxQuote))
 	}
 	i.Subjects = slices.Clone(i.Subjects)
 	return i, nil
@@ -112,7 +114,7 @@ func (m *MemoryStore) MarkNotified(ctx context.Context, id string, to Addressee,
 	defer m.mu.Unlock()
 	i, ok := m.byID[id]
 	if !ok {
-		return fmt.Errorf("%w: %q", ErrNotFound, clip(id))
+		return fmt.Errorf("%w: %q", ErrNotFound, clip.String(id, maxQuote))
 	}
 	next, err := withNotice(i, to, at, ref)
 	if err != nil {
@@ -128,19 +130,19 @@ func withNotice(i Incident, to Addressee, at time.Time, ref string) (Incident, e
 	switch to {
 	case ToAuthority:
 		if !i.AuthorityNotified.IsZero() {
-			return i, fmt.Errorf("%w: incident %q: %s", ErrAlreadyNotified, clip(i.ID), to)
+			return i, fmt.Errorf("%w: incident %q: %s", ErrAlreadyNotified, clip.String(i.ID, maxQuote), to)
 		}
 		i.AuthorityNotified, i.AuthorityRef = at, ref
 	case ToSubjects:
 		if !i.SubjectsNotified.IsZero() {
-			return i, fmt.Errorf("%w: incident %q: %s", ErrAlreadyNotified, clip(i.ID), to)
+			return i, fmt.Errorf("%w: incident %q: %s", ErrAlreadyNotified, clip.String(i.ID, maxQuote), to)
 		}
 		i.SubjectsNotified, i.SubjectsRef = at, ref
 	default:
-		return i, fmt.Errorf("%w: unknown addressee %q", ErrInvalid, clip(string(to)))
+		return i, fmt.Errorf("%w: unknown addressee %q", ErrInvalid, clip.String(string(to), maxQuote))
 	}
 	if at.IsZero() || ref == "" {
-		return i, fmt.Errorf("%w: incident %q: a notice needs its time and reference", ErrInvalid, clip(i.ID))
+		return i, fmt.Errorf("%w: incident %q: a notice needs its time and reference", ErrInvalid, clip.String(i.ID, maxQuote))
 	}
 	return i, i.Validate()
 }
@@ -208,7 +210,7 @@ func (m *MemoryStore) Forget(ctx context.Context, subject string) (int, error) {
 	for id, i := range m.byID {
 		if _, ok := slices.BinarySearch(i.Subjects, subject); ok {
 			if i.SubjectsNotified.IsZero() {
-				return 0, fmt.Errorf("%w: incident %q has not notified its subjects", ErrRetained, clip(id))
+				return 0, fmt.Errorf("%w: incident %q has not notified its subjects", ErrRetained, clip.String(id, maxQuote))
 			}
 			hit = append(hit, id)
 		}

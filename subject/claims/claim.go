@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Limits on the sizes of a claim's strings, so that a store's rows and a
@@ -141,13 +143,13 @@ func (c Claim) Validate() error {
 		bad("answer reference longer than %d bytes", MaxRefLen)
 	}
 	if !c.Channel.Valid() {
-		bad("unknown channel %q", clip(string(c.Channel)))
+		bad("unknown channel %q", clip.String(string(c.Channel), maxQuote))
 	}
 	if !c.Topic.Valid() {
-		bad("unknown topic %q", clip(string(c.Topic)))
+		bad("unknown topic %q", clip.String(string(c.Topic), maxQuote))
 	}
 	if !c.Status.Valid() {
-		bad("unknown status %q", clip(string(c.Status)))
+		bad("unknown status %q", clip.String(string(c.Status), maxQuote))
 	}
 	if c.Received.IsZero() {
 		bad("zero receipt time")
@@ -189,7 +191,7 @@ func (c Claim) Validate() error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: claim %q: %s", ErrInvalid, clip(c.ID), strings.Join(problems, "; "))
+		return fmt.Errorf("%w: claim %q: %s", ErrInvalid, clip.String(c.ID, maxQuote), strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package claims
 import (
 	"fmt"
 	"strings"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Topic is what a claim is about.
@@ -44,7 +46,7 @@ func (t Topic) Valid() bool {
 func ParseTopic(s string) (Topic, error) {
 	t := Topic(normalize(s))
 	if !t.Valid() {
-		return "", fmt.Errorf("%w: unknown topic %q", ErrInvalid, clip(s))
+		return "", fmt.Errorf("%w: unknown topic %q", ErrInvalid, clip.String(s, maxQuote))
 	}
 	return t, nil
 }
@@ -98,7 +100,7 @@ func ParseChannel(s string) (Channel, error) {
 	}
 	c := Channel(n)
 	if !c.Valid() {
-		return "", fmt.Errorf("%w: unknown channel %q", ErrInvalid, clip(s))
+		return "", fmt.Errorf("%w: unknown channel %q", ErrInvalid, clip.String(s, maxQuote))
 	}
 	return c, nil
 }
@@ -174,7 +176,7 @@ func ParseStatus(s string) (Status, error) {
 	}
 	st := Status(n)
 	if !st.Valid() {
-		return "", fmt.Errorf("%w: unknown status %q", ErrInvalid, clip(s))
+		return "", fmt.Errorf("%w: unknown status %q", ErrInvalid, clip.String(s, maxQuote))
 	}
 	return st, nil
 }
@@ -194,11 +196,5 @@ func (s *Status) UnmarshalText(b []byte) error {
 
 func normalize(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// clip bounds what of a caller's input goes into an error message.
-func clip(s string) string {
-	const n = 32
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 32

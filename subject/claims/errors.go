@@ -3,6 +3,8 @@ package claims
 import (
 	"errors"
 	"fmt"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Errors reported by [Registry] and by every [Store], wrapped with detail;
@@ -53,7 +55,7 @@ type TransitionError struct {
 // Error names the claim and the two statuses; claim IDs are random, so the
 // message says nothing of the subject.
 func (e *TransitionError) Error() string {
-	return fmt.Sprintf("claims: claim %q: cannot go from %s to %s", clip(e.ID), e.From, e.To)
+	return fmt.Sprintf("claims: claim %q: cannot go from %s to %s", clip.String(e.ID, maxQuote), e.From, e.To)
 }
 
 // Unwrap returns the sentinels the error matches.

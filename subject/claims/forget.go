@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"strings"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // ErasedPrefix starts the subject of a claim that was erased by
@@ -79,7 +81,7 @@ func (m *MemoryStore) Forget(ctx context.Context, subject string) (int, error) {
 	ids := m.bySubject[subject]
 	for _, id := range ids {
 		if m.byID[id].Status.Open() {
-			return 0, fmt.Errorf("%w: claim %q awaits its answer", ErrRetained, clip(id))
+			return 0, fmt.Errorf("%w: claim %q awaits its answer", ErrRetained, clip.String(id, maxQuote))
 		}
 	}
 	for _, id := range ids {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Registry files pre-trial claims, computes their due dates and keeps
@@ -135,7 +137,7 @@ func (r *Registry) Answer(ctx context.Context, id string, at time.Time, answerRe
 		return err
 	}
 	if answerRef == "" {
-		return fmt.Errorf("claims: answer: %w: claim %q: empty answer reference", ErrInvalid, clip(id))
+		return fmt.Errorf("claims: answer: %w: claim %q: empty answer reference", ErrInvalid, clip.String(id, maxQuote))
 	}
 	return r.change(ctx, "answer", id, StatusAnswered, func(c *Claim) {
 		c.Answered, c.AnswerRef = at, answerRef
@@ -168,7 +170,7 @@ func (r *Registry) change(ctx context.Context, op, id string, to Status, set fun
 		return err
 	}
 	if at.IsZero() {
-		return fmt.Errorf("claims: %s: %w: claim %q: zero time", op, ErrInvalid, clip(id))
+		return fmt.Errorf("claims: %s: %w: claim %q: zero time", op, ErrInvalid, clip.String(id, maxQuote))
 	}
 	for range maxRetries {
 		c, err := r.store.Get(ctx, id)
@@ -193,7 +195,7 @@ func (r *Registry) change(ctx context.Context, op, id string, to Status, set fun
 		}
 		return nil
 	}
-	return fmt.Errorf("claims: %s: claim %q: %w: still changing after %d attempts", op, clip(id), ErrConflict, maxRetries)
+	return fmt.Errorf("claims: %s: claim %q: %w: still changing after %d attempts", op, clip.String(id, maxQuote), ErrConflict, maxRetries)
 }
 
 // Get returns the claim with the given ID; the error wraps [ErrNotFound]

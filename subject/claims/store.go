@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Store keeps the register of claims. [Registry] holds the rules (due
@@ -69,7 +71,7 @@ func (m *MemoryStore) Insert(ctx context.Context, c Claim) error {
 		m.byID, m.bySubject = make(map[string]Claim), make(map[string][]string)
 	}
 	if _, ok := m.byID[c.ID]; ok {
-		return fmt.Errorf("%w: id %q is taken", ErrConflict, clip(c.ID))
+		return fmt.Errorf("%w: id %q is taken", ErrConflict, clip.String(c.ID, maxQuote))
 	}
 	m.byID[c.ID] = c
 	m.bySubject[c.Subject] = append(m.bySubject[c.Subject], c.ID)
@@ -85,10 +87,10 @@ func (m *MemoryStore) Update(ctx context.Context, c Claim, prev Status) error {
 	defer m.mu.Unlock()
 	old, ok := m.byID[c.ID]
 	if !ok {
-		return fmt.Errorf("%w: %q", ErrNotFound, clip(c.ID))
+		return fmt.Errorf("%w: %q", ErrNotFound, clip.String(c.ID, maxQuote))
 	}
 	if old.Status != prev {
-		return fmt.Errorf("%w: claim %q is %s, not %s", ErrConflict, clip(c.ID), old.Status, prev)
+		return fmt.Errorf("%w: claim %q is %s, not %s", ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
 	}
 	next := withStatusOf(old, c)
 	if err := next.Validate(); err != nil {
@@ -118,7 +120,7 @@ func (m *MemoryStore) Get(ctx context.Context, id string) (Claim, error) {
 	c, ok := m.byID[id]
 	m.mu.RUnlock()
 	if !ok {
-		return Claim{}, fmt.Errorf("%w: %q", ErrNotFound, clip(id))
+		return Claim{}, fmt.Errorf("%w: %q", ErrNotFound, clip.String(id, maxQuote))
 	}
 	return c, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -210,7 +211,7 @@ func (i *Issuer) Receipt(ev consent.Event) (Receipt, error) {
 	case consent.ActionGrant, consent.ActionWithdraw:
 		p, ok := i.catalog.Lookup(ev.Scope.Purpose)
 		if !ok {
-			return Receipt{}, fmt.Errorf("%w: purpose %q not in the catalog", ErrInvalid, clip(string(ev.Scope.Purpose)))
+			return Receipt{}, fmt.Errorf("%w: purpose %q not in the catalog", ErrInvalid, clip.String(string(ev.Scope.Purpose), maxQuote))
 		}
 		r.Purposes = append(r.Purposes, i.purpose(p, "EXPLICIT", ev.Scope.Recipient, termination))
 		r.Recipients = append(r.Recipients, ev.Scope.Recipient)
@@ -289,10 +290,10 @@ func Verify(token string, pub ed25519.PublicKey) (Receipt, error) {
 	}
 	var h header
 	if err := strictUnmarshal(hb, &h); err != nil {
-		return Receipt{}, fmt.Errorf("%w: header: %s", ErrMalformed, clip(err.Error()))
+		return Receipt{}, fmt.Errorf("%w: header: %s", ErrMalformed, clip.String(err.Error(), maxQuote))
 	}
 	if h.Alg != "EdDSA" {
-		return Receipt{}, fmt.Errorf("%w: algorithm %q, want EdDSA", ErrMalformed, clip(h.Alg))
+		return Receipt{}, fmt.Errorf("%w: algorithm %q, want EdDSA", ErrMalformed, clip.String(h.Alg, maxQuote))
 	}
 	sig, err := b64.DecodeString(parts[2])
 	if err != nil || len(sig) != ed25519.SignatureSize {
@@ -307,10 +308,10 @@ func Verify(token string, pub ed25519.PublicKey) (Receipt, error) {
 	}
 	var r Receipt
 	if err := strictUnmarshal(pb, &r); err != nil {
-		return Receipt{}, fmt.Errorf("%w: payload: %s", ErrMalformed, clip(err.Error()))
+		return Receipt{}, fmt.Errorf("%w: payload: %s", ErrMalformed, clip.String(err.Error(), maxQuote))
 	}
 	if r.Version != Version {
-		return Receipt{}, fmt.Errorf("%w: version %q", ErrMalformed, clip(r.Version))
+		return Receipt{}, fmt.Errorf("%w: version %q", ErrMalformed, clip.String(r.Version, maxQuote))
 	}
 	return r, nil
 }
@@ -327,10 +328,5 @@ func strictUnmarshal(b []byte, v any) error {
 	return nil
 }
 
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

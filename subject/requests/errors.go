@@ -3,6 +3,8 @@ package requests
 import (
 	"errors"
 	"fmt"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Errors of [Registry] and of every [Store]; test with errors.Is. Messages
@@ -41,7 +43,7 @@ type TransitionError struct {
 
 // Error names the request and the two statuses.
 func (e *TransitionError) Error() string {
-	return fmt.Sprintf("requests: request %q: cannot go from %s to %s", clip(e.ID), e.From, e.To)
+	return fmt.Sprintf("requests: request %q: cannot go from %s to %s", clip.String(e.ID, maxQuote), e.From, e.To)
 }
 
 // Unwrap returns [ErrInvalidTransition].

@@ -3,8 +3,8 @@ package requests
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Kind is the right a request invokes, under Law 94-V "On personal data
@@ -67,7 +67,7 @@ func (k Kind) Valid() bool {
 func ParseKind(s string) (Kind, error) {
 	k := Kind(strings.ReplaceAll(normalize(s), "-", "_"))
 	if !k.Valid() {
-		return "", fmt.Errorf("%w: unknown kind %q", ErrInvalid, clip(s))
+		return "", fmt.Errorf("%w: unknown kind %q", ErrInvalid, clip.String(s, maxQuote))
 	}
 	return k, nil
 }
@@ -218,23 +218,5 @@ func (s Status) CanBecome(next Status) bool {
 
 func normalize(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// clip bounds what of a caller's input goes into an error message.
-func clip(s string) string {
-	const n = 32
-	cut := len(s) > n
-	if cut {
-		s = s[:n]
-	}
-	// Invalid UTF-8 and unprintable runes become '?', so that %q cannot
-	// expand the prefix (four bytes for every \xNN) past a short text.
-	s = strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || !unicode.IsPrint(r) {
-			return '?'
-		}
-		return r
-	}, s)
-	if cut {
-		s += "…"
-	}
-	return s
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 32

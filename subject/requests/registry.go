@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/subject/workday"
 )
 
@@ -96,7 +97,7 @@ func (g *Registry) DueDate(k Kind, received time.Time) (time.Time, error) {
 	}
 	rule, ok := g.rules[k]
 	if !ok {
-		return time.Time{}, fmt.Errorf("requests: due date: %w: unknown kind %q", ErrInvalid, clip(string(k)))
+		return time.Time{}, fmt.Errorf("requests: due date: %w: unknown kind %q", ErrInvalid, clip.String(string(k), maxQuote))
 	}
 	if received.IsZero() {
 		return time.Time{}, fmt.Errorf("requests: due date: %w: zero receipt time", ErrInvalid)
@@ -166,7 +167,7 @@ func (g *Registry) Refuse(ctx context.Context, id string, at time.Time, reason R
 		return fmt.Errorf("requests: refuse: %w: empty refusal reference", ErrInvalid)
 	}
 	if !reason.Valid() {
-		return fmt.Errorf("requests: refuse: %w: unknown reason %q", ErrInvalid, clip(string(reason)))
+		return fmt.Errorf("requests: refuse: %w: unknown reason %q", ErrInvalid, clip.String(string(reason), maxQuote))
 	}
 	var notAllowed bool
 	err := g.change(ctx, "refuse", id, StatusRefused, at, func(r *Request) {
@@ -216,7 +217,7 @@ func (g *Registry) change(ctx context.Context, op, id string, to Status, at time
 		}
 		return nil
 	}
-	return fmt.Errorf("requests: %s: request %q: %w: still changing after %d attempts", op, clip(id), ErrConflict, maxRetries)
+	return fmt.Errorf("requests: %s: request %q: %w: still changing after %d attempts", op, clip.String(id, maxQuote), ErrConflict, maxRetries)
 }
 
 // Get returns the request with the ID.

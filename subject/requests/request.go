@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Limits on the sizes of a request's strings.
@@ -111,13 +113,13 @@ func (r Request) Validate() error {
 		bad("reference longer than %d bytes", MaxRefLen)
 	}
 	if !r.Kind.Valid() {
-		bad("unknown kind %q", clip(string(r.Kind)))
+		bad("unknown kind %q", clip.String(string(r.Kind), maxQuote))
 	}
 	if !r.Channel.Valid() {
-		bad("unknown channel %q", clip(string(r.Channel)))
+		bad("unknown channel %q", clip.String(string(r.Channel), maxQuote))
 	}
 	if !r.Status.Valid() {
-		bad("unknown status %q", clip(string(r.Status)))
+		bad("unknown status %q", clip.String(string(r.Status), maxQuote))
 	}
 	if r.Received.IsZero() {
 		bad("zero receipt time")
@@ -151,7 +153,7 @@ func (r Request) Validate() error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%w: request %q: %s", ErrInvalid, clip(r.ID), strings.Join(problems, "; "))
+		return fmt.Errorf("%w: request %q: %s", ErrInvalid, clip.String(r.ID, maxQuote), strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // Store keeps the register of requests. [Registry] holds the rules; a
@@ -69,7 +71,7 @@ func (m *MemoryStore) Insert(ctx context.Context, r Request) error {
 		m.byID = make(map[string]Request)
 	}
 	if _, ok := m.byID[r.ID]; ok {
-		return fmt.Errorf("%w: id %q is taken", ErrConflict, clip(r.ID))
+		return fmt.Errorf("%w: id %q is taken", ErrConflict, clip.String(r.ID, maxQuote))
 	}
 	m.byID[r.ID] = r
 	return nil
@@ -84,10 +86,10 @@ func (m *MemoryStore) Update(ctx context.Context, r Request, prev Status) error 
 	defer m.mu.Unlock()
 	old, ok := m.byID[r.ID]
 	if !ok {
-		return fmt.Errorf("%w: %q", ErrNotFound, clip(r.ID))
+		return fmt.Errorf("%w: %q", ErrNotFound, clip.String(r.ID, maxQuote))
 	}
 	if old.Status != prev {
-		return fmt.Errorf("%w: request %q is %s, not %s", ErrConflict, clip(r.ID), old.Status, prev)
+		return fmt.Errorf("%w: request %q is %s, not %s", ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
 	}
 	old.Status, old.Closed, old.AnswerRef, old.Reason = r.Status, r.Closed, r.AnswerRef, r.Reason
 	if err := old.Validate(); err != nil {
@@ -106,7 +108,7 @@ func (m *MemoryStore) Get(ctx context.Context, id string) (Request, error) {
 	r, ok := m.byID[id]
 	m.mu.RUnlock()
 	if !ok {
-		return Request{}, fmt.Errorf("%w: %q", ErrNotFound, clip(id))
+		return Request{}, fmt.Errorf("%w: %q", ErrNotFound, clip.String(id, maxQuote))
 	}
 	return r, nil
 }
@@ -154,7 +156,7 @@ func (m *MemoryStore) Forget(ctx context.Context, subject string) (int, error) {
 			continue
 		}
 		if r.Status.Open() {
-			return 0, fmt.Errorf("%w: request %q awaits its answer", ErrRetained, clip(id))
+			return 0, fmt.Errorf("%w: request %q awaits its answer", ErrRetained, clip.String(id, maxQuote))
 		}
 		ids = append(ids, id)
 	}

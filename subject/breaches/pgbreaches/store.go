@@ -7,15 +7,15 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/yasam/privacy/internal/pgmigrate"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/breaches"
+	"github.com/yasam/privacy/subject/internal/pgreg"
 )
 
 //go:embed migrations/*.up.sql
@@ -34,41 +34,25 @@ var ErrSchemaBehind = errors.New("pgbreaches: database schema is behind this cod
 
 // Migrations returns the schema files: golang-migrate file naming; each
 // file also runs alone with psql.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		panic("pgbreaches: embedded migrations: " + err.Error())
-	}
-	return sub
-}
+func Migrations() fs.FS { return pgreg.Sub(migrationFS, "pgbreaches") }
 
 // Option configures [New] and [Migrate].
 type Option func(*config)
 
-type config struct {
-	schema  string
-	migrate bool
-}
+type config = pgreg.Config
 
 // WithSchema names the schema of the tables (default: the current
 // schema).
-func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
+func WithSchema(name string) Option { return func(c *config) { c.Schema = name } }
 
 // WithMigrate makes [New] apply the schema files first; without it New
 // runs no DDL.
-func WithMigrate() Option { return func(c *config) { c.migrate = true } }
+func WithMigrate() Option { return func(c *config) { c.Migrate = true } }
 
 // Migrate applies [Migrations] in order, each in a transaction under an
 // advisory lock, in the configured schema.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if _, err := pgmigrate.Apply(ctx, pool, pgmigrate.Config{Component: Component, Files: Migrations(), Schema: cfg.schema}); err != nil {
-		return fmt.Errorf("pgbreaches: migrate: %w", err)
-	}
-	return nil
+	return pgreg.Migrate(ctx, pool, spec(), pgreg.Configure(opts))
 }
 
 // Store is a [breaches.Store] in PostgreSQL, safe for concurrent use by
@@ -77,8 +61,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
 // Privileges: USAGE on the schema; SELECT, INSERT, UPDATE on breaches and
 // breach_subjects; SELECT on privacy_schema.
 type Store struct {
-	pool   *pgxpool.Pool
-	closed atomic.Bool
+	db *pgreg.DB
 }
 
 var (
@@ -89,32 +72,21 @@ var (
 // New returns a store on pool after checking the schema ([ErrSchemaBehind]);
 // no DDL runs unless [WithMigrate] is given.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	if pool == nil {
-		panic("pgbreaches: New with a nil pool")
+	db, err := pgreg.Open(ctx, pool, spec(), pgreg.Configure(opts))
+	if err != nil {
+		return nil, err
 	}
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.migrate {
-		if err := Migrate(ctx, pool, opts...); err != nil {
-			return nil, err
-		}
-	}
-	if err := pgmigrate.Check(ctx, pool, cfg.schema, Component, SchemaVersion, ErrSchemaBehind); err != nil {
-		if errors.Is(err, ErrSchemaBehind) {
-			return nil, fmt.Errorf("pgbreaches: new: %w", err)
-		}
-		return nil, errs.Wrap(ctx, "new", false, err)
-	}
-	return &Store{pool: pool}, nil
+	return &Store{db: db}, nil
+}
+
+func spec() pgreg.Spec {
+	return pgreg.Spec{Errs: errs, Component: Component, Files: Migrations(), Version: SchemaVersion, Behind: ErrSchemaBehind}
 }
 
 // Close makes later calls fail with [breaches.ErrClosed]; the pool stays
 // open.
 func (s *Store) Close() error {
-	s.closed.Store(true)
-	return nil
+	return s.db.Close()
 }
 
 const columns = `id, detected, detected_ns, description_ref, authority_due, authority_due_ns,
@@ -124,39 +96,39 @@ const columns = `id, detected, detected_ns, description_ref, authority_due, auth
 // Insert implements [breaches.Store] in one transaction.
 func (s *Store) Insert(ctx context.Context, i breaches.Incident) error {
 	const op = "insert"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
 	if err := i.Validate(); err != nil {
 		return fmt.Errorf("pgbreaches: %s: %w", op, err)
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Pool.Begin(ctx)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	det, detNS := sqlutil.SplitTime(i.Detected)
 	ad, adNS := sqlutil.SplitTime(i.AuthorityDue)
-	an, anNS := nullTime(i.AuthorityNotified)
+	an, anNS := pgreg.NullTime(i.AuthorityNotified)
 	sd, sdNS := sqlutil.SplitTime(i.SubjectsDue)
-	sn, snNS := nullTime(i.SubjectsNotified)
+	sn, snNS := pgreg.NullTime(i.SubjectsNotified)
 	tag, err := tx.Exec(ctx, `INSERT INTO breaches (`+columns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
 		i.ID, det, detNS, i.DescriptionRef, ad, adNS, an, anNS, i.AuthorityRef, sd, sdNS, sn, snNS, i.SubjectsRef)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgbreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip(i.ID))
+		return fmt.Errorf("pgbreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip.String(i.ID, maxQuote))
 	}
 	if len(i.Subjects) > 0 {
 		if _, err := tx.Exec(ctx, `INSERT INTO breach_subjects (breach_id, subject) SELECT $1, unnest($2::text[])`,
 			i.ID, i.Subjects); err != nil {
-			return s.wrap(ctx, op, err)
+			return s.db.Wrap(ctx, op, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	return nil
 }
@@ -169,7 +141,7 @@ type querier interface {
 func get(ctx context.Context, q querier, id, lock string) (breaches.Incident, error) {
 	i, err := scan(q.QueryRow(ctx, "SELECT "+columns+" FROM breaches WHERE id = $1"+lock, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip(id))
+		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
 		return breaches.Incident{}, err
@@ -185,15 +157,15 @@ func get(ctx context.Context, q querier, id, lock string) (breaches.Incident, er
 // Get implements [breaches.Store].
 func (s *Store) Get(ctx context.Context, id string) (breaches.Incident, error) {
 	const op = "get"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return breaches.Incident{}, err
 	}
-	i, err := get(ctx, s.pool, id, "")
+	i, err := get(ctx, s.db.Pool, id, "")
 	if errors.Is(err, breaches.ErrNotFound) {
 		return breaches.Incident{}, fmt.Errorf("pgbreaches: %s: %w", op, err)
 	}
 	if err != nil {
-		return breaches.Incident{}, s.wrap(ctx, op, err)
+		return breaches.Incident{}, s.db.Wrap(ctx, op, err)
 	}
 	return i, nil
 }
@@ -202,12 +174,12 @@ func (s *Store) Get(ctx context.Context, id string) (breaches.Incident, error) {
 // notice written only if it was not yet.
 func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Addressee, at time.Time, ref string) error {
 	const op = "mark notified"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Pool.Begin(ctx)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	i, err := get(ctx, tx, id, " FOR UPDATE")
@@ -215,7 +187,7 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 		return fmt.Errorf("pgbreaches: %s: %w", op, err)
 	}
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if _, err := i.WithNotice(to, at, ref); err != nil {
 		return fmt.Errorf("pgbreaches: %s: %w", op, err)
@@ -227,10 +199,10 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 	t, ns := sqlutil.SplitTime(at)
 	if _, err := tx.Exec(ctx, `UPDATE breaches SET `+col+`_notified = $1, `+col+`_notified_ns = $2, `+col+`_ref = $3
 		WHERE id = $4`, t, ns, ref, id); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	return nil
 }
@@ -238,11 +210,11 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 // Pending implements [breaches.Store].
 func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, error) {
 	const op = "pending"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return nil, err
 	}
 	us, ns := sqlutil.SplitTime(t)
-	rows, err := s.pool.Query(ctx, `
+	rows, err := s.db.Pool.Query(ctx, `
 		SELECT id, 'authority', authority_due, authority_due_ns FROM breaches
 		WHERE authority_notified IS NULL AND (authority_due < $1 OR (authority_due = $1 AND authority_due_ns < $2))
 		UNION ALL
@@ -250,7 +222,7 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, er
 		WHERE subjects_notified IS NULL AND (subjects_due < $1 OR (subjects_due = $1 AND subjects_due_ns < $2))
 			AND EXISTS (SELECT 1 FROM breach_subjects WHERE breach_id = b.id)`, us, ns)
 	if err != nil {
-		return nil, s.wrap(ctx, op, err)
+		return nil, s.db.Wrap(ctx, op, err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (breaches.Notice, error) {
 		var (
@@ -264,7 +236,7 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, er
 		return n, err
 	})
 	if err != nil {
-		return nil, s.wrap(ctx, op, err)
+		return nil, s.db.Wrap(ctx, op, err)
 	}
 	breaches.SortNotices(out)
 	return out, nil
@@ -273,18 +245,18 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, er
 // BySubject implements [breaches.Store].
 func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incident, error) {
 	const op = "by subject"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, "SELECT "+prefixed("b.")+` FROM breaches b
+	rows, err := s.db.Pool.Query(ctx, "SELECT "+prefixed("b.")+` FROM breaches b
 		JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = $1
 		ORDER BY b.detected, b.detected_ns, b.id`, subject)
 	if err != nil {
-		return nil, s.wrap(ctx, op, err)
+		return nil, s.db.Wrap(ctx, op, err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (breaches.Incident, error) { return scan(row) })
 	if err != nil {
-		return nil, s.wrap(ctx, op, err)
+		return nil, s.db.Wrap(ctx, op, err)
 	}
 	for k := range out {
 		out[k].Subjects = []string{subject}
@@ -296,18 +268,18 @@ func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incid
 // the incidents concerned. Old row versions stay until VACUUM.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return 0, err
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Pool.Begin(ctx)
 	if err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	rows, err := tx.Query(ctx, `SELECT b.id, b.subjects_notified IS NOT NULL FROM breaches b
 		JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = $1 ORDER BY b.id FOR UPDATE OF b`, subject)
 	if err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, s.db.Wrap(ctx, op, err)
 	}
 	type hit struct {
 		id       string
@@ -318,21 +290,21 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 		return h, row.Scan(&h.id, &h.notified)
 	})
 	if err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, s.db.Wrap(ctx, op, err)
 	}
 	for _, h := range hits {
 		if !h.notified {
-			return 0, fmt.Errorf("pgbreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip(h.id))
+			return 0, fmt.Errorf("pgbreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip.String(h.id, maxQuote))
 		}
 	}
 	for _, h := range hits {
 		if _, err := tx.Exec(ctx, `UPDATE breach_subjects SET subject = $1 WHERE breach_id = $2 AND subject = $3`,
 			breaches.ErasedSubject(), h.id, subject); err != nil {
-			return 0, s.wrap(ctx, op, err)
+			return 0, s.db.Wrap(ctx, op, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, s.db.Wrap(ctx, op, err)
 	}
 	return len(hits), nil
 }
@@ -360,44 +332,12 @@ func scan(row pgx.Row) (breaches.Incident, error) {
 	i.Detected = sqlutil.JoinTime(det, detNS)
 	i.AuthorityDue = sqlutil.JoinTime(ad, adNS)
 	i.SubjectsDue = sqlutil.JoinTime(sd, sdNS)
-	i.AuthorityNotified = joinNull(an, anNS)
-	i.SubjectsNotified = joinNull(sn, snNS)
+	i.AuthorityNotified = pgreg.JoinNull(an, anNS)
+	i.SubjectsNotified = pgreg.JoinNull(sn, snNS)
 	return i, nil
-}
-
-func nullTime(t time.Time) (*time.Time, *int16) {
-	if t.IsZero() {
-		return nil, nil
-	}
-	us, ns := sqlutil.SplitTime(t)
-	return &us, &ns
-}
-
-func joinNull(t *time.Time, ns *int16) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	var n int16
-	if ns != nil {
-		n = *ns
-	}
-	return sqlutil.JoinTime(*t, n)
 }
 
 var errs = sqlutil.Errs{Pkg: "pgbreaches", Closed: breaches.ErrClosed, Unavailable: breaches.ErrUnavailable}
 
-func (s *Store) check(ctx context.Context, op string) error {
-	return errs.Check(ctx, op, s.closed.Load())
-}
-
-func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	return errs.Wrap(ctx, op, s.closed.Load(), err)
-}
-
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

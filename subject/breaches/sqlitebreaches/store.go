@@ -6,16 +6,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/breaches"
+	"github.com/yasam/privacy/subject/internal/sqlitereg"
 )
 
 //go:embed migrations/*.sql
@@ -28,25 +27,19 @@ var ErrSchemaTooNew = errors.New("sqlitebreaches: database schema is newer than 
 // Option configures a [Store]; see [Open].
 type Option func(*config)
 
-type config struct {
-	busyTimeout time.Duration
-	readConns   int
-}
+type config = sqlitereg.Config
 
 // WithBusyTimeout sets how long a connection waits for a lock (default 5s).
-func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.BusyTimeout = d } }
 
 // WithReadConns sets the size of the read pool (default GOMAXPROCS, at
 // least 4).
-func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
+func WithReadConns(n int) Option { return func(c *config) { c.ReadConns = n } }
 
 // Store is a [breaches.Store] in a SQLite file, safe for concurrent use
 // by multiple goroutines. Create it with [Open].
 type Store struct {
-	w, r      *sql.DB
-	closed    atomic.Bool
-	closeOnce sync.Once
-	closeErr  error
+	db *sqlitereg.DB
 }
 
 var (
@@ -58,30 +51,22 @@ var (
 // name, in WAL mode with synchronous=FULL, and brings its schema up to
 // date.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	cfg := config{busyTimeout: 5 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0))}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	db, err := sqlutil.OpenSQLite(ctx, path, sqlutil.SQLiteConfig{
-		BusyTimeout: cfg.busyTimeout, ReadConns: cfg.readConns, ForeignKeys: true,
-		Migrations: migrationFS, Dir: "migrations",
-		VersionTable: "breaches_schema_version", SchemaTooNew: ErrSchemaTooNew,
-	}, errs)
+	db, err := sqlitereg.Open(ctx, path, sqlitereg.Spec{
+		Errs:         errs,
+		Migrations:   migrationFS,
+		VersionTable: "breaches_schema_version",
+		SchemaTooNew: ErrSchemaTooNew,
+		ForeignKeys:  true,
+	}, sqlitereg.Configure(opts))
 	if err != nil {
 		return nil, err
 	}
-	return &Store{w: db.W, r: db.R}, nil
+	return &Store{db: db}, nil
 }
 
 // Close closes the database; later calls fail with [breaches.ErrClosed].
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.closed.Store(true)
-		if err := errors.Join(s.r.Close(), s.w.Close()); err != nil {
-			s.closeErr = errs.Wrapped("close", err)
-		}
-	})
-	return s.closeErr
+	return s.db.Close()
 }
 
 const columns = `id, detected_us, detected_ns, description_ref, authority_due_us, authority_due_ns,
@@ -91,15 +76,15 @@ const columns = `id, detected_us, detected_ns, description_ref, authority_due_us
 // Insert implements [breaches.Store] in one transaction.
 func (s *Store) Insert(ctx context.Context, i breaches.Incident) error {
 	const op = "insert"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
 	if err := i.Validate(); err != nil {
 		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback()
 	args := []any{i.ID}
@@ -114,25 +99,25 @@ func (s *Store) Insert(ctx context.Context, i breaches.Incident) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO breaches (`+columns+`, filed_us)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, args...)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	} else if n == 0 {
-		return fmt.Errorf("sqlitebreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip(i.ID))
+		return fmt.Errorf("sqlitebreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip.String(i.ID, maxQuote))
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO breach_subjects (breach_id, subject) VALUES (?, ?)`)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	defer stmt.Close()
 	for _, subj := range i.Subjects {
 		if _, err := stmt.ExecContext(ctx, i.ID, subj); err != nil {
-			return s.wrap(ctx, op, err)
+			return s.db.Wrap(ctx, op, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	return nil
 }
@@ -145,7 +130,7 @@ type queryer interface {
 func (s *Store) get(ctx context.Context, q queryer, id string, subjects bool) (breaches.Incident, error) {
 	i, err := scan(q.QueryRowContext(ctx, "SELECT "+columns+" FROM breaches WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip(id))
+		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil || !subjects {
 		return i, err
@@ -168,15 +153,15 @@ func (s *Store) get(ctx context.Context, q queryer, id string, subjects bool) (b
 // Get implements [breaches.Store].
 func (s *Store) Get(ctx context.Context, id string) (breaches.Incident, error) {
 	const op = "get"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return breaches.Incident{}, err
 	}
-	i, err := s.get(ctx, s.r, id, true)
+	i, err := s.get(ctx, s.db.R, id, true)
 	if errors.Is(err, breaches.ErrNotFound) {
 		return breaches.Incident{}, fmt.Errorf("sqlitebreaches: %s: %w", op, err)
 	}
 	if err != nil {
-		return breaches.Incident{}, s.wrap(ctx, op, err)
+		return breaches.Incident{}, s.db.Wrap(ctx, op, err)
 	}
 	return i, nil
 }
@@ -184,12 +169,12 @@ func (s *Store) Get(ctx context.Context, id string) (breaches.Incident, error) {
 // MarkNotified implements [breaches.Store] in one write transaction.
 func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Addressee, at time.Time, ref string) error {
 	const op = "mark notified"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback()
 	i, err := s.get(ctx, tx, id, true)
@@ -197,7 +182,7 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
 	}
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if _, err := i.WithNotice(to, at, ref); err != nil {
 		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
@@ -209,22 +194,18 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 	us, ns := sqlutil.SplitTime(at)
 	if _, err := tx.ExecContext(ctx, `UPDATE breaches SET `+col+`_notified_us = ?, `+col+`_notified_ns = ?, `+col+`_ref = ?
 		WHERE id = ? AND `+col+`_notified_us IS NULL`, us.UnixMicro(), ns, ref, id); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	return nil
 }
 
 // Pending implements [breaches.Store].
 func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, error) {
-	const op = "pending"
-	if err := s.check(ctx, op); err != nil {
-		return nil, err
-	}
 	us, ns := sqlutil.SplitTime(t)
-	rows, err := s.r.QueryContext(ctx, `
+	out, err := sqlitereg.Query(ctx, s.db, "pending", scanNotice, `
 		SELECT id, 'authority', authority_due_us, authority_due_ns FROM breaches
 		WHERE authority_notified_us IS NULL AND (authority_due_us < ?1 OR (authority_due_us = ?1 AND authority_due_ns < ?2))
 		UNION ALL
@@ -232,42 +213,32 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, er
 		WHERE subjects_notified_us IS NULL AND (subjects_due_us < ?1 OR (subjects_due_us = ?1 AND subjects_due_ns < ?2))
 			AND EXISTS (SELECT 1 FROM breach_subjects WHERE breach_id = b.id)`, us.UnixMicro(), ns)
 	if err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	defer rows.Close()
-	var out []breaches.Notice
-	for rows.Next() {
-		var (
-			n     breaches.Notice
-			to    string
-			dueUS int64
-			dueNS int16
-		)
-		if err := rows.Scan(&n.Incident, &to, &dueUS, &dueNS); err != nil {
-			return nil, s.wrap(ctx, op, err)
-		}
-		n.To, n.Due = breaches.Addressee(to), sqlutil.JoinTime(time.UnixMicro(dueUS), dueNS)
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(ctx, op, err)
+		return nil, err
 	}
 	breaches.SortNotices(out)
 	return out, nil
 }
 
+func scanNotice(row sqlutil.Scanner) (breaches.Notice, error) {
+	var (
+		n     breaches.Notice
+		to    string
+		dueUS int64
+		dueNS int16
+	)
+	err := row.Scan(&n.Incident, &to, &dueUS, &dueNS)
+	n.To, n.Due = breaches.Addressee(to), sqlutil.JoinTime(time.UnixMicro(dueUS), dueNS)
+	return n, err
+}
+
 // BySubject implements [breaches.Store], through index
 // breach_subjects_subject.
 func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incident, error) {
-	const op = "by subject"
-	if err := s.check(ctx, op); err != nil {
-		return nil, err
-	}
-	out, err := sqlutil.QueryAll(ctx, s.r, scan, "SELECT "+prefixed("b.")+` FROM breaches b
+	out, err := sqlitereg.Query(ctx, s.db, "by subject", scan, "SELECT "+prefixed("b.")+` FROM breaches b
 		JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = ?
 		ORDER BY b.detected_us, b.detected_ns, b.id`, subject)
 	if err != nil {
-		return nil, s.wrap(ctx, op, err)
+		return nil, err
 	}
 	for k := range out {
 		out[k].Subjects = []string{subject}
@@ -279,60 +250,36 @@ func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incid
 // secure_delete on and a truncating WAL checkpoint after the commit.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
-	if err := s.check(ctx, op); err != nil {
-		return 0, err
-	}
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA secure_delete = ON"); err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT b.id, b.subjects_notified_us IS NOT NULL FROM breaches b
-		JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = ?`, subject)
-	if err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	var ids []string
-	var owed string
-	for rows.Next() {
-		var id string
-		var notified bool
-		if err := rows.Scan(&id, &notified); err != nil {
-			rows.Close()
-			return 0, s.wrap(ctx, op, err)
+	return s.db.Erase(ctx, op, func(tx *sql.Tx) (int, error) {
+		type hit struct {
+			id       string
+			notified bool
 		}
-		if !notified {
-			owed = id
+		hits, err := sqlitereg.QueryTx(ctx, tx, func(row sqlutil.Scanner) (hit, error) {
+			var h hit
+			return h, row.Scan(&h.id, &h.notified)
+		}, `SELECT b.id, b.subjects_notified_us IS NOT NULL FROM breaches b
+			JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = ?`, subject)
+		if err != nil {
+			return 0, s.db.Wrap(ctx, op, err)
 		}
-		ids = append(ids, id)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	if owed != "" {
-		return 0, fmt.Errorf("sqlitebreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip(owed))
-	}
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `UPDATE breach_subjects SET subject = ? WHERE breach_id = ? AND subject = ?`,
-			breaches.ErasedSubject(), id, subject); err != nil {
-			return 0, s.wrap(ctx, op, err)
+		var owed string
+		for _, h := range hits {
+			if !h.notified {
+				owed = h.id
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	if len(ids) > 0 {
-		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	}
-	return len(ids), nil
+		if owed != "" {
+			return 0, fmt.Errorf("sqlitebreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip.String(owed, maxQuote))
+		}
+		for _, h := range hits {
+			if _, err := tx.ExecContext(ctx, `UPDATE breach_subjects SET subject = ? WHERE breach_id = ? AND subject = ?`,
+				breaches.ErasedSubject(), h.id, subject); err != nil {
+				return 0, s.db.Wrap(ctx, op, err)
+			}
+		}
+		return len(hits), nil
+	})
 }
 
 func prefixed(p string) string {
@@ -358,12 +305,8 @@ func scan(row sqlutil.Scanner) (breaches.Incident, error) {
 	i.Detected = sqlutil.JoinTime(time.UnixMicro(detUS), detNS)
 	i.AuthorityDue = sqlutil.JoinTime(time.UnixMicro(aDueUS), aDueNS)
 	i.SubjectsDue = sqlutil.JoinTime(time.UnixMicro(sDueUS), sDueNS)
-	if aUS.Valid {
-		i.AuthorityNotified = sqlutil.JoinTime(time.UnixMicro(aUS.V), aNS.V)
-	}
-	if sUS.Valid {
-		i.SubjectsNotified = sqlutil.JoinTime(time.UnixMicro(sUS.V), sNS.V)
-	}
+	i.AuthorityNotified = sqlitereg.JoinNull(aUS, aNS)
+	i.SubjectsNotified = sqlitereg.JoinNull(sUS, sNS)
 	return i, nil
 }
 
@@ -381,18 +324,5 @@ func splitNull(t time.Time) []any {
 
 var errs = sqlutil.Errs{Pkg: "sqlitebreaches", Closed: breaches.ErrClosed, Unavailable: breaches.ErrUnavailable}
 
-func (s *Store) check(ctx context.Context, op string) error {
-	return errs.Check(ctx, op, s.closed.Load())
-}
-
-func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	return errs.Wrap(ctx, op, s.closed.Load(), err)
-}
-
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/internal/pgreg"
 )
 
 // Forget implements [claims.Forgetter] in one transaction that locks the
@@ -14,45 +16,32 @@ import (
 // store's DML-only role cannot do, and expire backups by policy.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return 0, err
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Pool.Begin(ctx)
 	if err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	rows, err := tx.Query(ctx, "SELECT "+columns+" FROM claims WHERE subject = $1 ORDER BY id FOR UPDATE", subject)
+	cs, err := pgreg.Query(ctx, s.db, op, tx, scanClaim, "SELECT "+columns+" FROM claims WHERE subject = $1 ORDER BY id FOR UPDATE", subject)
 	if err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	var cs []claims.Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			rows.Close()
-			return 0, s.wrap(ctx, op, err)
-		}
-		cs = append(cs, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, err
 	}
 	for _, c := range cs {
 		if c.Status.Open() {
-			return 0, fmt.Errorf("pgclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip(c.ID))
+			return 0, fmt.Errorf("pgclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip.String(c.ID, maxQuote))
 		}
 	}
 	for _, c := range cs {
 		e := claims.Erase(c)
 		if _, err := tx.Exec(ctx, `UPDATE claims SET subject = $1, text_ref = $2, answer_ref = $3, updated_at = now()
 			WHERE id = $4`, e.Subject, e.TextRef, e.AnswerRef, c.ID); err != nil {
-			return 0, s.wrap(ctx, op, err)
+			return 0, s.db.Wrap(ctx, op, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, s.db.Wrap(ctx, op, err)
 	}
 	return len(cs), nil
 }

@@ -6,16 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/yasam/privacy/internal/pgmigrate"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/internal/pgreg"
 )
 
 //go:embed migrations/*.up.sql
@@ -36,49 +35,28 @@ var ErrSchemaBehind = errors.New("pgclaims: database schema is behind this code:
 
 // Migrations returns the schema files: golang-migrate file naming; each
 // file also runs alone with psql.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		panic("pgclaims: embedded migrations: " + err.Error())
-	}
-	return sub
-}
+func Migrations() fs.FS { return pgreg.Sub(migrationFS, "pgclaims") }
 
 // Option configures [New] and [Migrate].
 type Option func(*config)
 
-type config struct {
-	schema  string
-	migrate bool
-}
+type config = pgreg.Config
 
 // WithSchema names the schema the tables are in (default: the
 // connection's current schema, the first of its search_path). The store's
 // queries name tables unqualified, so the pool's search_path must find
 // them there too.
-func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
+func WithSchema(name string) Option { return func(c *config) { c.Schema = name } }
 
 // WithMigrate makes [New] apply the schema files first, which needs the
 // right to create tables, functions and triggers. Without it New runs no
 // DDL.
-func WithMigrate() Option { return func(c *config) { c.migrate = true } }
+func WithMigrate() Option { return func(c *config) { c.Migrate = true } }
 
 // Migrate applies the files of [Migrations] in order, each in a
 // transaction under an advisory lock, in the configured schema.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
-	cfg := configure(opts)
-	if _, err := pgmigrate.Apply(ctx, pool, pgmigrate.Config{Component: Component, Files: Migrations(), Schema: cfg.schema}); err != nil {
-		return fmt.Errorf("pgclaims: migrate: %w", err)
-	}
-	return nil
-}
-
-func configure(opts []Option) config {
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
-	}
-	return cfg
+	return pgreg.Migrate(ctx, pool, spec(), pgreg.Configure(opts))
 }
 
 // Store is a [claims.Store] in PostgreSQL. It is safe for concurrent use
@@ -90,8 +68,7 @@ func configure(opts []Option) config {
 // claims; SELECT on privacy_schema. No DELETE: claims are never deleted
 // (a trigger refuses it), and erasure rewrites a row instead.
 type Store struct {
-	pool   *pgxpool.Pool
-	closed atomic.Bool
+	db *pgreg.DB
 }
 
 var (
@@ -104,29 +81,21 @@ var (
 // DDL unless [WithMigrate] is given. The pool stays the caller's: Close
 // does not close it.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	if pool == nil {
-		panic("pgclaims: New with a nil pool")
+	db, err := pgreg.Open(ctx, pool, spec(), pgreg.Configure(opts))
+	if err != nil {
+		return nil, err
 	}
-	cfg := configure(opts)
-	if cfg.migrate {
-		if err := Migrate(ctx, pool, opts...); err != nil {
-			return nil, err
-		}
-	}
-	if err := pgmigrate.Check(ctx, pool, cfg.schema, Component, SchemaVersion, ErrSchemaBehind); err != nil {
-		if errors.Is(err, ErrSchemaBehind) {
-			return nil, fmt.Errorf("pgclaims: new: %w", err)
-		}
-		return nil, errs.Wrap(ctx, "new", false, err)
-	}
-	return &Store{pool: pool}, nil
+	return &Store{db: db}, nil
+}
+
+func spec() pgreg.Spec {
+	return pgreg.Spec{Errs: errs, Component: Component, Files: Migrations(), Version: SchemaVersion, Behind: ErrSchemaBehind}
 }
 
 // Close makes later calls fail with an error wrapping
 // [claims.ErrClosed]. It does not close the pool.
 func (s *Store) Close() error {
-	s.closed.Store(true)
-	return nil
+	return s.db.Close()
 }
 
 const columns = `id, subject, channel, topic, text_ref, received, received_ns, due, due_ns,
@@ -135,7 +104,7 @@ const columns = `id, subject, channel, topic, text_ref, received, received_ns, d
 // Insert implements [claims.Store].
 func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 	const op = "insert"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
 	if err := c.Validate(); err != nil {
@@ -143,19 +112,19 @@ func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 	}
 	rec, recNS := sqlutil.SplitTime(c.Received)
 	due, dueNS := sqlutil.SplitTime(c.Due)
-	ans, ansNS := nullTime(c.Answered)
-	wd, wdNS := nullTime(c.Withdrawn)
-	esc, escNS := nullTime(c.Escalated)
-	tag, err := s.pool.Exec(ctx, `INSERT INTO claims (`+columns+`)
+	ans, ansNS := pgreg.NullTime(c.Answered)
+	wd, wdNS := pgreg.NullTime(c.Withdrawn)
+	esc, escNS := pgreg.NullTime(c.Escalated)
+	tag, err := s.db.Pool.Exec(ctx, `INSERT INTO claims (`+columns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (id) DO NOTHING`,
 		c.ID, c.Subject, string(c.Channel), string(c.Topic), c.TextRef, rec, recNS, due, dueNS,
 		string(c.Status), ans, ansNS, c.AnswerRef, wd, wdNS, esc, escNS)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip(c.ID))
+		return fmt.Errorf("pgclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip.String(c.ID, maxQuote))
 	}
 	return nil
 }
@@ -164,39 +133,39 @@ func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 // compared with prev and the status columns rewritten in one transaction.
 func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) error {
 	const op = "update"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Pool.Begin(ctx)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	old, err := scanClaim(tx.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1 FOR UPDATE", c.ID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip(c.ID))
+		return fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(c.ID, maxQuote))
 	}
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if old.Status != prev {
-		return fmt.Errorf("pgclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip(c.ID), old.Status, prev)
+		return fmt.Errorf("pgclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
 	}
 	old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
 	if err := old.Validate(); err != nil {
 		return fmt.Errorf("pgclaims: %s: %w", op, err)
 	}
-	ans, ansNS := nullTime(old.Answered)
-	wd, wdNS := nullTime(old.Withdrawn)
-	esc, escNS := nullTime(old.Escalated)
+	ans, ansNS := pgreg.NullTime(old.Answered)
+	wd, wdNS := pgreg.NullTime(old.Withdrawn)
+	esc, escNS := pgreg.NullTime(old.Escalated)
 	if _, err := tx.Exec(ctx, `UPDATE claims SET status = $1, answered = $2, answered_ns = $3, answer_ref = $4,
 		withdrawn = $5, withdrawn_ns = $6, escalated = $7, escalated_ns = $8, updated_at = now()
 		WHERE id = $9`,
 		string(old.Status), ans, ansNS, old.AnswerRef, wd, wdNS, esc, escNS, c.ID); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	return nil
 }
@@ -204,15 +173,15 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 // Get implements [claims.Store].
 func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	const op = "get"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return claims.Claim{}, err
 	}
-	c, err := scanClaim(s.pool.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1", id))
+	c, err := scanClaim(s.db.Pool.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip(id))
+		return claims.Claim{}, fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
-		return claims.Claim{}, s.wrap(ctx, op, err)
+		return claims.Claim{}, s.db.Wrap(ctx, op, err)
 	}
 	return c, nil
 }
@@ -233,26 +202,7 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]claims.Claim, error
 }
 
 func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]claims.Claim, error) {
-	if err := s.check(ctx, op); err != nil {
-		return nil, err
-	}
-	rows, err := s.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	defer rows.Close()
-	var out []claims.Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, s.wrap(ctx, op, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	return out, nil
+	return pgreg.Query(ctx, s.db, op, s.db.Pool, scanClaim, q, args...)
 }
 
 func scanClaim(row pgx.Row) (claims.Claim, error) {
@@ -271,45 +221,13 @@ func scanClaim(row pgx.Row) (claims.Claim, error) {
 	c.Channel, c.Topic, c.Status = claims.Channel(channel), claims.Topic(topic), claims.Status(status)
 	c.Received = sqlutil.JoinTime(rec, recNS)
 	c.Due = sqlutil.JoinTime(due, dueNS)
-	c.Answered = joinNull(ans, ansNS)
-	c.Withdrawn = joinNull(wd, wdNS)
-	c.Escalated = joinNull(esc, escNS)
+	c.Answered = pgreg.JoinNull(ans, ansNS)
+	c.Withdrawn = pgreg.JoinNull(wd, wdNS)
+	c.Escalated = pgreg.JoinNull(esc, escNS)
 	return c, nil
-}
-
-func nullTime(t time.Time) (*time.Time, *int16) {
-	if t.IsZero() {
-		return nil, nil
-	}
-	us, ns := sqlutil.SplitTime(t)
-	return &us, &ns
-}
-
-func joinNull(t *time.Time, ns *int16) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	var n int16
-	if ns != nil {
-		n = *ns
-	}
-	return sqlutil.JoinTime(*t, n)
 }
 
 var errs = sqlutil.Errs{Pkg: "pgclaims", Closed: claims.ErrClosed, Unavailable: claims.ErrUnavailable}
 
-func (s *Store) check(ctx context.Context, op string) error {
-	return errs.Check(ctx, op, s.closed.Load())
-}
-
-func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	return errs.Wrap(ctx, op, s.closed.Load(), err)
-}
-
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

@@ -2,11 +2,13 @@ package sqliteclaims
 
 import (
 	"context"
-	"errors"
+	"database/sql"
 	"fmt"
 	"time"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/internal/sqlitereg"
 )
 
 var _ claims.Forgetter = (*Store)(nil)
@@ -21,57 +23,24 @@ var _ claims.Forgetter = (*Store)(nil)
 // expire.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
-	if err := s.check(ctx, op); err != nil {
-		return 0, err
-	}
-	conn, err := s.w.Conn(ctx)
-	if err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA secure_delete = ON"); err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT "+columns+" FROM claims WHERE subject = ?", subject)
-	if err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	var cs []claims.Claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
+	return s.db.Erase(ctx, op, func(tx *sql.Tx) (int, error) {
+		cs, err := sqlitereg.QueryTx(ctx, tx, scanClaim, "SELECT "+columns+" FROM claims WHERE subject = ?", subject)
 		if err != nil {
-			rows.Close()
-			return 0, s.wrap(ctx, op, err)
+			return 0, s.db.Wrap(ctx, op, err)
 		}
-		cs = append(cs, c)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	for _, c := range cs {
-		if c.Status.Open() {
-			return 0, fmt.Errorf("sqliteclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip(c.ID))
+		for _, c := range cs {
+			if c.Status.Open() {
+				return 0, fmt.Errorf("sqliteclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip.String(c.ID, maxQuote))
+			}
 		}
-	}
-	now := time.Now().UnixMicro()
-	for _, c := range cs {
-		e := claims.Erase(c)
-		if _, err := tx.ExecContext(ctx, `UPDATE claims SET subject = ?, text_ref = ?, answer_ref = ?, updated_us = ?
-			WHERE id = ?`, e.Subject, e.TextRef, e.AnswerRef, now, c.ID); err != nil {
-			return 0, s.wrap(ctx, op, err)
+		now := time.Now().UnixMicro()
+		for _, c := range cs {
+			e := claims.Erase(c)
+			if _, err := tx.ExecContext(ctx, `UPDATE claims SET subject = ?, text_ref = ?, answer_ref = ?, updated_us = ?
+				WHERE id = ?`, e.Subject, e.TextRef, e.AnswerRef, now, c.ID); err != nil {
+				return 0, s.db.Wrap(ctx, op, err)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, s.wrap(ctx, op, err)
-	}
-	if len(cs) > 0 {
-		// Best effort: a reader in the way leaves the log to the next checkpoint.
-		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-	}
-	return len(cs), nil
+		return len(cs), nil
+	})
 }

@@ -6,16 +6,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"runtime"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/internal/sqlitereg"
 )
 
 //go:embed migrations/*.sql
@@ -29,29 +27,21 @@ var ErrSchemaTooNew = errors.New("sqliteclaims: database schema is newer than th
 // Option configures a [Store]; see [Open].
 type Option func(*config)
 
-type config struct {
-	busyTimeout time.Duration
-	readConns   int
-}
+type config = sqlitereg.Config
 
 // WithBusyTimeout sets how long a connection waits for a lock held by
 // another connection or process before it fails (default 5s).
-func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.busyTimeout = d } }
+func WithBusyTimeout(d time.Duration) Option { return func(c *config) { c.BusyTimeout = d } }
 
 // WithReadConns sets the size of the read pool (default: GOMAXPROCS, at
 // least 4). Writes always go through one writer connection.
-func WithReadConns(n int) Option { return func(c *config) { c.readConns = n } }
+func WithReadConns(n int) Option { return func(c *config) { c.ReadConns = n } }
 
 // Store is a [claims.Store] in a SQLite file. It is safe for concurrent
 // use by multiple goroutines. Create it with [Open]; the zero value is not
 // usable.
 type Store struct {
-	w *sql.DB // one connection: SQLite has one writer anyway
-	r *sql.DB // a pool of query-only connections
-
-	closed    atomic.Bool
-	closeOnce sync.Once
-	closeErr  error
+	db *sqlitereg.DB
 }
 
 var _ claims.Store = (*Store)(nil)
@@ -61,39 +51,22 @@ var _ claims.Store = (*Store)(nil)
 // synchronous=FULL, so a write that returned nil survives a crash or a
 // power cut.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	cfg := config{busyTimeout: 5 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0))}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	db, err := sqlutil.OpenSQLite(ctx, path, sqlutil.SQLiteConfig{
-		BusyTimeout:  cfg.busyTimeout,
-		ReadConns:    cfg.readConns,
+	db, err := sqlitereg.Open(ctx, path, sqlitereg.Spec{
+		Errs:         errs,
 		Migrations:   migrationFS,
-		Dir:          "migrations",
 		VersionTable: "claims_schema_version",
 		SchemaTooNew: ErrSchemaTooNew,
-	}, errs)
+	}, sqlitereg.Configure(opts))
 	if err != nil {
 		return nil, err
 	}
-	return &Store{w: db.W, r: db.R}, nil
+	return &Store{db: db}, nil
 }
 
 // Close closes the database. Calls after Close return an error wrapping
 // [claims.ErrClosed]. Close is safe to call more than once.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.closed.Store(true)
-		var errs []error
-		if s.r != nil {
-			errs = append(errs, s.r.Close())
-		}
-		errs = append(errs, s.w.Close())
-		if err := errors.Join(errs...); err != nil {
-			s.closeErr = unavailable("close", err)
-		}
-	})
-	return s.closeErr
+	return s.db.Close()
 }
 
 const columns = `id, subject, channel, topic, text_ref, received_us, received_ns, due_us, due_ns,
@@ -103,7 +76,7 @@ const columns = `id, subject, channel, topic, text_ref, received_us, received_ns
 // returns nil.
 func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 	const op = "insert"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
 	if err := c.Validate(); err != nil {
@@ -111,25 +84,25 @@ func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 	}
 	recUS, recNS := sqlutil.SplitTime(c.Received)
 	dueUS, dueNS := sqlutil.SplitTime(c.Due)
-	ansUS, ansNS := nullTime(c.Answered)
-	wdUS, wdNS := nullTime(c.Withdrawn)
-	escUS, escNS := nullTime(c.Escalated)
+	ansUS, ansNS := sqlitereg.NullTime(c.Answered)
+	wdUS, wdNS := sqlitereg.NullTime(c.Withdrawn)
+	escUS, escNS := sqlitereg.NullTime(c.Escalated)
 	now := time.Now().UnixMicro()
-	res, err := s.w.ExecContext(ctx, `INSERT INTO claims (`+columns+`, filed_us, updated_us)
+	res, err := s.db.W.ExecContext(ctx, `INSERT INTO claims (`+columns+`, filed_us, updated_us)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`,
 		c.ID, c.Subject, string(c.Channel), string(c.Topic), c.TextRef,
 		recUS.UnixMicro(), recNS, dueUS.UnixMicro(), dueNS,
 		string(c.Status), ansUS, ansNS, c.AnswerRef, wdUS, wdNS, escUS, escNS, now, now)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("sqliteclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip(c.ID))
+		return fmt.Errorf("sqliteclaims: %s: %w: id %q is taken", op, claims.ErrConflict, clip.String(c.ID, maxQuote))
 	}
 	return nil
 }
@@ -139,47 +112,47 @@ func (s *Store) Insert(ctx context.Context, c claims.Claim) error {
 // this process or another, comes in between.
 func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) error {
 	const op = "update"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback()
 	old, err := scanClaim(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", c.ID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip(c.ID))
+		return fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(c.ID, maxQuote))
 	}
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if old.Status != prev {
-		return fmt.Errorf("sqliteclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip(c.ID), old.Status, prev)
+		return fmt.Errorf("sqliteclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
 	}
 	// Only the status columns change: what was filed is fixed.
 	old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
 	if err := old.Validate(); err != nil {
 		return fmt.Errorf("sqliteclaims: %s: %w", op, err)
 	}
-	ansUS, ansNS := nullTime(old.Answered)
-	wdUS, wdNS := nullTime(old.Withdrawn)
-	escUS, escNS := nullTime(old.Escalated)
+	ansUS, ansNS := sqlitereg.NullTime(old.Answered)
+	wdUS, wdNS := sqlitereg.NullTime(old.Withdrawn)
+	escUS, escNS := sqlitereg.NullTime(old.Escalated)
 	res, err := tx.ExecContext(ctx, `UPDATE claims SET status = ?, answered_us = ?, answered_ns = ?, answer_ref = ?,
 		withdrawn_us = ?, withdrawn_ns = ?, escalated_us = ?, escalated_ns = ?, updated_us = ?
 		WHERE id = ? AND status = ?`,
 		string(old.Status), ansUS, ansNS, old.AnswerRef, wdUS, wdNS, escUS, escNS, time.Now().UnixMicro(),
 		c.ID, string(prev))
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	} else if n != 1 {
-		return fmt.Errorf("sqliteclaims: %s: %w: claim %q changed", op, claims.ErrConflict, clip(c.ID))
+		return fmt.Errorf("sqliteclaims: %s: %w: claim %q changed", op, claims.ErrConflict, clip.String(c.ID, maxQuote))
 	}
 	if err := tx.Commit(); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	return nil
 }
@@ -187,15 +160,15 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 // Get implements [claims.Store].
 func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	const op = "get"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return claims.Claim{}, err
 	}
-	c, err := scanClaim(s.r.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", id))
+	c, err := scanClaim(s.db.R.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip(id))
+		return claims.Claim{}, fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
-		return claims.Claim{}, s.wrap(ctx, op, err)
+		return claims.Claim{}, s.db.Wrap(ctx, op, err)
 	}
 	return c, nil
 }
@@ -216,14 +189,7 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]claims.Claim, error
 }
 
 func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]claims.Claim, error) {
-	if err := s.check(ctx, op); err != nil {
-		return nil, err
-	}
-	out, err := sqlutil.QueryAll(ctx, s.r, scanClaim, q, args...)
-	if err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	return out, nil
+	return sqlitereg.Query(ctx, s.db, op, scanClaim, q, args...)
 }
 
 func scanClaim(row sqlutil.Scanner) (claims.Claim, error) {
@@ -242,50 +208,13 @@ func scanClaim(row sqlutil.Scanner) (claims.Claim, error) {
 	c.Channel, c.Topic, c.Status = claims.Channel(channel), claims.Topic(topic), claims.Status(status)
 	c.Received = sqlutil.JoinTime(time.UnixMicro(recUS), recNS)
 	c.Due = sqlutil.JoinTime(time.UnixMicro(dueUS), dueNS)
-	c.Answered = joinNull(ansUS, ansNS)
-	c.Withdrawn = joinNull(wdUS, wdNS)
-	c.Escalated = joinNull(escUS, escNS)
+	c.Answered = sqlitereg.JoinNull(ansUS, ansNS)
+	c.Withdrawn = sqlitereg.JoinNull(wdUS, wdNS)
+	c.Escalated = sqlitereg.JoinNull(escUS, escNS)
 	return c, nil
-}
-
-// nullTime splits t as [sqlutil.SplitTime] does, NULL for the zero time.
-// Both halves are int64: a driver.Valuer must return a driver.Value.
-func nullTime(t time.Time) (sql.Null[int64], sql.Null[int64]) {
-	if t.IsZero() {
-		return sql.Null[int64]{}, sql.Null[int64]{}
-	}
-	us, ns := sqlutil.SplitTime(t)
-	return sql.Null[int64]{V: us.UnixMicro(), Valid: true}, sql.Null[int64]{V: int64(ns), Valid: true}
-}
-
-func joinNull(us sql.Null[int64], ns sql.Null[int16]) time.Time {
-	if !us.Valid {
-		return time.Time{}
-	}
-	return sqlutil.JoinTime(time.UnixMicro(us.V), ns.V)
 }
 
 var errs = sqlutil.Errs{Pkg: "sqliteclaims", Closed: claims.ErrClosed, Unavailable: claims.ErrUnavailable}
 
-// check fails fast on a closed store or a done context.
-func (s *Store) check(ctx context.Context, op string) error {
-	return errs.Check(ctx, op, s.closed.Load())
-}
-
-// wrap names what made op fail: [claims.ErrClosed] when the store was
-// closed under the call, the context's error when it is done (or the
-// driver reports one), [claims.ErrUnavailable] otherwise.
-func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	return errs.Wrap(ctx, op, s.closed.Load(), err)
-}
-
-func unavailable(op string, err error) error { return errs.Wrapped(op, err) }
-
-// clip bounds what of a caller's input goes into an error message.
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64

@@ -6,15 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/yasam/privacy/internal/pgmigrate"
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
+	"github.com/yasam/privacy/subject/internal/pgreg"
 	"github.com/yasam/privacy/subject/requests"
 )
 
@@ -34,41 +33,25 @@ var ErrSchemaBehind = errors.New("pgrequests: database schema is behind this cod
 
 // Migrations returns the schema files: golang-migrate file naming; each
 // file also runs alone with psql.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFS, "migrations")
-	if err != nil {
-		panic("pgrequests: embedded migrations: " + err.Error())
-	}
-	return sub
-}
+func Migrations() fs.FS { return pgreg.Sub(migrationFS, "pgrequests") }
 
 // Option configures [New] and [Migrate].
 type Option func(*config)
 
-type config struct {
-	schema  string
-	migrate bool
-}
+type config = pgreg.Config
 
 // WithSchema names the schema of the tables (default: the current
 // schema).
-func WithSchema(name string) Option { return func(c *config) { c.schema = name } }
+func WithSchema(name string) Option { return func(c *config) { c.Schema = name } }
 
 // WithMigrate makes [New] apply the schema files first; without it New
 // runs no DDL.
-func WithMigrate() Option { return func(c *config) { c.migrate = true } }
+func WithMigrate() Option { return func(c *config) { c.Migrate = true } }
 
 // Migrate applies [Migrations] in order, each in a transaction under an
 // advisory lock, in the configured schema.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if _, err := pgmigrate.Apply(ctx, pool, pgmigrate.Config{Component: Component, Files: Migrations(), Schema: cfg.schema}); err != nil {
-		return fmt.Errorf("pgrequests: migrate: %w", err)
-	}
-	return nil
+	return pgreg.Migrate(ctx, pool, spec(), pgreg.Configure(opts))
 }
 
 // Store is a [requests.Store] in PostgreSQL, safe for concurrent use by
@@ -77,8 +60,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
 // Privileges: USAGE on the schema; SELECT, INSERT, UPDATE on requests;
 // SELECT on privacy_schema.
 type Store struct {
-	pool   *pgxpool.Pool
-	closed atomic.Bool
+	db *pgreg.DB
 }
 
 var (
@@ -90,32 +72,21 @@ var (
 // [SchemaVersion] ([ErrSchemaBehind] if not). No DDL runs unless
 // [WithMigrate] is given.
 func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error) {
-	if pool == nil {
-		panic("pgrequests: New with a nil pool")
+	db, err := pgreg.Open(ctx, pool, spec(), pgreg.Configure(opts))
+	if err != nil {
+		return nil, err
 	}
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
-	}
-	if cfg.migrate {
-		if err := Migrate(ctx, pool, opts...); err != nil {
-			return nil, err
-		}
-	}
-	if err := pgmigrate.Check(ctx, pool, cfg.schema, Component, SchemaVersion, ErrSchemaBehind); err != nil {
-		if errors.Is(err, ErrSchemaBehind) {
-			return nil, fmt.Errorf("pgrequests: new: %w", err)
-		}
-		return nil, errs.Wrap(ctx, "new", false, err)
-	}
-	return &Store{pool: pool}, nil
+	return &Store{db: db}, nil
+}
+
+func spec() pgreg.Spec {
+	return pgreg.Spec{Errs: errs, Component: Component, Files: Migrations(), Version: SchemaVersion, Behind: ErrSchemaBehind}
 }
 
 // Close makes later calls fail with [requests.ErrClosed]; the pool stays
 // open.
 func (s *Store) Close() error {
-	s.closed.Store(true)
-	return nil
+	return s.db.Close()
 }
 
 const columns = `id, subject, kind, channel, text_ref, received, received_ns, due, due_ns,
@@ -124,7 +95,7 @@ const columns = `id, subject, kind, channel, text_ref, received, received_ns, du
 // Insert implements [requests.Store].
 func (s *Store) Insert(ctx context.Context, r requests.Request) error {
 	const op = "insert"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
 	if err := r.Validate(); err != nil {
@@ -132,16 +103,16 @@ func (s *Store) Insert(ctx context.Context, r requests.Request) error {
 	}
 	rec, recNS := sqlutil.SplitTime(r.Received)
 	due, dueNS := sqlutil.SplitTime(r.Due)
-	cl, clNS := nullTime(r.Closed)
-	tag, err := s.pool.Exec(ctx, `INSERT INTO requests (`+columns+`)
+	cl, clNS := pgreg.NullTime(r.Closed)
+	tag, err := s.db.Pool.Exec(ctx, `INSERT INTO requests (`+columns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
 		r.ID, r.Subject, string(r.Kind), string(r.Channel), r.TextRef, rec, recNS, due, dueNS,
 		string(r.Status), cl, clNS, r.AnswerRef, string(r.Reason))
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgrequests: %s: %w: id %q is taken", op, requests.ErrConflict, clip(r.ID))
+		return fmt.Errorf("pgrequests: %s: %w: id %q is taken", op, requests.ErrConflict, clip.String(r.ID, maxQuote))
 	}
 	return nil
 }
@@ -150,36 +121,36 @@ func (s *Store) Insert(ctx context.Context, r requests.Request) error {
 // compared with prev and the status columns rewritten in one transaction.
 func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.Status) error {
 	const op = "update"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Pool.Begin(ctx)
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	old, err := scan(tx.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1 FOR UPDATE", r.ID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip(r.ID))
+		return fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(r.ID, maxQuote))
 	}
 	if err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if old.Status != prev {
-		return fmt.Errorf("pgrequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip(r.ID), old.Status, prev)
+		return fmt.Errorf("pgrequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
 	}
 	old.Status, old.Closed, old.AnswerRef, old.Reason = r.Status, r.Closed, r.AnswerRef, r.Reason
 	if err := old.Validate(); err != nil {
 		return fmt.Errorf("pgrequests: %s: %w", op, err)
 	}
-	cl, clNS := nullTime(old.Closed)
+	cl, clNS := pgreg.NullTime(old.Closed)
 	if _, err := tx.Exec(ctx, `UPDATE requests SET status = $1, closed = $2, closed_ns = $3, answer_ref = $4,
 		reason = $5, updated_at = now() WHERE id = $6`,
 		string(old.Status), cl, clNS, old.AnswerRef, string(old.Reason), r.ID); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return s.wrap(ctx, op, err)
+		return s.db.Wrap(ctx, op, err)
 	}
 	return nil
 }
@@ -187,58 +158,35 @@ func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.St
 // Get implements [requests.Store].
 func (s *Store) Get(ctx context.Context, id string) (requests.Request, error) {
 	const op = "get"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return requests.Request{}, err
 	}
-	r, err := scan(s.pool.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1", id))
+	r, err := scan(s.db.Pool.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return requests.Request{}, fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip(id))
+		return requests.Request{}, fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(id, maxQuote))
 	}
 	if err != nil {
-		return requests.Request{}, s.wrap(ctx, op, err)
+		return requests.Request{}, s.db.Wrap(ctx, op, err)
 	}
 	return r, nil
 }
 
 // BySubject implements [requests.Store].
 func (s *Store) BySubject(ctx context.Context, subject string) ([]requests.Request, error) {
-	return s.query(ctx, "by subject", s.pool, "SELECT "+columns+
+	return s.query(ctx, "by subject", s.db.Pool, "SELECT "+columns+
 		" FROM requests WHERE subject = $1 ORDER BY received, received_ns, id", subject)
 }
 
 // Pending implements [requests.Store].
 func (s *Store) Pending(ctx context.Context, t time.Time) ([]requests.Request, error) {
 	us, ns := sqlutil.SplitTime(t)
-	return s.query(ctx, "pending", s.pool, "SELECT "+columns+
+	return s.query(ctx, "pending", s.db.Pool, "SELECT "+columns+
 		" FROM requests WHERE status = 'received' AND (due < $1 OR (due = $1 AND due_ns < $2))"+
 		" ORDER BY due, due_ns, id", us, ns)
 }
 
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}
-
-func (s *Store) query(ctx context.Context, op string, q querier, sql string, args ...any) ([]requests.Request, error) {
-	if err := s.check(ctx, op); err != nil {
-		return nil, err
-	}
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	defer rows.Close()
-	var out []requests.Request
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return nil, s.wrap(ctx, op, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(ctx, op, err)
-	}
-	return out, nil
+func (s *Store) query(ctx context.Context, op string, q pgreg.Querier, sql string, args ...any) ([]requests.Request, error) {
+	return pgreg.Query(ctx, s.db, op, q, scan, sql, args...)
 }
 
 // Forget implements [requests.Forgetter] in one transaction that locks
@@ -246,12 +194,12 @@ func (s *Store) query(ctx context.Context, op string, q querier, sql string, arg
 // erasures (the DML-only role cannot).
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
-	if err := s.check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil {
 		return 0, err
 	}
-	tx, err := s.pool.Begin(ctx)
+	tx, err := s.db.Pool.Begin(ctx)
 	if err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	rs, err := s.query(ctx, op, tx, "SELECT "+columns+" FROM requests WHERE subject = $1 ORDER BY id FOR UPDATE", subject)
@@ -260,18 +208,18 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	}
 	for _, r := range rs {
 		if r.Status.Open() {
-			return 0, fmt.Errorf("pgrequests: %s: %w: request %q awaits its answer", op, requests.ErrRetained, clip(r.ID))
+			return 0, fmt.Errorf("pgrequests: %s: %w: request %q awaits its answer", op, requests.ErrRetained, clip.String(r.ID, maxQuote))
 		}
 	}
 	for _, r := range rs {
 		e := requests.Erase(r)
 		if _, err := tx.Exec(ctx, `UPDATE requests SET subject = $1, text_ref = $2, answer_ref = $3, updated_at = now() WHERE id = $4`,
 			e.Subject, e.TextRef, e.AnswerRef, r.ID); err != nil {
-			return 0, s.wrap(ctx, op, err)
+			return 0, s.db.Wrap(ctx, op, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, s.wrap(ctx, op, err)
+		return 0, s.db.Wrap(ctx, op, err)
 	}
 	return len(rs), nil
 }
@@ -292,38 +240,11 @@ func scan(row pgx.Row) (requests.Request, error) {
 	r.Kind, r.Channel, r.Status, r.Reason = requests.Kind(kind), requests.Channel(channel), requests.Status(status), requests.Reason(reason)
 	r.Received = sqlutil.JoinTime(rec, recNS)
 	r.Due = sqlutil.JoinTime(due, dueNS)
-	if cl != nil {
-		var ns int16
-		if clNS != nil {
-			ns = *clNS
-		}
-		r.Closed = sqlutil.JoinTime(*cl, ns)
-	}
+	r.Closed = pgreg.JoinNull(cl, clNS)
 	return r, nil
-}
-
-func nullTime(t time.Time) (*time.Time, *int16) {
-	if t.IsZero() {
-		return nil, nil
-	}
-	us, ns := sqlutil.SplitTime(t)
-	return &us, &ns
 }
 
 var errs = sqlutil.Errs{Pkg: "pgrequests", Closed: requests.ErrClosed, Unavailable: requests.ErrUnavailable}
 
-func (s *Store) check(ctx context.Context, op string) error {
-	return errs.Check(ctx, op, s.closed.Load())
-}
-
-func (s *Store) wrap(ctx context.Context, op string, err error) error {
-	return errs.Wrap(ctx, op, s.closed.Load(), err)
-}
-
-func clip(s string) string {
-	const n = 64
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "") + "…"
-}
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64
