@@ -112,6 +112,9 @@ type Store struct {
 	corrupt atomic.Bool
 	storeID string
 	group   *groupcommit.Group[[]consent.Event, int64]
+	// commits and committed count the transactions of commit groups and
+	// the Appends they carried (see Stats).
+	commits, committed atomic.Uint64
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -368,6 +371,8 @@ func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]i
 	seq, err := s.writeFast(ctx, rows, time.Now().UnixMicro())
 	if err == nil {
 		s.invalidate(rows)
+		s.commits.Add(1)
+		s.committed.Add(uint64(len(batches)))
 		seqs := make([]int64, len(batches))
 		for i := range seqs {
 			seqs[i] = seq
@@ -383,6 +388,12 @@ func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]i
 			return fail(err)
 		}
 		if bad < 0 {
+			s.commits.Add(1)
+			for _, e := range errs {
+				if e == nil {
+					s.committed.Add(1)
+				}
+			}
 			seqs := make([]int64, len(batches))
 			for i := range seqs {
 				seqs[i] = seq
@@ -803,12 +814,17 @@ type Stats struct {
 	CacheHits, CacheMisses uint64
 	// CacheLen is how many users' states are cached now.
 	CacheLen int
+	// Commits counts the transactions that committed Appends, and
+	// CommittedAppends the Appends (batches) they carried: their ratio is
+	// the mean size of a commit group, each sharing one fsync.
+	Commits, CommittedAppends uint64
 }
 
 // Stats returns the cache's figures, for monitoring and benchmarks.
 func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
-	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
+	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n,
+		Commits: s.commits.Load(), CommittedAppends: s.committed.Load()}
 }
 
 // DropCached drops user's cached state, so that the store's memory holds
