@@ -138,10 +138,9 @@ func (fw *fastWriter) close() error {
 	return errors.Join(errs...)
 }
 
-var never = context.Background() // a context that is never done: see writeFast
-
+// execStmt runs st with a context that is never done: see writeFast.
 func execStmt(st driver.Stmt, args []driver.NamedValue) (driver.Result, error) {
-	return st.(driver.StmtExecContext).ExecContext(never, args)
+	return st.(driver.StmtExecContext).ExecContext(context.Background(), args)
 }
 
 func (fw *fastWriter) write(ctx context.Context, rows []groupRow, now int64) (int64, error) {
