@@ -123,3 +123,52 @@ func BenchmarkKeyed(b *testing.B) {
 		})
 	}
 }
+
+// TestKeyedAppendRacingForget races an Append with a Forget of the same
+// subject, round after round, over a keyring behind a cache as a service
+// runs it. Whichever wins, the outcome is one of the two orders: the
+// append came first and is erased with the rest (an empty state), or it
+// came after and is all that is left. The grant acknowledged before the
+// race is never readable again, nothing errs, and no state mixes the two.
+func TestKeyedAppendRacingForget(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := consent.NewKeyedStore(consent.NewMemoryStore(), keyring.NewCache(newRing(t), time.Hour, 64))
+	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	var erased, after int
+	for round := range 300 {
+		user := fmt.Sprintf("user-%d", round%7)
+		at = at.Add(time.Minute)
+		require.NoError(t, s.Append(ctx, consent.Grant(user, purpose.Payments, "bank", at)))
+		withdraw := consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Second))
+		start := make(chan struct{})
+		errs := make(chan error, 2)
+		go func() { <-start; errs <- s.Append(ctx, withdraw) }()
+		go func() { <-start; _, err := s.Forget(ctx, user); errs <- err }()
+		close(start)
+		require.NoError(t, <-errs)
+		require.NoError(t, <-errs)
+
+		st, err := s.State(ctx, user)
+		require.NoError(t, err)
+		h, err := s.History(ctx, user)
+		require.NoError(t, err)
+		switch len(h) {
+		case 0: // the append came first: erased with the grant
+			erased++
+			assert.Zero(t, st.Events(), "round %d: an erased log left a state", round)
+		case 1: // the append came after the erasure
+			after++
+			assert.Equal(t, withdraw.ID, h[0].ID, "round %d", round)
+			assert.Equal(t, 1, st.Events(), "round %d", round)
+		default:
+			t.Fatalf("round %d: %d events readable after the erasure; the grant acknowledged before it survived", round, len(h))
+		}
+		g, ok := st.Grant(purpose.Payments, "bank")
+		assert.False(t, ok && g.Granted, "round %d: the erased grant still allows", round)
+		// Leave the subject empty for its next round.
+		_, err = s.Forget(ctx, user)
+		require.NoError(t, err)
+	}
+	t.Logf("append erased with the log in %d rounds, recorded after the erasure in %d", erased, after)
+}

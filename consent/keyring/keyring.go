@@ -261,6 +261,12 @@ type Cache struct {
 	now  func() time.Time
 	mu   sync.Mutex
 	m    map[string]cached
+	// gen counts Shreds begun and ended; shredding counts the Shreds of
+	// each subject under way. A key read from ring while either moved is
+	// not kept: it may be the key being shredded, and keeping it would
+	// let this process read what was erased until it expired.
+	gen       uint64
+	shredding map[string]int
 }
 
 var _ Keyring = (*Cache)(nil)
@@ -277,13 +283,14 @@ const DefaultTTL = 30 * time.Second
 // NewCache returns a cache over ring keeping at most max keys (at least
 // 1) for ttl each.
 func NewCache(ring Keyring, ttl time.Duration, max int) *Cache {
-	return &Cache{ring: ring, ttl: ttl, max: max, now: time.Now, m: make(map[string]cached)}
+	return &Cache{ring: ring, ttl: ttl, max: max, now: time.Now, m: make(map[string]cached), shredding: make(map[string]int)}
 }
 
 // Key implements [Keyring].
 func (c *Cache) Key(ctx context.Context, subject string, create bool) ([]byte, error) {
 	c.mu.Lock()
 	e, ok := c.m[subject]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok && c.now().Before(e.exp) {
 		return append([]byte(nil), e.k...), nil
@@ -293,6 +300,13 @@ func (c *Cache) Key(ctx context.Context, subject string, create bool) ([]byte, e
 		return nil, err
 	}
 	c.mu.Lock()
+	if c.gen != gen || c.shredding[subject] > 0 {
+		// A Shred ran beside the read: the key is the caller's for this
+		// one call (an Append sealed with it is erased with the rest),
+		// but it is not kept.
+		c.mu.Unlock()
+		return k, nil
+	}
 	if len(c.m) >= max(c.max, 1) {
 		for _, e := range c.m {
 			clear(e.k)
@@ -304,13 +318,25 @@ func (c *Cache) Key(ctx context.Context, subject string, create bool) ([]byte, e
 	return k, nil
 }
 
-// Shred implements [Keyring]: the key leaves memory, then ring.
+// Shred implements [Keyring]: the key leaves memory, then ring. A Key
+// that reads ring while a Shred runs in this Cache returns what it read
+// but does not keep it, so a shredded key never comes back into memory.
 func (c *Cache) Shred(ctx context.Context, subject string) error {
 	c.mu.Lock()
 	if e, ok := c.m[subject]; ok {
 		clear(e.k)
 		delete(c.m, subject)
 	}
+	c.gen++
+	c.shredding[subject]++
 	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.gen++
+		if c.shredding[subject]--; c.shredding[subject] == 0 {
+			delete(c.shredding, subject)
+		}
+		c.mu.Unlock()
+	}()
 	return c.ring.Shred(ctx, subject)
 }

@@ -133,3 +133,74 @@ func TestConcurrentCreate(t *testing.T) {
 		assert.Equal(t, keys[0], k, "concurrent creators agree on one key")
 	}
 }
+
+// pausingRing stops inside Key after reading the key, or inside Shred
+// before shredding, until released: it puts a Cache's two calls in a
+// chosen order.
+type pausingRing struct {
+	keyring.Keyring
+	pauseKey, pauseShred bool
+	reached, release     chan struct{}
+}
+
+func (r *pausingRing) Key(ctx context.Context, subject string, create bool) ([]byte, error) {
+	k, err := r.Keyring.Key(ctx, subject, create)
+	if r.pauseKey {
+		r.reached <- struct{}{}
+		<-r.release
+	}
+	return k, err
+}
+
+func (r *pausingRing) Shred(ctx context.Context, subject string) error {
+	if r.pauseShred {
+		r.reached <- struct{}{}
+		<-r.release
+	}
+	return r.Keyring.Shred(ctx, subject)
+}
+
+// TestCacheNeverKeepsAShreddedKey: a Key that read ring beside a Shred
+// (read before the Shred began and returning after it, or run wholly
+// while it was under way) does not keep the key it read, so the Cache
+// never answers with a key ring has shredded.
+func TestCacheNeverKeepsAShreddedKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name       string
+		pauseKey   bool // Key pauses after its read; Shred runs whole
+		pauseShred bool // Shred pauses before ring's; Key runs whole
+	}{
+		{"key read before the shred, kept after it", true, false},
+		{"key read while the shred is under way", false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := keyring.NewMemory(pepper)
+			require.NoError(t, err)
+			_, err = m.Key(ctx, "user-1", true)
+			require.NoError(t, err)
+			r := &pausingRing{Keyring: m, pauseKey: tc.pauseKey, pauseShred: tc.pauseShred,
+				reached: make(chan struct{}), release: make(chan struct{})}
+			c := keyring.NewCache(r, time.Hour, 8)
+			done := make(chan error, 1)
+			if tc.pauseKey {
+				go func() { _, err := c.Key(ctx, "user-1", true); done <- err }()
+				<-r.reached
+				require.NoError(t, c.Shred(ctx, "user-1"))
+				close(r.release)
+			} else {
+				go func() { done <- c.Shred(ctx, "user-1") }()
+				<-r.reached
+				_, err := c.Key(ctx, "user-1", false)
+				require.NoError(t, err, "ring still holds the key while the shred waits")
+				close(r.release)
+			}
+			require.NoError(t, <-done)
+			r.pauseKey, r.pauseShred = false, false
+			_, err = c.Key(ctx, "user-1", false)
+			require.ErrorIs(t, err, keyring.ErrNoKey, "the cache answered with a shredded key")
+		})
+	}
+}
