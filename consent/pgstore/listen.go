@@ -126,7 +126,9 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			case skipPID != 0:
 				// This instance's own transaction: already applied.
 			default:
-				s.cache.InvalidateTag(n.Payload)
+				if user, ok := s.cache.InvalidateTagKey(n.Payload); ok {
+					s.scheduleRefresh(user)
+				}
 			}
 			continue
 		case ctx.Err() != nil:

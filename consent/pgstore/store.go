@@ -76,6 +76,9 @@ type config struct {
 	maxBackoff time.Duration
 	migrate    bool
 	schema     string
+	// Test hooks.
+	warmChunk int         // events per Warm query (default warmChunk)
+	warmHook  func(n int) // called once each Warm chunk's rows begin
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -122,6 +125,13 @@ type Store struct {
 	group   *groupcommit.Group[[]consent.Event, uint64]
 	seen    seenXIDs
 	own     seenXIDs // transactions this instance committed, applied to its cache itself
+	strs    interner // shares low-cardinality strings between cached states
+	misses  *readBatcher
+	// refreshQ holds cached users another instance changed, to be read
+	// again in the background (see refresher).
+	refreshQ  chan string
+	refreshes atomic.Uint64
+	refDone   chan struct{} // closed when the refresher has stopped
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -244,6 +254,13 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s.listenC = pool.Config().ConnConfig.Copy()
 	lctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	s.misses = newReadBatcher(lctx, s, cap(s.reads))
+	s.refreshQ = make(chan string, refreshQueue)
+	s.refDone = make(chan struct{})
+	go func() {
+		defer close(s.refDone)
+		s.refresher(lctx)
+	}()
 	first := make(chan struct{})
 	go s.run(lctx, first)
 	select {
@@ -258,7 +275,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 // queries are the store's statements, with table names qualified by the
 // configured schema, if any.
 type queries struct {
-	meta, insert, byIDs, history string
+	meta, insert, byIDs, history    string
+	scanAfter, scanFrom, bySubjects string
 }
 
 func newQueries(schema string) queries {
@@ -278,8 +296,12 @@ func newQueries(schema string) queries {
 		AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)
 	ON CONFLICT (id) DO NOTHING
 	RETURNING id`,
-		byIDs:   "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
-		history: "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
+		byIDs: "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
+		// Keyset chunks of the whole log, in subject then log order.
+		scanAfter:  "SELECT " + columns + " FROM " + events + " WHERE subject > $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
+		scanFrom:   "SELECT " + columns + " FROM " + events + " WHERE subject >= $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
+		bySubjects: "SELECT " + columns + " FROM " + events + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq",
+		history:    "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
 	}
 }
 
@@ -291,6 +313,9 @@ func (s *Store) Close() {
 		s.closed.Store(true)
 		s.cancel()
 		<-s.done
+		if s.refDone != nil {
+			<-s.refDone
+		}
 		s.setDown()
 	})
 }
@@ -728,9 +753,10 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 		return consent.State{}, err
 	}
 	if s.cache != nil && s.serving() {
-		// Concurrent misses of one user share one read.
+		// Concurrent misses of one user share one read; concurrent
+		// misses of different users share one query.
 		return s.cache.Load(ctx, user, func() string { return s.tag(user) }, func() (consent.State, error) {
-			return s.load(ctx, nil, user)
+			return s.misses.get(ctx, user)
 		})
 	}
 	return s.load(ctx, nil, user)
@@ -838,8 +864,19 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 	if err != nil {
 		return nil, s.wrap(op, ctx, err)
 	}
-	defer rows.Close()
 	var out []consent.Event
+	if err := scanEvents(rows, nil, func(e consent.Event) { out = append(out, e) }); err != nil {
+		return nil, s.wrap(op, ctx, err)
+	}
+	return out, nil
+}
+
+// scanEvents calls fn with each row of rows (columns) as an event, and
+// closes rows. With in, the event's low-cardinality strings (purpose,
+// recipient, policy version, channel, operator, categories) are shared
+// between events, so that cached states do not each hold copies.
+func scanEvents(rows pgx.Rows, in *interner, fn func(consent.Event)) error {
+	defer rows.Close()
 	for rows.Next() {
 		var (
 			e                     consent.Event
@@ -854,7 +891,15 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 		if err := rows.Scan(&e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
 			&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
 			&e.Operator.Name, &e.Operator.BIN, &cats); err != nil {
-			return nil, s.wrap(op, ctx, err)
+			return err
+		}
+		if in != nil {
+			purp, channel = in.get(purp), in.get(channel)
+			e.Scope.Recipient, e.PolicyVersion = in.get(e.Scope.Recipient), in.get(e.PolicyVersion)
+			e.Operator.Name, e.Operator.BIN = in.get(e.Operator.Name), in.get(e.Operator.BIN)
+			for i := range cats {
+				cats[i] = in.get(cats[i])
+			}
 		}
 		e.Action = consent.Action(action)
 		e.Scope.Purpose = purpose.ID(purp)
@@ -867,12 +912,36 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 		for _, c := range cats {
 			e.Categories = append(e.Categories, purpose.Category(c))
 		}
-		out = append(out, e)
+		fn(e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(op, ctx, err)
+	return rows.Err()
+}
+
+// interner shares equal strings. It holds at most maxInterned distinct
+// ones; beyond that strings pass through unshared.
+type interner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxInterned = 4096
+
+func (in *interner) get(v string) string {
+	if v == "" {
+		return ""
 	}
-	return out, nil
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if w, ok := in.m[v]; ok {
+		return w
+	}
+	if in.m == nil {
+		in.m = make(map[string]string)
+	}
+	if len(in.m) < maxInterned {
+		in.m[v] = v
+	}
+	return v
 }
 
 var errs = sqlutil.Errs{Pkg: "pgstore", Closed: consent.ErrClosed, Unavailable: consent.ErrUnavailable}
@@ -895,12 +964,20 @@ type Stats struct {
 	CacheHits, CacheMisses uint64
 	// CacheLen is how many users' states are cached now.
 	CacheLen int
+	// MissReads is how many queries read the states of cache misses
+	// (and of background refreshes), and MissUsers how many users they
+	// read: MissUsers/MissReads users per round trip.
+	MissReads, MissUsers uint64
+	// Refreshes counts cached users another instance changed that were
+	// queued to be read again in the background.
+	Refreshes uint64
 }
 
 // Stats returns the cache's figures, for monitoring and benchmarks.
 func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
-	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
+	r, u := s.misses.stats()
+	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load()}
 }
 
 // categoriesLiteral writes cs as a PostgreSQL array literal, each element

@@ -254,3 +254,92 @@ func TestCacheUpdateVoidsTickets(t *testing.T) {
 	_, ok = c.Get("u")
 	assert.False(t, ok, "the tag was lost with the voided ticket")
 }
+
+func TestFill(t *testing.T) {
+	st := func(k string) consent.State { return consent.NewState(k) }
+	tests := []struct {
+		name   string
+		during func(c *Cache)               // between BeginFill and Put
+		want   bool                         // Put("u", "tu") caches
+		after  func(t *testing.T, c *Cache) // optional extra checks
+	}{
+		{name: "nothing happened", during: func(*Cache) {}, want: true},
+		{name: "key invalidated", during: func(c *Cache) { c.Invalidate("u") }, want: false},
+		{name: "tag invalidated while not cached", during: func(c *Cache) { c.InvalidateTag("tu") }, want: false},
+		{name: "other key invalidated", during: func(c *Cache) { c.Invalidate("v"); c.InvalidateTag("tv") }, want: true},
+		{name: "cleared", during: func(c *Cache) { c.Clear() }, want: false},
+		{name: "cached by a load", during: func(c *Cache) {
+			c.Put(c.Begin("u", "tu"), consent.NewState("u").Apply(consent.AcceptPolicy("u", "v2", time.Now())))
+		}, want: false,
+			after: func(t *testing.T, c *Cache) {
+				got, ok := c.Get("u")
+				require.True(t, ok)
+				assert.Equal(t, "v2", got.Acceptance().Version, "the fill replaced a loaded state")
+			}},
+		{name: "being loaded", during: func(c *Cache) { c.Begin("u", "tu") }, want: false},
+		{name: "updated, then evicted", during: func(c *Cache) {
+			c.Put(c.Begin("u", "tu"), consent.NewState("u"))
+			c.Update("u", c.Version("u"), func(s consent.State) (consent.State, bool) { return s, true })
+			c.Invalidate("w") // unrelated
+			c.mu.Lock()
+			el := c.items["u"]
+			c.lru.Remove(el)
+			delete(c.items, "u")
+			c.dropTag("tu", "u")
+			c.mu.Unlock()
+		}, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := New(10)
+			f := c.BeginFill()
+			tt.during(c)
+			assert.Equal(t, tt.want, f.Put("u", "tu", st("u")))
+			if tt.want {
+				c.InvalidateTag("tu")
+				_, ok := c.Get("u")
+				assert.False(t, ok, "a filled state is not invalidated by its tag")
+			}
+			if tt.after != nil {
+				tt.after(t, c)
+			}
+			f.End()
+			assert.False(t, f.Put("x", "tx", st("x")), "Put after End cached")
+			assert.Empty(t, c.fills)
+		})
+	}
+}
+
+func TestFillBounded(t *testing.T) {
+	c := New(3)
+	c.Put(c.Begin("hot", ""), consent.NewState("hot"))
+	f := c.BeginFill()
+	assert.Equal(t, 2, f.Room())
+	assert.True(t, f.Put("a", "", consent.NewState("a")))
+	assert.True(t, f.Put("b", "", consent.NewState("b")))
+	assert.Zero(t, f.Room())
+	assert.False(t, f.Put("c", "", consent.NewState("c")), "a fill evicted")
+	_, ok := c.Get("hot")
+	assert.True(t, ok)
+	// Filled states go first when traffic needs room.
+	c.Put(c.Begin("new", ""), consent.NewState("new"))
+	_, ok = c.Get("b")
+	assert.False(t, ok)
+	_, ok = c.Get("hot")
+	assert.True(t, ok)
+	f.End()
+
+	// More invalidations than the cache holds void the fill.
+	f = c.BeginFill()
+	for i := range 10 {
+		c.Invalidate(fmt.Sprint("k", i))
+	}
+	assert.True(t, f.Voided())
+	assert.False(t, f.Put("z", "", consent.NewState("z")))
+	assert.LessOrEqual(t, len(f.keys)+len(f.tags), 3)
+	f.End()
+
+	var nilFill *Fill
+	assert.False(t, nilFill.Put("a", "", consent.NewState("a")))
+	assert.Nil(t, (*Cache)(nil).BeginFill())
+}
