@@ -3,6 +3,8 @@ package pgstore
 import (
 	"context"
 	"sync"
+
+	"github.com/yasam/privacy/consent"
 )
 
 const (
@@ -26,7 +28,7 @@ func (s *Store) scheduleRefresh(user string) {
 }
 
 // refresher reads the queued users again until ctx ends. Each read goes
-// through a ticket taken before it (statecache.Begin), so a further
+// through a ticket taken before it (statecache.Cache.Refresh), so a further
 // invalidation, or this instance's own append, that comes before it ends
 // voids it: a refresh never caches a state older than a change the
 // instance has heard of, and never replaces a newer one.
@@ -49,12 +51,12 @@ func (s *Store) refresher(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		}
-		t := s.cache.Begin(user, s.tag(user))
+		tag := s.tag(user)
 		wg.Go(func() {
 			defer func() { <-sem }()
-			if st, err := s.misses.get(ctx, user); err == nil {
-				s.cache.Put(t, st)
-			}
+			// State calls that miss meanwhile wait for this read
+			// rather than read again.
+			s.cache.Refresh(user, tag, func() (consent.State, error) { return s.misses.get(ctx, user) })
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"log/slog"
 	"strconv"
@@ -59,6 +60,9 @@ var ErrSchemaBehind = errors.New("pgstore: database schema is behind this code")
 //
 // Deprecated: never returned.
 var ErrSchemaTooNew = errors.New("pgstore: database schema is newer than this code knows")
+
+// maxLanes bounds the group commits one Store runs at once.
+const maxLanes = 4
 
 // DefaultChannel is the LISTEN/NOTIFY channel stores use unless
 // [WithChannel] names another.
@@ -114,24 +118,28 @@ func WithSchema(name string) Option { return func(c *config) { c.schema = name }
 // service. It is safe for concurrent use by multiple goroutines. Create it
 // with [New]; the zero value is not usable.
 type Store struct {
-	pool    *pgxpool.Pool
-	reads   chan struct{} // bounds state reads so that one of pool's connections stays for commits
-	cfg     config
-	key     []byte // HMAC key for the subject tags sent over NOTIFY
-	storeID string // names the tables in tokens
-	sql     queries
-	cache   *statecache.Cache
-	listenC *pgx.ConnConfig
-	group   *groupcommit.Group[[]consent.Event, uint64]
-	seen    seenXIDs
-	own     seenXIDs // transactions this instance committed, applied to its cache itself
-	strs    interner // shares low-cardinality strings between cached states
-	misses  *readBatcher
+	pool     *pgxpool.Pool
+	reads    chan struct{} // bounds state reads so that one of pool's connections stays for commits
+	cfg      config
+	key      []byte // HMAC key for the subject tags sent over NOTIFY
+	storeID  string // names the tables in tokens
+	sql      queries
+	cache    *statecache.Cache
+	listenC  *pgx.ConnConfig
+	groups   []*groupcommit.Group[[]consent.Event, uint64] // commit lanes
+	laneSeed maphash.Seed
+	seen     seenXIDs
+	own      seenXIDs // transactions this instance committed, applied to its cache itself
+	strs     interner // shares low-cardinality strings between cached states
+	misses   *readBatcher
 	// refreshQ holds cached users another instance changed, to be read
 	// again in the background (see refresher).
 	refreshQ  chan string
 	refreshes atomic.Uint64
 	refDone   chan struct{} // closed when the refresher has stopped
+
+	// Group commit figures, for Stats.
+	commits, commitBatches, commitNanos atomic.Uint64
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -201,13 +209,21 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s.sql = newQueries(cfg.schema)
 	s.seen.init(4096)
 	s.own.init(4096)
-	s.group = groupcommit.New(s.commitGroup, 256, 30*time.Second)
-	// Group commits run one at a time. State reads (cache misses) may hold
-	// all but one of pool's connections, so that a commit never queues
-	// behind them for a connection; the misses wait for each other here
-	// instead, not behind commits.
-	if n := pool.Config().MaxConns; n > 1 {
-		s.reads = make(chan struct{}, n-1)
+	// Group commits: one lane per 4 of pool's connections (at least one,
+	// at most maxLanes), each committing one group at a time; an Append
+	// goes to the lane of its first event's subject, so one user's
+	// appends on this instance are committed one after another. State
+	// reads (cache misses) may hold the connections the lanes leave, so
+	// that a commit never queues behind them for a connection; the
+	// misses wait for each other here instead, not behind commits.
+	n := pool.Config().MaxConns
+	lanes := int(min(max(n/4, 1), maxLanes))
+	s.laneSeed = maphash.MakeSeed()
+	for range lanes {
+		s.groups = append(s.groups, groupcommit.New(s.commitGroup, 256, 30*time.Second))
+	}
+	if r := n - int32(lanes); r >= 1 && n > 1 {
+		s.reads = make(chan struct{}, r)
 	}
 	if cfg.migrate {
 		if err := Migrate(ctx, pool, opts...); err != nil {
@@ -355,7 +371,11 @@ func (s *Store) AppendToken(ctx context.Context, events ...consent.Event) (conse
 	if len(events) == 0 {
 		return "", nil
 	}
-	xid, err := s.group.Do(ctx, events)
+	g := s.groups[0]
+	if len(s.groups) > 1 {
+		g = s.groups[maphash.String(s.laneSeed, events[0].Subject)%uint64(len(s.groups))]
+	}
+	xid, err := g.Do(ctx, events)
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return "", fmt.Errorf("pgstore: append: %w", err)
@@ -409,6 +429,12 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...consent.Event
 // the record fails alone: the transaction is rolled back and written again
 // without it.
 func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]uint64, []error) {
+	start := time.Now()
+	defer func() {
+		s.commits.Add(1)
+		s.commitBatches.Add(uint64(len(batches)))
+		s.commitNanos.Add(uint64(time.Since(start)))
+	}()
 	errs := make([]error, len(batches))
 	for {
 		xid, bad, err := s.writeGroup(ctx, batches, errs)
@@ -957,7 +983,8 @@ func (s *Store) wrap(op string, ctx context.Context, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-// Stats describes a Store's cache; see [Store.Stats].
+// Stats describes a Store's cache, state reads and group commits; see
+// [Store.Stats].
 type Stats struct {
 	// CacheHits and CacheMisses count the States the cache answered and
 	// those it did not, since the Store was made.
@@ -971,13 +998,20 @@ type Stats struct {
 	// Refreshes counts cached users another instance changed that were
 	// queued to be read again in the background.
 	Refreshes uint64
+	// Commits is how many group commits ran (transactions of Append),
+	// Batches how many Appends' batches they carried, and CommitTime
+	// their total duration.
+	Commits, Batches uint64
+	CommitTime       time.Duration
 }
 
-// Stats returns the cache's figures, for monitoring and benchmarks.
+// Stats returns the store's figures since it was made, for monitoring
+// and benchmarks.
 func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
 	r, u := s.misses.stats()
-	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load()}
+	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load(),
+		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load())}
 }
 
 // categoriesLiteral writes cs as a PostgreSQL array literal, each element

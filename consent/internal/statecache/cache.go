@@ -500,3 +500,42 @@ func (f *Fill) End() {
 	delete(c.fills, f)
 	f.keys, f.tags = nil, nil
 }
+
+// Refresh reads key's state again with read and caches it (under tag),
+// as a Load that found no state would, but without counting a miss, and
+// only when key is neither cached nor being read already (then it
+// returns at once). Loads of key that come while it reads join its read,
+// under the same rule as Load's: an invalidation after Refresh began
+// voids its ticket, and a Load that comes after that reads for itself.
+// It reports whether it cached a state.
+func (c *Cache) Refresh(key, tag string, read func() (consent.State, error)) bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	if _, ok := c.items[key]; ok {
+		c.mu.Unlock()
+		return false
+	}
+	if _, ok := c.loading[key]; ok {
+		c.mu.Unlock()
+		return false
+	}
+	c.mu.Unlock()
+	t := c.Begin(key, tag)
+	f := &flight{done: make(chan struct{})}
+	c.mu.Lock()
+	mine := t.flight == nil
+	if mine {
+		t.flight = f
+	}
+	c.mu.Unlock()
+	if !mine {
+		return false
+	}
+	st, err := read()
+	cached := err == nil && c.Put(t, st)
+	f.st, f.err = st, err
+	close(f.done)
+	return cached
+}

@@ -343,3 +343,83 @@ func TestFillBounded(t *testing.T) {
 	assert.False(t, nilFill.Put("a", "", consent.NewState("a")))
 	assert.Nil(t, (*Cache)(nil).BeginFill())
 }
+
+func TestRefresh(t *testing.T) {
+	newer := consent.NewState("u").Apply(consent.AcceptPolicy("u", "v2", time.Now()))
+	t.Run("caches", func(t *testing.T) {
+		c := New(10)
+		assert.True(t, c.Refresh("u", "tu", func() (consent.State, error) { return newer, nil }))
+		got, ok := c.Get("u")
+		require.True(t, ok)
+		assert.Equal(t, "v2", got.Acceptance().Version)
+		h, m, _ := c.Stats()
+		assert.Equal(t, [2]uint64{1, 0}, [2]uint64{h, m}, "a refresh counted as a miss")
+	})
+	t.Run("cached already: no read", func(t *testing.T) {
+		c := New(10)
+		c.Put(c.Begin("u", "tu"), newer)
+		assert.False(t, c.Refresh("u", "tu", func() (consent.State, error) {
+			t.Error("read a cached key")
+			return consent.NewState("u"), nil
+		}))
+		got, _ := c.Get("u")
+		assert.Equal(t, "v2", got.Acceptance().Version, "a refresh replaced a cached state")
+	})
+	t.Run("invalidated while reading", func(t *testing.T) {
+		c := New(10)
+		assert.False(t, c.Refresh("u", "tu", func() (consent.State, error) {
+			c.InvalidateTag("tu")
+			return consent.NewState("u"), nil
+		}))
+		_, ok := c.Get("u")
+		assert.False(t, ok, "a refresh read before an invalidation was cached")
+	})
+	t.Run("updated while reading", func(t *testing.T) {
+		c := New(10)
+		assert.False(t, c.Refresh("u", "tu", func() (consent.State, error) {
+			c.Put(c.Begin("u", "tu"), newer) // shares the ticket: caches newer
+			c.Update("u", c.Version("u"), func(s consent.State) (consent.State, bool) { return s, true })
+			return consent.NewState("u"), nil
+		}))
+		got, ok := c.Get("u")
+		require.True(t, ok)
+		assert.Equal(t, "v2", got.Acceptance().Version, "a refresh overwrote a newer state")
+	})
+	t.Run("loads join it", func(t *testing.T) {
+		c := New(10)
+		release := make(chan struct{})
+		var reads atomic.Int32
+		done := make(chan bool)
+		go func() {
+			done <- c.Refresh("u", "tu", func() (consent.State, error) {
+				reads.Add(1)
+				<-release
+				return newer, nil
+			})
+		}()
+		require.Eventually(t, func() bool {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			tk, ok := c.loading["u"]
+			return ok && tk.flight != nil
+		}, time.Second, time.Millisecond)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				st, err := c.Load(context.Background(), "u", func() string { return "tu" }, func() (consent.State, error) {
+					reads.Add(1)
+					return consent.NewState("u"), nil
+				})
+				assert.NoError(t, err)
+				assert.Equal(t, "v2", st.Acceptance().Version)
+			})
+		}
+		// Each Load counts its miss just before it joins.
+		require.Eventually(t, func() bool { _, m, _ := c.Stats(); return m == 4 }, time.Second, time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+		close(release)
+		wg.Wait()
+		assert.True(t, <-done)
+		assert.Equal(t, int32(1), reads.Load(), "loads did not join the refresh")
+	})
+}
