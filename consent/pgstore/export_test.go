@@ -47,3 +47,6 @@ func withWarmChunk(n int) Option { return func(c *config) { c.warmChunk = n } }
 // withWarmHook calls f when each Warm chunk's first row arrives: after the
 // chunk's snapshot, before any of its states is cached.
 func withWarmHook(f func(chunk int)) Option { return func(c *config) { c.warmHook = f } }
+
+// withoutIntern keeps the strings of states read unshared.
+func withoutIntern() Option { return func(c *config) { c.noIntern = true } }

@@ -126,7 +126,7 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			case skipPID != 0:
 				// This instance's own transaction: already applied.
 			default:
-				if user, ok := s.cache.InvalidateTagKey(n.Payload); ok {
+				if user, ok := s.cache.InvalidateTagKey(n.Payload); ok && s.cfg.refresh {
 					s.scheduleRefresh(user)
 				}
 			}

@@ -106,7 +106,7 @@ func (b *readBatcher) read(batch []*readReq) {
 			return err
 		}
 		// In subject then log order: each user's events fold in order.
-		return scanEvents(rows, &b.s.strs, func(e consent.Event) {
+		return scanEvents(rows, b.s.interner(), func(e consent.Event) {
 			if st, ok := states[e.Subject]; ok {
 				states[e.Subject] = st.Apply(e)
 			}

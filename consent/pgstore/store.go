@@ -80,9 +80,11 @@ type config struct {
 	maxBackoff time.Duration
 	migrate    bool
 	schema     string
+	refresh    bool
 	// Test hooks.
 	warmChunk int         // events per Warm query (default warmChunk)
 	warmHook  func(n int) // called once each Warm chunk's rows begin
+	noIntern  bool        // states read keep their own strings
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -93,6 +95,13 @@ func WithChannel(name string) Option { return func(c *config) { c.channel = name
 // memory (default 4096). Zero or less disables the cache and the listener:
 // every State reads the database.
 func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
+
+// WithRefresh sets whether a cached user that another instance's change
+// drops is read again in the background (default true), so that the next
+// State of a hot user is a hit. Each such change then costs this instance
+// a read of the user's log even if the user is not asked about again:
+// turn it off when most cached users are seldom asked about twice.
+func WithRefresh(on bool) Option { return func(c *config) { c.refresh = on } }
 
 // WithHeartbeat sets how often an idle listener connection is checked
 // (default 5s). It bounds staleness when that connection dies silently: the
@@ -160,7 +169,7 @@ var (
 
 func newConfig(opts []Option) config {
 	cfg := config{
-		channel: DefaultChannel, cacheSize: 4096, heartbeat: 5 * time.Second,
+		channel: DefaultChannel, cacheSize: 4096, heartbeat: 5 * time.Second, refresh: true,
 		minBackoff: 100 * time.Millisecond, maxBackoff: 5 * time.Second,
 	}
 	for _, o := range opts {
@@ -941,6 +950,14 @@ func scanEvents(rows pgx.Rows, in *interner, fn func(consent.Event)) error {
 		fn(e)
 	}
 	return rows.Err()
+}
+
+// interner returns the store's interner (nil when a test turned it off).
+func (s *Store) interner() *interner {
+	if s.cfg.noIntern {
+		return nil
+	}
+	return &s.strs
 }
 
 // interner shares equal strings. It holds at most maxInterned distinct

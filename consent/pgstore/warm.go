@@ -78,7 +78,7 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 			if err != nil {
 				return err
 			}
-			return scanEvents(rows, &s.strs, func(e consent.Event) {
+			return scanEvents(rows, s.interner(), func(e consent.Event) {
 				n++
 				if n == 1 && s.cfg.warmHook != nil {
 					s.cfg.warmHook(chunks)
@@ -148,7 +148,7 @@ func (s *Store) readState(ctx context.Context, user string) (consent.State, erro
 		if err != nil {
 			return err
 		}
-		return scanEvents(rows, &s.strs, func(e consent.Event) { st = st.Apply(e) })
+		return scanEvents(rows, s.interner(), func(e consent.Event) { st = st.Apply(e) })
 	})
 	if err != nil {
 		return consent.State{}, s.wrap("warm", ctx, err)

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -256,4 +257,62 @@ func TestRefresh(t *testing.T) {
 	if st, ok := a.cache.Get(user); ok {
 		sameState(t, want, st, "refreshed")
 	}
+}
+
+// BenchmarkWarm warms a cache of 20,000 users (an acceptance and two
+// grants each, as in internal/checkbench's workload) and reports states
+// per second and the heap each cached state holds, with the low-
+// cardinality strings shared (the default) and not.
+func BenchmarkWarm(b *testing.B) {
+	const users = 20000
+	schema := NewTestSchema(b)
+	pool := NewTestPool(b, schema)
+	w, err := New(b.Context(), pool, WithChannel(schema), WithMigrate(), WithCacheSize(0))
+	require.NoError(b, err)
+	b.Cleanup(w.Close)
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	var evs []consent.Event
+	for i := range users {
+		u := fmt.Sprint("bench-", i)
+		evs = append(evs, consent.AcceptPolicy(u, "2026-03", at),
+			consent.Grant(u, warmPurposes[i%4], fmt.Sprintf("recipient-%02d", i%12), at),
+			consent.Grant(u, warmPurposes[(i+1)%4], fmt.Sprintf("recipient-%02d", (i+5)%12), at))
+		if len(evs) >= 3000 {
+			require.NoError(b, w.Append(b.Context(), evs...))
+			evs = evs[:0]
+		}
+	}
+	require.NoError(b, w.Append(b.Context(), evs...))
+	for _, bc := range []struct {
+		name string
+		opts []Option
+	}{{"shared strings", nil}, {"own strings", []Option{withoutIntern()}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var perState float64
+			for b.Loop() {
+				b.StopTimer()
+				before := heapNow()
+				s, err := New(b.Context(), pool, append([]Option{WithChannel(schema), WithCacheSize(users)}, bc.opts...)...)
+				require.NoError(b, err)
+				b.StartTimer()
+				n, err := s.Warm(b.Context(), 0)
+				b.StopTimer()
+				require.NoError(b, err)
+				require.Equal(b, users, n)
+				perState = float64(heapNow()-before) / users
+				s.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(perState, "heapB/state")
+			b.ReportMetric(float64(users*b.N)/b.Elapsed().Seconds(), "states/s")
+		})
+	}
+}
+
+func heapNow() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

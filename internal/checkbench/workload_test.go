@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,6 +103,11 @@ type workloadResult struct {
 	Commits, Batches                uint64
 	CommitTime                      time.Duration
 	RSSMiB                          float64
+	// Of the Go runtime during the run: collections, the CPU they took
+	// (of it, assists: time allocating goroutines spent marking), and
+	// the process's CPU in all.
+	GCs                          uint64
+	GCCPU, GCAssistCPU, TotalCPU float64 // seconds
 	// Of the PostgreSQL pool: acquires that found no idle connection,
 	// of all acquires, and their mean wait.
 	Acquires, EmptyAcquires int64
@@ -135,8 +141,12 @@ func (r workloadResult) String() string {
 		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v",
 			r.Commits, float64(r.Batches)/float64(r.Commits), (r.CommitTime / time.Duration(r.Commits)).Round(time.Microsecond))
 	}
-	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p90 %v p99 %v p999 %v, %.1f %% of checks > 1 ms, workers blocked on writes %.0f %% of the time, cache hits %s%s, RSS %.0f MiB, %d errors%s",
-		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P90, r.P99, r.P999, 100*r.SlowShare, 100*r.WriteBlocked, hit, reads, r.RSSMiB, r.Errors, pool)
+	gc := ""
+	if r.TotalCPU > 0 {
+		gc = fmt.Sprintf(", %d GCs taking %.0f %% of GOMAXPROCS × time (assists %.0f %%)", r.GCs, 100*r.GCCPU/r.TotalCPU, 100*r.GCAssistCPU/r.TotalCPU)
+	}
+	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p90 %v p99 %v p999 %v, %.1f %% of checks > 1 ms, workers blocked on writes %.0f %% of the time, cache hits %s%s, RSS %.0f MiB%s, %d errors%s",
+		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P90, r.P99, r.P999, 100*r.SlowShare, 100*r.WriteBlocked, hit, reads, r.RSSMiB, gc, r.Errors, pool)
 }
 
 // storeStats fills r's cache figures from s.
@@ -183,7 +193,8 @@ func cacheSize() int {
 // openWorkloadStore opens a PostgreSQL store over schema for the
 // workload, on pool.
 func openWorkloadStore(t testing.TB, pool *pgxpool.Pool, schema string) *pgstore.Store {
-	s, err := pgstore.New(context.Background(), pool, pgstore.WithChannel(schema), pgstore.WithCacheSize(cacheSize()))
+	s, err := pgstore.New(context.Background(), pool, pgstore.WithChannel(schema), pgstore.WithCacheSize(cacheSize()),
+		pgstore.WithRefresh(os.Getenv("PRIVACY_WORKLOAD_REFRESH") != "0"))
 	require.NoError(t, err)
 	return s
 }
@@ -209,6 +220,7 @@ func warmStore(t testing.TB, pool *pgxpool.Pool, schema string) (*pgstore.Store,
 // goroutines.
 func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, subjects int, dur time.Duration, seed uint64) workloadResult {
 	rs := workloadRecipients()
+	gcBefore := readGC()
 	var mu sync.Mutex
 	var lat []time.Duration
 	var res workloadResult
@@ -288,7 +300,32 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 		res.SlowShare = float64(n-slow) / float64(n)
 	}
 	res.RSSMiB = rssMiB()
+	g := readGC()
+	res.GCs = uint64(g[0] - gcBefore[0])
+	res.GCCPU, res.GCAssistCPU, res.TotalCPU = g[1]-gcBefore[1], g[2]-gcBefore[2], g[3]-gcBefore[3]
 	return res
+}
+
+// readGC returns the runtime's count of collections, the CPU seconds of
+// GC and of its assists, and all CPU seconds.
+func readGC() [4]float64 {
+	ss := []metrics.Sample{
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/cpu/classes/gc/total:cpu-seconds"},
+		{Name: "/cpu/classes/gc/mark/assist:cpu-seconds"},
+		{Name: "/cpu/classes/total:cpu-seconds"},
+	}
+	metrics.Read(ss)
+	var out [4]float64
+	for i, s := range ss {
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			out[i] = float64(s.Value.Uint64())
+		case metrics.KindFloat64:
+			out[i] = s.Value.Float64()
+		}
+	}
+	return out
 }
 
 func rssMiB() float64 {
@@ -305,11 +342,21 @@ func rssMiB() float64 {
 	return 0
 }
 
+// workloadSize is 1,000,000 subjects and 20 s per phase with
+// PRIVACY_WORKLOAD=1, else 20,000 and 1 s; PRIVACY_WORKLOAD_SUBJECTS and
+// PRIVACY_WORKLOAD_SECONDS override either (for a look between the two).
 func workloadSize() (subjects int, dur time.Duration) {
+	subjects, dur = 20_000, time.Second
 	if os.Getenv(EnvWorkload) == "1" {
-		return 1_000_000, 20 * time.Second
+		subjects, dur = 1_000_000, 20*time.Second
 	}
-	return 20_000, time.Second
+	if n, err := strconv.Atoi(os.Getenv("PRIVACY_WORKLOAD_SUBJECTS")); err == nil && n > 1 {
+		subjects = n
+	}
+	if f, err := strconv.ParseFloat(os.Getenv("PRIVACY_WORKLOAD_SECONDS"), 64); err == nil && f > 0 {
+		dur = time.Duration(f * float64(time.Second))
+	}
+	return subjects, dur
 }
 
 func workloadEngine(t testing.TB, store consent.Store) *policy.Engine {
