@@ -27,8 +27,8 @@ type readBatcher struct {
 	running int
 	runners int
 
-	// Figures, for Stats.
-	reads, users uint64
+	// Figures, for Stats (and queued, for tests).
+	reads, users, queued uint64
 }
 
 type readReq struct {
@@ -48,6 +48,7 @@ func (b *readBatcher) get(ctx context.Context, user string) (consent.State, erro
 	r := &readReq{ctx: ctx, user: user, done: make(chan struct{})}
 	b.mu.Lock()
 	b.pending = append(b.pending, r)
+	b.queued++
 	if b.running < b.runners {
 		b.running++
 		go b.run()

@@ -167,8 +167,9 @@ func TestGroupRead(t *testing.T) {
 	schema := NewTestSchema(t)
 	w := open(t, schema, WithCacheSize(0))
 	users := seedUsers(t, w, 40)
-	s := open(t, schema)
+	s := open(t, schema, WithHeartbeat(time.Minute)) // the cache answers however slow the machine
 	require.NotNil(t, s.reads)
+	require.True(t, s.serving())
 	for range cap(s.reads) {
 		s.reads <- struct{}{}
 	}
@@ -181,7 +182,7 @@ func TestGroupRead(t *testing.T) {
 	require.Eventually(t, func() bool {
 		s.misses.mu.Lock()
 		defer s.misses.mu.Unlock()
-		return len(s.misses.pending)+s.misses.running >= len(users)
+		return s.misses.queued >= uint64(len(users))
 	}, 5*time.Second, time.Millisecond)
 	for range cap(s.reads) {
 		<-s.reads
@@ -194,7 +195,9 @@ func TestGroupRead(t *testing.T) {
 	}
 	st := s.Stats()
 	assert.Equal(t, uint64(len(users)), st.MissUsers)
-	assert.Less(t, st.MissReads, uint64(len(users)/4), "misses were not grouped")
+	// Each runner may have taken a few misses before it found every
+	// read slot held; the rest go together once the slots are free.
+	assert.LessOrEqual(t, st.MissReads, uint64(2*cap(s.reads)), "misses were not grouped")
 	t.Logf("%d users in %d queries", st.MissUsers, st.MissReads)
 }
 
