@@ -61,11 +61,7 @@
 // transaction is written again without it). With 16 concurrent writers
 // this measured 11 to 21 times the appends per second of one writer
 // (about 3,400 to 4,600 appends/s against a local server on a shared
-// 2-core machine). A Store commits in lanes, one per four of the pool's
-// connections (at least one, at most four), each lane one transaction at
-// a time; an Append goes to the lane of its first event's user, so one
-// user's appends on an instance commit one after another
-// (TestCommitLanes).
+// 2-core machine).
 //
 // Each Store caches users' states ([WithCacheSize]) so that a warm
 // [Store.State] costs no database round trip. Every Append notifies, in
@@ -105,9 +101,9 @@
 // states as before. TestWriteThrough and TestWriteThroughUnderConcurrentLoads
 // show it.
 //
-// Cache misses read with at most the pool's connections less one per
-// commit lane (MaxConns − 1 for pools of up to 7), so a group commit never
-// queues behind them for a connection; misses beyond that wait for one another, not
+// Cache misses read with at most all but one of the pool's connections
+// (MaxConns − 1, when MaxConns > 1), so a group commit never queues behind
+// them for a connection; misses beyond that wait for one another, not
 // for commits (TestCommitsKeepAConnection). Misses that wait go to the
 // database together: one query (WHERE subject = ANY) reads the states of
 // up to 256 waiting users, each caller still under its own ticket, so an

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io/fs"
 	"log/slog"
 	"strconv"
@@ -60,9 +59,6 @@ var ErrSchemaBehind = errors.New("pgstore: database schema is behind this code")
 //
 // Deprecated: never returned.
 var ErrSchemaTooNew = errors.New("pgstore: database schema is newer than this code knows")
-
-// maxLanes bounds the group commits one Store runs at once.
-const maxLanes = 4
 
 // DefaultChannel is the LISTEN/NOTIFY channel stores use unless
 // [WithChannel] names another.
@@ -127,20 +123,19 @@ func WithSchema(name string) Option { return func(c *config) { c.schema = name }
 // service. It is safe for concurrent use by multiple goroutines. Create it
 // with [New]; the zero value is not usable.
 type Store struct {
-	pool     *pgxpool.Pool
-	reads    chan struct{} // bounds state reads so that one of pool's connections stays for commits
-	cfg      config
-	key      []byte // HMAC key for the subject tags sent over NOTIFY
-	storeID  string // names the tables in tokens
-	sql      queries
-	cache    *statecache.Cache
-	listenC  *pgx.ConnConfig
-	groups   []*groupcommit.Group[[]consent.Event, uint64] // commit lanes
-	laneSeed maphash.Seed
-	seen     seenXIDs
-	own      seenXIDs // transactions this instance committed, applied to its cache itself
-	strs     interner // shares low-cardinality strings between cached states
-	misses   *readBatcher
+	pool    *pgxpool.Pool
+	reads   chan struct{} // bounds state reads so that one of pool's connections stays for commits
+	cfg     config
+	key     []byte // HMAC key for the subject tags sent over NOTIFY
+	storeID string // names the tables in tokens
+	sql     queries
+	cache   *statecache.Cache
+	listenC *pgx.ConnConfig
+	group   *groupcommit.Group[[]consent.Event, uint64]
+	seen    seenXIDs
+	own     seenXIDs // transactions this instance committed, applied to its cache itself
+	strs    interner // shares low-cardinality strings between cached states
+	misses  *readBatcher
 	// refreshQ holds cached users another instance changed, to be read
 	// again in the background (see refresher).
 	refreshQ  chan string
@@ -218,21 +213,15 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s.sql = newQueries(cfg.schema)
 	s.seen.init(4096)
 	s.own.init(4096)
-	// Group commits: one lane per 4 of pool's connections (at least one,
-	// at most maxLanes), each committing one group at a time; an Append
-	// goes to the lane of its first event's subject, so one user's
-	// appends on this instance are committed one after another. State
-	// reads (cache misses) may hold the connections the lanes leave, so
-	// that a commit never queues behind them for a connection; the
-	// misses wait for each other here instead, not behind commits.
-	n := pool.Config().MaxConns
-	lanes := int(min(max(n/4, 1), maxLanes))
-	s.laneSeed = maphash.MakeSeed()
-	for range lanes {
-		s.groups = append(s.groups, groupcommit.New(s.commitGroup, 256, 30*time.Second))
-	}
-	if r := n - int32(lanes); r >= 1 && n > 1 {
-		s.reads = make(chan struct{}, r)
+	s.group = groupcommit.New(s.commitGroup, 256, 30*time.Second)
+	// Group commits run one at a time. State reads (cache misses) may hold
+	// all but one of pool's connections, so that a commit never queues
+	// behind them for a connection; the misses wait for each other here
+	// instead, not behind commits. (More commits at once do not help:
+	// PostgreSQL serializes the commits of transactions that NOTIFY, and
+	// smaller groups only mean more commits.)
+	if n := pool.Config().MaxConns; n > 1 {
+		s.reads = make(chan struct{}, n-1)
 	}
 	if cfg.migrate {
 		if err := Migrate(ctx, pool, opts...); err != nil {
@@ -380,11 +369,7 @@ func (s *Store) AppendToken(ctx context.Context, events ...consent.Event) (conse
 	if len(events) == 0 {
 		return "", nil
 	}
-	g := s.groups[0]
-	if len(s.groups) > 1 {
-		g = s.groups[maphash.String(s.laneSeed, events[0].Subject)%uint64(len(s.groups))]
-	}
-	xid, err := g.Do(ctx, events)
+	xid, err := s.group.Do(ctx, events)
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return "", fmt.Errorf("pgstore: append: %w", err)
