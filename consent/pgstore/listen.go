@@ -126,8 +126,10 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			case skipPID != 0:
 				// This instance's own transaction: already applied.
 			default:
-				if user, ok := s.cache.InvalidateTagKey(n.Payload); ok && s.cfg.refresh {
-					s.scheduleRefresh(user)
+				if !s.cfg.refresh {
+					s.cache.InvalidateTag(n.Payload)
+				} else if t := s.cache.InvalidateTagForRefresh(n.Payload); t != nil {
+					s.scheduleRefresh(t)
 				}
 			}
 			continue

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/internal/statecache"
 )
 
 const (
@@ -16,47 +17,47 @@ const (
 	refreshers = 64
 )
 
-// scheduleRefresh queues user, whose cached state another instance's
-// change just invalidated, to be read again in the background, so that
-// the next State of a hot user still finds it cached. It never blocks.
-func (s *Store) scheduleRefresh(user string) {
+// scheduleRefresh queues t, a ticket for a user whose cached state
+// another instance's change just invalidated, to be read again in the
+// background, so that the next State of a hot user still finds it
+// cached. It never blocks: when the queue is full the refresh is dropped
+// (the user is read on its next miss).
+func (s *Store) scheduleRefresh(t *statecache.Ticket) {
 	select {
-	case s.refreshQ <- user:
+	case s.refreshQ <- t:
 		s.refreshes.Add(1)
 	default:
 	}
 }
 
 // refresher reads the queued users again until ctx ends. Each read goes
-// through a ticket taken before it (statecache.Cache.Refresh), so a further
-// invalidation, or this instance's own append, that comes before it ends
-// voids it: a refresh never caches a state older than a change the
-// instance has heard of, and never replaces a newer one.
+// through the ticket the listener took when it invalidated the user
+// (statecache.Cache.InvalidateTagForRefresh), so any later invalidation —
+// a further change, this instance's own append, DropCached, a lost
+// listener — voids it: a refresh never caches a state older than a change
+// the instance has heard of, never replaces a newer one, and never brings
+// back a user dropped after it was queued.
 func (s *Store) refresher(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	sem := make(chan struct{}, refreshers)
 	for {
-		var user string
+		var t *statecache.Ticket
 		select {
 		case <-ctx.Done():
 			return
-		case user = <-s.refreshQ:
-		}
-		if s.cache.Version(user) != 0 || !s.serving() {
-			continue // cached again already, or the cache is not answering
+		case t = <-s.refreshQ:
 		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
-		tag := s.tag(user)
 		wg.Go(func() {
 			defer func() { <-sem }()
 			// State calls that miss meanwhile wait for this read
 			// rather than read again.
-			s.cache.Refresh(user, tag, func() (consent.State, error) { return s.misses.get(ctx, user) })
+			s.cache.Refresh(t, func() (consent.State, error) { return s.misses.get(ctx, t.Key()) })
 		})
 	}
 }

@@ -138,7 +138,7 @@ type Store struct {
 	misses  *readBatcher
 	// refreshQ holds cached users another instance changed, to be read
 	// again in the background (see refresher).
-	refreshQ  chan string
+	refreshQ  chan *statecache.Ticket
 	refreshes atomic.Uint64
 	refDone   chan struct{} // closed when the refresher has stopped
 
@@ -269,7 +269,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	lctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.misses = newReadBatcher(lctx, s, cap(s.reads))
-	s.refreshQ = make(chan string, refreshQueue)
+	s.refreshQ = make(chan *statecache.Ticket, refreshQueue)
 	s.refDone = make(chan struct{})
 	go func() {
 		defer close(s.refDone)

@@ -319,3 +319,42 @@ func heapNow() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// TestRefreshAfterDropCached: a user dropped from the cache (DropCached,
+// as KeyedStore.Forget does) while a refresh of it reads is not brought
+// back by that refresh. (Dropped while the refresh is still queued:
+// consent/internal/statecache TestRefresh.)
+func TestRefreshAfterDropCached(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema, WithHeartbeat(time.Minute))
+	b := open(t, schema)
+	ctx := t.Context()
+	user := "user-rd"
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	require.NoError(t, a.Append(ctx, consent.AcceptPolicy(user, "v1", at)))
+	_, err := a.State(ctx, user)
+	require.NoError(t, err)
+	require.NotZero(t, a.cache.Version(user))
+
+	// Hold every read slot: the refresh waits for one.
+	for range cap(a.reads) {
+		a.reads <- struct{}{}
+	}
+	tok, err := b.AppendToken(ctx, consent.Grant(user, purpose.Payments, "bank", at.Add(time.Minute)))
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	require.Eventually(t, func() bool {
+		a.misses.mu.Lock()
+		defer a.misses.mu.Unlock()
+		return a.misses.queued >= 1 // the refresh is reading
+	}, 5*time.Second, time.Millisecond)
+	a.DropCached(user)
+	for range cap(a.reads) {
+		<-a.reads
+	}
+	require.Eventually(t, func() bool { return a.Stats().MissUsers >= 1 }, 5*time.Second, time.Millisecond)
+	time.Sleep(20 * time.Millisecond) // let the refresh try to cache
+	assert.Zero(t, a.cache.Version(user), "a refresh brought back a dropped user")
+	assert.Equal(t, uint64(1), a.Stats().Refreshes)
+}

@@ -227,25 +227,6 @@ func (c *Cache) InvalidateTag(tag string) {
 	}
 }
 
-// InvalidateTagKey is [Cache.InvalidateTag] that also returns the key
-// tag named and reports whether a state of it was cached (not merely
-// being loaded), so that the caller may read it again.
-func (c *Cache) InvalidateTagKey(tag string) (string, bool) {
-	if c == nil || tag == "" {
-		return "", false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.noteFills("", tag)
-	k, ok := c.tags[tag]
-	if !ok {
-		return "", false
-	}
-	_, cached := c.items[k]
-	c.invalidate(k)
-	return k, cached
-}
-
 func (c *Cache) invalidate(k string) {
 	c.noteFills(k, "")
 	if el, ok := c.items[k]; ok {
@@ -501,38 +482,58 @@ func (f *Fill) End() {
 	f.keys, f.tags = nil, nil
 }
 
-// Refresh reads key's state again with read and caches it (under tag),
-// as a Load that found no state would, but without counting a miss, and
-// only when key is neither cached nor being read already (then it
-// returns at once). Loads of key that come while it reads join its read,
-// under the same rule as Load's: an invalidation after Refresh began
-// voids its ticket, and a Load that comes after that reads for itself.
-// It reports whether it cached a state.
-func (c *Cache) Refresh(key, tag string, read func() (consent.State, error)) bool {
-	if c == nil {
-		return false
+// InvalidateTagForRefresh is [Cache.InvalidateTag] that, when a state
+// was cached, also takes a ticket for reading it again (see
+// [Cache.Refresh]) in the same step, so that any later invalidation of
+// the key (another change, a [Cache.Invalidate] dropping the user, a
+// [Cache.Clear]) voids the refresh. It returns nil when no state was
+// cached.
+func (c *Cache) InvalidateTagForRefresh(tag string) *Ticket {
+	if c == nil || tag == "" {
+		return nil
 	}
 	c.mu.Lock()
-	if _, ok := c.items[key]; ok {
-		c.mu.Unlock()
+	defer c.mu.Unlock()
+	c.noteFills("", tag)
+	k, ok := c.tags[tag]
+	if !ok {
+		return nil
+	}
+	_, cached := c.items[k]
+	c.invalidate(k)
+	if !cached {
+		return nil
+	}
+	if len(c.loading) >= c.max {
+		return nil // see Begin: loads that never came back
+	}
+	t := &Ticket{key: k, tag: tag}
+	c.loading[k] = t
+	c.tags[tag] = k
+	return t
+}
+
+// Key returns the key t was taken for.
+func (t *Ticket) Key() string { return t.key }
+
+// Refresh reads t's key again with read and caches the state, as a Load
+// that missed would, without counting a miss, unless t was voided since
+// it was taken ([Cache.InvalidateTagForRefresh]) or a Load already reads
+// (or read) under it: then it returns at once, without reading. Loads of
+// the key that come while it reads join its read, under the same rule as
+// Load's. It reports whether it cached a state.
+func (c *Cache) Refresh(t *Ticket, read func() (consent.State, error)) bool {
+	if c == nil || t == nil {
 		return false
 	}
-	if _, ok := c.loading[key]; ok {
-		c.mu.Unlock()
-		return false
-	}
-	c.mu.Unlock()
-	t := c.Begin(key, tag)
 	f := &flight{done: make(chan struct{})}
 	c.mu.Lock()
-	mine := t.flight == nil
-	if mine {
-		t.flight = f
-	}
-	c.mu.Unlock()
-	if !mine {
+	if c.loading[t.key] != t || t.flight != nil {
+		c.mu.Unlock()
 		return false
 	}
+	t.flight = f
+	c.mu.Unlock()
 	st, err := read()
 	cached := err == nil && c.Put(t, st)
 	f.st, f.err = st, err

@@ -345,53 +345,93 @@ func TestFillBounded(t *testing.T) {
 }
 
 func TestRefresh(t *testing.T) {
+	older := consent.NewState("u")
 	newer := consent.NewState("u").Apply(consent.AcceptPolicy("u", "v2", time.Now()))
-	t.Run("caches", func(t *testing.T) {
+	// cached returns a cache holding older for "u" (tag "tu") and the
+	// refresh ticket of its invalidation.
+	cached := func(t *testing.T) (*Cache, *Ticket) {
 		c := New(10)
-		assert.True(t, c.Refresh("u", "tu", func() (consent.State, error) { return newer, nil }))
+		require.True(t, c.Put(c.Begin("u", "tu"), older))
+		tk := c.InvalidateTagForRefresh("tu")
+		require.NotNil(t, tk)
+		_, ok := c.Get("u")
+		require.False(t, ok, "not invalidated")
+		return c, tk
+	}
+	noRead := func(t *testing.T) func() (consent.State, error) {
+		return func() (consent.State, error) {
+			t.Error("read for a void refresh")
+			return older, nil
+		}
+	}
+	t.Run("caches", func(t *testing.T) {
+		c, tk := cached(t)
+		h0, m0, _ := c.Stats()
+		assert.True(t, c.Refresh(tk, func() (consent.State, error) { return newer, nil }))
+		h, m, _ := c.Stats()
+		assert.Equal(t, [2]uint64{h0, m0}, [2]uint64{h, m}, "a refresh counted as a hit or miss")
 		got, ok := c.Get("u")
 		require.True(t, ok)
 		assert.Equal(t, "v2", got.Acceptance().Version)
-		h, m, _ := c.Stats()
-		assert.Equal(t, [2]uint64{1, 0}, [2]uint64{h, m}, "a refresh counted as a miss")
 	})
-	t.Run("cached already: no read", func(t *testing.T) {
+	t.Run("not cached: no refresh", func(t *testing.T) {
 		c := New(10)
-		c.Put(c.Begin("u", "tu"), newer)
-		assert.False(t, c.Refresh("u", "tu", func() (consent.State, error) {
-			t.Error("read a cached key")
-			return consent.NewState("u"), nil
-		}))
-		got, _ := c.Get("u")
-		assert.Equal(t, "v2", got.Acceptance().Version, "a refresh replaced a cached state")
+		c.Begin("u", "tu") // only being loaded
+		assert.Nil(t, c.InvalidateTagForRefresh("tu"))
+		assert.Nil(t, c.InvalidateTagForRefresh("unknown"))
+		assert.False(t, c.Refresh(nil, noRead(t)))
+	})
+	t.Run("dropped while queued", func(t *testing.T) {
+		c, tk := cached(t)
+		c.Invalidate("u") // e.g. DropCached after KeyedStore.Forget
+		assert.False(t, c.Refresh(tk, noRead(t)))
+		_, ok := c.Get("u")
+		assert.False(t, ok, "a dropped user came back")
+	})
+	t.Run("cleared while queued", func(t *testing.T) {
+		c, tk := cached(t)
+		c.Clear()
+		assert.False(t, c.Refresh(tk, noRead(t)))
+	})
+	t.Run("changed again while queued", func(t *testing.T) {
+		c, tk := cached(t)
+		c.InvalidateTag("tu")
+		assert.False(t, c.Refresh(tk, noRead(t)))
 	})
 	t.Run("invalidated while reading", func(t *testing.T) {
-		c := New(10)
-		assert.False(t, c.Refresh("u", "tu", func() (consent.State, error) {
+		c, tk := cached(t)
+		assert.False(t, c.Refresh(tk, func() (consent.State, error) {
 			c.InvalidateTag("tu")
-			return consent.NewState("u"), nil
+			return older, nil
 		}))
 		_, ok := c.Get("u")
 		assert.False(t, ok, "a refresh read before an invalidation was cached")
 	})
-	t.Run("updated while reading", func(t *testing.T) {
-		c := New(10)
-		assert.False(t, c.Refresh("u", "tu", func() (consent.State, error) {
-			c.Put(c.Begin("u", "tu"), newer) // shares the ticket: caches newer
+	t.Run("a newer state cached while reading stays", func(t *testing.T) {
+		c, tk := cached(t)
+		assert.False(t, c.Refresh(tk, func() (consent.State, error) {
+			c.Put(c.Begin("u", "tu"), newer) // a loader under the same ticket
 			c.Update("u", c.Version("u"), func(s consent.State) (consent.State, bool) { return s, true })
-			return consent.NewState("u"), nil
+			return older, nil
 		}))
 		got, ok := c.Get("u")
 		require.True(t, ok)
 		assert.Equal(t, "v2", got.Acceptance().Version, "a refresh overwrote a newer state")
 	})
+	t.Run("a load read first", func(t *testing.T) {
+		c, tk := cached(t)
+		st, err := c.Load(context.Background(), "u", func() string { return "tu" }, func() (consent.State, error) { return newer, nil })
+		require.NoError(t, err)
+		assert.Equal(t, "v2", st.Acceptance().Version)
+		assert.False(t, c.Refresh(tk, noRead(t)))
+	})
 	t.Run("loads join it", func(t *testing.T) {
-		c := New(10)
+		c, tk := cached(t)
 		release := make(chan struct{})
 		var reads atomic.Int32
 		done := make(chan bool)
 		go func() {
-			done <- c.Refresh("u", "tu", func() (consent.State, error) {
+			done <- c.Refresh(tk, func() (consent.State, error) {
 				reads.Add(1)
 				<-release
 				return newer, nil
@@ -400,22 +440,22 @@ func TestRefresh(t *testing.T) {
 		require.Eventually(t, func() bool {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			tk, ok := c.loading["u"]
-			return ok && tk.flight != nil
+			return tk.flight != nil
 		}, time.Second, time.Millisecond)
+		_, m0, _ := c.Stats()
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Go(func() {
 				st, err := c.Load(context.Background(), "u", func() string { return "tu" }, func() (consent.State, error) {
 					reads.Add(1)
-					return consent.NewState("u"), nil
+					return older, nil
 				})
 				assert.NoError(t, err)
 				assert.Equal(t, "v2", st.Acceptance().Version)
 			})
 		}
 		// Each Load counts its miss just before it joins.
-		require.Eventually(t, func() bool { _, m, _ := c.Stats(); return m == 4 }, time.Second, time.Millisecond)
+		require.Eventually(t, func() bool { _, m, _ := c.Stats(); return m == m0+4 }, time.Second, time.Millisecond)
 		time.Sleep(10 * time.Millisecond)
 		close(release)
 		wg.Wait()
