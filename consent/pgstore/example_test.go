@@ -84,3 +84,24 @@ func ExampleStore_AppendTx() {
 	}
 	fmt.Println(st.Granted(purpose.Payments, "halyk-bank", time.Now()))
 }
+
+// A service warms its cache at start, before (or beside) its first
+// requests, so that they are answered from memory.
+func ExampleStore_Warm() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("PRIVACY_PG_DSN"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	store, err := pgstore.New(ctx, pool, pgstore.WithCacheSize(1<<18))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	n, err := store.Warm(ctx, 0) // up to the cache's size
+	if err != nil {
+		// Not fatal: the cache fills from traffic instead.
+		log.Printf("warm-up stopped after %d users: %v", n, err)
+	}
+}

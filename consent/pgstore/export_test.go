@@ -40,3 +40,13 @@ func NewTestPool(t testing.TB, schema string) *pgxpool.Pool { return pgtest.Pool
 
 // Tag is the notification tag of subject.
 func (s *Store) Tag(subject string) string { return s.tag(subject) }
+
+// withWarmChunk sets how many events one Warm query reads.
+func withWarmChunk(n int) Option { return func(c *config) { c.warmChunk = n } }
+
+// withWarmHook calls f when each Warm chunk's first row arrives: after the
+// chunk's snapshot, before any of its states is cached.
+func withWarmHook(f func(chunk int)) Option { return func(c *config) { c.warmHook = f } }
+
+// withoutIntern keeps the strings of states read unshared.
+func withoutIntern() Option { return func(c *config) { c.noIntern = true } }

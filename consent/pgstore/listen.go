@@ -126,7 +126,11 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			case skipPID != 0:
 				// This instance's own transaction: already applied.
 			default:
-				s.cache.InvalidateTag(n.Payload)
+				if !s.cfg.refresh {
+					s.cache.InvalidateTag(n.Payload)
+				} else if t := s.cache.InvalidateTagForRefresh(n.Payload); t != nil {
+					s.scheduleRefresh(t)
+				}
 			}
 			continue
 		case ctx.Err() != nil:

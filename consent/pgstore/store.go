@@ -76,6 +76,11 @@ type config struct {
 	maxBackoff time.Duration
 	migrate    bool
 	schema     string
+	refresh    bool
+	// Test hooks.
+	warmChunk int         // events per Warm query (default warmChunk)
+	warmHook  func(n int) // called once each Warm chunk's rows begin
+	noIntern  bool        // states read keep their own strings
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -86,6 +91,13 @@ func WithChannel(name string) Option { return func(c *config) { c.channel = name
 // memory (default 4096). Zero or less disables the cache and the listener:
 // every State reads the database.
 func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
+
+// WithRefresh sets whether a cached user that another instance's change
+// drops is read again in the background (default true), so that the next
+// State of a hot user is a hit. Each such change then costs this instance
+// a read of the user's log even if the user is not asked about again:
+// turn it off when most cached users are seldom asked about twice.
+func WithRefresh(on bool) Option { return func(c *config) { c.refresh = on } }
 
 // WithHeartbeat sets how often an idle listener connection is checked
 // (default 5s). It bounds staleness when that connection dies silently: the
@@ -122,6 +134,16 @@ type Store struct {
 	group   *groupcommit.Group[[]consent.Event, uint64]
 	seen    seenXIDs
 	own     seenXIDs // transactions this instance committed, applied to its cache itself
+	strs    interner // shares low-cardinality strings between cached states
+	misses  *readBatcher
+	// refreshQ holds cached users another instance changed, to be read
+	// again in the background (see refresher).
+	refreshQ  chan *statecache.Ticket
+	refreshes atomic.Uint64
+	refDone   chan struct{} // closed when the refresher has stopped
+
+	// Group commit figures, for Stats.
+	commits, commitBatches, commitNanos atomic.Uint64
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -142,7 +164,7 @@ var (
 
 func newConfig(opts []Option) config {
 	cfg := config{
-		channel: DefaultChannel, cacheSize: 4096, heartbeat: 5 * time.Second,
+		channel: DefaultChannel, cacheSize: 4096, heartbeat: 5 * time.Second, refresh: true,
 		minBackoff: 100 * time.Millisecond, maxBackoff: 5 * time.Second,
 	}
 	for _, o := range opts {
@@ -195,7 +217,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	// Group commits run one at a time. State reads (cache misses) may hold
 	// all but one of pool's connections, so that a commit never queues
 	// behind them for a connection; the misses wait for each other here
-	// instead, not behind commits.
+	// instead, not behind commits. (More commits at once do not help:
+	// PostgreSQL serializes the commits of transactions that NOTIFY, and
+	// smaller groups only mean more commits.)
 	if n := pool.Config().MaxConns; n > 1 {
 		s.reads = make(chan struct{}, n-1)
 	}
@@ -244,6 +268,13 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s.listenC = pool.Config().ConnConfig.Copy()
 	lctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	s.misses = newReadBatcher(lctx, s, cap(s.reads))
+	s.refreshQ = make(chan *statecache.Ticket, refreshQueue)
+	s.refDone = make(chan struct{})
+	go func() {
+		defer close(s.refDone)
+		s.refresher(lctx)
+	}()
 	first := make(chan struct{})
 	go s.run(lctx, first)
 	select {
@@ -258,7 +289,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 // queries are the store's statements, with table names qualified by the
 // configured schema, if any.
 type queries struct {
-	meta, insert, byIDs, history string
+	meta, insert, byIDs, history    string
+	scanAfter, scanFrom, bySubjects string
 }
 
 func newQueries(schema string) queries {
@@ -278,8 +310,12 @@ func newQueries(schema string) queries {
 		AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)
 	ON CONFLICT (id) DO NOTHING
 	RETURNING id`,
-		byIDs:   "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
-		history: "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
+		byIDs: "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
+		// Keyset chunks of the whole log, in subject then log order.
+		scanAfter:  "SELECT " + columns + " FROM " + events + " WHERE subject > $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
+		scanFrom:   "SELECT " + columns + " FROM " + events + " WHERE subject >= $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
+		bySubjects: "SELECT " + columns + " FROM " + events + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq",
+		history:    "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
 	}
 }
 
@@ -291,6 +327,9 @@ func (s *Store) Close() {
 		s.closed.Store(true)
 		s.cancel()
 		<-s.done
+		if s.refDone != nil {
+			<-s.refDone
+		}
 		s.setDown()
 	})
 }
@@ -384,6 +423,12 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...consent.Event
 // the record fails alone: the transaction is rolled back and written again
 // without it.
 func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]uint64, []error) {
+	start := time.Now()
+	defer func() {
+		s.commits.Add(1)
+		s.commitBatches.Add(uint64(len(batches)))
+		s.commitNanos.Add(uint64(time.Since(start)))
+	}()
 	errs := make([]error, len(batches))
 	for {
 		xid, bad, err := s.writeGroup(ctx, batches, errs)
@@ -728,9 +773,10 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 		return consent.State{}, err
 	}
 	if s.cache != nil && s.serving() {
-		// Concurrent misses of one user share one read.
+		// Concurrent misses of one user share one read; concurrent
+		// misses of different users share one query.
 		return s.cache.Load(ctx, user, func() string { return s.tag(user) }, func() (consent.State, error) {
-			return s.load(ctx, nil, user)
+			return s.misses.get(ctx, user)
 		})
 	}
 	return s.load(ctx, nil, user)
@@ -838,8 +884,19 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 	if err != nil {
 		return nil, s.wrap(op, ctx, err)
 	}
-	defer rows.Close()
 	var out []consent.Event
+	if err := scanEvents(rows, nil, func(e consent.Event) { out = append(out, e) }); err != nil {
+		return nil, s.wrap(op, ctx, err)
+	}
+	return out, nil
+}
+
+// scanEvents calls fn with each row of rows (columns) as an event, and
+// closes rows. With in, the event's low-cardinality strings (purpose,
+// recipient, policy version, channel, operator, categories) are shared
+// between events, so that cached states do not each hold copies.
+func scanEvents(rows pgx.Rows, in *interner, fn func(consent.Event)) error {
+	defer rows.Close()
 	for rows.Next() {
 		var (
 			e                     consent.Event
@@ -854,7 +911,15 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 		if err := rows.Scan(&e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
 			&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
 			&e.Operator.Name, &e.Operator.BIN, &cats); err != nil {
-			return nil, s.wrap(op, ctx, err)
+			return err
+		}
+		if in != nil {
+			purp, channel = in.get(purp), in.get(channel)
+			e.Scope.Recipient, e.PolicyVersion = in.get(e.Scope.Recipient), in.get(e.PolicyVersion)
+			e.Operator.Name, e.Operator.BIN = in.get(e.Operator.Name), in.get(e.Operator.BIN)
+			for i := range cats {
+				cats[i] = in.get(cats[i])
+			}
 		}
 		e.Action = consent.Action(action)
 		e.Scope.Purpose = purpose.ID(purp)
@@ -867,12 +932,44 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 		for _, c := range cats {
 			e.Categories = append(e.Categories, purpose.Category(c))
 		}
-		out = append(out, e)
+		fn(e)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(op, ctx, err)
+	return rows.Err()
+}
+
+// interner returns the store's interner (nil when a test turned it off).
+func (s *Store) interner() *interner {
+	if s.cfg.noIntern {
+		return nil
 	}
-	return out, nil
+	return &s.strs
+}
+
+// interner shares equal strings. It holds at most maxInterned distinct
+// ones; beyond that strings pass through unshared.
+type interner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const maxInterned = 4096
+
+func (in *interner) get(v string) string {
+	if v == "" {
+		return ""
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if w, ok := in.m[v]; ok {
+		return w
+	}
+	if in.m == nil {
+		in.m = make(map[string]string)
+	}
+	if len(in.m) < maxInterned {
+		in.m[v] = v
+	}
+	return v
 }
 
 var errs = sqlutil.Errs{Pkg: "pgstore", Closed: consent.ErrClosed, Unavailable: consent.ErrUnavailable}
@@ -888,19 +985,35 @@ func (s *Store) wrap(op string, ctx context.Context, err error) error {
 	return errs.Wrap(ctx, op, s.closed.Load(), err)
 }
 
-// Stats describes a Store's cache; see [Store.Stats].
+// Stats describes a Store's cache, state reads and group commits; see
+// [Store.Stats].
 type Stats struct {
 	// CacheHits and CacheMisses count the States the cache answered and
 	// those it did not, since the Store was made.
 	CacheHits, CacheMisses uint64
 	// CacheLen is how many users' states are cached now.
 	CacheLen int
+	// MissReads is how many queries read the states of cache misses
+	// (and of background refreshes), and MissUsers how many users they
+	// read: MissUsers/MissReads users per round trip.
+	MissReads, MissUsers uint64
+	// Refreshes counts cached users another instance changed that were
+	// queued to be read again in the background.
+	Refreshes uint64
+	// Commits is how many group commits ran (transactions of Append),
+	// Batches how many Appends' batches they carried, and CommitTime
+	// their total duration.
+	Commits, Batches uint64
+	CommitTime       time.Duration
 }
 
-// Stats returns the cache's figures, for monitoring and benchmarks.
+// Stats returns the store's figures since it was made, for monitoring
+// and benchmarks.
 func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
-	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n}
+	r, u := s.misses.stats()
+	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load(),
+		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load())}
 }
 
 // categoriesLiteral writes cs as a PostgreSQL array literal, each element

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,7 +48,13 @@ const (
 	envWorkloadChild = "PRIVACY_WORKLOAD_CHILD" // schema,subjects,seconds
 	workloadWorkers  = 32                       // goroutines calling Check (and queueing writes)
 	workloadWriters  = 32                       // goroutines appending
-	workloadCache    = 65536
+	// workloadCache is the PostgreSQL stores' cache size: every subject
+	// of the full workload fits (1,048,576 ≥ 1,000,000); a state costs
+	// about 2.5 KiB of heap (measured and printed by the run), so the
+	// cache bounds each process's heap at about 2.6 GiB. Override with
+	// PRIVACY_WORKLOAD_CACHE=n.
+	workloadCache    = 1 << 20
+	envWorkloadCache = "PRIVACY_WORKLOAD_CACHE"
 	workloadConns    = 16 // each process's pool
 	writeShare       = 0.05
 	zipfS            = 1.1
@@ -90,7 +97,17 @@ type workloadResult struct {
 	SlowShare              float64 // share of checks slower than 1 ms
 	WriteBlocked           float64 // share of the workers' time spent waiting to queue a write
 	CacheHits, CacheMisses uint64
-	RSSMiB                 float64
+	// Of the PostgreSQL store: queries that read misses' (and
+	// refreshes') states, the users they read, background refreshes.
+	MissReads, MissUsers, Refreshes uint64
+	Commits, Batches                uint64
+	CommitTime                      time.Duration
+	RSSMiB                          float64
+	// Of the Go runtime during the run: collections, the CPU they took
+	// (of it, assists: time allocating goroutines spent marking), and
+	// the process's CPU in all.
+	GCs                          uint64
+	GCCPU, GCAssistCPU, TotalCPU float64 // seconds
 	// Of the PostgreSQL pool: acquires that found no idle connection,
 	// of all acquires, and their mean wait.
 	Acquires, EmptyAcquires int64
@@ -115,14 +132,95 @@ func (r workloadResult) String() string {
 	if r.Acquires > 0 {
 		pool = fmt.Sprintf(", pool: %d of %d acquires waited, mean acquire %v", r.EmptyAcquires, r.Acquires, r.AcquireWait)
 	}
-	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p90 %v p99 %v p999 %v, %.1f %% of checks > 1 ms, workers blocked on writes %.0f %% of the time, cache hits %s, RSS %.0f MiB, %d errors%s",
-		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P90, r.P99, r.P999, 100*r.SlowShare, 100*r.WriteBlocked, hit, r.RSSMiB, r.Errors, pool)
+	reads := ""
+	if r.MissReads > 0 {
+		reads = fmt.Sprintf(", %.3f misses per check, %d miss queries for %d users (%.1f users per round trip), %d refreshes queued",
+			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes)
+	}
+	if r.Commits > 0 {
+		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v",
+			r.Commits, float64(r.Batches)/float64(r.Commits), (r.CommitTime / time.Duration(r.Commits)).Round(time.Microsecond))
+	}
+	gc := ""
+	if r.TotalCPU > 0 {
+		gc = fmt.Sprintf(", %d GCs taking %.0f %% of GOMAXPROCS × time (assists %.0f %%)", r.GCs, 100*r.GCCPU/r.TotalCPU, 100*r.GCAssistCPU/r.TotalCPU)
+	}
+	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p90 %v p99 %v p999 %v, %.1f %% of checks > 1 ms, workers blocked on writes %.0f %% of the time, cache hits %s%s, RSS %.0f MiB%s, %d errors%s",
+		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P90, r.P99, r.P999, 100*r.SlowShare, 100*r.WriteBlocked, hit, reads, r.RSSMiB, gc, r.Errors, pool)
+}
+
+// storeStats fills r's cache figures from s.
+func (r *workloadResult) storeStats(s *pgstore.Store) {
+	st := s.Stats()
+	r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
+	r.MissReads, r.MissUsers, r.Refreshes = st.MissReads, st.MissUsers, st.Refreshes
+	r.Commits, r.Batches, r.CommitTime = st.Commits, st.Batches, st.CommitTime
+}
+
+// warmResult is one process's warm-up.
+type warmResult struct {
+	States        int
+	Seconds       float64
+	BytesPerState float64 // heap growth (after GC) per cached state
+	RSSMiB        float64
+	Err           string
+}
+
+func (w warmResult) String() string {
+	e := ""
+	if w.Err != "" {
+		e = ", error: " + w.Err
+	}
+	return fmt.Sprintf("%d states in %.1f s (%.0f states/s), %.0f bytes of heap per cached state, RSS %.0f MiB%s",
+		w.States, w.Seconds, float64(w.States)/max(w.Seconds, 1e-9), w.BytesPerState, w.RSSMiB, e)
+}
+
+// heapAlloc returns the live heap after a collection.
+func heapAlloc() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+func cacheSize() int {
+	if n, err := strconv.Atoi(os.Getenv(envWorkloadCache)); err == nil && n > 0 {
+		return n
+	}
+	return workloadCache
+}
+
+// openWorkloadStore opens a PostgreSQL store over schema for the
+// workload, on pool.
+func openWorkloadStore(t testing.TB, pool *pgxpool.Pool, schema string) *pgstore.Store {
+	s, err := pgstore.New(context.Background(), pool, pgstore.WithChannel(schema), pgstore.WithCacheSize(cacheSize()),
+		pgstore.WithRefresh(os.Getenv("PRIVACY_WORKLOAD_REFRESH") != "0"))
+	require.NoError(t, err)
+	return s
+}
+
+// warm opens a fresh store and warms it.
+func warmStore(t testing.TB, pool *pgxpool.Pool, schema string) (*pgstore.Store, warmResult) {
+	before := heapAlloc()
+	s := openWorkloadStore(t, pool, schema)
+	start := time.Now()
+	n, err := s.Warm(context.Background(), 0)
+	w := warmResult{States: n, Seconds: time.Since(start).Seconds()}
+	if err != nil {
+		w.Err = err.Error()
+	}
+	if l := s.Stats().CacheLen; l > 0 {
+		w.BytesPerState = float64(int64(heapAlloc())-int64(before)) / float64(l)
+	}
+	w.RSSMiB = rssMiB()
+	return s, w
 }
 
 // runWorkload drives e (over store) for dur with workloadWorkers
 // goroutines.
 func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, subjects int, dur time.Duration, seed uint64) workloadResult {
 	rs := workloadRecipients()
+	gcBefore := readGC()
 	var mu sync.Mutex
 	var lat []time.Duration
 	var res workloadResult
@@ -202,7 +300,32 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 		res.SlowShare = float64(n-slow) / float64(n)
 	}
 	res.RSSMiB = rssMiB()
+	g := readGC()
+	res.GCs = uint64(g[0] - gcBefore[0])
+	res.GCCPU, res.GCAssistCPU, res.TotalCPU = g[1]-gcBefore[1], g[2]-gcBefore[2], g[3]-gcBefore[3]
 	return res
+}
+
+// readGC returns the runtime's count of collections, the CPU seconds of
+// GC and of its assists, and all CPU seconds.
+func readGC() [4]float64 {
+	ss := []metrics.Sample{
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/cpu/classes/gc/total:cpu-seconds"},
+		{Name: "/cpu/classes/gc/mark/assist:cpu-seconds"},
+		{Name: "/cpu/classes/total:cpu-seconds"},
+	}
+	metrics.Read(ss)
+	var out [4]float64
+	for i, s := range ss {
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			out[i] = float64(s.Value.Uint64())
+		case metrics.KindFloat64:
+			out[i] = s.Value.Float64()
+		}
+	}
+	return out
 }
 
 func rssMiB() float64 {
@@ -219,11 +342,21 @@ func rssMiB() float64 {
 	return 0
 }
 
+// workloadSize is 1,000,000 subjects and 20 s per phase with
+// PRIVACY_WORKLOAD=1, else 20,000 and 1 s; PRIVACY_WORKLOAD_SUBJECTS and
+// PRIVACY_WORKLOAD_SECONDS override either (for a look between the two).
 func workloadSize() (subjects int, dur time.Duration) {
+	subjects, dur = 20_000, time.Second
 	if os.Getenv(EnvWorkload) == "1" {
-		return 1_000_000, 20 * time.Second
+		subjects, dur = 1_000_000, 20*time.Second
 	}
-	return 20_000, time.Second
+	if n, err := strconv.Atoi(os.Getenv("PRIVACY_WORKLOAD_SUBJECTS")); err == nil && n > 1 {
+		subjects = n
+	}
+	if f, err := strconv.ParseFloat(os.Getenv("PRIVACY_WORKLOAD_SECONDS"), 64); err == nil && f > 0 {
+		dur = time.Duration(f * float64(time.Second))
+	}
+	return subjects, dur
 }
 
 func workloadEngine(t testing.TB, store consent.Store) *policy.Engine {
@@ -233,28 +366,60 @@ func workloadEngine(t testing.TB, store consent.Store) *policy.Engine {
 }
 
 // TestWorkloadChild is not a test: TestWorkload runs it as the second
-// process over the same PostgreSQL schema; it prints its result as JSON.
+// process over the same PostgreSQL schema. It runs the cold-start phase,
+// prints its result ("cold {json}"), warms a fresh store ("warmed
+// {json}"), waits for "go" on stdin, runs the steady phase and prints
+// "result {json}".
 func TestWorkloadChild(t *testing.T) {
 	spec := os.Getenv(envWorkloadChild)
 	if spec == "" {
 		t.Skip("helper process for TestWorkload")
 	}
 	parts := strings.Split(spec, ",")
+	schema := parts[0]
 	subjects, _ := strconv.Atoi(parts[1])
 	secs, _ := strconv.ParseFloat(parts[2], 64)
+	dur := time.Duration(secs * float64(time.Second))
 	ctx := context.Background()
-	pool := pgtest.Pool(t, parts[0], pgtest.WithMaxConns(workloadConns))
-	s, err := pgstore.New(ctx, pool, pgstore.WithChannel(parts[0]), pgstore.WithCacheSize(workloadCache))
-	require.NoError(t, err)
-	defer s.Close()
-	e := workloadEngine(t, s)
+	pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(workloadConns))
+	emit := func(kind string, v any) {
+		b, _ := json.Marshal(v)
+		fmt.Println(kind, string(b))
+	}
+
+	s := openWorkloadStore(t, pool, schema)
 	fmt.Println("ready")
-	r := runWorkload(ctx, e, s, subjects, time.Duration(secs*float64(time.Second)), 2)
-	st := s.Stats()
-	r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
+	r := runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 2)
+	r.storeStats(s)
 	r.poolStats(pool)
-	b, _ := json.Marshal(r)
-	fmt.Println("result", string(b))
+	s.Close()
+	emit("cold", r)
+
+	pool = pgtest.Pool(t, schema, pgtest.WithMaxConns(workloadConns)) // fresh pool figures
+	s, w := warmStore(t, pool, schema)
+	defer s.Close()
+	emit("warmed", w)
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() && in.Text() != "go" {
+	}
+	before := s.Stats()
+	r = runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 3)
+	r.storeStats(s)
+	r.since(before)
+	r.poolStats(pool)
+	emit("result", r)
+}
+
+// since makes r's store counters count from before on.
+func (r *workloadResult) since(before pgstore.Stats) {
+	r.CacheHits -= before.CacheHits
+	r.CacheMisses -= before.CacheMisses
+	r.MissReads -= before.MissReads
+	r.MissUsers -= before.MissUsers
+	r.Refreshes -= before.Refreshes
+	r.Commits -= before.Commits
+	r.Batches -= before.Batches
+	r.CommitTime -= before.CommitTime
 }
 
 // TestWorkload runs the realistic workload on the memory store (one
@@ -284,34 +449,67 @@ func TestWorkload(t *testing.T) {
 		cmd.Stderr = os.Stderr
 		out, err := cmd.StdoutPipe()
 		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		sc := bufio.NewScanner(out)
-		for sc.Scan() && sc.Text() != "ready" {
-		}
-		pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(workloadConns))
-		s, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema), pgstore.WithCacheSize(workloadCache))
+		stdin, err := cmd.StdinPipe()
 		require.NoError(t, err)
-		defer s.Close()
-		var child workloadResult
-		done := make(chan error, 1)
+		require.NoError(t, cmd.Start())
+		lines := make(chan string, 8)
 		go func() {
+			defer close(lines)
+			sc := bufio.NewScanner(out)
 			for sc.Scan() {
-				if j, ok := strings.CutPrefix(sc.Text(), "result "); ok {
-					done <- json.Unmarshal([]byte(j), &child)
+				lines <- sc.Text()
+			}
+		}()
+		// next returns the payload of the child's next line of kind.
+		next := func(kind string, v any) {
+			t.Helper()
+			for l := range lines {
+				if kind == "ready" && l == "ready" {
+					return
+				}
+				if j, ok := strings.CutPrefix(l, kind+" "); ok {
+					require.NoError(t, json.Unmarshal([]byte(j), v))
 					return
 				}
 			}
-			done <- fmt.Errorf("child ended without a result: %v", sc.Err())
-		}()
+			t.Fatalf("child ended without %q", kind)
+		}
+		next("ready", nil)
+		pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(workloadConns))
+		t.Logf("cache size %d states per process, %d connections per process", cacheSize(), workloadConns)
+
+		// Phase 1: cold start, both processes with empty caches.
+		s := openWorkloadStore(t, pool, schema)
 		r := runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 1)
-		st := s.Stats()
-		r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
+		r.storeStats(s)
 		r.poolStats(pool)
-		require.NoError(t, <-done)
+		s.Close()
+		var child workloadResult
+		next("cold", &child)
+		t.Logf("postgres, cold start (empty caches, %v), process 1: %v", dur, r)
+		t.Logf("postgres, cold start (empty caches, %v), process 2: %v", dur, child)
+		t.Logf("postgres, cold start, both: %.0f checks/s", float64(r.Checks)/r.Seconds+float64(child.Checks)/child.Seconds)
+
+		// Phase 2: each process warms a fresh store, then both run.
+		pool = pgtest.Pool(t, schema, pgtest.WithMaxConns(workloadConns)) // fresh pool figures
+		s, w := warmStore(t, pool, schema)
+		defer s.Close()
+		var cw warmResult
+		next("warmed", &cw)
+		t.Logf("postgres, warm-up, process 1: %v", w)
+		t.Logf("postgres, warm-up, process 2: %v", cw)
+		_, err = fmt.Fprintln(stdin, "go")
+		require.NoError(t, err)
+		before := s.Stats()
+		r = runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 4)
+		r.storeStats(s)
+		r.since(before)
+		r.poolStats(pool)
+		next("result", &child)
 		require.NoError(t, cmd.Wait())
-		t.Logf("postgres, process 1: %v", r)
-		t.Logf("postgres, process 2: %v", child)
-		t.Logf("postgres, both: %.0f checks/s", float64(r.Checks)/r.Seconds+float64(child.Checks)/child.Seconds)
+		t.Logf("postgres, after warm-up (%v), process 1: %v", dur, r)
+		t.Logf("postgres, after warm-up (%v), process 2: %v", dur, child)
+		t.Logf("postgres, after warm-up, both: %.0f checks/s", float64(r.Checks)/r.Seconds+float64(child.Checks)/child.Seconds)
 	})
 
 	// Last, so that its memory does not count in the first process's

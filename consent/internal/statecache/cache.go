@@ -29,7 +29,8 @@ type Cache struct {
 	tags    map[string]string // tag → key, for items and loading
 	hits    uint64
 	misses  uint64
-	gen     uint64 // last generation given to an entry
+	gen     uint64             // last generation given to an entry
+	fills   map[*Fill]struct{} // bulk fills running; see BeginFill
 }
 
 type entry struct {
@@ -195,6 +196,8 @@ func (c *Cache) Update(key string, gen uint64, apply func(consent.State) (consen
 	}
 	c.gen++
 	e.st, e.gen = st, c.gen
+	// A fill's older state must not come back after an eviction.
+	c.noteFills(key, "")
 	return true
 }
 
@@ -218,12 +221,14 @@ func (c *Cache) InvalidateTag(tag string) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.noteFills("", tag)
 	if k, ok := c.tags[tag]; ok {
 		c.invalidate(k)
 	}
 }
 
 func (c *Cache) invalidate(k string) {
+	c.noteFills(k, "")
 	if el, ok := c.items[k]; ok {
 		e := el.Value.(*entry)
 		c.lru.Remove(el)
@@ -253,6 +258,9 @@ func (c *Cache) Clear() {
 	clear(c.items)
 	clear(c.loading)
 	clear(c.tags)
+	for f := range c.fills {
+		f.void = true
+	}
 }
 
 // Len returns how many states are cached.
@@ -337,4 +345,198 @@ func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read 
 		close(f.done)
 	}
 	return st, err
+}
+
+// Fill is a bulk fill of the cache from a scan of storage (a warm-up); see
+// [Cache.BeginFill]. It is safe for concurrent use with the cache's other
+// methods; one Fill is used by one goroutine.
+type Fill struct {
+	c    *Cache
+	keys map[string]struct{} // invalidated or updated since BeginFill
+	tags map[string]struct{} // tags invalidated since BeginFill
+	void bool                // cleared, or too many invalidations to track
+	done bool
+}
+
+// BeginFill starts a bulk fill. Call it before the scan of storage begins
+// (before its snapshot is taken) and [Fill.End] after: every invalidation
+// of a key or tag, and every [Cache.Update], from BeginFill on is
+// recorded, and [Fill.Put] refuses those keys, so a state the scan read
+// before a change can never be cached after the change's invalidation
+// arrived. A [Cache.Clear] voids the fill. On a nil Cache it returns nil
+// (whose Put caches nothing).
+func (c *Cache) BeginFill() *Fill {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := &Fill{c: c, keys: make(map[string]struct{}), tags: make(map[string]struct{})}
+	if c.fills == nil {
+		c.fills = make(map[*Fill]struct{})
+	}
+	c.fills[f] = struct{}{}
+	return f
+}
+
+// noteFills records an invalidation of key or tag (either may be empty)
+// in the running fills. A fill that would track more than the cache's
+// capacity is voided instead, so the records stay bounded.
+func (c *Cache) noteFills(key, tag string) {
+	for f := range c.fills {
+		if f.void {
+			continue
+		}
+		if len(f.keys)+len(f.tags) >= c.max {
+			f.void = true
+			clear(f.keys)
+			clear(f.tags)
+			continue
+		}
+		if key != "" {
+			f.keys[key] = struct{}{}
+		}
+		if tag != "" {
+			f.tags[tag] = struct{}{}
+		}
+	}
+}
+
+// Put caches st under key (with tag) unless: the fill ended or was voided,
+// key or tag was invalidated or updated since [Cache.BeginFill], key is
+// cached already or being loaded (that state is as new or newer), or the
+// cache is full (a fill evicts nothing). It reports whether st was cached.
+// Put does not count as a hit or a miss.
+func (f *Fill) Put(key, tag string, st consent.State) bool {
+	if f == nil {
+		return false
+	}
+	c := f.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f.void || f.done || len(c.items) >= c.max {
+		return false
+	}
+	if _, ok := f.keys[key]; ok {
+		return false
+	}
+	if _, ok := f.tags[tag]; ok && tag != "" {
+		return false
+	}
+	if _, ok := c.items[key]; ok {
+		return false
+	}
+	if _, ok := c.loading[key]; ok {
+		return false
+	}
+	if tag != "" {
+		if k, ok := c.tags[tag]; ok && k != key {
+			return false // tag names another key: leave it alone
+		}
+		c.tags[tag] = key
+	}
+	c.gen++
+	// At the back: states a fill brings are the first to go when traffic
+	// needs room.
+	c.items[key] = c.lru.PushBack(&entry{key: key, tag: tag, st: st, gen: c.gen})
+	return true
+}
+
+// Room returns how many more states the cache holds before it is full,
+// and 0 once the fill is over (ended or voided).
+func (f *Fill) Room() int {
+	if f == nil {
+		return 0
+	}
+	c := f.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if f.void || f.done {
+		return 0
+	}
+	return max(c.max-len(c.items), 0)
+}
+
+// Voided reports whether a [Cache.Clear] (or more invalidations than the
+// fill can track) ended the fill early.
+func (f *Fill) Voided() bool {
+	if f == nil {
+		return false
+	}
+	f.c.mu.Lock()
+	defer f.c.mu.Unlock()
+	return f.void
+}
+
+// End stops recording for the fill; later Puts cache nothing. It is safe
+// to call more than once.
+func (f *Fill) End() {
+	if f == nil {
+		return
+	}
+	c := f.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f.done = true
+	delete(c.fills, f)
+	f.keys, f.tags = nil, nil
+}
+
+// InvalidateTagForRefresh is [Cache.InvalidateTag] that, when a state
+// was cached, also takes a ticket for reading it again (see
+// [Cache.Refresh]) in the same step, so that any later invalidation of
+// the key (another change, a [Cache.Invalidate] dropping the user, a
+// [Cache.Clear]) voids the refresh. It returns nil when no state was
+// cached.
+func (c *Cache) InvalidateTagForRefresh(tag string) *Ticket {
+	if c == nil || tag == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.noteFills("", tag)
+	k, ok := c.tags[tag]
+	if !ok {
+		return nil
+	}
+	_, cached := c.items[k]
+	c.invalidate(k)
+	if !cached {
+		return nil
+	}
+	if len(c.loading) >= c.max {
+		return nil // see Begin: loads that never came back
+	}
+	t := &Ticket{key: k, tag: tag}
+	c.loading[k] = t
+	c.tags[tag] = k
+	return t
+}
+
+// Key returns the key t was taken for.
+func (t *Ticket) Key() string { return t.key }
+
+// Refresh reads t's key again with read and caches the state, as a Load
+// that missed would, without counting a miss, unless t was voided since
+// it was taken ([Cache.InvalidateTagForRefresh]) or a Load already reads
+// (or read) under it: then it returns at once, without reading. Loads of
+// the key that come while it reads join its read, under the same rule as
+// Load's. It reports whether it cached a state.
+func (c *Cache) Refresh(t *Ticket, read func() (consent.State, error)) bool {
+	if c == nil || t == nil {
+		return false
+	}
+	f := &flight{done: make(chan struct{})}
+	c.mu.Lock()
+	if c.loading[t.key] != t || t.flight != nil {
+		c.mu.Unlock()
+		return false
+	}
+	t.flight = f
+	c.mu.Unlock()
+	st, err := read()
+	cached := err == nil && c.Put(t, st)
+	f.st, f.err = st, err
+	close(f.done)
+	return cached
 }

@@ -254,3 +254,212 @@ func TestCacheUpdateVoidsTickets(t *testing.T) {
 	_, ok = c.Get("u")
 	assert.False(t, ok, "the tag was lost with the voided ticket")
 }
+
+func TestFill(t *testing.T) {
+	st := func(k string) consent.State { return consent.NewState(k) }
+	tests := []struct {
+		name   string
+		during func(c *Cache)               // between BeginFill and Put
+		want   bool                         // Put("u", "tu") caches
+		after  func(t *testing.T, c *Cache) // optional extra checks
+	}{
+		{name: "nothing happened", during: func(*Cache) {}, want: true},
+		{name: "key invalidated", during: func(c *Cache) { c.Invalidate("u") }, want: false},
+		{name: "tag invalidated while not cached", during: func(c *Cache) { c.InvalidateTag("tu") }, want: false},
+		{name: "other key invalidated", during: func(c *Cache) { c.Invalidate("v"); c.InvalidateTag("tv") }, want: true},
+		{name: "cleared", during: func(c *Cache) { c.Clear() }, want: false},
+		{name: "cached by a load", during: func(c *Cache) {
+			c.Put(c.Begin("u", "tu"), consent.NewState("u").Apply(consent.AcceptPolicy("u", "v2", time.Now())))
+		}, want: false,
+			after: func(t *testing.T, c *Cache) {
+				got, ok := c.Get("u")
+				require.True(t, ok)
+				assert.Equal(t, "v2", got.Acceptance().Version, "the fill replaced a loaded state")
+			}},
+		{name: "being loaded", during: func(c *Cache) { c.Begin("u", "tu") }, want: false},
+		{name: "updated, then evicted", during: func(c *Cache) {
+			c.Put(c.Begin("u", "tu"), consent.NewState("u"))
+			c.Update("u", c.Version("u"), func(s consent.State) (consent.State, bool) { return s, true })
+			c.Invalidate("w") // unrelated
+			c.mu.Lock()
+			el := c.items["u"]
+			c.lru.Remove(el)
+			delete(c.items, "u")
+			c.dropTag("tu", "u")
+			c.mu.Unlock()
+		}, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := New(10)
+			f := c.BeginFill()
+			tt.during(c)
+			assert.Equal(t, tt.want, f.Put("u", "tu", st("u")))
+			if tt.want {
+				c.InvalidateTag("tu")
+				_, ok := c.Get("u")
+				assert.False(t, ok, "a filled state is not invalidated by its tag")
+			}
+			if tt.after != nil {
+				tt.after(t, c)
+			}
+			f.End()
+			assert.False(t, f.Put("x", "tx", st("x")), "Put after End cached")
+			assert.Empty(t, c.fills)
+		})
+	}
+}
+
+func TestFillBounded(t *testing.T) {
+	c := New(3)
+	c.Put(c.Begin("hot", ""), consent.NewState("hot"))
+	f := c.BeginFill()
+	assert.Equal(t, 2, f.Room())
+	assert.True(t, f.Put("a", "", consent.NewState("a")))
+	assert.True(t, f.Put("b", "", consent.NewState("b")))
+	assert.Zero(t, f.Room())
+	assert.False(t, f.Put("c", "", consent.NewState("c")), "a fill evicted")
+	_, ok := c.Get("hot")
+	assert.True(t, ok)
+	// Filled states go first when traffic needs room.
+	c.Put(c.Begin("new", ""), consent.NewState("new"))
+	_, ok = c.Get("b")
+	assert.False(t, ok)
+	_, ok = c.Get("hot")
+	assert.True(t, ok)
+	f.End()
+
+	// More invalidations than the cache holds void the fill.
+	f = c.BeginFill()
+	for i := range 10 {
+		c.Invalidate(fmt.Sprint("k", i))
+	}
+	assert.True(t, f.Voided())
+	assert.False(t, f.Put("z", "", consent.NewState("z")))
+	assert.LessOrEqual(t, len(f.keys)+len(f.tags), 3)
+	f.End()
+
+	var nilFill *Fill
+	assert.False(t, nilFill.Put("a", "", consent.NewState("a")))
+	assert.Nil(t, (*Cache)(nil).BeginFill())
+}
+
+func TestRefresh(t *testing.T) {
+	older := consent.NewState("u")
+	newer := consent.NewState("u").Apply(consent.AcceptPolicy("u", "v2", time.Now()))
+	// cached returns a cache holding older for "u" (tag "tu") and the
+	// refresh ticket of its invalidation.
+	cached := func(t *testing.T) (*Cache, *Ticket) {
+		c := New(10)
+		require.True(t, c.Put(c.Begin("u", "tu"), older))
+		tk := c.InvalidateTagForRefresh("tu")
+		require.NotNil(t, tk)
+		_, ok := c.Get("u")
+		require.False(t, ok, "not invalidated")
+		return c, tk
+	}
+	noRead := func(t *testing.T) func() (consent.State, error) {
+		return func() (consent.State, error) {
+			t.Error("read for a void refresh")
+			return older, nil
+		}
+	}
+	t.Run("caches", func(t *testing.T) {
+		c, tk := cached(t)
+		h0, m0, _ := c.Stats()
+		assert.True(t, c.Refresh(tk, func() (consent.State, error) { return newer, nil }))
+		h, m, _ := c.Stats()
+		assert.Equal(t, [2]uint64{h0, m0}, [2]uint64{h, m}, "a refresh counted as a hit or miss")
+		got, ok := c.Get("u")
+		require.True(t, ok)
+		assert.Equal(t, "v2", got.Acceptance().Version)
+	})
+	t.Run("not cached: no refresh", func(t *testing.T) {
+		c := New(10)
+		c.Begin("u", "tu") // only being loaded
+		assert.Nil(t, c.InvalidateTagForRefresh("tu"))
+		assert.Nil(t, c.InvalidateTagForRefresh("unknown"))
+		assert.False(t, c.Refresh(nil, noRead(t)))
+	})
+	t.Run("dropped while queued", func(t *testing.T) {
+		c, tk := cached(t)
+		c.Invalidate("u") // e.g. DropCached after KeyedStore.Forget
+		assert.False(t, c.Refresh(tk, noRead(t)))
+		_, ok := c.Get("u")
+		assert.False(t, ok, "a dropped user came back")
+	})
+	t.Run("cleared while queued", func(t *testing.T) {
+		c, tk := cached(t)
+		c.Clear()
+		assert.False(t, c.Refresh(tk, noRead(t)))
+	})
+	t.Run("changed again while queued", func(t *testing.T) {
+		c, tk := cached(t)
+		c.InvalidateTag("tu")
+		assert.False(t, c.Refresh(tk, noRead(t)))
+	})
+	t.Run("invalidated while reading", func(t *testing.T) {
+		c, tk := cached(t)
+		assert.False(t, c.Refresh(tk, func() (consent.State, error) {
+			c.InvalidateTag("tu")
+			return older, nil
+		}))
+		_, ok := c.Get("u")
+		assert.False(t, ok, "a refresh read before an invalidation was cached")
+	})
+	t.Run("a newer state cached while reading stays", func(t *testing.T) {
+		c, tk := cached(t)
+		assert.False(t, c.Refresh(tk, func() (consent.State, error) {
+			c.Put(c.Begin("u", "tu"), newer) // a loader under the same ticket
+			c.Update("u", c.Version("u"), func(s consent.State) (consent.State, bool) { return s, true })
+			return older, nil
+		}))
+		got, ok := c.Get("u")
+		require.True(t, ok)
+		assert.Equal(t, "v2", got.Acceptance().Version, "a refresh overwrote a newer state")
+	})
+	t.Run("a load read first", func(t *testing.T) {
+		c, tk := cached(t)
+		st, err := c.Load(context.Background(), "u", func() string { return "tu" }, func() (consent.State, error) { return newer, nil })
+		require.NoError(t, err)
+		assert.Equal(t, "v2", st.Acceptance().Version)
+		assert.False(t, c.Refresh(tk, noRead(t)))
+	})
+	t.Run("loads join it", func(t *testing.T) {
+		c, tk := cached(t)
+		release := make(chan struct{})
+		var reads atomic.Int32
+		done := make(chan bool)
+		go func() {
+			done <- c.Refresh(tk, func() (consent.State, error) {
+				reads.Add(1)
+				<-release
+				return newer, nil
+			})
+		}()
+		require.Eventually(t, func() bool {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return tk.flight != nil
+		}, time.Second, time.Millisecond)
+		_, m0, _ := c.Stats()
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				st, err := c.Load(context.Background(), "u", func() string { return "tu" }, func() (consent.State, error) {
+					reads.Add(1)
+					return older, nil
+				})
+				assert.NoError(t, err)
+				assert.Equal(t, "v2", st.Acceptance().Version)
+			})
+		}
+		// Each Load counts its miss just before it joins.
+		require.Eventually(t, func() bool { _, m, _ := c.Stats(); return m == m0+4 }, time.Second, time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
+		close(release)
+		wg.Wait()
+		assert.True(t, <-done)
+		assert.Equal(t, int32(1), reads.Load(), "loads did not join the refresh")
+	})
+}

@@ -1,0 +1,133 @@
+package pgstore
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/yasam/privacy/consent"
+)
+
+// maxReadBatch bounds the users one grouped state read asks for.
+const maxReadBatch = 256
+
+// readTimeout bounds one grouped state read: it runs for several
+// callers, so none of their contexts governs it.
+const readTimeout = 30 * time.Second
+
+// readBatcher groups concurrent cache misses into one query
+// (WHERE subject = ANY($1)). At most runners reads run at once; misses
+// that arrive while they are all busy wait and go together in the next
+// read. Callers wait for their own result or their context.
+type readBatcher struct {
+	s       *Store
+	ctx     context.Context // the store's: ended by Close
+	mu      sync.Mutex
+	pending []*readReq
+	running int
+	runners int
+
+	// Figures, for Stats (and queued, for tests).
+	reads, users, queued uint64
+}
+
+type readReq struct {
+	ctx  context.Context
+	user string
+	done chan struct{}
+	st   consent.State
+	err  error
+}
+
+func newReadBatcher(ctx context.Context, s *Store, runners int) *readBatcher {
+	return &readBatcher{s: s, ctx: ctx, runners: max(runners, 1)}
+}
+
+// get reads user's state, in one query with the other misses waiting.
+func (b *readBatcher) get(ctx context.Context, user string) (consent.State, error) {
+	r := &readReq{ctx: ctx, user: user, done: make(chan struct{})}
+	b.mu.Lock()
+	b.pending = append(b.pending, r)
+	b.queued++
+	if b.running < b.runners {
+		b.running++
+		go b.run()
+	}
+	b.mu.Unlock()
+	select {
+	case <-r.done:
+		return r.st, r.err
+	case <-ctx.Done():
+		return consent.State{}, b.s.wrap("state", ctx, ctx.Err())
+	}
+}
+
+// run reads for the waiting misses until there are none.
+func (b *readBatcher) run() {
+	for {
+		b.mu.Lock()
+		var batch []*readReq
+		for len(b.pending) > 0 && len(batch) < maxReadBatch {
+			r := b.pending[0]
+			b.pending[0] = nil
+			b.pending = b.pending[1:]
+			if r.ctx.Err() == nil { // its caller is gone: skip
+				batch = append(batch, r)
+			}
+		}
+		if len(batch) == 0 {
+			b.running--
+			if len(b.pending) == 0 {
+				b.pending = nil // let the backing array go
+			}
+			b.mu.Unlock()
+			return
+		}
+		b.reads++
+		b.users += uint64(len(batch))
+		b.mu.Unlock()
+		b.read(batch)
+	}
+}
+
+func (b *readBatcher) read(batch []*readReq) {
+	users := make([]string, 0, len(batch))
+	states := make(map[string]consent.State, len(batch))
+	for _, r := range batch {
+		if _, ok := states[r.user]; !ok {
+			states[r.user] = consent.NewState(r.user)
+			users = append(users, r.user)
+		}
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, readTimeout)
+	defer cancel()
+	err := b.s.withReadSlot(ctx, func() error {
+		rows, err := b.s.pool.Query(ctx, b.s.sql.bySubjects, users)
+		if err != nil {
+			return err
+		}
+		// In subject then log order: each user's events fold in order.
+		return scanEvents(rows, b.s.interner(), func(e consent.Event) {
+			if st, ok := states[e.Subject]; ok {
+				states[e.Subject] = st.Apply(e)
+			}
+		})
+	})
+	for _, r := range batch {
+		if err != nil {
+			r.err = b.s.wrap("state", r.ctx, err)
+		} else {
+			r.st = states[r.user]
+		}
+		close(r.done)
+	}
+}
+
+func (b *readBatcher) stats() (reads, users uint64) {
+	if b == nil {
+		return 0, 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.reads, b.users
+}
