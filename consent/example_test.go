@@ -122,3 +122,23 @@ func ExampleKeyedStore_Forget() {
 	// filed under the ID in clear: 0
 	// 1 false
 }
+
+// A store that reads a user's history in log order folds it with a
+// Folder: one pass, the grants built in place.
+func ExampleFolder() {
+	at := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	history := []consent.Event{
+		consent.AcceptPolicy("user-1", "2026-01", at),
+		consent.Grant("user-1", purpose.Payments, "halyk-bank", at.Add(time.Minute)),
+		consent.Grant("user-1", purpose.Support, "call-centre", at.Add(2*time.Minute)),
+		consent.Withdraw("user-1", purpose.Payments, "halyk-bank", at.Add(time.Hour)),
+	}
+	f := consent.NewFolder(consent.NewState("user-1"))
+	for _, e := range history {
+		f.Apply(e)
+	}
+	st := f.State()
+	now := at.Add(2 * time.Hour)
+	fmt.Println(st.Events(), st.Granted(purpose.Payments, "halyk-bank", now), st.Granted(purpose.Support, "call-centre", now))
+	// Output: 4 false true
+}

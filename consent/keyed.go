@@ -314,10 +314,11 @@ func (s *KeyedStore) StateAtLeast(ctx context.Context, user string, t Token) (St
 	if err != nil {
 		return State{}, err
 	}
-	st := NewState(user)
+	f := NewFolder(NewState(user))
 	for _, e := range events {
-		st = st.Apply(e)
+		f.Apply(e)
 	}
+	st := f.State()
 	if ok && e.k == k && len(events) == inner.Events() {
 		e.n, e.st, e.ok = len(events), st, true
 		s.put(user, e)

@@ -139,9 +139,22 @@ func NewState(subject string) State { return State{subject: subject} }
 // scope (or for acceptance) do not override it, which makes the result
 // independent of arrival order when times differ; among equal times the
 // later applied wins.
+//
+// Apply never changes s (states are shared): each call that changes a
+// grant copies the grants. To fold many events, use a [Folder].
 func (s State) Apply(e Event) State {
+	var ownGrants, ownVoids bool
+	s.apply(e, &ownGrants, &ownVoids)
+	return s
+}
+
+// apply folds e into s. *ownGrants and *ownVoids say whether s's grants
+// and voids belong to the caller, who may then have them written in
+// place; otherwise they are copied on their first change, and owned from
+// then on.
+func (s *State) apply(e Event, ownGrants, ownVoids *bool) {
 	if e.Subject != s.subject {
-		return s
+		return
 	}
 	s.n++
 	switch e.Action {
@@ -154,10 +167,10 @@ func (s State) Apply(e Event) State {
 			s.acceptance.Withdrawn = true
 			s.acceptance.WithdrawnAt = e.At
 		}
-		s = s.voidGrants(e)
+		s.voidGrants(e, ownGrants, ownVoids)
 	case ActionGrant, ActionWithdraw:
 		if old, ok := s.grants[e.Scope]; ok && e.At.Before(old.At) {
-			return s
+			return
 		}
 		g := GrantRecord{
 			Scope: e.Scope, Granted: e.Action == ActionGrant, At: e.At, Until: e.Until,
@@ -177,44 +190,82 @@ func (s State) Apply(e Event) State {
 				g.Granted, g.VoidedAt, g.VoidedBy = false, s.voids[i].at, s.voids[i].id
 			}
 		}
-		grants := make(map[Scope]GrantRecord, len(s.grants)+1)
-		maps.Copy(grants, s.grants)
-		grants[e.Scope] = g
-		s.grants = grants
+		s.ownGrants(ownGrants, 1)
+		s.grants[e.Scope] = g
 	}
-	return s
+}
+
+// ownGrants makes s's grants its own (a copy with room for extra more)
+// unless *own says they are already.
+func (s *State) ownGrants(own *bool, extra int) {
+	if *own && s.grants != nil {
+		return
+	}
+	grants := make(map[Scope]GrantRecord, len(s.grants)+extra)
+	maps.Copy(grants, s.grants)
+	s.grants, *own = grants, true
 }
 
 // voidGrants folds in a withdrawal of acceptance (9.3): every grant dated
 // at or before it is void, and stays void until granted anew. A grant
 // already voided by a later withdrawal is credited to this earlier one.
-func (s State) voidGrants(e Event) State {
-	voids := make([]void, 0, len(s.voids)+1)
+func (s *State) voidGrants(e Event, ownGrants, ownVoids *bool) {
 	i, _ := slices.BinarySearchFunc(s.voids, e.At, func(v void, t time.Time) int {
 		if v.at.After(t) {
 			return 1
 		}
 		return -1
 	})
-	voids = append(append(append(voids, s.voids[:i]...), void{e.At, e.ID}), s.voids[i:]...)
-	s.voids = voids
-	var grants map[Scope]GrantRecord
+	if *ownVoids {
+		s.voids = slices.Insert(s.voids, i, void{e.At, e.ID})
+	} else {
+		voids := make([]void, 0, len(s.voids)+1)
+		s.voids = append(append(append(voids, s.voids[:i]...), void{e.At, e.ID}), s.voids[i:]...)
+		*ownVoids = true
+	}
+	// The range runs over the grants as they were; a copy taken on the
+	// first change receives the changes (in place, only values of keys
+	// present are set, which a range allows).
 	for k, g := range s.grants {
 		standing := g.Granted && !g.At.After(e.At)
 		earlier := g.Voided() && !g.At.After(e.At) && e.At.Before(g.VoidedAt)
 		if !standing && !earlier {
 			continue
 		}
-		if grants == nil {
-			grants = maps.Clone(s.grants)
-		}
+		s.ownGrants(ownGrants, 0)
 		g.Granted, g.VoidedAt, g.VoidedBy = false, e.At, e.ID
-		grants[k] = g
+		s.grants[k] = g
 	}
-	if grants != nil {
-		s.grants = grants
-	}
-	return s
+}
+
+// A Folder folds events, in log order, into a state it builds in place:
+// folding n events costs O(n), where n calls of [State.Apply] copy the
+// grants n times. A store reading a user's history folds it so.
+//
+// A Folder is not safe for concurrent use; the States it returns are,
+// like every State. The zero Folder folds into the zero State; start one
+// with [NewFolder].
+type Folder struct {
+	s                   State
+	ownGrants, ownVoids bool
+}
+
+// NewFolder returns a Folder that starts from s: NewState(subject) for a
+// user's whole history, or a state on record to fold newer events into
+// (s itself is never changed).
+func NewFolder(s State) Folder { return Folder{s: s} }
+
+// Apply folds e in, as [State.Apply] does.
+func (f *Folder) Apply(e Event) { f.s.apply(e, &f.ownGrants, &f.ownVoids) }
+
+// Subject returns the subject whose events the Folder folds.
+func (f *Folder) Subject() string { return f.s.subject }
+
+// State returns the state folded so far. The Folder may go on: its next
+// change copies what the returned state shares.
+func (f *Folder) State() State {
+	f.ownGrants, f.ownVoids = false, false
+	return f.s
 }
 
 // Fold derives a user's state from their events in log order (see the
@@ -222,11 +273,11 @@ func (s State) voidGrants(e Event) State {
 func Fold(subject string, events []Event) State {
 	sorted := slices.Clone(events)
 	SortEvents(sorted)
-	s := NewState(subject)
+	f := NewFolder(NewState(subject))
 	for _, e := range sorted {
-		s = s.Apply(e)
+		f.Apply(e)
 	}
-	return s
+	return f.State()
 }
 
 // SortEvents sorts events in log order: by time, the stable sort keeping

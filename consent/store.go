@@ -236,21 +236,24 @@ func (m *MemoryStore) Append(ctx context.Context, events ...Event) error {
 	// Apply is order-independent across distinct times (see State.Apply),
 	// so folding in append order gives the log-order state. Each subject's
 	// new state is published once, so no reader sees half a batch.
-	next := make(map[string]State)
+	next := make(map[string]*Folder)
 	for _, e := range fresh {
 		m.byID[e.ID] = e
 		m.log[e.Subject] = append(m.log[e.Subject], e)
-		st, ok := next[e.Subject]
+		f, ok := next[e.Subject]
 		if !ok {
-			st = NewState(e.Subject)
+			st := NewState(e.Subject)
 			if v, ok := m.states.Load(e.Subject); ok {
 				st = v.(State)
 			}
+			nf := NewFolder(st)
+			f = &nf
+			next[e.Subject] = f
 		}
-		next[e.Subject] = st.Apply(e)
+		f.Apply(e)
 	}
-	for subject, st := range next {
-		m.states.Store(subject, st)
+	for subject, f := range next {
+		m.states.Store(subject, f.State())
 	}
 	return nil
 }

@@ -92,10 +92,11 @@ func (b *readBatcher) run() {
 
 func (b *readBatcher) read(batch []*readReq) {
 	users := make([]string, 0, len(batch))
-	states := make(map[string]consent.State, len(batch))
+	states := make(map[string]*consent.Folder, len(batch))
 	for _, r := range batch {
 		if _, ok := states[r.user]; !ok {
-			states[r.user] = consent.NewState(r.user)
+			f := consent.NewFolder(consent.NewState(r.user))
+			states[r.user] = &f
 			users = append(users, r.user)
 		}
 	}
@@ -108,8 +109,8 @@ func (b *readBatcher) read(batch []*readReq) {
 		}
 		// In subject then log order: each user's events fold in order.
 		return scanEvents(rows, b.s.interner(), func(e consent.Event) {
-			if st, ok := states[e.Subject]; ok {
-				states[e.Subject] = st.Apply(e)
+			if f, ok := states[e.Subject]; ok {
+				f.Apply(e)
 			}
 		})
 	})
@@ -117,7 +118,7 @@ func (b *readBatcher) read(batch []*readReq) {
 		if err != nil {
 			r.err = b.s.wrap("state", r.ctx, err)
 		} else {
-			r.st = states[r.user]
+			r.st = states[r.user].State()
 		}
 		close(r.done)
 	}

@@ -798,10 +798,11 @@ func (s *Store) load(ctx context.Context, t *statecache.Ticket, user string) (co
 		return consent.State{}, err
 	}
 	// Already in log order: fold without Fold's copy and sort.
-	st := consent.NewState(user)
+	f := consent.NewFolder(consent.NewState(user))
 	for _, e := range events {
-		st = st.Apply(e)
+		f.Apply(e)
 	}
+	st := f.State()
 	s.cache.Put(t, st)
 	return st, nil
 }

@@ -69,7 +69,7 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 			q = s.sql.scanFrom
 		}
 		var (
-			cur      consent.State
+			cur      consent.Folder
 			subjects int
 			n        int
 		)
@@ -85,12 +85,12 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 				}
 				if cur.Subject() != e.Subject {
 					if subjects > 0 && !full() {
-						put(cur)
+						put(cur.State())
 					}
 					subjects++
-					cur = consent.NewState(e.Subject)
+					cur = consent.NewFolder(consent.NewState(e.Subject))
 				}
-				cur = cur.Apply(e)
+				cur.Apply(e)
 			})
 		})
 		if err != nil {
@@ -104,7 +104,7 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 			return cached, nil
 		case n < chunk: // the log's end: the last user is whole
 			if !full() {
-				put(cur)
+				put(cur.State())
 			}
 			return cached, nil
 		case subjects == 1:
@@ -142,16 +142,17 @@ func (s *Store) withReadSlot(ctx context.Context, fn func() error) error {
 
 // readState reads and folds user's events (no cache).
 func (s *Store) readState(ctx context.Context, user string) (consent.State, error) {
-	st := consent.NewState(user)
+	f := consent.NewFolder(consent.NewState(user))
 	err := s.withReadSlot(ctx, func() error {
 		rows, err := s.pool.Query(ctx, s.sql.history, user)
 		if err != nil {
 			return err
 		}
-		return scanEvents(rows, s.interner(), func(e consent.Event) { st = st.Apply(e) })
+		return scanEvents(rows, s.interner(), func(e consent.Event) { f.Apply(e) })
 	})
 	if err != nil {
 		return consent.State{}, s.wrap("warm", ctx, err)
 	}
+	st := f.State()
 	return st, nil
 }

@@ -33,21 +33,23 @@ func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State,
 		return nil, s.wrap("states", ctx, err)
 	}
 	// Events come grouped by subject, each group in log order.
-	by := make(map[string]consent.State, len(subjects))
+	by := make(map[string]*consent.Folder, len(subjects))
 	for _, e := range events {
-		st, ok := by[e.Subject]
+		f, ok := by[e.Subject]
 		if !ok {
-			st = consent.NewState(e.Subject)
+			nf := consent.NewFolder(consent.NewState(e.Subject))
+			f = &nf
+			by[e.Subject] = f
 		}
-		by[e.Subject] = st.Apply(e)
+		f.Apply(e)
 	}
 	out := make([]consent.State, len(subjects))
 	for i, subj := range subjects {
-		st, ok := by[subj]
-		if !ok {
-			st = consent.NewState(subj)
+		if f, ok := by[subj]; ok {
+			out[i] = f.State()
+		} else {
+			out[i] = consent.NewState(subj)
 		}
-		out[i] = st
 	}
 	return out, nil
 }

@@ -658,11 +658,11 @@ func (s *Store) state(ctx context.Context, user string, atLeast int64) (consent.
 			return consent.State{}, err
 		}
 		// Already in log order: fold without Fold's copy and sort.
-		st := consent.NewState(user)
+		f := consent.NewFolder(consent.NewState(user))
 		for _, e := range events {
-			st = st.Apply(e)
+			f.Apply(e)
 		}
-		return st, nil
+		return f.State(), nil
 	})
 }
 
