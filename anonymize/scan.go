@@ -172,6 +172,8 @@ const (
 	tN            // 'N': passport number
 	tFull         // 0xEF: the lead byte of full-width digits
 	tCyrCap       // 0x90-0xAF, 0x86: second byte of a Cyrillic capital (А-Я, І, Ғ, Қ, Ң, Ү, Ә, Ө)
+	tAnchor       // a name's anchor (anchorAt), not in the table
+	tLimit        // skip reached the caller's limit
 )
 
 var trigger = [256]uint8{
@@ -288,9 +290,10 @@ const (
 )
 
 // skip returns the first position from i where a candidate other than a
-// name may start, and its trigger class. ef is the position of the next
-// 0xEF at or after i (len(text) if none), returned as tFull unless a stop
-// comes before it.
+// name may start, and its trigger class. lim is a position at or after i
+// where the caller wants to stop anyway (the next 0xEF, a name's anchor;
+// len(text) if none): it is returned as tLimit unless a stop comes
+// before it.
 //
 // Each 8-byte word x is tested with word-wide arithmetic that sets the
 // top bit of each byte to look at, exactly (no byte is set because of
@@ -304,12 +307,12 @@ const (
 //	     carries (0x7F + 0x50 < 0x100).
 //
 // Bytes past the end of text are read as zero, which matches nothing.
-func skip(text []byte, i, ef int) (int, uint8) {
+func skip(text []byte, i, lim int) (int, uint8) {
 	n := len(text)
 	from := i
 	for i < n {
-		if i > ef {
-			return ef, tFull
+		if i > lim {
+			return lim, tLimit
 		}
 		var x uint64
 		if i+8 <= n {
@@ -328,8 +331,8 @@ func skip(text []byte, i, ef int) (int, uint8) {
 		for m != 0 {
 			p := i + bits.TrailingZeros64(m)>>3
 			m &= m - 1
-			if ef < p {
-				return ef, tFull
+			if lim < p {
+				return lim, tLimit
 			}
 			switch t := trigger[text[p]]; t {
 			case tDigit:
@@ -356,8 +359,8 @@ func skip(text []byte, i, ef int) (int, uint8) {
 		}
 		i += 8
 	}
-	if ef < n {
-		return ef, tFull
+	if lim < n {
+		return lim, tLimit
 	}
 	return n, tNone
 }
@@ -401,16 +404,53 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 	n := len(text)
 	i := 0
 	ef := -1 // the next 0xEF at or after i, or n, when ef ≥ i
+	av := -1 // the next anchor 'в' at or after i, or n, when av ≥ i
+	ay := -1 // the next anchor 'ы' at or after i, or n, when ay ≥ i
 	for i < n {
 		var t uint8
 		if fast {
+			if ef < i {
+				ef = nextFull(text, i)
+			}
 			if names {
-				i, t = skipTable(text, i)
-			} else {
-				if ef < i {
-					ef = nextFull(text, i)
+				if av < i {
+					av = nextAnchor(text, i, 0xB2)
 				}
+				if ay < i {
+					ay = nextAnchor(text, i, 0x8B)
+				}
+				from := i
+				i, t = skip(text, i, min(ef, av, ay))
+				if t == tLimit {
+					t = tFull
+					if i != ef {
+						t = tAnchor
+					}
+				}
+				if (t == tK || t == tN) && i > from && mayShadow(text[i-1]) {
+					// A capital before may pass over this letter
+					// (nameAt skips an all-caps word with the
+					// letters glued to it): take the exact way.
+					i, t = skipTable(text, from)
+				} else if t == tAnchor {
+					var f Finding
+					f, i = anchoredName(text, from, i, floor)
+					if f.End == 0 {
+						continue
+					}
+					if email && f.End < n && text[f.End] == '@' {
+						f = emailAround(text, f, floor)
+					}
+					dst = append(dst, f)
+					floor = f.End
+					i = f.End
+					continue
+				}
+			} else {
 				i, t = skip(text, i, ef)
+				if t == tLimit {
+					t = tFull
+				}
 			}
 			if i >= n {
 				break
@@ -859,4 +899,142 @@ func fullSep(text []byte, j int) byte {
 		return '.'
 	}
 	return 0
+}
+
+// Names without a stop at every capital.
+//
+// nameAt finds a name only at a capital that starts a patronymic
+// (-ович/-евич/-ёвич, -овна/-евна and their cases, -ұлы/-улы/-қызы/-кызы
+// glued) or the father's name before the marker word ұлы, улы, қызы or
+// кызы. Every such word, or the marker after it, holds an anchor: the
+// 'в' (D0 B2) of "[оеё]вич" or "[оеё]вн" and a vowel, or the 'ы' (D1 8B)
+// ending ұлы, улы, қызы or кызы (anchorAt). A scan that looks for names
+// stops at anchors, found with bytes.IndexByte (nextAnchor), instead of
+// at every capital, and anchoredName looks at the one or two capitals
+// that can start a name with that anchor, as the reference scan would
+// have: in order, each through nameAt with the same floor.
+//
+// Passing over the other capitals changes nothing: nameAt finds no name
+// at them, and what it skips with them (their word) holds no other
+// trigger, with one exception handled apart: nameAt skips an all-caps
+// word together with the letters glued to it, so a 'K' or 'N' glued to
+// such a word is never looked at by the reference scan (mayShadow). A
+// name's capital follows a separator, so no skip of nameAt passes over
+// one, and a name holds only letters and separators, so no other trigger
+// lies between a name's capital and its anchor.
+
+// nextAnchor returns the position of the first anchor byte c at or
+// after i that anchorAt accepts, or len(text). bytes.IndexByte searches
+// many bytes per step; c is 0xB2 ('в') or 0x8B ('ы'), about one byte in
+// 60 of ru/kk text, and anchorAt rejects nearly all of them.
+func nextAnchor(text []byte, i int, c byte) int {
+	for i < len(text) {
+		k := bytes.IndexByte(text[i:], c)
+		if k < 0 {
+			break
+		}
+		i += k
+		if anchorAt(text, i) {
+			return i
+		}
+		i++
+	}
+	return len(text)
+}
+
+// anchorAt reports whether text[p], 0xB2 or 0x8B, may be where a name
+// ends: the 'в' of "[оеё]вич" or "[оеё]вн" and a vowel, or the 'ы' ending
+// ұлы, улы, қызы or кызы before neither a letter nor a digit. Every word
+// patronymicEnd accepts and every marker word has one; most 'в' and 'ы'
+// are not one.
+func anchorAt(text []byte, p int) bool {
+	if p < 3 || p+1 > len(text) {
+		return false
+	}
+	if text[p] == 0xB2 { // в
+		if p+2 >= len(text) || text[p-1] != 0xD0 || !isOE(text[p-3:p-1]) || text[p+1] != 0xD0 {
+			return false
+		}
+		switch text[p+2] {
+		case 0xB8: // и, then ч
+			return p+4 < len(text) && text[p+3] == 0xD1 && text[p+4] == 0x87
+		case 0xBD: // н, then а, ы, е, у or о
+			if p+4 >= len(text) {
+				return false
+			}
+			switch uint16(text[p+3])<<8 | uint16(text[p+4]) {
+			case 0xD0B0, 0xD18B, 0xD0B5, 0xD183, 0xD0BE:
+				return true
+			}
+		}
+		return false
+	}
+	// ы
+	if text[p-1] != 0xD1 || text[p-3] != 0xD0 || isLetterAt(text, p+1) || p+1 < len(text) && isDigit(text[p+1]) {
+		return false
+	}
+	switch text[p-2] {
+	case 0xBB: // л, after ұ or у
+		return p >= 5 && (text[p-5] == 0xD2 && text[p-4] == 0xB1 || text[p-5] == 0xD1 && text[p-4] == 0x83)
+	case 0xB7: // з, after қы or кы
+		return p >= 7 && text[p-5] == 0xD1 && text[p-4] == 0x8B &&
+			(text[p-7] == 0xD2 && text[p-6] == 0x9B || text[p-7] == 0xD0 && text[p-6] == 0xBA)
+	}
+	return false
+}
+
+// mayShadow reports whether c, the byte before a 'K' or 'N' trigger, may
+// end a letter: then an all-caps word before may have made the reference
+// scan pass over the trigger.
+func mayShadow(c byte) bool {
+	return c >= 0x80 || (c|0x20) >= 'a' && (c|0x20) <= 'z'
+}
+
+// anchoredName looks for the name the anchor at text[a] may end, as the
+// reference scan would find it. Only two capitals can start one: that of
+// the anchor's own word (a patronymic), and, when that word is a marker
+// standing alone, that of the word before it (the father's name). Each
+// is the start of the run of Cyrillic letters that ends there: a name's
+// word has a separator before it and at most 24 letters, so walking back
+// at most 24 letters finds it exactly. The capitals are looked at in
+// the reference's order and only at or after from, where the scan
+// stood, through nameAt with the same floor. It returns the name (End 0
+// if none) and where to resume.
+func anchoredName(text []byte, from, a, floor int) (Finding, int) {
+	c0 := lettersBefore(text, a-1)
+	if sp := spaceBefore(text, c0); sp >= 0 && markerWord(text, c0) > 0 {
+		if f := nameAtCapital(text, lettersBefore(text, sp), from, floor); f.End != 0 {
+			return f, f.End
+		}
+	}
+	if f := nameAtCapital(text, c0, from, floor); f.End != 0 {
+		return f, f.End
+	}
+	return Finding{}, a + 1
+}
+
+// lettersBefore returns the start of the run of two-byte Cyrillic letters
+// that ends at k, at most 24 letters long.
+func lettersBefore(text []byte, k int) int {
+	for c := k; ; c -= 2 {
+		if k-c >= 2*24 {
+			return c
+		}
+		if _, ok := cyr(text, c-2); !ok {
+			return c
+		}
+	}
+}
+
+// nameAtCapital is the reference scan's look at text[c] for a name: only
+// if the scan reaches it (from) and it is a capital the table stops at.
+func nameAtCapital(text []byte, c, from, floor int) Finding {
+	q := c + 1
+	if q < from || q >= len(text) || trigger[text[q]] != tCyrCap || !capitalAt(text, q) {
+		return Finding{}
+	}
+	if st, en, _, ok := nameAt(text, c, floor); ok {
+		return Finding{Kind: KindName, Start: st, End: en}
+	}
+	return Finding{}
 }
