@@ -315,15 +315,22 @@ func skip(text []byte, i, lim int) (int, uint8) {
 			return lim, tLimit
 		}
 		var x uint64
-		if i+8 <= n {
+		if i+16 <= n {
+			// Two words per test where text allows: most have no
+			// stop, and the loop's own tests are half its cost.
+			x = load64(text, i)
+			if stopBytes(x)|stopBytes(load64(text, i+8)) == 0 {
+				i += 16
+				continue
+			}
+		} else if i+8 <= n {
 			x = load64(text, i)
 		} else {
 			var b [8]byte
 			copy(b[:], text[i:])
 			x = binary.LittleEndian.Uint64(b[:])
 		}
-		low := x & lanes7
-		m := (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50) & lanes8
+		m := stopBytes(x)
 		if m == 0 {
 			i += 8
 			continue
@@ -363,6 +370,12 @@ func skip(text []byte, i, lim int) (int, uint8) {
 		return lim, tLimit
 	}
 	return n, tNone
+}
+
+// stopBytes sets the top bit of each byte of x in 0x30-0x40 (see skip).
+func stopBytes(x uint64) uint64 {
+	low := x & lanes7
+	return (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50) & lanes8
 }
 
 // beforeDigit classifies the byte before a digit for skip's look-back:
@@ -933,11 +946,20 @@ func nextAnchor(text []byte, i int, c byte) int {
 		if k < 0 {
 			break
 		}
-		i += k
-		if anchorAt(text, i) {
-			return i
+		p := i + k
+		i = p + 1
+		// Most fail on the letter after 'в' (not и or н: B8 or BD)
+		// or before 'ы' (not л or з: BB or B7).
+		if c == 0xB2 {
+			if p+2 >= len(text) || text[p+2]|0x05 != 0xBD {
+				continue
+			}
+		} else if p < 2 || text[p-2]|0x0C != 0xBF {
+			continue
 		}
-		i++
+		if anchorAt(text, p) {
+			return p
+		}
 	}
 	return len(text)
 }
