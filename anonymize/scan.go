@@ -607,7 +607,11 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 	}
 	if l >= 2 && l <= 6 && j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
 		// Most grouped numbers are amounts and dates ("15 000",
-		// "2024-03-15"): count their digits before reading them.
+		// "2024-03-15"): count their digits before reading them,
+		// first word-wide, then group by group.
+		if fewGroupedDigits(text, i) {
+			return Finding{}, j
+		}
 		total := groupedDigits(text, i)
 		if total < 12 {
 			return Finding{}, j
@@ -647,6 +651,33 @@ func digitRunEnd(text []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// fewGroupedDigits reports whether the groups from text[i] that
+// groupedDigits counts certainly hold fewer than 12 digits. They lie
+// within the run of digits and separators from i; the test takes a
+// superset of separators (bytes b with b|0x0D = 0x2D: space, '-', and
+// "!$%(),"), so the run is never shorter and its digits never fewer. If
+// the run ends within 24 bytes, its digits are counted word-wide, without
+// the branches of a loop over groups of varying length; otherwise (or
+// near the end of text) it reports false and groupedDigits counts.
+func fewGroupedDigits(text []byte, i int) bool {
+	if i < 0 || i+24 > len(text) {
+		return false
+	}
+	count := 0
+	for w := i; w < i+24; w += 8 {
+		x := load64(text, w)
+		low := x & lanes7
+		d := (lanes1*0xB9 - low) &^ x & (low + lanes1*0x50) & lanes8 // digits
+		t := x | lanes1*0x0D ^ lanes1*0x2D                           // zero at separators
+		sep := ^((t&lanes7 + lanes7) | t) & lanes8
+		if end := ^(d | sep) & lanes8; end != 0 {
+			return count+bits.OnesCount64(d&(end&-end-1)) < 12
+		}
+		count += bits.OnesCount64(d)
+	}
+	return false
 }
 
 // groupedDigits counts the digits of the groups from text[i] separated
