@@ -568,17 +568,19 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 	l := j - i
 	switch {
 	case l == 12 && on&(setIIN|setBIN) != 0:
+		// Digit values, eight bytes at a time: every byte is a digit,
+		// so subtracting '0' from each never borrows across bytes.
 		var d [12]byte
-		for k := 0; k < 12; k++ {
-			d[k] = text[i+k] - '0'
-		}
+		binary.LittleEndian.PutUint64(d[:8], load64(text, i)-lanes1*'0')
+		binary.LittleEndian.PutUint32(d[8:], binary.LittleEndian.Uint32(text[i+8:i+12])-0x30303030)
 		if k := classify12(&d); k != "" && on&kindBit(k) != 0 {
 			return Finding{Kind: k, Start: i, End: j, Verified: true}, j
 		}
 		return Finding{}, j
 	case l >= 13 && l <= 19 && on&setCard != 0:
 		var d [19]byte
-		for k := 0; k < l; k++ {
+		binary.LittleEndian.PutUint64(d[:8], load64(text, i)-lanes1*'0')
+		for k := 8; k < l; k++ {
 			d[k] = text[i+k] - '0'
 		}
 		if luhn(d[:l]) {

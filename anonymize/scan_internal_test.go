@@ -69,3 +69,72 @@ func FuzzFewGroupedDigits(f *testing.F) {
 		checkFewGroupedDigits(t, text)
 	})
 }
+
+// TestChecksumsUnrolled compares luhn and iinBINChecksum, written without
+// branches on digit values, with the textbook loops, on every length and
+// random digits (and luhn on bytes that are no digits, which it must
+// treat as the loop did).
+func TestChecksumsUnrolled(t *testing.T) {
+	t.Parallel()
+	refLuhn := func(d []byte) bool {
+		sum, double := 0, false
+		for i := len(d) - 1; i >= 0; i-- {
+			v := int(d[i])
+			if double {
+				v *= 2
+				if v > 9 {
+					v -= 9
+				}
+			}
+			sum += v
+			double = !double
+		}
+		return sum%10 == 0
+	}
+	refIIN := func(d *[12]byte) bool {
+		s := 0
+		for i := range 11 {
+			s += int(d[i]) * (i + 1)
+		}
+		if s %= 11; s == 10 {
+			s = 0
+			for i := range 11 {
+				w := i + 3
+				if w > 11 {
+					w -= 11
+				}
+				s += int(d[i]) * w
+			}
+			if s %= 11; s == 10 {
+				return false
+			}
+		}
+		return s == int(d[11])
+	}
+	r := rand.New(rand.NewPCG(37, 41))
+	valid := 0
+	for range 200000 {
+		d := make([]byte, r.IntN(20))
+		for i := range d {
+			d[i] = byte(r.IntN(10))
+			if r.IntN(50) == 0 {
+				d[i] = byte(r.IntN(256))
+			}
+		}
+		if got, want := luhn(d), refLuhn(d); got != want {
+			t.Fatalf("luhn(%v) = %v, want %v", d, got, want)
+		}
+		var a [12]byte
+		for i := range a {
+			a[i] = byte(r.IntN(10))
+		}
+		if got, want := iinBINChecksum(&a), refIIN(&a); got != want {
+			t.Fatalf("iinBINChecksum(%v) = %v, want %v", a, got, want)
+		} else if got {
+			valid++
+		}
+	}
+	if valid < 1000 {
+		t.Fatalf("only %d valid check digits drawn", valid)
+	}
+}
