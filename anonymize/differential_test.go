@@ -31,6 +31,9 @@ func TestScanDifferential(t *testing.T) {
 		t.Helper()
 		fast := s.Scan(text)
 		slow := anonymize.ScanReference(s, text)
+		if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
+		}
 		if diff := cmp.Diff(slow, fast); diff != "" {
 			t.Fatalf("fast and reference scans differ on %q (-reference +fast):\n%s", text, diff)
 		}
@@ -62,6 +65,9 @@ func FuzzScanDifferential(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text []byte) {
 		fast := s.Scan(text)
 		slow := anonymize.ScanReference(s, text)
+		if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
+		}
 		if diff := cmp.Diff(slow, fast); diff != "" {
 			t.Fatalf("(-reference +fast):\n%s", diff)
 		}
@@ -106,6 +112,9 @@ func TestScanDifferentialKinds(t *testing.T) {
 		for k, s := range scanners {
 			fast := s.Scan(text)
 			slow := anonymize.ScanReference(s, text)
+			if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+				t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
+			}
 			if diff := cmp.Diff(slow, fast); diff != "" {
 				t.Fatalf("scanner %d: fast and reference scans differ on %q (-reference +fast):\n%s", k, text, diff)
 			}
@@ -154,6 +163,9 @@ func FuzzScanDifferentialKinds(f *testing.F) {
 		for k, s := range scanners {
 			fast := s.Scan(text)
 			slow := anonymize.ScanReference(s, text)
+			if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+				t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
+			}
 			if diff := cmp.Diff(slow, fast); diff != "" {
 				t.Fatalf("scanner %d (-reference +fast):\n%s", k, diff)
 			}
@@ -176,6 +188,9 @@ func TestScanDifferentialNames(t *testing.T) {
 		t.Helper()
 		fast := s.Scan([]byte(text))
 		slow := anonymize.ScanReference(s, []byte(text))
+		if diff := cmp.Diff(slow, anonymize.ScanGo(s, []byte(text))); diff != "" {
+			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", []byte(text), diff)
+		}
 		if diff := cmp.Diff(slow, fast); diff != "" {
 			t.Fatalf("fast and reference scans differ on %q (-reference +fast):\n%s", text, diff)
 		}

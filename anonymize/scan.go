@@ -138,7 +138,7 @@ func (s *Scanner) AppendFindings(dst []Finding, text []byte) []Finding {
 		s = &Scanner{}
 	}
 	base := len(dst)
-	dst = s.scanBuiltin(dst, text, true)
+	dst = s.scanBuiltin(dst, text, scanFast)
 	if len(s.matchers) == 0 {
 		return dst
 	}
@@ -406,10 +406,21 @@ func load64(text []byte, i int) uint64 {
 	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(text)), i))[:])
 }
 
-// scanBuiltin appends the built-in findings of text to dst. fast selects
-// the table-driven skip; the reference path (fast false) looks at every
+// How scanBuiltin moves between candidates. All three find the same.
+const (
+	// scanReference looks at every byte through triggerOf.
+	scanReference = iota
+	// scanGo skips with word-wide tests in Go (skip, nextAnchor).
+	scanGo
+	// scanFast is scanGo with the skip done 32 bytes at a time by
+	// stopIndexAVX2 where the processor has AVX2 (haveVector).
+	scanFast
+)
+
+// scanBuiltin appends the built-in findings of text to dst. mode selects
+// how it skips (scanReference, scanGo, scanFast); the reference path looks at every
 // byte through triggerOf, and the two must agree.
-func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
+func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 	on := setAll &^ s.off
 	email := on&setEmail != 0
 	names := on&setName != 0
@@ -419,9 +430,34 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 	ef := -1 // the next 0xEF at or after i, or n, when ef ≥ i
 	av := -1 // the next anchor 'в' at or after i, or n, when av ≥ i
 	ay := -1 // the next anchor 'ы' at or after i, or n, when ay ≥ i
+	vector := mode == scanFast && haveVector
+	fast := mode != scanReference
 	for i < n {
 		var t uint8
-		if fast {
+		if vector {
+			from := i
+			i, t = skipVector(text, i, names)
+			if names && (t == tK || t == tN) && i > from && mayShadow(text[i-1]) {
+				i, t = skipTable(text, from)
+			}
+			if i >= n {
+				break
+			}
+			if t == tAnchor {
+				f, next := anchoredName(text, from, i, floor)
+				if f.End == 0 {
+					i = next
+					continue
+				}
+				if email && f.End < n && text[f.End] == '@' {
+					f = emailAround(text, f, floor)
+				}
+				dst = append(dst, f)
+				floor = f.End
+				i = f.End
+				continue
+			}
+		} else if fast {
 			if ef < i {
 				ef = nextFull(text, i)
 			}
@@ -885,7 +921,7 @@ func (s *Scanner) fullWidth(dst []Finding, text []byte, i, floor int) ([]Finding
 	pos[k] = j
 	m := len(dst)
 	inner := Scanner{off: s.off | setName | setEmail | setIBAN | setDocument | setPlate}
-	dst = inner.scanBuiltin(dst, buf[:k], true)
+	dst = inner.scanBuiltin(dst, buf[:k], scanFast)
 	for x := m; x < len(dst); x++ {
 		dst[x].Start, dst[x].End = pos[dst[x].Start], pos[dst[x].End]
 	}
@@ -975,11 +1011,10 @@ func fullSep(text []byte, j int) byte {
 // 60 of ru/kk text, and anchorAt rejects nearly all of them.
 func nextAnchor(text []byte, i int, c byte) int {
 	for i < len(text) {
-		k := bytes.IndexByte(text[i:], c)
-		if k < 0 {
+		p := indexByteFrom(text, i, c)
+		if p < 0 {
 			break
 		}
-		p := i + k
 		i = p + 1
 		// Most fail on the letter after 'в' (not и or н: B8 or BD)
 		// or before 'ы' (not л or з: BB or B7).
@@ -1092,4 +1127,99 @@ func nameAtCapital(text []byte, c, from, floor int) Finding {
 		return Finding{Kind: KindName, Start: st, End: en}
 	}
 	return Finding{}
+}
+
+// indexByteFrom returns the position of the first c at or after i, or -1.
+func indexByteFrom(text []byte, i int, c byte) int {
+	n := len(text)
+	cc := lanes1 * uint64(c)
+	for ; i+8 <= n; i += 8 {
+		t := load64(text, i) ^ cc
+		if z := (t - lanes1) &^ t & lanes8; z != 0 {
+			// The lowest flagged byte is a true zero.
+			return i + bits.TrailingZeros64(z)>>3
+		}
+	}
+	for ; i < n; i++ {
+		if text[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// skipVector is skip, with the anchors and the full-width lead byte,
+// for processors with AVX2: stopIndexAVX2 finds, 32 bytes at a time, the
+// first byte that may stop the scan, and skipVector decides as skip and
+// nextAnchor do. The assembly's anchor test is looser than anchorAt (it
+// flags 'в' before B8, B9, BC or BD, and B3, B7, BB or BF two bytes
+// before 'ы'); each flag is checked here. The last 33 bytes are looked at
+// one by one. It returns the stop and its class: a trigger, tFull, or
+// tAnchor with the position of the anchor's byte.
+func skipVector(text []byte, i int, names bool) (int, uint8) {
+	n := len(text)
+	from := i
+	for i < n {
+		k, found := stopIndexAVX2(text[i:], names)
+		p := i + k
+		if !found {
+			return skipTail(text, from, p, names)
+		}
+		if t, q, ok := stopAt(text, from, p, names); ok {
+			return q, t
+		}
+		i = p + 1
+	}
+	return n, tNone
+}
+
+// skipTail is skipVector byte by byte, for the end of text.
+func skipTail(text []byte, from, i int, names bool) (int, uint8) {
+	for p := i; p < len(text); p++ {
+		c := text[p]
+		if c-0x30 <= 0x10 || c == 0xEF || names && (c == 0xB2 || c|0x0C == 0xBF) {
+			if t, q, ok := stopAt(text, from, p, names); ok {
+				return q, t
+			}
+		}
+	}
+	return len(text), tNone
+}
+
+// stopAt decides whether the scan stops at or just before text[p], a byte
+// the vector test flagged (or skipTail's equivalent): a digit, with skip's
+// look-back no further than from, '@', ':', 0xEF, or an anchor.
+func stopAt(text []byte, from, p int, names bool) (uint8, int, bool) {
+	c := text[p]
+	switch t := trigger[c]; t {
+	case tDigit:
+		if p > from {
+			switch b := beforeDigit[text[p-1]]; b {
+			case tNone:
+			case bZ: // "KZ86…"
+				if p-2 >= from && text[p-2]|0x20 == 'k' {
+					return tK, p - 2, true
+				}
+			case bSpace: // "KZ 86…"
+				if p-3 >= from && text[p-2]|0x20 == 'z' && text[p-3]|0x20 == 'k' {
+					return tK, p - 3, true
+				}
+			default: // '+', '(' or 'N'
+				return b, p - 1, true
+			}
+		}
+		return t, p, true
+	case tAt, tColon, tFull:
+		return t, p, true
+	}
+	if !names {
+		return 0, 0, false
+	}
+	if c == 0xB2 && anchorAt(text, p) {
+		return tAnchor, p, true
+	}
+	if c|0x0C == 0xBF && p+2 < len(text) && text[p+2] == 0x8B && anchorAt(text, p+2) {
+		return tAnchor, p + 2, true
+	}
+	return 0, 0, false
 }
