@@ -2,6 +2,7 @@ package anonymize
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -136,5 +137,49 @@ func TestChecksumsUnrolled(t *testing.T) {
 	}
 	if valid < 1000 {
 		t.Fatalf("only %d valid check digits drawn", valid)
+	}
+}
+
+// TestColonNear checks parseIPv6's quick test: wherever the full parse
+// finds an address around a colon, colonNear sees a second colon, on
+// random strings of hexadecimal digits, colons, dots and glue, and on
+// addresses of every form.
+func TestColonNear(t *testing.T) {
+	t.Parallel()
+	check := func(text []byte) int {
+		found := 0
+		for i, c := range text {
+			if c != ':' {
+				continue
+			}
+			for _, floor := range []int{0, max(i-3, 0)} {
+				if _, _, _, ok := parseIPv6Around(text, i, floor); ok {
+					found++
+					if !colonNear(text, i, floor) {
+						t.Fatalf("parseIPv6Around(%q, %d, %d) finds an address, colonNear says no", text, i, floor)
+					}
+				}
+			}
+		}
+		return found
+	}
+	found := 0
+	for _, a := range []string{"::", "::1", "fe80::1", "2001:db8::8a2e:370:7334", "1:2:3:4:5:6:7:8", "::ffff:1.2.3.4",
+		"1:2:3:4:5:6:1.2.3.4", "abcd:ef01:2345:6789:abcd:ef01:2345:6789", "1::", "::192.168.0.1", "2001:db8:0:0:1:0:0:1"} {
+		for _, ctx := range []string{"%s", "ip %s.", "x %s y", "(%s)", "12:30 %s 12:30"} {
+			found += check([]byte(strings.Replace(ctx, "%s", a, 1)))
+		}
+	}
+	r := rand.New(rand.NewPCG(43, 47))
+	alphabet := []string{"0", "1", "9", "a", "f", "F", ":", "::", ".", " ", "x", "12", "abcd", "192.168.1.1"}
+	for range 50000 {
+		var b []byte
+		for range r.IntN(16) {
+			b = append(b, alphabet[r.IntN(len(alphabet))]...)
+		}
+		found += check(b)
+	}
+	if found < 100 {
+		t.Fatalf("only %d addresses: the test no longer reaches colonNear", found)
 	}
 }
