@@ -1011,10 +1011,11 @@ func fullSep(text []byte, j int) byte {
 // 60 of ru/kk text, and anchorAt rejects nearly all of them.
 func nextAnchor(text []byte, i int, c byte) int {
 	for i < len(text) {
-		p := indexByteFrom(text, i, c)
-		if p < 0 {
+		k := bytes.IndexByte(text[i:], c)
+		if k < 0 {
 			break
 		}
+		p := i + k
 		i = p + 1
 		// Most fail on the letter after 'в' (not и or н: B8 or BD)
 		// or before 'ы' (not л or з: BB or B7).
@@ -1127,25 +1128,6 @@ func nameAtCapital(text []byte, c, from, floor int) Finding {
 		return Finding{Kind: KindName, Start: st, End: en}
 	}
 	return Finding{}
-}
-
-// indexByteFrom returns the position of the first c at or after i, or -1.
-func indexByteFrom(text []byte, i int, c byte) int {
-	n := len(text)
-	cc := lanes1 * uint64(c)
-	for ; i+8 <= n; i += 8 {
-		t := load64(text, i) ^ cc
-		if z := (t - lanes1) &^ t & lanes8; z != 0 {
-			// The lowest flagged byte is a true zero.
-			return i + bits.TrailingZeros64(z)>>3
-		}
-	}
-	for ; i < n; i++ {
-		if text[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // skipVector is skip, with the anchors and the full-width lead byte,
