@@ -31,6 +31,9 @@ func TestScanDifferential(t *testing.T) {
 		t.Helper()
 		fast := s.Scan(text)
 		slow := anonymize.ScanReference(s, text)
+		if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
+		}
 		if diff := cmp.Diff(slow, fast); diff != "" {
 			t.Fatalf("fast and reference scans differ on %q (-reference +fast):\n%s", text, diff)
 		}
@@ -62,6 +65,9 @@ func FuzzScanDifferential(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text []byte) {
 		fast := s.Scan(text)
 		slow := anonymize.ScanReference(s, text)
+		if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
+		}
 		if diff := cmp.Diff(slow, fast); diff != "" {
 			t.Fatalf("(-reference +fast):\n%s", diff)
 		}
@@ -106,6 +112,9 @@ func TestScanDifferentialKinds(t *testing.T) {
 		for k, s := range scanners {
 			fast := s.Scan(text)
 			slow := anonymize.ScanReference(s, text)
+			if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+				t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
+			}
 			if diff := cmp.Diff(slow, fast); diff != "" {
 				t.Fatalf("scanner %d: fast and reference scans differ on %q (-reference +fast):\n%s", k, text, diff)
 			}
@@ -154,9 +163,80 @@ func FuzzScanDifferentialKinds(f *testing.F) {
 		for k, s := range scanners {
 			fast := s.Scan(text)
 			slow := anonymize.ScanReference(s, text)
+			if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+				t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
+			}
 			if diff := cmp.Diff(slow, fast); diff != "" {
 				t.Fatalf("scanner %d (-reference +fast):\n%s", k, diff)
 			}
 		}
 	})
+}
+
+// TestScanDifferentialNames compares the fast scan, which looks at the
+// capitals only before a name's anchor ('в' of -вич/-вн…, 'ы' of ұлы,
+// қызы…), with the reference on names at the edges of that rule: words of
+// 2 to 25 letters, so that the capital lies as far before the anchor as a
+// name allows (and one letter more); every separator; patronymics glued
+// and as marker words; and 'K'/'N' triggers glued to all-caps words,
+// which the reference passes over with the word.
+func TestScanDifferentialNames(t *testing.T) {
+	t.Parallel()
+	s := anonymize.NewScanner()
+	found := 0
+	check := func(text string) {
+		t.Helper()
+		fast := s.Scan([]byte(text))
+		slow := anonymize.ScanReference(s, []byte(text))
+		if diff := cmp.Diff(slow, anonymize.ScanGo(s, []byte(text))); diff != "" {
+			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", []byte(text), diff)
+		}
+		if diff := cmp.Diff(slow, fast); diff != "" {
+			t.Fatalf("fast and reference scans differ on %q (-reference +fast):\n%s", text, diff)
+		}
+		for _, f := range slow {
+			if f.Kind == anonymize.KindName {
+				found++
+			}
+		}
+	}
+	word := func(first string, letters int) string {
+		var b strings.Builder
+		b.WriteString(first)
+		for k := 1; k < letters; k++ {
+			b.WriteString([]string{"а", "н", "р", "ұ", "е", "қ", "л", "і"}[k%8])
+		}
+		return b.String()
+	}
+	seps := []string{" ", "\t", "\n", "\r\n", "\u00a0"}
+	for letters := 2; letters <= 25; letters++ {
+		for _, sep := range seps {
+			long := word("Н", letters)
+			for _, pat := range []string{"ович", "евич", "ёвича", "овна", "евной", "ұлы", "улы", "қызы", "кызы"} {
+				// A patronymic of as many letters as the word.
+				p := word("С", max(letters-len([]rune(pat)), 1)) + pat
+				check("Мы " + long + sep + p + ".")
+				check("Мы Серіков" + sep + long + sep + p + sep + "Петров")
+			}
+			for _, marker := range []string{"ұлы", "улы", "қызы", "кызы"} {
+				// The father's name before a marker word.
+				check("Мы Асхат" + sep + long + sep + marker + ".")
+				check("Мы Серікова Айгерім" + sep + long + sep + marker + ", 901123300258")
+			}
+		}
+	}
+	// Triggers glued to all-caps words, before and after names.
+	for _, caps := range []string{"ИВАН", "ИвАН", "МәСЕЛЕ", "ИВАНkz", "ИВАНОВИЧ", "ИВ"} {
+		for _, id := range []string{"KZ86125KZT5004100100", "kz 86125KZT5004100100", "N12345678", "+77010001122", "(727) 250-50-50"} {
+			for _, before := range []string{"", "x ", "Иван Иванович ", "паспорт "} {
+				for _, after := range []string{"", " Иван Петрович Сидоров", "@mail.kz"} {
+					check(before + caps + id + after)
+					check(before + "Ы " + caps + id + after)
+				}
+			}
+		}
+	}
+	if found < 1000 {
+		t.Fatalf("only %d names in the cases: the test no longer reaches the rule's edges", found)
+	}
 }

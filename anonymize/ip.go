@@ -46,6 +46,16 @@ const maxIPv6 = 45
 // to resume. Look-back and look-ahead are bounded, so the work per colon
 // is too.
 func parseIPv6(text []byte, i, floor int) (start, end, next int, ok bool) {
+	if !colonNear(text, i, floor) {
+		// An address has two colons, at most four hexadecimal digits
+		// apart: one of them is near the colon at i ("12:30" is not).
+		return 0, 0, i + 1, false
+	}
+	return parseIPv6Around(text, i, floor)
+}
+
+// parseIPv6Around is parseIPv6 without the quick test for a second colon.
+func parseIPv6Around(text []byte, i, floor int) (start, end, next int, ok bool) {
 	n := len(text)
 	s := i
 	for s > floor && i-s < maxIPv6 && (isHex(text[s-1]) || text[s-1] == ':') {
@@ -149,4 +159,22 @@ func validIPv6(b []byte) bool {
 		return groups < 8
 	}
 	return groups == 8
+}
+
+// colonNear reports whether another ':' lies within 5 bytes of the colon
+// at text[i], not before floor: in an IPv6 address every colon has a
+// neighbouring one, with one to four hexadecimal digits or nothing ("::")
+// between them.
+func colonNear(text []byte, i, floor int) bool {
+	for k := max(i-5, floor); k < i; k++ {
+		if text[k] == ':' {
+			return true
+		}
+	}
+	for k := i + 1; k <= i+5 && k < len(text); k++ {
+		if text[k] == ':' {
+			return true
+		}
+	}
+	return false
 }

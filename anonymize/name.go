@@ -19,16 +19,19 @@ package anonymize
 // single space, a line break or a no-break space.
 
 // cyr decodes a two-byte Cyrillic letter (U+0400 to U+04FF) at text[k].
+// It is small enough to be inlined: every letter of a name goes through
+// it. Of the code points two bytes D0-D3 80-BF can spell, only U+0482 to
+// U+0489 (D2 82 to D2 89, signs and combining marks) are no letters
+// (isCyrLetter).
 func cyr(text []byte, k int) (r rune, ok bool) {
 	if k < 0 || k+1 >= len(text) {
 		return 0, false
 	}
 	a, b := text[k], text[k+1]
-	if a < 0xD0 || a > 0xD3 || b < 0x80 || b > 0xBF {
+	if a-0xD0 > 3 || b-0x80 > 0x3F {
 		return 0, false
 	}
-	r = rune(a&0x1F)<<6 | rune(b&0x3F)
-	return r, isCyrLetter(r)
+	return rune(a&0x1F)<<6 | rune(b&0x3F), a != 0xD2 || b-0x82 > 7
 }
 
 // isCyrLetter reports whether r is a letter of the Russian or Kazakh
@@ -211,15 +214,33 @@ var surnameEndings = [...]string{
 }
 
 // hasSurnameEnding reports whether the word text[ws:we] ends like a
-// surname and is longer than its ending.
+// surname and is longer than its ending. Only the endings that share the
+// word's last letter are compared (surnameEndingsBy).
 func hasSurnameEnding(w []byte) bool {
-	for _, e := range surnameEndings {
+	if len(w) < 2 {
+		return false
+	}
+	for _, e := range surnameEndingsBy[letterKey(w[len(w)-2], w[len(w)-1])] {
 		if len(w) > len(e)+2 && string(w[len(w)-len(e):]) == e {
 			return true
 		}
 	}
 	return false
 }
+
+// letterKey indexes a two-byte letter a, b by its low bits: the letters
+// of Cyrillic (D0-D3, 80-BF) get distinct keys.
+func letterKey(a, b byte) uint8 { return a&3<<6 | b&0x3F }
+
+// surnameEndingsBy is surnameEndings grouped by the key of their last
+// letter (letterKey). Other bytes may share a key; the compare decides.
+var surnameEndingsBy = func() (t [256][]string) {
+	for _, e := range surnameEndings {
+		k := letterKey(e[len(e)-2], e[len(e)-1])
+		t[k] = append(t[k], e)
+	}
+	return t
+}()
 
 // surnameAfter returns the end of a surname following k, or k.
 func surnameAfter(text []byte, k int) int {

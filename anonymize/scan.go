@@ -138,7 +138,7 @@ func (s *Scanner) AppendFindings(dst []Finding, text []byte) []Finding {
 		s = &Scanner{}
 	}
 	base := len(dst)
-	dst = s.scanBuiltin(dst, text, true)
+	dst = s.scanBuiltin(dst, text, scanFast)
 	if len(s.matchers) == 0 {
 		return dst
 	}
@@ -172,6 +172,8 @@ const (
 	tN            // 'N': passport number
 	tFull         // 0xEF: the lead byte of full-width digits
 	tCyrCap       // 0x90-0xAF, 0x86: second byte of a Cyrillic capital (А-Я, І, Ғ, Қ, Ң, Ү, Ә, Ө)
+	tAnchor       // a name's anchor (anchorAt), not in the table
+	tLimit        // skip reached the caller's limit
 )
 
 var trigger = [256]uint8{
@@ -288,9 +290,10 @@ const (
 )
 
 // skip returns the first position from i where a candidate other than a
-// name may start, and its trigger class. ef is the position of the next
-// 0xEF at or after i (len(text) if none), returned as tFull unless a stop
-// comes before it.
+// name may start, and its trigger class. lim is a position at or after i
+// where the caller wants to stop anyway (the next 0xEF, a name's anchor;
+// len(text) if none): it is returned as tLimit unless a stop comes
+// before it.
 //
 // Each 8-byte word x is tested with word-wide arithmetic that sets the
 // top bit of each byte to look at, exactly (no byte is set because of
@@ -304,23 +307,30 @@ const (
 //	     carries (0x7F + 0x50 < 0x100).
 //
 // Bytes past the end of text are read as zero, which matches nothing.
-func skip(text []byte, i, ef int) (int, uint8) {
+func skip(text []byte, i, lim int) (int, uint8) {
 	n := len(text)
 	from := i
 	for i < n {
-		if i > ef {
-			return ef, tFull
+		if i > lim {
+			return lim, tLimit
 		}
 		var x uint64
-		if i+8 <= n {
+		if i+16 <= n {
+			// Two words per test where text allows: most have no
+			// stop, and the loop's own tests are half its cost.
+			x = load64(text, i)
+			if stopBytes(x)|stopBytes(load64(text, i+8)) == 0 {
+				i += 16
+				continue
+			}
+		} else if i+8 <= n {
 			x = load64(text, i)
 		} else {
 			var b [8]byte
 			copy(b[:], text[i:])
 			x = binary.LittleEndian.Uint64(b[:])
 		}
-		low := x & lanes7
-		m := (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50) & lanes8
+		m := stopBytes(x)
 		if m == 0 {
 			i += 8
 			continue
@@ -328,8 +338,8 @@ func skip(text []byte, i, ef int) (int, uint8) {
 		for m != 0 {
 			p := i + bits.TrailingZeros64(m)>>3
 			m &= m - 1
-			if ef < p {
-				return ef, tFull
+			if lim < p {
+				return lim, tLimit
 			}
 			switch t := trigger[text[p]]; t {
 			case tDigit:
@@ -356,10 +366,16 @@ func skip(text []byte, i, ef int) (int, uint8) {
 		}
 		i += 8
 	}
-	if ef < n {
-		return ef, tFull
+	if lim < n {
+		return lim, tLimit
 	}
 	return n, tNone
+}
+
+// stopBytes sets the top bit of each byte of x in 0x30-0x40 (see skip).
+func stopBytes(x uint64) uint64 {
+	low := x & lanes7
+	return (lanes1*0xC0 - low) &^ x & (low + lanes1*0x50) & lanes8
 }
 
 // beforeDigit classifies the byte before a digit for skip's look-back:
@@ -390,10 +406,21 @@ func load64(text []byte, i int) uint64 {
 	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(text)), i))[:])
 }
 
-// scanBuiltin appends the built-in findings of text to dst. fast selects
-// the table-driven skip; the reference path (fast false) looks at every
+// How scanBuiltin moves between candidates. All three find the same.
+const (
+	// scanReference looks at every byte through triggerOf.
+	scanReference = iota
+	// scanGo skips with word-wide tests in Go (skip, nextAnchor).
+	scanGo
+	// scanFast is scanGo with the skip done 32 bytes at a time by
+	// stopIndexAVX2 where the processor has AVX2 (haveVector).
+	scanFast
+)
+
+// scanBuiltin appends the built-in findings of text to dst. mode selects
+// how it skips (scanReference, scanGo, scanFast); the reference path looks at every
 // byte through triggerOf, and the two must agree.
-func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
+func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 	on := setAll &^ s.off
 	email := on&setEmail != 0
 	names := on&setName != 0
@@ -401,16 +428,78 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, fast bool) []Finding {
 	n := len(text)
 	i := 0
 	ef := -1 // the next 0xEF at or after i, or n, when ef ≥ i
+	av := -1 // the next anchor 'в' at or after i, or n, when av ≥ i
+	ay := -1 // the next anchor 'ы' at or after i, or n, when ay ≥ i
+	vector := mode == scanFast && haveVector
+	fast := mode != scanReference
 	for i < n {
 		var t uint8
-		if fast {
-			if names {
-				i, t = skipTable(text, i)
-			} else {
-				if ef < i {
-					ef = nextFull(text, i)
+		if vector {
+			from := i
+			i, t = skipVector(text, i, names)
+			if names && (t == tK || t == tN) && i > from && mayShadow(text[i-1]) {
+				i, t = skipTable(text, from)
+			}
+			if i >= n {
+				break
+			}
+			if t == tAnchor {
+				f, next := anchoredName(text, from, i, floor)
+				if f.End == 0 {
+					i = next
+					continue
 				}
+				if email && f.End < n && text[f.End] == '@' {
+					f = emailAround(text, f, floor)
+				}
+				dst = append(dst, f)
+				floor = f.End
+				i = f.End
+				continue
+			}
+		} else if fast {
+			if ef < i {
+				ef = nextFull(text, i)
+			}
+			if names {
+				if av < i {
+					av = nextAnchor(text, i, 0xB2)
+				}
+				if ay < i {
+					ay = nextAnchor(text, i, 0x8B)
+				}
+				from := i
+				i, t = skip(text, i, min(ef, av, ay))
+				if t == tLimit {
+					t = tFull
+					if i != ef {
+						t = tAnchor
+					}
+				}
+				if (t == tK || t == tN) && i > from && mayShadow(text[i-1]) {
+					// A capital before may pass over this letter
+					// (nameAt skips an all-caps word with the
+					// letters glued to it): take the exact way.
+					i, t = skipTable(text, from)
+				} else if t == tAnchor {
+					var f Finding
+					f, i = anchoredName(text, from, i, floor)
+					if f.End == 0 {
+						continue
+					}
+					if email && f.End < n && text[f.End] == '@' {
+						f = emailAround(text, f, floor)
+					}
+					dst = append(dst, f)
+					floor = f.End
+					i = f.End
+					continue
+				}
+			} else {
 				i, t = skip(text, i, ef)
+				if t == tLimit {
+					t = tFull
+				}
 			}
 			if i >= n {
 				break
@@ -515,17 +604,19 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 	l := j - i
 	switch {
 	case l == 12 && on&(setIIN|setBIN) != 0:
+		// Digit values, eight bytes at a time: every byte is a digit,
+		// so subtracting '0' from each never borrows across bytes.
 		var d [12]byte
-		for k := 0; k < 12; k++ {
-			d[k] = text[i+k] - '0'
-		}
+		binary.LittleEndian.PutUint64(d[:8], load64(text, i)-lanes1*'0')
+		binary.LittleEndian.PutUint32(d[8:], binary.LittleEndian.Uint32(text[i+8:i+12])-0x30303030)
 		if k := classify12(&d); k != "" && on&kindBit(k) != 0 {
 			return Finding{Kind: k, Start: i, End: j, Verified: true}, j
 		}
 		return Finding{}, j
 	case l >= 13 && l <= 19 && on&setCard != 0:
 		var d [19]byte
-		for k := 0; k < l; k++ {
+		binary.LittleEndian.PutUint64(d[:8], load64(text, i)-lanes1*'0')
+		for k := 8; k < l; k++ {
 			d[k] = text[i+k] - '0'
 		}
 		if luhn(d[:l]) {
@@ -554,7 +645,11 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 	}
 	if l >= 2 && l <= 6 && j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
 		// Most grouped numbers are amounts and dates ("15 000",
-		// "2024-03-15"): count their digits before reading them.
+		// "2024-03-15"): count their digits before reading them,
+		// first word-wide, then group by group.
+		if fewGroupedDigits(text, i) {
+			return Finding{}, j
+		}
 		total := groupedDigits(text, i)
 		if total < 12 {
 			return Finding{}, j
@@ -594,6 +689,33 @@ func digitRunEnd(text []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// fewGroupedDigits reports whether the groups from text[i] that
+// groupedDigits counts certainly hold fewer than 12 digits. They lie
+// within the run of digits and separators from i; the test takes a
+// superset of separators (bytes b with b|0x0D = 0x2D: space, '-', and
+// "!$%(),"), so the run is never shorter and its digits never fewer. If
+// the run ends within 24 bytes, its digits are counted word-wide, without
+// the branches of a loop over groups of varying length; otherwise (or
+// near the end of text) it reports false and groupedDigits counts.
+func fewGroupedDigits(text []byte, i int) bool {
+	if i < 0 || i+24 > len(text) {
+		return false
+	}
+	count := 0
+	for w := i; w < i+24; w += 8 {
+		x := load64(text, w)
+		low := x & lanes7
+		d := (lanes1*0xB9 - low) &^ x & (low + lanes1*0x50) & lanes8 // digits
+		t := x | lanes1*0x0D ^ lanes1*0x2D                           // zero at separators
+		sep := ^((t&lanes7 + lanes7) | t) & lanes8
+		if end := ^(d | sep) & lanes8; end != 0 {
+			return count+bits.OnesCount64(d&(end&-end-1)) < 12
+		}
+		count += bits.OnesCount64(d)
+	}
+	return false
 }
 
 // groupedDigits counts the digits of the groups from text[i] separated
@@ -799,7 +921,7 @@ func (s *Scanner) fullWidth(dst []Finding, text []byte, i, floor int) ([]Finding
 	pos[k] = j
 	m := len(dst)
 	inner := Scanner{off: s.off | setName | setEmail | setIBAN | setDocument | setPlate}
-	dst = inner.scanBuiltin(dst, buf[:k], true)
+	dst = inner.scanBuiltin(dst, buf[:k], scanFast)
 	for x := m; x < len(dst); x++ {
 		dst[x].Start, dst[x].End = pos[dst[x].Start], pos[dst[x].End]
 	}
@@ -859,4 +981,227 @@ func fullSep(text []byte, j int) byte {
 		return '.'
 	}
 	return 0
+}
+
+// Names without a stop at every capital.
+//
+// nameAt finds a name only at a capital that starts a patronymic
+// (-ович/-евич/-ёвич, -овна/-евна and their cases, -ұлы/-улы/-қызы/-кызы
+// glued) or the father's name before the marker word ұлы, улы, қызы or
+// кызы. Every such word, or the marker after it, holds an anchor: the
+// 'в' (D0 B2) of "[оеё]вич" or "[оеё]вн" and a vowel, or the 'ы' (D1 8B)
+// ending ұлы, улы, қызы or кызы (anchorAt). A scan that looks for names
+// stops at anchors, found with bytes.IndexByte (nextAnchor), instead of
+// at every capital, and anchoredName looks at the one or two capitals
+// that can start a name with that anchor, as the reference scan would
+// have: in order, each through nameAt with the same floor.
+//
+// Passing over the other capitals changes nothing: nameAt finds no name
+// at them, and what it skips with them (their word) holds no other
+// trigger, with one exception handled apart: nameAt skips an all-caps
+// word together with the letters glued to it, so a 'K' or 'N' glued to
+// such a word is never looked at by the reference scan (mayShadow). A
+// name's capital follows a separator, so no skip of nameAt passes over
+// one, and a name holds only letters and separators, so no other trigger
+// lies between a name's capital and its anchor.
+
+// nextAnchor returns the position of the first anchor byte c at or
+// after i that anchorAt accepts, or len(text). bytes.IndexByte searches
+// many bytes per step; c is 0xB2 ('в') or 0x8B ('ы'), about one byte in
+// 60 of ru/kk text, and anchorAt rejects nearly all of them.
+func nextAnchor(text []byte, i int, c byte) int {
+	for i < len(text) {
+		k := bytes.IndexByte(text[i:], c)
+		if k < 0 {
+			break
+		}
+		p := i + k
+		i = p + 1
+		// Most fail on the letter after 'в' (not и or н: B8 or BD)
+		// or before 'ы' (not л or з: BB or B7).
+		if c == 0xB2 {
+			if p+2 >= len(text) || text[p+2]|0x05 != 0xBD {
+				continue
+			}
+		} else if p < 2 || text[p-2]|0x0C != 0xBF {
+			continue
+		}
+		if anchorAt(text, p) {
+			return p
+		}
+	}
+	return len(text)
+}
+
+// anchorAt reports whether text[p], 0xB2 or 0x8B, may be where a name
+// ends: the 'в' of "[оеё]вич" or "[оеё]вн" and a vowel, or the 'ы' ending
+// ұлы, улы, қызы or кызы before neither a letter nor a digit. Every word
+// patronymicEnd accepts and every marker word has one; most 'в' and 'ы'
+// are not one.
+func anchorAt(text []byte, p int) bool {
+	if p < 3 || p+1 > len(text) {
+		return false
+	}
+	if text[p] == 0xB2 { // в
+		if p+2 >= len(text) || text[p-1] != 0xD0 || !isOE(text[p-3:p-1]) || text[p+1] != 0xD0 {
+			return false
+		}
+		switch text[p+2] {
+		case 0xB8: // и, then ч
+			return p+4 < len(text) && text[p+3] == 0xD1 && text[p+4] == 0x87
+		case 0xBD: // н, then а, ы, е, у or о
+			if p+4 >= len(text) {
+				return false
+			}
+			switch uint16(text[p+3])<<8 | uint16(text[p+4]) {
+			case 0xD0B0, 0xD18B, 0xD0B5, 0xD183, 0xD0BE:
+				return true
+			}
+		}
+		return false
+	}
+	// ы
+	if text[p-1] != 0xD1 || text[p-3] != 0xD0 || isLetterAt(text, p+1) || p+1 < len(text) && isDigit(text[p+1]) {
+		return false
+	}
+	switch text[p-2] {
+	case 0xBB: // л, after ұ or у
+		return p >= 5 && (text[p-5] == 0xD2 && text[p-4] == 0xB1 || text[p-5] == 0xD1 && text[p-4] == 0x83)
+	case 0xB7: // з, after қы or кы
+		return p >= 7 && text[p-5] == 0xD1 && text[p-4] == 0x8B &&
+			(text[p-7] == 0xD2 && text[p-6] == 0x9B || text[p-7] == 0xD0 && text[p-6] == 0xBA)
+	}
+	return false
+}
+
+// mayShadow reports whether c, the byte before a 'K' or 'N' trigger, may
+// end a letter: then an all-caps word before may have made the reference
+// scan pass over the trigger.
+func mayShadow(c byte) bool {
+	return c >= 0x80 || (c|0x20) >= 'a' && (c|0x20) <= 'z'
+}
+
+// anchoredName looks for the name the anchor at text[a] may end, as the
+// reference scan would find it. Only two capitals can start one: that of
+// the anchor's own word (a patronymic), and, when that word is a marker
+// standing alone, that of the word before it (the father's name). Each
+// is the start of the run of Cyrillic letters that ends there: a name's
+// word has a separator before it and at most 24 letters, so walking back
+// at most 24 letters finds it exactly. The capitals are looked at in
+// the reference's order and only at or after from, where the scan
+// stood, through nameAt with the same floor. It returns the name (End 0
+// if none) and where to resume.
+func anchoredName(text []byte, from, a, floor int) (Finding, int) {
+	c0 := lettersBefore(text, a-1)
+	if sp := spaceBefore(text, c0); sp >= 0 && markerWord(text, c0) > 0 {
+		if f := nameAtCapital(text, lettersBefore(text, sp), from, floor); f.End != 0 {
+			return f, f.End
+		}
+	}
+	if f := nameAtCapital(text, c0, from, floor); f.End != 0 {
+		return f, f.End
+	}
+	return Finding{}, a + 1
+}
+
+// lettersBefore returns the start of the run of two-byte Cyrillic letters
+// that ends at k, at most 24 letters long.
+func lettersBefore(text []byte, k int) int {
+	for c := k; ; c -= 2 {
+		if k-c >= 2*24 {
+			return c
+		}
+		if _, ok := cyr(text, c-2); !ok {
+			return c
+		}
+	}
+}
+
+// nameAtCapital is the reference scan's look at text[c] for a name: only
+// if the scan reaches it (from) and it is a capital the table stops at.
+func nameAtCapital(text []byte, c, from, floor int) Finding {
+	q := c + 1
+	if q < from || q >= len(text) || trigger[text[q]] != tCyrCap || !capitalAt(text, q) {
+		return Finding{}
+	}
+	if st, en, _, ok := nameAt(text, c, floor); ok {
+		return Finding{Kind: KindName, Start: st, End: en}
+	}
+	return Finding{}
+}
+
+// skipVector is skip, with the anchors and the full-width lead byte,
+// for processors with AVX2: stopIndexAVX2 finds, 32 bytes at a time, the
+// first byte that may stop the scan, and skipVector decides as skip and
+// nextAnchor do. The assembly's anchor test is looser than anchorAt (it
+// flags 'в' before B8, B9, BC or BD, and B3, B7, BB or BF two bytes
+// before 'ы'); each flag is checked here. The last 33 bytes are looked at
+// one by one. It returns the stop and its class: a trigger, tFull, or
+// tAnchor with the position of the anchor's byte.
+func skipVector(text []byte, i int, names bool) (int, uint8) {
+	n := len(text)
+	from := i
+	for i < n {
+		k, found := stopIndexAVX2(text[i:], names)
+		p := i + k
+		if !found {
+			return skipTail(text, from, p, names)
+		}
+		if t, q, ok := stopAt(text, from, p, names); ok {
+			return q, t
+		}
+		i = p + 1
+	}
+	return n, tNone
+}
+
+// skipTail is skipVector byte by byte, for the end of text.
+func skipTail(text []byte, from, i int, names bool) (int, uint8) {
+	for p := i; p < len(text); p++ {
+		c := text[p]
+		if c-0x30 <= 0x10 || c == 0xEF || names && (c == 0xB2 || c|0x0C == 0xBF) {
+			if t, q, ok := stopAt(text, from, p, names); ok {
+				return q, t
+			}
+		}
+	}
+	return len(text), tNone
+}
+
+// stopAt decides whether the scan stops at or just before text[p], a byte
+// the vector test flagged (or skipTail's equivalent): a digit, with skip's
+// look-back no further than from, '@', ':', 0xEF, or an anchor.
+func stopAt(text []byte, from, p int, names bool) (uint8, int, bool) {
+	c := text[p]
+	switch t := trigger[c]; t {
+	case tDigit:
+		if p > from {
+			switch b := beforeDigit[text[p-1]]; b {
+			case tNone:
+			case bZ: // "KZ86…"
+				if p-2 >= from && text[p-2]|0x20 == 'k' {
+					return tK, p - 2, true
+				}
+			case bSpace: // "KZ 86…"
+				if p-3 >= from && text[p-2]|0x20 == 'z' && text[p-3]|0x20 == 'k' {
+					return tK, p - 3, true
+				}
+			default: // '+', '(' or 'N'
+				return b, p - 1, true
+			}
+		}
+		return t, p, true
+	case tAt, tColon, tFull:
+		return t, p, true
+	}
+	if !names {
+		return 0, 0, false
+	}
+	if c == 0xB2 && anchorAt(text, p) {
+		return tAnchor, p, true
+	}
+	if c|0x0C == 0xBF && p+2 < len(text) && text[p+2] == 0x8B && anchorAt(text, p+2) {
+		return tAnchor, p + 2, true
+	}
+	return 0, 0, false
 }
