@@ -292,16 +292,7 @@ func (s *Store) insertStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 	if st := s.inserts[n-1]; st != nil {
 		return st, nil
 	}
-	var b strings.Builder
-	b.WriteString("INSERT INTO consent_events (" + columns + ", recorded_us) VALUES ")
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-	}
-	b.WriteString(" ON CONFLICT (id) DO NOTHING")
-	st, err := s.w.PrepareContext(ctx, b.String())
+	st, err := s.w.PrepareContext(ctx, insertSQL(n))
 	if err != nil {
 		return nil, err
 	}
