@@ -128,17 +128,18 @@ type Ledger struct {
 	cfg   config
 
 	mu        sync.Mutex
-	queue     []*request
-	leading   bool          // a goroutine is writing a batch or about to
+	queue     []*request    // Records waiting for a batch, oldest first
+	writing   bool          // a Record is writing a batch, or has been handed the queue
+	gatherer  *request      // the queued Record waiting for the queue to fill, if any
 	target    int           // Records in flight when the last batch was written
-	lastWrite time.Duration // how long the last batch took to write (leader only)
-	arrived   chan struct{} // signalled when a Record joins the queue
+	lastWrite time.Duration // how long the last batch took to write
 
-	// head is the leader's idea of the chain's head; only the leader
-	// touches it, and leadership passes under mu.
+	// head is the writer's idea of the chain's head; only the Record
+	// that writes touches it, and writing passes from one to the next
+	// under mu.
 	head      Head
 	headKnown bool
-	contended int // batches left to write with AppendChained (leader only)
+	contended int // batches left to write with AppendChained (writer only)
 }
 
 // New returns a ledger over store. It panics if store is nil, a programmer
@@ -155,7 +156,7 @@ func New(store Store, opts ...Option) *Ledger {
 		cfg.clock = time.Now
 	}
 	cfg.maxBatch = max(cfg.maxBatch, 1)
-	return &Ledger{store: store, cfg: cfg, arrived: make(chan struct{}, 1)}
+	return &Ledger{store: store, cfg: cfg}
 }
 
 // Store returns the store the ledger writes to; nil for a zero Ledger.
@@ -335,97 +336,135 @@ func (l *Ledger) catalog() *purpose.Catalog {
 type request struct {
 	e    Entry
 	err  error
-	lead bool          // set before wake: the Record is to write the next batch
+	lead bool          // set before wake: the Record is handed the queue
 	wake chan struct{} // buffered: signalled once, when done or to lead
 }
 
-// append queues e and waits until a batch holding it is written. The first
-// Record to find no writer becomes the leader: it writes the queue (up to
-// maxBatch entries, its own among them) in one store append, then hands
-// leadership to the oldest Record still queued, so no caller writes for
-// others for longer than one append.
+// append queues e and waits until a batch holding it is written.
+//
+// At most one Record writes at a time; the others queue. When a batch has
+// been written, its writer hands the queue to the oldest Record still in
+// it. A Record that finds nobody writing writes at once when the queue
+// holds as many Records as were in flight when the last batch was written
+// (the writers of that batch are on their way back); otherwise it waits
+// for them, at most the group wait, and the Record whose arrival fills the
+// queue writes the batch itself, so the batch leaves without a goroutine
+// being woken to send it. No caller writes for others for longer than one
+// append.
 func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
 	r := &request{e: e, wake: make(chan struct{}, 1)}
 	l.mu.Lock()
 	l.queue = append(l.queue, r)
-	lead := !l.leading
-	l.leading = true
-	l.mu.Unlock()
-	select {
-	case l.arrived <- struct{}{}:
-	default:
+	if l.writing || (l.gatherer != nil && !l.enough()) {
+		l.mu.Unlock()
+		return l.await(ctx, r)
 	}
-	if !lead {
-		<-r.wake
-		if !r.lead {
-			return r.e, r.err
-		}
-	}
-	l.gather()
-	l.mu.Lock()
-	n := min(len(l.queue), l.cfg.maxBatch)
-	batch := slices.Clone(l.queue[:n]) // r is queue[0]: the oldest waiting
-	l.queue = slices.Delete(l.queue, 0, n)
-	l.mu.Unlock()
-
-	// The batch is shared: the leader's cancellation must not fail it.
-	start := time.Now()
-	l.write(context.WithoutCancel(ctx), batch)
-	l.lastWrite = time.Since(start)
-
-	l.mu.Lock()
-	// Before the batch's Records are told: none of them is queued again.
-	l.target = len(batch) + len(l.queue)
-	var next *request
-	if len(l.queue) > 0 {
-		next = l.queue[0]
-		next.lead = true
-	} else {
-		l.leading = false
-	}
-	l.mu.Unlock()
-	for _, m := range batch[1:] {
-		m.wake <- struct{}{}
-	}
-	if next != nil {
-		next.wake <- struct{}{}
-	}
-	return r.e, r.err
+	// Nobody writes: r is the first of the queue and starts gathering,
+	// or it fills the queue a gatherer waits on and writes.
+	return l.start(ctx, r)
 }
 
-// gather waits, at most groupWait, until the queue holds as many Records
-// as were in flight when the last batch was written: the writers of that
-// batch are on their way back. Only the writer of batches calls it.
-func (l *Ledger) gather() {
+// enough reports whether the queue holds the Records the next batch waits
+// for. Called under mu.
+func (l *Ledger) enough() bool { return len(l.queue) >= min(l.target, l.cfg.maxBatch) }
+
+// await waits for r's batch; handed the queue, it goes on as the writer.
+func (l *Ledger) await(ctx context.Context, r *request) (Entry, error) {
+	<-r.wake
+	return l.woken(ctx, r)
+}
+
+// woken is what r does once its wake is signalled.
+func (l *Ledger) woken(ctx context.Context, r *request) (Entry, error) {
+	if !r.lead {
+		return r.e, r.err
+	}
+	r.lead = false
+	l.mu.Lock()
+	return l.start(ctx, r)
+}
+
+// start is entered under mu by a Record that may write: one that finds
+// nobody writing, or one handed the queue (writing is then still set, so
+// that nobody else starts). It writes the queue at once when it is full
+// enough or waiting does not pay; otherwise it gathers. It unlocks mu.
+func (l *Ledger) start(ctx context.Context, r *request) (Entry, error) {
 	// Waiting pays only when an append costs more than the wait: never
 	// longer than the last append took, and not at all for a store that
 	// appends in microseconds.
 	wait := min(l.cfg.groupWait, l.lastWrite)
-	if wait < minGroupWait {
-		return
-	}
-	var timer *time.Timer
-	for {
-		l.mu.Lock()
-		enough := len(l.queue) >= min(l.target, l.cfg.maxBatch)
+	if l.gatherer == nil && !l.enough() && wait >= minGroupWait {
+		l.gatherer, l.writing = r, false
 		l.mu.Unlock()
-		if enough {
-			break
-		}
-		if timer == nil {
-			timer = time.NewTimer(wait)
-			defer timer.Stop()
-		}
-		select {
-		case <-l.arrived:
-		case <-timer.C:
-			// Fewer writers than before: expect as many as came.
-			l.mu.Lock()
-			l.target = len(l.queue)
-			l.mu.Unlock()
-			return
+		return l.gather(ctx, r, wait)
+	}
+	return l.writeQueue(ctx, r)
+}
+
+// gather waits, at most wait, for the queue to fill. The Record that fills
+// it writes the batch, r among it; if none comes in time, r writes what is
+// queued and expects as many Records next time.
+func (l *Ledger) gather(ctx context.Context, r *request, wait time.Duration) (Entry, error) {
+	timer := time.NewTimer(wait)
+	select {
+	case <-r.wake: // another Record wrote r's batch
+		timer.Stop()
+		return l.woken(ctx, r)
+	case <-timer.C:
+	}
+	l.mu.Lock()
+	if l.gatherer != r { // taken over as the timer fired
+		l.mu.Unlock()
+		return l.await(ctx, r)
+	}
+	// Fewer writers than before: expect as many as came.
+	l.target = len(l.queue)
+	return l.writeQueue(ctx, r)
+}
+
+// writeQueue is entered under mu: it takes the oldest Records (r among
+// them: it is the oldest, or the one that filled the queue) up to
+// maxBatch, writes them in one store append, then hands the queue on. It
+// unlocks mu.
+func (l *Ledger) writeQueue(ctx context.Context, r *request) (Entry, error) {
+	l.gatherer, l.writing = nil, true
+	n := min(len(l.queue), l.cfg.maxBatch)
+	batch := slices.Clone(l.queue[:n])
+	l.queue = slices.Delete(l.queue, 0, n)
+	l.mu.Unlock()
+	// r is always in the batch (see above); were it not, it would wait
+	// for its own after this one instead of returning nothing.
+	mine := slices.Contains(batch, r)
+
+	// The batch is shared: the writer's cancellation must not fail it.
+	start := time.Now()
+	l.write(context.WithoutCancel(ctx), batch)
+	took := time.Since(start)
+
+	l.mu.Lock()
+	l.lastWrite = took
+	// Before the batch's Records are told: none of them is queued again.
+	l.target = len(batch) + len(l.queue)
+	var next *request
+	if len(l.queue) > 0 {
+		next = l.queue[0] // writing stays set: the queue is handed to it
+		next.lead = true
+	} else {
+		l.writing = false
+	}
+	l.mu.Unlock()
+	for _, m := range batch {
+		if m != r {
+			m.wake <- struct{}{}
 		}
 	}
+	if next != nil {
+		next.wake <- struct{}{}
+	}
+	if !mine {
+		return l.await(ctx, r)
+	}
+	return r.e, r.err
 }
 
 // write appends the batch, retrying from a fresh head while another ledger

@@ -65,6 +65,8 @@ func benchWriters(b *testing.B, writers int, wait time.Duration) {
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
 			b.ReportMetric(float64(b.N)/float64(s.appends.Load()), "entries/commit")
+			b.ReportMetric(float64(s.inside.Load())/float64(s.appends.Load())/1e3, "µs-in-append")
+			b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(s.appends.Load()), "µs/commit")
 		}
 	}
 }
@@ -73,11 +75,15 @@ func benchWriters(b *testing.B, writers int, wait time.Duration) {
 type countingStore struct {
 	*pgledger.Store
 	appends atomic.Int64
+	inside  atomic.Int64
 }
 
 func (s *countingStore) Append(ctx context.Context, es []ledger.Entry) error {
 	s.appends.Add(1)
-	return s.Store.Append(ctx, es)
+	t0 := time.Now()
+	err := s.Store.Append(ctx, es)
+	s.inside.Add(int64(time.Since(t0)))
+	return err
 }
 
 const (
