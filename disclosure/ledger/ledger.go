@@ -36,6 +36,8 @@ type config struct {
 	groupWait time.Duration
 	ring      keyring.Keyring
 	hold      keyring.Hold
+
+	verifiedSubjects int
 }
 
 // CatalogSource is a [RecipientResolver] that also gives the purpose
@@ -140,6 +142,12 @@ type Ledger struct {
 	head      Head
 	headKnown bool
 	contended int // batches left to write with AppendChained (writer only)
+
+	// What Subject has checked of the chain (see WithVerifiedIndex).
+	vmu      sync.Mutex
+	verified *verified // nil: nothing checked, or forgotten
+	vOff     bool      // too many subjects to remember
+	pinned   Head      // the last entry Subject found in place: an anchor from then on
 }
 
 // New returns a ledger over store. It panics if store is nil, a programmer
@@ -148,7 +156,8 @@ func New(store Store, opts ...Option) *Ledger {
 	if store == nil {
 		panic("ledger: New with a nil Store")
 	}
-	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts, groupWait: DefaultGroupWait}
+	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts, groupWait: DefaultGroupWait,
+		verifiedSubjects: DefaultVerifiedSubjects}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -641,15 +650,37 @@ func (l *Ledger) walk(ctx context.Context, op string, anchors []Head, visit func
 }
 
 // Subject returns the disclosures of subject's data on record, in order:
-// what a data subject is entitled to be told (clause 8).
+// what a data subject is entitled to be told (clause 8). A subject without
+// disclosures gets none, not an error.
 //
-// It reads the whole chain and checks it as [Ledger.Verify] does (anchors
-// included), so that an entry altered in any field, its subject included,
-// or removed, fails the call with a [*TamperError] naming the first bad
-// entry instead of silently dropping out of the answer. That costs a read
-// of the chain per call, which suits requests from data subjects; a host
-// that lists disclosures more often keeps its own index and calls Verify on
-// a schedule. A subject without disclosures gets none, not an error.
+// Its answer is checked, so that an entry altered in any field, its
+// subject included, added to the subject's or removed from them fails the
+// call with a [*TamperError] instead of silently changing the answer:
+//
+//   - The first call (and any call given anchors, or on a ledger made
+//     [WithVerifiedIndex](0)) reads the whole chain and checks it as
+//     [Ledger.Verify] does, anchors included, and remembers its last entry
+//     and, per subject, how many entries it has and a digest of their
+//     numbers and hashes.
+//   - A later call checks only the entries appended since (numbered,
+//     hashed and linked after the remembered last entry, whose row it
+//     reads again), then reads the subject's entries through the store's
+//     index and requires exactly the remembered ones, each matching its
+//     hash. Its cost grows with the new entries and the subject's, not
+//     with the chain.
+//   - At the first difference it walks the whole chain as the first call
+//     does and reports the first bad entry. The last entry found in place
+//     is an anchor from then on: a chain rewritten and re-hashed, or cut
+//     short, after a call is reported even if it is sound in itself.
+//
+// So a call reports any change to the subject's own entries, to which
+// entries are the subject's, and to the chain up to the last entry
+// checked (by its link to that entry); a change that leaves the
+// subject's entries as they were, such as an edit to another subject's
+// entry that is not re-hashed, is not reported by this call: it is by
+// [Ledger.Verify], and by Subject for the subjects it touches. A
+// chain known to be bad is walked whole on every call, and keeps being
+// reported.
 func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) ([]Entry, error) {
 	if err := l.ready("subject"); err != nil {
 		return nil, err
@@ -669,31 +700,32 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 			match = k.Ref()
 		}
 	}
-	var out []Entry
-	var bad error
-	err := l.walk(ctx, "subject", anchors, func(e Entry) {
-		if match == "" || e.Subject != match {
-			return
-		}
-		if k != nil {
-			e.Subject = subject
-			if e.Reference != "" {
-				plain, err := k.Open(e.Reference, match)
-				if err != nil && bad == nil {
-					bad = fmt.Errorf("ledger: subject: entry %d: %w", e.Seq, err)
-				}
-				e.Reference = string(plain)
-			}
-		}
-		out = append(out, e)
-	})
+	var got []Entry
+	var err error
+	if len(anchors) > 0 {
+		// Anchors name entries anywhere in the chain: walk it all.
+		got, err = l.walkSubject(ctx, match, anchors)
+	} else {
+		got, err = l.subjectEntries(ctx, match)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if bad != nil {
-		return nil, bad
+	if k == nil {
+		return got, nil
 	}
-	return out, nil
+	for i := range got {
+		e := &got[i]
+		e.Subject = subject
+		if e.Reference != "" {
+			plain, err := k.Open(e.Reference, match)
+			if err != nil {
+				return nil, fmt.Errorf("ledger: subject: entry %d: %w", e.Seq, err)
+			}
+			e.Reference = string(plain)
+		}
+	}
+	return got, nil
 }
 
 // ByDecision returns the entries recorded from the decision with the given
