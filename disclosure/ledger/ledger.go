@@ -145,9 +145,9 @@ type Ledger struct {
 
 	// What Subject has checked of the chain (see WithVerifiedIndex).
 	vmu      sync.Mutex
-	verified *verified // nil: nothing checked, or forgotten
-	vOff     bool      // too many subjects to remember
-	pinned   Head      // the last entry Subject found in place: an anchor from then on
+	verified *verified        // nil: nothing checked, or forgotten
+	vOff     [indexKinds]bool // indexes given up: too many keys to remember
+	pinned   Head             // the last entry Subject found in place: an anchor from then on
 }
 
 // New returns a ledger over store. It panics if store is nil, a programmer
@@ -704,9 +704,9 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 	var err error
 	if len(anchors) > 0 {
 		// Anchors name entries anywhere in the chain: walk it all.
-		got, err = l.walkSubject(ctx, match, anchors)
+		got, err = l.walkFor(ctx, bySubject, match, anchors)
 	} else {
-		got, err = l.subjectEntries(ctx, match)
+		got, err = l.checkedEntries(ctx, bySubject, match, func() ([]Entry, error) { return l.store.Subject(ctx, match) })
 	}
 	if err != nil {
 		return nil, err
@@ -734,9 +734,16 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 // a host recorded one decision several times; none for a decision that
 // allowed nothing that was recorded, or for the zero ID.
 //
-// Like [Ledger.Subject] it reads and checks the whole chain (anchors
-// included), so an entry altered or removed fails the call with a
-// [*TamperError] rather than dropping out of the answer. The entries are
+// Its answer is checked as [Ledger.Subject]'s is, with the decision in the
+// subject's place: the first call (any call given anchors, any call on a
+// store that is not a [DecisionReader]) reads and checks the whole chain;
+// later calls check the entries appended since, the last entry checked
+// before and the decision's entries read by the store's index, against
+// what the ledger remembers ([WithVerifiedIndex]). An entry of the
+// decision altered, removed or added, or a chain rewritten behind the
+// ledger, fails the call with a [*TamperError] naming the first bad entry
+// rather than changing the answer; an edit that leaves the decision's
+// entries as they were is reported by [Ledger.Verify]. The entries are
 // as stored: on a ledger made [WithKeyring], Subject is the keyed
 // reference and Reference is sealed, since the decision does not name its
 // subject; Subject with the subject's ID gives them in clear. (The stores'
@@ -745,17 +752,18 @@ func (l *Ledger) ByDecision(ctx context.Context, id policy.DecisionID, anchors .
 	if err := l.ready("by decision"); err != nil {
 		return nil, err
 	}
-	match := id.String()
-	var out []Entry
-	err := l.walk(ctx, "by decision", anchors, func(e Entry) {
-		if !id.IsZero() && e.DecisionID == match {
-			out = append(out, e)
-		}
-	})
-	if err != nil {
-		return nil, err
+	match := ""
+	if !id.IsZero() {
+		match = id.String()
 	}
-	return out, nil
+	if len(anchors) > 0 {
+		return l.walkFor(ctx, byDecision, match, anchors)
+	}
+	var read func() ([]Entry, error)
+	if dr, ok := l.store.(DecisionReader); ok {
+		read = func() ([]Entry, error) { return dr.Decision(ctx, match) }
+	}
+	return l.checkedEntries(ctx, byDecision, match, read)
 }
 
 // WithKeyring makes the ledger keep no subject ID in clear, so that

@@ -9,40 +9,76 @@ import (
 	"slices"
 )
 
-// DefaultVerifiedSubjects is how many subjects a Ledger remembers the
-// checked entries of (see [WithVerifiedIndex]): about 100 bytes each.
+// DefaultVerifiedSubjects is how many subjects, and how many decisions, a
+// Ledger remembers the checked entries of (see [WithVerifiedIndex]).
 const DefaultVerifiedSubjects = 100_000
 
-// WithVerifiedIndex bounds how many subjects the ledger remembers the
-// checked entries of, so that [Ledger.Subject] checks only what was
-// appended since its last call instead of the whole chain (default
-// [DefaultVerifiedSubjects], about 100 bytes a subject). A chain with more
-// subjects than that, or n <= 0, makes every Subject call walk the whole
-// chain, as [Ledger.Verify] does.
+// WithVerifiedIndex bounds how many subjects, and how many decision IDs, the
+// ledger remembers the checked entries of, so that [Ledger.Subject] and
+// [Ledger.ByDecision] check only what was appended since the last call
+// and the entries they answer with, instead of the whole chain (default
+// [DefaultVerifiedSubjects] of each; about 100 bytes a subject and 130 a
+// decision). A chain with more subjects (decisions) than that, or n <= 0,
+// makes every Subject (ByDecision) call walk the whole chain, as
+// [Ledger.Verify] does. ByDecision uses the index only on a store that is
+// a [DecisionReader].
 func WithVerifiedIndex(n int) Option { return func(c *config) { c.verifiedSubjects = n } }
 
-// verified is what a Ledger remembers of the chain it has checked: the
-// last entry checked and, for every subject (as stored: the keyed
-// reference on a keyed ledger), the number of its entries up to that one
-// and a digest of their numbers and hashes.
-type verified struct {
-	head     Head
-	subjects map[string]subjectDigest
+// The keys the verified index sums entries by.
+const (
+	bySubject  = iota // the stored Subject (the keyed reference on a keyed ledger)
+	byDecision        // the DecisionID, when there is one
+	indexKinds
+)
+
+func indexKey(kind int, e Entry) string {
+	if kind == bySubject {
+		return e.Subject
+	}
+	return e.DecisionID
 }
 
-// subjectDigest sums one subject's entries, in order: sum is SHA-256 over
-// the sum before and the entry's Seq and Hash.
-type subjectDigest struct {
+var opNames = [indexKinds]string{"subject", "by decision"}
+
+// verified is what a Ledger remembers of the chain it has checked: the
+// last entry checked and, per subject and per decision ID, how many
+// entries it has up to that one and a digest of their numbers and hashes.
+// A nil map is an index given up for too many keys.
+type verified struct {
+	head Head
+	sums [indexKinds]map[string]digest
+}
+
+// digest sums one key's entries, in order: sum is SHA-256 over the sum
+// before and the entry's Seq and Hash.
+type digest struct {
 	n   int
 	sum Hash
 }
 
-func (d subjectDigest) add(e Entry) subjectDigest {
+func (d digest) add(e Entry) digest {
 	var b [len(Hash{}) + 8 + len(Hash{})]byte
 	copy(b[:], d.sum[:])
 	binary.BigEndian.PutUint64(b[len(d.sum):], e.Seq)
 	copy(b[len(d.sum)+8:], e.Hash[:])
-	return subjectDigest{n: d.n + 1, sum: sha256.Sum256(b[:])}
+	return digest{n: d.n + 1, sum: sha256.Sum256(b[:])}
+}
+
+// add sums e into the indexes; an index that would pass the limit is
+// given up, and stays so.
+func (v *verified) add(e Entry, limit int, off *[indexKinds]bool) {
+	for kind, m := range v.sums {
+		key := indexKey(kind, e)
+		if m == nil || key == "" {
+			continue
+		}
+		d, ok := m[key]
+		if !ok && len(m) >= limit {
+			v.sums[kind], off[kind] = nil, true
+			continue
+		}
+		m[key] = d.add(e)
+	}
 }
 
 // errStale is what the quick check returns when what it read does not
@@ -50,168 +86,168 @@ func (d subjectDigest) add(e Entry) subjectDigest {
 // names the first bad entry.
 var errStale = errors.New("ledger: the chain differs from the part checked before")
 
-// subjectEntries returns the entries stored under match, checked, in
-// order. With the verified index (see [WithVerifiedIndex]) it checks the
-// entries appended since the last call and the remembered head's row, then
-// reads the subject's entries through the store's index and checks them
-// against what it remembers; at the first difference, and without the
-// index, it walks the whole chain.
-func (l *Ledger) subjectEntries(ctx context.Context, match string) ([]Entry, error) {
-	if l.remembers() {
-		out, err := l.quickSubject(ctx, match)
+// checkedEntries returns the entries whose key of the given kind is match,
+// checked, in order. With the verified index (see [WithVerifiedIndex]) it
+// checks the entries appended since the last call and the remembered last
+// entry's row, then reads match's entries through the store's index (read)
+// and checks them against what it remembers; at the first difference, and
+// without the index, it walks the whole chain.
+func (l *Ledger) checkedEntries(ctx context.Context, kind int, match string, read func() ([]Entry, error)) ([]Entry, error) {
+	if read != nil && l.remembers(kind) {
+		out, err := l.quick(ctx, kind, match, read)
 		if !errors.Is(err, errStale) {
 			return out, err
 		}
 	}
-	return l.walkSubject(ctx, match, nil)
+	return l.walkFor(ctx, kind, match, nil)
 }
 
-// remembers reports whether the ledger keeps the verified index.
-func (l *Ledger) remembers() bool {
+// remembers reports whether the ledger keeps the index of kind.
+func (l *Ledger) remembers(kind int) bool {
 	l.vmu.Lock()
 	defer l.vmu.Unlock()
-	return l.cfg.verifiedSubjects > 0 && !l.vOff
+	return l.cfg.verifiedSubjects > 0 && !l.vOff[kind]
 }
 
-// walkSubject walks the whole chain, collects match's entries and, when
-// the chain passes and the index is on, remembers it. The last entry a
-// walk or catch-up found in place is an anchor of every later walk: a chain
+// walkFor walks the whole chain, collects the entries whose key of kind
+// is match and, when the chain passes, remembers it. The last entry a walk
+// or catch-up found in place is an anchor of every later walk: a chain
 // rewritten, or cut short, behind the ledger's back is reported even if it
 // is sound in itself.
-func (l *Ledger) walkSubject(ctx context.Context, match string, given []Head) ([]Entry, error) {
-	var out []Entry
-	var v *verified
-	remember := l.remembers()
-	if remember {
-		v = &verified{subjects: make(map[string]subjectDigest)}
-	}
+func (l *Ledger) walkFor(ctx context.Context, kind int, match string, given []Head) ([]Entry, error) {
 	l.vmu.Lock()
 	anchors := given
 	if l.pinned.Seq > 0 {
 		anchors = append(slices.Clip(given), l.pinned)
 	}
+	var v *verified
+	off := l.vOff
+	if l.cfg.verifiedSubjects > 0 && (!off[bySubject] || !off[byDecision]) {
+		v = &verified{}
+		for k := range v.sums {
+			if !off[k] {
+				v.sums[k] = make(map[string]digest)
+			}
+		}
+	}
 	l.vmu.Unlock()
+	var out []Entry
 	var last Head
-	err := l.walk(ctx, "subject", anchors, func(e Entry) {
+	err := l.walk(ctx, opNames[kind], anchors, func(e Entry) {
 		last = e.Head()
-		if match != "" && e.Subject == match {
+		if match != "" && indexKey(kind, e) == match {
 			out = append(out, e)
 		}
 		if v != nil {
-			v.head = e.Head()
-			if d, ok := v.subjects[e.Subject]; ok || len(v.subjects) < l.cfg.verifiedSubjects {
-				v.subjects[e.Subject] = d.add(e)
-			} else {
-				v = nil // too many subjects: remember nothing
-			}
+			v.add(e, l.cfg.verifiedSubjects, &off)
 		}
 	})
 	l.vmu.Lock()
-	switch {
-	case err != nil:
-		// A chain known to be bad is checked whole on every call, so
+	defer l.vmu.Unlock()
+	if err != nil {
+		// A chain known to be bad is walked whole on every call, so
 		// that every call reports it.
 		l.verified = nil
-	case remember && v == nil:
-		l.verified, l.vOff = nil, true
-	case v != nil && (l.verified == nil || v.head.Seq >= l.verified.head.Seq):
-		l.verified = v
-	}
-	if err == nil && last.Seq > l.pinned.Seq {
-		l.pinned = last
-	}
-	l.vmu.Unlock()
-	if err != nil {
 		return nil, err
+	}
+	l.vOff = off
+	if v != nil {
+		v.head = last
+		if l.verified == nil || v.head.Seq >= l.verified.head.Seq {
+			l.verified = v
+		}
+	}
+	if last.Seq > l.pinned.Seq {
+		l.pinned = last
 	}
 	return out, nil
 }
 
-// quickSubject is the checked read with the index; errStale when the
-// whole chain must be walked.
-func (l *Ledger) quickSubject(ctx context.Context, match string) ([]Entry, error) {
-	head, d, err := l.catchUp(ctx, match)
+// quick is the checked read with the index; errStale when the whole chain
+// must be walked.
+func (l *Ledger) quick(ctx context.Context, kind int, match string, read func() ([]Entry, error)) ([]Entry, error) {
+	head, want, err := l.catchUp(ctx, kind, match)
 	if err != nil {
 		return nil, err
 	}
 	if match == "" {
 		return nil, nil
 	}
-	got, err := l.store.Subject(ctx, match)
+	got, err := read()
 	if err != nil {
 		if errors.Is(err, ErrTampered) {
 			return nil, errStale
 		}
-		return nil, fmt.Errorf("ledger: subject: %w", err)
+		return nil, fmt.Errorf("ledger: %s: %w", opNames[kind], err)
 	}
-	// The subject's entries up to the head checked must be exactly those
+	// match's entries up to the last entry checked must be exactly those
 	// remembered: none removed, none added, none changed.
-	var sum subjectDigest
+	var sum digest
 	out := got[:0]
 	for _, e := range got {
 		if e.Seq > head.Seq {
 			break // appended after the check: not part of this answer
 		}
-		if e.Subject != match || e.Hash != e.ComputeHash() || (sum.n > 0 && e.Seq <= out[sum.n-1].Seq) {
+		if indexKey(kind, e) != match || e.Hash != e.ComputeHash() || (sum.n > 0 && e.Seq <= out[sum.n-1].Seq) {
 			return nil, errStale
 		}
 		sum = sum.add(e)
 		out = append(out, e)
 	}
-	if sum != d {
+	if sum != want {
 		return nil, errStale
 	}
 	return out, nil
 }
 
-// catchUp checks the entries appended after the remembered head, and the
-// head's own row, and adds them to what is remembered. It returns the new
-// head and match's digest up to it; errStale when nothing is remembered
-// or the chain does not continue what was.
-func (l *Ledger) catchUp(ctx context.Context, match string) (Head, subjectDigest, error) {
+// catchUp checks the entries appended after the remembered last entry,
+// and that entry's own row, and adds them to what is remembered. It
+// returns the new last entry and match's digest up to it; errStale when
+// nothing is remembered or the chain does not continue what was.
+func (l *Ledger) catchUp(ctx context.Context, kind int, match string) (Head, digest, error) {
 	l.vmu.Lock()
 	defer l.vmu.Unlock()
 	v := l.verified
-	if v == nil || v.head.Seq == 0 {
-		return Head{}, subjectDigest{}, errStale
+	if v == nil || v.head.Seq == 0 || v.sums[kind] == nil {
+		return Head{}, digest{}, errStale
 	}
-	// Reading from the remembered head's row on: a chain rewritten and
-	// re-hashed from any entry up to it no longer holds that row.
+	// Reading from the remembered last entry's row on: a chain rewritten
+	// and re-hashed from any entry up to it no longer holds that row.
 	prev := v.head
 	first := true
 	var added []Entry
 	for e, err := range l.store.Scan(ctx, v.head.Seq) {
 		if err != nil {
 			if errors.Is(err, ErrTampered) {
-				return Head{}, subjectDigest{}, errStale
+				return Head{}, digest{}, errStale
 			}
-			return Head{}, subjectDigest{}, fmt.Errorf("ledger: subject: %w", err)
+			return Head{}, digest{}, fmt.Errorf("ledger: %s: %w", opNames[kind], err)
 		}
 		if first {
 			first = false
 			if e.Seq != v.head.Seq || e.Hash != v.head.Hash || e.Hash != e.ComputeHash() {
-				return Head{}, subjectDigest{}, errStale
+				return Head{}, digest{}, errStale
 			}
 			continue
 		}
 		if e.Seq != prev.Seq+1 || e.Hash != e.ComputeHash() || e.PrevHash != prev.Hash {
-			return Head{}, subjectDigest{}, errStale
+			return Head{}, digest{}, errStale
 		}
 		added = append(added, e)
 		prev = e.Head()
 	}
-	if first { // the head's row is gone
-		return Head{}, subjectDigest{}, errStale
+	if first { // the row is gone
+		return Head{}, digest{}, errStale
 	}
 	for _, e := range added {
-		d, ok := v.subjects[e.Subject]
-		if !ok && len(v.subjects) >= l.cfg.verifiedSubjects {
-			l.verified, l.vOff = nil, true // too many subjects: remember nothing
-			return Head{}, subjectDigest{}, errStale
-		}
-		v.subjects[e.Subject] = d.add(e)
+		v.add(e, l.cfg.verifiedSubjects, &l.vOff)
 	}
 	v.head = prev
-	l.pinned = prev
-	return v.head, v.subjects[match], nil
+	if prev.Seq > l.pinned.Seq {
+		l.pinned = prev
+	}
+	if v.sums[kind] == nil {
+		return Head{}, digest{}, errStale
+	}
+	return v.head, v.sums[kind][match], nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -170,5 +171,47 @@ func TestSubjectAnswersAsTheWalkDoes(t *testing.T) {
 		}
 	}
 	assert.NotNil(t, writer.verified, "the index is kept")
-	assert.True(t, readers["small index"].vOff, "a chain with more subjects than the index holds is walked")
+	assert.True(t, readers["small index"].vOff[bySubject], "a chain with more subjects than the index holds is walked")
+}
+
+// TestByDecisionAfterACheckedPrefix: ByDecision, once the ledger remembers
+// a checked chain, reads the decision's entries through the store's index
+// and still reports every change to them, and a chain rewritten behind it.
+func TestByDecisionAfterACheckedPrefix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		edit   func(s *MemoryStore, id string)
+		seq    uint64
+		reason string
+	}{
+		{"own entry's decision changed", func(s *MemoryStore, id string) { s.entries[4].DecisionID = "00000000-0000-8000-8000-00000000abcd" }, 5, ReasonHash},
+		{"another's entry given the decision", func(s *MemoryStore, id string) { s.entries[8].DecisionID = id }, 9, ReasonHash},
+		{"own entry's category changed", func(s *MemoryStore, id string) { s.entries[2].Categories = []purpose.Category{purpose.Device} }, 3, ReasonHash},
+		{"own entry deleted", func(s *MemoryStore, id string) { s.entries = append(s.entries[:4:4], s.entries[5:]...) }, 5, ReasonMissing},
+		{"rewritten and re-hashed from entry 3", func(s *MemoryStore, id string) {
+			s.entries[2].Exception = ExceptionPublic
+			rechain(s, 2)
+		}, 12, ReasonAnchor},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l, s := checkedLedger(t)
+			id := s.entries[0].DecisionID // user-1's decision: entries 1-8, 11, 12
+			did, err := policy.ParseDecisionID(id)
+			require.NoError(t, err)
+			got, err := l.ByDecision(t.Context(), did)
+			require.NoError(t, err)
+			require.Len(t, got, 10)
+			tc.edit(s, id)
+			for range 2 {
+				got, err := l.ByDecision(t.Context(), did)
+				var te *TamperError
+				require.ErrorAs(t, err, &te)
+				assert.Equal(t, TamperError{Seq: tc.seq, Reason: tc.reason}, *te)
+				assert.Empty(t, got)
+			}
+		})
+	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -72,7 +73,8 @@ func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
 			}
 		}
 	})
-	// Subject of 10,000 entries, 100 of them the subject's: with the
+	// Subject of 10,000 entries, 100 of them the subject's, and ByDecision
+	// of one entry's decision among them: with the
 	// verified index (the default: after a first call, outside the timing,
 	// that walks the chain, a call reads the subject's entries and what is
 	// new) and without it (every call walks the chain).
@@ -94,6 +96,27 @@ func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
 				}
 				if len(es) != 100 {
 					b.Fatalf("got %d entries, want 100", len(es))
+				}
+			}
+		})
+		b.Run("ByDecision/10000/"+mode.name, func(b *testing.B) {
+			l := ledger.New(filled(b, newStore(b), 10000), mode.opts...)
+			ctx := context.Background()
+			id, err := policy.ParseDecisionID(entry("user-7", 7007).DecisionID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := l.ByDecision(ctx, id); err != nil { // the first call walks
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				es, err := l.ByDecision(ctx, id)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(es) != 1 {
+					b.Fatalf("got %d entries, want 1", len(es))
 				}
 			}
 		})
