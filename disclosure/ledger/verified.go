@@ -21,7 +21,9 @@ const DefaultVerifiedSubjects = 100_000
 // decision). A chain with more subjects (decisions) than that, or n <= 0,
 // makes every Subject (ByDecision) call walk the whole chain, as
 // [Ledger.Verify] does. ByDecision uses the index only on a store that is
-// a [DecisionReader].
+// a [DecisionReader]. The index holds subjects as stored (on a ledger made
+// [WithKeyring], keyed references, never an ID in clear) and lives as
+// long as the Ledger.
 func WithVerifiedIndex(n int) Option { return func(c *config) { c.verifiedSubjects = n } }
 
 // The keys the verified index sums entries by.
