@@ -133,6 +133,7 @@ type Ledger struct {
 	queue     []*request    // Records waiting for a batch, oldest first
 	writing   bool          // a Record is writing a batch, or has been handed the queue
 	gatherer  *request      // the queued Record waiting for the queue to fill, if any
+	timer     *time.Timer   // the gatherer's; stopped when another Record takes the queue
 	target    int           // Records in flight when the last batch was written
 	lastWrite time.Duration // how long the last batch took to write
 
@@ -403,21 +404,21 @@ func (l *Ledger) start(ctx context.Context, r *request) (Entry, error) {
 	// appends in microseconds.
 	wait := min(l.cfg.groupWait, l.lastWrite)
 	if l.gatherer == nil && !l.enough() && wait >= minGroupWait {
-		l.gatherer, l.writing = r, false
+		timer := time.NewTimer(wait)
+		l.gatherer, l.timer, l.writing = r, timer, false
 		l.mu.Unlock()
-		return l.gather(ctx, r, wait)
+		return l.gather(ctx, r, timer)
 	}
 	return l.writeQueue(ctx, r)
 }
 
-// gather waits, at most wait, for the queue to fill. The Record that fills
-// it writes the batch, r among it; if none comes in time, r writes what is
-// queued and expects as many Records next time.
-func (l *Ledger) gather(ctx context.Context, r *request, wait time.Duration) (Entry, error) {
-	timer := time.NewTimer(wait)
+// gather waits, until timer fires, for the queue to fill. The Record that
+// fills it stops the timer and writes the batch, r among it, so r sleeps
+// until its outcome; if none comes in time, r writes what is queued and
+// expects as many Records next time.
+func (l *Ledger) gather(ctx context.Context, r *request, timer *time.Timer) (Entry, error) {
 	select {
 	case <-r.wake: // another Record wrote r's batch
-		timer.Stop()
 		return l.woken(ctx, r)
 	case <-timer.C:
 	}
@@ -436,6 +437,12 @@ func (l *Ledger) gather(ctx context.Context, r *request, wait time.Duration) (En
 // maxBatch, writes them in one store append, then hands the queue on. It
 // unlocks mu.
 func (l *Ledger) writeQueue(ctx context.Context, r *request) (Entry, error) {
+	if l.timer != nil {
+		// A gatherer waits: it is in this batch, and must not wake
+		// before its outcome.
+		l.timer.Stop()
+		l.timer = nil
+	}
 	l.gatherer, l.writing = nil, true
 	n := min(len(l.queue), l.cfg.maxBatch)
 	batch := slices.Clone(l.queue[:n])
