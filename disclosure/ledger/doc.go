@@ -52,9 +52,13 @@
 // it and back; [Ledger.ByDecision] lists the entries of one decision.
 //
 // [Ledger.Subject] lists the disclosures about one subject, for an answer
-// under clause 8; it checks the whole chain as it reads, so an entry
-// altered or removed (its subject changed included) fails the answer
-// rather than vanishing from it. [Ledger.Verify] checks the whole chain, and
+// under clause 8, checked: an entry of the subject altered or removed (its
+// subject changed included), or one added to the subject's, fails the
+// answer rather than changing it. Its first call checks the whole chain; a
+// Ledger then remembers what it checked ([WithVerifiedIndex]) and later
+// calls check the new entries, the subject's own and the last entry
+// checked before, so they cost what the subject's entries cost, not what
+// the chain does. [Ledger.Verify] checks the whole chain, and
 // [Ledger.Head] gives its last entry's number and hash for anchoring.
 //
 // # Tamper evidence
@@ -96,10 +100,11 @@
 // A Ledger is safe for concurrent use by multiple goroutines, and any
 // number of Ledgers, in one process or many, may share a Store. Records that
 // arrive together are written in one batch, one store append for all of
-// them (at most [WithMaxBatch]), by the first of them to arrive; that one
-// waits a little ([WithGroupWait], 200µs at most) for the Records of the
-// previous batch to come back, so that writers recording one after another
-// share appends rather than alternate in halves; the store's
+// them (at most [WithMaxBatch]); the first of them to arrive waits a little
+// ([WithGroupWait], 200µs at most) for the Records of the previous batch to
+// come back, and the one whose arrival completes the batch writes it, so
+// that writers recording one after another share appends rather than
+// alternate in halves; the store's
 // compare-and-append refuses a batch that does not continue the head it
 // read ([ErrConflict]), and the ledger then reads the head again and
 // retries, so the chain stays linear and gapless however many writers there

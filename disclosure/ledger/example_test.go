@@ -256,3 +256,37 @@ func ExampleLedger_ByDecision() {
 	// Output:
 	// 1 halyk-bank [payment_details] true
 }
+
+// A desk that answers data subjects keeps the verified index (the default,
+// here bounded to 10,000 subjects): the first Subject call checks the whole
+// chain; later calls check the entries appended since and the subject's
+// own, so they cost what the subject's entries cost.
+func ExampleWithVerifiedIndex() {
+	ctx := context.Background()
+	engine := exampleEngine(ctx)
+	l := ledger.New(ledger.NewMemoryStore(), ledger.WithResolver(engine), ledger.WithClock(exampleClock),
+		ledger.WithVerifiedIndex(10_000))
+	d, err := engine.Check(ctx, "user-1", purpose.Payments, "halyk-bank", policy.WithCategories(purpose.PaymentDetails))
+	if err != nil {
+		log.Fatal(err)
+	}
+	record := func() {
+		if _, err := l.Record(ctx, "user-1", d, ledger.WithCategories(purpose.PaymentDetails)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	record()
+	record()
+	first, err := l.Subject(ctx, "user-1") // walks the chain
+	if err != nil {
+		log.Fatal(err)
+	}
+	record()
+	later, err := l.Subject(ctx, "user-1") // checks entry 3 and user-1's entries
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(first), len(later), later[2].Seq)
+	// Output:
+	// 2 3 3
+}

@@ -36,6 +36,8 @@ type config struct {
 	groupWait time.Duration
 	ring      keyring.Keyring
 	hold      keyring.Hold
+
+	verifiedSubjects int
 }
 
 // CatalogSource is a [RecipientResolver] that also gives the purpose
@@ -128,17 +130,25 @@ type Ledger struct {
 	cfg   config
 
 	mu        sync.Mutex
-	queue     []*request
-	leading   bool          // a goroutine is writing a batch or about to
+	queue     []*request    // Records waiting for a batch, oldest first
+	writing   bool          // a Record is writing a batch, or has been handed the queue
+	gatherer  *request      // the queued Record waiting for the queue to fill, if any
+	timer     *time.Timer   // the gatherer's; stopped when another Record takes the queue
 	target    int           // Records in flight when the last batch was written
-	lastWrite time.Duration // how long the last batch took to write (leader only)
-	arrived   chan struct{} // signalled when a Record joins the queue
+	lastWrite time.Duration // how long the last batch took to write
 
-	// head is the leader's idea of the chain's head; only the leader
-	// touches it, and leadership passes under mu.
+	// head is the writer's idea of the chain's head; only the Record
+	// that writes touches it, and writing passes from one to the next
+	// under mu.
 	head      Head
 	headKnown bool
-	contended int // batches left to write with AppendChained (leader only)
+	contended int // batches left to write with AppendChained (writer only)
+
+	// What Subject has checked of the chain (see WithVerifiedIndex).
+	vmu      sync.Mutex
+	verified *verified        // nil: nothing checked, or forgotten
+	vOff     [indexKinds]bool // indexes given up: too many keys to remember
+	pinned   Head             // the last entry Subject found in place: an anchor from then on
 }
 
 // New returns a ledger over store. It panics if store is nil, a programmer
@@ -147,7 +157,8 @@ func New(store Store, opts ...Option) *Ledger {
 	if store == nil {
 		panic("ledger: New with a nil Store")
 	}
-	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts, groupWait: DefaultGroupWait}
+	cfg := config{clock: time.Now, maxBatch: 256, attempts: DefaultAttempts, groupWait: DefaultGroupWait,
+		verifiedSubjects: DefaultVerifiedSubjects}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -155,7 +166,7 @@ func New(store Store, opts ...Option) *Ledger {
 		cfg.clock = time.Now
 	}
 	cfg.maxBatch = max(cfg.maxBatch, 1)
-	return &Ledger{store: store, cfg: cfg, arrived: make(chan struct{}, 1)}
+	return &Ledger{store: store, cfg: cfg}
 }
 
 // Store returns the store the ledger writes to; nil for a zero Ledger.
@@ -335,97 +346,141 @@ func (l *Ledger) catalog() *purpose.Catalog {
 type request struct {
 	e    Entry
 	err  error
-	lead bool          // set before wake: the Record is to write the next batch
+	lead bool          // set before wake: the Record is handed the queue
 	wake chan struct{} // buffered: signalled once, when done or to lead
 }
 
-// append queues e and waits until a batch holding it is written. The first
-// Record to find no writer becomes the leader: it writes the queue (up to
-// maxBatch entries, its own among them) in one store append, then hands
-// leadership to the oldest Record still queued, so no caller writes for
-// others for longer than one append.
+// append queues e and waits until a batch holding it is written.
+//
+// At most one Record writes at a time; the others queue. When a batch has
+// been written, its writer hands the queue to the oldest Record still in
+// it. A Record that finds nobody writing writes at once when the queue
+// holds as many Records as were in flight when the last batch was written
+// (the writers of that batch are on their way back); otherwise it waits
+// for them, at most the group wait, and the Record whose arrival fills the
+// queue writes the batch itself, so the batch leaves without a goroutine
+// being woken to send it. No caller writes for others for longer than one
+// append.
 func (l *Ledger) append(ctx context.Context, e Entry) (Entry, error) {
 	r := &request{e: e, wake: make(chan struct{}, 1)}
 	l.mu.Lock()
 	l.queue = append(l.queue, r)
-	lead := !l.leading
-	l.leading = true
-	l.mu.Unlock()
-	select {
-	case l.arrived <- struct{}{}:
-	default:
+	if l.writing || (l.gatherer != nil && !l.enough()) {
+		l.mu.Unlock()
+		return l.await(ctx, r)
 	}
-	if !lead {
-		<-r.wake
-		if !r.lead {
-			return r.e, r.err
-		}
-	}
-	l.gather()
-	l.mu.Lock()
-	n := min(len(l.queue), l.cfg.maxBatch)
-	batch := slices.Clone(l.queue[:n]) // r is queue[0]: the oldest waiting
-	l.queue = slices.Delete(l.queue, 0, n)
-	l.mu.Unlock()
-
-	// The batch is shared: the leader's cancellation must not fail it.
-	start := time.Now()
-	l.write(context.WithoutCancel(ctx), batch)
-	l.lastWrite = time.Since(start)
-
-	l.mu.Lock()
-	// Before the batch's Records are told: none of them is queued again.
-	l.target = len(batch) + len(l.queue)
-	var next *request
-	if len(l.queue) > 0 {
-		next = l.queue[0]
-		next.lead = true
-	} else {
-		l.leading = false
-	}
-	l.mu.Unlock()
-	for _, m := range batch[1:] {
-		m.wake <- struct{}{}
-	}
-	if next != nil {
-		next.wake <- struct{}{}
-	}
-	return r.e, r.err
+	// Nobody writes: r is the first of the queue and starts gathering,
+	// or it fills the queue a gatherer waits on and writes.
+	return l.start(ctx, r)
 }
 
-// gather waits, at most groupWait, until the queue holds as many Records
-// as were in flight when the last batch was written: the writers of that
-// batch are on their way back. Only the writer of batches calls it.
-func (l *Ledger) gather() {
+// enough reports whether the queue holds the Records the next batch waits
+// for. Called under mu.
+func (l *Ledger) enough() bool { return len(l.queue) >= min(l.target, l.cfg.maxBatch) }
+
+// await waits for r's batch; handed the queue, it goes on as the writer.
+func (l *Ledger) await(ctx context.Context, r *request) (Entry, error) {
+	<-r.wake
+	return l.woken(ctx, r)
+}
+
+// woken is what r does once its wake is signalled.
+func (l *Ledger) woken(ctx context.Context, r *request) (Entry, error) {
+	if !r.lead {
+		return r.e, r.err
+	}
+	r.lead = false
+	l.mu.Lock()
+	return l.start(ctx, r)
+}
+
+// start is entered under mu by a Record that may write: one that finds
+// nobody writing, or one handed the queue (writing is then still set, so
+// that nobody else starts). It writes the queue at once when it is full
+// enough or waiting does not pay; otherwise it gathers. It unlocks mu.
+func (l *Ledger) start(ctx context.Context, r *request) (Entry, error) {
 	// Waiting pays only when an append costs more than the wait: never
 	// longer than the last append took, and not at all for a store that
 	// appends in microseconds.
 	wait := min(l.cfg.groupWait, l.lastWrite)
-	if wait < minGroupWait {
-		return
-	}
-	var timer *time.Timer
-	for {
-		l.mu.Lock()
-		enough := len(l.queue) >= min(l.target, l.cfg.maxBatch)
+	if l.gatherer == nil && !l.enough() && wait >= minGroupWait {
+		timer := time.NewTimer(wait)
+		l.gatherer, l.timer, l.writing = r, timer, false
 		l.mu.Unlock()
-		if enough {
-			break
-		}
-		if timer == nil {
-			timer = time.NewTimer(wait)
-			defer timer.Stop()
-		}
-		select {
-		case <-l.arrived:
-		case <-timer.C:
-			// Fewer writers than before: expect as many as came.
-			l.mu.Lock()
-			l.target = len(l.queue)
-			l.mu.Unlock()
-			return
+		return l.gather(ctx, r, timer)
+	}
+	return l.writeQueue(ctx, r)
+}
+
+// gather waits, until timer fires, for the queue to fill. The Record that
+// fills it stops the timer and writes the batch, r among it, so r sleeps
+// until its outcome; if none comes in time, r writes what is queued and
+// expects as many Records next time.
+func (l *Ledger) gather(ctx context.Context, r *request, timer *time.Timer) (Entry, error) {
+	select {
+	case <-r.wake: // another Record wrote r's batch
+		return l.woken(ctx, r)
+	case <-timer.C:
+	}
+	l.mu.Lock()
+	if l.gatherer != r { // taken over as the timer fired
+		l.mu.Unlock()
+		return l.await(ctx, r)
+	}
+	// Fewer writers than before: expect as many as came.
+	l.target = len(l.queue)
+	return l.writeQueue(ctx, r)
+}
+
+// writeQueue is entered under mu: it takes the oldest Records (r among
+// them: it is the oldest, or the one that filled the queue) up to
+// maxBatch, writes them in one store append, then hands the queue on. It
+// unlocks mu.
+func (l *Ledger) writeQueue(ctx context.Context, r *request) (Entry, error) {
+	if l.timer != nil {
+		// A gatherer waits: it is in this batch, and must not wake
+		// before its outcome.
+		l.timer.Stop()
+		l.timer = nil
+	}
+	l.gatherer, l.writing = nil, true
+	n := min(len(l.queue), l.cfg.maxBatch)
+	batch := slices.Clone(l.queue[:n])
+	l.queue = slices.Delete(l.queue, 0, n)
+	l.mu.Unlock()
+	// r is always in the batch (see above); were it not, it would wait
+	// for its own after this one instead of returning nothing.
+	mine := slices.Contains(batch, r)
+
+	// The batch is shared: the writer's cancellation must not fail it.
+	start := time.Now()
+	l.write(context.WithoutCancel(ctx), batch)
+	took := time.Since(start)
+
+	l.mu.Lock()
+	l.lastWrite = took
+	// Before the batch's Records are told: none of them is queued again.
+	l.target = len(batch) + len(l.queue)
+	var next *request
+	if len(l.queue) > 0 {
+		next = l.queue[0] // writing stays set: the queue is handed to it
+		next.lead = true
+	} else {
+		l.writing = false
+	}
+	l.mu.Unlock()
+	for _, m := range batch {
+		if m != r {
+			m.wake <- struct{}{}
 		}
 	}
+	if next != nil {
+		next.wake <- struct{}{}
+	}
+	if !mine {
+		return l.await(ctx, r)
+	}
+	return r.e, r.err
 }
 
 // write appends the batch, retrying from a fresh head while another ledger
@@ -602,15 +657,37 @@ func (l *Ledger) walk(ctx context.Context, op string, anchors []Head, visit func
 }
 
 // Subject returns the disclosures of subject's data on record, in order:
-// what a data subject is entitled to be told (clause 8).
+// what a data subject is entitled to be told (clause 8). A subject without
+// disclosures gets none, not an error.
 //
-// It reads the whole chain and checks it as [Ledger.Verify] does (anchors
-// included), so that an entry altered in any field, its subject included,
-// or removed, fails the call with a [*TamperError] naming the first bad
-// entry instead of silently dropping out of the answer. That costs a read
-// of the chain per call, which suits requests from data subjects; a host
-// that lists disclosures more often keeps its own index and calls Verify on
-// a schedule. A subject without disclosures gets none, not an error.
+// Its answer is checked, so that an entry altered in any field, its
+// subject included, added to the subject's or removed from them fails the
+// call with a [*TamperError] instead of silently changing the answer:
+//
+//   - The first call (and any call given anchors, or on a ledger made
+//     [WithVerifiedIndex](0)) reads the whole chain and checks it as
+//     [Ledger.Verify] does, anchors included, and remembers its last entry
+//     and, per subject, how many entries it has and a digest of their
+//     numbers and hashes.
+//   - A later call checks only the entries appended since (numbered,
+//     hashed and linked after the remembered last entry, whose row it
+//     reads again), then reads the subject's entries through the store's
+//     index and requires exactly the remembered ones, each matching its
+//     hash. Its cost grows with the new entries and the subject's, not
+//     with the chain.
+//   - At the first difference it walks the whole chain as the first call
+//     does and reports the first bad entry. The last entry found in place
+//     is an anchor from then on: a chain rewritten and re-hashed, or cut
+//     short, after a call is reported even if it is sound in itself.
+//
+// So a call reports any change to the subject's own entries, to which
+// entries are the subject's, and to the chain up to the last entry
+// checked (by its link to that entry); a change that leaves the
+// subject's entries as they were, such as an edit to another subject's
+// entry that is not re-hashed, is not reported by this call: it is by
+// [Ledger.Verify], and by Subject for the subjects it touches. A
+// chain known to be bad is walked whole on every call, and keeps being
+// reported.
 func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) ([]Entry, error) {
 	if err := l.ready("subject"); err != nil {
 		return nil, err
@@ -630,31 +707,32 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 			match = k.Ref()
 		}
 	}
-	var out []Entry
-	var bad error
-	err := l.walk(ctx, "subject", anchors, func(e Entry) {
-		if match == "" || e.Subject != match {
-			return
-		}
-		if k != nil {
-			e.Subject = subject
-			if e.Reference != "" {
-				plain, err := k.Open(e.Reference, match)
-				if err != nil && bad == nil {
-					bad = fmt.Errorf("ledger: subject: entry %d: %w", e.Seq, err)
-				}
-				e.Reference = string(plain)
-			}
-		}
-		out = append(out, e)
-	})
+	var got []Entry
+	var err error
+	if len(anchors) > 0 {
+		// Anchors name entries anywhere in the chain: walk it all.
+		got, err = l.walkFor(ctx, bySubject, match, anchors)
+	} else {
+		got, err = l.checkedEntries(ctx, bySubject, match, func() ([]Entry, error) { return l.store.Subject(ctx, match) })
+	}
 	if err != nil {
 		return nil, err
 	}
-	if bad != nil {
-		return nil, bad
+	if k == nil {
+		return got, nil
 	}
-	return out, nil
+	for i := range got {
+		e := &got[i]
+		e.Subject = subject
+		if e.Reference != "" {
+			plain, err := k.Open(e.Reference, match)
+			if err != nil {
+				return nil, fmt.Errorf("ledger: subject: entry %d: %w", e.Seq, err)
+			}
+			e.Reference = string(plain)
+		}
+	}
+	return got, nil
 }
 
 // ByDecision returns the entries recorded from the decision with the given
@@ -663,9 +741,16 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 // a host recorded one decision several times; none for a decision that
 // allowed nothing that was recorded, or for the zero ID.
 //
-// Like [Ledger.Subject] it reads and checks the whole chain (anchors
-// included), so an entry altered or removed fails the call with a
-// [*TamperError] rather than dropping out of the answer. The entries are
+// Its answer is checked as [Ledger.Subject]'s is, with the decision in the
+// subject's place: the first call (any call given anchors, any call on a
+// store that is not a [DecisionReader]) reads and checks the whole chain;
+// later calls check the entries appended since, the last entry checked
+// before and the decision's entries read by the store's index, against
+// what the ledger remembers ([WithVerifiedIndex]). An entry of the
+// decision altered, removed or added, or a chain rewritten behind the
+// ledger, fails the call with a [*TamperError] naming the first bad entry
+// rather than changing the answer; an edit that leaves the decision's
+// entries as they were is reported by [Ledger.Verify]. The entries are
 // as stored: on a ledger made [WithKeyring], Subject is the keyed
 // reference and Reference is sealed, since the decision does not name its
 // subject; Subject with the subject's ID gives them in clear. (The stores'
@@ -674,17 +759,18 @@ func (l *Ledger) ByDecision(ctx context.Context, id policy.DecisionID, anchors .
 	if err := l.ready("by decision"); err != nil {
 		return nil, err
 	}
-	match := id.String()
-	var out []Entry
-	err := l.walk(ctx, "by decision", anchors, func(e Entry) {
-		if !id.IsZero() && e.DecisionID == match {
-			out = append(out, e)
-		}
-	})
-	if err != nil {
-		return nil, err
+	match := ""
+	if !id.IsZero() {
+		match = id.String()
 	}
-	return out, nil
+	if len(anchors) > 0 {
+		return l.walkFor(ctx, byDecision, match, anchors)
+	}
+	var read func() ([]Entry, error)
+	if dr, ok := l.store.(DecisionReader); ok {
+		read = func() ([]Entry, error) { return dr.Decision(ctx, match) }
+	}
+	return l.checkedEntries(ctx, byDecision, match, read)
 }
 
 // WithKeyring makes the ledger keep no subject ID in clear, so that

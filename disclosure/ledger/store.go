@@ -51,6 +51,19 @@ type ChainAppender interface {
 	AppendChained(ctx context.Context, entries []Entry) ([]Entry, error)
 }
 
+// DecisionReader is a [Store] that can also read the entries of one
+// decision through an index, as Subject does for one subject. With it,
+// [Ledger.ByDecision] checks only the decision's entries and what was
+// appended since its last call (see [WithVerifiedIndex]); without it,
+// ByDecision walks the whole chain.
+type DecisionReader interface {
+	Store
+	// Decision returns the entries whose DecisionID is id, in Seq order;
+	// none, not an error, for an ID without entries. Like Subject it is
+	// an index read that checks nothing.
+	Decision(ctx context.Context, id string) ([]Entry, error)
+}
+
 // MemoryStore is a [Store] in memory, for tests and examples; its chain
 // lasts as long as the process. It is safe for concurrent use by multiple
 // goroutines. The zero value is not usable; call [NewMemoryStore].
@@ -60,7 +73,10 @@ type MemoryStore struct {
 	bySubject map[string][]int // indexes into entries
 }
 
-var _ ChainAppender = (*MemoryStore)(nil)
+var (
+	_ ChainAppender  = (*MemoryStore)(nil)
+	_ DecisionReader = (*MemoryStore)(nil)
+)
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
@@ -170,6 +186,26 @@ func (s *MemoryStore) Subject(ctx context.Context, subject string) ([]Entry, err
 	out := make([]Entry, len(idx))
 	for i, j := range idx {
 		out[i] = s.entries[j].Clone()
+	}
+	return out, nil
+}
+
+// Decision implements [DecisionReader]. It reads every entry: the store is
+// for tests and examples.
+func (s *MemoryStore) Decision(ctx context.Context, id string) ([]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ledger: decision: %w", err)
+	}
+	if id == "" {
+		return nil, nil // entries of before decision IDs are nobody's
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Entry
+	for _, e := range s.entries {
+		if e.DecisionID == id {
+			out = append(out, e.Clone())
+		}
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -72,20 +73,54 @@ func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
 			}
 		}
 	})
-	b.Run("Subject", func(b *testing.B) {
-		l := ledger.New(filled(b, newStore(b), 10000))
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			es, err := l.Subject(ctx, "user-7")
+	// Subject of 10,000 entries, 100 of them the subject's, and ByDecision
+	// of one entry's decision among them: with the
+	// verified index (the default: after a first call, outside the timing,
+	// that walks the chain, a call reads the subject's entries and what is
+	// new) and without it (every call walks the chain).
+	for _, mode := range []struct {
+		name string
+		opts []ledger.Option
+	}{{"index", nil}, {"walk", []ledger.Option{ledger.WithVerifiedIndex(0)}}} {
+		b.Run("Subject/10000/"+mode.name, func(b *testing.B) {
+			l := ledger.New(filled(b, newStore(b), 10000), mode.opts...)
+			ctx := context.Background()
+			if _, err := l.Subject(ctx, "user-0"); err != nil { // the first call walks
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				es, err := l.Subject(ctx, "user-7")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(es) != 100 {
+					b.Fatalf("got %d entries, want 100", len(es))
+				}
+			}
+		})
+		b.Run("ByDecision/10000/"+mode.name, func(b *testing.B) {
+			l := ledger.New(filled(b, newStore(b), 10000), mode.opts...)
+			ctx := context.Background()
+			id, err := policy.ParseDecisionID(entry("user-7", 7007).DecisionID)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if len(es) != 100 {
-				b.Fatalf("got %d entries, want 100", len(es))
+			if _, err := l.ByDecision(ctx, id); err != nil { // the first call walks
+				b.Fatal(err)
 			}
-		}
-	})
+			b.ReportAllocs()
+			for b.Loop() {
+				es, err := l.ByDecision(ctx, id)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(es) != 1 {
+					b.Fatalf("got %d entries, want 1", len(es))
+				}
+			}
+		})
+	}
 }
 
 // filled appends n entries, for subjects user-0 to user-99 in turn, in

@@ -47,6 +47,7 @@ var cases = []struct {
 	{"TwoLedgersShareTheStore", testTwoLedgers},
 	{"ContextCanceled", testCanceled},
 	{"AppendChained", testAppendChained},
+	{"DecisionReader", testDecisionReader},
 	{"DecisionIDRoundTrip", testDecisionID},
 	{"EntriesOfBeforeDecisionIDs", testV1Entries},
 }
@@ -509,6 +510,46 @@ func testCanceled(t *testing.T, s ledger.Store) {
 		ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.Identity))
 	require.ErrorIs(t, err, context.Canceled)
 	require.True(t, errors.Is(ledger.New(s).Verify(ctx), context.Canceled))
+}
+
+// testDecisionReader applies to a store that is a [ledger.DecisionReader]:
+// it reads exactly the entries of one decision ID, in order, as stored;
+// none for an unknown ID, and none for the empty ID (entries written before
+// decision IDs are nobody's). Ledger.ByDecision answers the same through
+// its index and through a walk.
+func testDecisionReader(t *testing.T, s ledger.Store) {
+	dr, ok := s.(ledger.DecisionReader)
+	if !ok {
+		t.Skip("the store is not a ledger.DecisionReader")
+	}
+	ctx := context.Background()
+	es := make([]ledger.Entry, 6)
+	for i := range es {
+		es[i] = entry(fmt.Sprintf("user-%d", i%2), i%3) // decisions 1, 2, 3, 1, 2, 3
+	}
+	v1 := V1Chain(2) // entries without a decision ID come first
+	es = link(v1[1].Head(), es...)
+	mustAppend(t, s, v1)
+	mustAppend(t, s, es)
+	got, err := dr.Decision(ctx, es[1].DecisionID)
+	require.NoError(t, err)
+	requireEntries(t, []ledger.Entry{es[1], es[4]}, got)
+	got, err = dr.Decision(ctx, "00000000-0000-8000-8000-00000000abcd")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	got, err = dr.Decision(ctx, "")
+	require.NoError(t, err)
+	assert.Empty(t, got)
+
+	id, err := policy.ParseDecisionID(es[2].DecisionID)
+	require.NoError(t, err)
+	for _, l := range []*ledger.Ledger{ledger.New(s), ledger.New(s, ledger.WithVerifiedIndex(0))} {
+		for range 2 { // the first call walks, the second reads the index
+			got, err := l.ByDecision(ctx, id)
+			require.NoError(t, err)
+			requireEntries(t, []ledger.Entry{es[2], es[5]}, got)
+		}
+	}
 }
 
 // testAppendChained applies to a store that is a [ledger.ChainAppender]:

@@ -65,6 +65,8 @@ func benchWriters(b *testing.B, writers int, wait time.Duration) {
 			wg.Wait()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
 			b.ReportMetric(float64(b.N)/float64(s.appends.Load()), "entries/commit")
+			b.ReportMetric(float64(s.inside.Load())/float64(s.appends.Load())/1e3, "µs-in-append")
+			b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(s.appends.Load()), "µs/commit")
 		}
 	}
 }
@@ -72,12 +74,28 @@ func benchWriters(b *testing.B, writers int, wait time.Duration) {
 // countingStore counts the store appends (commits) a Ledger makes.
 type countingStore struct {
 	*pgledger.Store
-	appends atomic.Int64
+	appends atomic.Int64 // commits: plain and chained appends
+	chained atomic.Int64
+	inside  atomic.Int64
+}
+
+// AppendChained counts the appends the Ledger hands to the store to chain
+// (after another instance moved the head).
+func (s *countingStore) AppendChained(ctx context.Context, es []ledger.Entry) ([]ledger.Entry, error) {
+	s.appends.Add(1)
+	s.chained.Add(1)
+	t0 := time.Now()
+	out, err := s.Store.AppendChained(ctx, es)
+	s.inside.Add(int64(time.Since(t0)))
+	return out, err
 }
 
 func (s *countingStore) Append(ctx context.Context, es []ledger.Entry) error {
 	s.appends.Add(1)
-	return s.Store.Append(ctx, es)
+	t0 := time.Now()
+	err := s.Store.Append(ctx, es)
+	s.inside.Add(int64(time.Since(t0)))
+	return err
 }
 
 const (
@@ -96,8 +114,9 @@ func TestChildAppender(t *testing.T) {
 	}
 	d, err := time.ParseDuration(os.Getenv(childRunEnv))
 	require.NoError(t, err)
-	s, err := pgledger.New(context.Background(), pgtest.Pool(t, schema, pgtest.WithMaxConns(childWriters+2)))
+	st, err := pgledger.New(context.Background(), pgtest.Pool(t, schema, pgtest.WithMaxConns(childWriters+2)))
 	require.NoError(t, err)
+	s := &countingStore{Store: st}
 	l := ledger.New(s)
 	ctx := context.Background()
 	var n atomic.Int64
@@ -116,6 +135,7 @@ func TestChildAppender(t *testing.T) {
 	}
 	wg.Wait()
 	fmt.Printf("appended %d\n", n.Load())
+	fmt.Printf("commits %d chained %d\n", s.appends.Load(), s.chained.Load())
 }
 
 // TestTwoProcesses runs two processes of childWriters writers each on one
@@ -134,6 +154,7 @@ func TestTwoProcesses(t *testing.T) {
 	s, _, schema := fresh(t)
 	var wg sync.WaitGroup
 	counts := make([]int64, 2)
+	var commits, chained atomic.Int64
 	start := time.Now()
 	for i := range counts {
 		wg.Go(func() {
@@ -149,6 +170,11 @@ func TestTwoProcesses(t *testing.T) {
 				if v, ok := strings.CutPrefix(sc.Text(), "appended "); ok {
 					counts[i], _ = strconv.ParseInt(v, 10, 64)
 				}
+				var c, ch int64
+				if _, err := fmt.Sscanf(sc.Text(), "commits %d chained %d", &c, &ch); err == nil {
+					commits.Add(c)
+					chained.Add(ch)
+				}
 			}
 		})
 	}
@@ -159,6 +185,7 @@ func TestTwoProcesses(t *testing.T) {
 	head, err := l.Head(t.Context())
 	require.NoError(t, err)
 	require.Equal(t, uint64(counts[0]+counts[1]), head.Seq, "every acknowledged append is on the chain, once")
-	t.Logf("2 processes × %d writers: %d + %d appends in %v (process start-up included): %.0f appends/s",
-		childWriters, counts[0], counts[1], elapsed.Round(time.Millisecond), float64(head.Seq)/d.Seconds())
+	t.Logf("2 processes × %d writers: %d + %d appends in %v (process start-up included): %.0f appends/s, %.2f entries/commit, %.0f%% of commits chained by the store",
+		childWriters, counts[0], counts[1], elapsed.Round(time.Millisecond), float64(head.Seq)/d.Seconds(),
+		float64(head.Seq)/float64(max(commits.Load(), 1)), 100*float64(chained.Load())/float64(max(commits.Load(), 1)))
 }

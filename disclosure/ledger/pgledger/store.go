@@ -102,10 +102,13 @@ type Store struct {
 	table string // quoted, schema-qualified when a schema was named
 	lock  int64  // advisory lock key of the table
 
-	headSQL, appendSQL, scanSQL, subjectSQL string
+	headSQL, appendSQL, scanSQL, subjectSQL, decisionSQL string
 }
 
-var _ ledger.ChainAppender = (*Store)(nil)
+var (
+	_ ledger.ChainAppender  = (*Store)(nil)
+	_ ledger.DecisionReader = (*Store)(nil)
+)
 
 // New returns a store over pool. Unless [WithMigrate] is given it runs no
 // DDL: it checks that privacy_schema records the "ledger" component at
@@ -166,6 +169,7 @@ WHERE coalesce((SELECT seq FROM head), 0) = $16
 	AND coalesce((SELECT hash FROM head), decode(repeat('00', 32), 'hex')) = $17`
 	s.scanSQL = "SELECT " + columns + " FROM " + s.table + " WHERE seq >= $1 ORDER BY seq"
 	s.subjectSQL = "SELECT " + columns + " FROM " + s.table + " WHERE subject = $1 ORDER BY seq"
+	s.decisionSQL = "SELECT " + columns + " FROM " + s.table + " WHERE decision_id = $1 AND decision_id <> '' ORDER BY seq"
 }
 
 // db is what the store runs on: the pool, or a host's transaction.
@@ -424,24 +428,37 @@ func (s *Store) Subject(ctx context.Context, subject string) ([]ledger.Entry, er
 }
 
 func (s *Store) subject(ctx context.Context, q db, subject string) ([]ledger.Entry, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("pgledger: subject: %w", err)
+	return s.query(ctx, q, "subject", s.subjectSQL, subject)
+}
+
+// Decision implements [ledger.DecisionReader]: the entries of one decision,
+// read by the decision_id index.
+func (s *Store) Decision(ctx context.Context, id string) ([]ledger.Entry, error) {
+	if id == "" {
+		return nil, nil // entries of before decision IDs are nobody's
 	}
-	rows, err := q.Query(ctx, s.subjectSQL, subject)
+	return s.query(ctx, s.pool, "decision", s.decisionSQL, id)
+}
+
+func (s *Store) query(ctx context.Context, q db, op, sql, arg string) ([]ledger.Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("pgledger: %s: %w", op, err)
+	}
+	rows, err := q.Query(ctx, sql, arg)
 	if err != nil {
-		return nil, wrap(ctx, "subject", err)
+		return nil, wrap(ctx, op, err)
 	}
 	defer rows.Close()
 	var out []ledger.Entry
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
-			return nil, wrap(ctx, "subject", err)
+			return nil, wrap(ctx, op, err)
 		}
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, wrap(ctx, "subject", err)
+		return nil, wrap(ctx, op, err)
 	}
 	return out, nil
 }

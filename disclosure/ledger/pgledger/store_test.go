@@ -429,3 +429,51 @@ func TestV1EntriesVerifyAfterTheUpgrade(t *testing.T) {
 	require.NoError(t, err)
 	requireTamper(t, l.Verify(t.Context()), 2, ledger.ReasonHash)
 }
+
+// TestSubjectAfterACheckedPrefix: once a Ledger has checked the chain,
+// Subject reads only the new entries and the subject's own through the
+// index; an edit with SQL to the subject's entries, to which rows are the
+// subject's, or to the chain's last checked row is still reported.
+func TestSubjectAfterACheckedPrefix(t *testing.T) {
+	t.Parallel()
+	// fill gives user-1 the entries 1, 4, 7, 10; then 11 and 12 are user-1's.
+	tests := []struct {
+		name   string
+		sql    string
+		seq    uint64
+		reason string
+	}{
+		{"own row's field updated", `UPDATE ledger_entries SET recipient = 'someone-else' WHERE seq = 4`, 4, ledger.ReasonHash},
+		{"own row given to another subject", `UPDATE ledger_entries SET subject = 'user-9' WHERE seq = 7`, 7, ledger.ReasonHash},
+		{"another's row given to the subject", `UPDATE ledger_entries SET subject = 'user-1' WHERE seq = 5`, 5, ledger.ReasonHash},
+		{"own row deleted", `DELETE FROM ledger_entries WHERE seq = 10`, 10, ledger.ReasonMissing},
+		{"own new row updated", `UPDATE ledger_entries SET categories = '["device"]' WHERE seq = 11`, 11, ledger.ReasonHash},
+		{"last row deleted", `DELETE FROM ledger_entries WHERE seq = 12`, 12, ledger.ReasonTruncated},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, owner, _ := fresh(t)
+			l := ledger.New(s)
+			fill(t, l, 10)
+			got, err := l.Subject(t.Context(), "user-1")
+			require.NoError(t, err)
+			require.Len(t, got, 4)
+			require.NoError(t, record(t.Context(), l, "user-1"))
+			require.NoError(t, record(t.Context(), l, "user-1"))
+			got, err = l.Subject(t.Context(), "user-1")
+			require.NoError(t, err)
+			require.Len(t, got, 6)
+
+			_, err = owner.Exec(t.Context(), "ALTER TABLE ledger_entries DISABLE TRIGGER USER")
+			require.NoError(t, err)
+			_, err = owner.Exec(t.Context(), tc.sql)
+			require.NoError(t, err)
+			for range 2 {
+				got, err = l.Subject(t.Context(), "user-1")
+				requireTamper(t, err, tc.seq, tc.reason)
+				assert.Empty(t, got)
+			}
+		})
+	}
+}

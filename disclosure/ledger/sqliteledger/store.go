@@ -59,7 +59,10 @@ type Store struct {
 	closeErr  error
 }
 
-var _ ledger.ChainAppender = (*Store)(nil)
+var (
+	_ ledger.ChainAppender  = (*Store)(nil)
+	_ ledger.DecisionReader = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the SQLite database at path, a plain file
 // name, and brings its schema up to date. The file is put in WAL mode with
@@ -299,6 +302,22 @@ func (s *Store) Subject(ctx context.Context, subject string) ([]ledger.Entry, er
 	out, err := sqlutil.QueryAll(ctx, s.r, scanEntry, "SELECT "+columns+" FROM ledger_entries WHERE subject = ? ORDER BY seq", subject)
 	if err != nil {
 		return nil, s.wrap(ctx, "subject", err)
+	}
+	return out, nil
+}
+
+// Decision implements [ledger.DecisionReader]: the entries of one decision,
+// read by the decision_id index.
+func (s *Store) Decision(ctx context.Context, id string) ([]ledger.Entry, error) {
+	if err := s.check(ctx, "decision"); err != nil {
+		return nil, err
+	}
+	if id == "" {
+		return nil, nil // entries of before decision IDs are nobody's
+	}
+	out, err := sqlutil.QueryAll(ctx, s.r, scanEntry, "SELECT "+columns+" FROM ledger_entries WHERE decision_id = ? AND decision_id <> '' ORDER BY seq", id)
+	if err != nil {
+		return nil, s.wrap(ctx, "decision", err)
 	}
 	return out, nil
 }
