@@ -513,7 +513,13 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 		// Digits are most stops: a test of their own rather than a
 		// jump through the switch's table.
 		if t == tDigit {
-			f, next = s.digits(text, i, on, floor)
+			var h digitHit
+			h, next = s.digits(text, i, on, floor)
+			if h.end == 0 {
+				i = max(next, i+1)
+				continue
+			}
+			f = Finding{Kind: h.kind, Start: i, End: h.end, Verified: h.verified, Line: h.line}
 			t = tNone
 		}
 		switch t {
@@ -594,11 +600,22 @@ func emailAround(text []byte, f Finding, floor int) Finding {
 	return f
 }
 
+// digitHit is what digits finds in a digit run: a Finding without its
+// start, which is the run's. With four fields it is kept in registers: a
+// Finding, one field more, is returned through memory, and copying it
+// there stalls on every digit run (wide loads of narrower stores).
+type digitHit struct {
+	kind     Kind
+	end      int
+	line     PhoneLine
+	verified bool
+}
+
 // digits examines the digit run starting at text[i]. It returns a finding
-// (End 0 if none) and where to resume: the end of the run, since no
+// (end 0 if none) and where to resume: the end of the run, since no
 // identifier starts after a digit. What stands before floor is a finding,
 // which redaction replaces: it never glues a candidate to its left.
-func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, int) {
+func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, int) {
 	n := len(text)
 	j := digitRunEnd(text, i)
 	l := j - i
@@ -610,9 +627,9 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 		binary.LittleEndian.PutUint64(d[:8], load64(text, i)-lanes1*'0')
 		binary.LittleEndian.PutUint32(d[8:], binary.LittleEndian.Uint32(text[i+8:i+12])-0x30303030)
 		if k := classify12(&d); k != "" && on&kindBit(k) != 0 {
-			return Finding{Kind: k, Start: i, End: j, Verified: true}, j
+			return digitHit{kind: k, end: j, verified: true}, j
 		}
-		return Finding{}, j
+		return digitHit{}, j
 	case l >= 13 && l <= 19 && on&setCard != 0:
 		var d [19]byte
 		binary.LittleEndian.PutUint64(d[:8], load64(text, i)-lanes1*'0')
@@ -620,27 +637,27 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 			d[k] = text[i+k] - '0'
 		}
 		if luhn(d[:l]) {
-			return Finding{Kind: KindCard, Start: i, End: j, Verified: true}, j
+			return digitHit{kind: KindCard, end: j, verified: true}, j
 		}
-		return Finding{}, j
+		return digitHit{}, j
 	case l == 9 && on&setDocument != 0 && (j == n || !isAlnum(text[j])) && (i == floor || !isAlnum(text[i-1])):
 		if documentContext(text, i) {
-			return Finding{Kind: KindDocument, Start: i, End: j}, j
+			return digitHit{kind: KindDocument, end: j}, j
 		}
 	}
 	if on&setPhone != 0 && (text[i] == '8' && l <= 11 || text[i] == '7' && l <= 11) {
 		if en, _, line, ok := parsePhone(text, i); ok {
-			return Finding{Kind: KindPhone, Start: i, End: en, Line: line}, j
+			return digitHit{kind: KindPhone, end: en, line: line}, j
 		}
 	}
 	if l <= 3 && j < n && text[j] == '.' && on&setIP != 0 {
 		if en, ok := parseIPv4(text, i, floor); ok {
-			return Finding{Kind: KindIP, Start: i, End: en}, j
+			return digitHit{kind: KindIP, end: en}, j
 		}
 	}
 	if l == 3 && on&setPlate != 0 {
 		if en, ok := parsePlate(text, i, floor); ok {
-			return Finding{Kind: KindPlate, Start: i, End: en}, j
+			return digitHit{kind: KindPlate, end: en}, j
 		}
 	}
 	if l >= 2 && l <= 6 && j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
@@ -648,24 +665,24 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 		// "2024-03-15"): count their digits before reading them,
 		// first word-wide, then group by group.
 		if fewGroupedDigits(text, i) {
-			return Finding{}, j
+			return digitHit{}, j
 		}
 		total := groupedDigits(text, i)
 		if total < 12 {
-			return Finding{}, j
+			return digitHit{}, j
 		}
 		if on&setCard != 0 && total >= 13 {
 			if en, ok := parseGroupedCard(text, i); ok {
-				return Finding{Kind: KindCard, Start: i, End: en, Verified: true}, j
+				return digitHit{kind: KindCard, end: en, verified: true}, j
 			}
 		}
 		if on&(setIIN|setBIN) != 0 {
 			if k, en, ok := parseGrouped12(text, i, floor); ok && on&kindBit(k) != 0 {
-				return Finding{Kind: k, Start: i, End: en, Verified: true}, j
+				return digitHit{kind: k, end: en, verified: true}, j
 			}
 		}
 	}
-	return Finding{}, j
+	return digitHit{}, j
 }
 
 // digitRunEnd returns the end of the run of ASCII digits from text[i].
