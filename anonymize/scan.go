@@ -444,11 +444,12 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 				break
 			}
 			if t == tAnchor {
-				f, next := anchoredName(text, from, i, floor)
-				if f.End == 0 {
+				st, en, next := anchoredName(text, from, i, floor)
+				if en == 0 {
 					i = next
 					continue
 				}
+				f := Finding{Kind: KindName, Start: st, End: en}
 				if email && f.End < n && text[f.End] == '@' {
 					f = emailAround(text, f, floor)
 				}
@@ -482,11 +483,12 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					// letters glued to it): take the exact way.
 					i, t = skipTable(text, from)
 				} else if t == tAnchor {
-					var f Finding
-					f, i = anchoredName(text, from, i, floor)
-					if f.End == 0 {
+					var st, en int
+					st, en, i = anchoredName(text, from, i, floor)
+					if en == 0 {
 						continue
 					}
+					f := Finding{Kind: KindName, Start: st, End: en}
 					if email && f.End < n && text[f.End] == '@' {
 						f = emailAround(text, f, floor)
 					}
@@ -1106,19 +1108,21 @@ func mayShadow(c byte) bool {
 // word has a separator before it and at most 24 letters, so walking back
 // at most 24 letters finds it exactly. The capitals are looked at in
 // the reference's order and only at or after from, where the scan
-// stood, through nameAt with the same floor. It returns the name (End 0
-// if none) and where to resume.
-func anchoredName(text []byte, from, a, floor int) (Finding, int) {
+// stood, through nameAt with the same floor. It returns the name's span
+// (end 0 if none) and where to resume, as integers: a Finding would be
+// returned through memory, and copied with loads wider than its stores,
+// which stall.
+func anchoredName(text []byte, from, a, floor int) (start, end, next int) {
 	c0 := lettersBefore(text, a-1)
 	if sp := spaceBefore(text, c0); sp >= 0 && markerWord(text, c0) > 0 {
-		if f := nameAtCapital(text, lettersBefore(text, sp), from, floor); f.End != 0 {
-			return f, f.End
+		if st, en := nameAtCapital(text, lettersBefore(text, sp), from, floor); en != 0 {
+			return st, en, en
 		}
 	}
-	if f := nameAtCapital(text, c0, from, floor); f.End != 0 {
-		return f, f.End
+	if st, en := nameAtCapital(text, c0, from, floor); en != 0 {
+		return st, en, en
 	}
-	return Finding{}, a + 1
+	return 0, 0, a + 1
 }
 
 // lettersBefore returns the start of the run of two-byte Cyrillic letters
@@ -1136,15 +1140,16 @@ func lettersBefore(text []byte, k int) int {
 
 // nameAtCapital is the reference scan's look at text[c] for a name: only
 // if the scan reaches it (from) and it is a capital the table stops at.
-func nameAtCapital(text []byte, c, from, floor int) Finding {
+// It returns the name's span, end 0 if none.
+func nameAtCapital(text []byte, c, from, floor int) (start, end int) {
 	q := c + 1
 	if q < from || q >= len(text) || trigger[text[q]] != tCyrCap || !capitalAt(text, q) {
-		return Finding{}
+		return 0, 0
 	}
 	if st, en, _, ok := nameAt(text, c, floor); ok {
-		return Finding{Kind: KindName, Start: st, End: en}
+		return st, en
 	}
-	return Finding{}
+	return 0, 0
 }
 
 // skipVector is skip, with the anchors and the full-width lead byte,
