@@ -118,14 +118,15 @@
 // widened (kept in bench_test.go, which finds only IINs, BINs, phones,
 // e-mail, cards and IBANs), on one core of an AVX2 server processor,
 // interleaved in one run (BenchmarkScanSideBySide and
-// BenchmarkScanSideBySideProse): with every kind the scanner is about 1.8
+// BenchmarkScanSideBySideProse): with every kind the scanner is about 2
 // times as fast on the benchmark corpus, a number every ~40 bytes, and
-// about 2.2 times on running prose with names; limited to the old six
+// about 2.4 times on running prose with names; limited to the old six
 // kinds, about 2 and 8 times. Most of what remains is the work at each
 // number. Without AVX2 (or with purego) the scan with every kind is about
-// 1.2 times as fast as the old one on both, 1.8 and 4.5 times with the
-// old six kinds. Figures move with the machine; run the benchmarks to
-// compare.
+// 1.2 to 1.35 times as fast as the old one, 1.8 and 4.5 times with the
+// old six kinds. Figures move with the machine, and by up to a tenth with
+// where the linker happens to place the old scanner's loop; run the
+// benchmarks to compare.
 //
 // # Concurrency
 //

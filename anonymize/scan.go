@@ -444,11 +444,12 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 				break
 			}
 			if t == tAnchor {
-				f, next := anchoredName(text, from, i, floor)
-				if f.End == 0 {
+				st, en, next := anchoredName(text, from, i, floor)
+				if en == 0 {
 					i = next
 					continue
 				}
+				f := Finding{Kind: KindName, Start: st, End: en}
 				if email && f.End < n && text[f.End] == '@' {
 					f = emailAround(text, f, floor)
 				}
@@ -482,11 +483,12 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					// letters glued to it): take the exact way.
 					i, t = skipTable(text, from)
 				} else if t == tAnchor {
-					var f Finding
-					f, i = anchoredName(text, from, i, floor)
-					if f.End == 0 {
+					var st, en int
+					st, en, i = anchoredName(text, from, i, floor)
+					if en == 0 {
 						continue
 					}
+					f := Finding{Kind: KindName, Start: st, End: en}
 					if email && f.End < n && text[f.End] == '@' {
 						f = emailAround(text, f, floor)
 					}
@@ -513,7 +515,13 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 		// Digits are most stops: a test of their own rather than a
 		// jump through the switch's table.
 		if t == tDigit {
-			f, next = s.digits(text, i, on, floor)
+			var h digitHit
+			h, next = s.digits(text, i, on, floor)
+			if h.end == 0 {
+				i = max(next, i+1)
+				continue
+			}
+			f = Finding{Kind: h.kind, Start: i, End: h.end, Verified: h.verified, Line: h.line}
 			t = tNone
 		}
 		switch t {
@@ -594,11 +602,22 @@ func emailAround(text []byte, f Finding, floor int) Finding {
 	return f
 }
 
+// digitHit is what digits finds in a digit run: a Finding without its
+// start, which is the run's. With four fields it is kept in registers: a
+// Finding, one field more, is returned through memory, and copying it
+// there stalls on every digit run (wide loads of narrower stores).
+type digitHit struct {
+	kind     Kind
+	end      int
+	line     PhoneLine
+	verified bool
+}
+
 // digits examines the digit run starting at text[i]. It returns a finding
-// (End 0 if none) and where to resume: the end of the run, since no
+// (end 0 if none) and where to resume: the end of the run, since no
 // identifier starts after a digit. What stands before floor is a finding,
 // which redaction replaces: it never glues a candidate to its left.
-func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, int) {
+func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, int) {
 	n := len(text)
 	j := digitRunEnd(text, i)
 	l := j - i
@@ -610,9 +629,9 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 		binary.LittleEndian.PutUint64(d[:8], load64(text, i)-lanes1*'0')
 		binary.LittleEndian.PutUint32(d[8:], binary.LittleEndian.Uint32(text[i+8:i+12])-0x30303030)
 		if k := classify12(&d); k != "" && on&kindBit(k) != 0 {
-			return Finding{Kind: k, Start: i, End: j, Verified: true}, j
+			return digitHit{kind: k, end: j, verified: true}, j
 		}
-		return Finding{}, j
+		return digitHit{}, j
 	case l >= 13 && l <= 19 && on&setCard != 0:
 		var d [19]byte
 		binary.LittleEndian.PutUint64(d[:8], load64(text, i)-lanes1*'0')
@@ -620,27 +639,27 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 			d[k] = text[i+k] - '0'
 		}
 		if luhn(d[:l]) {
-			return Finding{Kind: KindCard, Start: i, End: j, Verified: true}, j
+			return digitHit{kind: KindCard, end: j, verified: true}, j
 		}
-		return Finding{}, j
+		return digitHit{}, j
 	case l == 9 && on&setDocument != 0 && (j == n || !isAlnum(text[j])) && (i == floor || !isAlnum(text[i-1])):
 		if documentContext(text, i) {
-			return Finding{Kind: KindDocument, Start: i, End: j}, j
+			return digitHit{kind: KindDocument, end: j}, j
 		}
 	}
 	if on&setPhone != 0 && (text[i] == '8' && l <= 11 || text[i] == '7' && l <= 11) {
 		if en, _, line, ok := parsePhone(text, i); ok {
-			return Finding{Kind: KindPhone, Start: i, End: en, Line: line}, j
+			return digitHit{kind: KindPhone, end: en, line: line}, j
 		}
 	}
 	if l <= 3 && j < n && text[j] == '.' && on&setIP != 0 {
 		if en, ok := parseIPv4(text, i, floor); ok {
-			return Finding{Kind: KindIP, Start: i, End: en}, j
+			return digitHit{kind: KindIP, end: en}, j
 		}
 	}
 	if l == 3 && on&setPlate != 0 {
 		if en, ok := parsePlate(text, i, floor); ok {
-			return Finding{Kind: KindPlate, Start: i, End: en}, j
+			return digitHit{kind: KindPlate, end: en}, j
 		}
 	}
 	if l >= 2 && l <= 6 && j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
@@ -648,24 +667,24 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (Finding, in
 		// "2024-03-15"): count their digits before reading them,
 		// first word-wide, then group by group.
 		if fewGroupedDigits(text, i) {
-			return Finding{}, j
+			return digitHit{}, j
 		}
 		total := groupedDigits(text, i)
 		if total < 12 {
-			return Finding{}, j
+			return digitHit{}, j
 		}
 		if on&setCard != 0 && total >= 13 {
 			if en, ok := parseGroupedCard(text, i); ok {
-				return Finding{Kind: KindCard, Start: i, End: en, Verified: true}, j
+				return digitHit{kind: KindCard, end: en, verified: true}, j
 			}
 		}
 		if on&(setIIN|setBIN) != 0 {
 			if k, en, ok := parseGrouped12(text, i, floor); ok && on&kindBit(k) != 0 {
-				return Finding{Kind: k, Start: i, End: en, Verified: true}, j
+				return digitHit{kind: k, end: en, verified: true}, j
 			}
 		}
 	}
-	return Finding{}, j
+	return digitHit{}, j
 }
 
 // digitRunEnd returns the end of the run of ASCII digits from text[i].
@@ -1089,19 +1108,21 @@ func mayShadow(c byte) bool {
 // word has a separator before it and at most 24 letters, so walking back
 // at most 24 letters finds it exactly. The capitals are looked at in
 // the reference's order and only at or after from, where the scan
-// stood, through nameAt with the same floor. It returns the name (End 0
-// if none) and where to resume.
-func anchoredName(text []byte, from, a, floor int) (Finding, int) {
+// stood, through nameAt with the same floor. It returns the name's span
+// (end 0 if none) and where to resume, as integers: a Finding would be
+// returned through memory, and copied with loads wider than its stores,
+// which stall.
+func anchoredName(text []byte, from, a, floor int) (start, end, next int) {
 	c0 := lettersBefore(text, a-1)
 	if sp := spaceBefore(text, c0); sp >= 0 && markerWord(text, c0) > 0 {
-		if f := nameAtCapital(text, lettersBefore(text, sp), from, floor); f.End != 0 {
-			return f, f.End
+		if st, en := nameAtCapital(text, lettersBefore(text, sp), from, floor); en != 0 {
+			return st, en, en
 		}
 	}
-	if f := nameAtCapital(text, c0, from, floor); f.End != 0 {
-		return f, f.End
+	if st, en := nameAtCapital(text, c0, from, floor); en != 0 {
+		return st, en, en
 	}
-	return Finding{}, a + 1
+	return 0, 0, a + 1
 }
 
 // lettersBefore returns the start of the run of two-byte Cyrillic letters
@@ -1119,15 +1140,16 @@ func lettersBefore(text []byte, k int) int {
 
 // nameAtCapital is the reference scan's look at text[c] for a name: only
 // if the scan reaches it (from) and it is a capital the table stops at.
-func nameAtCapital(text []byte, c, from, floor int) Finding {
+// It returns the name's span, end 0 if none.
+func nameAtCapital(text []byte, c, from, floor int) (start, end int) {
 	q := c + 1
 	if q < from || q >= len(text) || trigger[text[q]] != tCyrCap || !capitalAt(text, q) {
-		return Finding{}
+		return 0, 0
 	}
 	if st, en, _, ok := nameAt(text, c, floor); ok {
-		return Finding{Kind: KindName, Start: st, End: en}
+		return st, en
 	}
-	return Finding{}
+	return 0, 0
 }
 
 // skipVector is skip, with the anchors and the full-width lead byte,
