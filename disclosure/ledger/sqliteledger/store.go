@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -15,10 +14,9 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/internal/ledgerrow"
 	"github.com/yasam/privacy/internal/sqlutil"
-	"github.com/yasam/privacy/purpose"
 )
 
 //go:embed migrations/*.sql
@@ -121,8 +119,7 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-const columns = `seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
-	exception, policy_version, reference, decision_id, prev_hash, hash`
+const columns = ledgerrow.Columns
 
 const insertSQL = `INSERT INTO ledger_entries (` + columns + `, recorded_us)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -148,7 +145,7 @@ func (s *Store) Append(ctx context.Context, entries []ledger.Entry) error {
 		return s.wrap(ctx, "append", err)
 	}
 	defer tx.Rollback()
-	head, err := readHead(tx.QueryRowContext(ctx, headSQL))
+	head, err := ledgerrow.Head(tx.QueryRowContext(ctx, headSQL))
 	if err != nil {
 		return s.wrap(ctx, "append", err)
 	}
@@ -168,11 +165,8 @@ func encode(entries []ledger.Entry) ([]row, error) {
 	rows := make([]row, len(entries))
 	for i, e := range entries {
 		var err error
-		if rows[i].cats, err = json.Marshal(e.Categories); err != nil {
-			return nil, fmt.Errorf("sqliteledger: append: %w: categories: %w", ledger.ErrInvalidEntry, err)
-		}
-		if rows[i].basis, err = json.Marshal(e.Basis); err != nil {
-			return nil, fmt.Errorf("sqliteledger: append: %w: basis: %w", ledger.ErrInvalidEntry, err)
+		if rows[i].cats, rows[i].basis, err = ledgerrow.Lists("sqliteledger", e); err != nil {
+			return nil, err
 		}
 	}
 	return rows, nil
@@ -215,7 +209,7 @@ func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]le
 		return nil, s.wrap(ctx, "append", err)
 	}
 	defer tx.Rollback()
-	head, err := readHead(tx.QueryRowContext(ctx, headSQL))
+	head, err := ledgerrow.Head(tx.QueryRowContext(ctx, headSQL))
 	if err != nil {
 		return nil, s.wrap(ctx, "append", err)
 	}
@@ -234,29 +228,10 @@ func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	if err := s.check(ctx, "head"); err != nil {
 		return ledger.Head{}, err
 	}
-	h, err := readHead(s.r.QueryRowContext(ctx, headSQL))
+	h, err := ledgerrow.Head(s.r.QueryRowContext(ctx, headSQL))
 	if err != nil {
 		return ledger.Head{}, s.wrap(ctx, "head", err)
 	}
-	return h, nil
-}
-
-func readHead(row *sql.Row) (ledger.Head, error) {
-	var (
-		seq  int64
-		hash []byte
-	)
-	switch err := row.Scan(&seq, &hash); {
-	case errors.Is(err, sql.ErrNoRows):
-		return ledger.Head{}, nil
-	case err != nil:
-		return ledger.Head{}, err
-	}
-	h := ledger.Head{Seq: uint64(seq)}
-	if seq <= 0 || len(hash) != len(h.Hash) {
-		return ledger.Head{}, &ledger.TamperError{Seq: uint64(seq), Reason: ledger.ReasonMalformed}
-	}
-	copy(h.Hash[:], hash)
 	return h, nil
 }
 
@@ -279,7 +254,7 @@ func (s *Store) Scan(ctx context.Context, from uint64) iter.Seq2[ledger.Entry, e
 		}
 		defer rows.Close()
 		for rows.Next() {
-			e, err := scanEntry(rows)
+			e, err := ledgerrow.Entry(rows)
 			if err != nil {
 				yield(ledger.Entry{}, s.wrap(ctx, "scan", err))
 				return
@@ -299,7 +274,7 @@ func (s *Store) Subject(ctx context.Context, subject string) ([]ledger.Entry, er
 	if err := s.check(ctx, "subject"); err != nil {
 		return nil, err
 	}
-	out, err := sqlutil.QueryAll(ctx, s.r, scanEntry, "SELECT "+columns+" FROM ledger_entries WHERE subject = ? ORDER BY seq", subject)
+	out, err := sqlutil.QueryAll(ctx, s.r, ledgerrow.Entry, "SELECT "+columns+" FROM ledger_entries WHERE subject = ? ORDER BY seq", subject)
 	if err != nil {
 		return nil, s.wrap(ctx, "subject", err)
 	}
@@ -315,39 +290,11 @@ func (s *Store) Decision(ctx context.Context, id string) ([]ledger.Entry, error)
 	if id == "" {
 		return nil, nil // entries of before decision IDs are nobody's
 	}
-	out, err := sqlutil.QueryAll(ctx, s.r, scanEntry, "SELECT "+columns+" FROM ledger_entries WHERE decision_id = ? AND decision_id <> '' ORDER BY seq", id)
+	out, err := sqlutil.QueryAll(ctx, s.r, ledgerrow.Entry, "SELECT "+columns+" FROM ledger_entries WHERE decision_id = ? AND decision_id <> '' ORDER BY seq", id)
 	if err != nil {
 		return nil, s.wrap(ctx, "decision", err)
 	}
 	return out, nil
-}
-
-func scanEntry(rows sqlutil.Scanner) (ledger.Entry, error) {
-	var (
-		e                           ledger.Entry
-		seq, atS, atNS              int64
-		purp, kind, exception       string
-		cats, basis, prevHash, hash []byte
-	)
-	if err := rows.Scan(&seq, &atS, &atNS, &e.Subject, &purp, &e.Recipient, &kind, &cats, &basis,
-		&exception, &e.PolicyVersion, &e.Reference, &e.DecisionID, &prevHash, &hash); err != nil {
-		return ledger.Entry{}, err
-	}
-	e.Seq = uint64(seq)
-	e.At = time.Unix(atS, atNS).UTC()
-	e.Purpose = purpose.ID(purp)
-	e.RecipientKind = disclosure.Kind(kind)
-	e.Exception = ledger.Exception(exception)
-	malformed := &ledger.TamperError{Seq: e.Seq, Reason: ledger.ReasonMalformed}
-	if seq <= 0 || len(prevHash) != len(e.PrevHash) || len(hash) != len(e.Hash) {
-		return ledger.Entry{}, malformed
-	}
-	copy(e.PrevHash[:], prevHash)
-	copy(e.Hash[:], hash)
-	if json.Unmarshal(cats, &e.Categories) != nil || json.Unmarshal(basis, &e.Basis) != nil {
-		return ledger.Entry{}, malformed
-	}
-	return e, nil
 }
 
 var errs = sqlutil.Errs{Pkg: "sqliteledger", Closed: ledger.ErrClosed, Unavailable: ledger.ErrUnavailable}
