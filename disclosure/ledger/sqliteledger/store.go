@@ -130,32 +130,51 @@ const headSQL = "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1"
 // written in one transaction under SQLite's write lock, all or nothing, and
 // are on disk when Append returns nil.
 func (s *Store) Append(ctx context.Context, entries []ledger.Entry) error {
+	_, err := s.append(ctx, entries, false)
+	return err
+}
+
+// AppendChained implements [ledger.ChainAppender]: in one write
+// transaction it reads the head, chains entries after it and inserts them,
+// so a Ledger that met another process's append does not retry against a
+// head that keeps moving.
+func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]ledger.Entry, error) {
+	return s.append(ctx, entries, true)
+}
+
+// append writes entries after the head in one write transaction; with
+// chain, it first numbers, links and hashes them after that head. It
+// returns the entries as written.
+func (s *Store) append(ctx context.Context, entries []ledger.Entry, chain bool) ([]ledger.Entry, error) {
 	if err := s.check(ctx, "append"); err != nil {
-		return err
+		return nil, err
 	}
 	if len(entries) == 0 {
-		return nil
+		return nil, nil
 	}
-	rows, err := encode(entries) // before taking the writer
+	rows, err := encode(entries) // before taking the writer; the chain fields are not encoded
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return s.wrap(ctx, "append", err)
+		return nil, s.wrap(ctx, "append", err)
 	}
 	defer tx.Rollback()
 	head, err := ledgerrow.Head(tx.QueryRowContext(ctx, headSQL))
 	if err != nil {
-		return s.wrap(ctx, "append", err)
+		return nil, s.wrap(ctx, "append", err)
+	}
+	if chain {
+		entries = ledger.Chain(head, entries)
 	}
 	if err := s.insert(ctx, tx, head, entries, rows); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return s.wrap(ctx, "append", err)
+		return nil, s.wrap(ctx, "append", err)
 	}
-	return nil
+	return entries, nil
 }
 
 // row is an entry's lists, encoded as stored.
@@ -187,40 +206,6 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, head ledger.Head, entrie
 		}
 	}
 	return nil
-}
-
-// AppendChained implements [ledger.ChainAppender]: in one write
-// transaction it reads the head, chains entries after it and inserts them,
-// so a Ledger that met another process's append does not retry against a
-// head that keeps moving.
-func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]ledger.Entry, error) {
-	if err := s.check(ctx, "append"); err != nil {
-		return nil, err
-	}
-	if len(entries) == 0 {
-		return nil, nil
-	}
-	rows, err := encode(entries) // the chain fields are not encoded
-	if err != nil {
-		return nil, err
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, s.wrap(ctx, "append", err)
-	}
-	defer tx.Rollback()
-	head, err := ledgerrow.Head(tx.QueryRowContext(ctx, headSQL))
-	if err != nil {
-		return nil, s.wrap(ctx, "append", err)
-	}
-	out := ledger.Chain(head, entries)
-	if err := s.insert(ctx, tx, head, out, rows); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, s.wrap(ctx, "append", err)
-	}
-	return out, nil
 }
 
 // Head implements [ledger.Store].
