@@ -421,20 +421,14 @@ func (s *Store) query(ctx context.Context, q db, op, sql, arg string) ([]ledger.
 	if err != nil {
 		return nil, wrap(ctx, op, err)
 	}
-	defer rows.Close()
-	var out []ledger.Entry
-	for rows.Next() {
-		e, err := ledgerrow.Entry(rows)
-		if err != nil {
-			return nil, wrap(ctx, op, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.AppendRows([]ledger.Entry(nil), rows, entry) // closes rows
+	if err != nil {
 		return nil, wrap(ctx, op, err)
 	}
 	return out, nil
 }
+
+func entry(row pgx.CollectableRow) (ledger.Entry, error) { return ledgerrow.Entry(row) }
 
 // Tx returns a view of the store that works inside tx, a transaction the
 // host holds (the outbox pattern): entries recorded through it commit or
