@@ -632,15 +632,8 @@ func (l *Ledger) walk(ctx context.Context, op string, anchors []Head, visit func
 			}
 			return fmt.Errorf("ledger: %s: %w", op, err)
 		}
-		switch {
-		case e.Seq > prev.Seq+1:
-			return &TamperError{Seq: prev.Seq + 1, Reason: ReasonMissing}
-		case e.Seq <= prev.Seq:
-			return &TamperError{Seq: prev.Seq + 1, Reason: ReasonOrder}
-		case e.Hash != e.ComputeHash():
-			return &TamperError{Seq: e.Seq, Reason: ReasonHash}
-		case e.PrevHash != prev.Hash:
-			return &TamperError{Seq: e.Seq, Reason: ReasonLink}
+		if te := unlinked(prev, e); te != nil {
+			return te
 		}
 		if h, ok := want[e.Seq]; ok && h != e.Hash {
 			return &TamperError{Seq: e.Seq, Reason: ReasonAnchor}
@@ -652,6 +645,22 @@ func (l *Ledger) walk(ctx context.Context, op string, anchors []Head, visit func
 	}
 	if last > prev.Seq {
 		return &TamperError{Seq: prev.Seq + 1, Reason: ReasonTruncated}
+	}
+	return nil
+}
+
+// unlinked reports how e fails to follow prev in the chain: nil when it
+// is numbered right after prev, linked to it and hashed over its content.
+func unlinked(prev Head, e Entry) *TamperError {
+	switch {
+	case e.Seq > prev.Seq+1:
+		return &TamperError{Seq: prev.Seq + 1, Reason: ReasonMissing}
+	case e.Seq <= prev.Seq:
+		return &TamperError{Seq: prev.Seq + 1, Reason: ReasonOrder}
+	case e.Hash != e.ComputeHash():
+		return &TamperError{Seq: e.Seq, Reason: ReasonHash}
+	case e.PrevHash != prev.Hash:
+		return &TamperError{Seq: e.Seq, Reason: ReasonLink}
 	}
 	return nil
 }

@@ -85,37 +85,34 @@ func NewMemoryStore() *MemoryStore {
 
 // Append implements [Store].
 func (s *MemoryStore) Append(ctx context.Context, entries []Entry) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("ledger: append: %w", err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := CheckAppend(s.head(), entries); err != nil {
-		return err
-	}
-	for _, e := range entries {
-		s.bySubject[e.Subject] = append(s.bySubject[e.Subject], len(s.entries))
-		s.entries = append(s.entries, e.Clone())
-	}
-	return nil
+	_, err := s.append(ctx, entries, false)
+	return err
 }
 
 // AppendChained implements [ChainAppender].
 func (s *MemoryStore) AppendChained(ctx context.Context, entries []Entry) ([]Entry, error) {
+	return s.append(ctx, entries, true)
+}
+
+// append checks entries against the head and keeps them, after chaining
+// them to it first when chain is set; it returns them as kept.
+func (s *MemoryStore) append(ctx context.Context, entries []Entry, chain bool) ([]Entry, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ledger: append: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := Chain(s.head(), entries)
-	if err := CheckAppend(s.head(), out); err != nil {
+	if chain {
+		entries = Chain(s.head(), entries)
+	}
+	if err := CheckAppend(s.head(), entries); err != nil {
 		return nil, err
 	}
-	for _, e := range out {
+	for _, e := range entries {
 		s.bySubject[e.Subject] = append(s.bySubject[e.Subject], len(s.entries))
 		s.entries = append(s.entries, e.Clone())
 	}
-	return out, nil
+	return entries, nil
 }
 
 // Chain returns copies of entries numbered, linked and hashed to follow

@@ -232,7 +232,7 @@ func (l *Ledger) catchUp(ctx context.Context, kind int, match string) (Head, dig
 			}
 			continue
 		}
-		if e.Seq != prev.Seq+1 || e.Hash != e.ComputeHash() || e.PrevHash != prev.Hash {
+		if unlinked(prev, e) != nil {
 			return Head{}, digest{}, errStale
 		}
 		added = append(added, e)

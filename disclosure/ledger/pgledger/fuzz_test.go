@@ -21,7 +21,7 @@ func FuzzScanEntry(f *testing.F) {
 		row := func(dest ...any) error {
 			*dest[0].(*int64) = seq
 			*dest[1].(*int64) = 1_700_000_000
-			*dest[2].(*int32) = ns
+			*dest[2].(*int64) = int64(ns) // the column is an integer
 			*dest[3].(*string) = "user-1"
 			*dest[4].(*string) = "payments"
 			*dest[5].(*string) = "halyk-bank"

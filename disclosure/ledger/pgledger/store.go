@@ -4,22 +4,19 @@ import (
 	"context"
 	"embed"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
 	"iter"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/internal/ledgerrow"
 	"github.com/yasam/privacy/internal/pgmigrate"
-	"github.com/yasam/privacy/purpose"
 )
 
 //go:embed migrations/*.up.sql
@@ -148,8 +145,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	return s, nil
 }
 
-const columns = `seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
-	exception, policy_version, reference, decision_id, prev_hash, hash`
+const columns = ledgerrow.Columns
 
 func (s *Store) prepare() {
 	s.headSQL = "SELECT seq, hash FROM " + s.table + " ORDER BY seq DESC LIMIT 1"
@@ -278,7 +274,7 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 	}
 	var head ledger.Head
 	if err == nil {
-		head, err = readHead(res.QueryRow())
+		head, err = ledgerrow.Head(res.QueryRow())
 	}
 	if cerr := res.Close(); err == nil {
 		err = cerr
@@ -324,13 +320,9 @@ func appendArgs(entries []ledger.Entry) ([]any, error) {
 		prev, hash                                         = make([][]byte, n), make([][]byte, n)
 	)
 	for i, e := range entries {
-		c, err := json.Marshal(e.Categories)
+		c, bs, err := ledgerrow.Lists("pgledger", e)
 		if err != nil {
-			return nil, fmt.Errorf("pgledger: append: %w: categories: %w", ledger.ErrInvalidEntry, err)
-		}
-		bs, err := json.Marshal(e.Basis)
-		if err != nil {
-			return nil, fmt.Errorf("pgledger: append: %w: basis: %w", ledger.ErrInvalidEntry, err)
+			return nil, err
 		}
 		seq[i], atS[i], atNS[i] = int64(e.Seq), e.At.Unix(), int32(e.At.Nanosecond())
 		subj[i], purp[i], rcpt[i], kind[i] = e.Subject, string(e.Purpose), e.Recipient, string(e.RecipientKind)
@@ -358,29 +350,10 @@ func (s *Store) head(ctx context.Context, q db, lock bool) (ledger.Head, error) 
 			return ledger.Head{}, wrap(ctx, "head", err)
 		}
 	}
-	h, err := readHead(q.QueryRow(ctx, s.headSQL))
+	h, err := ledgerrow.Head(q.QueryRow(ctx, s.headSQL))
 	if err != nil {
 		return ledger.Head{}, wrap(ctx, "head", err)
 	}
-	return h, nil
-}
-
-func readHead(row pgx.Row) (ledger.Head, error) {
-	var (
-		seq  int64
-		hash []byte
-	)
-	switch err := row.Scan(&seq, &hash); {
-	case errors.Is(err, pgx.ErrNoRows):
-		return ledger.Head{}, nil
-	case err != nil:
-		return ledger.Head{}, err
-	}
-	h := ledger.Head{Seq: uint64(seq)}
-	if seq <= 0 || len(hash) != len(h.Hash) {
-		return ledger.Head{}, &ledger.TamperError{Seq: uint64(seq), Reason: ledger.ReasonMalformed}
-	}
-	copy(h.Hash[:], hash)
 	return h, nil
 }
 
@@ -407,7 +380,7 @@ func (s *Store) scan(ctx context.Context, q db, from uint64) iter.Seq2[ledger.En
 		}
 		defer rows.Close()
 		for rows.Next() {
-			e, err := scanEntry(rows)
+			e, err := ledgerrow.Entry(rows)
 			if err != nil {
 				yield(ledger.Entry{}, wrap(ctx, "scan", err))
 				return
@@ -448,53 +421,14 @@ func (s *Store) query(ctx context.Context, q db, op, sql, arg string) ([]ledger.
 	if err != nil {
 		return nil, wrap(ctx, op, err)
 	}
-	defer rows.Close()
-	var out []ledger.Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, wrap(ctx, op, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.AppendRows([]ledger.Entry(nil), rows, entry) // closes rows
+	if err != nil {
 		return nil, wrap(ctx, op, err)
 	}
 	return out, nil
 }
 
-// scanner is what scanEntry reads a row from: pgx.Rows, or a test's fake.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanEntry(rows scanner) (ledger.Entry, error) {
-	var (
-		e                     ledger.Entry
-		seq, atS              int64
-		atNS                  int32
-		purp, kind, exception string
-		cats, basis           []byte
-		prevHash, hash        []byte
-	)
-	if err := rows.Scan(&seq, &atS, &atNS, &e.Subject, &purp, &e.Recipient, &kind, &cats, &basis,
-		&exception, &e.PolicyVersion, &e.Reference, &e.DecisionID, &prevHash, &hash); err != nil {
-		return ledger.Entry{}, err
-	}
-	e.Seq = uint64(seq)
-	e.At = time.Unix(atS, int64(atNS)).UTC()
-	e.Purpose = purpose.ID(purp)
-	e.RecipientKind = disclosure.Kind(kind)
-	e.Exception = ledger.Exception(exception)
-	malformed := &ledger.TamperError{Seq: e.Seq, Reason: ledger.ReasonMalformed}
-	if seq <= 0 || len(prevHash) != len(e.PrevHash) || len(hash) != len(e.Hash) {
-		return ledger.Entry{}, malformed
-	}
-	copy(e.PrevHash[:], prevHash)
-	copy(e.Hash[:], hash)
-	if json.Unmarshal(cats, &e.Categories) != nil || json.Unmarshal(basis, &e.Basis) != nil {
-		return ledger.Entry{}, malformed
-	}
-	return e, nil
-}
+func entry(row pgx.CollectableRow) (ledger.Entry, error) { return ledgerrow.Entry(row) }
 
 // Tx returns a view of the store that works inside tx, a transaction the
 // host holds (the outbox pattern): entries recorded through it commit or

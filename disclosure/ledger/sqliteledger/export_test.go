@@ -1,9 +1,14 @@
 package sqliteledger
 
-import "github.com/yasam/privacy/disclosure/ledger"
+import (
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/internal/ledgerrow"
+)
 
 // ScanEntry exposes the row decoder to the fuzz test.
-func ScanEntry(row func(dest ...any) error) (ledger.Entry, error) { return scanEntry(scanFunc(row)) }
+func ScanEntry(row func(dest ...any) error) (ledger.Entry, error) {
+	return ledgerrow.Entry(scanFunc(row))
+}
 
 type scanFunc func(dest ...any) error
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -15,10 +14,9 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/internal/ledgerrow"
 	"github.com/yasam/privacy/internal/sqlutil"
-	"github.com/yasam/privacy/purpose"
 )
 
 //go:embed migrations/*.sql
@@ -121,8 +119,7 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
-const columns = `seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
-	exception, policy_version, reference, decision_id, prev_hash, hash`
+const columns = ledgerrow.Columns
 
 const insertSQL = `INSERT INTO ledger_entries (` + columns + `, recorded_us)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -133,32 +130,51 @@ const headSQL = "SELECT seq, hash FROM ledger_entries ORDER BY seq DESC LIMIT 1"
 // written in one transaction under SQLite's write lock, all or nothing, and
 // are on disk when Append returns nil.
 func (s *Store) Append(ctx context.Context, entries []ledger.Entry) error {
+	_, err := s.append(ctx, entries, false)
+	return err
+}
+
+// AppendChained implements [ledger.ChainAppender]: in one write
+// transaction it reads the head, chains entries after it and inserts them,
+// so a Ledger that met another process's append does not retry against a
+// head that keeps moving.
+func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]ledger.Entry, error) {
+	return s.append(ctx, entries, true)
+}
+
+// append writes entries after the head in one write transaction; with
+// chain, it first numbers, links and hashes them after that head. It
+// returns the entries as written.
+func (s *Store) append(ctx context.Context, entries []ledger.Entry, chain bool) ([]ledger.Entry, error) {
 	if err := s.check(ctx, "append"); err != nil {
-		return err
+		return nil, err
 	}
 	if len(entries) == 0 {
-		return nil
+		return nil, nil
 	}
-	rows, err := encode(entries) // before taking the writer
+	rows, err := encode(entries) // before taking the writer; the chain fields are not encoded
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return s.wrap(ctx, "append", err)
+		return nil, s.wrap(ctx, "append", err)
 	}
 	defer tx.Rollback()
-	head, err := readHead(tx.QueryRowContext(ctx, headSQL))
+	head, err := ledgerrow.Head(tx.QueryRowContext(ctx, headSQL))
 	if err != nil {
-		return s.wrap(ctx, "append", err)
+		return nil, s.wrap(ctx, "append", err)
+	}
+	if chain {
+		entries = ledger.Chain(head, entries)
 	}
 	if err := s.insert(ctx, tx, head, entries, rows); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return s.wrap(ctx, "append", err)
+		return nil, s.wrap(ctx, "append", err)
 	}
-	return nil
+	return entries, nil
 }
 
 // row is an entry's lists, encoded as stored.
@@ -168,11 +184,8 @@ func encode(entries []ledger.Entry) ([]row, error) {
 	rows := make([]row, len(entries))
 	for i, e := range entries {
 		var err error
-		if rows[i].cats, err = json.Marshal(e.Categories); err != nil {
-			return nil, fmt.Errorf("sqliteledger: append: %w: categories: %w", ledger.ErrInvalidEntry, err)
-		}
-		if rows[i].basis, err = json.Marshal(e.Basis); err != nil {
-			return nil, fmt.Errorf("sqliteledger: append: %w: basis: %w", ledger.ErrInvalidEntry, err)
+		if rows[i].cats, rows[i].basis, err = ledgerrow.Lists("sqliteledger", e); err != nil {
+			return nil, err
 		}
 	}
 	return rows, nil
@@ -195,68 +208,15 @@ func (s *Store) insert(ctx context.Context, tx *sql.Tx, head ledger.Head, entrie
 	return nil
 }
 
-// AppendChained implements [ledger.ChainAppender]: in one write
-// transaction it reads the head, chains entries after it and inserts them,
-// so a Ledger that met another process's append does not retry against a
-// head that keeps moving.
-func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]ledger.Entry, error) {
-	if err := s.check(ctx, "append"); err != nil {
-		return nil, err
-	}
-	if len(entries) == 0 {
-		return nil, nil
-	}
-	rows, err := encode(entries) // the chain fields are not encoded
-	if err != nil {
-		return nil, err
-	}
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, s.wrap(ctx, "append", err)
-	}
-	defer tx.Rollback()
-	head, err := readHead(tx.QueryRowContext(ctx, headSQL))
-	if err != nil {
-		return nil, s.wrap(ctx, "append", err)
-	}
-	out := ledger.Chain(head, entries)
-	if err := s.insert(ctx, tx, head, out, rows); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, s.wrap(ctx, "append", err)
-	}
-	return out, nil
-}
-
 // Head implements [ledger.Store].
 func (s *Store) Head(ctx context.Context) (ledger.Head, error) {
 	if err := s.check(ctx, "head"); err != nil {
 		return ledger.Head{}, err
 	}
-	h, err := readHead(s.r.QueryRowContext(ctx, headSQL))
+	h, err := ledgerrow.Head(s.r.QueryRowContext(ctx, headSQL))
 	if err != nil {
 		return ledger.Head{}, s.wrap(ctx, "head", err)
 	}
-	return h, nil
-}
-
-func readHead(row *sql.Row) (ledger.Head, error) {
-	var (
-		seq  int64
-		hash []byte
-	)
-	switch err := row.Scan(&seq, &hash); {
-	case errors.Is(err, sql.ErrNoRows):
-		return ledger.Head{}, nil
-	case err != nil:
-		return ledger.Head{}, err
-	}
-	h := ledger.Head{Seq: uint64(seq)}
-	if seq <= 0 || len(hash) != len(h.Hash) {
-		return ledger.Head{}, &ledger.TamperError{Seq: uint64(seq), Reason: ledger.ReasonMalformed}
-	}
-	copy(h.Hash[:], hash)
 	return h, nil
 }
 
@@ -279,7 +239,7 @@ func (s *Store) Scan(ctx context.Context, from uint64) iter.Seq2[ledger.Entry, e
 		}
 		defer rows.Close()
 		for rows.Next() {
-			e, err := scanEntry(rows)
+			e, err := ledgerrow.Entry(rows)
 			if err != nil {
 				yield(ledger.Entry{}, s.wrap(ctx, "scan", err))
 				return
@@ -299,7 +259,7 @@ func (s *Store) Subject(ctx context.Context, subject string) ([]ledger.Entry, er
 	if err := s.check(ctx, "subject"); err != nil {
 		return nil, err
 	}
-	out, err := sqlutil.QueryAll(ctx, s.r, scanEntry, "SELECT "+columns+" FROM ledger_entries WHERE subject = ? ORDER BY seq", subject)
+	out, err := sqlutil.QueryAll(ctx, s.r, ledgerrow.Entry, "SELECT "+columns+" FROM ledger_entries WHERE subject = ? ORDER BY seq", subject)
 	if err != nil {
 		return nil, s.wrap(ctx, "subject", err)
 	}
@@ -315,39 +275,11 @@ func (s *Store) Decision(ctx context.Context, id string) ([]ledger.Entry, error)
 	if id == "" {
 		return nil, nil // entries of before decision IDs are nobody's
 	}
-	out, err := sqlutil.QueryAll(ctx, s.r, scanEntry, "SELECT "+columns+" FROM ledger_entries WHERE decision_id = ? AND decision_id <> '' ORDER BY seq", id)
+	out, err := sqlutil.QueryAll(ctx, s.r, ledgerrow.Entry, "SELECT "+columns+" FROM ledger_entries WHERE decision_id = ? AND decision_id <> '' ORDER BY seq", id)
 	if err != nil {
 		return nil, s.wrap(ctx, "decision", err)
 	}
 	return out, nil
-}
-
-func scanEntry(rows sqlutil.Scanner) (ledger.Entry, error) {
-	var (
-		e                           ledger.Entry
-		seq, atS, atNS              int64
-		purp, kind, exception       string
-		cats, basis, prevHash, hash []byte
-	)
-	if err := rows.Scan(&seq, &atS, &atNS, &e.Subject, &purp, &e.Recipient, &kind, &cats, &basis,
-		&exception, &e.PolicyVersion, &e.Reference, &e.DecisionID, &prevHash, &hash); err != nil {
-		return ledger.Entry{}, err
-	}
-	e.Seq = uint64(seq)
-	e.At = time.Unix(atS, atNS).UTC()
-	e.Purpose = purpose.ID(purp)
-	e.RecipientKind = disclosure.Kind(kind)
-	e.Exception = ledger.Exception(exception)
-	malformed := &ledger.TamperError{Seq: e.Seq, Reason: ledger.ReasonMalformed}
-	if seq <= 0 || len(prevHash) != len(e.PrevHash) || len(hash) != len(e.Hash) {
-		return ledger.Entry{}, malformed
-	}
-	copy(e.PrevHash[:], prevHash)
-	copy(e.Hash[:], hash)
-	if json.Unmarshal(cats, &e.Categories) != nil || json.Unmarshal(basis, &e.Basis) != nil {
-		return ledger.Entry{}, malformed
-	}
-	return e, nil
 }
 
 var errs = sqlutil.Errs{Pkg: "sqliteledger", Closed: ledger.ErrClosed, Unavailable: ledger.ErrUnavailable}
