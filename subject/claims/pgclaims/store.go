@@ -141,12 +141,9 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	old, err := scanClaim(tx.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1 FOR UPDATE", c.ID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(c.ID, maxQuote))
-	}
+	old, err := pgreg.One(ctx, s.db, op, tx, scanClaim, claims.ErrNotFound, "SELECT "+columns+" FROM claims WHERE id = $1 FOR UPDATE", c.ID)
 	if err != nil {
-		return s.db.Wrap(ctx, op, err)
+		return err
 	}
 	if old.Status != prev {
 		return fmt.Errorf("pgclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
@@ -176,14 +173,7 @@ func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return claims.Claim{}, err
 	}
-	c, err := scanClaim(s.db.Pool.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1", id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(id, maxQuote))
-	}
-	if err != nil {
-		return claims.Claim{}, s.db.Wrap(ctx, op, err)
-	}
-	return c, nil
+	return pgreg.One(ctx, s.db, op, s.db.Pool, scanClaim, claims.ErrNotFound, "SELECT "+columns+" FROM claims WHERE id = $1", id)
 }
 
 // BySubject implements [claims.Store], through index claims_subject.

@@ -120,12 +120,9 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback()
-	old, err := scanClaim(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", c.ID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(c.ID, maxQuote))
-	}
+	old, err := sqlitereg.One(ctx, s.db, op, tx, scanClaim, claims.ErrNotFound, "SELECT "+columns+" FROM claims WHERE id = ?", c.ID)
 	if err != nil {
-		return s.db.Wrap(ctx, op, err)
+		return err
 	}
 	if old.Status != prev {
 		return fmt.Errorf("sqliteclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
@@ -163,14 +160,7 @@ func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return claims.Claim{}, err
 	}
-	c, err := scanClaim(s.db.R.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(id, maxQuote))
-	}
-	if err != nil {
-		return claims.Claim{}, s.db.Wrap(ctx, op, err)
-	}
-	return c, nil
+	return sqlitereg.One(ctx, s.db, op, s.db.R, scanClaim, claims.ErrNotFound, "SELECT "+columns+" FROM claims WHERE id = ?", id)
 }
 
 // BySubject implements [claims.Store], through index claims_subject.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 )
 
@@ -112,6 +114,31 @@ func Query[T any](ctx context.Context, db *DB, op string, scan func(sqlutil.Scan
 	}
 	return out, nil
 }
+
+// RowQuerier is a pool or a transaction, for one row.
+type RowQuerier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// One runs query, whose one argument is id, on q and scans the row it
+// finds. No row is an error wrapping notFound that quotes a clipped id;
+// any other failure is named for op by [DB.Wrap]. It does not check db:
+// the caller does, once, before it starts.
+func One[T any](ctx context.Context, db *DB, op string, q RowQuerier, scan func(sqlutil.Scanner) (T, error), notFound error, query, id string) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, fmt.Errorf("%s: %s: %w: %q", db.errs.Pkg, op, notFound, clip.String(id, maxQuote))
+	}
+	if err != nil {
+		var zero T
+		return zero, db.Wrap(ctx, op, err)
+	}
+	return v, nil
+}
+
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64
 
 // QueryTx runs q in tx and scans every row. Its error is the driver's, for
 // the caller to name with [DB.Wrap].

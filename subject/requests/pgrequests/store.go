@@ -129,12 +129,9 @@ func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.St
 		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	old, err := scan(tx.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1 FOR UPDATE", r.ID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(r.ID, maxQuote))
-	}
+	old, err := pgreg.One(ctx, s.db, op, tx, scan, requests.ErrNotFound, "SELECT "+columns+" FROM requests WHERE id = $1 FOR UPDATE", r.ID)
 	if err != nil {
-		return s.db.Wrap(ctx, op, err)
+		return err
 	}
 	if old.Status != prev {
 		return fmt.Errorf("pgrequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
@@ -161,14 +158,7 @@ func (s *Store) Get(ctx context.Context, id string) (requests.Request, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return requests.Request{}, err
 	}
-	r, err := scan(s.db.Pool.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1", id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return requests.Request{}, fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(id, maxQuote))
-	}
-	if err != nil {
-		return requests.Request{}, s.db.Wrap(ctx, op, err)
-	}
-	return r, nil
+	return pgreg.One(ctx, s.db, op, s.db.Pool, scan, requests.ErrNotFound, "SELECT "+columns+" FROM requests WHERE id = $1", id)
 }
 
 // BySubject implements [requests.Store].

@@ -110,12 +110,9 @@ func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.St
 		return s.db.Wrap(ctx, op, err)
 	}
 	defer tx.Rollback()
-	old, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM requests WHERE id = ?", r.ID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqliterequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(r.ID, maxQuote))
-	}
+	old, err := sqlitereg.One(ctx, s.db, op, tx, scan, requests.ErrNotFound, "SELECT "+columns+" FROM requests WHERE id = ?", r.ID)
 	if err != nil {
-		return s.db.Wrap(ctx, op, err)
+		return err
 	}
 	if old.Status != prev {
 		return fmt.Errorf("sqliterequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
@@ -142,14 +139,7 @@ func (s *Store) Get(ctx context.Context, id string) (requests.Request, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return requests.Request{}, err
 	}
-	r, err := scan(s.db.R.QueryRowContext(ctx, "SELECT "+columns+" FROM requests WHERE id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return requests.Request{}, fmt.Errorf("sqliterequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(id, maxQuote))
-	}
-	if err != nil {
-		return requests.Request{}, s.db.Wrap(ctx, op, err)
-	}
-	return r, nil
+	return sqlitereg.One(ctx, s.db, op, s.db.R, scan, requests.ErrNotFound, "SELECT "+columns+" FROM requests WHERE id = ?", id)
 }
 
 // BySubject implements [requests.Store].
