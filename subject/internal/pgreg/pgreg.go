@@ -118,6 +118,33 @@ func (db *DB) Wrap(ctx context.Context, op string, err error) error {
 	return db.errs.Wrap(ctx, op, db.closed.Load(), err)
 }
 
+// InTx runs fn in one transaction on db's pool and commits what it did.
+// An error of fn rolls back and is returned as it is (fn names its own);
+// a failure to begin or to commit is named for op by [DB.Wrap]. It does
+// not check db: the caller does, once, before it starts.
+func InTx[T any](ctx context.Context, db *DB, op string, fn func(tx pgx.Tx) (T, error)) (T, error) {
+	var zero T
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return zero, db.Wrap(ctx, op, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	v, err := fn(tx)
+	if err != nil {
+		return zero, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return zero, db.Wrap(ctx, op, err)
+	}
+	return v, nil
+}
+
+// Tx is [InTx] for a fn that returns only an error.
+func (db *DB) Tx(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	_, err := InTx(ctx, db, op, func(tx pgx.Tx) (struct{}, error) { return struct{}{}, fn(tx) })
+	return err
+}
+
 // Querier is a pool or a transaction.
 type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
