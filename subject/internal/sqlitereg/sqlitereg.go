@@ -162,6 +162,25 @@ func QueryTx[T any](ctx context.Context, tx *sql.Tx, scan func(sqlutil.Scanner) 
 	return out, nil
 }
 
+// Tx runs fn in one transaction on the writer connection and commits what
+// it did. An error of fn rolls back and is returned as it is (fn names its
+// own); a failure to begin or to commit is named for op by [DB.Wrap]. It
+// does not check db: the caller does, once, before it starts.
+func (db *DB) Tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return db.Wrap(ctx, op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return db.Wrap(ctx, op, err)
+	}
+	return nil
+}
+
 // Erase runs erase in one write transaction on the writer connection with
 // secure_delete on, so the bytes of what it overwrites do not stay in the
 // file's free space, and after a commit that changed n > 0 rows runs a
