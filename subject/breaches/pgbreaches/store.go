@@ -102,35 +102,29 @@ func (s *Store) Insert(ctx context.Context, i breaches.Incident) error {
 	if err := i.Validate(); err != nil {
 		return fmt.Errorf("pgbreaches: %s: %w", op, err)
 	}
-	tx, err := s.db.Pool.Begin(ctx)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	det, detNS := sqlutil.SplitTime(i.Detected)
-	ad, adNS := sqlutil.SplitTime(i.AuthorityDue)
-	an, anNS := pgreg.NullTime(i.AuthorityNotified)
-	sd, sdNS := sqlutil.SplitTime(i.SubjectsDue)
-	sn, snNS := pgreg.NullTime(i.SubjectsNotified)
-	tag, err := tx.Exec(ctx, `INSERT INTO breaches (`+columns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
-		i.ID, det, detNS, i.DescriptionRef, ad, adNS, an, anNS, i.AuthorityRef, sd, sdNS, sn, snNS, i.SubjectsRef)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("pgbreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip.String(i.ID, maxQuote))
-	}
-	if len(i.Subjects) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO breach_subjects (breach_id, subject) SELECT $1, unnest($2::text[])`,
-			i.ID, i.Subjects); err != nil {
+	return s.db.Tx(ctx, op, func(tx pgx.Tx) error {
+		det, detNS := sqlutil.SplitTime(i.Detected)
+		ad, adNS := sqlutil.SplitTime(i.AuthorityDue)
+		an, anNS := pgreg.NullTime(i.AuthorityNotified)
+		sd, sdNS := sqlutil.SplitTime(i.SubjectsDue)
+		sn, snNS := pgreg.NullTime(i.SubjectsNotified)
+		tag, err := tx.Exec(ctx, `INSERT INTO breaches (`+columns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
+			i.ID, det, detNS, i.DescriptionRef, ad, adNS, an, anNS, i.AuthorityRef, sd, sdNS, sn, snNS, i.SubjectsRef)
+		if err != nil {
 			return s.db.Wrap(ctx, op, err)
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	return nil
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("pgbreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip.String(i.ID, maxQuote))
+		}
+		if len(i.Subjects) > 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO breach_subjects (breach_id, subject) SELECT $1, unnest($2::text[])`,
+				i.ID, i.Subjects); err != nil {
+				return s.db.Wrap(ctx, op, err)
+			}
+		}
+		return nil
+	})
 }
 
 type querier interface {
@@ -177,34 +171,28 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.db.Pool.Begin(ctx)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	i, err := get(ctx, tx, id, " FOR UPDATE")
-	if errors.Is(err, breaches.ErrNotFound) {
-		return fmt.Errorf("pgbreaches: %s: %w", op, err)
-	}
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if _, err := i.WithNotice(to, at, ref); err != nil {
-		return fmt.Errorf("pgbreaches: %s: %w", op, err)
-	}
-	col := "authority"
-	if to == breaches.ToSubjects {
-		col = "subjects"
-	}
-	t, ns := sqlutil.SplitTime(at)
-	if _, err := tx.Exec(ctx, `UPDATE breaches SET `+col+`_notified = $1, `+col+`_notified_ns = $2, `+col+`_ref = $3
-		WHERE id = $4`, t, ns, ref, id); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	return nil
+	return s.db.Tx(ctx, op, func(tx pgx.Tx) error {
+		i, err := get(ctx, tx, id, " FOR UPDATE")
+		if errors.Is(err, breaches.ErrNotFound) {
+			return fmt.Errorf("pgbreaches: %s: %w", op, err)
+		}
+		if err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		if _, err := i.WithNotice(to, at, ref); err != nil {
+			return fmt.Errorf("pgbreaches: %s: %w", op, err)
+		}
+		col := "authority"
+		if to == breaches.ToSubjects {
+			col = "subjects"
+		}
+		t, ns := sqlutil.SplitTime(at)
+		if _, err := tx.Exec(ctx, `UPDATE breaches SET `+col+`_notified = $1, `+col+`_notified_ns = $2, `+col+`_ref = $3
+			WHERE id = $4`, t, ns, ref, id); err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		return nil
+	})
 }
 
 // Pending implements [breaches.Store].
@@ -271,42 +259,36 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return 0, err
 	}
-	tx, err := s.db.Pool.Begin(ctx)
-	if err != nil {
-		return 0, s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	rows, err := tx.Query(ctx, `SELECT b.id, b.subjects_notified IS NOT NULL FROM breaches b
-		JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = $1 ORDER BY b.id FOR UPDATE OF b`, subject)
-	if err != nil {
-		return 0, s.db.Wrap(ctx, op, err)
-	}
-	type hit struct {
-		id       string
-		notified bool
-	}
-	hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
-		var h hit
-		return h, row.Scan(&h.id, &h.notified)
-	})
-	if err != nil {
-		return 0, s.db.Wrap(ctx, op, err)
-	}
-	for _, h := range hits {
-		if !h.notified {
-			return 0, fmt.Errorf("pgbreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip.String(h.id, maxQuote))
-		}
-	}
-	for _, h := range hits {
-		if _, err := tx.Exec(ctx, `UPDATE breach_subjects SET subject = $1 WHERE breach_id = $2 AND subject = $3`,
-			breaches.ErasedSubject(), h.id, subject); err != nil {
+	return pgreg.InTx(ctx, s.db, op, func(tx pgx.Tx) (int, error) {
+		rows, err := tx.Query(ctx, `SELECT b.id, b.subjects_notified IS NOT NULL FROM breaches b
+			JOIN breach_subjects bs ON bs.breach_id = b.id WHERE bs.subject = $1 ORDER BY b.id FOR UPDATE OF b`, subject)
+		if err != nil {
 			return 0, s.db.Wrap(ctx, op, err)
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, s.db.Wrap(ctx, op, err)
-	}
-	return len(hits), nil
+		type hit struct {
+			id       string
+			notified bool
+		}
+		hits, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (hit, error) {
+			var h hit
+			return h, row.Scan(&h.id, &h.notified)
+		})
+		if err != nil {
+			return 0, s.db.Wrap(ctx, op, err)
+		}
+		for _, h := range hits {
+			if !h.notified {
+				return 0, fmt.Errorf("pgbreaches: %s: %w: incident %q has not notified its subjects", op, breaches.ErrRetained, clip.String(h.id, maxQuote))
+			}
+		}
+		for _, h := range hits {
+			if _, err := tx.Exec(ctx, `UPDATE breach_subjects SET subject = $1 WHERE breach_id = $2 AND subject = $3`,
+				breaches.ErasedSubject(), h.id, subject); err != nil {
+				return 0, s.db.Wrap(ctx, op, err)
+			}
+		}
+		return len(hits), nil
+	})
 }
 
 func prefixed(p string) string {

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -13,39 +12,31 @@ import (
 	"github.com/yasam/privacy/subject/breaches"
 	"github.com/yasam/privacy/subject/breaches/breachestest"
 	"github.com/yasam/privacy/subject/breaches/pgbreaches"
+	"github.com/yasam/privacy/subject/internal/regtest"
 )
 
-var grants = []pgtest.Grant{
-	{Privileges: "SELECT, INSERT, UPDATE", Object: "breaches"},
-	{Privileges: "SELECT, INSERT, UPDATE", Object: "breach_subjects"},
-	{Privileges: "SELECT", Object: "privacy_schema"},
-}
-
-func migrated(t *testing.T) (*pgxpool.Pool, string) {
-	t.Helper()
-	pool, schema := pgtest.New(t)
-	require.NoError(t, pgbreaches.Migrate(context.Background(), pool))
-	return pool, schema
+var pg = regtest.PG[*pgbreaches.Store, pgbreaches.Option]{
+	New:         pgbreaches.New,
+	WithMigrate: pgbreaches.WithMigrate,
+	Migrate:     pgbreaches.Migrate,
+	Migrations:  pgbreaches.Migrations,
+	Behind:      pgbreaches.ErrSchemaBehind,
+	Grants: []pgtest.Grant{
+		{Privileges: "SELECT, INSERT, UPDATE", Object: "breaches"},
+		{Privileges: "SELECT, INSERT, UPDATE", Object: "breach_subjects"},
+		{Privileges: "SELECT", Object: "privacy_schema"},
+	},
+	Table: "breaches",
 }
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	breachestest.Run(t, func(t *testing.T) breaches.Store {
-		pool, _ := pgtest.New(t)
-		s, err := pgbreaches.New(context.Background(), pool, pgbreaches.WithMigrate())
-		require.NoError(t, err)
-		return s
-	})
+	breachestest.Run(t, func(t *testing.T) breaches.Store { return pg.Fresh(t) })
 }
 
 func TestConformanceDMLOnly(t *testing.T) {
 	t.Parallel()
-	breachestest.Run(t, func(t *testing.T) breaches.Store {
-		_, schema := migrated(t)
-		s, err := pgbreaches.New(context.Background(), pgtest.DMLRole(t, schema, grants))
-		require.NoError(t, err)
-		return s
-	})
+	breachestest.Run(t, func(t *testing.T) breaches.Store { return pg.DMLOnly(t) })
 }
 
 func TestSchemaBehindAndNoDDL(t *testing.T) {
@@ -57,15 +48,15 @@ func TestSchemaBehindAndNoDDL(t *testing.T) {
 	_, err = pgbreaches.New(ctx, pgtest.DMLRole(t, fresh, nil), pgbreaches.WithMigrate())
 	require.Error(t, err, "a role without CREATE applied the schema")
 
-	pool, schema := migrated(t)
+	pool, schema := pg.Migrated(t)
 	require.NoError(t, pgbreaches.Migrate(ctx, pool), "twice")
-	b, err := readAll(pgbreaches.Migrations())
+	b, err := regtest.ReadAll(pgbreaches.Migrations())
 	require.NoError(t, err)
 	for _, sql := range b {
 		_, err := pool.Exec(ctx, sql)
 		require.NoError(t, err, "a file applied again by hand")
 	}
-	app := pgtest.DMLRole(t, schema, grants)
+	app := pgtest.DMLRole(t, schema, pg.Grants)
 	_, err = app.Exec(ctx, "DELETE FROM breaches")
 	assert.Error(t, err)
 }
@@ -73,7 +64,7 @@ func TestSchemaBehindAndNoDDL(t *testing.T) {
 func TestForgetLeavesNoLink(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, _ := migrated(t)
+	pool, _ := pg.Migrated(t)
 	s, err := pgbreaches.New(ctx, pool)
 	require.NoError(t, err)
 	reg := breaches.New(s)

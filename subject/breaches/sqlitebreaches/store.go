@@ -82,44 +82,38 @@ func (s *Store) Insert(ctx context.Context, i breaches.Incident) error {
 	if err := i.Validate(); err != nil {
 		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
 	}
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback()
-	args := []any{i.ID}
-	args = append(args, split(i.Detected)...)
-	args = append(args, i.DescriptionRef)
-	args = append(args, split(i.AuthorityDue)...)
-	args = append(args, splitNull(i.AuthorityNotified)...)
-	args = append(args, i.AuthorityRef)
-	args = append(args, split(i.SubjectsDue)...)
-	args = append(args, splitNull(i.SubjectsNotified)...)
-	args = append(args, i.SubjectsRef, time.Now().UnixMicro())
-	res, err := tx.ExecContext(ctx, `INSERT INTO breaches (`+columns+`, filed_us)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, args...)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	} else if n == 0 {
-		return fmt.Errorf("sqlitebreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip.String(i.ID, maxQuote))
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO breach_subjects (breach_id, subject) VALUES (?, ?)`)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer stmt.Close()
-	for _, subj := range i.Subjects {
-		if _, err := stmt.ExecContext(ctx, i.ID, subj); err != nil {
+	return s.db.Tx(ctx, op, func(tx *sql.Tx) error {
+		args := []any{i.ID}
+		args = append(args, split(i.Detected)...)
+		args = append(args, i.DescriptionRef)
+		args = append(args, split(i.AuthorityDue)...)
+		args = append(args, splitNull(i.AuthorityNotified)...)
+		args = append(args, i.AuthorityRef)
+		args = append(args, split(i.SubjectsDue)...)
+		args = append(args, splitNull(i.SubjectsNotified)...)
+		args = append(args, i.SubjectsRef, time.Now().UnixMicro())
+		res, err := tx.ExecContext(ctx, `INSERT INTO breaches (`+columns+`, filed_us)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, args...)
+		if err != nil {
 			return s.db.Wrap(ctx, op, err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	return nil
+		if n, err := res.RowsAffected(); err != nil {
+			return s.db.Wrap(ctx, op, err)
+		} else if n == 0 {
+			return fmt.Errorf("sqlitebreaches: %s: %w: id %q is taken", op, breaches.ErrConflict, clip.String(i.ID, maxQuote))
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO breach_subjects (breach_id, subject) VALUES (?, ?)`)
+		if err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		defer stmt.Close()
+		for _, subj := range i.Subjects {
+			if _, err := stmt.ExecContext(ctx, i.ID, subj); err != nil {
+				return s.db.Wrap(ctx, op, err)
+			}
+		}
+		return nil
+	})
 }
 
 type queryer interface {
@@ -172,34 +166,28 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback()
-	i, err := s.get(ctx, tx, id, true)
-	if errors.Is(err, breaches.ErrNotFound) {
-		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
-	}
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if _, err := i.WithNotice(to, at, ref); err != nil {
-		return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
-	}
-	col := "authority"
-	if to == breaches.ToSubjects {
-		col = "subjects"
-	}
-	us, ns := sqlutil.SplitTime(at)
-	if _, err := tx.ExecContext(ctx, `UPDATE breaches SET `+col+`_notified_us = ?, `+col+`_notified_ns = ?, `+col+`_ref = ?
-		WHERE id = ? AND `+col+`_notified_us IS NULL`, us.UnixMicro(), ns, ref, id); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	return nil
+	return s.db.Tx(ctx, op, func(tx *sql.Tx) error {
+		i, err := s.get(ctx, tx, id, true)
+		if errors.Is(err, breaches.ErrNotFound) {
+			return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
+		}
+		if err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		if _, err := i.WithNotice(to, at, ref); err != nil {
+			return fmt.Errorf("sqlitebreaches: %s: %w", op, err)
+		}
+		col := "authority"
+		if to == breaches.ToSubjects {
+			col = "subjects"
+		}
+		us, ns := sqlutil.SplitTime(at)
+		if _, err := tx.ExecContext(ctx, `UPDATE breaches SET `+col+`_notified_us = ?, `+col+`_notified_ns = ?, `+col+`_ref = ?
+			WHERE id = ? AND `+col+`_notified_us IS NULL`, us.UnixMicro(), ns, ref, id); err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		return nil
+	})
 }
 
 // Pending implements [breaches.Store].

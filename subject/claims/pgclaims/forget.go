@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/subject/claims"
 	"github.com/yasam/privacy/subject/internal/pgreg"
@@ -19,29 +21,23 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return 0, err
 	}
-	tx, err := s.db.Pool.Begin(ctx)
-	if err != nil {
-		return 0, s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	cs, err := pgreg.Query(ctx, s.db, op, tx, scanClaim, "SELECT "+columns+" FROM claims WHERE subject = $1 ORDER BY id FOR UPDATE", subject)
-	if err != nil {
-		return 0, err
-	}
-	for _, c := range cs {
-		if c.Status.Open() {
-			return 0, fmt.Errorf("pgclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip.String(c.ID, maxQuote))
+	return pgreg.InTx(ctx, s.db, op, func(tx pgx.Tx) (int, error) {
+		cs, err := pgreg.Query(ctx, s.db, op, tx, scanClaim, "SELECT "+columns+" FROM claims WHERE subject = $1 ORDER BY id FOR UPDATE", subject)
+		if err != nil {
+			return 0, err
 		}
-	}
-	for _, c := range cs {
-		e := claims.Erase(c)
-		if _, err := tx.Exec(ctx, `UPDATE claims SET subject = $1, text_ref = $2, answer_ref = $3, updated_at = now()
-			WHERE id = $4`, e.Subject, e.TextRef, e.AnswerRef, c.ID); err != nil {
-			return 0, s.db.Wrap(ctx, op, err)
+		for _, c := range cs {
+			if c.Status.Open() {
+				return 0, fmt.Errorf("pgclaims: %s: %w: claim %q awaits its answer", op, claims.ErrRetained, clip.String(c.ID, maxQuote))
+			}
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, s.db.Wrap(ctx, op, err)
-	}
-	return len(cs), nil
+		for _, c := range cs {
+			e := claims.Erase(c)
+			if _, err := tx.Exec(ctx, `UPDATE claims SET subject = $1, text_ref = $2, answer_ref = $3, updated_at = now()
+				WHERE id = $4`, e.Subject, e.TextRef, e.AnswerRef, c.ID); err != nil {
+				return 0, s.db.Wrap(ctx, op, err)
+			}
+		}
+		return len(cs), nil
+	})
 }

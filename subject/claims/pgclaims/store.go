@@ -136,38 +136,29 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.db.Pool.Begin(ctx)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	old, err := scanClaim(tx.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1 FOR UPDATE", c.ID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(c.ID, maxQuote))
-	}
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if old.Status != prev {
-		return fmt.Errorf("pgclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
-	}
-	old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
-	if err := old.Validate(); err != nil {
-		return fmt.Errorf("pgclaims: %s: %w", op, err)
-	}
-	ans, ansNS := pgreg.NullTime(old.Answered)
-	wd, wdNS := pgreg.NullTime(old.Withdrawn)
-	esc, escNS := pgreg.NullTime(old.Escalated)
-	if _, err := tx.Exec(ctx, `UPDATE claims SET status = $1, answered = $2, answered_ns = $3, answer_ref = $4,
-		withdrawn = $5, withdrawn_ns = $6, escalated = $7, escalated_ns = $8, updated_at = now()
-		WHERE id = $9`,
-		string(old.Status), ans, ansNS, old.AnswerRef, wd, wdNS, esc, escNS, c.ID); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	return nil
+	return s.db.Tx(ctx, op, func(tx pgx.Tx) error {
+		old, err := pgreg.One(ctx, s.db, op, tx, scanClaim, claims.ErrNotFound, "SELECT "+columns+" FROM claims WHERE id = $1 FOR UPDATE", c.ID)
+		if err != nil {
+			return err
+		}
+		if old.Status != prev {
+			return fmt.Errorf("pgclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
+		}
+		old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
+		if err := old.Validate(); err != nil {
+			return fmt.Errorf("pgclaims: %s: %w", op, err)
+		}
+		ans, ansNS := pgreg.NullTime(old.Answered)
+		wd, wdNS := pgreg.NullTime(old.Withdrawn)
+		esc, escNS := pgreg.NullTime(old.Escalated)
+		if _, err := tx.Exec(ctx, `UPDATE claims SET status = $1, answered = $2, answered_ns = $3, answer_ref = $4,
+			withdrawn = $5, withdrawn_ns = $6, escalated = $7, escalated_ns = $8, updated_at = now()
+			WHERE id = $9`,
+			string(old.Status), ans, ansNS, old.AnswerRef, wd, wdNS, esc, escNS, c.ID); err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		return nil
+	})
 }
 
 // Get implements [claims.Store].
@@ -176,14 +167,7 @@ func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return claims.Claim{}, err
 	}
-	c, err := scanClaim(s.db.Pool.QueryRow(ctx, "SELECT "+columns+" FROM claims WHERE id = $1", id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("pgclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(id, maxQuote))
-	}
-	if err != nil {
-		return claims.Claim{}, s.db.Wrap(ctx, op, err)
-	}
-	return c, nil
+	return pgreg.One(ctx, s.db, op, s.db.Pool, scanClaim, claims.ErrNotFound, "SELECT "+columns+" FROM claims WHERE id = $1", id)
 }
 
 // BySubject implements [claims.Store], through index claims_subject.

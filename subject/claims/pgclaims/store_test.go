@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -13,81 +12,47 @@ import (
 	"github.com/yasam/privacy/subject/claims"
 	"github.com/yasam/privacy/subject/claims/claimstest"
 	"github.com/yasam/privacy/subject/claims/pgclaims"
+	"github.com/yasam/privacy/subject/internal/regtest"
 )
 
-var grants = []pgtest.Grant{
-	{Privileges: "SELECT, INSERT, UPDATE", Object: "claims"},
-	{Privileges: "SELECT", Object: "privacy_schema"},
-}
-
-func migrated(t *testing.T) (*pgxpool.Pool, string) {
-	t.Helper()
-	pool, schema := pgtest.New(t)
-	require.NoError(t, pgclaims.Migrate(context.Background(), pool))
-	return pool, schema
+var pg = regtest.PG[*pgclaims.Store, pgclaims.Option]{
+	New:         pgclaims.New,
+	WithMigrate: pgclaims.WithMigrate,
+	Migrate:     pgclaims.Migrate,
+	Migrations:  pgclaims.Migrations,
+	Behind:      pgclaims.ErrSchemaBehind,
+	Grants: []pgtest.Grant{
+		{Privileges: "SELECT, INSERT, UPDATE", Object: "claims"},
+		{Privileges: "SELECT", Object: "privacy_schema"},
+	},
+	Table: "claims",
 }
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	claimstest.Run(t, func(t *testing.T) claims.Store {
-		pool, _ := pgtest.New(t)
-		s, err := pgclaims.New(context.Background(), pool, pgclaims.WithMigrate())
-		require.NoError(t, err)
-		return s
-	})
+	claimstest.Run(t, func(t *testing.T) claims.Store { return pg.Fresh(t) })
 }
 
 // TestConformanceDMLOnly runs the suite as a role that may only read,
 // insert and update: New runs no DDL and needs none.
 func TestConformanceDMLOnly(t *testing.T) {
 	t.Parallel()
-	claimstest.Run(t, func(t *testing.T) claims.Store {
-		_, schema := migrated(t)
-		app := pgtest.DMLRole(t, schema, grants)
-		s, err := pgclaims.New(context.Background(), app)
-		require.NoError(t, err)
-		return s
-	})
+	claimstest.Run(t, func(t *testing.T) claims.Store { return pg.DMLOnly(t) })
 }
 
 func TestDMLRoleCannotMigrateOrDelete(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	fresh := pgtest.Schema(t)
-	_, err := pgclaims.New(ctx, pgtest.DMLRole(t, fresh, nil))
-	require.ErrorIs(t, err, pgclaims.ErrSchemaBehind, "without WithMigrate New only checks")
-	_, err = pgclaims.New(ctx, pgtest.DMLRole(t, fresh, nil), pgclaims.WithMigrate())
-	require.Error(t, err, "a role without CREATE applied the schema")
-
-	_, schema := migrated(t)
-	app := pgtest.DMLRole(t, schema, grants)
-	_, err = app.Exec(ctx, "DELETE FROM claims")
-	assert.Error(t, err)
+	pg.DMLRoleCannotMigrateOrDelete(t)
 }
 
 func TestSchemaBehind(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	pool, _ := pgtest.New(t)
-	_, err := pgclaims.New(ctx, pool)
-	require.ErrorIs(t, err, pgclaims.ErrSchemaBehind)
-	assert.Contains(t, err.Error(), "run Migrate")
-	require.NoError(t, pgclaims.Migrate(ctx, pool))
-	require.NoError(t, pgclaims.Migrate(ctx, pool), "migrations run twice")
-	_, err = pgclaims.New(ctx, pool)
-	require.NoError(t, err)
+	pg.SchemaBehind(t)
 }
 
 func TestMigrationsRunAloneAgain(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	pool, _ := migrated(t)
-	b, err := readAll(pgclaims.Migrations())
-	require.NoError(t, err)
-	for _, sql := range b {
-		_, err := pool.Exec(ctx, sql)
-		require.NoError(t, err, "a file applied twice by hand")
-	}
+	pg.MigrationsRunAloneAgain(t)
 }
 
 // TestForgetLeavesNoLink forgets a subject, then searches every column of
@@ -95,7 +60,7 @@ func TestMigrationsRunAloneAgain(t *testing.T) {
 func TestForgetLeavesNoLink(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, _ := migrated(t)
+	pool, _ := pg.Migrated(t)
 	s, err := pgclaims.New(ctx, pool)
 	require.NoError(t, err)
 	reg := claims.New(s)

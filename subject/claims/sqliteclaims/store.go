@@ -115,46 +115,37 @@ func (s *Store) Update(ctx context.Context, c claims.Claim, prev claims.Status) 
 	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback()
-	old, err := scanClaim(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", c.ID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(c.ID, maxQuote))
-	}
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if old.Status != prev {
-		return fmt.Errorf("sqliteclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
-	}
-	// Only the status columns change: what was filed is fixed.
-	old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
-	if err := old.Validate(); err != nil {
-		return fmt.Errorf("sqliteclaims: %s: %w", op, err)
-	}
-	ansUS, ansNS := sqlitereg.NullTime(old.Answered)
-	wdUS, wdNS := sqlitereg.NullTime(old.Withdrawn)
-	escUS, escNS := sqlitereg.NullTime(old.Escalated)
-	res, err := tx.ExecContext(ctx, `UPDATE claims SET status = ?, answered_us = ?, answered_ns = ?, answer_ref = ?,
-		withdrawn_us = ?, withdrawn_ns = ?, escalated_us = ?, escalated_ns = ?, updated_us = ?
-		WHERE id = ? AND status = ?`,
-		string(old.Status), ansUS, ansNS, old.AnswerRef, wdUS, wdNS, escUS, escNS, time.Now().UnixMicro(),
-		c.ID, string(prev))
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	} else if n != 1 {
-		return fmt.Errorf("sqliteclaims: %s: %w: claim %q changed", op, claims.ErrConflict, clip.String(c.ID, maxQuote))
-	}
-	if err := tx.Commit(); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	return nil
+	return s.db.Tx(ctx, op, func(tx *sql.Tx) error {
+		old, err := sqlitereg.One(ctx, s.db, op, tx, scanClaim, claims.ErrNotFound, "SELECT "+columns+" FROM claims WHERE id = ?", c.ID)
+		if err != nil {
+			return err
+		}
+		if old.Status != prev {
+			return fmt.Errorf("sqliteclaims: %s: %w: claim %q is %s, not %s", op, claims.ErrConflict, clip.String(c.ID, maxQuote), old.Status, prev)
+		}
+		// Only the status columns change: what was filed is fixed.
+		old.Status, old.Answered, old.AnswerRef, old.Withdrawn, old.Escalated = c.Status, c.Answered, c.AnswerRef, c.Withdrawn, c.Escalated
+		if err := old.Validate(); err != nil {
+			return fmt.Errorf("sqliteclaims: %s: %w", op, err)
+		}
+		ansUS, ansNS := sqlitereg.NullTime(old.Answered)
+		wdUS, wdNS := sqlitereg.NullTime(old.Withdrawn)
+		escUS, escNS := sqlitereg.NullTime(old.Escalated)
+		res, err := tx.ExecContext(ctx, `UPDATE claims SET status = ?, answered_us = ?, answered_ns = ?, answer_ref = ?,
+			withdrawn_us = ?, withdrawn_ns = ?, escalated_us = ?, escalated_ns = ?, updated_us = ?
+			WHERE id = ? AND status = ?`,
+			string(old.Status), ansUS, ansNS, old.AnswerRef, wdUS, wdNS, escUS, escNS, time.Now().UnixMicro(),
+			c.ID, string(prev))
+		if err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return s.db.Wrap(ctx, op, err)
+		} else if n != 1 {
+			return fmt.Errorf("sqliteclaims: %s: %w: claim %q changed", op, claims.ErrConflict, clip.String(c.ID, maxQuote))
+		}
+		return nil
+	})
 }
 
 // Get implements [claims.Store].
@@ -163,14 +154,7 @@ func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return claims.Claim{}, err
 	}
-	c, err := scanClaim(s.db.R.QueryRowContext(ctx, "SELECT "+columns+" FROM claims WHERE id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return claims.Claim{}, fmt.Errorf("sqliteclaims: %s: %w: %q", op, claims.ErrNotFound, clip.String(id, maxQuote))
-	}
-	if err != nil {
-		return claims.Claim{}, s.db.Wrap(ctx, op, err)
-	}
-	return c, nil
+	return sqlitereg.One(ctx, s.db, op, s.db.R, scanClaim, claims.ErrNotFound, "SELECT "+columns+" FROM claims WHERE id = ?", id)
 }
 
 // BySubject implements [claims.Store], through index claims_subject.

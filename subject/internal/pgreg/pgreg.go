@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/pgmigrate"
 	"github.com/yasam/privacy/internal/sqlutil"
 )
@@ -117,6 +118,33 @@ func (db *DB) Wrap(ctx context.Context, op string, err error) error {
 	return db.errs.Wrap(ctx, op, db.closed.Load(), err)
 }
 
+// InTx runs fn in one transaction on db's pool and commits what it did.
+// An error of fn rolls back and is returned as it is (fn names its own);
+// a failure to begin or to commit is named for op by [DB.Wrap]. It does
+// not check db: the caller does, once, before it starts.
+func InTx[T any](ctx context.Context, db *DB, op string, fn func(tx pgx.Tx) (T, error)) (T, error) {
+	var zero T
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return zero, db.Wrap(ctx, op, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	v, err := fn(tx)
+	if err != nil {
+		return zero, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return zero, db.Wrap(ctx, op, err)
+	}
+	return v, nil
+}
+
+// Tx is [InTx] for a fn that returns only an error.
+func (db *DB) Tx(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	_, err := InTx(ctx, db, op, func(tx pgx.Tx) (struct{}, error) { return struct{}{}, fn(tx) })
+	return err
+}
+
 // Querier is a pool or a transaction.
 type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -146,6 +174,31 @@ func Query[T any](ctx context.Context, db *DB, op string, q Querier, scan func(p
 	}
 	return out, nil
 }
+
+// RowQuerier is a pool or a transaction, for one row.
+type RowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// One runs sql, whose one argument $1 is id, on q and scans the row it
+// finds. No row is an error wrapping notFound that quotes a clipped id;
+// any other failure is named for op by [DB.Wrap]. It does not check db:
+// the caller does, once, before it starts.
+func One[T any](ctx context.Context, db *DB, op string, q RowQuerier, scan func(pgx.Row) (T, error), notFound error, sql, id string) (T, error) {
+	v, err := scan(q.QueryRow(ctx, sql, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		var zero T
+		return zero, fmt.Errorf("%s: %s: %w: %q", db.errs.Pkg, op, notFound, clip.String(id, maxQuote))
+	}
+	if err != nil {
+		var zero T
+		return zero, db.Wrap(ctx, op, err)
+	}
+	return v, nil
+}
+
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64
 
 // NullTime splits t as [sqlutil.SplitTime] does; NULL for the zero time.
 func NullTime(t time.Time) (*time.Time, *int16) {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 )
 
@@ -113,6 +115,31 @@ func Query[T any](ctx context.Context, db *DB, op string, scan func(sqlutil.Scan
 	return out, nil
 }
 
+// RowQuerier is a pool or a transaction, for one row.
+type RowQuerier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// One runs query, whose one argument is id, on q and scans the row it
+// finds. No row is an error wrapping notFound that quotes a clipped id;
+// any other failure is named for op by [DB.Wrap]. It does not check db:
+// the caller does, once, before it starts.
+func One[T any](ctx context.Context, db *DB, op string, q RowQuerier, scan func(sqlutil.Scanner) (T, error), notFound error, query, id string) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, fmt.Errorf("%s: %s: %w: %q", db.errs.Pkg, op, notFound, clip.String(id, maxQuote))
+	}
+	if err != nil {
+		var zero T
+		return zero, db.Wrap(ctx, op, err)
+	}
+	return v, nil
+}
+
+// maxQuote is the most of a caller's string an error quotes, in bytes.
+const maxQuote = 64
+
 // QueryTx runs q in tx and scans every row. Its error is the driver's, for
 // the caller to name with [DB.Wrap].
 func QueryTx[T any](ctx context.Context, tx *sql.Tx, scan func(sqlutil.Scanner) (T, error), q string, args ...any) ([]T, error) {
@@ -133,6 +160,25 @@ func QueryTx[T any](ctx context.Context, tx *sql.Tx, scan func(sqlutil.Scanner) 
 		return nil, err
 	}
 	return out, nil
+}
+
+// Tx runs fn in one transaction on the writer connection and commits what
+// it did. An error of fn rolls back and is returned as it is (fn names its
+// own); a failure to begin or to commit is named for op by [DB.Wrap]. It
+// does not check db: the caller does, once, before it starts.
+func (db *DB) Tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return db.Wrap(ctx, op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return db.Wrap(ctx, op, err)
+	}
+	return nil
 }
 
 // Erase runs erase in one write transaction on the writer connection with

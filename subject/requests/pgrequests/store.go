@@ -124,35 +124,26 @@ func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.St
 	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.db.Pool.Begin(ctx)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	old, err := scan(tx.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1 FOR UPDATE", r.ID))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(r.ID, maxQuote))
-	}
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if old.Status != prev {
-		return fmt.Errorf("pgrequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
-	}
-	old.Status, old.Closed, old.AnswerRef, old.Reason = r.Status, r.Closed, r.AnswerRef, r.Reason
-	if err := old.Validate(); err != nil {
-		return fmt.Errorf("pgrequests: %s: %w", op, err)
-	}
-	cl, clNS := pgreg.NullTime(old.Closed)
-	if _, err := tx.Exec(ctx, `UPDATE requests SET status = $1, closed = $2, closed_ns = $3, answer_ref = $4,
-		reason = $5, updated_at = now() WHERE id = $6`,
-		string(old.Status), cl, clNS, old.AnswerRef, string(old.Reason), r.ID); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	return nil
+	return s.db.Tx(ctx, op, func(tx pgx.Tx) error {
+		old, err := pgreg.One(ctx, s.db, op, tx, scan, requests.ErrNotFound, "SELECT "+columns+" FROM requests WHERE id = $1 FOR UPDATE", r.ID)
+		if err != nil {
+			return err
+		}
+		if old.Status != prev {
+			return fmt.Errorf("pgrequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
+		}
+		old.Status, old.Closed, old.AnswerRef, old.Reason = r.Status, r.Closed, r.AnswerRef, r.Reason
+		if err := old.Validate(); err != nil {
+			return fmt.Errorf("pgrequests: %s: %w", op, err)
+		}
+		cl, clNS := pgreg.NullTime(old.Closed)
+		if _, err := tx.Exec(ctx, `UPDATE requests SET status = $1, closed = $2, closed_ns = $3, answer_ref = $4,
+			reason = $5, updated_at = now() WHERE id = $6`,
+			string(old.Status), cl, clNS, old.AnswerRef, string(old.Reason), r.ID); err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		return nil
+	})
 }
 
 // Get implements [requests.Store].
@@ -161,14 +152,7 @@ func (s *Store) Get(ctx context.Context, id string) (requests.Request, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return requests.Request{}, err
 	}
-	r, err := scan(s.db.Pool.QueryRow(ctx, "SELECT "+columns+" FROM requests WHERE id = $1", id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return requests.Request{}, fmt.Errorf("pgrequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(id, maxQuote))
-	}
-	if err != nil {
-		return requests.Request{}, s.db.Wrap(ctx, op, err)
-	}
-	return r, nil
+	return pgreg.One(ctx, s.db, op, s.db.Pool, scan, requests.ErrNotFound, "SELECT "+columns+" FROM requests WHERE id = $1", id)
 }
 
 // BySubject implements [requests.Store].
@@ -197,31 +181,25 @@ func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return 0, err
 	}
-	tx, err := s.db.Pool.Begin(ctx)
-	if err != nil {
-		return 0, s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	rs, err := s.query(ctx, op, tx, "SELECT "+columns+" FROM requests WHERE subject = $1 ORDER BY id FOR UPDATE", subject)
-	if err != nil {
-		return 0, err
-	}
-	for _, r := range rs {
-		if r.Status.Open() {
-			return 0, fmt.Errorf("pgrequests: %s: %w: request %q awaits its answer", op, requests.ErrRetained, clip.String(r.ID, maxQuote))
+	return pgreg.InTx(ctx, s.db, op, func(tx pgx.Tx) (int, error) {
+		rs, err := s.query(ctx, op, tx, "SELECT "+columns+" FROM requests WHERE subject = $1 ORDER BY id FOR UPDATE", subject)
+		if err != nil {
+			return 0, err
 		}
-	}
-	for _, r := range rs {
-		e := requests.Erase(r)
-		if _, err := tx.Exec(ctx, `UPDATE requests SET subject = $1, text_ref = $2, answer_ref = $3, updated_at = now() WHERE id = $4`,
-			e.Subject, e.TextRef, e.AnswerRef, r.ID); err != nil {
-			return 0, s.db.Wrap(ctx, op, err)
+		for _, r := range rs {
+			if r.Status.Open() {
+				return 0, fmt.Errorf("pgrequests: %s: %w: request %q awaits its answer", op, requests.ErrRetained, clip.String(r.ID, maxQuote))
+			}
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return 0, s.db.Wrap(ctx, op, err)
-	}
-	return len(rs), nil
+		for _, r := range rs {
+			e := requests.Erase(r)
+			if _, err := tx.Exec(ctx, `UPDATE requests SET subject = $1, text_ref = $2, answer_ref = $3, updated_at = now() WHERE id = $4`,
+				e.Subject, e.TextRef, e.AnswerRef, r.ID); err != nil {
+				return 0, s.db.Wrap(ctx, op, err)
+			}
+		}
+		return len(rs), nil
+	})
 }
 
 func scan(row pgx.Row) (requests.Request, error) {

@@ -5,89 +5,54 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/internal/pgtest"
+	"github.com/yasam/privacy/subject/internal/regtest"
 	"github.com/yasam/privacy/subject/requests"
 	"github.com/yasam/privacy/subject/requests/pgrequests"
 	"github.com/yasam/privacy/subject/requests/requeststest"
 )
 
-var grants = []pgtest.Grant{
-	{Privileges: "SELECT, INSERT, UPDATE", Object: "requests"},
-	{Privileges: "SELECT", Object: "privacy_schema"},
-}
-
-func migrated(t *testing.T) (*pgxpool.Pool, string) {
-	t.Helper()
-	pool, schema := pgtest.New(t)
-	require.NoError(t, pgrequests.Migrate(context.Background(), pool))
-	return pool, schema
+var pg = regtest.PG[*pgrequests.Store, pgrequests.Option]{
+	New:         pgrequests.New,
+	WithMigrate: pgrequests.WithMigrate,
+	Migrate:     pgrequests.Migrate,
+	Migrations:  pgrequests.Migrations,
+	Behind:      pgrequests.ErrSchemaBehind,
+	Grants: []pgtest.Grant{
+		{Privileges: "SELECT, INSERT, UPDATE", Object: "requests"},
+		{Privileges: "SELECT", Object: "privacy_schema"},
+	},
+	Table: "requests",
 }
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	requeststest.Run(t, func(t *testing.T) requests.Store {
-		pool, _ := pgtest.New(t)
-		s, err := pgrequests.New(context.Background(), pool, pgrequests.WithMigrate())
-		require.NoError(t, err)
-		return s
-	})
+	requeststest.Run(t, func(t *testing.T) requests.Store { return pg.Fresh(t) })
 }
 
 // TestConformanceDMLOnly runs the suite as a role that may only read,
 // insert and update: New runs no DDL and needs none.
 func TestConformanceDMLOnly(t *testing.T) {
 	t.Parallel()
-	requeststest.Run(t, func(t *testing.T) requests.Store {
-		_, schema := migrated(t)
-		app := pgtest.DMLRole(t, schema, grants)
-		s, err := pgrequests.New(context.Background(), app)
-		require.NoError(t, err)
-		return s
-	})
+	requeststest.Run(t, func(t *testing.T) requests.Store { return pg.DMLOnly(t) })
 }
 
 func TestDMLRoleCannotMigrateOrDelete(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	fresh := pgtest.Schema(t)
-	_, err := pgrequests.New(ctx, pgtest.DMLRole(t, fresh, nil))
-	require.ErrorIs(t, err, pgrequests.ErrSchemaBehind, "without WithMigrate New only checks")
-	_, err = pgrequests.New(ctx, pgtest.DMLRole(t, fresh, nil), pgrequests.WithMigrate())
-	require.Error(t, err, "a role without CREATE applied the schema")
-
-	_, schema := migrated(t)
-	app := pgtest.DMLRole(t, schema, grants)
-	_, err = app.Exec(ctx, "DELETE FROM requests")
-	assert.Error(t, err)
+	pg.DMLRoleCannotMigrateOrDelete(t)
 }
 
 func TestSchemaBehind(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	pool, _ := pgtest.New(t)
-	_, err := pgrequests.New(ctx, pool)
-	require.ErrorIs(t, err, pgrequests.ErrSchemaBehind)
-	assert.Contains(t, err.Error(), "run Migrate")
-	require.NoError(t, pgrequests.Migrate(ctx, pool))
-	require.NoError(t, pgrequests.Migrate(ctx, pool), "migrations run twice")
-	_, err = pgrequests.New(ctx, pool)
-	require.NoError(t, err)
+	pg.SchemaBehind(t)
 }
 
 func TestMigrationsRunAloneAgain(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	pool, _ := migrated(t)
-	b, err := readAll(pgrequests.Migrations())
-	require.NoError(t, err)
-	for _, sql := range b {
-		_, err := pool.Exec(ctx, sql)
-		require.NoError(t, err, "a file applied twice by hand")
-	}
+	pg.MigrationsRunAloneAgain(t)
 }
 
 // TestForgetLeavesNoLink forgets a subject, then searches every column of
@@ -95,7 +60,7 @@ func TestMigrationsRunAloneAgain(t *testing.T) {
 func TestForgetLeavesNoLink(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, _ := migrated(t)
+	pool, _ := pg.Migrated(t)
 	s, err := pgrequests.New(ctx, pool)
 	require.NoError(t, err)
 	reg := requests.New(s)

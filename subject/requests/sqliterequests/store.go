@@ -105,35 +105,26 @@ func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.St
 	if err := s.db.Check(ctx, op); err != nil {
 		return err
 	}
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	defer tx.Rollback()
-	old, err := scan(tx.QueryRowContext(ctx, "SELECT "+columns+" FROM requests WHERE id = ?", r.ID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqliterequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(r.ID, maxQuote))
-	}
-	if err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if old.Status != prev {
-		return fmt.Errorf("sqliterequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
-	}
-	old.Status, old.Closed, old.AnswerRef, old.Reason = r.Status, r.Closed, r.AnswerRef, r.Reason
-	if err := old.Validate(); err != nil {
-		return fmt.Errorf("sqliterequests: %s: %w", op, err)
-	}
-	clUS, clNS := sqlitereg.NullTime(old.Closed)
-	if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = ?, closed_us = ?, closed_ns = ?, answer_ref = ?,
-		reason = ?, updated_us = ? WHERE id = ? AND status = ?`,
-		string(old.Status), clUS, clNS, old.AnswerRef, string(old.Reason), time.Now().UnixMicro(), r.ID, string(prev)); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return s.db.Wrap(ctx, op, err)
-	}
-	return nil
+	return s.db.Tx(ctx, op, func(tx *sql.Tx) error {
+		old, err := sqlitereg.One(ctx, s.db, op, tx, scan, requests.ErrNotFound, "SELECT "+columns+" FROM requests WHERE id = ?", r.ID)
+		if err != nil {
+			return err
+		}
+		if old.Status != prev {
+			return fmt.Errorf("sqliterequests: %s: %w: request %q is %s, not %s", op, requests.ErrConflict, clip.String(r.ID, maxQuote), old.Status, prev)
+		}
+		old.Status, old.Closed, old.AnswerRef, old.Reason = r.Status, r.Closed, r.AnswerRef, r.Reason
+		if err := old.Validate(); err != nil {
+			return fmt.Errorf("sqliterequests: %s: %w", op, err)
+		}
+		clUS, clNS := sqlitereg.NullTime(old.Closed)
+		if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = ?, closed_us = ?, closed_ns = ?, answer_ref = ?,
+			reason = ?, updated_us = ? WHERE id = ? AND status = ?`,
+			string(old.Status), clUS, clNS, old.AnswerRef, string(old.Reason), time.Now().UnixMicro(), r.ID, string(prev)); err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		return nil
+	})
 }
 
 // Get implements [requests.Store].
@@ -142,14 +133,7 @@ func (s *Store) Get(ctx context.Context, id string) (requests.Request, error) {
 	if err := s.db.Check(ctx, op); err != nil {
 		return requests.Request{}, err
 	}
-	r, err := scan(s.db.R.QueryRowContext(ctx, "SELECT "+columns+" FROM requests WHERE id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return requests.Request{}, fmt.Errorf("sqliterequests: %s: %w: %q", op, requests.ErrNotFound, clip.String(id, maxQuote))
-	}
-	if err != nil {
-		return requests.Request{}, s.db.Wrap(ctx, op, err)
-	}
-	return r, nil
+	return sqlitereg.One(ctx, s.db, op, s.db.R, scan, requests.ErrNotFound, "SELECT "+columns+" FROM requests WHERE id = ?", id)
 }
 
 // BySubject implements [requests.Store].

@@ -1,10 +1,8 @@
 package sqliterequests_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/yasam/privacy/subject/internal/regtest"
 	"github.com/yasam/privacy/subject/requests"
 	"github.com/yasam/privacy/subject/requests/requeststest"
 	"github.com/yasam/privacy/subject/requests/sqliterequests"
@@ -57,14 +56,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	require.NoError(t, s.Close())
-	for _, f := range []string{path, path + "-wal"} {
-		b, err := os.ReadFile(f)
-		if os.IsNotExist(err) {
-			continue
-		}
-		require.NoError(t, err)
-		assert.False(t, bytes.Contains(b, []byte(who)), "%s still holds the subject", filepath.Base(f))
-	}
+	regtest.NoTrace(t, path, who)
 }
 
 func TestTriggersGuardErasure(t *testing.T) {
