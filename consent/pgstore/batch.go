@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/internal/foldset"
 	"github.com/yasam/privacy/internal/sqlutil"
 )
 
@@ -24,31 +25,16 @@ func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State,
 	if err := consent.CheckBatch(subjects); err != nil {
 		return nil, err
 	}
-	q := "SELECT " + columns + " FROM " + s.eventsTable() + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq"
-	events, err := s.query(ctx, s.pool, "states", q, subjects)
-	if err != nil {
-		return nil, err
-	}
 	// Events come grouped by subject, each group in log order.
-	by := make(map[string]*consent.Folder, len(subjects))
-	for _, e := range events {
-		f, ok := by[e.Subject]
-		if !ok {
-			nf := consent.NewFolder(consent.NewState(e.Subject))
-			f = &nf
-			by[e.Subject] = f
-		}
-		f.Apply(e)
+	set := foldset.New(subjects)
+	rows, err := s.pool.Query(ctx, s.sql.bySubjects, set.Subjects())
+	if err != nil {
+		return nil, s.wrap("states", ctx, err)
 	}
-	out := make([]consent.State, len(subjects))
-	for i, subj := range subjects {
-		if f, ok := by[subj]; ok {
-			out[i] = f.State()
-		} else {
-			out[i] = consent.NewState(subj)
-		}
+	if err := scanEvents(rows, nil, set.Apply); err != nil {
+		return nil, s.wrap("states", ctx, err)
 	}
-	return out, nil
+	return set.States(subjects), nil
 }
 
 func (s *Store) eventsTable() string {
