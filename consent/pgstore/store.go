@@ -782,27 +782,12 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	return s.load(ctx, nil, user)
 }
 
+// load reads user's state and caches it through t.
 func (s *Store) load(ctx context.Context, t *statecache.Ticket, user string) (consent.State, error) {
-	if s.reads != nil {
-		select {
-		case s.reads <- struct{}{}:
-		case <-ctx.Done():
-			return consent.State{}, s.wrap("state", ctx, ctx.Err())
-		}
-	}
-	events, err := s.query(ctx, s.pool, "state", s.sql.history, user)
-	if s.reads != nil {
-		<-s.reads
-	}
+	st, err := s.readState(ctx, "state", user)
 	if err != nil {
 		return consent.State{}, err
 	}
-	// Already in log order: fold without Fold's copy and sort.
-	f := consent.NewFolder(consent.NewState(user))
-	for _, e := range events {
-		f.Apply(e)
-	}
-	st := f.State()
 	s.cache.Put(t, st)
 	return st, nil
 }
