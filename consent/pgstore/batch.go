@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/internal/foldset"
 	"github.com/yasam/privacy/internal/sqlutil"
@@ -35,13 +33,6 @@ func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State,
 		return nil, s.wrap("states", ctx, err)
 	}
 	return set.States(subjects), nil
-}
-
-func (s *Store) eventsTable() string {
-	if s.cfg.schema != "" {
-		return pgx.Identifier{s.cfg.schema, "consent_events"}.Sanitize()
-	}
-	return "consent_events"
 }
 
 // FilterSQL turns f (a policy Plan's Filter) into a boolean SQL expression
@@ -80,7 +71,7 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 		args = append(args, v)
 		return "$" + strconv.Itoa(argOffset+len(args))
 	}
-	ev := s.eventsTable()
+	ev := s.sql.events
 	at, atNS := sqlutil.SplitTime(f.At)
 	known := f.Known
 	if known == nil {

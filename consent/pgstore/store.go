@@ -289,6 +289,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 // queries are the store's statements, with table names qualified by the
 // configured schema, if any.
 type queries struct {
+	events                          string // the events table's name
 	meta, insert, byIDs, history    string
 	scanAfter, scanFrom, bySubjects string
 }
@@ -300,7 +301,8 @@ func newQueries(schema string) queries {
 		meta = pgx.Identifier{schema, meta}.Sanitize()
 	}
 	return queries{
-		meta: "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
+		events: events,
+		meta:   "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
 		// unnest keeps the arrays' order, so seq follows the batch.
 		insert: `INSERT INTO ` + events + ` (` + columns + `)
 	SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18::text[]
