@@ -185,33 +185,42 @@ func (s *KeyedStore) AppendToken(ctx context.Context, events ...Event) (Token, e
 // keyring.Cache), so a Forget is seen at once; only the derivation is
 // cached.
 func (s *KeyedStore) key(ctx context.Context, op, user string) (*keyring.SubjectKey, error) {
+	e, err := s.entry(ctx, op, user)
+	return e.k, err
+}
+
+// entry is [KeyedStore.key] that returns, with the key (e.k, nil when
+// user has none), what is cached for user under it: a State needs both,
+// and takes them in one look.
+func (s *KeyedStore) entry(ctx context.Context, op, user string) (keyedState, error) {
 	if user == "" {
-		return nil, nil
+		return keyedState{}, nil
 	}
 	raw, err := s.ring.Key(ctx, user, false)
 	if errors.Is(err, keyring.ErrNoKey) {
 		s.drop(user)
-		return nil, nil
+		return keyedState{}, nil
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("consent: %s: %w", op, ctx.Err())
+			return keyedState{}, fmt.Errorf("consent: %s: %w", op, ctx.Err())
 		}
-		return nil, fmt.Errorf("consent: %s: %w: %w", op, ErrUnavailable, err)
+		return keyedState{}, fmt.Errorf("consent: %s: %w: %w", op, ErrUnavailable, err)
 	}
 	s.mu.Lock()
 	e, ok := s.states[user]
 	s.mu.Unlock()
 	if ok && bytes.Equal(e.raw, raw) {
 		clear(raw)
-		return e.k, nil
+		return e, nil
 	}
 	k, err := keyring.Derive(raw, user)
 	if err != nil {
-		return nil, fmt.Errorf("consent: %s: %w: %w", op, ErrUnavailable, err)
+		return keyedState{}, fmt.Errorf("consent: %s: %w: %w", op, ErrUnavailable, err)
 	}
-	s.put(user, keyedState{raw: raw, k: k})
-	return k, nil
+	e = keyedState{raw: raw, k: k}
+	s.put(user, e)
+	return e, nil
 }
 
 // put caches e for user.
@@ -222,6 +231,17 @@ func (s *KeyedStore) put(user string, e keyedState) {
 		s.dropAllLocked()
 	}
 	s.states[user] = e
+}
+
+// fill caches st, read back from n events, for user, if user's entry
+// still holds k: one dropped meanwhile (by Forget) stays dropped.
+func (s *KeyedStore) fill(user string, k *keyring.SubjectKey, n int, st State) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.states[user]; ok && e.k == k {
+		e.n, e.st, e.ok = n, st, true
+		s.states[user] = e
+	}
 }
 
 // drop forgets what is cached for user.
@@ -274,10 +294,11 @@ func (s *KeyedStore) State(ctx context.Context, user string) (State, error) {
 // StateAtLeast implements [TokenStore]. A non-zero token over an inner
 // store that is not a TokenStore fails with [ErrTokenInvalid].
 func (s *KeyedStore) StateAtLeast(ctx context.Context, user string, t Token) (State, error) {
-	k, err := s.key(ctx, "state", user)
+	e, err := s.entry(ctx, "state", user)
 	if err != nil {
 		return State{}, err
 	}
+	k := e.k
 	if t != "" {
 		ts, ok := s.inner.(TokenStore)
 		if !ok {
@@ -304,10 +325,7 @@ func (s *KeyedStore) StateAtLeast(ctx context.Context, user string, t Token) (St
 	if err != nil {
 		return State{}, err
 	}
-	s.mu.Lock()
-	e, ok := s.states[user]
-	s.mu.Unlock()
-	if ok && e.ok && e.k == k && e.n == inner.Events() {
+	if e.ok && e.n == inner.Events() {
 		return e.st, nil
 	}
 	events, err := s.history(ctx, k, user)
@@ -315,13 +333,12 @@ func (s *KeyedStore) StateAtLeast(ctx context.Context, user string, t Token) (St
 		return State{}, err
 	}
 	f := NewFolder(NewState(user))
-	for _, e := range events {
-		f.Apply(e)
+	for _, ev := range events {
+		f.Apply(ev)
 	}
 	st := f.State()
-	if ok && e.k == k && len(events) == inner.Events() {
-		e.n, e.st, e.ok = len(events), st, true
-		s.put(user, e)
+	if len(events) == inner.Events() {
+		s.fill(user, k, len(events), st)
 	}
 	return st, nil
 }

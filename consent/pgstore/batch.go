@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/internal/foldset"
 	"github.com/yasam/privacy/internal/sqlutil"
 )
 
@@ -24,38 +23,16 @@ func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State,
 	if err := consent.CheckBatch(subjects); err != nil {
 		return nil, err
 	}
-	q := "SELECT " + columns + " FROM " + s.eventsTable() + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq"
-	events, err := s.query(ctx, s.pool, "states", q, subjects)
-	if err != nil {
-		return nil, err
-	}
 	// Events come grouped by subject, each group in log order.
-	by := make(map[string]*consent.Folder, len(subjects))
-	for _, e := range events {
-		f, ok := by[e.Subject]
-		if !ok {
-			nf := consent.NewFolder(consent.NewState(e.Subject))
-			f = &nf
-			by[e.Subject] = f
-		}
-		f.Apply(e)
+	set := foldset.New(subjects)
+	rows, err := s.pool.Query(ctx, s.sql.bySubjects, set.Subjects())
+	if err != nil {
+		return nil, s.wrap("states", ctx, err)
 	}
-	out := make([]consent.State, len(subjects))
-	for i, subj := range subjects {
-		if f, ok := by[subj]; ok {
-			out[i] = f.State()
-		} else {
-			out[i] = consent.NewState(subj)
-		}
+	if err := scanEvents(rows, nil, set.Apply); err != nil {
+		return nil, s.wrap("states", ctx, err)
 	}
-	return out, nil
-}
-
-func (s *Store) eventsTable() string {
-	if s.cfg.schema != "" {
-		return pgx.Identifier{s.cfg.schema, "consent_events"}.Sanitize()
-	}
-	return "consent_events"
+	return set.States(subjects), nil
 }
 
 // FilterSQL turns f (a policy Plan's Filter) into a boolean SQL expression
@@ -94,7 +71,7 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 		args = append(args, v)
 		return "$" + strconv.Itoa(argOffset+len(args))
 	}
-	ev := s.eventsTable()
+	ev := s.sql.events
 	at, atNS := sqlutil.SplitTime(f.At)
 	known := f.Known
 	if known == nil {

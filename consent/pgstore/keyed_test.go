@@ -10,6 +10,7 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/consenttest"
+	"github.com/yasam/privacy/consent/internal/keyedbench"
 	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/consent/keyring/pgkeyring"
 	"github.com/yasam/privacy/consent/pgstore"
@@ -82,32 +83,7 @@ func BenchmarkKeyed(b *testing.B) {
 	pg, err := pgkeyring.New(ctx, pgstore.NewTestPool(b, schema), pepper, pgkeyring.WithMigrate())
 	require.NoError(b, err)
 	keyed := consent.NewKeyedStore(inner, keyring.NewCache(pg, time.Hour, 4096))
-	for _, tc := range []struct {
-		name string
-		s    consent.Store
-	}{{"plain", plain}, {"keyed", keyed}} {
-		for i := range 8 {
-			require.NoError(b, tc.s.Append(ctx, consent.Grant("user-b", purpose.Payments, "bank", t0.Add(time.Duration(i)*time.Minute), consent.WithEvidence("doc-1"))))
-		}
-		b.Run(tc.name+"/State", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := tc.s.State(ctx, "user-b"); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(tc.name+"/Append", func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				i++
-				if err := tc.s.Append(ctx, consent.Grant("user-a", purpose.Payments, "bank", t0.Add(time.Duration(i)*time.Microsecond))); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	keyedbench.Run(b, plain, keyed, t0)
 }
 
 // TestKeyedForgetDropsCache: Forget drops the inner store's cached state

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/internal/foldset"
 )
 
 // maxReadBatch bounds the users one grouped state read asks for.
@@ -91,34 +92,26 @@ func (b *readBatcher) run() {
 }
 
 func (b *readBatcher) read(batch []*readReq) {
-	users := make([]string, 0, len(batch))
-	states := make(map[string]*consent.Folder, len(batch))
-	for _, r := range batch {
-		if _, ok := states[r.user]; !ok {
-			f := consent.NewFolder(consent.NewState(r.user))
-			states[r.user] = &f
-			users = append(users, r.user)
-		}
+	users := make([]string, len(batch))
+	for i, r := range batch {
+		users[i] = r.user
 	}
+	set := foldset.New(users)
 	ctx, cancel := context.WithTimeout(b.ctx, readTimeout)
 	defer cancel()
 	err := b.s.withReadSlot(ctx, func() error {
-		rows, err := b.s.pool.Query(ctx, b.s.sql.bySubjects, users)
+		rows, err := b.s.pool.Query(ctx, b.s.sql.bySubjects, set.Subjects())
 		if err != nil {
 			return err
 		}
 		// In subject then log order: each user's events fold in order.
-		return scanEvents(rows, b.s.interner(), func(e consent.Event) {
-			if f, ok := states[e.Subject]; ok {
-				f.Apply(e)
-			}
-		})
+		return scanEvents(rows, b.s.interner(), set.Apply)
 	})
 	for _, r := range batch {
 		if err != nil {
 			r.err = b.s.wrap("state", r.ctx, err)
 		} else {
-			r.st = states[r.user].State()
+			r.st = set.State(r.user)
 		}
 		close(r.done)
 	}

@@ -289,6 +289,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 // queries are the store's statements, with table names qualified by the
 // configured schema, if any.
 type queries struct {
+	events                          string // the events table's name
 	meta, insert, byIDs, history    string
 	scanAfter, scanFrom, bySubjects string
 }
@@ -300,7 +301,8 @@ func newQueries(schema string) queries {
 		meta = pgx.Identifier{schema, meta}.Sanitize()
 	}
 	return queries{
-		meta: "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
+		events: events,
+		meta:   "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
 		// unnest keeps the arrays' order, so seq follows the batch.
 		insert: `INSERT INTO ` + events + ` (` + columns + `)
 	SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18::text[]
@@ -782,27 +784,12 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	return s.load(ctx, nil, user)
 }
 
+// load reads user's state and caches it through t.
 func (s *Store) load(ctx context.Context, t *statecache.Ticket, user string) (consent.State, error) {
-	if s.reads != nil {
-		select {
-		case s.reads <- struct{}{}:
-		case <-ctx.Done():
-			return consent.State{}, s.wrap("state", ctx, ctx.Err())
-		}
-	}
-	events, err := s.query(ctx, s.pool, "state", s.sql.history, user)
-	if s.reads != nil {
-		<-s.reads
-	}
+	st, err := s.readState(ctx, "state", user)
 	if err != nil {
 		return consent.State{}, err
 	}
-	// Already in log order: fold without Fold's copy and sort.
-	f := consent.NewFolder(consent.NewState(user))
-	for _, e := range events {
-		f.Apply(e)
-	}
-	st := f.State()
 	s.cache.Put(t, st)
 	return st, nil
 }

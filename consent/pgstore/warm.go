@@ -109,7 +109,7 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 			return cached, nil
 		case subjects == 1:
 			// One user with more events than a chunk: read it alone.
-			st, err := s.readState(ctx, cur.Subject())
+			st, err := s.readState(ctx, "warm", cur.Subject())
 			if err != nil {
 				return cached, err
 			}
@@ -140,19 +140,19 @@ func (s *Store) withReadSlot(ctx context.Context, fn func() error) error {
 	return fn()
 }
 
-// readState reads and folds user's events (no cache).
-func (s *Store) readState(ctx context.Context, user string) (consent.State, error) {
+// readState reads and folds user's events (no cache), holding a read
+// slot; op names the operation in errors.
+func (s *Store) readState(ctx context.Context, op, user string) (consent.State, error) {
 	f := consent.NewFolder(consent.NewState(user))
 	err := s.withReadSlot(ctx, func() error {
 		rows, err := s.pool.Query(ctx, s.sql.history, user)
 		if err != nil {
 			return err
 		}
-		return scanEvents(rows, s.interner(), func(e consent.Event) { f.Apply(e) })
+		return scanEvents(rows, s.interner(), f.Apply)
 	})
 	if err != nil {
-		return consent.State{}, s.wrap("warm", ctx, err)
+		return consent.State{}, s.wrap(op, ctx, err)
 	}
-	st := f.State()
-	return st, nil
+	return f.State(), nil
 }

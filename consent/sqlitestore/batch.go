@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/internal/foldset"
 	"github.com/yasam/privacy/internal/sqlutil"
 )
 
@@ -33,23 +34,9 @@ func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State,
 		return nil, s.wrap("states", ctx, err)
 	}
 	// Events come grouped by subject, each group in log order.
-	by := make(map[string]*consent.Folder, len(subjects))
+	set := foldset.New(subjects)
 	for _, e := range events {
-		f, ok := by[e.Subject]
-		if !ok {
-			nf := consent.NewFolder(consent.NewState(e.Subject))
-			f = &nf
-			by[e.Subject] = f
-		}
-		f.Apply(e)
+		set.Apply(e)
 	}
-	out := make([]consent.State, len(subjects))
-	for i, subj := range subjects {
-		if f, ok := by[subj]; ok {
-			out[i] = f.State()
-		} else {
-			out[i] = consent.NewState(subj)
-		}
-	}
-	return out, nil
+	return set.States(subjects), nil
 }

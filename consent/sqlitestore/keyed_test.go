@@ -14,6 +14,7 @@ import (
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/consenttest"
+	"github.com/yasam/privacy/consent/internal/keyedbench"
 	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/consent/keyring/sqlitekeyring"
 	"github.com/yasam/privacy/purpose"
@@ -120,32 +121,7 @@ func BenchmarkKeyed(b *testing.B) {
 	b.Cleanup(func() { ring.Close() })
 	plain := open(b, filepath.Join(dir, "plain.db"))
 	keyed := consent.NewKeyedStore(open(b, filepath.Join(dir, "keyed.db")), keyring.NewCache(ring, time.Hour, 4096))
-	for _, tc := range []struct {
-		name string
-		s    consent.Store
-	}{{"plain", plain}, {"keyed", keyed}} {
-		for i := range 8 {
-			require.NoError(b, tc.s.Append(ctx, consent.Grant("user-b", purpose.Payments, "bank", t0.Add(time.Duration(i)*time.Minute), consent.WithEvidence("doc-1"))))
-		}
-		b.Run(tc.name+"/State", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := tc.s.State(ctx, "user-b"); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(tc.name+"/Append", func(b *testing.B) {
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				i++
-				if err := tc.s.Append(ctx, consent.Grant("user-a", purpose.Payments, "bank", t0.Add(time.Duration(i)*time.Microsecond))); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	keyedbench.Run(b, plain, keyed, t0)
 }
 
 // TestKeyedForgetDropsCache: Forget drops the inner store's cached state

@@ -197,7 +197,7 @@ func (s *Store) init(ctx context.Context, path string) error {
 	if s.watch, err = openWatch(path); err != nil {
 		return fmt.Errorf("%w: %w: %w", ErrCorrupt, consent.ErrUnavailable, err)
 	}
-	if s.maxSeq, err = s.w.PrepareContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events"); err != nil {
+	if s.maxSeq, err = s.w.PrepareContext(ctx, lastSeqSQL); err != nil {
 		return wrap("open", ctx, err)
 	}
 	if s.idsAfter, err = s.w.PrepareContext(ctx, "SELECT id FROM consent_events WHERE seq > ?"); err != nil {
@@ -208,7 +208,7 @@ func (s *Store) init(ctx context.Context, path string) error {
 	}
 	h, stable := s.watch.walHeader()
 	var seq int64
-	if err := s.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events").Scan(&seq); err != nil {
+	if err := s.r.QueryRowContext(ctx, lastSeqSQL).Scan(&seq); err != nil {
 		return wrap("open", ctx, err)
 	}
 	s.checked.Store(seq)
@@ -638,7 +638,7 @@ func (s *Store) state(ctx context.Context, user string, atLeast int64) (consent.
 			}
 		}
 	} else if atLeast > 0 {
-		if err := s.reached(ctx, atLeast); err != nil {
+		if _, err := s.reached(ctx, atLeast); err != nil {
 			return consent.State{}, err
 		}
 	}
@@ -680,12 +680,9 @@ func (s *Store) catchUp(ctx context.Context, atLeast int64) error {
 			return nil
 		}
 	}
-	var seq int64
-	if err := s.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events").Scan(&seq); err != nil {
-		return s.wrap("state", ctx, err)
-	}
-	if seq < atLeast {
-		return fmt.Errorf("sqlitestore: state: %w: position not in this file", consent.ErrTokenInvalid)
+	seq, err := s.reached(ctx, atLeast)
+	if err != nil {
+		return err
 	}
 	s.probeMu.Lock()
 	defer s.probeMu.Unlock()
@@ -709,17 +706,21 @@ func (s *Store) catchUp(ctx context.Context, atLeast int64) error {
 	return nil
 }
 
-// reached checks, without a cache, that position atLeast is in the file.
-func (s *Store) reached(ctx context.Context, atLeast int64) error {
+// reached returns the file's last position, and checks that position
+// atLeast is in the file.
+func (s *Store) reached(ctx context.Context, atLeast int64) (int64, error) {
 	var seq int64
-	if err := s.r.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM consent_events").Scan(&seq); err != nil {
-		return s.wrap("state", ctx, err)
+	if err := s.r.QueryRowContext(ctx, lastSeqSQL).Scan(&seq); err != nil {
+		return 0, s.wrap("state", ctx, err)
 	}
 	if seq < atLeast {
-		return fmt.Errorf("sqlitestore: state: %w: position not in this file", consent.ErrTokenInvalid)
+		return 0, fmt.Errorf("sqlitestore: state: %w: position not in this file", consent.ErrTokenInvalid)
 	}
-	return nil
+	return seq, nil
 }
+
+// lastSeqSQL reads the file's last position (0 when empty).
+const lastSeqSQL = "SELECT COALESCE(MAX(seq), 0) FROM consent_events"
 
 // History implements [consent.Store].
 func (s *Store) History(ctx context.Context, user string) ([]consent.Event, error) {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/yasam/privacy/internal/clip"
 )
 
 // EnvDSN and EnvRequired are the environment variables the package reads.
@@ -159,7 +161,7 @@ func DMLRole(t testing.TB, schema string, grants []Grant, opts ...Option) *pgxpo
 	q := func(sql string) {
 		t.Helper()
 		if _, err := a.Exec(ctx, sql); err != nil {
-			t.Fatalf("pgtest: %s: %v", clip(sql), err)
+			t.Fatalf("pgtest: %s: %v", clip.String(sql, 80), err)
 		}
 	}
 	rid := pgx.Identifier{role}.Sanitize()
@@ -194,11 +196,4 @@ func DMLRole(t testing.TB, schema string, grants []Grant, opts ...Option) *pgxpo
 	}
 	u.User = url.UserPassword(role, pw)
 	return pool(t, u.String(), schema, opts)
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "..."
-	}
-	return s
 }
