@@ -61,6 +61,10 @@ type KeyedStore struct {
 	// the log being append-only, the same count means the same events.
 	mu     sync.Mutex
 	states map[string]keyedState
+	// forgets counts Forgets that have shredded a key: an entry derived
+	// from a key read before one of them is not cached (it may be the
+	// shredded key's).
+	forgets uint64
 }
 
 type keyedState struct {
@@ -196,6 +200,9 @@ func (s *KeyedStore) entry(ctx context.Context, op, user string) (keyedState, er
 	if user == "" {
 		return keyedState{}, nil
 	}
+	s.mu.Lock()
+	forgets := s.forgets
+	s.mu.Unlock()
 	raw, err := s.ring.Key(ctx, user, false)
 	if errors.Is(err, keyring.ErrNoKey) {
 		s.drop(user)
@@ -219,14 +226,18 @@ func (s *KeyedStore) entry(ctx context.Context, op, user string) (keyedState, er
 		return keyedState{}, fmt.Errorf("consent: %s: %w: %w", op, ErrUnavailable, err)
 	}
 	e = keyedState{raw: raw, k: k}
-	s.put(user, e)
+	s.put(user, e, forgets)
 	return e, nil
 }
 
-// put caches e for user.
-func (s *KeyedStore) put(user string, e keyedState) {
+// put caches e for user, unless a Forget shredded a key since forgets
+// was read (e's key was read after that).
+func (s *KeyedStore) put(user string, e keyedState, forgets uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.forgets != forgets {
+		return
+	}
 	if len(s.states) >= maxKeyedStates {
 		s.dropAllLocked()
 	}
@@ -376,7 +387,15 @@ func (s *KeyedStore) Forget(ctx context.Context, subject string) (int, error) {
 		return 0, err
 	}
 	s.drop(subject)
-	if err := s.ring.Shred(ctx, subject); err != nil {
+	err = s.ring.Shred(ctx, subject)
+	// A State that read the key before the Shred may have cached the
+	// subject's states after the drop above: drop again, and refuse
+	// entries derived from keys read before now.
+	s.mu.Lock()
+	s.forgets++
+	s.mu.Unlock()
+	s.drop(subject)
+	if err != nil {
 		return 0, fmt.Errorf("consent: forget: %w: %w", ErrUnavailable, err)
 	}
 	if d, ok := s.inner.(CacheDropper); ok {
