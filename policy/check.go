@@ -79,28 +79,28 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption, hit *bool, d *Decision) error {
 	vf := e.inForce()
 	if ctx == nil {
-		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 		return fmt.Errorf("%w: nil context", ErrInvalidRequest)
 	}
 	if user == "" {
-		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 		return ErrEmptyUser
 	}
 	if len(user) > MaxUserLen {
-		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 		return fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
 	}
 	if err := ctx.Err(); err != nil {
-		*d = e.denial(vf, p, recipient, user, "request_cancelled", "")
+		*d = e.denial(vf, p, recipient, user, CodeRequestCancelled, "")
 		return fmt.Errorf("policy: check: %w", err)
 	}
 	pi, ok := e.purposes[p]
 	if !ok {
-		*d = e.denial(vf, p, recipient, user, "unknown_purpose", "3")
+		*d = e.denial(vf, p, recipient, user, CodeUnknownPurpose, "3")
 		return fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
 	}
 	if vf.idx < 0 {
-		*d = e.denial(vf, p, recipient, user, "no_version_in_force", "9.2")
+		*d = e.denial(vf, p, recipient, user, CodeNoVersionInForce, "9.2")
 		return fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
 	}
 	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
@@ -108,7 +108,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
-			*d = e.denial(vf, p, recipient, user, "unknown_recipient", "5")
+			*d = e.denial(vf, p, recipient, user, CodeUnknownRecipient, "5")
 			return fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
@@ -122,7 +122,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if o.basis != "" {
 			i, ok := basisIndex(o.basis)
 			if !ok {
-				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+				*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 				return fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip.Quote(string(o.basis), maxQuote))
 			}
 			key.basis = i
@@ -133,12 +133,12 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		if o.attrName != "" {
 			a, ok := e.attrs[o.attrName]
 			if !ok {
-				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+				*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 				return fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote))
 			}
 			i, ok := a.values[o.attrValue]
 			if !ok {
-				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+				*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 				return fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote), clip.Quote(o.attrValue, maxQuote))
 			}
 			key.setAttr(a, i)
@@ -146,7 +146,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		for _, c := range o.categories {
 			i, ok := e.catalog.CategoryIndex(c)
 			if !ok {
-				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+				*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 				return fmt.Errorf("%w: %s", ErrUnknownCategory, clip.Quote(string(c), maxQuote))
 			}
 			key.addCategory(i)
@@ -159,7 +159,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	}
 	var st consent.State
 	if err := e.state(ctx, user, token, &st); err != nil {
-		*d = e.denial(vf, p, recipient, user, "consent_unavailable", "")
+		*d = e.denial(vf, p, recipient, user, CodeConsentUnavailable, "")
 		return err
 	}
 	key.accept = e.standing(st.Acceptance(), vf.idx)
@@ -174,11 +174,11 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		// The context ended before the decision was made, maybe while a
 		// store that ignores it was answering: deny on every path, the
 		// warm cache included.
-		*d = e.denial(vf, p, recipient, user, "request_cancelled", "")
+		*d = e.denial(vf, p, recipient, user, CodeRequestCancelled, "")
 		return fmt.Errorf("policy: check: %w", cerr)
 	}
 	if err != nil {
-		*d = e.denial(vf, p, recipient, user, "policy_error", "")
+		*d = e.denial(vf, p, recipient, user, CodePolicyError, "")
 		return err
 	}
 	issueTo(d, v, recipient, rh, user, e.tel.ids.next())
@@ -309,11 +309,11 @@ func categories(ss []string) []purpose.Category {
 
 // deny returns d, for user, as a denial for a reason found before the Rego
 // was asked.
-func (e *snapshot) deny(d Decision, user, code, clause string) Decision {
+func (e *snapshot) deny(d Decision, user string, code Code, clause string) Decision {
 	v := &verdict{
 		purpose: d.Purpose,
 		version: d.PolicyVersion,
-		reasons: []Reason{{Code: code, Clause: clause, Message: e.message(code)}},
+		reasons: []Reason{{Code: string(code), Clause: clause, Message: e.message(string(code))}},
 		seed:    e.seed,
 		redact:  e.individual(d.Recipient) && !e.verbose,
 	}
@@ -329,7 +329,7 @@ func (e *snapshot) individual(recipient string) bool {
 // denial is deny for a Check of purpose p and recipient under the version
 // vf says is in force. The warm path builds no Decision until it issues
 // one: a Decision is large, and a denial is rare.
-func (e *snapshot) denial(vf *inForce, p purpose.ID, recipient, user, code, clause string) Decision {
+func (e *snapshot) denial(vf *inForce, p purpose.ID, recipient, user string, code Code, clause string) Decision {
 	d := Decision{Purpose: p, Recipient: recipient}
 	if vf.idx >= 0 {
 		d.PolicyVersion = e.tl.versions[vf.idx].ID

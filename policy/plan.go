@@ -185,7 +185,7 @@ func (pl *Plan) Decide(ctx context.Context, st consent.State) (d Decision) {
 	if obs := pl.s.tel.obs; obs != nil {
 		defer func() {
 			if recover() != nil {
-				d = pl.s.deny(Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}, st.Subject(), string(CodePolicyError), "")
+				d = pl.s.deny(Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}, st.Subject(), CodePolicyError, "")
 			}
 		}()
 		info := CheckInfo{Decision: d, Start: start, Duration: time.Since(start), CacheHit: true,

@@ -202,7 +202,7 @@ func issueTo(d *Decision, v *verdict, recipient string, rh uint64, user string, 
 func zeroEngineDenial(p purpose.ID, recipient, user string) Decision {
 	v := &verdict{
 		purpose: p,
-		reasons: []Reason{{Code: "policy_error", Message: messageOf(embeddedMessages(), "policy_error")}},
+		reasons: []Reason{{Code: string(CodePolicyError), Message: messageOf(embeddedMessages(), string(CodePolicyError))}},
 		seed:    maphash.MakeSeed(),
 	}
 	v.seal()
