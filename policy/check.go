@@ -94,68 +94,12 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		*d = e.denial(vf, p, recipient, user, CodeRequestCancelled, "")
 		return fmt.Errorf("policy: check: %w", err)
 	}
-	pi, ok := e.purposes[p]
-	if !ok {
-		*d = e.denial(vf, p, recipient, user, CodeUnknownPurpose, "3")
-		return fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
-	}
-	if vf.idx < 0 {
-		*d = e.denial(vf, p, recipient, user, CodeNoVersionInForce, "9.2")
-		return fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
-	}
-	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
-	rh := e.operator
-	if recipient != Operator {
-		r, ok := e.recipients[recipient]
-		if !ok {
-			*d = e.denial(vf, p, recipient, user, CodeUnknownRecipient, "5")
-			return fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
-		}
-		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
-	}
-	var token consent.Token
-	for i := range opts {
-		o := &opts[i] // a CheckOption is over 100 bytes: not copied
-		if o.token != "" {
-			token = o.token
-		}
-		if o.basis != "" {
-			i, ok := basisIndex(o.basis)
-			if !ok {
-				*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
-				return fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip.Quote(string(o.basis), maxQuote))
-			}
-			key.basis = i
-		}
-		if !o.collectedAt.IsZero() && pi.retention > 0 && o.collectedAt.Before(e.now().Add(-pi.retention)) {
-			key.expired = true // 4.2: kept beyond the purpose's retention
-		}
-		if o.attrName != "" {
-			a, ok := e.attrs[o.attrName]
-			if !ok {
-				*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
-				return fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote))
-			}
-			i, ok := a.values[o.attrValue]
-			if !ok {
-				*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
-				return fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote), clip.Quote(o.attrValue, maxQuote))
-			}
-			key.setAttr(a, i)
-		}
-		for _, c := range o.categories {
-			i, ok := e.catalog.CategoryIndex(c)
-			if !ok {
-				*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
-				return fmt.Errorf("%w: %s", ErrUnknownCategory, clip.Quote(string(c), maxQuote))
-			}
-			key.addCategory(i)
-		}
-	}
-	if key.categories == 0 {
-		// Naming no category judges the purpose's own (3.2): not naming
-		// them never skips the category rules.
-		key.categories, key.implied = pi.mask, true
+	var key decisionKey
+	rh, token, err := e.requestKey(vf, p, recipient, opts, &key)
+	if err != nil {
+		code, clause := refusal(err)
+		*d = e.denial(vf, p, recipient, user, code, clause)
+		return err
 	}
 	var st consent.State
 	if err := e.state(ctx, user, token, &st); err != nil {
@@ -183,6 +127,86 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	}
 	issueTo(d, v, recipient, rh, user, e.tel.ids.next())
 	return nil
+}
+
+// requestKey packs into key what the request decides of a decision, all
+// but the user's consent: the purpose, the version vf says is in force,
+// the recipient and opts. It returns the recipient's hash and the token of
+// [WithAtLeast], or the error of a request Check refuses ([refusal] gives
+// its denial's code and clause). Check and Plan share it, so a plan
+// refuses exactly what Check refuses.
+func (e *snapshot) requestKey(vf *inForce, p purpose.ID, recipient string, opts []CheckOption, key *decisionKey) (rh uint64, token consent.Token, err error) {
+	pi, ok := e.purposes[p]
+	if !ok {
+		return 0, "", fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
+	}
+	if vf.idx < 0 {
+		return 0, "", fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
+	}
+	*key = decisionKey{purpose: pi.index, version: uint32(vf.idx)}
+	rh = e.operator
+	if recipient != Operator {
+		r, ok := e.recipients[recipient]
+		if !ok {
+			return 0, "", fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
+		}
+		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
+	}
+	for i := range opts {
+		o := &opts[i] // a CheckOption is over 100 bytes: not copied
+		if o.token != "" {
+			token = o.token
+		}
+		if o.basis != "" {
+			i, ok := basisIndex(o.basis)
+			if !ok {
+				return 0, "", fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip.Quote(string(o.basis), maxQuote))
+			}
+			key.basis = i
+		}
+		if !o.collectedAt.IsZero() && pi.retention > 0 && o.collectedAt.Before(e.now().Add(-pi.retention)) {
+			key.expired = true // 4.2: kept beyond the purpose's retention
+		}
+		if o.attrName != "" {
+			a, ok := e.attrs[o.attrName]
+			if !ok {
+				return 0, "", fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote))
+			}
+			i, ok := a.values[o.attrValue]
+			if !ok {
+				return 0, "", fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote), clip.Quote(o.attrValue, maxQuote))
+			}
+			key.setAttr(a, i)
+		}
+		for _, c := range o.categories {
+			i, ok := e.catalog.CategoryIndex(c)
+			if !ok {
+				return 0, "", fmt.Errorf("%w: %s", ErrUnknownCategory, clip.Quote(string(c), maxQuote))
+			}
+			key.addCategory(i)
+		}
+	}
+	if key.categories == 0 {
+		// Naming no category judges the purpose's own (3.2): not naming
+		// them never skips the category rules.
+		key.categories, key.implied = pi.mask, true
+	}
+	return rh, token, nil
+}
+
+// refusal returns the code and clause of the denial of a request that
+// requestKey refused with err: worked out only on that rare path, so that
+// the warm path carries no more than the error.
+func refusal(err error) (Code, string) {
+	switch {
+	case errors.Is(err, ErrUnknownPurpose):
+		return CodeUnknownPurpose, "3"
+	case errors.Is(err, ErrInvalidConfig):
+		return CodeNoVersionInForce, "9.2"
+	case errors.Is(err, ErrUnknownRecipient):
+		return CodeUnknownRecipient, "5"
+	}
+	return CodeInvalidRequest, ""
 }
 
 // state reads user's consent state into st, turning a panic of the store
