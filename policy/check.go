@@ -79,87 +79,31 @@ func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient
 func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipient string, opts []CheckOption, hit *bool, d *Decision) error {
 	vf := e.inForce()
 	if ctx == nil {
-		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 		return fmt.Errorf("%w: nil context", ErrInvalidRequest)
 	}
 	if user == "" {
-		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 		return ErrEmptyUser
 	}
 	if len(user) > MaxUserLen {
-		*d = e.denial(vf, p, recipient, user, "invalid_request", "")
+		*d = e.denial(vf, p, recipient, user, CodeInvalidRequest, "")
 		return fmt.Errorf("%w: user longer than %d bytes", ErrInvalidRequest, MaxUserLen)
 	}
 	if err := ctx.Err(); err != nil {
-		*d = e.denial(vf, p, recipient, user, "request_cancelled", "")
+		*d = e.denial(vf, p, recipient, user, CodeRequestCancelled, "")
 		return fmt.Errorf("policy: check: %w", err)
 	}
-	pi, ok := e.purposes[p]
-	if !ok {
-		*d = e.denial(vf, p, recipient, user, "unknown_purpose", "3")
-		return fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
-	}
-	if vf.idx < 0 {
-		*d = e.denial(vf, p, recipient, user, "no_version_in_force", "9.2")
-		return fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
-	}
-	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
-	rh := e.operator
-	if recipient != Operator {
-		r, ok := e.recipients[recipient]
-		if !ok {
-			*d = e.denial(vf, p, recipient, user, "unknown_recipient", "5")
-			return fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
-		}
-		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
-	}
-	var token consent.Token
-	for i := range opts {
-		o := &opts[i] // a CheckOption is over 100 bytes: not copied
-		if o.token != "" {
-			token = o.token
-		}
-		if o.basis != "" {
-			i, ok := basisIndex(o.basis)
-			if !ok {
-				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
-				return fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip.Quote(string(o.basis), maxQuote))
-			}
-			key.basis = i
-		}
-		if !o.collectedAt.IsZero() && pi.retention > 0 && o.collectedAt.Before(e.now().Add(-pi.retention)) {
-			key.expired = true // 4.2: kept beyond the purpose's retention
-		}
-		if o.attrName != "" {
-			a, ok := e.attrs[o.attrName]
-			if !ok {
-				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
-				return fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote))
-			}
-			i, ok := a.values[o.attrValue]
-			if !ok {
-				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
-				return fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote), clip.Quote(o.attrValue, maxQuote))
-			}
-			key.setAttr(a, i)
-		}
-		for _, c := range o.categories {
-			i, ok := e.catalog.CategoryIndex(c)
-			if !ok {
-				*d = e.denial(vf, p, recipient, user, "invalid_request", "")
-				return fmt.Errorf("%w: %s", ErrUnknownCategory, clip.Quote(string(c), maxQuote))
-			}
-			key.addCategory(i)
-		}
-	}
-	if key.categories == 0 {
-		// Naming no category judges the purpose's own (3.2): not naming
-		// them never skips the category rules.
-		key.categories, key.implied = pi.mask, true
+	var key decisionKey
+	rh, token, err := e.requestKey(vf, p, recipient, opts, &key)
+	if err != nil {
+		code, clause := refusal(err)
+		*d = e.denial(vf, p, recipient, user, code, clause)
+		return err
 	}
 	var st consent.State
 	if err := e.state(ctx, user, token, &st); err != nil {
-		*d = e.denial(vf, p, recipient, user, "consent_unavailable", "")
+		*d = e.denial(vf, p, recipient, user, CodeConsentUnavailable, "")
 		return err
 	}
 	key.accept = e.standing(st.Acceptance(), vf.idx)
@@ -174,15 +118,95 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 		// The context ended before the decision was made, maybe while a
 		// store that ignores it was answering: deny on every path, the
 		// warm cache included.
-		*d = e.denial(vf, p, recipient, user, "request_cancelled", "")
+		*d = e.denial(vf, p, recipient, user, CodeRequestCancelled, "")
 		return fmt.Errorf("policy: check: %w", cerr)
 	}
 	if err != nil {
-		*d = e.denial(vf, p, recipient, user, "policy_error", "")
+		*d = e.denial(vf, p, recipient, user, CodePolicyError, "")
 		return err
 	}
 	issueTo(d, v, recipient, rh, user, e.tel.ids.next())
 	return nil
+}
+
+// requestKey packs into key what the request decides of a decision, all
+// but the user's consent: the purpose, the version vf says is in force,
+// the recipient and opts. It returns the recipient's hash and the token of
+// [WithAtLeast], or the error of a request Check refuses ([refusal] gives
+// its denial's code and clause). Check and Plan share it, so a plan
+// refuses exactly what Check refuses.
+func (e *snapshot) requestKey(vf *inForce, p purpose.ID, recipient string, opts []CheckOption, key *decisionKey) (rh uint64, token consent.Token, err error) {
+	pi, ok := e.purposes[p]
+	if !ok {
+		return 0, "", fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
+	}
+	if vf.idx < 0 {
+		return 0, "", fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
+	}
+	*key = decisionKey{purpose: pi.index, version: uint32(vf.idx)}
+	rh = e.operator
+	if recipient != Operator {
+		r, ok := e.recipients[recipient]
+		if !ok {
+			return 0, "", fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
+		}
+		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
+	}
+	for i := range opts {
+		o := &opts[i] // a CheckOption is over 100 bytes: not copied
+		if o.token != "" {
+			token = o.token
+		}
+		if o.basis != "" {
+			i, ok := basisIndex(o.basis)
+			if !ok {
+				return 0, "", fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip.Quote(string(o.basis), maxQuote))
+			}
+			key.basis = i
+		}
+		if !o.collectedAt.IsZero() && pi.retention > 0 && o.collectedAt.Before(e.now().Add(-pi.retention)) {
+			key.expired = true // 4.2: kept beyond the purpose's retention
+		}
+		if o.attrName != "" {
+			a, ok := e.attrs[o.attrName]
+			if !ok {
+				return 0, "", fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote))
+			}
+			i, ok := a.values[o.attrValue]
+			if !ok {
+				return 0, "", fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote), clip.Quote(o.attrValue, maxQuote))
+			}
+			key.setAttr(a, i)
+		}
+		for _, c := range o.categories {
+			i, ok := e.catalog.CategoryIndex(c)
+			if !ok {
+				return 0, "", fmt.Errorf("%w: %s", ErrUnknownCategory, clip.Quote(string(c), maxQuote))
+			}
+			key.addCategory(i)
+		}
+	}
+	if key.categories == 0 {
+		// Naming no category judges the purpose's own (3.2): not naming
+		// them never skips the category rules.
+		key.categories, key.implied = pi.mask, true
+	}
+	return rh, token, nil
+}
+
+// refusal returns the code and clause of the denial of a request that
+// requestKey refused with err: worked out only on that rare path, so that
+// the warm path carries no more than the error.
+func refusal(err error) (Code, string) {
+	switch {
+	case errors.Is(err, ErrUnknownPurpose):
+		return CodeUnknownPurpose, "3"
+	case errors.Is(err, ErrInvalidConfig):
+		return CodeNoVersionInForce, "9.2"
+	case errors.Is(err, ErrUnknownRecipient):
+		return CodeUnknownRecipient, "5"
+	}
+	return CodeInvalidRequest, ""
 }
 
 // state reads user's consent state into st, turning a panic of the store
@@ -309,11 +333,11 @@ func categories(ss []string) []purpose.Category {
 
 // deny returns d, for user, as a denial for a reason found before the Rego
 // was asked.
-func (e *snapshot) deny(d Decision, user, code, clause string) Decision {
+func (e *snapshot) deny(d Decision, user string, code Code, clause string) Decision {
 	v := &verdict{
 		purpose: d.Purpose,
 		version: d.PolicyVersion,
-		reasons: []Reason{{Code: code, Clause: clause, Message: e.message(code)}},
+		reasons: []Reason{{Code: string(code), Clause: clause, Message: e.message(string(code))}},
 		seed:    e.seed,
 		redact:  e.individual(d.Recipient) && !e.verbose,
 	}
@@ -329,7 +353,7 @@ func (e *snapshot) individual(recipient string) bool {
 // denial is deny for a Check of purpose p and recipient under the version
 // vf says is in force. The warm path builds no Decision until it issues
 // one: a Decision is large, and a denial is rare.
-func (e *snapshot) denial(vf *inForce, p purpose.ID, recipient, user, code, clause string) Decision {
+func (e *snapshot) denial(vf *inForce, p purpose.ID, recipient, user string, code Code, clause string) Decision {
 	d := Decision{Purpose: p, Recipient: recipient}
 	if vf.idx >= 0 {
 		d.PolicyVersion = e.tl.versions[vf.idx].ID

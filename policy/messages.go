@@ -51,9 +51,7 @@ func ProblemNames() []string {
 // For a code without text it returns the code itself in every language,
 // as decisions do.
 func Message(code string) (purpose.Text, bool) {
-	t, ok := embeddedMessages()[code]
-	if !ok {
-		return purpose.Text{RU: code, KK: code, EN: code}, false
-	}
-	return t, true
+	m := embeddedMessages()
+	_, ok := m[code]
+	return messageOf(m, code), ok
 }

@@ -292,7 +292,7 @@ func (e *snapshot) observed(ctx context.Context, user string, p purpose.ID, reci
 		if r := recover(); r != nil {
 			// The panic value may hold anything: it is not quoted.
 			base := Decision{Purpose: p, Recipient: recipient, PolicyVersion: d.PolicyVersion}
-			d, err = e.deny(base, user, string(CodePolicyError), ""), fmt.Errorf("%w: an observer or the subject pseudonym panicked", ErrObserver)
+			d, err = e.deny(base, user, CodePolicyError, ""), fmt.Errorf("%w: an observer or the subject pseudonym panicked", ErrObserver)
 		}
 	}()
 	var hit bool

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
-	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -65,13 +64,18 @@ func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts 
 	if s.tel.nondeterministic {
 		return nil, fmt.Errorf("%w: rules that may call non-deterministic builtins (WithNondeterministicBuiltins) cannot be planned: ask Check per subject", ErrInvalidConfig)
 	}
-	// The same request as Check's, for a user who has no consent: every
-	// refusal before consent is read comes out here.
-	key, rh, err := s.planKey(ctx, p, recipient, opts)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("policy: plan: %w", err)
+	}
+	// The same request as Check's, less the user's consent: every
+	// refusal before consent is read comes out here. One vf names the
+	// version of the key and of the plan.
+	vf := s.inForce()
+	var key decisionKey
+	rh, _, err := s.requestKey(vf, p, recipient, opts, &key)
 	if err != nil {
 		return nil, err
 	}
-	vf := s.inForce()
 	pl := &Plan{
 		Purpose: p, Recipient: recipient, PolicyVersion: s.tl.versions[vf.idx].ID, s: s, rh: rh,
 		verdicts: map[consent.Condition]*verdict{},
@@ -103,66 +107,6 @@ func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts 
 	return pl, nil
 }
 
-// planKey builds the decision key of a Check of p and recipient with opts,
-// less the consent part, refusing what Check refuses. It mirrors check;
-// TestPlanAgreesWithCheck holds the two together.
-func (e *snapshot) planKey(ctx context.Context, p purpose.ID, recipient string, opts []CheckOption) (decisionKey, uint64, error) {
-	if err := ctx.Err(); err != nil {
-		return decisionKey{}, 0, fmt.Errorf("policy: plan: %w", err)
-	}
-	vf := e.inForce()
-	pi, ok := e.purposes[p]
-	if !ok {
-		return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
-	}
-	if vf.idx < 0 {
-		return decisionKey{}, 0, fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
-	}
-	key := decisionKey{purpose: pi.index, version: uint32(vf.idx)}
-	rh := e.operator
-	if recipient != Operator {
-		r, ok := e.recipients[recipient]
-		if !ok {
-			return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
-		}
-		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
-	}
-	for _, o := range opts {
-		if o.basis != "" {
-			i, ok := basisIndex(o.basis)
-			if !ok {
-				return decisionKey{}, 0, fmt.Errorf("%w: unknown basis %s", ErrInvalidRequest, clip.Quote(string(o.basis), maxQuote))
-			}
-			key.basis = i
-		}
-		if !o.collectedAt.IsZero() && pi.retention > 0 && o.collectedAt.Before(e.now().Add(-pi.retention)) {
-			key.expired = true
-		}
-		if o.attrName != "" {
-			a, ok := e.attrs[o.attrName]
-			if !ok {
-				return decisionKey{}, 0, fmt.Errorf("%w: undeclared attribute %s", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote))
-			}
-			i, ok := a.values[o.attrValue]
-			if !ok {
-				return decisionKey{}, 0, fmt.Errorf("%w: attribute %s: value %s outside its domain", ErrInvalidRequest, clip.Quote(o.attrName, maxQuote), clip.Quote(o.attrValue, maxQuote))
-			}
-			key.attrs = key.attrs&^((1<<a.width-1)<<a.shift) | i<<a.shift
-		}
-		for _, c := range o.categories {
-			i, ok := e.catalog.CategoryIndex(c)
-			if !ok {
-				return decisionKey{}, 0, fmt.Errorf("%w: %s", ErrUnknownCategory, clip.Quote(string(c), maxQuote))
-			}
-			key.categories |= 1 << i
-		}
-	}
-	if key.categories == 0 {
-		key.categories, key.implied = pi.mask, true
-	}
-	return key, rh, nil
-}
-
 // Allows reports whether the policy allows the subject of st under the
 // plan: what Check would answer for that subject at the plan's instant.
 func (pl *Plan) Allows(st consent.State) bool {
@@ -185,7 +129,7 @@ func (pl *Plan) Decide(ctx context.Context, st consent.State) (d Decision) {
 	if obs := pl.s.tel.obs; obs != nil {
 		defer func() {
 			if recover() != nil {
-				d = pl.s.deny(Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}, st.Subject(), string(CodePolicyError), "")
+				d = pl.s.deny(Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}, st.Subject(), CodePolicyError, "")
 			}
 		}()
 		info := CheckInfo{Decision: d, Start: start, Duration: time.Since(start), CacheHit: true,

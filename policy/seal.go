@@ -123,40 +123,37 @@ func (v *verdict) contentSum() uint64 {
 		h.WriteString(s)
 		h.WriteByte(0)
 	}
+	text := func(t purpose.Text) {
+		str(t.RU)
+		str(t.KK)
+		str(t.EN)
+	}
+	// item hashes a Reason or an Obligation: the same four fields.
+	item := func(code, clause string, msg purpose.Text, cats []purpose.Category) {
+		str(code)
+		str(clause)
+		text(msg)
+		for _, c := range cats {
+			str(string(c))
+		}
+		h.WriteByte(1)
+	}
 	if v.allowed {
 		h.WriteByte(1)
 	}
 	str(string(v.purpose))
 	str(v.version)
-	str(v.legal.RU)
-	str(v.legal.KK)
-	str(v.legal.EN)
+	text(v.legal)
 	for _, c := range v.categories {
 		str(string(c))
 	}
 	h.WriteByte(1)
 	for _, r := range v.reasons {
-		str(r.Code)
-		str(r.Clause)
-		str(r.Message.RU)
-		str(r.Message.KK)
-		str(r.Message.EN)
-		for _, c := range r.Categories {
-			str(string(c))
-		}
-		h.WriteByte(1)
+		item(r.Code, r.Clause, r.Message, r.Categories)
 	}
 	h.WriteByte(2)
 	for _, o := range v.obligations {
-		str(o.Code)
-		str(o.Clause)
-		str(o.Message.RU)
-		str(o.Message.KK)
-		str(o.Message.EN)
-		for _, c := range o.Categories {
-			str(string(c))
-		}
-		h.WriteByte(1)
+		item(o.Code, o.Clause, o.Message, o.Categories)
 	}
 	return h.Sum64()
 }
@@ -205,7 +202,7 @@ func issueTo(d *Decision, v *verdict, recipient string, rh uint64, user string, 
 func zeroEngineDenial(p purpose.ID, recipient, user string) Decision {
 	v := &verdict{
 		purpose: p,
-		reasons: []Reason{{Code: "policy_error", Message: messageOf(embeddedMessages(), "policy_error")}},
+		reasons: []Reason{{Code: string(CodePolicyError), Message: messageOf(embeddedMessages(), string(CodePolicyError))}},
 		seed:    maphash.MakeSeed(),
 	}
 	v.seal()

@@ -112,12 +112,27 @@ func BuiltinNames() []string {
 	return out
 }
 
-func compile(modules map[string]string, caps *ast.Capabilities) (*ast.Compiler, error) {
-	parsed := make(map[string]*ast.Module, len(modules))
+func parse(name, src string, caps *ast.Capabilities) (*ast.Module, error) {
+	m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: caps})
+	if err != nil {
+		return nil, fmt.Errorf("%w: parse %s: %w", ErrPolicy, name, err)
+	}
+	return m, nil
+}
+
+// compile parses the modules (but those already in parsed, which may be
+// nil) and compiles them all.
+func compile(modules map[string]string, caps *ast.Capabilities, parsed map[string]*ast.Module) (*ast.Compiler, error) {
+	if parsed == nil {
+		parsed = make(map[string]*ast.Module, len(modules))
+	}
 	for _, name := range slices.Sorted(maps.Keys(modules)) {
-		m, err := ast.ParseModuleWithOpts(name, modules[name], ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: caps})
+		if _, done := parsed[name]; done {
+			continue
+		}
+		m, err := parse(name, modules[name], caps)
 		if err != nil {
-			return nil, fmt.Errorf("%w: parse %s: %w", ErrPolicy, name, err)
+			return nil, err
 		}
 		parsed[name] = m
 	}
@@ -131,10 +146,13 @@ func compile(modules map[string]string, caps *ast.Capabilities) (*ast.Compiler, 
 // New compiles the modules, loads the data and prepares the query.
 func New(ctx context.Context, o Options) (*Evaluator, error) {
 	caps := Capabilities(o.AllowNondeterministic)
+	// Host modules are parsed and their packages checked first; compile
+	// then parses only the rest.
+	parsed := make(map[string]*ast.Module, len(o.Modules))
 	for _, name := range o.HostModules {
-		m, err := ast.ParseModuleWithOpts(name, o.Modules[name], ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: caps})
+		m, err := parse(name, o.Modules[name], caps)
 		if err != nil {
-			return nil, fmt.Errorf("%w: parse %s: %w", ErrPolicy, name, err)
+			return nil, err
 		}
 		p := m.Package.Path.String()
 		if p != HostPackage && !strings.HasPrefix(p, HostPackage+".") {
@@ -144,8 +162,11 @@ func New(ctx context.Context, o Options) (*Evaluator, error) {
 			}
 			return nil, fmt.Errorf("%w: %s:%d: host module declares package %s, outside %s", ErrPolicy, name, row, strings.TrimPrefix(p, "data."), strings.TrimPrefix(HostPackage, "data."))
 		}
+		if _, ok := o.Modules[name]; ok {
+			parsed[name] = m
+		}
 	}
-	c, err := compile(o.Modules, caps)
+	c, err := compile(o.Modules, caps, parsed)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +337,7 @@ type TestResult struct {
 // policy and its *_test.rego files, against data.
 func RunTests(ctx context.Context, modules map[string]string, data map[string]any) ([]TestResult, error) {
 	caps := Capabilities(false)
-	c, err := compile(modules, caps)
+	c, err := compile(modules, caps, nil)
 	if err != nil {
 		return nil, err
 	}

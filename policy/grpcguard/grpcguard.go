@@ -137,11 +137,9 @@ func newGuard(c Checker, opts Options) *guard {
 		panic("grpcguard: Options.Recipient is nil: use Static(policy.Operator) for the operator's own processing")
 	}
 	lang := opts.Lang
-	switch lang {
-	case "":
-		lang = "ru"
-	case "ru", "kk", "en":
-	default:
+	if lang == "" {
+		lang = purpose.LangRU
+	} else if !purpose.IsLanguage(lang) {
 		panic(fmt.Sprintf("grpcguard: Options.Lang %q is not one of ru, kk, en", lang))
 	}
 	return &guard{checker: c, opts: opts, lang: lang}
