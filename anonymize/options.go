@@ -1,7 +1,6 @@
 package anonymize
 
 import (
-	"maps"
 	"regexp"
 	"slices"
 
@@ -149,17 +148,10 @@ func newRedactor(opts []RedactorOption) *Redactor {
 			o(&c)
 		}
 	}
-	r := &Redactor{
-		scanner:  c.scanner,
-		ops:      maps.Clone(c.ops),
-		def:      c.def,
-		mask:     c.mask,
-		pseudo:   c.pseudo,
-		tok:      c.tok,
-		kindCats: maps.Clone(c.kindCats),
+	// The options' closures made c's maps for this call alone, so the
+	// Redactor can keep them.
+	if c.scanner == nil {
+		c.scanner = &Scanner{}
 	}
-	if r.scanner == nil {
-		r.scanner = &Scanner{}
-	}
-	return r
+	return &Redactor{redactorConfig: c}
 }

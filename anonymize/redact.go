@@ -26,13 +26,7 @@ import (
 //
 // A Redactor is safe for concurrent use by multiple goroutines.
 type Redactor struct {
-	scanner  *Scanner
-	ops      map[Kind]Operator
-	def      Operator
-	mask     Mask
-	pseudo   *Pseudonymizer
-	tok      *Tokenizer
-	kindCats map[Kind]purpose.Category
+	redactorConfig // fixed once built; its maps are the Redactor's own
 
 	types sync.Map  // reflect.Type → *typeInfo, filled on first use
 	bufs  sync.Pool // *[]Finding, so that clean text costs no allocation

@@ -449,10 +449,7 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					i = next
 					continue
 				}
-				f := Finding{Kind: KindName, Start: st, End: en}
-				if email && f.End < n && text[f.End] == '@' {
-					f = emailAround(text, f, floor)
-				}
+				f := emailAfter(text, Finding{Kind: KindName, Start: st, End: en}, email, floor)
 				dst = append(dst, f)
 				floor = f.End
 				i = f.End
@@ -488,10 +485,7 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					if en == 0 {
 						continue
 					}
-					f := Finding{Kind: KindName, Start: st, End: en}
-					if email && f.End < n && text[f.End] == '@' {
-						f = emailAround(text, f, floor)
-					}
+					f := emailAfter(text, Finding{Kind: KindName, Start: st, End: en}, email, floor)
 					dst = append(dst, f)
 					floor = f.End
 					i = f.End
@@ -580,14 +574,21 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 			i = max(next, i+1)
 			continue
 		}
-		if email && f.Kind != KindEmail && f.End < n && text[f.End] == '@' {
-			f = emailAround(text, f, floor)
-		}
+		f = emailAfter(text, f, email && f.Kind != KindEmail, floor)
 		dst = append(dst, f)
 		floor = f.End
 		i = f.End
 	}
 	return dst
+}
+
+// emailAfter is f, or when email is set and '@' follows f, the e-mail
+// address around it ([emailAround]).
+func emailAfter(text []byte, f Finding, email bool, floor int) Finding {
+	if email && f.End < len(text) && text[f.End] == '@' {
+		return emailAround(text, f, floor)
+	}
+	return f
 }
 
 // emailAround returns the e-mail address whose local part ends with f,
