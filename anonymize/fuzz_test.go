@@ -472,8 +472,8 @@ func FuzzSlogHandler(f *testing.F) {
 				slog.Group(s, slog.String(s, s)), "arr", [2]any{s, fuzzText{s}})
 		}
 		for i, mk := range []func(*bytes.Buffer) slog.Handler{
-			func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
-			func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+			func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, untimed) },
+			func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, untimed) },
 		} {
 			var buf bytes.Buffer
 			log(slog.New(anonymize.NewSlogHandler(mk(&buf))))

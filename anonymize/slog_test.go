@@ -94,7 +94,7 @@ func TestSlogHandlerRedacts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			l := slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(&buf, nil)))
+			l := slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(&buf, untimed)))
 			tt.log(l)
 			assert.Contains(t, buf.String(), tt.want)
 			for _, pd := range []string{"901123300258", "061211600012", "771 000 99 98", "7710009998", "a@b.kz", "4111111111111111", "KZ86125KZT5004100100", "Иван"} {
@@ -114,7 +114,7 @@ type (
 func TestSlogHandlerTextContainers(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	l := slog.New(anonymize.NewSlogHandler(slog.NewTextHandler(&buf, nil)))
+	l := slog.New(anonymize.NewSlogHandler(slog.NewTextHandler(&buf, untimed)))
 	l.Info("m", "ids", []string{"061211600012"}, "m", map[string]string{"x": "+77710009998"},
 		"s", struct{ Card string }{"4111 1111 1111 1111"}, "n", iinNumber(901123300258),
 		"p", &personEmbedsPtr{&personInner{IIN: "901123300258"}, "x"})
