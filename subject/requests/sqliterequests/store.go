@@ -118,10 +118,21 @@ func (s *Store) Update(ctx context.Context, r requests.Request, prev requests.St
 			return fmt.Errorf("sqliterequests: %s: %w", op, err)
 		}
 		clUS, clNS := sqlitereg.NullTime(old.Closed)
-		if _, err := tx.ExecContext(ctx, `UPDATE requests SET status = ?, closed_us = ?, closed_ns = ?, answer_ref = ?,
+		res, err := tx.ExecContext(ctx, `UPDATE requests SET status = ?, closed_us = ?, closed_ns = ?, answer_ref = ?,
 			reason = ?, updated_us = ? WHERE id = ? AND status = ?`,
-			string(old.Status), clUS, clNS, old.AnswerRef, string(old.Reason), time.Now().UnixMicro(), r.ID, string(prev)); err != nil {
+			string(old.Status), clUS, clNS, old.AnswerRef, string(old.Reason), time.Now().UnixMicro(), r.ID, string(prev))
+		if err != nil {
 			return s.db.Wrap(ctx, op, err)
+		}
+		// The read above and this write share one transaction, so the row
+		// cannot have moved on; should it have all the same, the update is
+		// refused rather than reported done.
+		n, err := res.RowsAffected()
+		if err != nil {
+			return s.db.Wrap(ctx, op, err)
+		}
+		if n != 1 {
+			return fmt.Errorf("sqliterequests: %s: %w: request %q changed during the update", op, requests.ErrConflict, clip.String(r.ID, maxQuote))
 		}
 		return nil
 	})
