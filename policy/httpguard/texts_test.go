@@ -1,6 +1,7 @@
 package httpguard
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,4 +26,15 @@ func TestTextsInCatalog(t *testing.T) {
 		assert.True(t, ok, "no text for %s", c)
 		assert.NotEqual(t, string(c), message(c).RU)
 	}
+}
+
+// The problem documents the middleware answers with are exactly those the
+// catalog names: the two lists cannot drift apart.
+func TestProblemNamesMatchCatalog(t *testing.T) {
+	var names []string
+	for _, p := range statusProblems {
+		names = append(names, p.name)
+	}
+	slices.Sort(names)
+	assert.Equal(t, slices.Sorted(slices.Values(policy.ProblemNames())), names)
 }
