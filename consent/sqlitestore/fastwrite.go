@@ -24,8 +24,8 @@ type fastWriter struct {
 	begin    driver.Stmt
 	commit   driver.Stmt
 	rollback driver.Stmt
-	// inserts[n-1] inserts n rows, ON CONFLICT (id) DO NOTHING; prepared
-	// when first needed.
+	// inserts[n-1] inserts n rows, skipping those not accepted (see
+	// insertSQL); prepared when first needed.
 	inserts [maxRows]driver.Stmt
 	args    []driver.NamedValue // reused for every INSERT
 }
@@ -109,7 +109,7 @@ func (fw *fastWriter) insert(ctx context.Context, n int) (driver.Stmt, error) {
 	if st := fw.inserts[n-1]; st != nil {
 		return st, nil
 	}
-	st, err := fw.dc.(driver.ConnPrepareContext).PrepareContext(ctx, insertSQL(n))
+	st, err := fw.dc.(driver.ConnPrepareContext).PrepareContext(ctx, insertSQL(n, n > 1))
 	if err != nil {
 		return nil, err
 	}
@@ -117,18 +117,36 @@ func (fw *fastWriter) insert(ctx context.Context, n int) (driver.Stmt, error) {
 	return st, nil
 }
 
-// insertSQL is the statement that inserts n rows (IDs on record are
-// skipped).
-func insertSQL(n int) string {
+// insertSQL is the statement that inserts n rows. Rows whose ID is on
+// record are skipped; with orIgnore, so is a row that breaks any other
+// constraint.
+//
+// The fast path uses orIgnore for its multi-row statements: it needs only
+// to learn that some row was not inserted, and with no constraint able to
+// abort a statement part way, SQLite keeps no statement journal for it (a
+// copy of every page the statement first touches, made only to undo the
+// statement alone; about a tenth of the instructions of a group of 16).
+// A one-row statement keeps none either way and stays as it was. The
+// careful path keeps the default (ABORT) for every constraint but the
+// ID's, so that a row no constraint accepts fails its group with SQLite's
+// own error.
+func insertSQL(n int, orIgnore bool) string {
 	var b strings.Builder
-	b.WriteString("INSERT INTO consent_events (" + columns + ", recorded_us) VALUES ")
+	if orIgnore {
+		b.WriteString("INSERT OR IGNORE")
+	} else {
+		b.WriteString("INSERT")
+	}
+	b.WriteString(" INTO consent_events (" + columns + ", recorded_us) VALUES ")
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
-	b.WriteString(" ON CONFLICT (id) DO NOTHING")
+	if !orIgnore {
+		b.WriteString(" ON CONFLICT (id) DO NOTHING")
+	}
 	return b.String()
 }
 

@@ -292,7 +292,7 @@ func (s *Store) insertStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 	if st := s.inserts[n-1]; st != nil {
 		return st, nil
 	}
-	st, err := s.w.PrepareContext(ctx, insertSQL(n))
+	st, err := s.w.PrepareContext(ctx, insertSQL(n, false))
 	if err != nil {
 		return nil, err
 	}
