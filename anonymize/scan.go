@@ -511,6 +511,9 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 		if t == tDigit {
 			var h digitHit
 			h, next = s.digits(text, i, on, floor)
+			if !fast {
+				next = digitRunEnd(text, i)
+			}
 			if h.end == 0 {
 				i = max(next, i+1)
 				continue
@@ -615,8 +618,10 @@ type digitHit struct {
 }
 
 // digits examines the digit run starting at text[i]. It returns a finding
-// (end 0 if none) and where to resume: the end of the run, since no
-// identifier starts after a digit. What stands before floor is a finding,
+// (end 0 if none) and where a fast scan may resume: the end of the run,
+// since no identifier starts after a digit, or past a run of groups that
+// holds nothing (deadRunEnd). The reference scan resumes at the end of
+// the digit run, so that the differential tests check deadRunEnd. What stands before floor is a finding,
 // which redaction replaces: it never glues a candidate to its left.
 func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, int) {
 	n := len(text)
@@ -667,8 +672,8 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, i
 		// Most grouped numbers are amounts and dates ("15 000",
 		// "2024-03-15"): count their digits before reading them,
 		// first word-wide, then group by group.
-		if fewGroupedDigits(text, i) {
-			return digitHit{}, j
+		if count, end, ok := numberRun(text, i); ok && count < 12 {
+			return digitHit{}, deadRunEnd(text, j, count, end)
 		}
 		total := groupedDigits(text, i)
 		if total < 12 {
@@ -712,30 +717,69 @@ func digitRunEnd(text []byte, i int) int {
 }
 
 // fewGroupedDigits reports whether the groups from text[i] that
-// groupedDigits counts certainly hold fewer than 12 digits. They lie
-// within the run of digits and separators from i; the test takes a
-// superset of separators (bytes b with b|0x0D = 0x2D: space, '-', and
-// "!$%(),"), so the run is never shorter and its digits never fewer. If
-// the run ends within 24 bytes, its digits are counted word-wide, without
-// the branches of a loop over groups of varying length; otherwise (or
-// near the end of text) it reports false and groupedDigits counts.
+// groupedDigits counts certainly hold fewer than 12 digits (see
+// numberRun).
 func fewGroupedDigits(text []byte, i int) bool {
+	count, _, ok := numberRun(text, i)
+	return ok && count < 12
+}
+
+// numberRun counts the digits of the run of digits and separators from
+// text[i] and returns them with the run's end, if the run ends within
+// 24 bytes; otherwise (or near the end of text) ok is false. The groups
+// groupedDigits counts lie within the run; it takes a superset of
+// separators (bytes b with b|0x0D = 0x2D: space, '-', and "!$%(),"), so
+// the run is never shorter than theirs and its digits never fewer. The
+// digits are counted word-wide, without the branches of a loop over
+// groups of varying length.
+func numberRun(text []byte, i int) (count, end int, ok bool) {
 	if i < 0 || i+24 > len(text) {
-		return false
+		return 0, 0, false
 	}
-	count := 0
 	for w := i; w < i+24; w += 8 {
 		x := load64(text, w)
 		low := x & lanes7
 		d := (lanes1*0xB9 - low) &^ x & (low + lanes1*0x50) & lanes8 // digits
 		t := x | lanes1*0x0D ^ lanes1*0x2D                           // zero at separators
 		sep := ^((t&lanes7 + lanes7) | t) & lanes8
-		if end := ^(d | sep) & lanes8; end != 0 {
-			return count+bits.OnesCount64(d&(end&-end-1)) < 12
+		if e := ^(d | sep) & lanes8; e != 0 {
+			return count + bits.OnesCount64(d&(e&-e-1)), w + bits.TrailingZeros64(e)>>3, true
 		}
 		count += bits.OnesCount64(d)
 	}
-	return false
+	return 0, 0, false
+}
+
+// deadRunEnd returns where a fast scan may resume after a run of digits
+// and separators (numberRun) from a digit run of 2 or more digits ending
+// at j, holding count digits and ending at end, when the run's first
+// group starts nothing:
+// past the whole run if nothing can start in it either, else j.
+//
+// Amounts and dates ("15 000 тенге", "2024-03-15 12:30") are then one
+// stop instead of one per group. The reference scan looks at every group
+// and finds nothing, because every identifier that could start at a
+// later group of the run (or at a '(' in it) either lies within the run
+// or goes on past its end:
+//   - within the run, it would need 9 digits or more (a document number
+//     9, a phone 10, an IIN or BIN 12, a card 13) after the first group's
+//     2 or more, and count is under 11; the letters of an IBAN, a
+//     passport number or a plate are not in the run;
+//   - past the end, only through a byte a phone (a dot or a no-break
+//     space, 0xC2 0xA0), an IPv4 address (a dot) or a plate (its capital
+//     letters) holds, which text[end] may not be.
+//
+// What stops at or after end (a '+', '@' or ':', a full-width digit) is
+// looked at as before: the scan resumes at end, and look-backs from
+// there never reach into the run. No finding is made, so floor stays.
+func deadRunEnd(text []byte, j, count, end int) int {
+	if count >= 11 || end >= len(text) {
+		return j
+	}
+	if c := text[end]; c == '.' || c == 0xC2 || c >= 'A' && c <= 'Z' {
+		return j
+	}
+	return end
 }
 
 // groupedDigits counts the digits of the groups from text[i] separated
