@@ -449,10 +449,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					i = next
 					continue
 				}
-				f := emailAfter(text, Finding{Kind: KindName, Start: st, End: en}, email, floor)
-				dst = append(dst, f)
-				floor = f.End
-				i = f.End
+				dst, floor = appendFound(dst, text, KindName, st, en, false, 0, email, floor)
+				i = floor
 				continue
 			}
 		} else if fast {
@@ -485,10 +483,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					if en == 0 {
 						continue
 					}
-					f := emailAfter(text, Finding{Kind: KindName, Start: st, End: en}, email, floor)
-					dst = append(dst, f)
-					floor = f.End
-					i = f.End
+					dst, floor = appendFound(dst, text, KindName, st, en, false, 0, email, floor)
+					i = floor
 					continue
 				}
 			} else {
@@ -504,7 +500,15 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 			i++
 			continue
 		}
-		var f Finding
+		// The finding, as its fields: a Finding assigned here and
+		// copied into dst would be moved with loads wider than the
+		// stores that wrote it, which stall at every finding.
+		var (
+			kind     Kind
+			st, en   int
+			verified bool
+			line     PhoneLine
+		)
 		next := i + 1
 		// Digits are most stops: a test of their own rather than a
 		// jump through the switch's table.
@@ -518,42 +522,42 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 				i = max(next, i+1)
 				continue
 			}
-			f = Finding{Kind: h.kind, Start: i, End: h.end, Verified: h.verified, Line: h.line}
+			kind, st, en, verified, line = h.kind, i, h.end, h.verified, h.line
 			t = tNone
 		}
 		switch t {
 		case tPlus, tParen:
 			if on&setPhone != 0 && (i == floor || !isDigit(text[i-1])) {
-				if en, _, line, ok := parsePhone(text, i); ok {
-					f = Finding{Kind: KindPhone, Start: i, End: en, Line: line}
+				if fe, _, l, ok := parsePhone(text, i); ok {
+					kind, st, en, line = KindPhone, i, fe, l
 				}
 			}
 		case tAt:
 			if email {
-				if st, en, ok := parseEmail(text, i, floor); ok {
-					f = Finding{Kind: KindEmail, Start: st, End: en}
+				if fs, fe, ok := parseEmail(text, i, floor); ok {
+					kind, st, en = KindEmail, fs, fe
 				}
 			}
 		case tK:
 			// An IBAN is taken even glued to letters or digits: its
 			// length is fixed and its mod-97 check makes it certain.
 			if on&setIBAN != 0 && i+1 < n && text[i+1]|0x20 == 'z' {
-				if en, ok := parseIBAN(text, i); ok {
-					f = Finding{Kind: KindIBAN, Start: i, End: en, Verified: true}
+				if fe, ok := parseIBAN(text, i); ok {
+					kind, st, en, verified = KindIBAN, i, fe, true
 				}
 			}
 		case tColon:
 			if on&setIP != 0 {
-				var st, en int
+				var fs, fe int
 				var ok bool
-				if st, en, next, ok = parseIPv6(text, i, floor); ok {
-					f = Finding{Kind: KindIP, Start: st, End: en}
+				if fs, fe, next, ok = parseIPv6(text, i, floor); ok {
+					kind, st, en = KindIP, fs, fe
 				}
 			}
 		case tN:
 			if on&setDocument != 0 {
-				if en, ok := parsePassport(text, i, floor); ok {
-					f = Finding{Kind: KindDocument, Start: i, End: en}
+				if fe, ok := parsePassport(text, i, floor); ok {
+					kind, st, en = KindDocument, i, fe
 				}
 			}
 		case tFull:
@@ -566,44 +570,39 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 			continue
 		case tCyrCap:
 			{
-				var st, en int
+				var fs, fe int
 				var ok bool
-				if st, en, next, ok = nameAt(text, i-1, floor); ok {
-					f = Finding{Kind: KindName, Start: st, End: en}
+				if fs, fe, next, ok = nameAt(text, i-1, floor); ok {
+					kind, st, en = KindName, fs, fe
 				}
 			}
 		}
-		if f.End == 0 {
+		if en == 0 {
 			i = max(next, i+1)
 			continue
 		}
-		f = emailAfter(text, f, email && f.Kind != KindEmail, floor)
-		dst = append(dst, f)
-		floor = f.End
-		i = f.End
+		dst, floor = appendFound(dst, text, kind, st, en, verified, line, email && kind != KindEmail, floor)
+		i = floor
 	}
 	return dst
 }
 
-// emailAfter is f, or when email is set and '@' follows f, the e-mail
-// address around it ([emailAround]).
-func emailAfter(text []byte, f Finding, email bool, floor int) Finding {
-	if email && f.End < len(text) && text[f.End] == '@' {
-		return emailAround(text, f, floor)
+// appendFound appends to dst the finding of kind k at text[start:end],
+// or, when email is set and '@' follows it, the e-mail address whose
+// local part ends with it. It returns dst and the end of what it
+// appended. The address replaces the identifier only if it parses and
+// covers it all; otherwise the identifier stands ("ИИН 901123300258@"),
+// so a stray '@' never makes redaction fail open.
+//
+// The finding comes as its fields and is built once, in dst (see the
+// scan loop).
+func appendFound(dst []Finding, text []byte, k Kind, start, end int, verified bool, line PhoneLine, email bool, floor int) ([]Finding, int) {
+	if email && end < len(text) && text[end] == '@' {
+		if st, en, ok := parseEmail(text, end, floor); ok && st <= start {
+			return append(dst, Finding{Kind: KindEmail, Start: st, End: en}), en
+		}
 	}
-	return f
-}
-
-// emailAround returns the e-mail address whose local part ends with f,
-// which text[f.End] == '@' follows, or f itself. The address replaces the
-// identifier only if it parses and covers it all; otherwise the identifier
-// stands ("ИИН 901123300258@"), so a stray '@' never makes redaction fail
-// open.
-func emailAround(text []byte, f Finding, floor int) Finding {
-	if st, en, ok := parseEmail(text, f.End, floor); ok && st <= f.Start {
-		return Finding{Kind: KindEmail, Start: st, End: en}
-	}
-	return f
+	return append(dst, Finding{Kind: k, Start: start, End: end, Verified: verified, Line: line}), end
 }
 
 // digitHit is what digits finds in a digit run: a Finding without its
