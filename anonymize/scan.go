@@ -599,10 +599,15 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 func appendFound(dst []Finding, text []byte, k Kind, start, end int, verified bool, line PhoneLine, email bool, floor int) ([]Finding, int) {
 	if email && end < len(text) && text[end] == '@' {
 		if st, en, ok := parseEmail(text, end, floor); ok && st <= start {
-			return append(dst, Finding{Kind: KindEmail, Start: st, End: en}), en
+			k, start, end, verified, line = KindEmail, st, en, false, 0
 		}
 	}
-	return append(dst, Finding{Kind: k, Start: start, End: end, Verified: verified, Line: line}), end
+	// Field by field into the new element: a Finding literal would be
+	// built on the stack and copied with the same wide loads.
+	dst = append(dst, Finding{})
+	f := &dst[len(dst)-1]
+	f.Kind, f.Start, f.End, f.Verified, f.Line = k, start, end, verified, line
+	return dst, end
 }
 
 // digitHit is what digits finds in a digit run: a Finding without its
