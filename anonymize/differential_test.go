@@ -249,7 +249,7 @@ func TestScanDifferentialNames(t *testing.T) {
 // group (a phone with dots or no-break spaces, an IPv4 address, a plate,
 // a document number after its context word, a phone in brackets) after
 // groups of 1 to 6 digits joined by every separator the run counts, and
-// by its look-alikes.
+// by its look-alikes, and times after dates ("2024-03-15 12:30").
 func TestScanDifferentialNumberRuns(t *testing.T) {
 	t.Parallel()
 	scanners := append(differentialKinds(), anonymize.NewScanner())
@@ -274,9 +274,12 @@ func TestScanDifferentialNumberRuns(t *testing.T) {
 		"(727) 250.50.50", "(7172)\u00a055\u00a066\u00a077", "8 (771) 000.99.98", "10.12.0.7", "1.2.3.4",
 		"123 ABC 02", "123ABC02", "123 AB 02", "123456789", "771 000 99 98", "+7 771 000 99 98",
 		"N12345678", "901123 300258", "4111 1111 1111 1111", "KZ86125KZT5004100100",
+		// Times and what looks like them after a date.
+		"12:30", "12:30:45", "09:5", "12::1", "1:2::3", "12:30::1", "12:8\u00a0771\u00a0000\u00a099\u00a098",
+		"12:7 771 000 99 98", "12:123456789", "12:901123300258", "12:10.12.0.7", "12:123 ABC 02", "12:(727) 250.50.50",
 	}
 	before := []string{"", "ID ", "паспорт ", "тел. ", "x", "Сумма "}
-	after := []string{"", " ", ".", " тенге", "@mail.kz", ":30", "A", "\u00a0"}
+	after := []string{"", " ", ".", " тенге", "@mail.kz", ":30", "A", "\u00a0", ":30 доставлен", ":7 x", ":1a::", "ы"}
 	r := rand.New(rand.NewPCG(37, 41))
 	group := func(b []byte, l int) []byte {
 		for range l {

@@ -677,7 +677,7 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, i
 		// "2024-03-15"): count their digits before reading them,
 		// first word-wide, then group by group.
 		if count, end, ok := numberRun(text, i); ok && count < 12 {
-			return digitHit{}, deadRunEnd(text, j, count, end)
+			return digitHit{}, deadRunEnd(text, j, count, end, floor)
 		}
 		total := groupedDigits(text, i)
 		if total < 12 {
@@ -776,14 +776,40 @@ func numberRun(text []byte, i int) (count, end int, ok bool) {
 // What stops at or after end (a '+', '@' or ':', a full-width digit) is
 // looked at as before: the scan resumes at end, and look-backs from
 // there never reach into the run. No finding is made, so floor stays.
-func deadRunEnd(text []byte, j, count, end int) int {
+//
+// A time after a date ("2024-03-15 12:30 доставлен") is passed over
+// too: at a colon with no other colon within 5 bytes, the reference's
+// IPv6 test (colonNear) finds nothing, and the digits after it start
+// nothing if deadDigits says so.
+func deadRunEnd(text []byte, j, count, end, floor int) int {
 	if count >= 11 || end >= len(text) {
 		return j
 	}
-	if c := text[end]; c == '.' || c == 0xC2 || c >= 'A' && c <= 'Z' {
+	switch c := text[end]; {
+	case c == '.' || c == 0xC2 || c >= 'A' && c <= 'Z':
 		return j
+	case c == ':' && !colonNear(text, end, floor):
+		return deadDigits(text, end+1)
 	}
 	return end
+}
+
+// deadDigits returns the end of the digit run at text[p] if it
+// certainly starts nothing whatever stands before it but a look-back
+// trigger, else p. That is so for at most 8 digits, the first neither 7
+// nor 8, followed by a non-ASCII byte or by a space and one: no phone
+// (its first digit, without '+' or '('), no number of 9 digits or
+// more, no IPv4 address (a dot), no plate (Latin capitals), no groups
+// (a space and a digit).
+func deadDigits(text []byte, p int) int {
+	if p >= len(text) || !isDigit(text[p]) || text[p] == '7' || text[p] == '8' {
+		return p
+	}
+	e := digitRunEnd(text, p)
+	if e-p > 8 || e+1 >= len(text) || text[e] < 0x80 && (text[e] != ' ' || text[e+1] < 0x80) {
+		return p
+	}
+	return e
 }
 
 // groupedDigits counts the digits of the groups from text[i] separated
