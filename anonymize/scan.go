@@ -958,13 +958,13 @@ func parseIBAN(text []byte, i int) (end int, ok bool) {
 	n, j := 0, i
 	for j < len(text) && n < ibanLen {
 		ch := text[j]
-		if isAlnum(ch) {
-			c[n] = upper(ch)
+		if u := ibanUpper[ch]; u != 0 {
+			c[n] = u
 			n++
 			j++
 			continue
 		}
-		if ch == ' ' && j+1 < len(text) && isAlnum(text[j+1]) {
+		if ch == ' ' && j+1 < len(text) && ibanUpper[text[j+1]] != 0 {
 			j++
 			continue
 		}

@@ -183,3 +183,74 @@ func TestColonNear(t *testing.T) {
 		t.Fatalf("only %d addresses: the test no longer reaches colonNear", found)
 	}
 }
+
+// TestIBANCharsTextbook checks ibanChars, which reads characters through
+// tables and reduces at fixed places, against the textbook check (ISO
+// 13616: rotate, letters to two digits, mod 97 digit by digit) on valid
+// IBANs, IBANs with one character changed, and random bytes.
+func TestIBANCharsTextbook(t *testing.T) {
+	t.Parallel()
+	textbook := func(c *[ibanLen]byte) bool {
+		if c[0] != 'K' || c[1] != 'Z' {
+			return false
+		}
+		for i := 2; i < 7; i++ {
+			if !isDigit(c[i]) {
+				return false
+			}
+		}
+		rem := 0
+		for j := range ibanLen {
+			ch := c[(j+4)%ibanLen]
+			switch {
+			case isDigit(ch):
+				rem = (rem*10 + int(ch-'0')) % 97
+			case ch >= 'A' && ch <= 'Z':
+				v := int(ch-'A') + 10
+				rem = (rem*10 + v/10) % 97
+				rem = (rem*10 + v%10) % 97
+			default:
+				return false
+			}
+		}
+		return rem == 1
+	}
+	r := rand.New(rand.NewPCG(43, 47))
+	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	valid := 0
+	for k := range 300000 {
+		var c [ibanLen]byte
+		c[0], c[1] = 'K', 'Z'
+		for i := 2; i < ibanLen; i++ {
+			switch {
+			case i < 7:
+				c[i] = byte('0' + r.IntN(10))
+			case k%5 == 0:
+				c[i] = byte(r.IntN(256))
+			default:
+				c[i] = alnum[r.IntN(len(alnum))]
+			}
+		}
+		if k%3 == 0 {
+			// Fix the check digits so that the IBAN is valid, then
+			// perhaps change one character.
+			c[2], c[3] = '0', '0'
+			for d := 0; d < 100 && !textbook(&c); d++ {
+				c[2], c[3] = byte('0'+d/10), byte('0'+d%10)
+			}
+			if k%2 == 0 {
+				c[2+r.IntN(ibanLen-2)] = alnum[r.IntN(len(alnum))]
+			}
+		}
+		want := textbook(&c)
+		if want {
+			valid++
+		}
+		if got := ibanChars(&c); got != want {
+			t.Fatalf("ibanChars(%q) = %v, textbook %v", c[:], got, want)
+		}
+	}
+	if valid < 10000 {
+		t.Fatalf("only %d valid IBANs: the test no longer reaches the checksum", valid)
+	}
+}
