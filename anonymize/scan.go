@@ -720,14 +720,6 @@ func digitRunEnd(text []byte, i int) int {
 	return i
 }
 
-// fewGroupedDigits reports whether the groups from text[i] that
-// groupedDigits counts certainly hold fewer than 12 digits (see
-// numberRun).
-func fewGroupedDigits(text []byte, i int) bool {
-	count, _, ok := numberRun(text, i)
-	return ok && count < 12
-}
-
 // numberRun counts the digits of the run of digits and separators from
 // text[i] and returns them with the run's end, if the run ends within
 // 24 bytes; otherwise (or near the end of text) ok is false. The groups
