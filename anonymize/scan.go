@@ -625,8 +625,9 @@ type digitHit struct {
 // (end 0 if none) and where a fast scan may resume: the end of the run,
 // since no identifier starts after a digit, or past a run of groups that
 // holds nothing (deadRunEnd). The reference scan resumes at the end of
-// the digit run, so that the differential tests check deadRunEnd. What stands before floor is a finding,
-// which redaction replaces: it never glues a candidate to its left.
+// the digit run, so that the differential tests check deadRunEnd. What
+// stands before floor is a finding, which redaction replaces: it never
+// glues a candidate to its left.
 func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, int) {
 	n := len(text)
 	j := digitRunEnd(text, i)
@@ -749,8 +750,8 @@ func numberRun(text []byte, i int) (count, end int, ok bool) {
 // deadRunEnd returns where a fast scan may resume after a run of digits
 // and separators (numberRun) from a digit run of 2 or more digits ending
 // at j, holding count digits and ending at end, when the run's first
-// group starts nothing:
-// past the whole run if nothing can start in it either, else j.
+// group starts nothing: past the whole run if nothing can start in it
+// either, else j.
 //
 // Amounts and dates ("15 000 тенге", "2024-03-15 12:30") are then one
 // stop instead of one per group. The reference scan looks at every group
@@ -787,12 +788,13 @@ func deadRunEnd(text []byte, j, count, end, floor int) int {
 }
 
 // deadDigits returns the end of the digit run at text[p] if it
-// certainly starts nothing whatever stands before it but a look-back
-// trigger, else p. That is so for at most 8 digits, the first neither 7
-// nor 8, followed by a non-ASCII byte or by a space and one: no phone
-// (its first digit, without '+' or '('), no number of 9 digits or
-// more, no IPv4 address (a dot), no plate (Latin capitals), no groups
-// (a space and a digit).
+// certainly starts nothing, else p. The byte before it must be no
+// look-back trigger ('+', '(', 'N', "KZ", "KZ "); deadRunEnd calls it
+// after a colon. A run starts nothing if it has at most 8 digits, the
+// first neither 7 nor 8, and a non-ASCII byte, or a space and one,
+// after it: no phone (its first digit, with neither '+' nor '(' before
+// it), no number of 9 digits or more, no IPv4 address (a dot), no plate
+// (Latin capitals), no groups (a space and a digit).
 func deadDigits(text []byte, p int) int {
 	if p >= len(text) || !isDigit(text[p]) || text[p] == '7' || text[p] == '8' {
 		return p
