@@ -240,3 +240,72 @@ func TestScanDifferentialNames(t *testing.T) {
 		t.Fatalf("only %d names in the cases: the test no longer reaches the rule's edges", found)
 	}
 }
+
+// TestScanDifferentialNumberRuns compares the fast scan, which passes
+// over the later groups of an amount or a date at once (a run of digits
+// and separators holding fewer than 11 digits, not ending in a dot, a
+// no-break space or a capital letter), with the reference, which looks at
+// each group. Each case puts an identifier that could start at a later
+// group (a phone with dots or no-break spaces, an IPv4 address, a plate,
+// a document number after its context word, a phone in brackets) after
+// groups of 1 to 6 digits joined by every separator the run counts, and
+// by its look-alikes, and times after dates ("2024-03-15 12:30").
+func TestScanDifferentialNumberRuns(t *testing.T) {
+	t.Parallel()
+	scanners := append(differentialKinds(), anonymize.NewScanner())
+	found := 0
+	check := func(text []byte) {
+		t.Helper()
+		slow := anonymize.ScanReference(scanners[0], text)
+		found += len(slow)
+		for k, s := range scanners {
+			slow := anonymize.ScanReference(s, text)
+			if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+				t.Fatalf("scanner %d: pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", k, text, diff)
+			}
+			if diff := cmp.Diff(slow, s.Scan(text)); diff != "" {
+				t.Fatalf("scanner %d: fast and reference scans differ on %q (-reference +fast):\n%s", k, text, diff)
+			}
+		}
+	}
+	seps := []string{" ", "-", "(", ")", ",", "!", "$", "%", "  ", " - ", ".", "\u00a0", "+", ":", "/"}
+	ids := []string{
+		"8.771.000.99.98", "771.000.99.98", "8\u00a0771\u00a0000\u00a099\u00a098", "7 771.000.99.98",
+		"(727) 250.50.50", "(7172)\u00a055\u00a066\u00a077", "8 (771) 000.99.98", "10.12.0.7", "1.2.3.4",
+		"123 ABC 02", "123ABC02", "123 AB 02", "123456789", "771 000 99 98", "+7 771 000 99 98",
+		"N12345678", "901123 300258", "4111 1111 1111 1111", "KZ86125KZT5004100100",
+		// Times and what looks like them after a date.
+		"12:30", "12:30:45", "09:5", "12::1", "1:2::3", "12:30::1", "12:8\u00a0771\u00a0000\u00a099\u00a098",
+		"12:7 771 000 99 98", "12:123456789", "12:901123300258", "12:10.12.0.7", "12:123 ABC 02", "12:(727) 250.50.50",
+	}
+	before := []string{"", "ID ", "паспорт ", "тел. ", "x", "Сумма "}
+	after := []string{"", " ", ".", " тенге", "@mail.kz", ":30", "A", "\u00a0", ":30 доставлен", ":7 x", ":1a::", "ы"}
+	r := rand.New(rand.NewPCG(37, 41))
+	group := func(b []byte, l int) []byte {
+		for range l {
+			b = append(b, byte('0'+r.IntN(10)))
+		}
+		return b
+	}
+	for range 60000 {
+		b := []byte(before[r.IntN(len(before))])
+		b = group(b, 2+r.IntN(5)) // a first group the run test takes
+		for range r.IntN(4) {
+			b = append(b, seps[r.IntN(5)]...)
+			b = group(b, 1+r.IntN(6))
+		}
+		b = append(b, seps[r.IntN(len(seps))]...)
+		if r.IntN(4) == 0 {
+			b = group(b, 1+r.IntN(9))
+		} else {
+			b = append(b, ids[r.IntN(len(ids))]...)
+		}
+		b = append(b, after[r.IntN(len(after))]...)
+		// Text after the run, so that the run test has its 24 bytes.
+		b = append(b, " и далее текст"[:1+r.IntN(20)]...)
+		check(b)
+	}
+	if found < 20000 {
+		t.Fatalf("only %d findings in the cases: the test no longer puts identifiers in number runs", found)
+	}
+}

@@ -112,21 +112,24 @@
 // byte finds (TestScanDifferential and its fuzz target run all three).
 // Names do not make the scan stop at every capital: it stops at the 'в'
 // of a patronymic's -вич/-вн or the 'ы' of ұлы/қызы, and looks back from
-// there at the one or two capitals a name can start with.
+// there at the one or two capitals a name can start with. Amounts and
+// dates in groups, with a time after them ("15 000", "2024-03-15
+// 12:30"), are one stop, not one per group, where no identifier can
+// start in their later groups.
 //
 // Measured against the scanner this package had before its detection was
 // widened (kept in bench_test.go, which finds only IINs, BINs, phones,
 // e-mail, cards and IBANs), on one core of an AVX2 server processor,
 // interleaved in one run (BenchmarkScanSideBySide and
-// BenchmarkScanSideBySideProse): with every kind the scanner is about 2
+// BenchmarkScanSideBySideProse): with every kind the scanner is about 2.2
 // times as fast on the benchmark corpus, a number every ~40 bytes, and
-// about 2.4 times on running prose with names; limited to the old six
-// kinds, about 2 and 8 times. Most of what remains is the work at each
-// number. Without AVX2 (or with purego) the scan with every kind is about
-// 1.2 to 1.35 times as fast as the old one, 1.8 and 4.5 times with the
-// old six kinds. Figures move with the machine, and by up to a tenth with
-// where the linker happens to place the old scanner's loop; run the
-// benchmarks to compare.
+// about 2.3 times on running prose with names; limited to the old six
+// kinds, about 2.4 and 8 times. Most of what remains is the work at each
+// identifier. Without AVX2 (or with purego) the scan with every kind is
+// about 1.4 (benchmark corpus) and 1.2 (prose) times as fast as the old
+// one. Figures move with the machine, and by up to a tenth with where the
+// linker happens to place the old scanner's loop; run the benchmarks to
+// compare.
 //
 // # Concurrency
 //

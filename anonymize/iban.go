@@ -16,26 +16,65 @@ func ibanChars(c *[ibanLen]byte) bool {
 		}
 	}
 	// Move the first four characters to the end and read the result as a
-	// base-36 number, modulo 97. The value is carried in 64 bits and
-	// reduced only when it could overflow.
-	var rem uint64
-	for j := 0; j < ibanLen; j++ {
-		ch := c[(j+4)%ibanLen]
-		switch {
-		case isDigit(ch):
-			rem = rem*10 + uint64(ch-'0')
-		case ch >= 'A' && ch <= 'Z':
-			rem = rem*100 + uint64(ch-'A') + 10
-		default:
-			return false
-		}
-		if rem >= 1<<50 {
-			rem %= 97
-		}
+	// base-36 number, modulo 97: a digit is one decimal digit, a letter
+	// two (A = 10). Characters are taken without a branch on their
+	// class, which the processor would mispredict on mixed letters and
+	// digits: the table gives the value, and the multiplier is chosen
+	// from it. The value is reduced after every 8 characters, where it
+	// is below 97·100^8 < 2^64.
+	var rem, bad uint64
+	for j := 4; j < 12; j++ {
+		rem = ibanStep(rem, ibanValue[c[j]], &bad)
 	}
 	rem %= 97
-	return rem == 1
+	for j := 12; j < ibanLen; j++ {
+		rem = ibanStep(rem, ibanValue[c[j]], &bad)
+	}
+	rem %= 97
+	for j := range 4 {
+		rem = ibanStep(rem, ibanValue[c[j]], &bad)
+	}
+	return bad < 64 && rem%97 == 1
 }
+
+// ibanStep appends the character of value v (ibanValue) to rem, and
+// ORs v into bad, which so stays below 64 only if every value was valid.
+func ibanStep(rem uint64, v byte, bad *uint64) uint64 {
+	*bad |= uint64(v)
+	mul := uint64(10)
+	if v >= 10 {
+		mul = 100
+	}
+	return rem*mul + uint64(v)
+}
+
+// ibanValue is the value of an IBAN character in the mod-97 check: 0-9
+// for the digits, 10-35 for the capitals A-Z, and 0xFF for other bytes.
+var ibanValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case isDigit(byte(c)):
+			t[c] = byte(c) - '0'
+		case c >= 'A' && c <= 'Z':
+			t[c] = byte(c) - 'A' + 10
+		default:
+			t[c] = 0xFF
+		}
+	}
+	return t
+}()
+
+// ibanUpper is the upper case of an ASCII letter or digit, and 0 for
+// other bytes: parseIBAN reads characters through it without a branch
+// on their class.
+var ibanUpper = func() (t [256]byte) {
+	for c := range t {
+		if isAlnum(byte(c)) {
+			t[c] = upper(byte(c))
+		}
+	}
+	return t
+}()
 
 func upper(c byte) byte {
 	if c >= 'a' && c <= 'z' {

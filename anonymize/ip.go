@@ -1,9 +1,12 @@
 package anonymize
 
 // parseIPv4 reads a dotted-quad IPv4 address starting at text[i]: four
-// decimal octets of one to three digits, each at most 255. It must stand
-// alone: not preceded by a letter or a dot, not followed by a digit or by
-// a dot and a digit ("1.2.3.4.5" is no address).
+// decimal octets of one to three digits, each at most 255 and without a
+// leading zero ("1.02.3.4" is no address, as for net/netip: such octets
+// are read as octal by some parsers, and such numbers are more often
+// versions or dates). It must stand alone: not preceded by a letter or a
+// dot, not followed by a digit or by a dot and a digit ("1.2.3.4.5" is no
+// address).
 func parseIPv4(text []byte, i, floor int) (end int, ok bool) {
 	n := len(text)
 	if i > floor && (text[i-1] == '.' || isAlnum(text[i-1])) {
@@ -18,12 +21,13 @@ func parseIPv4(text []byte, i, floor int) (end int, ok bool) {
 			j++
 		}
 		v, d := 0, 0
+		lead := j < n && text[j] == '0'
 		for j < n && isDigit(text[j]) && d < 4 {
 			v = v*10 + int(text[j]-'0')
 			d++
 			j++
 		}
-		if d == 0 || d > 3 || v > 255 {
+		if d == 0 || d > 3 || v > 255 || lead && d > 1 {
 			return 0, false
 		}
 	}

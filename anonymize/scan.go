@@ -449,10 +449,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					i = next
 					continue
 				}
-				f := emailAfter(text, Finding{Kind: KindName, Start: st, End: en}, email, floor)
-				dst = append(dst, f)
-				floor = f.End
-				i = f.End
+				dst, floor = appendFound(dst, text, KindName, st, en, false, 0, email, floor)
+				i = floor
 				continue
 			}
 		} else if fast {
@@ -485,10 +483,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					if en == 0 {
 						continue
 					}
-					f := emailAfter(text, Finding{Kind: KindName, Start: st, End: en}, email, floor)
-					dst = append(dst, f)
-					floor = f.End
-					i = f.End
+					dst, floor = appendFound(dst, text, KindName, st, en, false, 0, email, floor)
+					i = floor
 					continue
 				}
 			} else {
@@ -504,53 +500,64 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 			i++
 			continue
 		}
-		var f Finding
+		// The finding, as its fields: a Finding assigned here and
+		// copied into dst would be moved with loads wider than the
+		// stores that wrote it, which stall at every finding.
+		var (
+			kind     Kind
+			st, en   int
+			verified bool
+			line     PhoneLine
+		)
 		next := i + 1
 		// Digits are most stops: a test of their own rather than a
 		// jump through the switch's table.
 		if t == tDigit {
 			var h digitHit
 			h, next = s.digits(text, i, on, floor)
+			if !fast {
+				next = digitRunEnd(text, i)
+			}
 			if h.end == 0 {
 				i = max(next, i+1)
 				continue
 			}
-			f = Finding{Kind: h.kind, Start: i, End: h.end, Verified: h.verified, Line: h.line}
+			kind, st, en, verified, line = h.kind, i, h.end, h.verified, h.line
 			t = tNone
 		}
 		switch t {
 		case tPlus, tParen:
 			if on&setPhone != 0 && (i == floor || !isDigit(text[i-1])) {
-				if en, _, line, ok := parsePhone(text, i); ok {
-					f = Finding{Kind: KindPhone, Start: i, End: en, Line: line}
+				if fe, _, l, ok := parsePhone(text, i); ok {
+					kind, st, en, line = KindPhone, i, fe, l
 				}
 			}
 		case tAt:
 			if email {
-				if st, en, ok := parseEmail(text, i, floor); ok {
-					f = Finding{Kind: KindEmail, Start: st, End: en}
+				if fs, fe, ok := parseEmail(text, i, floor); ok {
+					kind, st, en = KindEmail, fs, fe
 				}
 			}
 		case tK:
 			// An IBAN is taken even glued to letters or digits: its
 			// length is fixed and its mod-97 check makes it certain.
 			if on&setIBAN != 0 && i+1 < n && text[i+1]|0x20 == 'z' {
-				if en, ok := parseIBAN(text, i); ok {
-					f = Finding{Kind: KindIBAN, Start: i, End: en, Verified: true}
+				if fe, ok := parseIBAN(text, i); ok {
+					kind, st, en, verified = KindIBAN, i, fe, true
 				}
 			}
 		case tColon:
 			if on&setIP != 0 {
-				var st, en int
+				var fs, fe int
 				var ok bool
-				if st, en, next, ok = parseIPv6(text, i, floor); ok {
-					f = Finding{Kind: KindIP, Start: st, End: en}
+				if fs, fe, next, ok = parseIPv6(text, i, floor); ok {
+					kind, st, en = KindIP, fs, fe
 				}
 			}
 		case tN:
 			if on&setDocument != 0 {
-				if en, ok := parsePassport(text, i, floor); ok {
-					f = Finding{Kind: KindDocument, Start: i, End: en}
+				if fe, ok := parsePassport(text, i, floor); ok {
+					kind, st, en = KindDocument, i, fe
 				}
 			}
 		case tFull:
@@ -563,44 +570,44 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 			continue
 		case tCyrCap:
 			{
-				var st, en int
+				var fs, fe int
 				var ok bool
-				if st, en, next, ok = nameAt(text, i-1, floor); ok {
-					f = Finding{Kind: KindName, Start: st, End: en}
+				if fs, fe, next, ok = nameAt(text, i-1, floor); ok {
+					kind, st, en = KindName, fs, fe
 				}
 			}
 		}
-		if f.End == 0 {
+		if en == 0 {
 			i = max(next, i+1)
 			continue
 		}
-		f = emailAfter(text, f, email && f.Kind != KindEmail, floor)
-		dst = append(dst, f)
-		floor = f.End
-		i = f.End
+		dst, floor = appendFound(dst, text, kind, st, en, verified, line, email && kind != KindEmail, floor)
+		i = floor
 	}
 	return dst
 }
 
-// emailAfter is f, or when email is set and '@' follows f, the e-mail
-// address around it ([emailAround]).
-func emailAfter(text []byte, f Finding, email bool, floor int) Finding {
-	if email && f.End < len(text) && text[f.End] == '@' {
-		return emailAround(text, f, floor)
+// appendFound appends to dst the finding of kind k at text[start:end],
+// or, when email is set and '@' follows it, the e-mail address whose
+// local part ends with it. It returns dst and the end of what it
+// appended. The address replaces the identifier only if it parses and
+// covers it all; otherwise the identifier stands ("ИИН 901123300258@"),
+// so a stray '@' never makes redaction fail open.
+//
+// The finding comes as its fields and is built once, in dst (see the
+// scan loop).
+func appendFound(dst []Finding, text []byte, k Kind, start, end int, verified bool, line PhoneLine, email bool, floor int) ([]Finding, int) {
+	if email && end < len(text) && text[end] == '@' {
+		if st, en, ok := parseEmail(text, end, floor); ok && st <= start {
+			k, start, end, verified, line = KindEmail, st, en, false, 0
+		}
 	}
-	return f
-}
-
-// emailAround returns the e-mail address whose local part ends with f,
-// which text[f.End] == '@' follows, or f itself. The address replaces the
-// identifier only if it parses and covers it all; otherwise the identifier
-// stands ("ИИН 901123300258@"), so a stray '@' never makes redaction fail
-// open.
-func emailAround(text []byte, f Finding, floor int) Finding {
-	if st, en, ok := parseEmail(text, f.End, floor); ok && st <= f.Start {
-		return Finding{Kind: KindEmail, Start: st, End: en}
-	}
-	return f
+	// Field by field into the new element: a Finding literal would be
+	// built on the stack and copied with the same wide loads.
+	dst = append(dst, Finding{})
+	f := &dst[len(dst)-1]
+	f.Kind, f.Start, f.End, f.Verified, f.Line = k, start, end, verified, line
+	return dst, end
 }
 
 // digitHit is what digits finds in a digit run: a Finding without its
@@ -615,9 +622,12 @@ type digitHit struct {
 }
 
 // digits examines the digit run starting at text[i]. It returns a finding
-// (end 0 if none) and where to resume: the end of the run, since no
-// identifier starts after a digit. What stands before floor is a finding,
-// which redaction replaces: it never glues a candidate to its left.
+// (end 0 if none) and where a fast scan may resume: the end of the run,
+// since no identifier starts after a digit, or past a run of groups that
+// holds nothing (deadRunEnd). The reference scan resumes at the end of
+// the digit run, so that the differential tests check deadRunEnd. What
+// stands before floor is a finding, which redaction replaces: it never
+// glues a candidate to its left.
 func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, int) {
 	n := len(text)
 	j := digitRunEnd(text, i)
@@ -667,8 +677,8 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, i
 		// Most grouped numbers are amounts and dates ("15 000",
 		// "2024-03-15"): count their digits before reading them,
 		// first word-wide, then group by group.
-		if fewGroupedDigits(text, i) {
-			return digitHit{}, j
+		if count, end, ok := numberRun(text, i); ok && count < 12 {
+			return digitHit{}, deadRunEnd(text, j, count, end, floor)
 		}
 		total := groupedDigits(text, i)
 		if total < 12 {
@@ -711,31 +721,89 @@ func digitRunEnd(text []byte, i int) int {
 	return i
 }
 
-// fewGroupedDigits reports whether the groups from text[i] that
-// groupedDigits counts certainly hold fewer than 12 digits. They lie
-// within the run of digits and separators from i; the test takes a
-// superset of separators (bytes b with b|0x0D = 0x2D: space, '-', and
-// "!$%(),"), so the run is never shorter and its digits never fewer. If
-// the run ends within 24 bytes, its digits are counted word-wide, without
-// the branches of a loop over groups of varying length; otherwise (or
-// near the end of text) it reports false and groupedDigits counts.
-func fewGroupedDigits(text []byte, i int) bool {
+// numberRun counts the digits of the run of digits and separators from
+// text[i] and returns them with the run's end, if the run ends within
+// 24 bytes; otherwise (or near the end of text) ok is false. The groups
+// groupedDigits counts lie within the run; it takes a superset of
+// separators (bytes b with b|0x0D = 0x2D: space, '-', and "!$%(),"), so
+// the run is never shorter than theirs and its digits never fewer. The
+// digits are counted word-wide, without the branches of a loop over
+// groups of varying length.
+func numberRun(text []byte, i int) (count, end int, ok bool) {
 	if i < 0 || i+24 > len(text) {
-		return false
+		return 0, 0, false
 	}
-	count := 0
 	for w := i; w < i+24; w += 8 {
 		x := load64(text, w)
 		low := x & lanes7
 		d := (lanes1*0xB9 - low) &^ x & (low + lanes1*0x50) & lanes8 // digits
 		t := x | lanes1*0x0D ^ lanes1*0x2D                           // zero at separators
 		sep := ^((t&lanes7 + lanes7) | t) & lanes8
-		if end := ^(d | sep) & lanes8; end != 0 {
-			return count+bits.OnesCount64(d&(end&-end-1)) < 12
+		if e := ^(d | sep) & lanes8; e != 0 {
+			return count + bits.OnesCount64(d&(e&-e-1)), w + bits.TrailingZeros64(e)>>3, true
 		}
 		count += bits.OnesCount64(d)
 	}
-	return false
+	return 0, 0, false
+}
+
+// deadRunEnd returns where a fast scan may resume after a run of digits
+// and separators (numberRun) from a digit run of 2 or more digits ending
+// at j, holding count digits and ending at end, when the run's first
+// group starts nothing: past the whole run if nothing can start in it
+// either, else j.
+//
+// Amounts and dates ("15 000 тенге", "2024-03-15 12:30") are then one
+// stop instead of one per group. The reference scan looks at every group
+// and finds nothing, because every identifier that could start at a
+// later group of the run (or at a '(' in it) either lies within the run
+// or goes on past its end:
+//   - within the run, it would need 9 digits or more (a document number
+//     9, a phone 10, an IIN or BIN 12, a card 13) after the first group's
+//     2 or more, and count is under 11; the letters of an IBAN, a
+//     passport number or a plate are not in the run;
+//   - past the end, only through a byte a phone (a dot or a no-break
+//     space, 0xC2 0xA0), an IPv4 address (a dot) or a plate (its capital
+//     letters) holds, which text[end] may not be.
+//
+// What stops at or after end (a '+', '@' or ':', a full-width digit) is
+// looked at as before: the scan resumes at end, and look-backs from
+// there never reach into the run. No finding is made, so floor stays.
+//
+// A time after a date ("2024-03-15 12:30 доставлен") is passed over
+// too: at a colon with no other colon within 5 bytes, the reference's
+// IPv6 test (colonNear) finds nothing, and the digits after it start
+// nothing if deadDigits says so.
+func deadRunEnd(text []byte, j, count, end, floor int) int {
+	if count >= 11 || end >= len(text) {
+		return j
+	}
+	switch c := text[end]; {
+	case c == '.' || c == 0xC2 || c >= 'A' && c <= 'Z':
+		return j
+	case c == ':' && !colonNear(text, end, floor):
+		return deadDigits(text, end+1)
+	}
+	return end
+}
+
+// deadDigits returns the end of the digit run at text[p] if it
+// certainly starts nothing, else p. The byte before it must be no
+// look-back trigger ('+', '(', 'N', "KZ", "KZ "); deadRunEnd calls it
+// after a colon. A run starts nothing if it has at most 8 digits, the
+// first neither 7 nor 8, and a non-ASCII byte, or a space and one,
+// after it: no phone (its first digit, with neither '+' nor '(' before
+// it), no number of 9 digits or more, no IPv4 address (a dot), no plate
+// (Latin capitals), no groups (a space and a digit).
+func deadDigits(text []byte, p int) int {
+	if p >= len(text) || !isDigit(text[p]) || text[p] == '7' || text[p] == '8' {
+		return p
+	}
+	e := digitRunEnd(text, p)
+	if e-p > 8 || e+1 >= len(text) || text[e] < 0x80 && (text[e] != ' ' || text[e+1] < 0x80) {
+		return p
+	}
+	return e
 }
 
 // groupedDigits counts the digits of the groups from text[i] separated
@@ -884,13 +952,13 @@ func parseIBAN(text []byte, i int) (end int, ok bool) {
 	n, j := 0, i
 	for j < len(text) && n < ibanLen {
 		ch := text[j]
-		if isAlnum(ch) {
-			c[n] = upper(ch)
+		if u := ibanUpper[ch]; u != 0 {
+			c[n] = u
 			n++
 			j++
 			continue
 		}
-		if ch == ' ' && j+1 < len(text) && isAlnum(text[j+1]) {
+		if ch == ' ' && j+1 < len(text) && ibanUpper[text[j+1]] != 0 {
 			j++
 			continue
 		}

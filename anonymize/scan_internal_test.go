@@ -6,16 +6,34 @@ import (
 	"testing"
 )
 
-// checkFewGroupedDigits fails if fewGroupedDigits rejects groups that
-// groupedDigits, which decides, counts 12 or more digits in: the
-// word-wide test may only be less sure, never wrong.
+// checkFewGroupedDigits fails if numberRun finds fewer than 12 digits
+// in groups that groupedDigits, which decides, counts 12 or more digits
+// in: the word-wide test may only be less sure, never wrong. Where it is
+// sure, the run's end and digit count must be those of the run of digits
+// and separators (space, '-', "!$%(),") from i, which deadRunEnd relies
+// on.
 func checkFewGroupedDigits(t *testing.T, text []byte) {
 	t.Helper()
 	for i := range text {
-		if isDigit(text[i]) && fewGroupedDigits(text, i) {
-			if total := groupedDigits(text, i); total >= 12 {
-				t.Fatalf("fewGroupedDigits(%q, %d) = true, but groupedDigits counts %d", text, i, total)
+		if !isDigit(text[i]) {
+			continue
+		}
+		count, end, ok := numberRun(text, i)
+		if !ok {
+			continue
+		}
+		if total := groupedDigits(text, i); count < 12 && total >= 12 {
+			t.Fatalf("numberRun(%q, %d) counts %d digits, but groupedDigits counts %d", text, i, count, total)
+		}
+		e, digits := i, 0
+		for e < len(text) && (isDigit(text[e]) || strings.IndexByte(" -!$%(),", text[e]) >= 0) {
+			if isDigit(text[e]) {
+				digits++
 			}
+			e++
+		}
+		if end != e || count != digits {
+			t.Fatalf("numberRun(%q, %d) = %d digits ending at %d, want %d ending at %d", text, i, count, end, digits, e)
 		}
 	}
 }
@@ -42,7 +60,7 @@ func TestFewGroupedDigits(t *testing.T) {
 					text := append(append([]byte("Сумма "), b...), after...)
 					text = append(text, "................................"...)
 					checkFewGroupedDigits(t, text)
-					if fewGroupedDigits(text, len("Сумма ")) {
+					if count, _, ok := numberRun(text, len("Сумма ")); ok && count < 12 {
 						sure++
 					}
 				}
@@ -50,7 +68,7 @@ func TestFewGroupedDigits(t *testing.T) {
 		}
 	}
 	if sure == 0 {
-		t.Fatal("fewGroupedDigits never decided: the test no longer reaches it")
+		t.Fatal("numberRun never decided: the test no longer reaches it")
 	}
 	r := rand.New(rand.NewPCG(29, 31))
 	alphabet := []byte("0123456789 - ,()!$%.x")
@@ -181,5 +199,76 @@ func TestColonNear(t *testing.T) {
 	}
 	if found < 100 {
 		t.Fatalf("only %d addresses: the test no longer reaches colonNear", found)
+	}
+}
+
+// TestIBANCharsTextbook checks ibanChars, which reads characters through
+// tables and reduces at fixed places, against the textbook check (ISO
+// 13616: rotate, letters to two digits, mod 97 digit by digit) on valid
+// IBANs, IBANs with one character changed, and random bytes.
+func TestIBANCharsTextbook(t *testing.T) {
+	t.Parallel()
+	textbook := func(c *[ibanLen]byte) bool {
+		if c[0] != 'K' || c[1] != 'Z' {
+			return false
+		}
+		for i := 2; i < 7; i++ {
+			if !isDigit(c[i]) {
+				return false
+			}
+		}
+		rem := 0
+		for j := range ibanLen {
+			ch := c[(j+4)%ibanLen]
+			switch {
+			case isDigit(ch):
+				rem = (rem*10 + int(ch-'0')) % 97
+			case ch >= 'A' && ch <= 'Z':
+				v := int(ch-'A') + 10
+				rem = (rem*10 + v/10) % 97
+				rem = (rem*10 + v%10) % 97
+			default:
+				return false
+			}
+		}
+		return rem == 1
+	}
+	r := rand.New(rand.NewPCG(43, 47))
+	const alnum = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	valid := 0
+	for k := range 300000 {
+		var c [ibanLen]byte
+		c[0], c[1] = 'K', 'Z'
+		for i := 2; i < ibanLen; i++ {
+			switch {
+			case i < 7:
+				c[i] = byte('0' + r.IntN(10))
+			case k%5 == 0:
+				c[i] = byte(r.IntN(256))
+			default:
+				c[i] = alnum[r.IntN(len(alnum))]
+			}
+		}
+		if k%3 == 0 {
+			// Fix the check digits so that the IBAN is valid, then
+			// perhaps change one character.
+			c[2], c[3] = '0', '0'
+			for d := 0; d < 100 && !textbook(&c); d++ {
+				c[2], c[3] = byte('0'+d/10), byte('0'+d%10)
+			}
+			if k%2 == 0 {
+				c[2+r.IntN(ibanLen-2)] = alnum[r.IntN(len(alnum))]
+			}
+		}
+		want := textbook(&c)
+		if want {
+			valid++
+		}
+		if got := ibanChars(&c); got != want {
+			t.Fatalf("ibanChars(%q) = %v, textbook %v", c[:], got, want)
+		}
+	}
+	if valid < 10000 {
+		t.Fatalf("only %d valid IBANs: the test no longer reaches the checksum", valid)
 	}
 }

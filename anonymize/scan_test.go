@@ -97,6 +97,8 @@ func TestScanner(t *testing.T) {
 		{"phone full width", "＋７ ７０１ ０００ １１ ２２", []span{phone("＋７ ７０１ ０００ １１ ２２")}},
 		{"ipv4", "from 192.168.10.1, then", []span{ip("192.168.10.1")}},
 		{"ipv4 end of sentence", "адрес 10.0.0.1.", []span{ip("10.0.0.1")}},
+		{"ipv4 zero octet", "адрес 10.0.0.7", []span{ip("10.0.0.7")}},
+		{"ipv4 leading zero is no address", "версия 0.00.0.0, сборка 1.02.3.4", nil},
 		{"ipv4 octet too big", "1.2.3.256", nil},
 		{"ipv4 five parts", "1.2.3.4.5", nil},
 		{"date is no ipv4", "15.03.2024", nil},
