@@ -200,22 +200,7 @@ func (s *Store) append(ctx context.Context, q db, entries []ledger.Entry) error 
 	if err := ledger.CheckAppend(head, entries); err != nil {
 		return fmt.Errorf("pgledger: append: %w", err)
 	}
-	args, err := appendArgs(entries)
-	if err != nil {
-		return err
-	}
-	b := &pgx.Batch{}
-	b.Queue("SELECT pg_advisory_xact_lock($1)", s.lock)
-	b.Queue(s.appendSQL, args...)
-	res := q.SendBatch(ctx, b)
-	_, err = res.Exec()
-	var tag pgconn.CommandTag
-	if err == nil {
-		tag, err = res.Exec()
-	}
-	if cerr := res.Close(); err == nil {
-		err = cerr
-	}
+	tag, err := s.send(ctx, q, entries)
 	switch {
 	case isUniqueViolation(err):
 		return fmt.Errorf("pgledger: append: %w", ledger.ErrConflict)
@@ -229,6 +214,58 @@ func (s *Store) append(ctx context.Context, q db, entries []ledger.Entry) error 
 	}
 	return nil
 }
+
+// send runs the lock and the append statement in one round trip: one
+// pipeline, one Sync, so one implicit transaction committed at the Sync
+// (or the host's transaction, for a Tx view). The statements are prepared
+// on the connection once; the parameters go in binary, encoded by
+// [encoder].
+func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.CommandTag, error) {
+	var conn *pgx.Conn
+	switch q := q.(type) {
+	case *pgxpool.Pool:
+		pc, err := q.Acquire(ctx)
+		if err != nil {
+			return pgconn.CommandTag{}, err
+		}
+		defer pc.Release()
+		conn = pc.Conn()
+	case pgx.Tx:
+		conn = q.Conn()
+	default:
+		return pgconn.CommandTag{}, fmt.Errorf("pgledger: append on a %T", q)
+	}
+	lock, err := conn.Prepare(ctx, lockSQL, lockSQL)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	ins, err := conn.Prepare(ctx, s.appendSQL, s.appendSQL)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	enc := encoders.Get().(*encoder)
+	defer encoders.Put(enc)
+	params := enc.encode(entries)
+	key := binary.BigEndian.AppendUint64(enc.key[:0], uint64(s.lock))
+	b := &pgconn.Batch{}
+	b.ExecStatement(lock, [][]byte{key}, binaryFormats[:1], nil)
+	b.ExecStatement(ins, params, binaryFormats, nil)
+	res, err := conn.PgConn().ExecBatch(ctx, b).ReadAll()
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			return pgconn.CommandTag{}, r.Err
+		}
+	}
+	if len(res) != 2 {
+		return pgconn.CommandTag{}, fmt.Errorf("pgledger: append: %d results of 2 statements", len(res))
+	}
+	return res[1].CommandTag, nil
+}
+
+const lockSQL = "SELECT pg_advisory_xact_lock($1)"
 
 // AppendChained implements [ledger.ChainAppender]: in one transaction,
 // under the advisory lock, it reads the head, chains entries after it and
