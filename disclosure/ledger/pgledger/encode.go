@@ -17,7 +17,7 @@ const (
 )
 
 // appendParams is the number of parameters of the append statement.
-const appendParams = 17
+const appendParams = 18
 
 // binaryFormats asks for every parameter in binary.
 var binaryFormats = func() []int16 {
@@ -29,9 +29,10 @@ var binaryFormats = func() []int16 {
 }()
 
 // encoder writes the append statement's parameters in PostgreSQL's binary
-// format into one buffer it reuses: the arrays of [Store.appendSQL], then
-// the head the batch continues. It does by hand, for these fixed types,
-// what pgx's reflective encoding did; the server decodes the same values.
+// format into one buffer it reuses: the arrays of the statement (see
+// Store.prepare), the head the batch continues and the chain's lock. It
+// does by hand, for these fixed types, what pgx's reflective encoding did:
+// the server decodes the same values.
 type encoder struct {
 	buf      []byte
 	ends     [appendParams]int
@@ -39,13 +40,12 @@ type encoder struct {
 	lists    []byte // the entries' JSON lists, one after the other
 	listEnds []int  // per entry: where its categories and its basis end in lists
 	scratch  []byte
-	key      [8]byte // the advisory lock's key
 }
 
 var encoders = sync.Pool{New: func() any { return &encoder{params: make([][]byte, appendParams)} }}
 
 // encode fills params for entries (at least one) and returns them.
-func (c *encoder) encode(entries []ledger.Entry) [][]byte {
+func (c *encoder) encode(entries []ledger.Entry, lock int64) [][]byte {
 	n := len(entries)
 	b := c.buf[:0]
 	p := 0
@@ -143,6 +143,9 @@ func (c *encoder) encode(entries []ledger.Entry) [][]byte {
 	b = binary.BigEndian.AppendUint64(b, first.Seq-1)
 	end()
 	b = append(b, first.PrevHash[:]...)
+	end()
+	// $18: the chain's advisory lock.
+	b = binary.BigEndian.AppendUint64(b, uint64(lock))
 	end()
 	c.buf = b
 	start := 0

@@ -46,7 +46,7 @@ func BenchmarkCommitParts(b *testing.B) {
 						e.Hash = e.ComputeHash()
 						es[i], prev = e, e.Head()
 					}
-					args, err := appendArgs(es)
+					args, err := appendArgs(es, s.lock)
 					require.NoError(b, err)
 					batch := &pgx.Batch{}
 					batch.Queue("SELECT pg_advisory_xact_lock($1)", s.lock)
@@ -96,7 +96,7 @@ func BenchmarkPipelineBound(b *testing.B) {
 					defer conns[i].Release()
 				}
 				for _, c := range conns { // prepare the statements on every connection
-					args, err := appendArgs([]ledger.Entry{{Seq: 99, At: time.Now()}})
+					args, err := appendArgs([]ledger.Entry{{Seq: 99, At: time.Now()}}, s.lock)
 					require.NoError(b, err)
 					batch := &pgx.Batch{}
 					batch.Queue("SELECT pg_advisory_xact_lock($1)", s.lock)
@@ -113,7 +113,7 @@ func BenchmarkPipelineBound(b *testing.B) {
 						e.Hash = e.ComputeHash()
 						es[i], head = e, e.Head()
 					}
-					args, err := appendArgs(es)
+					args, err := appendArgs(es, s.lock)
 					require.NoError(b, err)
 					batch := &pgx.Batch{}
 					batch.Queue("SELECT pg_advisory_xact_lock($1)", s.lock)

@@ -149,10 +149,16 @@ const columns = ledgerrow.Columns
 
 func (s *Store) prepare() {
 	s.headSQL = "SELECT seq, hash FROM " + s.table + " ORDER BY seq DESC LIMIT 1"
-	// One statement inserts the batch only if it continues the head on
-	// record: the compare and the append are one. It runs after the
-	// advisory lock in the same implicit transaction, with a snapshot
-	// taken after the lock was granted, so it sees every append before it.
+	// One statement takes the chain's lock and inserts the batch only if
+	// it continues the head on record: the compare and the append are
+	// one. The lock is taken before any row is inserted, and held to the
+	// commit, so every append waits for those before it to commit. The
+	// head is read in the statement's snapshot, which may be older than
+	// the lock (taken when the statement waited for it): a batch that
+	// compares equal to a head another append has since moved starts at
+	// an entry number on record, and the primary key refuses it. So a
+	// batch is written only if it continues the head at the time its lock
+	// was granted.
 	s.appendSQL = `WITH head AS (` + s.headSQL + `)
 INSERT INTO ` + s.table + ` (` + columns + `)
 SELECT u.seq, u.at_s, u.at_ns, u.subject, u.purpose, u.recipient, u.recipient_kind, u.categories::jsonb, u.basis::jsonb,
@@ -162,7 +168,8 @@ FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::text[], $5::text[], $
 	AS u(seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
 	exception, policy_version, reference, decision_id, prev_hash, hash)
 WHERE coalesce((SELECT seq FROM head), 0) = $16
-	AND coalesce((SELECT hash FROM head), decode(repeat('00', 32), 'hex')) = $17`
+	AND coalesce((SELECT hash FROM head), decode(repeat('00', 32), 'hex')) = $17
+	AND (SELECT pg_advisory_xact_lock($18)) IS NOT NULL`
 	s.scanSQL = "SELECT " + columns + " FROM " + s.table + " WHERE seq >= $1 ORDER BY seq"
 	s.subjectSQL = "SELECT " + columns + " FROM " + s.table + " WHERE subject = $1 ORDER BY seq"
 	s.decisionSQL = "SELECT " + columns + " FROM " + s.table + " WHERE decision_id = $1 AND decision_id <> '' ORDER BY seq"
@@ -215,11 +222,10 @@ func (s *Store) append(ctx context.Context, q db, entries []ledger.Entry) error 
 	return nil
 }
 
-// send runs the lock and the append statement in one round trip: one
-// pipeline, one Sync, so one implicit transaction committed at the Sync
-// (or the host's transaction, for a Tx view). The statements are prepared
-// on the connection once; the parameters go in binary, encoded by
-// [encoder].
+// send runs the append statement in one round trip (Bind, Describe,
+// Execute, Sync): one implicit transaction committed at the Sync, or the
+// host's transaction for a Tx view. The statement is prepared on the
+// connection once; the parameters go in binary, encoded by [encoder].
 func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.CommandTag, error) {
 	var conn *pgx.Conn
 	switch q := q.(type) {
@@ -235,37 +241,15 @@ func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.
 	default:
 		return pgconn.CommandTag{}, fmt.Errorf("pgledger: append on a %T", q)
 	}
-	lock, err := conn.Prepare(ctx, lockSQL, lockSQL)
-	if err != nil {
-		return pgconn.CommandTag{}, err
-	}
 	ins, err := conn.Prepare(ctx, s.appendSQL, s.appendSQL)
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	enc := encoders.Get().(*encoder)
 	defer encoders.Put(enc)
-	params := enc.encode(entries)
-	key := binary.BigEndian.AppendUint64(enc.key[:0], uint64(s.lock))
-	b := &pgconn.Batch{}
-	b.ExecStatement(lock, [][]byte{key}, binaryFormats[:1], nil)
-	b.ExecStatement(ins, params, binaryFormats, nil)
-	res, err := conn.PgConn().ExecBatch(ctx, b).ReadAll()
-	if err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	for _, r := range res {
-		if r.Err != nil {
-			return pgconn.CommandTag{}, r.Err
-		}
-	}
-	if len(res) != 2 {
-		return pgconn.CommandTag{}, fmt.Errorf("pgledger: append: %d results of 2 statements", len(res))
-	}
-	return res[1].CommandTag, nil
+	res := conn.PgConn().ExecPrepared(ctx, ins.Name, enc.encode(entries, s.lock), binaryFormats, nil).Read()
+	return res.CommandTag, res.Err
 }
-
-const lockSQL = "SELECT pg_advisory_xact_lock($1)"
 
 // AppendChained implements [ledger.ChainAppender]: in one transaction,
 // under the advisory lock, it reads the head, chains entries after it and
@@ -323,7 +307,7 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 	if err := ledger.CheckAppend(head, out); err != nil {
 		return nil, fmt.Errorf("pgledger: append: %w", err)
 	}
-	args, err := appendArgs(out)
+	args, err := appendArgs(out, s.lock)
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +331,7 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 	return out, nil
 }
 
-func appendArgs(entries []ledger.Entry) ([]any, error) {
+func appendArgs(entries []ledger.Entry, lock int64) ([]any, error) {
 	n := len(entries)
 	var (
 		seq, atS                                           = make([]int64, n), make([]int64, n)
@@ -370,7 +354,7 @@ func appendArgs(entries []ledger.Entry) ([]any, error) {
 	// hash of zeros, which the statement's coalesce stands for.
 	first := entries[0]
 	return []any{seq, atS, atNS, subj, purp, rcpt, kind, cats, basis, exc, ver, ref, did, prev, hash,
-		int64(first.Seq - 1), first.PrevHash[:]}, nil
+		int64(first.Seq - 1), first.PrevHash[:], lock}, nil
 }
 
 // Head implements [ledger.Store].
