@@ -82,10 +82,11 @@ func newConfig(opts []Option) config {
 }
 
 // Store is a [ledger.Store] in a PostgreSQL table, shared by any number of
-// instances of a service: each append checks, in the same implicit
-// transaction as the insert and under a transaction-scoped advisory lock,
-// that it continues the head on record, so the chain stays gapless and
-// linear whoever writes. The primary key on seq backs that check up.
+// instances of a service: each append checks, in the statement that
+// inserts it and under a transaction-scoped advisory lock, that it
+// continues the head on record, so the chain stays gapless and linear
+// whoever writes. The primary key on seq completes that check when the
+// statement waited for the lock (see the package documentation).
 //
 // Store is safe for concurrent use by multiple goroutines. It does not own
 // the pool: closing the pool is the host's.
