@@ -12,6 +12,7 @@ import (
 
 	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/internal/ledgerrow"
 	"github.com/yasam/privacy/internal/pgtest"
 	"github.com/yasam/privacy/purpose"
 )
@@ -163,4 +164,33 @@ func BenchmarkPipelineBound(b *testing.B) {
 			})
 		}
 	}
+}
+
+// appendArgs are the append statement's arguments for pgx, as the store
+// passed them before it encoded them itself (see encoder): what the
+// diagnostic benchmarks send.
+func appendArgs(entries []ledger.Entry, lock int64) ([]any, error) {
+	n := len(entries)
+	var (
+		seq, atS                                           = make([]int64, n), make([]int64, n)
+		atNS                                               = make([]int32, n)
+		subj, purp, rcpt, kind, cats, basis, exc, ver, ref = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		did                                                = make([]string, n)
+		prev, hash                                         = make([][]byte, n), make([][]byte, n)
+	)
+	for i, e := range entries {
+		c, bs, err := ledgerrow.Lists("pgledger", e)
+		if err != nil {
+			return nil, err
+		}
+		seq[i], atS[i], atNS[i] = int64(e.Seq), e.At.Unix(), int32(e.At.Nanosecond())
+		subj[i], purp[i], rcpt[i], kind[i] = e.Subject, string(e.Purpose), e.Recipient, string(e.RecipientKind)
+		cats[i], basis[i], exc[i], ver[i], ref[i] = string(c), string(bs), string(e.Exception), e.PolicyVersion, e.Reference
+		did[i], prev[i], hash[i] = e.DecisionID, e.PrevHash[:], e.Hash[:]
+	}
+	// The head the batch continues: for the empty chain, entry 0 with a
+	// hash of zeros, which the statement's coalesce stands for.
+	first := entries[0]
+	return []any{seq, atS, atNS, subj, purp, rcpt, kind, cats, basis, exc, ver, ref, did, prev, hash,
+		int64(first.Seq - 1), first.PrevHash[:], lock}, nil
 }

@@ -308,20 +308,24 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 	if err := ledger.CheckAppend(head, out); err != nil {
 		return nil, fmt.Errorf("pgledger: append: %w", err)
 	}
-	args, err := appendArgs(out, s.lock)
+	ins, err := conn.Prepare(ctx, s.appendSQL, s.appendSQL)
 	if err != nil {
-		return nil, err
+		return nil, wrap(ctx, "append", err)
 	}
-	b = &pgx.Batch{}
-	b.Queue(s.appendSQL, args...)
-	b.Queue("COMMIT")
-	res = conn.SendBatch(ctx, b)
-	tag, err := res.Exec()
-	if err == nil {
-		_, err = res.Exec()
+	enc := encoders.Get().(*encoder)
+	defer encoders.Put(enc)
+	pb := &pgconn.Batch{}
+	pb.ExecStatement(ins, enc.encode(out, s.lock), binaryFormats, nil)
+	pb.ExecParams("COMMIT", nil, nil, nil, nil)
+	var tag pgconn.CommandTag
+	results, err := conn.PgConn().ExecBatch(ctx, pb).ReadAll()
+	for _, r := range results {
+		if err == nil {
+			err = r.Err
+		}
 	}
-	if cerr := res.Close(); err == nil {
-		err = cerr
+	if err == nil && len(results) == 2 {
+		tag = results[0].CommandTag
 	}
 	switch {
 	case err != nil:
@@ -330,32 +334,6 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 		return nil, fmt.Errorf("pgledger: append: %w: %d of %d rows written under the lock", ledger.ErrUnavailable, tag.RowsAffected(), len(out))
 	}
 	return out, nil
-}
-
-func appendArgs(entries []ledger.Entry, lock int64) ([]any, error) {
-	n := len(entries)
-	var (
-		seq, atS                                           = make([]int64, n), make([]int64, n)
-		atNS                                               = make([]int32, n)
-		subj, purp, rcpt, kind, cats, basis, exc, ver, ref = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		did                                                = make([]string, n)
-		prev, hash                                         = make([][]byte, n), make([][]byte, n)
-	)
-	for i, e := range entries {
-		c, bs, err := ledgerrow.Lists("pgledger", e)
-		if err != nil {
-			return nil, err
-		}
-		seq[i], atS[i], atNS[i] = int64(e.Seq), e.At.Unix(), int32(e.At.Nanosecond())
-		subj[i], purp[i], rcpt[i], kind[i] = e.Subject, string(e.Purpose), e.Recipient, string(e.RecipientKind)
-		cats[i], basis[i], exc[i], ver[i], ref[i] = string(c), string(bs), string(e.Exception), e.PolicyVersion, e.Reference
-		did[i], prev[i], hash[i] = e.DecisionID, e.PrevHash[:], e.Hash[:]
-	}
-	// The head the batch continues: for the empty chain, entry 0 with a
-	// hash of zeros, which the statement's coalesce stands for.
-	first := entries[0]
-	return []any{seq, atS, atNS, subj, purp, rcpt, kind, cats, basis, exc, ver, ref, did, prev, hash,
-		int64(first.Seq - 1), first.PrevHash[:], lock}, nil
 }
 
 // Head implements [ledger.Store].
