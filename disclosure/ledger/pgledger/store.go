@@ -242,14 +242,35 @@ func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.
 	default:
 		return pgconn.CommandTag{}, fmt.Errorf("pgledger: append on a %T", q)
 	}
-	ins, err := conn.Prepare(ctx, s.appendSQL, s.appendSQL)
-	if err != nil {
-		return pgconn.CommandTag{}, err
-	}
 	enc := encoders.Get().(*encoder)
 	defer encoders.Put(enc)
-	res := conn.PgConn().ExecPrepared(ctx, ins.Name, enc.encode(entries, s.lock), binaryFormats, nil).Read()
-	return res.CommandTag, res.Err
+	params := enc.encode(entries, s.lock)
+	for attempt := 0; ; attempt++ {
+		ins, err := conn.Prepare(ctx, s.appendSQL, s.appendSQL)
+		if err != nil {
+			return pgconn.CommandTag{}, err
+		}
+		res := conn.PgConn().ExecPrepared(ctx, ins.Name, params, binaryFormats, nil).Read()
+		// A statement dropped behind the connection's back (DEALLOCATE
+		// ALL, DISCARD ALL) fails at Bind, before anything ran: prepare
+		// it again and send the batch once more.
+		if s.forgetIfDropped(ctx, conn, res.Err) && attempt == 0 {
+			continue
+		}
+		return res.CommandTag, res.Err
+	}
+}
+
+// forgetIfDropped reports whether err says the append statement is not
+// prepared on conn, though the connection had it; it then forgets it, so
+// that the next use prepares it again.
+func (s *Store) forgetIfDropped(ctx context.Context, conn *pgx.Conn, err error) bool {
+	if !statementDropped(err) {
+		return false
+	}
+	// Close of a statement the server does not have is no error; this
+	// drops the connection's record of it.
+	return conn.Deallocate(ctx, s.appendSQL) == nil
 }
 
 // AppendChained implements [ledger.ChainAppender]: in one transaction,
@@ -269,16 +290,32 @@ func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]le
 		return nil, wrap(ctx, "append", err)
 	}
 	defer conn.Release()
-	out, err := s.appendChained(ctx, conn.Conn(), entries)
-	if err != nil {
+	for attempt := 0; ; attempt++ {
+		out, err := s.appendChained(ctx, conn.Conn(), entries)
+		if err == nil {
+			return out, nil
+		}
 		// Whatever state the connection is in, end the transaction; a
 		// connection that cannot is not returned to the pool.
 		if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
 			conn.Conn().Close(context.WithoutCancel(ctx))
+			return nil, err
 		}
-		return nil, err
+		// A statement dropped behind the connection's back failed at
+		// Bind, before it ran. Whatever dropped it (DEALLOCATE ALL,
+		// DISCARD ALL) dropped the append statement too: forget it, and
+		// try once more.
+		if attempt > 0 || !statementDropped(err) || conn.Conn().Deallocate(ctx, s.appendSQL) != nil {
+			return nil, err
+		}
 	}
-	return out, nil
+}
+
+// statementDropped reports whether err is PostgreSQL's "prepared statement
+// does not exist".
+func statementDropped(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "26000" // invalid_sql_statement_name
 }
 
 // appendChained holds the lock for one round trip and the commit: the
@@ -327,6 +364,7 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 	if err == nil && len(results) == 2 {
 		tag = results[0].CommandTag
 	}
+	s.forgetIfDropped(ctx, conn, err) // the next append prepares it again
 	switch {
 	case err != nil:
 		return nil, wrap(ctx, "append", err)

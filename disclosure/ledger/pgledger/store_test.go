@@ -451,6 +451,33 @@ func TestAppendWaitingForTheLock(t *testing.T) {
 	assert.Equal(t, uint64(4), h.Seq, "the late batch wrote nothing")
 }
 
+// TestStatementDroppedBehindTheStore: a host that drops the connection's
+// prepared statements (DEALLOCATE ALL, DISCARD ALL, as a pooler's reset
+// does) costs Append and AppendChained a new prepare, not an error on that
+// connection from then on.
+func TestStatementDroppedBehindTheStore(t *testing.T) {
+	t.Parallel()
+	for _, reset := range []string{"DEALLOCATE ALL", "DISCARD ALL"} {
+		t.Run(reset, func(t *testing.T) {
+			s, pool, _ := fresh(t, pgtest.WithMaxConns(1)) // one connection: the one reset
+			l := ledger.New(s)
+			fill(t, l, 2)
+			_, err := pool.Exec(t.Context(), reset, pgx.QueryExecModeSimpleProtocol)
+			require.NoError(t, err)
+			require.NoError(t, record(t.Context(), l, "user-1"))
+
+			e := ledger.Entry{At: time.Now(), Subject: "user-2", Purpose: purpose.Payments, Recipient: "halyk-bank", RecipientKind: disclosure.ThirdParty,
+				Categories: []purpose.Category{purpose.Identity}, Basis: []ledger.Basis{{Code: "consent_granted", Clause: "5.2"}}}
+			_, err = pool.Exec(t.Context(), reset, pgx.QueryExecModeSimpleProtocol)
+			require.NoError(t, err)
+			_, err = s.AppendChained(t.Context(), []ledger.Entry{e})
+			require.NoError(t, err)
+			require.NoError(t, record(t.Context(), l, "user-1"))
+			require.NoError(t, l.Verify(t.Context()))
+		})
+	}
+}
+
 // TestAppendChained: the store chains entries after whatever head is on
 // record; a refused batch writes nothing and leaves the pool usable.
 func TestAppendChained(t *testing.T) {
