@@ -62,11 +62,6 @@
 // it (encoding v1, see [ledger.Entry.Canonical]) and still verify, with
 // the entries recorded after them.
 //
-// File 0003_one_row_check replaces the four row checks of 0001 by one
-// constraint with the same rules (PostgreSQL builds each CHECK
-// constraint's expression for every INSERT statement); it scans the table
-// once to check the rows already there.
-//
 // The application role needs: USAGE on the schema; SELECT and INSERT on
 // ledger_entries; SELECT on privacy_schema. Nothing else: no UPDATE,
 // DELETE, TRUNCATE or DDL. The table refuses UPDATE, DELETE and TRUNCATE

@@ -24,7 +24,7 @@ var migrationFS embed.FS
 
 // SchemaVersion is the version of the "ledger" component this code needs
 // in privacy_schema: the number of the last file in [Migrations].
-const SchemaVersion = 3
+const SchemaVersion = 2
 
 // Component is the name the migrations record in privacy_schema.
 const Component = "ledger"

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -319,58 +318,8 @@ func TestMigrationsFollowConventions(t *testing.T) {
 	t.Parallel()
 	names, err := pgledger.FsGlob()
 	require.NoError(t, err)
-	assert.Equal(t, []string{"0001_init.up.sql", "0002_decision_id.up.sql", "0003_one_row_check.up.sql"}, names)
+	assert.Equal(t, []string{"0001_init.up.sql", "0002_decision_id.up.sql"}, names)
 	assert.Equal(t, len(names), pgledger.SchemaVersion, "SchemaVersion is the number of the last file")
-}
-
-// TestRowCheck: the one row check of 0003 refuses what the four checks
-// of 0001 refused, the four are gone, and every file runs again without
-// harm (as psql would run it, one file after the other).
-func TestRowCheck(t *testing.T) {
-	t.Parallel()
-	s, pool, _ := fresh(t)
-	fill(t, ledger.New(s), 1)
-	ctx := t.Context()
-	conn, err := pool.Acquire(ctx)
-	require.NoError(t, err)
-	defer conn.Release()
-	for _, name := range []string{"0001_init.up.sql", "0002_decision_id.up.sql", "0003_one_row_check.up.sql"} {
-		sql, err := fs.ReadFile(pgledger.Migrations(), name)
-		require.NoError(t, err)
-		_, err = conn.Conn().PgConn().Exec(ctx, string(sql)).ReadAll()
-		require.NoError(t, err, name)
-	}
-	var checks []string
-	rows, err := conn.Query(ctx, `SELECT conname FROM pg_constraint
-		WHERE conrelid = 'ledger_entries'::regclass AND contype = 'c' ORDER BY conname`)
-	require.NoError(t, err)
-	checks, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	require.NoError(t, err)
-	assert.Equal(t, []string{"ledger_entries_row_check"}, checks)
-
-	tests := []struct{ name, set string }{
-		{"seq 0", "seq = 0"},
-		{"seq below 0", "seq = -5"},
-		{"nanoseconds below 0", "seq = 2, at_ns = -1"},
-		{"nanoseconds of a whole second", "seq = 2, at_ns = 1000000000"},
-		{"short prev_hash", "seq = 2, prev_hash = '\\x00'"},
-		{"long hash", "seq = 2, hash = hash || '\\x00'::bytea"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			// A copy of entry 1 with one rule broken, inserted by the
-			// owner with plain SQL.
-			_, err := pool.Exec(t.Context(), `BEGIN; CREATE TEMP TABLE r ON COMMIT DROP AS SELECT * FROM ledger_entries WHERE seq = 1;
-				UPDATE r SET `+tt.set+`; INSERT INTO ledger_entries SELECT * FROM r; COMMIT`, pgx.QueryExecModeSimpleProtocol)
-			var pe *pgconn.PgError
-			require.ErrorAs(t, err, &pe)
-			assert.Equal(t, "23514", pe.Code, "check_violation")
-			_, _ = pool.Exec(t.Context(), "ROLLBACK", pgx.QueryExecModeSimpleProtocol)
-		})
-	}
-	var n int
-	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM ledger_entries").Scan(&n))
-	assert.Equal(t, 1, n)
 }
 
 // TestBatchIsOneTransaction pins what a pipeline of statements (one Sync)
