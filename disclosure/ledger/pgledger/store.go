@@ -229,6 +229,7 @@ func (s *Store) append(ctx context.Context, q db, entries []ledger.Entry) error 
 // connection once; the parameters go in binary, encoded by [encoder].
 func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.CommandTag, error) {
 	var conn *pgx.Conn
+	retry := false // not inside a host's transaction, which a failed Bind aborts
 	switch q := q.(type) {
 	case *pgxpool.Pool:
 		pc, err := q.Acquire(ctx)
@@ -236,7 +237,7 @@ func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.
 			return pgconn.CommandTag{}, err
 		}
 		defer pc.Release()
-		conn = pc.Conn()
+		conn, retry = pc.Conn(), true
 	case pgx.Tx:
 		conn = q.Conn()
 	default:
@@ -253,8 +254,9 @@ func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.
 		res := conn.PgConn().ExecPrepared(ctx, ins.Name, params, binaryFormats, nil).Read()
 		// A statement dropped behind the connection's back (DEALLOCATE
 		// ALL, DISCARD ALL) fails at Bind, before anything ran: prepare
-		// it again and send the batch once more.
-		if s.forgetIfDropped(ctx, conn, res.Err) && attempt == 0 {
+		// it again and send the batch once more (in a host's transaction
+		// the failure aborted it: the next append prepares again).
+		if s.forgetIfDropped(ctx, conn, res.Err) && retry && attempt == 0 {
 			continue
 		}
 		return res.CommandTag, res.Err
