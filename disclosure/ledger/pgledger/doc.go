@@ -9,11 +9,13 @@
 //	l := ledger.New(store, ledger.WithResolver(engine))
 //	_, err = l.Record(ctx, userID, decision, ledger.WithCategories(...))
 //
-// Any number of instances may share the table. Each store append takes a
-// transaction-scoped advisory lock and inserts the batch with one
-// statement that writes it only if it continues the head on record
-// (compare-and-append), in one round trip and one implicit transaction;
-// the primary key on seq backs the check up. A [ledger.Ledger] batches
+// Any number of instances may share the table. Each store append is one
+// statement, sent in one round trip and run in one implicit transaction:
+// it takes a transaction-scoped advisory lock before inserting any row,
+// and writes the batch only if it continues the head on record
+// (compare-and-append). When the statement had to wait for the lock, its
+// snapshot may predate the append it waited for; the primary key on seq
+// then refuses the batch, which starts at an entry number on record. A [ledger.Ledger] batches
 // concurrent Records into one append (group commit). When another
 // instance appended first, the append is refused and the Ledger hands its
 // next batches to [Store.AppendChained], which reads the head, chains and

@@ -82,10 +82,11 @@ func newConfig(opts []Option) config {
 }
 
 // Store is a [ledger.Store] in a PostgreSQL table, shared by any number of
-// instances of a service: each append checks, in the same implicit
-// transaction as the insert and under a transaction-scoped advisory lock,
-// that it continues the head on record, so the chain stays gapless and
-// linear whoever writes. The primary key on seq backs that check up.
+// instances of a service: each append checks, in the statement that
+// inserts it and under a transaction-scoped advisory lock, that it
+// continues the head on record, so the chain stays gapless and linear
+// whoever writes. The primary key on seq completes that check when the
+// statement waited for the lock (see the package documentation).
 //
 // Store is safe for concurrent use by multiple goroutines. It does not own
 // the pool: closing the pool is the host's.
@@ -149,10 +150,16 @@ const columns = ledgerrow.Columns
 
 func (s *Store) prepare() {
 	s.headSQL = "SELECT seq, hash FROM " + s.table + " ORDER BY seq DESC LIMIT 1"
-	// One statement inserts the batch only if it continues the head on
-	// record: the compare and the append are one. It runs after the
-	// advisory lock in the same implicit transaction, with a snapshot
-	// taken after the lock was granted, so it sees every append before it.
+	// One statement takes the chain's lock and inserts the batch only if
+	// it continues the head on record: the compare and the append are
+	// one. The lock is taken before any row is inserted, and held to the
+	// commit, so every append waits for those before it to commit. The
+	// head is read in the statement's snapshot, which may be older than
+	// the lock (taken when the statement waited for it): a batch that
+	// compares equal to a head another append has since moved starts at
+	// an entry number on record, and the primary key refuses it. So a
+	// batch is written only if it continues the head at the time its lock
+	// was granted.
 	s.appendSQL = `WITH head AS (` + s.headSQL + `)
 INSERT INTO ` + s.table + ` (` + columns + `)
 SELECT u.seq, u.at_s, u.at_ns, u.subject, u.purpose, u.recipient, u.recipient_kind, u.categories::jsonb, u.basis::jsonb,
@@ -162,7 +169,8 @@ FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::text[], $5::text[], $
 	AS u(seq, at_s, at_ns, subject, purpose, recipient, recipient_kind, categories, basis,
 	exception, policy_version, reference, decision_id, prev_hash, hash)
 WHERE coalesce((SELECT seq FROM head), 0) = $16
-	AND coalesce((SELECT hash FROM head), decode(repeat('00', 32), 'hex')) = $17`
+	AND coalesce((SELECT hash FROM head), decode(repeat('00', 32), 'hex')) = $17
+	AND (SELECT pg_advisory_xact_lock($18)) IS NOT NULL`
 	s.scanSQL = "SELECT " + columns + " FROM " + s.table + " WHERE seq >= $1 ORDER BY seq"
 	s.subjectSQL = "SELECT " + columns + " FROM " + s.table + " WHERE subject = $1 ORDER BY seq"
 	s.decisionSQL = "SELECT " + columns + " FROM " + s.table + " WHERE decision_id = $1 AND decision_id <> '' ORDER BY seq"
@@ -200,22 +208,7 @@ func (s *Store) append(ctx context.Context, q db, entries []ledger.Entry) error 
 	if err := ledger.CheckAppend(head, entries); err != nil {
 		return fmt.Errorf("pgledger: append: %w", err)
 	}
-	args, err := appendArgs(entries)
-	if err != nil {
-		return err
-	}
-	b := &pgx.Batch{}
-	b.Queue("SELECT pg_advisory_xact_lock($1)", s.lock)
-	b.Queue(s.appendSQL, args...)
-	res := q.SendBatch(ctx, b)
-	_, err = res.Exec()
-	var tag pgconn.CommandTag
-	if err == nil {
-		tag, err = res.Exec()
-	}
-	if cerr := res.Close(); err == nil {
-		err = cerr
-	}
+	tag, err := s.send(ctx, q, entries)
 	switch {
 	case isUniqueViolation(err):
 		return fmt.Errorf("pgledger: append: %w", ledger.ErrConflict)
@@ -228,6 +221,58 @@ func (s *Store) append(ctx context.Context, q db, entries []ledger.Entry) error 
 		return fmt.Errorf("pgledger: append: %w: %d of %d rows written", ledger.ErrUnavailable, tag.RowsAffected(), len(entries))
 	}
 	return nil
+}
+
+// send runs the append statement in one round trip (Bind, Describe,
+// Execute, Sync): one implicit transaction committed at the Sync, or the
+// host's transaction for a Tx view. The statement is prepared on the
+// connection once; the parameters go in binary, encoded by [encoder].
+func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.CommandTag, error) {
+	var conn *pgx.Conn
+	retry := false // not inside a host's transaction, which a failed Bind aborts
+	switch q := q.(type) {
+	case *pgxpool.Pool:
+		pc, err := q.Acquire(ctx)
+		if err != nil {
+			return pgconn.CommandTag{}, err
+		}
+		defer pc.Release()
+		conn, retry = pc.Conn(), true
+	case pgx.Tx:
+		conn = q.Conn()
+	default:
+		return pgconn.CommandTag{}, fmt.Errorf("pgledger: append on a %T", q)
+	}
+	enc := encoders.Get().(*encoder)
+	defer encoders.Put(enc)
+	params := enc.encode(entries, s.lock)
+	for attempt := 0; ; attempt++ {
+		ins, err := conn.Prepare(ctx, s.appendSQL, s.appendSQL)
+		if err != nil {
+			return pgconn.CommandTag{}, err
+		}
+		res := conn.PgConn().ExecPrepared(ctx, ins.Name, params, binaryFormats, nil).Read()
+		// A statement dropped behind the connection's back (DEALLOCATE
+		// ALL, DISCARD ALL) fails at Bind, before anything ran: prepare
+		// it again and send the batch once more (in a host's transaction
+		// the failure aborted it: the next append prepares again).
+		if s.forgetIfDropped(ctx, conn, res.Err) && retry && attempt == 0 {
+			continue
+		}
+		return res.CommandTag, res.Err
+	}
+}
+
+// forgetIfDropped reports whether err says the append statement is not
+// prepared on conn, though the connection had it; it then forgets it, so
+// that the next use prepares it again.
+func (s *Store) forgetIfDropped(ctx context.Context, conn *pgx.Conn, err error) bool {
+	if !statementDropped(err) {
+		return false
+	}
+	// Close of a statement the server does not have is no error; this
+	// drops the connection's record of it.
+	return conn.Deallocate(ctx, s.appendSQL) == nil
 }
 
 // AppendChained implements [ledger.ChainAppender]: in one transaction,
@@ -247,16 +292,32 @@ func (s *Store) AppendChained(ctx context.Context, entries []ledger.Entry) ([]le
 		return nil, wrap(ctx, "append", err)
 	}
 	defer conn.Release()
-	out, err := s.appendChained(ctx, conn.Conn(), entries)
-	if err != nil {
+	for attempt := 0; ; attempt++ {
+		out, err := s.appendChained(ctx, conn.Conn(), entries)
+		if err == nil {
+			return out, nil
+		}
 		// Whatever state the connection is in, end the transaction; a
 		// connection that cannot is not returned to the pool.
 		if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
 			conn.Conn().Close(context.WithoutCancel(ctx))
+			return nil, err
 		}
-		return nil, err
+		// A statement dropped behind the connection's back failed at
+		// Bind, before it ran. Whatever dropped it (DEALLOCATE ALL,
+		// DISCARD ALL) dropped the append statement too: forget it, and
+		// try once more.
+		if attempt > 0 || !statementDropped(err) || conn.Conn().Deallocate(ctx, s.appendSQL) != nil {
+			return nil, err
+		}
 	}
-	return out, nil
+}
+
+// statementDropped reports whether err is PostgreSQL's "prepared statement
+// does not exist".
+func statementDropped(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "26000" // invalid_sql_statement_name
 }
 
 // appendChained holds the lock for one round trip and the commit: the
@@ -286,21 +347,26 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 	if err := ledger.CheckAppend(head, out); err != nil {
 		return nil, fmt.Errorf("pgledger: append: %w", err)
 	}
-	args, err := appendArgs(out)
+	ins, err := conn.Prepare(ctx, s.appendSQL, s.appendSQL)
 	if err != nil {
-		return nil, err
+		return nil, wrap(ctx, "append", err)
 	}
-	b = &pgx.Batch{}
-	b.Queue(s.appendSQL, args...)
-	b.Queue("COMMIT")
-	res = conn.SendBatch(ctx, b)
-	tag, err := res.Exec()
-	if err == nil {
-		_, err = res.Exec()
+	enc := encoders.Get().(*encoder)
+	defer encoders.Put(enc)
+	pb := &pgconn.Batch{}
+	pb.ExecStatement(ins, enc.encode(out, s.lock), binaryFormats, nil)
+	pb.ExecParams("COMMIT", nil, nil, nil, nil)
+	var tag pgconn.CommandTag
+	results, err := conn.PgConn().ExecBatch(ctx, pb).ReadAll()
+	for _, r := range results {
+		if err == nil {
+			err = r.Err
+		}
 	}
-	if cerr := res.Close(); err == nil {
-		err = cerr
+	if err == nil && len(results) == 2 {
+		tag = results[0].CommandTag
 	}
+	s.forgetIfDropped(ctx, conn, err) // the next append prepares it again
 	switch {
 	case err != nil:
 		return nil, wrap(ctx, "append", err)
@@ -308,32 +374,6 @@ func (s *Store) appendChained(ctx context.Context, conn *pgx.Conn, entries []led
 		return nil, fmt.Errorf("pgledger: append: %w: %d of %d rows written under the lock", ledger.ErrUnavailable, tag.RowsAffected(), len(out))
 	}
 	return out, nil
-}
-
-func appendArgs(entries []ledger.Entry) ([]any, error) {
-	n := len(entries)
-	var (
-		seq, atS                                           = make([]int64, n), make([]int64, n)
-		atNS                                               = make([]int32, n)
-		subj, purp, rcpt, kind, cats, basis, exc, ver, ref = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		did                                                = make([]string, n)
-		prev, hash                                         = make([][]byte, n), make([][]byte, n)
-	)
-	for i, e := range entries {
-		c, bs, err := ledgerrow.Lists("pgledger", e)
-		if err != nil {
-			return nil, err
-		}
-		seq[i], atS[i], atNS[i] = int64(e.Seq), e.At.Unix(), int32(e.At.Nanosecond())
-		subj[i], purp[i], rcpt[i], kind[i] = e.Subject, string(e.Purpose), e.Recipient, string(e.RecipientKind)
-		cats[i], basis[i], exc[i], ver[i], ref[i] = string(c), string(bs), string(e.Exception), e.PolicyVersion, e.Reference
-		did[i], prev[i], hash[i] = e.DecisionID, e.PrevHash[:], e.Hash[:]
-	}
-	// The head the batch continues: for the empty chain, entry 0 with a
-	// hash of zeros, which the statement's coalesce stands for.
-	first := entries[0]
-	return []any{seq, atS, atNS, subj, purp, rcpt, kind, cats, basis, exc, ver, ref, did, prev, hash,
-		int64(first.Seq - 1), first.PrevHash[:]}, nil
 }
 
 // Head implements [ledger.Store].

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -321,9 +322,10 @@ func TestMigrationsFollowConventions(t *testing.T) {
 	assert.Equal(t, len(names), pgledger.SchemaVersion, "SchemaVersion is the number of the last file")
 }
 
-// TestBatchIsOneTransaction pins what Append relies on: the statements of
-// one pgx batch run in one implicit transaction, so the advisory lock taken
-// by the first is held by the insert after it.
+// TestBatchIsOneTransaction pins what a pipeline of statements (one Sync)
+// gets: one implicit transaction, so an advisory lock taken by the first is
+// held by those after it. (Append takes the lock in its one statement;
+// BenchmarkCommitParts and BenchmarkPipelineBound rely on this.)
 func TestBatchIsOneTransaction(t *testing.T) {
 	t.Parallel()
 	pool, _ := pgtest.New(t)
@@ -342,6 +344,87 @@ func TestBatchIsOneTransaction(t *testing.T) {
 	require.NoError(t, res.Close())
 	assert.Equal(t, tx1, tx2, "one transaction")
 	assert.Equal(t, int64(1), locks, "the lock is held to the end of the batch")
+}
+
+// TestAppendWaitingForTheLock: an Append whose statement started before
+// another transaction appended, and waited for the chain's lock until that
+// one committed, reads the head in its older snapshot, finds its own idea
+// of the head there, and is still refused (ErrConflict, nothing written):
+// the entry number it starts at is on record by then.
+func TestAppendWaitingForTheLock(t *testing.T) {
+	t.Parallel()
+	s, pool, _ := fresh(t)
+	fill(t, ledger.New(s), 2)
+	var stale []ledger.Entry
+	for e, err := range s.Scan(t.Context(), 1) {
+		require.NoError(t, err)
+		stale = append(stale, e)
+	}
+	head := stale[1].Head()
+
+	tx, err := pool.Begin(t.Context())
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(context.WithoutCancel(t.Context())) }()
+	holder := tx.Conn().PgConn().PID()
+	// The host's transaction takes the lock (Head through the view) and
+	// appends entries 3 and 4, not yet committed.
+	inTx := ledger.New(s.Tx(tx))
+	for range 2 {
+		require.NoError(t, record(t.Context(), inTx, "user-9"))
+	}
+
+	// A batch that continues entry 2, as a Ledger that has not seen
+	// entries 3 and 4 would send it.
+	e := stale[0]
+	e.Seq, e.PrevHash, e.Reference = head.Seq+1, head.Hash, "late"
+	e.Hash = e.ComputeHash()
+	done := make(chan error, 1)
+	go func() { done <- s.Append(context.WithoutCancel(t.Context()), []ledger.Entry{e}) }()
+
+	// Commit once the Append waits for the lock.
+	require.Eventually(t, func() bool {
+		var n int
+		err := pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_locks w JOIN pg_locks h
+			ON (w.locktype, w.database, w.classid, w.objid, w.objsubid) = (h.locktype, h.database, h.classid, h.objid, h.objsubid)
+			WHERE h.pid = $1 AND h.granted AND h.locktype = 'advisory' AND NOT w.granted`, holder).Scan(&n)
+		return err == nil && n == 1
+	}, time.Minute, 5*time.Millisecond)
+	require.NoError(t, tx.Commit(t.Context()))
+
+	err = <-done
+	require.ErrorIs(t, err, ledger.ErrConflict)
+	l := ledger.New(s)
+	require.NoError(t, l.Verify(t.Context()))
+	h, err := l.Head(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(4), h.Seq, "the late batch wrote nothing")
+}
+
+// TestStatementDroppedBehindTheStore: a host that drops the connection's
+// prepared statements (DEALLOCATE ALL, DISCARD ALL, as a pooler's reset
+// does) costs Append and AppendChained a new prepare, not an error on that
+// connection from then on.
+func TestStatementDroppedBehindTheStore(t *testing.T) {
+	t.Parallel()
+	for _, reset := range []string{"DEALLOCATE ALL", "DISCARD ALL"} {
+		t.Run(reset, func(t *testing.T) {
+			s, pool, _ := fresh(t, pgtest.WithMaxConns(1)) // one connection: the one reset
+			l := ledger.New(s)
+			fill(t, l, 2)
+			_, err := pool.Exec(t.Context(), reset, pgx.QueryExecModeSimpleProtocol)
+			require.NoError(t, err)
+			require.NoError(t, record(t.Context(), l, "user-1"))
+
+			e := ledger.Entry{At: time.Now(), Subject: "user-2", Purpose: purpose.Payments, Recipient: "halyk-bank", RecipientKind: disclosure.ThirdParty,
+				Categories: []purpose.Category{purpose.Identity}, Basis: []ledger.Basis{{Code: "consent_granted", Clause: "5.2"}}}
+			_, err = pool.Exec(t.Context(), reset, pgx.QueryExecModeSimpleProtocol)
+			require.NoError(t, err)
+			_, err = s.AppendChained(t.Context(), []ledger.Entry{e})
+			require.NoError(t, err)
+			require.NoError(t, record(t.Context(), l, "user-1"))
+			require.NoError(t, l.Verify(t.Context()))
+		})
+	}
 }
 
 // TestAppendChained: the store chains entries after whatever head is on

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/yasam/privacy/disclosure"
@@ -75,14 +74,61 @@ func Head(row sqlutil.Scanner) (ledger.Head, error) {
 	return h, nil
 }
 
-// Lists encodes e's categories and basis as stored, JSON lists. pkg
-// starts the error's message; it wraps [ledger.ErrInvalidEntry].
+// Lists encodes e's categories and basis as stored, JSON lists, as
+// [AppendLists] does. Lists of strings always encode: the error is nil,
+// and pkg (which would start its message) is unused; both stay for the
+// callers written against an encoder that could fail.
 func Lists(pkg string, e ledger.Entry) (cats, basis []byte, err error) {
-	if cats, err = json.Marshal(e.Categories); err != nil {
-		return nil, nil, fmt.Errorf("%s: append: %w: categories: %w", pkg, ledger.ErrInvalidEntry, err)
-	}
-	if basis, err = json.Marshal(e.Basis); err != nil {
-		return nil, nil, fmt.Errorf("%s: append: %w: basis: %w", pkg, ledger.ErrInvalidEntry, err)
-	}
+	cats, basis = AppendLists(nil, nil, e)
 	return cats, basis, nil
+}
+
+// AppendLists is [Lists] appending to cats and basis: the same bytes as
+// encoding/json's Marshal of the two lists, written without reflection
+// for the strings that need no escaping (as the catalog's codes and
+// clauses do), and by encoding/json for the others.
+func AppendLists(cats, basis []byte, e ledger.Entry) ([]byte, []byte) {
+	if e.Categories == nil {
+		cats = append(cats, "null"...)
+	} else {
+		cats = append(cats, '[')
+		for i, c := range e.Categories {
+			if i > 0 {
+				cats = append(cats, ',')
+			}
+			cats = appendString(cats, string(c))
+		}
+		cats = append(cats, ']')
+	}
+	if e.Basis == nil {
+		basis = append(basis, "null"...)
+	} else {
+		basis = append(basis, '[')
+		for i, b := range e.Basis {
+			if i > 0 {
+				basis = append(basis, ',')
+			}
+			basis = append(basis, `{"code":`...)
+			basis = appendString(basis, b.Code)
+			basis = append(basis, `,"clause":`...)
+			basis = appendString(basis, b.Clause)
+			basis = append(basis, '}')
+		}
+		basis = append(basis, ']')
+	}
+	return cats, basis
+}
+
+// appendString appends s as a JSON string, byte for byte as encoding/json
+// writes it.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
