@@ -113,7 +113,9 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				s.cache.Clear()
 			case strings.HasPrefix(n.Payload, ownPrefix):
 				skipPID = 0
-				if xid, err := strconv.ParseUint(n.Payload[len(ownPrefix):], 10, 64); err == nil && s.own.has(xid) {
+				// "o:<xid>", or "o:<xid>/<mark>" from an instance
+				// that applies the transaction to its cache itself.
+				if _, mark, ok := strings.Cut(n.Payload[len(ownPrefix):], "/"); ok && s.isOwn(mark) {
 					skipPID = n.PID
 				}
 			case strings.HasPrefix(n.Payload, xidPrefix):
@@ -175,6 +177,13 @@ func (x *seenXIDs) add(xid uint64) {
 	x.ring[x.next] = xid
 	x.set[xid]++
 	x.next = (x.next + 1) % len(x.ring)
+}
+
+// remove forgets xid (its ring slots stay until overwritten).
+func (x *seenXIDs) remove(xid uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	delete(x.set, xid)
 }
 
 func (x *seenXIDs) has(xid uint64) bool {
