@@ -102,7 +102,10 @@ type workloadResult struct {
 	MissReads, MissUsers, Refreshes uint64
 	Commits, Batches                uint64
 	CommitTime                      time.Duration
-	RSSMiB                          float64
+	// Of the group commits: exchanges with the database, and commits
+	// that took the careful path (see pgstore.Stats).
+	CommitRoundTrips, Fallbacks uint64
+	RSSMiB                      float64
 	// Of the Go runtime during the run: collections, the CPU they took
 	// (of it, assists: time allocating goroutines spent marking), and
 	// the process's CPU in all.
@@ -138,8 +141,9 @@ func (r workloadResult) String() string {
 			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes)
 	}
 	if r.Commits > 0 {
-		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v",
-			r.Commits, float64(r.Batches)/float64(r.Commits), (r.CommitTime / time.Duration(r.Commits)).Round(time.Microsecond))
+		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v, %.2f round trips per commit, %d fallbacks",
+			r.Commits, float64(r.Batches)/float64(r.Commits), (r.CommitTime / time.Duration(r.Commits)).Round(time.Microsecond),
+			float64(r.CommitRoundTrips)/float64(r.Commits), r.Fallbacks)
 	}
 	gc := ""
 	if r.TotalCPU > 0 {
@@ -155,6 +159,7 @@ func (r *workloadResult) storeStats(s *pgstore.Store) {
 	r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
 	r.MissReads, r.MissUsers, r.Refreshes = st.MissReads, st.MissUsers, st.Refreshes
 	r.Commits, r.Batches, r.CommitTime = st.Commits, st.Batches, st.CommitTime
+	r.CommitRoundTrips, r.Fallbacks = st.CommitRoundTrips, st.Fallbacks
 }
 
 // warmResult is one process's warm-up.
@@ -424,6 +429,8 @@ func (r *workloadResult) since(before pgstore.Stats) {
 	r.Commits -= before.Commits
 	r.Batches -= before.Batches
 	r.CommitTime -= before.CommitTime
+	r.CommitRoundTrips -= before.CommitRoundTrips
+	r.Fallbacks -= before.Fallbacks
 }
 
 // TestWorkload runs the realistic workload on the memory store (one
