@@ -128,6 +128,26 @@
 // be read again in the background, through the same tickets, so that a
 // hot user's next State is a hit (TestRefresh).
 //
+// Delta refresh. The reads that fill the cache (misses, refreshes, the
+// warm-up) also return their snapshot (pg_current_snapshot()), which the
+// cache keeps beside the state, with the transactions this instance
+// applied to it since by write-through. Each row records the transaction
+// that wrote it (column xact, schema version 4), and a transaction's
+// notifications name it first ("o:<xid>"), so the listener knows whether
+// a cached state already holds the change it hears of: if the state's
+// snapshot saw that transaction, the state stays cached; otherwise it is
+// dropped at once, as before, and the refresh reads only the user's rows
+// the snapshot did not see (less the own transactions) and applies them
+// to the dropped state, instead of reading and folding the user's whole
+// history. A further change while that refresh is pending keeps its base,
+// so one read brings the state past both. The result is the state as of
+// the refresh's own snapshot, exactly what a whole read at that snapshot
+// gives: Apply does not depend on the order of events of different
+// instants, and a row dated at an instant the state holds sends the user
+// to a whole read, as write-through does. States with no known snapshot
+// (read by StateAtLeast, or a user alone in a warm-up chunk) are read
+// whole. TestDeltaRefresh shows it; Stats counts Deltas and DeltaWhole.
+//
 // # Cache size and warm-up
 //
 // A cached state of a user with an acceptance and two grants holds about
@@ -186,7 +206,12 @@
 // The art. 8 p.4 content of an event (operator_name, operator_bin,
 // categories text[], and an acceptance's term and flags) is kept since
 // schema version 3 (0003_consent_content.up.sql); rows written before read
-// back without it.
+// back without it. Since schema version 4 (0004_xact.up.sql) each row
+// records the transaction that wrote it (xact xid8, filled by its
+// default, pg_current_xact_id()); rows written before hold NULL. The
+// functions the store calls (pg_current_xact_id, pg_current_snapshot,
+// pg_visible_in_snapshot, pg_notify) are PostgreSQL's built-ins, which
+// every role may execute.
 //
 // To erase subjects (crypto-shredding), wrap the store in a
 // consent.KeyedStore with a keyring (consent/keyring/pgkeyring): the rows

@@ -47,7 +47,7 @@ func Migrations() fs.FS {
 
 // SchemaVersion is the version of the schema this code needs, recorded as
 // component "consent" in table privacy_schema by the last migration file.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // ErrSchemaBehind is returned by [New] when the database has no consent
 // schema or an older one than [SchemaVersion]: run [Migrate], or apply
@@ -145,7 +145,9 @@ type Store struct {
 	// again in the background (see refresher).
 	refreshQ  chan *statecache.Ticket
 	refreshes atomic.Uint64
-	refDone   chan struct{} // closed when the refresher has stopped
+	// Delta refreshes run, and those that read the user whole after all.
+	deltas, deltaWhole atomic.Uint64
+	refDone            chan struct{} // closed when the refresher has stopped
 
 	// Group commit figures, for Stats.
 	commits, commitBatches, commitNanos, commitRTs, fallbacks atomic.Uint64
@@ -301,8 +303,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 type queries struct {
 	events                          string // the events table's name
 	meta, insert, byIDs, history    string
-	insertNew                       string
+	insertNew, delta                string
 	scanAfter, scanFrom, bySubjects string
+	bySubjectsAt                    string
 }
 
 func newQueries(schema string) queries {
@@ -327,11 +330,19 @@ func newQueries(schema string) queries {
 		// Any ID on record or repeated fails it (and its transaction).
 		insertNew: insertRows,
 		byIDs:     "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
-		// Keyset chunks of the whole log, in subject then log order.
-		scanAfter:  "SELECT " + columns + " FROM " + events + " WHERE subject > $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
-		scanFrom:   "SELECT " + columns + " FROM " + events + " WHERE subject >= $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
-		bySubjects: "SELECT " + columns + " FROM " + events + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq",
-		history:    "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
+		// Keyset chunks of the whole log, in subject then log order; the
+		// first column is the read's snapshot (see stateMeta).
+		scanAfter:    "SELECT " + snapColumn + columns + " FROM " + events + " WHERE subject > $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
+		scanFrom:     "SELECT " + snapColumn + columns + " FROM " + events + " WHERE subject >= $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
+		bySubjects:   "SELECT " + columns + " FROM " + events + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq",
+		bySubjectsAt: "SELECT " + snapColumn + columns + " FROM " + events + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq",
+		// The rows of a user that a snapshot did not see, less this
+		// instance's own transactions already applied. Rows older than
+		// the xact column (NULL) are seen by every snapshot.
+		delta: "SELECT " + snapColumn + columns + " FROM " + events + ` WHERE subject = $1 AND xact IS NOT NULL
+	AND NOT pg_visible_in_snapshot(xact, $2::text::pg_snapshot) AND NOT (xact = ANY($3::text[]::xid8[]))
+	ORDER BY at_time, at_ns, seq`,
+		history: "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
 	}
 }
 
@@ -533,7 +544,7 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, true, err
 	}
 	// Read-your-writes without waiting for a notification.
-	s.writeThrough(batches, errs, ids, gens)
+	s.writeThrough(batches, errs, ids, gens, xid)
 	return xid, true, nil
 }
 
@@ -615,7 +626,7 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, -1, err
 	}
 	// Read-your-writes without waiting for a notification.
-	s.writeThrough(batches, errs, inserted, gens)
+	s.writeThrough(batches, errs, inserted, gens, xid)
 	return xid, -1, nil
 }
 
@@ -624,7 +635,7 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 // before the commit (gens). A subject with an event that was already on
 // record (a repeat, which the state may or may not hold) is dropped
 // instead.
-func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted map[string]bool, gens map[string]uint64) {
+func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted map[string]bool, gens map[string]uint64, xid uint64) {
 	if s.cache == nil {
 		return
 	}
@@ -652,14 +663,18 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 			continue
 		}
 		events := bySubject[subject]
-		s.cache.Update(subject, gen, func(st consent.State) (consent.State, bool) {
+		s.cache.UpdateMeta(subject, gen, func(st consent.State, meta any) (consent.State, any, bool) {
 			for _, e := range events {
 				if sameInstant(st, e) {
-					return st, false
+					return st, nil, false
 				}
 				st = st.Apply(e)
 			}
-			return st, true
+			// The state now holds transaction xid too.
+			if m, ok := meta.(*stateMeta); ok {
+				return st, metaAny(m.withOwn(xid)), true
+			}
+			return st, nil, true
 		})
 	}
 }
@@ -923,8 +938,9 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	if s.cache != nil && s.serving() {
 		// Concurrent misses of one user share one read; concurrent
 		// misses of different users share one query.
-		return s.cache.Load(ctx, user, func() string { return s.tag(user) }, func() (consent.State, error) {
-			return s.misses.get(ctx, user)
+		return s.cache.LoadMeta(ctx, user, func() string { return s.tag(user) }, func() (consent.State, any, error) {
+			st, meta, err := s.misses.get(ctx, user)
+			return st, metaAny(meta), err
 		})
 	}
 	return s.load(ctx, nil, user)
@@ -1030,8 +1046,19 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 // recipient, policy version, channel, operator, categories) are shared
 // between events, so that cached states do not each hold copies.
 func scanEvents(rows pgx.Rows, in *interner, fn func(consent.Event)) error {
+	return scanEventsAt(rows, in, nil, fn)
+}
+
+// scanEventsAt is scanEvents for a query whose first column is the read's
+// snapshot (snapColumn): it sets *snap from the first row.
+func scanEventsAt(rows pgx.Rows, in *interner, snap *string, fn func(consent.Event)) error {
 	defer rows.Close()
 	for rows.Next() {
+		if snap != nil && *snap == "" {
+			if raw := rows.RawValues(); len(raw) > 0 {
+				*snap = string(raw[0])
+			}
+		}
 		var (
 			e                     consent.Event
 			action, purp, channel string
@@ -1042,9 +1069,17 @@ func scanEvents(rows pgx.Rows, in *interner, fn func(consent.Event)) error {
 			third, cross, pub     bool
 			cats                  []string
 		)
-		if err := rows.Scan(&e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
-			&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
-			&e.Operator.Name, &e.Operator.BIN, &cats); err != nil {
+		var err error
+		if snap != nil {
+			err = rows.Scan(nil, &e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
+				&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
+				&e.Operator.Name, &e.Operator.BIN, &cats)
+		} else {
+			err = rows.Scan(&e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
+				&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
+				&e.Operator.Name, &e.Operator.BIN, &cats)
+		}
+		if err != nil {
 			return err
 		}
 		if in != nil {
@@ -1132,8 +1167,11 @@ type Stats struct {
 	// read: MissUsers/MissReads users per round trip.
 	MissReads, MissUsers uint64
 	// Refreshes counts cached users another instance changed that were
-	// queued to be read again in the background.
-	Refreshes uint64
+	// queued to be read again in the background. Deltas counts the
+	// refreshes that read only the rows the cached state lacked, of
+	// which DeltaWhole then read the user whole after all (a row dated
+	// at an instant the state holds).
+	Refreshes, Deltas, DeltaWhole uint64
 	// Commits is how many group commits ran (transactions of Append),
 	// Batches how many Appends' batches they carried, and CommitTime
 	// their total duration.
@@ -1153,6 +1191,7 @@ func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
 	r, u := s.misses.stats()
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load(),
+		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(),
 		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load()),
 		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load()}
 }
