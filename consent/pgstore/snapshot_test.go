@@ -132,8 +132,10 @@ func TestDeltaRefresh(t *testing.T) {
 	for i := range 40 {
 		evs = append(evs, consent.Grant(user, purpose.Payments, fmt.Sprint("r-", i%5), at.Add(time.Duration(i+1)*time.Second)))
 	}
-	require.NoError(t, a.Append(ctx, evs...))
-	_, err := a.State(ctx, user)
+	tok, err := a.AppendToken(ctx, evs...)
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	_, err = a.State(ctx, user)
 	require.NoError(t, err)
 	_, meta := cachedMeta(t, a, user)
 	require.NotNil(t, meta, "a miss read noted no snapshot")
@@ -167,7 +169,7 @@ func TestDeltaRefresh(t *testing.T) {
 
 	// A change the cached state already holds (its snapshot saw the
 	// transaction) leaves it cached; one it lacks drops it.
-	tok, err := b.AppendToken(ctx, consent.Grant(user, purpose.Payments, "r-2", at.Add(4*time.Hour)))
+	tok, err = b.AppendToken(ctx, consent.Grant(user, purpose.Payments, "r-2", at.Add(4*time.Hour)))
 	require.NoError(t, err)
 	seenToken(t, a, tok)
 	_, meta = cachedMeta(t, a, user)
@@ -200,5 +202,62 @@ func TestDeltaRefresh(t *testing.T) {
 		}
 		st, _ := cachedMeta(t, a, user)
 		sameState(t, fresh(t, a, user), st, tc.name)
+	}
+}
+
+// BenchmarkRefresh measures bringing a cached user with a long history
+// (500 events) forward after another instance's change, by a delta
+// refresh and by a whole read: time until the instance has the new state
+// cached again, and the allocations of the whole process meanwhile
+// (mostly the refresh's decoding and folding), which do not depend on the
+// machine's load.
+func BenchmarkRefresh(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{{"delta", nil}, {"whole", []Option{withoutDelta()}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			schema := NewTestSchema(b)
+			pool := NewTestPool(b, schema)
+			a, err := New(b.Context(), pool, append([]Option{WithChannel(schema), WithMigrate()}, tc.opts...)...)
+			require.NoError(b, err)
+			b.Cleanup(a.Close)
+			w, err := New(b.Context(), NewTestPool(b, schema), WithChannel(schema))
+			require.NoError(b, err)
+			b.Cleanup(w.Close)
+			ctx := b.Context()
+			user := "user-bench-refresh"
+			at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+			var evs []consent.Event
+			evs = append(evs, consent.AcceptPolicy(user, "v1", at))
+			for i := range 499 {
+				evs = append(evs, consent.Grant(user, purpose.Payments, fmt.Sprint("r-", i%12), at.Add(time.Duration(i+1)*time.Second)))
+			}
+			require.NoError(b, w.Append(ctx, evs...))
+			// Cached, with the append's notification behind it.
+			require.Eventually(b, func() bool {
+				_, err := a.State(ctx, user)
+				_, _, ok := a.cache.GetMeta(user)
+				return err == nil && ok && a.Stats().CacheHits > 0
+			}, 5*time.Second, time.Millisecond)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				tok, err := w.AppendToken(ctx, consent.Grant(user, purpose.Payments, "r-x", at.Add(time.Hour+time.Duration(i)*time.Second)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				x, _ := strconv.ParseUint(string(tok)[strings.LastIndexByte(string(tok), '.')+1:], 10, 64)
+				for {
+					if _, meta, ok := a.cache.GetMeta(user); ok && a.seen.has(x) {
+						if m, _ := meta.(*stateMeta); m == nil || m.holds(x) || tc.name == "whole" {
+							break
+						}
+					}
+					time.Sleep(50 * time.Microsecond)
+				}
+			}
+			st := a.Stats()
+			b.ReportMetric(float64(st.Deltas)/float64(b.N), "deltas/op")
+		})
 	}
 }

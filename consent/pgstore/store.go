@@ -82,6 +82,7 @@ type config struct {
 	warmChunk int         // events per Warm query (default warmChunk)
 	warmHook  func(n int) // called once each Warm chunk's rows begin
 	noIntern  bool        // states read keep their own strings
+	noDelta   bool        // refreshes read users whole
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
