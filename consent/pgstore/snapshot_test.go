@@ -261,3 +261,34 @@ func BenchmarkRefresh(b *testing.B) {
 		})
 	}
 }
+
+// TestWarmNotesSnapshot shows that a warm-up keeps each state's snapshot,
+// so that another instance's change to a warmed user is read as a delta,
+// and that the result equals the log's fold.
+func TestWarmNotesSnapshot(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	w := open(t, schema, WithCacheSize(0))
+	users := seedUsers(t, w, 20)
+	a := open(t, schema, withWarmChunk(7))
+	b := open(t, schema)
+	n, err := a.Warm(t.Context(), 0)
+	require.NoError(t, err)
+	require.Equal(t, len(users), n)
+	for _, u := range users[1:] { // users[0] has more events than a chunk: read alone, no snapshot noted
+		_, meta, ok := a.cache.GetMeta(u)
+		require.True(t, ok, u)
+		assert.NotNil(t, meta, "%s: warmed without a snapshot", u)
+	}
+	user := users[5]
+	before := a.Stats()
+	tok, err := b.AppendToken(t.Context(), consent.WithdrawAcceptance(user, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	st, meta := cachedMeta(t, a, user)
+	sameState(t, fresh(t, a, user), st, "warmed user after another instance's change")
+	require.NotNil(t, meta)
+	assert.True(t, meta.holds(xidOf(t, tok)))
+	assert.Equal(t, before.Deltas+1, a.Stats().Deltas)
+	assert.Equal(t, before.CacheMisses, a.Stats().CacheMisses)
+}
