@@ -939,7 +939,15 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	if s.cache != nil && s.serving() {
 		// Concurrent misses of one user share one read; concurrent
 		// misses of different users share one query.
-		return s.cache.LoadMeta(ctx, user, func() string { return s.tag(user) }, func() (consent.State, any, error) {
+		// A miss that finds a delta refresh of the user queued but not
+		// started does it itself rather than read the whole history.
+		return s.cache.LoadMeta(ctx, user, func() string { return s.tag(user) }, func(t *statecache.Ticket) (consent.State, any, error) {
+			if t != nil && !s.cfg.noDelta {
+				if base, meta := t.Base(); meta != nil {
+					st, m, err := s.delta(ctx, user, base, meta.(*stateMeta))
+					return st, metaAny(m), err
+				}
+			}
 			st, meta, err := s.misses.get(ctx, user)
 			return st, metaAny(meta), err
 		})

@@ -311,17 +311,19 @@ func (c *Cache) Stats() (hits, misses uint64, n int) {
 // an invalidation that preceded it. A joined Load whose ctx ends stops
 // waiting with ctx's error. With a nil Cache, Load just reads.
 func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read func() (consent.State, error)) (consent.State, error) {
-	return c.LoadMeta(ctx, key, tagOf, func() (consent.State, any, error) {
+	return c.LoadMeta(ctx, key, tagOf, func(*Ticket) (consent.State, any, error) {
 		st, err := read()
 		return st, nil, err
 	})
 }
 
 // LoadMeta is [Cache.Load] whose read also returns the state's meta (see
-// [Cache.PutMeta]).
-func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, read func() (consent.State, any, error)) (consent.State, error) {
+// [Cache.PutMeta]). read is given the ticket it reads under (nil when its
+// state will not be cached): a ticket with a base ([Ticket.Base]) is a
+// delta refresh not yet started, which the read may do itself.
+func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, read func(*Ticket) (consent.State, any, error)) (consent.State, error) {
 	if c == nil {
-		st, _, err := read()
+		st, _, err := read(nil)
 		return st, err
 	}
 	c.mu.Lock()
@@ -348,7 +350,7 @@ func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, r
 				(errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
 				// The leader's request ended, not ours: read for
 				// ourselves (not cached: no ticket).
-				st, _, err := read()
+				st, _, err := read(nil)
 				return st, err
 			}
 			return f.st, f.err
@@ -365,7 +367,7 @@ func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, r
 		t.flight = f
 	}
 	c.mu.Unlock()
-	st, meta, err := read()
+	st, meta, err := read(t)
 	if err == nil {
 		c.PutMeta(t, st, meta)
 	}

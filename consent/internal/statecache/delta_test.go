@@ -88,3 +88,30 @@ func TestInvalidateTagForDelta(t *testing.T) {
 		assert.Equal(t, "m2", meta)
 	})
 }
+
+// TestLoadTakesPendingDelta shows that a Load of a key whose delta
+// refresh is queued but not started reads under that ticket (so it may
+// bring the base forward instead of reading whole), and that the refresh
+// then does not read again.
+func TestLoadTakesPendingDelta(t *testing.T) {
+	c := New(10)
+	base := consent.NewState("u")
+	require.True(t, c.PutMeta(c.Begin("u", "h"), base, "old"))
+	tk := c.InvalidateTagForDelta("h", func(any) bool { return false })
+	require.NotNil(t, tk)
+	var got any
+	_, err := c.LoadMeta(t.Context(), "u", func() string { return "h" }, func(rt *Ticket) (consent.State, any, error) {
+		require.NotNil(t, rt)
+		_, got = rt.Base()
+		return base, "new", nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "old", got, "the Load did not get the pending delta's base")
+	_, meta, ok := c.GetMeta("u")
+	require.True(t, ok)
+	assert.Equal(t, "new", meta)
+	assert.False(t, c.RefreshMeta(tk, func() (consent.State, any, error) {
+		t.Fatal("the refresh read again")
+		return base, nil, nil
+	}))
+}
