@@ -58,7 +58,7 @@ func (s *Store) refresher(ctx context.Context) {
 			// State calls that miss meanwhile wait for this read
 			// rather than read again.
 			s.cache.RefreshMeta(t, func() (consent.State, any, error) {
-				if base, meta := t.Base(); meta != nil && !s.cfg.noDelta {
+				if base, meta := s.cache.Base(t); meta != nil && !s.cfg.noDelta {
 					st, m, err := s.delta(ctx, t.Key(), base, meta.(*stateMeta))
 					return st, metaAny(m), err
 				}

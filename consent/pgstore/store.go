@@ -943,7 +943,7 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 		// started does it itself rather than read the whole history.
 		return s.cache.LoadMeta(ctx, user, func() string { return s.tag(user) }, func(t *statecache.Ticket) (consent.State, any, error) {
 			if t != nil && !s.cfg.noDelta {
-				if base, meta := t.Base(); meta != nil {
+				if base, meta := s.cache.Base(t); meta != nil {
 					st, m, err := s.delta(ctx, user, base, meta.(*stateMeta))
 					return st, metaAny(m), err
 				}

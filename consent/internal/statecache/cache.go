@@ -106,6 +106,7 @@ func (c *Cache) Begin(key, tag string) *Ticket {
 		// few cache fills.
 		for k, t := range c.loading {
 			c.dropTag(t.tag, k)
+			t.dropBase()
 		}
 		clear(c.loading)
 	}
@@ -133,6 +134,7 @@ func (c *Cache) PutMeta(t *Ticket, st consent.State, meta any) bool {
 		return false
 	}
 	delete(c.loading, t.key)
+	t.dropBase()
 	c.gen++
 	if el, ok := c.items[t.key]; ok {
 		e := el.Value.(*entry)
@@ -208,6 +210,7 @@ func (c *Cache) UpdateMeta(key string, gen uint64, apply func(consent.State, any
 	}
 	if t, ok := c.loading[key]; ok {
 		delete(c.loading, key)
+		t.dropBase()
 		if t.tag != e.tag {
 			c.dropTag(t.tag, key)
 		}
@@ -255,9 +258,15 @@ func (c *Cache) invalidate(k string) {
 	}
 	if t, ok := c.loading[k]; ok {
 		delete(c.loading, k)
+		t.dropBase()
 		c.dropTag(t.tag, k)
 	}
 }
+
+// dropBase lets go of the state a voided or used ticket carried, so that
+// no copy of a dropped user's state outlives the ticket's life in the
+// cache (a queued refresh may hold the ticket a while longer).
+func (t *Ticket) dropBase() { t.base, t.baseMeta = consent.State{}, nil }
 
 func (c *Cache) dropTag(tag, key string) {
 	if tag != "" && c.tags[tag] == key {
@@ -274,6 +283,9 @@ func (c *Cache) Clear() {
 	defer c.mu.Unlock()
 	c.lru.Init()
 	clear(c.items)
+	for _, t := range c.loading {
+		t.dropBase()
+	}
 	clear(c.loading)
 	clear(c.tags)
 	for f := range c.fills {
@@ -319,7 +331,7 @@ func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read 
 
 // LoadMeta is [Cache.Load] whose read also returns the state's meta (see
 // [Cache.PutMeta]). read is given the ticket it reads under (nil when its
-// state will not be cached): a ticket with a base ([Ticket.Base]) is a
+// state will not be cached): a ticket with a base ([Cache.Base]) is a
 // delta refresh not yet started, which the read may do itself.
 func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, read func(*Ticket) (consent.State, any, error)) (consent.State, error) {
 	if c == nil {
@@ -592,7 +604,7 @@ func (c *Cache) RefreshMeta(t *Ticket, read func() (consent.State, any, error)) 
 //     tickets taken for the key are voided all the same, so a load that
 //     read before the change can never cache its older state.
 //   - A cached state whose meta does not: it is dropped and the ticket
-//     returned carries it and its meta ([Ticket.Base]) for the refresh
+//     returned carries it and its meta ([Cache.Base]) for the refresh
 //     to bring forward.
 //   - No state cached, but a refresh of that kind is pending: it is
 //     voided and a new ticket with the same base is returned, so one
@@ -617,6 +629,7 @@ func (c *Cache) InvalidateTagForDelta(tag string, holds func(meta any) bool) *Ti
 		if e.meta != nil && holds(e.meta) {
 			if t, ok := c.loading[k]; ok {
 				delete(c.loading, k)
+				t.dropBase()
 				if t.tag != e.tag {
 					c.dropTag(t.tag, k)
 				}
@@ -641,9 +654,17 @@ func (c *Cache) InvalidateTagForDelta(tag string, holds func(meta any) bool) *Ti
 	return t
 }
 
-// Base returns the state a delta refresh's ticket brings forward and its
-// meta; meta is nil for a plain refresh, which reads the state whole.
-func (t *Ticket) Base() (consent.State, any) { return t.base, t.baseMeta }
+// Base returns the state a delta refresh's ticket t brings forward and
+// its meta, while t is live; meta is nil for a plain refresh (which
+// reads the state whole) and once t was voided or used.
+func (c *Cache) Base(t *Ticket) (consent.State, any) {
+	if c == nil || t == nil {
+		return consent.State{}, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return t.base, t.baseMeta
+}
 
 // GetMeta returns key's cached state and its meta without counting a hit
 // or moving it in the LRU (for tests and monitoring).

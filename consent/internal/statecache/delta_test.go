@@ -40,7 +40,7 @@ func TestInvalidateTagForDelta(t *testing.T) {
 		require.NotNil(t, tk)
 		_, ok := c.Get("u")
 		assert.False(t, ok, "a state lacking the change stayed cached")
-		st, meta := tk.Base()
+		st, meta := c.Base(tk)
 		assert.Equal(t, "lacks", meta)
 		assert.Equal(t, "u", st.Subject())
 		assert.True(t, c.RefreshMeta(tk, func() (consent.State, any, error) { return base, "new", nil }))
@@ -55,7 +55,7 @@ func TestInvalidateTagForDelta(t *testing.T) {
 		require.NotNil(t, first)
 		second := c.InvalidateTagForDelta("h", holds)
 		require.NotNil(t, second, "the pending refresh was lost")
-		_, meta := second.Base()
+		_, meta := c.Base(second)
 		assert.Equal(t, "lacks", meta, "the base was not kept")
 		assert.False(t, c.RefreshMeta(first, func() (consent.State, any, error) { return base, "x", nil }), "the first ticket was not voided")
 		assert.True(t, c.RefreshMeta(second, func() (consent.State, any, error) { return base, "y", nil }))
@@ -65,7 +65,7 @@ func TestInvalidateTagForDelta(t *testing.T) {
 		put(c, nil)
 		tk := c.InvalidateTagForDelta("h", func(any) bool { t.Fatal("holds called without meta"); return false })
 		require.NotNil(t, tk)
-		_, meta := tk.Base()
+		_, meta := c.Base(tk)
 		assert.Nil(t, meta)
 	})
 	t.Run("nothing cached", func(t *testing.T) {
@@ -102,7 +102,7 @@ func TestLoadTakesPendingDelta(t *testing.T) {
 	var got any
 	_, err := c.LoadMeta(t.Context(), "u", func() string { return "h" }, func(rt *Ticket) (consent.State, any, error) {
 		require.NotNil(t, rt)
-		_, got = rt.Base()
+		_, got = c.Base(rt)
 		return base, "new", nil
 	})
 	require.NoError(t, err)
@@ -114,4 +114,28 @@ func TestLoadTakesPendingDelta(t *testing.T) {
 		t.Fatal("the refresh read again")
 		return base, nil, nil
 	}))
+}
+
+// TestVoidedTicketDropsBase shows that a delta ticket voided (the user
+// dropped, as KeyedStore.Forget does) no longer holds the dropped state,
+// though a queued refresh may still hold the ticket.
+func TestVoidedTicketDropsBase(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		void func(c *Cache)
+	}{
+		{"invalidated", func(c *Cache) { c.Invalidate("u") }},
+		{"cleared", func(c *Cache) { c.Clear() }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := New(10)
+			require.True(t, c.PutMeta(c.Begin("u", "h"), consent.NewState("u"), "m"))
+			tk := c.InvalidateTagForDelta("h", func(any) bool { return false })
+			require.NotNil(t, tk)
+			tc.void(c)
+			st, meta := c.Base(tk)
+			assert.Nil(t, meta)
+			assert.Empty(t, st.Subject(), "a voided ticket still holds the state")
+		})
+	}
 }
