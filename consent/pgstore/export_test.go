@@ -48,5 +48,8 @@ func withWarmChunk(n int) Option { return func(c *config) { c.warmChunk = n } }
 // chunk's snapshot, before any of its states is cached.
 func withWarmHook(f func(chunk int)) Option { return func(c *config) { c.warmHook = f } }
 
+// withoutDelta makes refreshes read users whole.
+func withoutDelta() Option { return func(c *config) { c.noDelta = true } }
+
 // withoutIntern keeps the strings of states read unshared.
 func withoutIntern() Option { return func(c *config) { c.noIntern = true } }

@@ -97,6 +97,11 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 	// and "x:" notifications: its tags are skipped. Any other
 	// notification ends the skip, so at worst a tag invalidates.
 	var skipPID uint32
+	// curXID is the transaction whose tags come now (from curPID), named
+	// by its "o:" notification; 0 when unknown.
+	var curXID uint64
+	var curPID uint32
+	holds := func(m any) bool { return m.(*stateMeta).holds(curXID) }
 	for {
 		wctx, cancel := context.WithTimeout(ctx, step)
 		n, err := conn.WaitForNotification(wctx)
@@ -107,17 +112,27 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			if skipPID != 0 && n.PID != skipPID {
 				skipPID = 0
 			}
+			if n.PID != curPID {
+				curXID = 0
+			}
 			switch {
 			case n.Payload == allTag:
-				skipPID = 0
+				skipPID, curXID = 0, 0
 				s.cache.Clear()
 			case strings.HasPrefix(n.Payload, ownPrefix):
 				skipPID = 0
-				if xid, err := strconv.ParseUint(n.Payload[len(ownPrefix):], 10, 64); err == nil && s.own.has(xid) {
+				// "o:<xid>", or "o:<xid>/<mark>" from an instance
+				// that applies the transaction to its cache itself.
+				xid, mark, ok := strings.Cut(n.Payload[len(ownPrefix):], "/")
+				if ok && s.isOwn(mark) {
 					skipPID = n.PID
 				}
+				curXID, curPID = 0, n.PID
+				if x, err := strconv.ParseUint(xid, 10, 64); err == nil {
+					curXID = x
+				}
 			case strings.HasPrefix(n.Payload, xidPrefix):
-				skipPID = 0
+				skipPID, curXID = 0, 0
 				// The last notification of a transaction: its tags
 				// are applied.
 				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil {
@@ -128,7 +143,7 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			default:
 				if !s.cfg.refresh {
 					s.cache.InvalidateTag(n.Payload)
-				} else if t := s.cache.InvalidateTagForRefresh(n.Payload); t != nil {
+				} else if t := s.cache.InvalidateTagForDelta(n.Payload, holds); t != nil {
 					s.scheduleRefresh(t)
 				}
 			}
@@ -175,6 +190,13 @@ func (x *seenXIDs) add(xid uint64) {
 	x.ring[x.next] = xid
 	x.set[xid]++
 	x.next = (x.next + 1) % len(x.ring)
+}
+
+// remove forgets xid (its ring slots stay until overwritten).
+func (x *seenXIDs) remove(xid uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	delete(x.set, xid)
 }
 
 func (x *seenXIDs) has(xid uint64) bool {

@@ -100,7 +100,7 @@ func TestNotificationsCarryNoSubject(t *testing.T) {
 	require.NoError(t, s.Append(t.Context(), consent.AcceptPolicy(secret, "v", time.Now())))
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	// A transaction sends "o:<xid>", its subjects' tags, "x:<xid>".
+	// A transaction sends "o:<xid>/<mark>", its subjects' tags, "x:<xid>".
 	var payloads []string
 	for len(payloads) == 0 || !strings.HasPrefix(payloads[len(payloads)-1], xidPrefix) {
 		n, err := conn.Conn().WaitForNotification(ctx)
@@ -110,6 +110,9 @@ func TestNotificationsCarryNoSubject(t *testing.T) {
 	}
 	require.Len(t, payloads, 3)
 	xid := strings.TrimPrefix(payloads[2], xidPrefix)
-	assert.Equal(t, []string{ownPrefix + xid, s.tag(secret), xidPrefix + xid}, payloads)
+	own, mark, ok := strings.Cut(payloads[0], "/")
+	require.True(t, ok, "the first notification carries the instance's mark")
+	assert.True(t, s.isOwn(mark), "the mark is the appending instance's")
+	assert.Equal(t, []string{ownPrefix + xid, s.tag(secret), xidPrefix + xid}, []string{own, payloads[1], payloads[2]})
 	assert.Len(t, payloads[1], 32)
 }

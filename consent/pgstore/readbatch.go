@@ -37,6 +37,7 @@ type readReq struct {
 	user string
 	done chan struct{}
 	st   consent.State
+	meta *stateMeta
 	err  error
 }
 
@@ -44,8 +45,9 @@ func newReadBatcher(ctx context.Context, s *Store, runners int) *readBatcher {
 	return &readBatcher{s: s, ctx: ctx, runners: max(runners, 1)}
 }
 
-// get reads user's state, in one query with the other misses waiting.
-func (b *readBatcher) get(ctx context.Context, user string) (consent.State, error) {
+// get reads user's state, in one query with the other misses waiting,
+// and the meta that says what it holds (nil if unknown).
+func (b *readBatcher) get(ctx context.Context, user string) (consent.State, *stateMeta, error) {
 	r := &readReq{ctx: ctx, user: user, done: make(chan struct{})}
 	b.mu.Lock()
 	b.pending = append(b.pending, r)
@@ -57,9 +59,9 @@ func (b *readBatcher) get(ctx context.Context, user string) (consent.State, erro
 	b.mu.Unlock()
 	select {
 	case <-r.done:
-		return r.st, r.err
+		return r.st, r.meta, r.err
 	case <-ctx.Done():
-		return consent.State{}, b.s.wrap("state", ctx, ctx.Err())
+		return consent.State{}, nil, b.s.wrap("state", ctx, ctx.Err())
 	}
 }
 
@@ -99,19 +101,23 @@ func (b *readBatcher) read(batch []*readReq) {
 	set := foldset.New(users)
 	ctx, cancel := context.WithTimeout(b.ctx, readTimeout)
 	defer cancel()
+	var snap string
 	err := b.s.withReadSlot(ctx, func() error {
-		rows, err := b.s.pool.Query(ctx, b.s.sql.bySubjects, set.Subjects())
+		rows, err := b.s.pool.Query(ctx, b.s.sql.bySubjectsAt, set.Subjects())
 		if err != nil {
 			return err
 		}
 		// In subject then log order: each user's events fold in order.
-		return scanEvents(rows, b.s.interner(), set.Apply)
+		return scanEventsAt(rows, b.s.interner(), &snap, set.Apply)
 	})
+	// Every user of the batch was read at the one snapshot (known when
+	// any of them has events).
+	meta := metaOf(snap)
 	for _, r := range batch {
 		if err != nil {
 			r.err = b.s.wrap("state", r.ctx, err)
 		} else {
-			r.st = set.State(r.user)
+			r.st, r.meta = set.State(r.user), meta
 		}
 		close(r.done)
 	}

@@ -57,7 +57,57 @@ func (s *Store) refresher(ctx context.Context) {
 			defer func() { <-sem }()
 			// State calls that miss meanwhile wait for this read
 			// rather than read again.
-			s.cache.Refresh(t, func() (consent.State, error) { return s.misses.get(ctx, t.Key()) })
+			s.cache.RefreshMeta(t, func() (consent.State, any, error) {
+				if base, meta := s.cache.Base(t); meta != nil && !s.cfg.noDelta {
+					st, m, err := s.delta(ctx, t.Key(), base, meta.(*stateMeta))
+					return st, metaAny(m), err
+				}
+				st, m, err := s.misses.get(ctx, t.Key())
+				return st, metaAny(m), err
+			})
 		})
 	}
+}
+
+// delta brings base, the state of user that held what meta says, forward
+// to the log as a new snapshot sees it: it reads only the user's rows
+// meta's snapshot did not see (less meta's own transactions, which base
+// holds) and applies them in log order. The result holds every
+// transaction the new snapshot sees, as a whole read at that snapshot
+// would: Apply does not depend on order between events of different
+// instants, and a row dated at an instant the state holds sends the user
+// to a whole read instead (as write-through does, see sameInstant).
+func (s *Store) delta(ctx context.Context, user string, base consent.State, meta *stateMeta) (consent.State, *stateMeta, error) {
+	var (
+		snap   string
+		events []consent.Event
+	)
+	rctx, cancel := context.WithTimeout(ctx, readTimeout)
+	defer cancel()
+	err := s.withReadSlot(rctx, func() error {
+		rows, err := s.pool.Query(rctx, s.sql.delta, user, meta.snap.text, meta.ownArg())
+		if err != nil {
+			return err
+		}
+		return scanEventsAt(rows, s.interner(), &snap, func(e consent.Event) { events = append(events, e) })
+	})
+	if err != nil {
+		return consent.State{}, nil, s.wrap("state", ctx, err)
+	}
+	s.deltas.Add(1)
+	if len(events) == 0 {
+		// Nothing new for the user: base is the state as of meta's
+		// snapshot and as of the new one alike.
+		return base, meta, nil
+	}
+	next := metaOf(snap)
+	st := base
+	for _, e := range events {
+		if next == nil || sameInstant(st, e) {
+			s.deltaWhole.Add(1)
+			return s.misses.get(ctx, user)
+		}
+		st = st.Apply(e)
+	}
+	return st, next, nil
 }

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -46,7 +47,7 @@ func Migrations() fs.FS {
 
 // SchemaVersion is the version of the schema this code needs, recorded as
 // component "consent" in table privacy_schema by the last migration file.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // ErrSchemaBehind is returned by [New] when the database has no consent
 // schema or an older one than [SchemaVersion]: run [Migrate], or apply
@@ -81,6 +82,7 @@ type config struct {
 	warmChunk int         // events per Warm query (default warmChunk)
 	warmHook  func(n int) // called once each Warm chunk's rows begin
 	noIntern  bool        // states read keep their own strings
+	noDelta   bool        // refreshes read users whole
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -133,17 +135,23 @@ type Store struct {
 	listenC *pgx.ConnConfig
 	group   *groupcommit.Group[[]consent.Event, uint64]
 	seen    seenXIDs
-	own     seenXIDs // transactions this instance committed, applied to its cache itself
+	// nonce names this instance in the marks of its own transactions,
+	// owned holds the live marks' numbers (see ownMark).
+	nonce   string
+	markSeq atomic.Uint64
+	owned   seenXIDs
 	strs    interner // shares low-cardinality strings between cached states
 	misses  *readBatcher
 	// refreshQ holds cached users another instance changed, to be read
 	// again in the background (see refresher).
 	refreshQ  chan *statecache.Ticket
 	refreshes atomic.Uint64
-	refDone   chan struct{} // closed when the refresher has stopped
+	// Delta refreshes run, and those that read the user whole after all.
+	deltas, deltaWhole atomic.Uint64
+	refDone            chan struct{} // closed when the refresher has stopped
 
 	// Group commit figures, for Stats.
-	commits, commitBatches, commitNanos atomic.Uint64
+	commits, commitBatches, commitNanos, commitRTs, fallbacks atomic.Uint64
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -212,7 +220,12 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	s := &Store{pool: pool, cfg: cfg, epoch: time.Now(), kick: make(chan struct{}, 1), done: make(chan struct{})}
 	s.sql = newQueries(cfg.schema)
 	s.seen.init(4096)
-	s.own.init(4096)
+	s.owned.init(4096)
+	var nonce [8]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return nil, fmt.Errorf("pgstore: new: %w", err)
+	}
+	s.nonce = hex.EncodeToString(nonce[:])
 	s.group = groupcommit.New(s.commitGroup, 256, 30*time.Second)
 	// Group commits run one at a time. State reads (cache misses) may hold
 	// all but one of pool's connections, so that a commit never queues
@@ -291,7 +304,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 type queries struct {
 	events                          string // the events table's name
 	meta, insert, byIDs, history    string
+	insertNew, delta                string
 	scanAfter, scanFrom, bySubjects string
+	bySubjectsAt                    string
 }
 
 func newQueries(schema string) queries {
@@ -300,24 +315,35 @@ func newQueries(schema string) queries {
 		events = pgx.Identifier{schema, events}.Sanitize()
 		meta = pgx.Identifier{schema, meta}.Sanitize()
 	}
-	return queries{
-		events: events,
-		meta:   "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
-		// unnest keeps the arrays' order, so seq follows the batch.
-		insert: `INSERT INTO ` + events + ` (` + columns + `)
+	insertRows := `INSERT INTO ` + events + ` (` + columns + `)
 	SELECT c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18::text[]
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 		$7::timestamptz[], $8::smallint[], $9::text[], $10::text[], $11::timestamptz[], $12::smallint[],
 		$13::boolean[], $14::boolean[], $15::boolean[], $16::text[], $17::text[], $18::text[])
-		AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)
+		AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)`
+	return queries{
+		events: events,
+		meta:   "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
+		// unnest keeps the arrays' order, so seq follows the batch.
+		insert: insertRows + `
 	ON CONFLICT (id) DO NOTHING
 	RETURNING id`,
-		byIDs: "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
-		// Keyset chunks of the whole log, in subject then log order.
-		scanAfter:  "SELECT " + columns + " FROM " + events + " WHERE subject > $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
-		scanFrom:   "SELECT " + columns + " FROM " + events + " WHERE subject >= $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
-		bySubjects: "SELECT " + columns + " FROM " + events + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq",
-		history:    "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
+		// Any ID on record or repeated fails it (and its transaction).
+		insertNew: insertRows,
+		byIDs:     "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
+		// Keyset chunks of the whole log, in subject then log order; the
+		// first column is the read's snapshot (see stateMeta).
+		scanAfter:    "SELECT " + snapColumn + columns + " FROM " + events + " WHERE subject > $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
+		scanFrom:     "SELECT " + snapColumn + columns + " FROM " + events + " WHERE subject >= $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
+		bySubjects:   "SELECT " + columns + " FROM " + events + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq",
+		bySubjectsAt: "SELECT " + snapColumn + columns + " FROM " + events + " WHERE subject = ANY($1) ORDER BY subject, at_time, at_ns, seq",
+		// The rows of a user that a snapshot did not see, less this
+		// instance's own transactions already applied. Rows older than
+		// the xact column (NULL) are seen by every snapshot.
+		delta: "SELECT " + snapColumn + columns + " FROM " + events + ` WHERE subject = $1 AND xact IS NOT NULL
+	AND NOT pg_visible_in_snapshot(xact, $2::text::pg_snapshot) AND NOT (xact = ANY($3::text[]::xid8[]))
+	ORDER BY at_time, at_ns, seq`,
+		history: "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
 	}
 }
 
@@ -406,7 +432,7 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...consent.Event
 		return "", s.wrap("append", ctx, err)
 	}
 	defer sp.Rollback(context.WithoutCancel(ctx))
-	xid, bad, _, err := s.write(ctx, sp, [][]consent.Event{events}, make([]error, 1))
+	xid, bad, _, err := s.write(ctx, sp, [][]consent.Event{events}, make([]error, 1), "")
 	if err != nil {
 		return "", s.wrap("append", ctx, err)
 	}
@@ -421,8 +447,11 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...consent.Event
 }
 
 // commitGroup writes the batches of concurrent Appends in one transaction
-// and returns the transaction's ID for each. A batch that conflicts with
-// the record fails alone: the transaction is rolled back and written again
+// and returns the transaction's ID for each. It first sends the whole
+// group in one round trip (see commitFast); when that fails on an ID
+// already on record or repeated in the group, nothing was written, and the
+// group is written the careful way: a batch that conflicts with the
+// record fails alone, the transaction is rolled back and written again
 // without it.
 func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]uint64, []error) {
 	start := time.Now()
@@ -432,61 +461,164 @@ func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]u
 		s.commitNanos.Add(uint64(time.Since(start)))
 	}()
 	errs := make([]error, len(batches))
-	for {
-		xid, bad, err := s.writeGroup(ctx, batches, errs)
-		if err != nil {
-			err = s.wrap("append", ctx, err)
-			for i := range errs {
-				if errs[i] == nil {
-					errs[i] = err
+	xid, done, err := s.commitFast(ctx, batches, errs)
+	if !done {
+		s.fallbacks.Add(1)
+	}
+	for !done {
+		var bad int
+		xid, bad, err = s.writeGroup(ctx, batches, errs)
+		if err == nil && bad >= 0 {
+			errs[bad] = s.conflict(ctx, s.pool, batches[bad])
+			s.commitRTs.Add(1)
+			continue
+		}
+		done = true
+	}
+	if err != nil {
+		err = s.wrap("append", ctx, err)
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+		return nil, errs
+	}
+	xids := make([]uint64, len(batches))
+	for i := range xids {
+		xids[i] = xid
+	}
+	return xids, errs
+}
+
+// commitFast writes the group in one round trip: the insert and the
+// notifications go as one pipeline ending in a single Sync, which
+// PostgreSQL runs as one implicit transaction, committed at the Sync or,
+// after any error, rolled back whole (the protocol's "Pipelining";
+// TestFastCommitIsOneTransaction). The insert has no ON CONFLICT, so an ID
+// already on record, or twice in the group, fails it: done is then false
+// and nothing was written. Any other error may have come after the commit
+// (a lost reply), so the group's cached states are dropped, as when a
+// careful commit fails.
+func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs []error) (xid uint64, done bool, err error) {
+	a := s.insertArgs(batches, errs)
+	ids := make(map[string]bool, len(a.ids))
+	for _, id := range a.ids {
+		if ids[id] {
+			return 0, false, nil // would fail: go the careful way at once
+		}
+		ids[id] = true
+	}
+	gens := s.cachedVersions(batches, errs)
+	seq, mark := s.ownMark()
+	b := &pgx.Batch{}
+	b.Queue(s.sql.insertNew, a.args...)
+	s.queueNotify(b, a.tags, mark)
+	s.commitRTs.Add(1)
+	br := s.pool.SendBatch(ctx, b)
+	_, err = br.Exec()
+	if err == nil {
+		_, err = br.Exec()
+	}
+	var xidText string
+	if err == nil {
+		err = br.QueryRow().Scan(&xidText, nil)
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		xid, err = strconv.ParseUint(xidText, 10, 64)
+	}
+	if err != nil {
+		// Its notifications, if it committed after all, are not skipped.
+		s.owned.remove(seq)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == uniqueViolation {
+			return 0, false, nil
+		}
+		for i, b := range batches {
+			if errs[i] == nil {
+				s.invalidate(b)
+			}
+		}
+		return 0, true, err
+	}
+	// Read-your-writes without waiting for a notification.
+	s.writeThrough(batches, errs, ids, gens, xid)
+	return xid, true, nil
+}
+
+// uniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
+const uniqueViolation = "23505"
+
+// cachedVersions notes, before a commit, the version of each touched
+// user's cached state: none of them can hold the transaction's events, so
+// after the commit each is brought forward by applying them
+// (write-through), unless it changed in between (then it is dropped).
+// This instance's listener skips the transaction's own notifications (see
+// ownMark), so a hot subject written here stays cached.
+func (s *Store) cachedVersions(batches [][]consent.Event, errs []error) map[string]uint64 {
+	if s.cache == nil {
+		return nil
+	}
+	gens := make(map[string]uint64)
+	for i, b := range batches {
+		if errs[i] == nil {
+			for _, e := range b {
+				if _, ok := gens[e.Subject]; !ok {
+					gens[e.Subject] = s.cache.Version(e.Subject)
 				}
 			}
-			return nil, errs
 		}
-		if bad < 0 {
-			xids := make([]uint64, len(batches))
-			for i := range xids {
-				xids[i] = xid
-			}
-			return xids, errs
-		}
-		errs[bad] = s.conflict(ctx, s.pool, batches[bad])
 	}
+	return gens
+}
+
+// ownMark returns a new mark for a transaction this instance commits and
+// applies to its cache itself: "/<nonce>.<seq>", sent after the
+// transaction's ID in its first notification, and remembered, so that
+// this instance's listener skips the tags that follow. The reply to a
+// one-round-trip commit may come after the listener has seen its
+// notifications, so the mark is known before the transaction is sent.
+// A mark removed (the commit failed) or forgotten (thousands of commits
+// later) is not skipped: its tags then drop the states, the safe side.
+func (s *Store) ownMark() (uint64, string) {
+	seq := s.markSeq.Add(1)
+	s.owned.add(seq)
+	return seq, "/" + s.nonce + "." + strconv.FormatUint(seq, 10)
+}
+
+// isOwn reports whether mark (after the "/") is one of this instance's
+// live marks.
+func (s *Store) isOwn(mark string) bool {
+	nonce, n, ok := strings.Cut(mark, ".")
+	if !ok || nonce != s.nonce {
+		return false
+	}
+	seq, err := strconv.ParseUint(n, 10, 64)
+	return err == nil && s.owned.has(seq)
 }
 
 func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs []error) (uint64, int, error) {
+	s.commitRTs.Add(1)
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return 0, -1, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	xid, bad, inserted, err := s.write(ctx, tx, batches, errs)
+	seq, mark := s.ownMark()
+	xid, bad, inserted, err := s.write(ctx, tx, batches, errs, mark)
 	if err != nil || bad >= 0 {
+		s.owned.remove(seq)
 		return 0, bad, err
 	}
-	// The cached states as they are before the commit: none of them can
-	// hold this transaction's events, so after the commit each is brought
-	// forward by applying them (write-through), unless it changed in
-	// between (then it is dropped). This instance's listener skips the
-	// transaction's own notifications (see listen), so a hot subject
-	// written here stays cached.
-	var gens map[string]uint64
-	if s.cache != nil {
-		gens = make(map[string]uint64)
-		for i, b := range batches {
-			if errs[i] == nil {
-				for _, e := range b {
-					if _, ok := gens[e.Subject]; !ok {
-						gens[e.Subject] = s.cache.Version(e.Subject)
-					}
-				}
-			}
-		}
-		s.own.add(xid)
-	}
+	gens := s.cachedVersions(batches, errs)
+	s.commitRTs.Add(1)
 	if err := tx.Commit(ctx); err != nil {
-		// Perhaps committed all the same, and its notifications are
-		// skipped here: forget the states.
+		// Perhaps committed all the same: its notifications are not
+		// skipped now, and the states are forgotten.
+		s.owned.remove(seq)
 		for i, b := range batches {
 			if errs[i] == nil {
 				s.invalidate(b)
@@ -495,7 +627,7 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, -1, err
 	}
 	// Read-your-writes without waiting for a notification.
-	s.writeThrough(batches, errs, inserted, gens)
+	s.writeThrough(batches, errs, inserted, gens, xid)
 	return xid, -1, nil
 }
 
@@ -504,7 +636,7 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 // before the commit (gens). A subject with an event that was already on
 // record (a repeat, which the state may or may not hold) is dropped
 // instead.
-func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted map[string]bool, gens map[string]uint64) {
+func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted map[string]bool, gens map[string]uint64, xid uint64) {
 	if s.cache == nil {
 		return
 	}
@@ -532,24 +664,33 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 			continue
 		}
 		events := bySubject[subject]
-		s.cache.Update(subject, gen, func(st consent.State) (consent.State, bool) {
+		s.cache.UpdateMeta(subject, gen, func(st consent.State, meta any) (consent.State, any, bool) {
 			for _, e := range events {
 				if sameInstant(st, e) {
-					return st, false
+					return st, nil, false
 				}
 				st = st.Apply(e)
 			}
-			return st, true
+			// The state now holds transaction xid too.
+			if m, ok := meta.(*stateMeta); ok {
+				return st, metaAny(m.withOwn(xid)), true
+			}
+			return st, nil, true
 		})
 	}
 }
 
-// write inserts the batches not failed in errs in tx, in one statement
-// and one round trip, queues the notifications (delivered at commit, to
-// every listener, in commit order; dropped on rollback), and returns tx's
-// ID and the IDs it inserted (not on record before), or the index of a
-// batch that conflicts with the record (tx must then be rolled back).
-func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event, errs []error) (uint64, int, map[string]bool, error) {
+// groupArgs are a group's events as the insert's column arrays (args),
+// their IDs in order, and the tags of their subjects.
+type groupArgs struct {
+	ids  []string
+	tags []string
+	args []any
+}
+
+// insertArgs lays out the events of the batches not failed in errs as the
+// insert statements' parameters.
+func (s *Store) insertArgs(batches [][]consent.Event, errs []error) groupArgs {
 	var (
 		n                                int
 		tags                             []string
@@ -605,14 +746,34 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 			}
 		}
 	}
-	b := &pgx.Batch{}
-	b.Queue(s.sql.insert, ids, subjects, actions, purposes, recipients, versions, atT, atNS,
-		channels, evidence, untilT, untilNS, third, cross, pub, opNames, opBINs, cats)
+	return groupArgs{ids: ids, tags: tags, args: []any{ids, subjects, actions, purposes, recipients, versions, atT, atNS,
+		channels, evidence, untilT, untilNS, third, cross, pub, opNames, opBINs, cats}}
+}
+
+// queueNotify queues a transaction's notifications: "o:<xid>" followed
+// by mark (empty, or "/" and a mark of this instance's, see
+// [Store.ownMark]), its subjects' tags, and last "x:<xid>". The last
+// statement's first column is the transaction's ID.
+func (s *Store) queueNotify(b *pgx.Batch, tags []string, mark string) {
 	// First the transaction's ID, so that the instance that wrote it
 	// knows the tags that follow (from the same backend) as its own.
-	b.Queue("SELECT pg_notify($1, t) FROM unnest(array_prepend($3 || pg_current_xact_id()::text, $2::text[])) AS t", s.cfg.channel, tags, ownPrefix)
+	b.Queue("SELECT pg_notify($1, t) FROM unnest(array_prepend($3 || pg_current_xact_id()::text || $4, $2::text[])) AS t", s.cfg.channel, tags, ownPrefix, mark)
 	// Last, so that a listener that sees it has applied the tags before.
 	b.Queue("SELECT pg_current_xact_id()::text, pg_notify($1, $2 || pg_current_xact_id()::text)", s.cfg.channel, xidPrefix)
+}
+
+// write inserts the batches not failed in errs in tx, in one statement
+// and one round trip, queues the notifications (delivered at commit, to
+// every listener, in commit order; dropped on rollback), and returns tx's
+// ID and the IDs it inserted (not on record before), or the index of a
+// batch that conflicts with the record (tx must then be rolled back).
+func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event, errs []error, mark string) (uint64, int, map[string]bool, error) {
+	a := s.insertArgs(batches, errs)
+	n := len(a.ids)
+	b := &pgx.Batch{}
+	b.Queue(s.sql.insert, a.args...)
+	s.queueNotify(b, a.tags, mark)
+	s.commitRTs.Add(1)
 	br := tx.SendBatch(ctx, b)
 	inserted := make(map[string]bool, n)
 	rows, err := br.Query()
@@ -671,6 +832,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 		}
 	}
 	if len(repeats) > 0 {
+		s.commitRTs.Add(1)
 		old, err := s.query(ctx, tx, "append", s.sql.byIDs, repeats)
 		if err != nil {
 			return 0, -1, nil, err
@@ -777,8 +939,17 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 	if s.cache != nil && s.serving() {
 		// Concurrent misses of one user share one read; concurrent
 		// misses of different users share one query.
-		return s.cache.Load(ctx, user, func() string { return s.tag(user) }, func() (consent.State, error) {
-			return s.misses.get(ctx, user)
+		// A miss that finds a delta refresh of the user queued but not
+		// started does it itself rather than read the whole history.
+		return s.cache.LoadMeta(ctx, user, func() string { return s.tag(user) }, func(t *statecache.Ticket) (consent.State, any, error) {
+			if t != nil && !s.cfg.noDelta {
+				if base, meta := s.cache.Base(t); meta != nil {
+					st, m, err := s.delta(ctx, user, base, meta.(*stateMeta))
+					return st, metaAny(m), err
+				}
+			}
+			st, meta, err := s.misses.get(ctx, user)
+			return st, metaAny(meta), err
 		})
 	}
 	return s.load(ctx, nil, user)
@@ -884,8 +1055,19 @@ func (s *Store) query(ctx context.Context, q querier, op, sql string, args ...an
 // recipient, policy version, channel, operator, categories) are shared
 // between events, so that cached states do not each hold copies.
 func scanEvents(rows pgx.Rows, in *interner, fn func(consent.Event)) error {
+	return scanEventsAt(rows, in, nil, fn)
+}
+
+// scanEventsAt is scanEvents for a query whose first column is the read's
+// snapshot (snapColumn): it sets *snap from the first row.
+func scanEventsAt(rows pgx.Rows, in *interner, snap *string, fn func(consent.Event)) error {
 	defer rows.Close()
 	for rows.Next() {
+		if snap != nil && *snap == "" {
+			if raw := rows.RawValues(); len(raw) > 0 {
+				*snap = string(raw[0])
+			}
+		}
 		var (
 			e                     consent.Event
 			action, purp, channel string
@@ -896,9 +1078,17 @@ func scanEvents(rows pgx.Rows, in *interner, fn func(consent.Event)) error {
 			third, cross, pub     bool
 			cats                  []string
 		)
-		if err := rows.Scan(&e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
-			&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
-			&e.Operator.Name, &e.Operator.BIN, &cats); err != nil {
+		var err error
+		if snap != nil {
+			err = rows.Scan(nil, &e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
+				&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
+				&e.Operator.Name, &e.Operator.BIN, &cats)
+		} else {
+			err = rows.Scan(&e.ID, &e.Subject, &action, &purp, &e.Scope.Recipient, &e.PolicyVersion, &atT, &atNS,
+				&channel, &e.Evidence, &untilT, &untilNS, &third, &cross, &pub,
+				&e.Operator.Name, &e.Operator.BIN, &cats)
+		}
+		if err != nil {
 			return err
 		}
 		if in != nil {
@@ -986,13 +1176,22 @@ type Stats struct {
 	// read: MissUsers/MissReads users per round trip.
 	MissReads, MissUsers uint64
 	// Refreshes counts cached users another instance changed that were
-	// queued to be read again in the background.
-	Refreshes uint64
+	// queued to be read again in the background. Deltas counts the
+	// refreshes that read only the rows the cached state lacked, of
+	// which DeltaWhole then read the user whole after all (a row dated
+	// at an instant the state holds).
+	Refreshes, Deltas, DeltaWhole uint64
 	// Commits is how many group commits ran (transactions of Append),
 	// Batches how many Appends' batches they carried, and CommitTime
 	// their total duration.
 	Commits, Batches uint64
 	CommitTime       time.Duration
+	// CommitRoundTrips counts the group commits' exchanges with the
+	// database (a pool acquire is not one): 1 for a commit in one round
+	// trip, 3 or more for one written the careful way. Fallbacks counts
+	// the commits whose one-round-trip attempt met an ID already on record
+	// or repeated in the group and were written the careful way.
+	CommitRoundTrips, Fallbacks uint64
 }
 
 // Stats returns the store's figures since it was made, for monitoring
@@ -1001,7 +1200,9 @@ func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
 	r, u := s.misses.stats()
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load(),
-		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load())}
+		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(),
+		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load()),
+		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load()}
 }
 
 // categoriesLiteral writes cs as a PostgreSQL array literal, each element

@@ -57,9 +57,10 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 		chunk = s.cfg.warmChunk
 	}
 	full := func() bool { return f.Room() == 0 || (limit > 0 && read >= limit) }
+	var meta *stateMeta // the current chunk's snapshot
 	put := func(st consent.State) {
 		read++
-		if f.Put(st.Subject(), s.tag(st.Subject()), st) {
+		if f.PutMeta(st.Subject(), s.tag(st.Subject()), st, metaAny(meta)) {
 			cached++
 		}
 	}
@@ -73,15 +74,20 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 			subjects int
 			n        int
 		)
+		var snap string
+		meta = nil
 		err := s.withReadSlot(ctx, func() error {
 			rows, err := s.pool.Query(ctx, q, after, chunk)
 			if err != nil {
 				return err
 			}
-			return scanEvents(rows, s.interner(), func(e consent.Event) {
+			return scanEventsAt(rows, s.interner(), &snap, func(e consent.Event) {
 				n++
-				if n == 1 && s.cfg.warmHook != nil {
-					s.cfg.warmHook(chunks)
+				if n == 1 {
+					meta = metaOf(snap)
+					if s.cfg.warmHook != nil {
+						s.cfg.warmHook(chunks)
+					}
 				}
 				if cur.Subject() != e.Subject {
 					if subjects > 0 && !full() {
@@ -113,6 +119,7 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 			if err != nil {
 				return cached, err
 			}
+			meta = nil // read at another snapshot, not noted
 			put(st)
 			after, inclusive = cur.Subject(), false
 		default:

@@ -102,7 +102,13 @@ type workloadResult struct {
 	MissReads, MissUsers, Refreshes uint64
 	Commits, Batches                uint64
 	CommitTime                      time.Duration
-	RSSMiB                          float64
+	// Of the group commits: exchanges with the database, and commits
+	// that took the careful path (see pgstore.Stats).
+	CommitRoundTrips, Fallbacks uint64
+	// Refreshes that read only what the cached state lacked, and those
+	// of them that read the user whole after all.
+	Deltas, DeltaWhole uint64
+	RSSMiB             float64
 	// Of the Go runtime during the run: collections, the CPU they took
 	// (of it, assists: time allocating goroutines spent marking), and
 	// the process's CPU in all.
@@ -134,12 +140,13 @@ func (r workloadResult) String() string {
 	}
 	reads := ""
 	if r.MissReads > 0 {
-		reads = fmt.Sprintf(", %.3f misses per check, %d miss queries for %d users (%.1f users per round trip), %d refreshes queued",
-			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes)
+		reads = fmt.Sprintf(", %.3f misses per check, %d miss queries for %d users (%.1f users per round trip), %d refreshes queued (%d read as deltas, %d of them whole after all)",
+			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes, r.Deltas, r.DeltaWhole)
 	}
 	if r.Commits > 0 {
-		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v",
-			r.Commits, float64(r.Batches)/float64(r.Commits), (r.CommitTime / time.Duration(r.Commits)).Round(time.Microsecond))
+		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v, %.2f round trips per commit, %d fallbacks",
+			r.Commits, float64(r.Batches)/float64(r.Commits), (r.CommitTime / time.Duration(r.Commits)).Round(time.Microsecond),
+			float64(r.CommitRoundTrips)/float64(r.Commits), r.Fallbacks)
 	}
 	gc := ""
 	if r.TotalCPU > 0 {
@@ -155,6 +162,8 @@ func (r *workloadResult) storeStats(s *pgstore.Store) {
 	r.CacheHits, r.CacheMisses = st.CacheHits, st.CacheMisses
 	r.MissReads, r.MissUsers, r.Refreshes = st.MissReads, st.MissUsers, st.Refreshes
 	r.Commits, r.Batches, r.CommitTime = st.Commits, st.Batches, st.CommitTime
+	r.CommitRoundTrips, r.Fallbacks = st.CommitRoundTrips, st.Fallbacks
+	r.Deltas, r.DeltaWhole = st.Deltas, st.DeltaWhole
 }
 
 // warmResult is one process's warm-up.
@@ -424,6 +433,10 @@ func (r *workloadResult) since(before pgstore.Stats) {
 	r.Commits -= before.Commits
 	r.Batches -= before.Batches
 	r.CommitTime -= before.CommitTime
+	r.CommitRoundTrips -= before.CommitRoundTrips
+	r.Fallbacks -= before.Fallbacks
+	r.Deltas -= before.Deltas
+	r.DeltaWhole -= before.DeltaWhole
 }
 
 // TestWorkload runs the realistic workload on the memory store (one

@@ -22,10 +22,11 @@ type Group[T, R any] struct {
 	mu      sync.Mutex
 	queue   []*call[T, R]
 	leading bool // a caller is committing, or was told to lead
-	// The last group's size and commit time. A leader that finds fewer
-	// calls queued than the last group had waits, up to half that time,
-	// for the last group's callers to come back with their next items:
-	// without it, groups alternate between full and nearly empty.
+	// The last group's size, with the calls that queued while it
+	// committed, and its commit time. A leader that finds fewer calls
+	// queued than that waits, up to half that time, for the last group's
+	// callers to come back with their next items: without it, groups
+	// alternate between full and nearly empty.
 	last    int
 	lastDur time.Duration
 	want    int           // gathering: wake the leader at this queue length
@@ -140,7 +141,11 @@ func (g *Group[T, R]) run(ctx context.Context) {
 	}
 
 	g.mu.Lock()
-	g.last, g.lastDur = len(group), dur
+	// Callers that queued during the commit were as concurrent as the
+	// group's own: the next leader waits (as bounded above) for that many,
+	// so that steady concurrent callers commit in full groups rather than
+	// a group that leaves a few behind for a small one.
+	g.last, g.lastDur = len(group)+len(g.queue), dur
 	if len(g.queue) > 0 {
 		close(g.queue[0].lead)
 	} else {

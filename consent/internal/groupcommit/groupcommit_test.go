@@ -80,3 +80,32 @@ func TestCanceledWhileQueuedIsNotWritten(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, r)
 }
+
+// TestGatherCountsCallsQueuedDuringCommit shows what the next leader
+// waits for: the last group's size plus the calls that queued while it
+// committed (they were as concurrent), not the group's size alone.
+func TestGatherCountsCallsQueuedDuringCommit(t *testing.T) {
+	release := make(chan struct{})
+	var commits atomic.Int64
+	g := New(func(ctx context.Context, items []int) ([]int, []error) {
+		commits.Add(1)
+		<-release
+		return items, make([]error, len(items))
+	}, 16, time.Second)
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = g.Do(context.Background(), 0) })
+	require.Eventually(t, func() bool { return commits.Load() == 1 }, 5*time.Second, time.Millisecond)
+	for i := 1; i <= 3; i++ {
+		wg.Go(func() { _, _ = g.Do(context.Background(), i) })
+	}
+	queued := func() int { g.mu.Lock(); defer g.mu.Unlock(); return len(g.queue) }
+	require.Eventually(t, func() bool { return queued() == 3 }, 5*time.Second, time.Millisecond)
+	release <- struct{}{} // the first group (1 call) commits
+	require.Eventually(t, func() bool { return commits.Load() == 2 }, 5*time.Second, time.Millisecond)
+	g.mu.Lock()
+	last := g.last
+	g.mu.Unlock()
+	assert.Equal(t, 4, last, "one committed plus three queued meanwhile")
+	close(release)
+	wg.Wait()
+}

@@ -36,6 +36,7 @@ type Cache struct {
 type entry struct {
 	key, tag string
 	st       consent.State
+	meta     any    // the store's note on st (what it holds); nil: none
 	gen      uint64 // changes whenever st is replaced
 }
 
@@ -43,12 +44,17 @@ type entry struct {
 type Ticket struct {
 	key, tag string
 	flight   *flight // set when a Load reads for it
+	// For a delta refresh (see InvalidateTagForDelta): the state dropped
+	// and its meta, to be brought forward rather than read whole.
+	base     consent.State
+	baseMeta any
 }
 
 // flight is one read of storage that concurrent Loads of a key share.
 type flight struct {
 	done chan struct{}
 	st   consent.State
+	meta any
 	err  error
 }
 
@@ -100,6 +106,7 @@ func (c *Cache) Begin(key, tag string) *Ticket {
 		// few cache fills.
 		for k, t := range c.loading {
 			c.dropTag(t.tag, k)
+			t.dropBase()
 		}
 		clear(c.loading)
 	}
@@ -113,7 +120,11 @@ func (c *Cache) Begin(key, tag string) *Ticket {
 
 // Put caches st under the ticket's key, unless the key was invalidated
 // since the ticket was taken. It reports whether st was cached.
-func (c *Cache) Put(t *Ticket, st consent.State) bool {
+func (c *Cache) Put(t *Ticket, st consent.State) bool { return c.PutMeta(t, st, nil) }
+
+// PutMeta is [Cache.Put] that also keeps meta, the store's note on what st
+// holds (see [Cache.InvalidateTagForDelta]).
+func (c *Cache) PutMeta(t *Ticket, st consent.State, meta any) bool {
 	if c == nil || t == nil {
 		return false
 	}
@@ -123,14 +134,15 @@ func (c *Cache) Put(t *Ticket, st consent.State) bool {
 		return false
 	}
 	delete(c.loading, t.key)
+	t.dropBase()
 	c.gen++
 	if el, ok := c.items[t.key]; ok {
 		e := el.Value.(*entry)
-		e.st, e.gen = st, c.gen
+		e.st, e.meta, e.gen = st, meta, c.gen
 		c.lru.MoveToFront(el)
 		return true
 	}
-	c.items[t.key] = c.lru.PushFront(&entry{key: t.key, tag: t.tag, st: st, gen: c.gen})
+	c.items[t.key] = c.lru.PushFront(&entry{key: t.key, tag: t.tag, st: st, meta: meta, gen: c.gen})
 	for c.lru.Len() > c.max {
 		old := c.lru.Back()
 		e := old.Value.(*entry)
@@ -172,6 +184,14 @@ func (c *Cache) Version(key string) uint64 {
 // so apply(st) is the state after it (given that no other writer's change
 // came between, which their own invalidations cover).
 func (c *Cache) Update(key string, gen uint64, apply func(consent.State) (consent.State, bool)) bool {
+	return c.UpdateMeta(key, gen, func(st consent.State, meta any) (consent.State, any, bool) {
+		st, ok := apply(st)
+		return st, meta, ok
+	})
+}
+
+// UpdateMeta is [Cache.Update] whose apply also replaces the state's meta.
+func (c *Cache) UpdateMeta(key string, gen uint64, apply func(consent.State, any) (consent.State, any, bool)) bool {
 	if c == nil {
 		return false
 	}
@@ -183,19 +203,20 @@ func (c *Cache) Update(key string, gen uint64, apply func(consent.State) (consen
 		return false
 	}
 	e := el.Value.(*entry)
-	st, ok := apply(e.st)
+	st, meta, ok := apply(e.st, e.meta)
 	if !ok {
 		c.invalidate(key)
 		return false
 	}
 	if t, ok := c.loading[key]; ok {
 		delete(c.loading, key)
+		t.dropBase()
 		if t.tag != e.tag {
 			c.dropTag(t.tag, key)
 		}
 	}
 	c.gen++
-	e.st, e.gen = st, c.gen
+	e.st, e.meta, e.gen = st, meta, c.gen
 	// A fill's older state must not come back after an eviction.
 	c.noteFills(key, "")
 	return true
@@ -237,9 +258,15 @@ func (c *Cache) invalidate(k string) {
 	}
 	if t, ok := c.loading[k]; ok {
 		delete(c.loading, k)
+		t.dropBase()
 		c.dropTag(t.tag, k)
 	}
 }
+
+// dropBase lets go of the state a voided or used ticket carried, so that
+// no copy of a dropped user's state outlives the ticket's life in the
+// cache (a queued refresh may hold the ticket a while longer).
+func (t *Ticket) dropBase() { t.base, t.baseMeta = consent.State{}, nil }
 
 func (c *Cache) dropTag(tag, key string) {
 	if tag != "" && c.tags[tag] == key {
@@ -256,6 +283,9 @@ func (c *Cache) Clear() {
 	defer c.mu.Unlock()
 	c.lru.Init()
 	clear(c.items)
+	for _, t := range c.loading {
+		t.dropBase()
+	}
 	clear(c.loading)
 	clear(c.tags)
 	for f := range c.fills {
@@ -293,8 +323,20 @@ func (c *Cache) Stats() (hits, misses uint64, n int) {
 // an invalidation that preceded it. A joined Load whose ctx ends stops
 // waiting with ctx's error. With a nil Cache, Load just reads.
 func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read func() (consent.State, error)) (consent.State, error) {
+	return c.LoadMeta(ctx, key, tagOf, func(*Ticket) (consent.State, any, error) {
+		st, err := read()
+		return st, nil, err
+	})
+}
+
+// LoadMeta is [Cache.Load] whose read also returns the state's meta (see
+// [Cache.PutMeta]). read is given the ticket it reads under (nil when its
+// state will not be cached): a ticket with a base ([Cache.Base]) is a
+// delta refresh not yet started, which the read may do itself.
+func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, read func(*Ticket) (consent.State, any, error)) (consent.State, error) {
 	if c == nil {
-		return read()
+		st, _, err := read(nil)
+		return st, err
 	}
 	c.mu.Lock()
 	if el, ok := c.items[key]; ok {
@@ -320,7 +362,8 @@ func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read 
 				(errors.Is(f.err, context.Canceled) || errors.Is(f.err, context.DeadlineExceeded)) {
 				// The leader's request ended, not ours: read for
 				// ourselves (not cached: no ticket).
-				return read()
+				st, _, err := read(nil)
+				return st, err
 			}
 			return f.st, f.err
 		case <-ctx.Done():
@@ -336,12 +379,12 @@ func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read 
 		t.flight = f
 	}
 	c.mu.Unlock()
-	st, err := read()
+	st, meta, err := read(t)
 	if err == nil {
-		c.Put(t, st)
+		c.PutMeta(t, st, meta)
 	}
 	if mine {
-		f.st, f.err = st, err
+		f.st, f.meta, f.err = st, meta, err
 		close(f.done)
 	}
 	return st, err
@@ -407,7 +450,10 @@ func (c *Cache) noteFills(key, tag string) {
 // cached already or being loaded (that state is as new or newer), or the
 // cache is full (a fill evicts nothing). It reports whether st was cached.
 // Put does not count as a hit or a miss.
-func (f *Fill) Put(key, tag string, st consent.State) bool {
+func (f *Fill) Put(key, tag string, st consent.State) bool { return f.PutMeta(key, tag, st, nil) }
+
+// PutMeta is [Fill.Put] that also keeps st's meta (see [Cache.PutMeta]).
+func (f *Fill) PutMeta(key, tag string, st consent.State, meta any) bool {
 	if f == nil {
 		return false
 	}
@@ -438,7 +484,7 @@ func (f *Fill) Put(key, tag string, st consent.State) bool {
 	c.gen++
 	// At the back: states a fill brings are the first to go when traffic
 	// needs room.
-	c.items[key] = c.lru.PushBack(&entry{key: key, tag: tag, st: st, gen: c.gen})
+	c.items[key] = c.lru.PushBack(&entry{key: key, tag: tag, st: st, meta: meta, gen: c.gen})
 	return true
 }
 
@@ -523,6 +569,14 @@ func (t *Ticket) Key() string { return t.key }
 // the key that come while it reads join its read, under the same rule as
 // Load's. It reports whether it cached a state.
 func (c *Cache) Refresh(t *Ticket, read func() (consent.State, error)) bool {
+	return c.RefreshMeta(t, func() (consent.State, any, error) {
+		st, err := read()
+		return st, nil, err
+	})
+}
+
+// RefreshMeta is [Cache.Refresh] whose read also returns the state's meta.
+func (c *Cache) RefreshMeta(t *Ticket, read func() (consent.State, any, error)) bool {
 	if c == nil || t == nil {
 		return false
 	}
@@ -534,9 +588,96 @@ func (c *Cache) Refresh(t *Ticket, read func() (consent.State, error)) bool {
 	}
 	t.flight = f
 	c.mu.Unlock()
-	st, err := read()
-	cached := err == nil && c.Put(t, st)
-	f.st, f.err = st, err
+	st, meta, err := read()
+	cached := err == nil && c.PutMeta(t, st, meta)
+	f.st, f.meta, f.err = st, meta, err
 	close(f.done)
 	return cached
+}
+
+// InvalidateTagForDelta is [Cache.InvalidateTagForRefresh] for a store
+// that can bring a state forward by reading only what it lacks. holds
+// tells from a state's meta whether the state already holds the change
+// being announced; it is called under the cache's lock and must be quick.
+//
+//   - A cached state whose meta holds the change stays cached (no miss);
+//     tickets taken for the key are voided all the same, so a load that
+//     read before the change can never cache its older state.
+//   - A cached state whose meta does not: it is dropped and the ticket
+//     returned carries it and its meta ([Cache.Base]) for the refresh
+//     to bring forward.
+//   - No state cached, but a refresh of that kind is pending: it is
+//     voided and a new ticket with the same base is returned, so one
+//     refresh brings the state past both changes.
+//   - Otherwise as InvalidateTagForRefresh (a ticket without a base when
+//     a state with nil meta was cached, else nil).
+func (c *Cache) InvalidateTagForDelta(tag string, holds func(meta any) bool) *Ticket {
+	if c == nil || tag == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.noteFills("", tag)
+	k, ok := c.tags[tag]
+	if !ok {
+		return nil
+	}
+	var base consent.State
+	var meta any
+	if el, ok := c.items[k]; ok {
+		e := el.Value.(*entry)
+		if e.meta != nil && holds(e.meta) {
+			if t, ok := c.loading[k]; ok {
+				delete(c.loading, k)
+				t.dropBase()
+				if t.tag != e.tag {
+					c.dropTag(t.tag, k)
+				}
+			}
+			c.noteFills(k, "")
+			return nil
+		}
+		base, meta = e.st, e.meta
+	} else if t, ok := c.loading[k]; ok && t.baseMeta != nil {
+		base, meta = t.base, t.baseMeta
+	} else {
+		c.invalidate(k)
+		return nil
+	}
+	c.invalidate(k)
+	if len(c.loading) >= c.max {
+		return nil // see Begin: loads that never came back
+	}
+	t := &Ticket{key: k, tag: tag, base: base, baseMeta: meta}
+	c.loading[k] = t
+	c.tags[tag] = k
+	return t
+}
+
+// Base returns the state a delta refresh's ticket t brings forward and
+// its meta, while t is live; meta is nil for a plain refresh (which
+// reads the state whole) and once t was voided or used.
+func (c *Cache) Base(t *Ticket) (consent.State, any) {
+	if c == nil || t == nil {
+		return consent.State{}, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return t.base, t.baseMeta
+}
+
+// GetMeta returns key's cached state and its meta without counting a hit
+// or moving it in the LRU (for tests and monitoring).
+func (c *Cache) GetMeta(key string) (consent.State, any, bool) {
+	if c == nil {
+		return consent.State{}, nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return consent.State{}, nil, false
+	}
+	e := el.Value.(*entry)
+	return e.st, e.meta, true
 }

@@ -1,0 +1,119 @@
+package pgstore
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// snapColumn is the first column of the reads whose states may be brought
+// forward later by a delta refresh: the snapshot the read saw.
+const snapColumn = "pg_current_snapshot()::text, "
+
+// maxOwn bounds the own transactions a cached state's meta lists; beyond
+// it the meta is dropped and the state is read whole when another
+// instance changes the user.
+const maxOwn = 8
+
+// stateMeta says what a cached state holds: the events of every
+// transaction snap sees, and those of own, this instance's transactions
+// applied to it since (write-through). A state with no meta (nil) holds
+// an unknown set and is read whole when it must change.
+type stateMeta struct {
+	snap *pgSnapshot
+	own  []uint64
+}
+
+// holds reports whether a state with meta m holds transaction xid's
+// events (0: unknown, never held).
+func (m *stateMeta) holds(xid uint64) bool {
+	return xid != 0 && (m.snap.visible(xid) || slices.Contains(m.own, xid))
+}
+
+// withOwn returns m with xid among its own transactions, or nil when that
+// would list more than maxOwn.
+func (m *stateMeta) withOwn(xid uint64) *stateMeta {
+	if m == nil || len(m.own) >= maxOwn {
+		return nil
+	}
+	return &stateMeta{snap: m.snap, own: append(slices.Clip(m.own), xid)}
+}
+
+// ownArg is m.own as the delta query's text[] parameter.
+func (m *stateMeta) ownArg() []string {
+	out := make([]string, len(m.own))
+	for i, x := range m.own {
+		out[i] = strconv.FormatUint(x, 10)
+	}
+	return out
+}
+
+// pgSnapshot is a pg_snapshot: transactions below xmin are finished, those
+// from xmax on had not started, and of those between, the ones in xip
+// were in progress. A transaction it sees committed before it was taken.
+type pgSnapshot struct {
+	text       string
+	xmin, xmax uint64
+	xip        []uint64
+}
+
+// parseSnapshot reads pg_snapshot's text form, xmin:xmax:xip,xip,...
+func parseSnapshot(text string) (*pgSnapshot, error) {
+	parts := strings.Split(text, ":")
+	if len(parts) != 3 {
+		return nil, errors.New("pgstore: malformed snapshot")
+	}
+	p := &pgSnapshot{text: text}
+	var err1, err2 error
+	p.xmin, err1 = strconv.ParseUint(parts[0], 10, 64)
+	p.xmax, err2 = strconv.ParseUint(parts[1], 10, 64)
+	if err1 != nil || err2 != nil || p.xmin > p.xmax {
+		return nil, errors.New("pgstore: malformed snapshot")
+	}
+	if parts[2] != "" {
+		for _, f := range strings.Split(parts[2], ",") {
+			x, err := strconv.ParseUint(f, 10, 64)
+			if err != nil || x < p.xmin || x >= p.xmax {
+				return nil, errors.New("pgstore: malformed snapshot")
+			}
+			p.xip = append(p.xip, x)
+		}
+	}
+	return p, nil
+}
+
+// visible reports whether transaction xid, if it committed, did so
+// before the snapshot was taken (pg_visible_in_snapshot).
+func (p *pgSnapshot) visible(xid uint64) bool {
+	if p == nil {
+		return false
+	}
+	if xid < p.xmin {
+		return true
+	}
+	return xid < p.xmax && !slices.Contains(p.xip, xid)
+}
+
+// metaOf returns the meta of a state read at the snapshot whose text is
+// snap (nil when it is empty or malformed: the state is then read whole
+// when it must change).
+func metaOf(snap string) *stateMeta {
+	if snap == "" {
+		return nil
+	}
+	p, err := parseSnapshot(snap)
+	if err != nil {
+		return nil
+	}
+	return &stateMeta{snap: p}
+}
+
+// metaAny is m as the cache keeps it: a nil *stateMeta becomes a nil
+// interface, which the cache takes for "no meta".
+func metaAny(m *stateMeta) any {
+	if m == nil {
+		return nil
+	}
+	return m
+}

@@ -1,0 +1,294 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/purpose"
+)
+
+func TestParseSnapshot(t *testing.T) {
+	for _, tc := range []struct {
+		text    string
+		ok      bool
+		visible []uint64
+		not     []uint64
+	}{
+		{"10:10:", true, []uint64{1, 9}, []uint64{10, 11}},
+		{"10:20:12,15", true, []uint64{9, 10, 11, 19}, []uint64{12, 15, 20, 21}},
+		{"", false, nil, nil},
+		{"10:20", false, nil, nil},
+		{"20:10:", false, nil, nil},
+		{"10:20:25", false, nil, nil},
+		{"10:20:5", false, nil, nil},
+		{"a:20:", false, nil, nil},
+		{"10:20:12,,15", false, nil, nil},
+	} {
+		t.Run(tc.text, func(t *testing.T) {
+			p, err := parseSnapshot(tc.text)
+			if !tc.ok {
+				assert.Error(t, err)
+				assert.Nil(t, metaOf(tc.text))
+				return
+			}
+			require.NoError(t, err)
+			for _, x := range tc.visible {
+				assert.True(t, p.visible(x), "xid %d", x)
+			}
+			for _, x := range tc.not {
+				assert.False(t, p.visible(x), "xid %d", x)
+			}
+		})
+	}
+}
+
+func FuzzParseSnapshot(f *testing.F) {
+	for _, s := range []string{"10:10:", "10:20:12,15", "1:2:", "0:0:", "10:20:25", ":::", "18446744073709551615:18446744073709551615:"} {
+		f.Add(s, uint64(12))
+	}
+	f.Fuzz(func(t *testing.T, text string, xid uint64) {
+		p, err := parseSnapshot(text)
+		if err != nil {
+			return
+		}
+		// What the snapshot sees agrees with its bounds.
+		switch {
+		case xid < p.xmin:
+			assert.True(t, p.visible(xid))
+		case xid >= p.xmax:
+			assert.False(t, p.visible(xid))
+		}
+		for _, x := range p.xip {
+			assert.False(t, p.visible(x))
+		}
+	})
+}
+
+func TestStateMetaHolds(t *testing.T) {
+	m := metaOf("10:20:12")
+	require.NotNil(t, m)
+	assert.False(t, m.holds(0), "an unknown transaction counts as held")
+	assert.True(t, m.holds(11))
+	assert.False(t, m.holds(12))
+	m2 := m.withOwn(12)
+	assert.True(t, m2.holds(12))
+	assert.False(t, m.holds(12), "withOwn changed the original")
+	assert.Equal(t, []string{"12"}, m2.ownArg())
+	for i := range maxOwn - 1 {
+		m2 = m2.withOwn(uint64(30 + i))
+		require.NotNil(t, m2)
+	}
+	assert.Nil(t, m2.withOwn(99), "own list grew past its bound")
+}
+
+// xidOf returns the transaction a token names.
+func xidOf(t *testing.T, tok consent.Token) uint64 {
+	t.Helper()
+	i := strings.LastIndexByte(string(tok), '.')
+	x, err := strconv.ParseUint(string(tok)[i+1:], 10, 64)
+	require.NoError(t, err)
+	return x
+}
+
+// cachedMeta waits until user is cached in s and returns its state and
+// meta.
+func cachedMeta(t *testing.T, s *Store, user string) (consent.State, *stateMeta) {
+	t.Helper()
+	var st consent.State
+	var meta any
+	require.Eventually(t, func() bool {
+		var ok bool
+		st, meta, ok = s.cache.GetMeta(user)
+		return ok
+	}, 5*time.Second, time.Millisecond, "not cached again")
+	m, _ := meta.(*stateMeta)
+	return st, m
+}
+
+// TestDeltaRefresh shows the delta refresh: when another instance changes
+// a cached user, the instance reads only the rows its state lacks and
+// ends with the log's state, event count included, so nothing is applied
+// twice: not the rows its snapshot saw, not its own appends applied by
+// write-through; a row dated at an instant the state holds sends it to a
+// whole read.
+func TestDeltaRefresh(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema)
+	b := open(t, schema)
+	ctx := t.Context()
+	user := "user-dr"
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	var evs []consent.Event
+	evs = append(evs, consent.AcceptPolicy(user, "v1", at))
+	for i := range 40 {
+		evs = append(evs, consent.Grant(user, purpose.Payments, fmt.Sprint("r-", i%5), at.Add(time.Duration(i+1)*time.Second)))
+	}
+	tok, err := a.AppendToken(ctx, evs...)
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	_, err = a.State(ctx, user)
+	require.NoError(t, err)
+	_, meta := cachedMeta(t, a, user)
+	require.NotNil(t, meta, "a miss read noted no snapshot")
+
+	step := func(name string, s *Store, ev consent.Event, whole bool) {
+		t.Helper()
+		before := a.Stats()
+		tok, err := s.AppendToken(ctx, ev)
+		require.NoError(t, err)
+		seenToken(t, a, tok)
+		st, meta := cachedMeta(t, a, user)
+		sameState(t, fresh(t, a, user), st, name)
+		after := a.Stats()
+		if s == b {
+			assert.Equal(t, before.Deltas+1, after.Deltas, name+": delta refreshes")
+			assert.Equal(t, before.DeltaWhole+map[bool]uint64{true: 1}[whole], after.DeltaWhole, name+": whole reads")
+			if !whole {
+				require.NotNil(t, meta, name)
+				assert.True(t, meta.holds(xidOf(t, tok)), name+": the new snapshot does not see the change")
+			}
+		} else {
+			require.NotNil(t, meta, name)
+			assert.True(t, meta.holds(xidOf(t, tok)), name+": write-through did not note its transaction")
+		}
+		assert.Equal(t, before.CacheMisses, after.CacheMisses, name+": misses")
+	}
+	step("the other instance withdraws", b, consent.Withdraw(user, purpose.Payments, "r-1", at.Add(time.Hour)), false)
+	step("own append, by write-through", a, consent.Grant(user, purpose.Payments, "r-9", at.Add(2*time.Hour)), false)
+	step("the other instance again", b, consent.Grant(user, purpose.Payments, "r-1", at.Add(3*time.Hour)), false)
+	step("a row at an instant the state holds", b, consent.Withdraw(user, purpose.Payments, "r-9", at.Add(2*time.Hour)), true)
+
+	// A change the cached state already holds (its snapshot saw the
+	// transaction) leaves it cached; one it lacks drops it.
+	tok, err = b.AppendToken(ctx, consent.Grant(user, purpose.Payments, "r-2", at.Add(4*time.Hour)))
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	_, meta = cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+	seen := xidOf(t, tok)
+	for _, tc := range []struct {
+		name  string
+		xid   uint64
+		stays bool
+	}{
+		{"held", seen, true},
+		{"not held", meta.snap.xmax + 1000, false},
+	} {
+		gen := a.cache.Version(user)
+		conn, err := a.pool.Acquire(ctx)
+		require.NoError(t, err)
+		tx, err := conn.Begin(ctx)
+		require.NoError(t, err)
+		for _, p := range []string{fmt.Sprintf("%s%d", ownPrefix, tc.xid), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, tc.xid)} {
+			_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", schema, p)
+			require.NoError(t, err)
+		}
+		require.NoError(t, tx.Commit(context.WithoutCancel(ctx)))
+		conn.Release()
+		require.Eventually(t, func() bool { return a.seen.has(tc.xid) }, 5*time.Second, time.Millisecond)
+		if tc.stays {
+			assert.Equal(t, gen, a.cache.Version(user), tc.name+": dropped")
+		} else {
+			assert.NotEqual(t, gen, a.cache.Version(user), tc.name+": kept")
+		}
+		st, _ := cachedMeta(t, a, user)
+		sameState(t, fresh(t, a, user), st, tc.name)
+	}
+}
+
+// BenchmarkRefresh measures bringing a cached user with a long history
+// (500 events) forward after another instance's change, by a delta
+// refresh and by a whole read: time until the instance has the new state
+// cached again, and the allocations of the whole process meanwhile
+// (mostly the refresh's decoding and folding), which do not depend on the
+// machine's load.
+func BenchmarkRefresh(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{{"delta", nil}, {"whole", []Option{withoutDelta()}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			schema := NewTestSchema(b)
+			pool := NewTestPool(b, schema)
+			a, err := New(b.Context(), pool, append([]Option{WithChannel(schema), WithMigrate()}, tc.opts...)...)
+			require.NoError(b, err)
+			b.Cleanup(a.Close)
+			w, err := New(b.Context(), NewTestPool(b, schema), WithChannel(schema))
+			require.NoError(b, err)
+			b.Cleanup(w.Close)
+			ctx := b.Context()
+			user := "user-bench-refresh"
+			at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+			var evs []consent.Event
+			evs = append(evs, consent.AcceptPolicy(user, "v1", at))
+			for i := range 499 {
+				evs = append(evs, consent.Grant(user, purpose.Payments, fmt.Sprint("r-", i%12), at.Add(time.Duration(i+1)*time.Second)))
+			}
+			require.NoError(b, w.Append(ctx, evs...))
+			// Cached, with the append's notification behind it.
+			require.Eventually(b, func() bool {
+				_, err := a.State(ctx, user)
+				_, _, ok := a.cache.GetMeta(user)
+				return err == nil && ok && a.Stats().CacheHits > 0
+			}, 5*time.Second, time.Millisecond)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				tok, err := w.AppendToken(ctx, consent.Grant(user, purpose.Payments, "r-x", at.Add(time.Hour+time.Duration(i)*time.Second)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				x, _ := strconv.ParseUint(string(tok)[strings.LastIndexByte(string(tok), '.')+1:], 10, 64)
+				for {
+					if _, meta, ok := a.cache.GetMeta(user); ok && a.seen.has(x) {
+						if m, _ := meta.(*stateMeta); m == nil || m.holds(x) || tc.name == "whole" {
+							break
+						}
+					}
+					time.Sleep(50 * time.Microsecond)
+				}
+			}
+			st := a.Stats()
+			b.ReportMetric(float64(st.Deltas)/float64(b.N), "deltas/op")
+		})
+	}
+}
+
+// TestWarmNotesSnapshot shows that a warm-up keeps each state's snapshot,
+// so that another instance's change to a warmed user is read as a delta,
+// and that the result equals the log's fold.
+func TestWarmNotesSnapshot(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	w := open(t, schema, WithCacheSize(0))
+	users := seedUsers(t, w, 20)
+	a := open(t, schema, withWarmChunk(7))
+	b := open(t, schema)
+	n, err := a.Warm(t.Context(), 0)
+	require.NoError(t, err)
+	require.Equal(t, len(users), n)
+	for _, u := range users[1:] { // users[0] has more events than a chunk: read alone, no snapshot noted
+		_, meta, ok := a.cache.GetMeta(u)
+		require.True(t, ok, u)
+		assert.NotNil(t, meta, "%s: warmed without a snapshot", u)
+	}
+	user := users[5]
+	before := a.Stats()
+	tok, err := b.AppendToken(t.Context(), consent.WithdrawAcceptance(user, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)))
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	st, meta := cachedMeta(t, a, user)
+	sameState(t, fresh(t, a, user), st, "warmed user after another instance's change")
+	require.NotNil(t, meta)
+	assert.True(t, meta.holds(xidOf(t, tok)))
+	assert.Equal(t, before.Deltas+1, a.Stats().Deltas)
+	assert.Equal(t, before.CacheMisses, a.Stats().CacheMisses)
+}
