@@ -75,8 +75,10 @@ func (s *Store) refresher(ctx context.Context) {
 // holds) and applies them in log order. The result holds every
 // transaction the new snapshot sees, as a whole read at that snapshot
 // would: Apply does not depend on order between events of different
-// instants, and a row dated at an instant the state holds sends the user
-// to a whole read instead (as write-through does, see sameInstant).
+// instants, and a new row dated at the instant of any other row of the
+// user (held by the state or not, a void included) sends the user to a
+// whole read instead: one instant's rows fold in seq order, and a row
+// the old snapshot missed may sort before one it saw.
 func (s *Store) delta(ctx context.Context, user string, base consent.State, meta *stateMeta) (consent.State, *stateMeta, error) {
 	var (
 		snap   string
@@ -100,6 +102,9 @@ func (s *Store) delta(ctx context.Context, user string, base consent.State, meta
 		// snapshot and as of the new one alike.
 		return base, meta, nil
 	}
+	// No snapshot: a row shares its instant with another of the user's
+	// (see the delta query); its place among them is the log's, not
+	// after the state's.
 	next := metaOf(snap)
 	st := base
 	for _, e := range events {

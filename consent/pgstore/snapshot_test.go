@@ -292,3 +292,52 @@ func TestWarmNotesSnapshot(t *testing.T) {
 	assert.Equal(t, before.Deltas+1, a.Stats().Deltas)
 	assert.Equal(t, before.CacheMisses, a.Stats().CacheMisses)
 }
+
+// TestDeltaRefreshOneInstantOutOfCommitOrder: a row the cached state's
+// snapshot missed may sort, within one instant, before a row it saw (seq
+// is taken at insert, not at commit). A host transaction inserts a grant
+// at t1 and stays open; another instance withdraws the acceptance at t1
+// (a later seq), then accepts again; this instance caches the user
+// without the grant; the host commits. Folded in log order the
+// withdrawal voids the grant; applied after it, the grant would stand.
+// The delta refresh must read the user whole and end denying.
+func TestDeltaRefreshOneInstantOutOfCommitOrder(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema)
+	b := open(t, schema)
+	ctx := t.Context()
+	user := "user-oo"
+	t0 := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	t1, t3 := t0.Add(time.Hour), t0.Add(3*time.Hour)
+	tok, err := b.AppendToken(ctx, consent.AcceptPolicy(user, "v1", t0))
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+
+	host, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer host.Rollback(context.WithoutCancel(ctx))
+	hostTok, err := b.AppendTx(ctx, host, consent.Grant(user, purpose.Payments, "bank", t1))
+	require.NoError(t, err)
+
+	tok, err = b.AppendToken(ctx, consent.WithdrawAcceptance(user, t1), consent.AcceptPolicy(user, "v1", t3))
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	_, err = a.State(ctx, user)
+	require.NoError(t, err)
+	_, meta := cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+
+	before := a.Stats()
+	require.NoError(t, host.Commit(ctx))
+	seenToken(t, a, hostTok)
+	st, _ := cachedMeta(t, a, user)
+	want := fresh(t, a, user)
+	require.False(t, want.Granted(purpose.Payments, "bank", t3.Add(time.Minute)),
+		"the log's fold: the withdrawal at t1 voids the grant at t1")
+	sameState(t, want, st, "after the host's commit")
+	assert.Equal(t, want.Granted(purpose.Payments, "bank", t3.Add(time.Minute)),
+		st.Granted(purpose.Payments, "bank", t3.Add(time.Minute)))
+	after := a.Stats()
+	assert.Equal(t, before.DeltaWhole+1, after.DeltaWhole, "read whole")
+}

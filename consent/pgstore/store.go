@@ -340,7 +340,15 @@ func newQueries(schema string) queries {
 		// The rows of a user that a snapshot did not see, less this
 		// instance's own transactions already applied. Rows older than
 		// the xact column (NULL) are seen by every snapshot.
-		delta: "SELECT " + snapColumn + columns + " FROM " + events + ` WHERE subject = $1 AND xact IS NOT NULL
+		//
+		// Its first column is the read's snapshot, or empty when any of
+		// the rows shares its instant with another row of the user: the
+		// log orders one instant's rows by seq, which need not be the
+		// order they committed in, so such rows cannot simply be applied
+		// after the state's and the user is read whole instead.
+		delta: `SELECT CASE WHEN bool_or(EXISTS (SELECT 1 FROM ` + events + ` o
+		WHERE o.subject = e.subject AND o.at_time = e.at_time AND o.at_ns = e.at_ns AND o.id <> e.id)) OVER ()
+	THEN '' ELSE pg_current_snapshot()::text END, ` + columns + " FROM " + events + ` e WHERE subject = $1 AND xact IS NOT NULL
 	AND NOT pg_visible_in_snapshot(xact, $2::text::pg_snapshot) AND NOT (xact = ANY($3::text[]::xid8[]))
 	ORDER BY at_time, at_ns, seq`,
 		history: "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
