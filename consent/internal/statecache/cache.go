@@ -382,12 +382,30 @@ func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, r
 	st, meta, err := read(t)
 	if err == nil {
 		c.PutMeta(t, st, meta)
+	} else {
+		c.abandon(t)
 	}
 	if mine {
 		f.st, f.meta, f.err = st, meta, err
 		close(f.done)
 	}
 	return st, err
+}
+
+// abandon forgets t after its read failed, if it is still the key's
+// ticket: the Loads that joined that read share its error, and a later
+// one reads again instead of being handed the same error until the key
+// is next invalidated.
+func (c *Cache) abandon(t *Ticket) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loading[t.key] == t {
+		delete(c.loading, t.key)
+		t.dropBase()
+		if _, cached := c.items[t.key]; !cached {
+			c.dropTag(t.tag, t.key)
+		}
+	}
 }
 
 // Fill is a bulk fill of the cache from a scan of storage (a warm-up); see
@@ -590,6 +608,9 @@ func (c *Cache) RefreshMeta(t *Ticket, read func() (consent.State, any, error)) 
 	c.mu.Unlock()
 	st, meta, err := read()
 	cached := err == nil && c.PutMeta(t, st, meta)
+	if err != nil {
+		c.abandon(t)
+	}
 	f.st, f.meta, f.err = st, meta, err
 	close(f.done)
 	return cached

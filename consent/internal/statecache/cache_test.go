@@ -2,6 +2,7 @@ package statecache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -149,6 +150,34 @@ func TestLoadAfterInvalidateReadsAgain(t *testing.T) {
 	cancel()
 	_, err = c.Load(ctx, "v", nil, func() (consent.State, error) { return consent.State{}, ctx.Err() })
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// TestLoadAfterFailedReadReadsAgain: a read that failed (the store was
+// down a moment) is not handed to later Loads of the key, nor is a failed
+// background refresh: each later Load reads again.
+func TestLoadAfterFailedReadReadsAgain(t *testing.T) {
+	c := New(10)
+	down := errors.New("store down")
+	var reads atomic.Int32
+	fails := func() (consent.State, error) { reads.Add(1); return consent.State{}, down }
+	works := func() (consent.State, error) { reads.Add(1); return consent.NewState("u"), nil }
+	_, err := c.Load(context.Background(), "u", func() string { return "tag-u" }, fails)
+	require.ErrorIs(t, err, down)
+	st, err := c.Load(context.Background(), "u", func() string { return "tag-u" }, works)
+	require.NoError(t, err, "the failed read's error was handed on")
+	assert.Equal(t, "u", st.Subject())
+	assert.Equal(t, int32(2), reads.Load())
+
+	// The same after a background refresh fails.
+	tk := c.InvalidateTagForRefresh("tag-u")
+	require.NotNil(t, tk)
+	assert.False(t, c.Refresh(tk, fails))
+	st, err = c.Load(context.Background(), "u", func() string { return "tag-u" }, works)
+	require.NoError(t, err, "the failed refresh's error was handed on")
+	assert.Equal(t, "u", st.Subject())
+	assert.Equal(t, int32(4), reads.Load())
+	_, ok := c.Get("u")
+	assert.True(t, ok)
 }
 
 func TestLoadJoinerOutlivesLeadersCancellation(t *testing.T) {
