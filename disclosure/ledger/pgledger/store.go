@@ -239,7 +239,17 @@ func (s *Store) send(ctx context.Context, q db, entries []ledger.Entry) (pgconn.
 		defer pc.Release()
 		conn, retry = pc.Conn(), true
 	case pgx.Tx:
+		// The statement goes through the connection under the host's
+		// transaction, where pgx no longer checks that the transaction is
+		// open: an append after the host committed or rolled back would
+		// run on its own, or on a connection back in the pool. Refuse it.
+		if _, err := q.Prepare(ctx, s.appendSQL, s.appendSQL); err != nil {
+			return pgconn.CommandTag{}, err
+		}
 		conn = q.Conn()
+		if conn.PgConn().TxStatus() != 'T' {
+			return pgconn.CommandTag{}, pgx.ErrTxClosed
+		}
 	default:
 		return pgconn.CommandTag{}, fmt.Errorf("pgledger: append on a %T", q)
 	}

@@ -260,6 +260,44 @@ func TestTwoInstances(t *testing.T) {
 	assert.Equal(t, uint64(2*writers*each), head.Seq)
 }
 
+// TestTxViewAfterTheHostEnded: an append through a Tx view after the
+// host's transaction committed or rolled back is refused, and nothing is
+// written outside the host's transaction.
+func TestTxViewAfterTheHostEnded(t *testing.T) {
+	t.Parallel()
+	s, pool, _ := fresh(t)
+	ctx := t.Context()
+	shared := ledger.New(s)
+	fill(t, shared, 1)
+	before, err := s.Head(ctx)
+	require.NoError(t, err)
+	var proto ledger.Entry // a valid entry to append again
+	for e, err := range s.Scan(ctx, 1) {
+		require.NoError(t, err)
+		proto = e
+		break
+	}
+	for _, end := range []string{"commit", "rollback"} {
+		t.Run(end, func(t *testing.T) {
+			tx, err := pool.Begin(ctx)
+			require.NoError(t, err)
+			v := s.Tx(tx)
+			head, err := v.Head(ctx)
+			require.NoError(t, err)
+			if end == "commit" {
+				require.NoError(t, tx.Commit(ctx))
+			} else {
+				require.NoError(t, tx.Rollback(ctx))
+			}
+			next := ledger.Chain(head, []ledger.Entry{proto})
+			require.ErrorIs(t, v.Append(ctx, next), pgx.ErrTxClosed)
+			after, err := s.Head(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "written outside the host's transaction")
+		})
+	}
+}
+
 // TestOutbox records inside the host's transaction: the entry commits or
 // rolls back with the host's own write.
 func TestOutbox(t *testing.T) {
