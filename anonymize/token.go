@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+
+	"github.com/yasam/privacy/internal/b64url"
 )
 
 const tokenPrefix = "tok"
@@ -89,7 +91,7 @@ func (t *Tokenizer) Detokenize(token string) (Kind, string, error) {
 	if !ok {
 		return "", "", fmt.Errorf("%w: %q", ErrUnknownKey, id)
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(body)
+	sealed, err := b64url.Decode(body)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: body is not base64url", ErrMalformedToken)
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/yasam/privacy/internal/b64url"
 )
 
 // Sentinel errors; test with errors.Is.
@@ -211,7 +213,7 @@ func (k *SubjectKey) ID(prefix, id string) string {
 func (k *SubjectKey) Seal(plain []byte, ad string) string {
 	nonce := mac(k.key, labelNonce, ad, string(plain))[:k.aead.NonceSize()]
 	out := k.aead.Seal(append([]byte(nil), nonce...), nonce, plain, []byte(ad))
-	return SealPrefix + base64.RawURLEncoding.EncodeToString(out)
+	return SealPrefix + b64url.Encode(out)
 }
 
 // Open decrypts what Seal returned for the same ad.
@@ -220,7 +222,7 @@ func (k *SubjectKey) Open(sealed, ad string) ([]byte, error) {
 	if !ok {
 		return nil, ErrSealed
 	}
-	b, err := base64.RawURLEncoding.DecodeString(rest)
+	b, err := b64url.Decode(rest)
 	ns := k.aead.NonceSize()
 	if err != nil || len(b) < ns+k.aead.Overhead() {
 		return nil, ErrSealed

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/b64url"
 	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/purpose"
 )
@@ -284,7 +285,7 @@ func Verify(token string, pub ed25519.PublicKey) (Receipt, error) {
 	if len(parts) != 3 {
 		return Receipt{}, fmt.Errorf("%w: not three parts", ErrMalformed)
 	}
-	hb, err := b64.DecodeString(parts[0])
+	hb, err := b64url.Decode(parts[0])
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%w: header encoding", ErrMalformed)
 	}
@@ -295,14 +296,14 @@ func Verify(token string, pub ed25519.PublicKey) (Receipt, error) {
 	if h.Alg != "EdDSA" {
 		return Receipt{}, fmt.Errorf("%w: algorithm %q, want EdDSA", ErrMalformed, clip.String(h.Alg, maxQuote))
 	}
-	sig, err := b64.DecodeString(parts[2])
+	sig, err := b64url.Decode(parts[2])
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return Receipt{}, fmt.Errorf("%w: signature encoding", ErrMalformed)
 	}
 	if !ed25519.Verify(pub, []byte(parts[0]+"."+parts[1]), sig) {
 		return Receipt{}, ErrSignature
 	}
-	pb, err := b64.DecodeString(parts[1])
+	pb, err := b64url.Decode(parts[1])
 	if err != nil {
 		return Receipt{}, fmt.Errorf("%w: payload encoding", ErrMalformed)
 	}
