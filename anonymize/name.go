@@ -389,10 +389,11 @@ func nameAt(text []byte, c, floor int) (start, end, next int, ok bool) {
 		}
 		we += 2
 		if upper {
-			// "ИВАНОВ", "МәСЕЛЕ": not a name's spelling; skip the word.
-			for we < len(text) && isLetterAt(text, we) {
-				_, w := utf8Width(text[we])
-				we += w
+			// "ИВАНОВ", "МәСЕЛЕ": not a name's spelling; skip the
+			// word's Cyrillic letters, and no further: an IBAN or a
+			// document number may be glued to it ("ИНKZ86…").
+			for we+1 < len(text) && text[we]-0xD0 <= 3 && text[we+1]-0x80 <= 0x3F {
+				we += 2
 			}
 			return 0, 0, we, false
 		}

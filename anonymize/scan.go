@@ -473,9 +473,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, text []byte, mode int) []Finding {
 					}
 				}
 				if (t == tK || t == tN) && i > from && mayShadow(text[i-1]) {
-					// A capital before may pass over this letter
-					// (nameAt skips an all-caps word with the
-					// letters glued to it): take the exact way.
+					// A letter before: take the exact way (see
+					// mayShadow).
 					i, t = skipTable(text, from)
 				} else if t == tAnchor {
 					var st, en int
@@ -1163,8 +1162,10 @@ func anchorAt(text []byte, p int) bool {
 }
 
 // mayShadow reports whether c, the byte before a 'K' or 'N' trigger, may
-// end a letter: then an all-caps word before may have made the reference
-// scan pass over the trigger.
+// end a letter: then the fast paths look at the word before the exact way,
+// as the reference scan does. (nameAt no longer passes over a Latin letter
+// glued to an all-caps word, so the two would agree without it; the check
+// is kept as cheap insurance, being rare.)
 func mayShadow(c byte) bool {
 	return c >= 0x80 || (c|0x20) >= 'a' && (c|0x20) <= 'z'
 }

@@ -166,6 +166,8 @@ func TestScanner(t *testing.T) {
 		{"iban lower grouped", "kz86 125k zt50 0410 0100 end", []span{iban("kz86 125k zt50 0410 0100")}},
 		{"iban bad check", "KZ87125KZT5004100100", nil},
 		{"iban glued to word", "XKZ86125KZT5004100100", []span{iban("KZ86125KZT5004100100")}},
+		{"iban glued to an all-caps Cyrillic word", "A ИНKZ86125KZT5004100100!", []span{iban("KZ86125KZT5004100100")}},
+		{"passport glued to its context word in capitals", "выдан ПАСПОРТN12345678 вчера", []span{doc("N12345678")}},
 		{"iban glued to an iin", "KZ86125KZT5004100100901123300258", []span{iban("KZ86125KZT5004100100"), iin("901123300258")}},
 		{"email glued to an iin", "aliya@mail.kz901123300258", []span{email("aliya@mail.kz"), iin("901123300258")}},
 		{"email glued to an iban", "aliya@mail.kzKZ86125KZT5004100100", []span{email("aliya@mail.kz"), iban("KZ86125KZT5004100100")}},
