@@ -12,8 +12,5 @@ func ScanGo(s *Scanner, text []byte) []Finding {
 	return s.scanBuiltin(nil, text, scanGo)
 }
 
-// HaveVector reports whether Scan takes the AVX2 skip here.
-func HaveVector() bool { return haveVector }
-
 // ValidIPv6 exposes validIPv6 to FuzzValidIPv6.
 func ValidIPv6(s string) bool { return validIPv6([]byte(s)) }

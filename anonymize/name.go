@@ -426,18 +426,3 @@ func nameAt(text []byte, c, floor int) (start, end, next int, ok bool) {
 	}
 	return 0, 0, next, false
 }
-
-// utf8Width returns whether b starts a multi-byte sequence and its width.
-func utf8Width(b byte) (bool, int) {
-	switch {
-	case b < 0x80:
-		return false, 1
-	case b >= 0xF0:
-		return true, 4
-	case b >= 0xE0:
-		return true, 3
-	case b >= 0xC0:
-		return true, 2
-	}
-	return false, 1
-}
