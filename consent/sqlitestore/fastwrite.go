@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/yasam/privacy/consent"
@@ -171,7 +172,7 @@ func execStmt(st driver.Stmt, args []driver.NamedValue) (driver.Result, error) {
 func (fw *fastWriter) write(ctx context.Context, rows []groupRow, now int64) (int64, error) {
 	// Statements are prepared before the transaction, whose time is the
 	// write lock's.
-	for chunk := range slicesChunk(rows, maxRows) {
+	for chunk := range slices.Chunk(rows, maxRows) {
 		if _, err := fw.insert(ctx, len(chunk)); err != nil {
 			return 0, err
 		}
@@ -205,7 +206,7 @@ func (fw *fastWriter) write(ctx context.Context, rows []groupRow, now int64) (in
 // highest on record.
 func (fw *fastWriter) insertAll(ctx context.Context, rows []groupRow, now int64) (int64, error) {
 	var last int64
-	for chunk := range slicesChunk(rows, maxRows) {
+	for chunk := range slices.Chunk(rows, maxRows) {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -411,7 +412,7 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 	// Prepared on the writer connection, so before the transaction
 	// takes it.
 	var stmts []*sql.Stmt
-	for chunk := range slicesChunk(rows, maxRows) {
+	for chunk := range slices.Chunk(rows, maxRows) {
 		st, err := s.insertStmt(ctx, len(chunk))
 		if err != nil {
 			return 0, -1, err
@@ -432,7 +433,7 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 	args := make([]any, 0, 19*min(len(rows), maxRows))
 	i := 0
 	var affected int64
-	for chunk := range slicesChunk(rows, maxRows) {
+	for chunk := range slices.Chunk(rows, maxRows) {
 		st := stmts[i]
 		i++
 		args = args[:0]
@@ -515,18 +516,6 @@ func (s *Store) checkRepeats(ctx context.Context, tx *sql.Tx, prev int64, rows [
 		}
 	}
 	return -1, nil
-}
-
-func slicesChunk[T any](s []T, n int) func(func([]T) bool) {
-	return func(yield func([]T) bool) {
-		for len(s) > 0 {
-			k := min(n, len(s))
-			if !yield(s[:k]) {
-				return
-			}
-			s = s[k:]
-		}
-	}
 }
 
 func scanString(r sqlutil.Scanner) (v string, err error) {
