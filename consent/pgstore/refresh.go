@@ -32,7 +32,7 @@ func (s *Store) scheduleRefresh(t *statecache.Ticket) {
 
 // refresher reads the queued users again until ctx ends. Each read goes
 // through the ticket the listener took when it invalidated the user
-// (statecache.Cache.InvalidateTagForRefresh), so any later invalidation —
+// (statecache.Cache.InvalidateTagForDelta), so any later invalidation —
 // a further change, this instance's own append, DropCached, a lost
 // listener — voids it: a refresh never caches a state older than a change
 // the instance has heard of, never replaces a newer one, and never brings
@@ -57,16 +57,23 @@ func (s *Store) refresher(ctx context.Context) {
 			defer func() { <-sem }()
 			// State calls that miss meanwhile wait for this read
 			// rather than read again.
-			s.cache.RefreshMeta(t, func() (consent.State, any, error) {
-				if base, meta := s.cache.Base(t); meta != nil && !s.cfg.noDelta {
-					st, m, err := s.delta(ctx, t.Key(), base, meta.(*stateMeta))
-					return st, metaAny(m), err
-				}
-				st, m, err := s.misses.get(ctx, t.Key())
-				return st, metaAny(m), err
-			})
+			s.cache.RefreshMeta(t, func() (consent.State, any, error) { return s.reread(ctx, t, t.Key()) })
 		})
 	}
+}
+
+// reread reads user under ticket t: as a delta from the state t carries
+// when it carries one (a refresh queued by another instance's change),
+// otherwise whole.
+func (s *Store) reread(ctx context.Context, t *statecache.Ticket, user string) (consent.State, any, error) {
+	if t != nil && !s.cfg.noDelta {
+		if base, meta := s.cache.Base(t); meta != nil {
+			st, m, err := s.delta(ctx, user, base, meta.(*stateMeta))
+			return st, metaAny(m), err
+		}
+	}
+	st, m, err := s.misses.get(ctx, user)
+	return st, metaAny(m), err
 }
 
 // delta brings base, the state of user that held what meta says, forward

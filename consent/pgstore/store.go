@@ -950,14 +950,7 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 		// A miss that finds a delta refresh of the user queued but not
 		// started does it itself rather than read the whole history.
 		return s.cache.LoadMeta(ctx, user, func() string { return s.tag(user) }, func(t *statecache.Ticket) (consent.State, any, error) {
-			if t != nil && !s.cfg.noDelta {
-				if base, meta := s.cache.Base(t); meta != nil {
-					st, m, err := s.delta(ctx, user, base, meta.(*stateMeta))
-					return st, metaAny(m), err
-				}
-			}
-			st, meta, err := s.misses.get(ctx, user)
-			return st, metaAny(meta), err
+			return s.reread(ctx, t, user)
 		})
 	}
 	return s.load(ctx, nil, user)

@@ -10,6 +10,10 @@ import (
 // warmChunk is how many events one query of [Store.Warm] reads.
 const warmChunk = 20000
 
+// errWarmVoided ends a warm-up whose fill was voided: the listener was
+// lost, or more changes came during it than the fill can track.
+var errWarmVoided = fmt.Errorf("pgstore: warm: %w: the listener was lost or too many changes came during the warm-up", consent.ErrUnavailable)
+
 // Warm fills the cache from the log, so that a freshly started instance
 // answers from memory instead of reading the database on its first Check
 // of each user. It reads the events of every user in order of user ID
@@ -31,6 +35,7 @@ const warmChunk = 20000
 // [consent.ErrUnavailable] (the cache is cleared then anyway); so does a
 // listener that is not up when Warm starts. Without a cache Warm does
 // nothing. Each chunk holds one of the connections state reads may use.
+
 func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 	if err := s.check(ctx, "warm"); err != nil {
 		return 0, err
@@ -103,7 +108,7 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 			return cached, s.wrap("warm", ctx, err)
 		}
 		if f.Voided() {
-			return cached, fmt.Errorf("pgstore: warm: %w: the listener was lost or too many changes came during the warm-up", consent.ErrUnavailable)
+			return cached, errWarmVoided
 		}
 		switch {
 		case n == 0:
@@ -128,7 +133,7 @@ func (s *Store) Warm(ctx context.Context, limit int) (int, error) {
 		}
 	}
 	if f.Voided() {
-		return cached, fmt.Errorf("pgstore: warm: %w: the listener was lost or too many changes came during the warm-up", consent.ErrUnavailable)
+		return cached, errWarmVoided
 	}
 	return cached, nil
 }
