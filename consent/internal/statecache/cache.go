@@ -208,13 +208,7 @@ func (c *Cache) UpdateMeta(key string, gen uint64, apply func(consent.State, any
 		c.invalidate(key)
 		return false
 	}
-	if t, ok := c.loading[key]; ok {
-		delete(c.loading, key)
-		t.dropBase()
-		if t.tag != e.tag {
-			c.dropTag(t.tag, key)
-		}
-	}
+	c.voidTicket(key, e.tag)
 	c.gen++
 	e.st, e.meta, e.gen = st, meta, c.gen
 	// A fill's older state must not come back after an eviction.
@@ -256,10 +250,19 @@ func (c *Cache) invalidate(k string) {
 		delete(c.items, k)
 		c.dropTag(e.tag, k)
 	}
+	c.voidTicket(k, "")
+}
+
+// voidTicket voids k's ticket, if one is taken, and lets go of what it
+// carries; the ticket's tag is forgotten unless it is kept, the tag of the
+// state still cached for k. c.mu must be held.
+func (c *Cache) voidTicket(k, kept string) {
 	if t, ok := c.loading[k]; ok {
 		delete(c.loading, k)
 		t.dropBase()
-		c.dropTag(t.tag, k)
+		if t.tag != kept {
+			c.dropTag(t.tag, k)
+		}
 	}
 }
 
@@ -648,13 +651,7 @@ func (c *Cache) InvalidateTagForDelta(tag string, holds func(meta any) bool) *Ti
 	if el, ok := c.items[k]; ok {
 		e := el.Value.(*entry)
 		if e.meta != nil && holds(e.meta) {
-			if t, ok := c.loading[k]; ok {
-				delete(c.loading, k)
-				t.dropBase()
-				if t.tag != e.tag {
-					c.dropTag(t.tag, k)
-				}
-			}
+			c.voidTicket(k, e.tag)
 			c.noteFills(k, "")
 			return nil
 		}
