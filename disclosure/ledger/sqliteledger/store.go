@@ -152,10 +152,7 @@ func (s *Store) append(ctx context.Context, entries []ledger.Entry, chain bool) 
 	if len(entries) == 0 {
 		return nil, nil
 	}
-	rows, err := encode(entries) // before taking the writer; the chain fields are not encoded
-	if err != nil {
-		return nil, err
-	}
+	rows := encode(entries) // before taking the writer; the chain fields are not encoded
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, s.wrap(ctx, "append", err)
@@ -180,15 +177,12 @@ func (s *Store) append(ctx context.Context, entries []ledger.Entry, chain bool) 
 // row is an entry's lists, encoded as stored.
 type row struct{ cats, basis []byte }
 
-func encode(entries []ledger.Entry) ([]row, error) {
+func encode(entries []ledger.Entry) []row {
 	rows := make([]row, len(entries))
 	for i, e := range entries {
-		var err error
-		if rows[i].cats, rows[i].basis, err = ledgerrow.Lists("sqliteledger", e); err != nil {
-			return nil, err
-		}
+		rows[i].cats, rows[i].basis = ledgerrow.AppendLists(nil, nil, e)
 	}
-	return rows, nil
+	return rows
 }
 
 // insert checks that entries continue head and writes them in tx.
