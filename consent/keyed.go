@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/yasam/privacy/consent/keyring"
 )
@@ -63,8 +64,8 @@ type KeyedStore struct {
 	states map[string]keyedState
 	// forgets counts Forgets that have shredded a key: an entry derived
 	// from a key read before one of them is not cached (it may be the
-	// shredded key's).
-	forgets uint64
+	// shredded key's). Read without mu; put compares it under mu.
+	forgets atomic.Uint64
 }
 
 type keyedState struct {
@@ -200,9 +201,7 @@ func (s *KeyedStore) entry(ctx context.Context, op, user string) (keyedState, er
 	if user == "" {
 		return keyedState{}, nil
 	}
-	s.mu.Lock()
-	forgets := s.forgets
-	s.mu.Unlock()
+	forgets := s.forgets.Load()
 	raw, err := s.ring.Key(ctx, user, false)
 	if errors.Is(err, keyring.ErrNoKey) {
 		s.drop(user)
@@ -235,7 +234,7 @@ func (s *KeyedStore) entry(ctx context.Context, op, user string) (keyedState, er
 func (s *KeyedStore) put(user string, e keyedState, forgets uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.forgets != forgets {
+	if s.forgets.Load() != forgets {
 		return
 	}
 	if len(s.states) >= maxKeyedStates {
@@ -391,9 +390,7 @@ func (s *KeyedStore) Forget(ctx context.Context, subject string) (int, error) {
 	// A State that read the key before the Shred may have cached the
 	// subject's states after the drop above: drop again, and refuse
 	// entries derived from keys read before now.
-	s.mu.Lock()
-	s.forgets++
-	s.mu.Unlock()
+	s.forgets.Add(1)
 	s.drop(subject)
 	if err != nil {
 		return 0, fmt.Errorf("consent: forget: %w: %w", ErrUnavailable, err)
