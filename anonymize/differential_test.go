@@ -29,14 +29,7 @@ func TestScanDifferential(t *testing.T) {
 	s := anonymize.NewScanner()
 	check := func(text []byte) {
 		t.Helper()
-		fast := s.Scan(text)
-		slow := anonymize.ScanReference(s, text)
-		if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
-			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
-		}
-		if diff := cmp.Diff(slow, fast); diff != "" {
-			t.Fatalf("fast and reference scans differ on %q (-reference +fast):\n%s", text, diff)
-		}
+		agree(t, -1, s, text)
 	}
 	check(benchCorpus(benchSize))
 	r := rand.New(rand.NewPCG(13, 17))
@@ -63,14 +56,7 @@ func FuzzScanDifferential(f *testing.F) {
 	}
 	s := anonymize.NewScanner()
 	f.Fuzz(func(t *testing.T, text []byte) {
-		fast := s.Scan(text)
-		slow := anonymize.ScanReference(s, text)
-		if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
-			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
-		}
-		if diff := cmp.Diff(slow, fast); diff != "" {
-			t.Fatalf("(-reference +fast):\n%s", diff)
-		}
+		agree(t, -1, s, text)
 	})
 }
 
@@ -110,14 +96,7 @@ func TestScanDifferentialKinds(t *testing.T) {
 	check := func(text []byte) {
 		t.Helper()
 		for k, s := range scanners {
-			fast := s.Scan(text)
-			slow := anonymize.ScanReference(s, text)
-			if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
-				t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
-			}
-			if diff := cmp.Diff(slow, fast); diff != "" {
-				t.Fatalf("scanner %d: fast and reference scans differ on %q (-reference +fast):\n%s", k, text, diff)
-			}
+			agree(t, k, s, text)
 		}
 	}
 	check(benchCorpus(benchSize))
@@ -161,14 +140,7 @@ func FuzzScanDifferentialKinds(f *testing.F) {
 	scanners := differentialKinds()
 	f.Fuzz(func(t *testing.T, text []byte) {
 		for k, s := range scanners {
-			fast := s.Scan(text)
-			slow := anonymize.ScanReference(s, text)
-			if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
-				t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", text, diff)
-			}
-			if diff := cmp.Diff(slow, fast); diff != "" {
-				t.Fatalf("scanner %d (-reference +fast):\n%s", k, diff)
-			}
+			agree(t, k, s, text)
 		}
 	})
 }
@@ -186,14 +158,7 @@ func TestScanDifferentialNames(t *testing.T) {
 	found := 0
 	check := func(text string) {
 		t.Helper()
-		fast := s.Scan([]byte(text))
-		slow := anonymize.ScanReference(s, []byte(text))
-		if diff := cmp.Diff(slow, anonymize.ScanGo(s, []byte(text))); diff != "" {
-			t.Fatalf("pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", []byte(text), diff)
-		}
-		if diff := cmp.Diff(slow, fast); diff != "" {
-			t.Fatalf("fast and reference scans differ on %q (-reference +fast):\n%s", text, diff)
-		}
+		slow := agree(t, -1, s, []byte(text))
 		for _, f := range slow {
 			if f.Kind == anonymize.KindName {
 				found++
@@ -256,15 +221,10 @@ func TestScanDifferentialNumberRuns(t *testing.T) {
 	found := 0
 	check := func(text []byte) {
 		t.Helper()
-		slow := anonymize.ScanReference(scanners[0], text)
-		found += len(slow)
 		for k, s := range scanners {
-			slow := anonymize.ScanReference(s, text)
-			if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
-				t.Fatalf("scanner %d: pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", k, text, diff)
-			}
-			if diff := cmp.Diff(slow, s.Scan(text)); diff != "" {
-				t.Fatalf("scanner %d: fast and reference scans differ on %q (-reference +fast):\n%s", k, text, diff)
+			slow := agree(t, k, s, text)
+			if k == 0 {
+				found += len(slow)
 			}
 		}
 	}
@@ -308,4 +268,19 @@ func TestScanDifferentialNumberRuns(t *testing.T) {
 	if found < 20000 {
 		t.Fatalf("only %d findings in the cases: the test no longer puts identifiers in number runs", found)
 	}
+}
+
+// agree scans text the reference way, the pure-Go way and the fast way
+// with s (scanner k of a list, or -1), fails t unless all three find the
+// same, and returns the reference's findings.
+func agree(t testing.TB, k int, s *anonymize.Scanner, text []byte) []anonymize.Finding {
+	t.Helper()
+	slow := anonymize.ScanReference(s, text)
+	if diff := cmp.Diff(slow, anonymize.ScanGo(s, text)); diff != "" {
+		t.Fatalf("scanner %d: pure-Go and reference scans differ on %q (-reference +pure Go):\n%s", k, text, diff)
+	}
+	if diff := cmp.Diff(slow, s.Scan(text)); diff != "" {
+		t.Fatalf("scanner %d: fast and reference scans differ on %q (-reference +fast):\n%s", k, text, diff)
+	}
+	return slow
 }
