@@ -53,3 +53,9 @@ func withoutDelta() Option { return func(c *config) { c.noDelta = true } }
 
 // withoutIntern keeps the strings of states read unshared.
 func withoutIntern() Option { return func(c *config) { c.noIntern = true } }
+
+// ParseBatch parses a batch notification's payload.
+func ParseBatch(payload string) ([]string, bool) { return parseBatch(payload) }
+
+// BatchPayloads lays out tags as batch notifications.
+func BatchPayloads(tags []string) []string { return payloads(tags, true) }

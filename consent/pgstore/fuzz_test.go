@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/pgstore"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -33,6 +34,43 @@ func FuzzStateAtLeastToken(f *testing.F) {
 		}
 		if st.Subject() != "u" {
 			t.Fatalf("state of %q", st.Subject())
+		}
+	})
+}
+
+// FuzzParseBatch feeds arbitrary payloads to the parser of batch
+// notifications: it never panics; what it accepts is the prefix and one
+// or more tags (32 lower-case hex digits) joined by commas, exactly, and
+// laying those tags out again gives the same payload.
+func FuzzParseBatch(f *testing.F) {
+	tag := "0123456789abcdef0123456789abcdef"
+	for _, seed := range []string{"t:" + tag, "t:" + tag + "," + tag, "t:", "t:,", "t:" + tag + ",", "t:" + strings.ToUpper(tag),
+		"t:" + tag[:31] + "g", "*", "o:1/x.1", "x:1", tag, "t:" + tag + ";" + tag, "t:" + strings.Repeat(tag+",", 241) + tag} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, payload string) {
+		tags, ok := pgstore.ParseBatch(payload)
+		if !ok {
+			if tags != nil {
+				t.Fatalf("%q refused with tags", payload)
+			}
+			return
+		}
+		if len(tags) == 0 {
+			t.Fatalf("%q accepted with no tags", payload)
+		}
+		for _, tg := range tags {
+			if len(tg) != 32 || strings.Trim(tg, "0123456789abcdef") != "" {
+				t.Fatalf("%q gave tag %q", payload, tg)
+			}
+		}
+		if want := "t:" + strings.Join(tags, ","); payload != want {
+			t.Fatalf("%q parsed as %q", payload, want)
+		}
+		if len(payload) < 8000 {
+			if again := pgstore.BatchPayloads(tags); len(again) != 1 || again[0] != payload {
+				t.Fatalf("%q laid out again as %q", payload, again)
+			}
 		}
 	})
 }

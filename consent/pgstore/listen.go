@@ -82,6 +82,11 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 		return false, err
 	}
 	s.listenerPID.Store(conn.PgConn().PID())
+	// The fleet may have been finalized while the listener was away.
+	if err := s.readFormat(ctx, conn); err != nil {
+		return false, err
+	}
+	formatAt := time.Now()
 	// Entries cached before this point may have missed notifications.
 	s.cache.Clear()
 	s.renew()
@@ -138,14 +143,33 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil {
 					s.seen.add(xid)
 				}
+			case strings.HasPrefix(n.Payload, batchPrefix):
+				// Many tags, from a finalized fleet (payloads).
+				tags, ok := parseBatch(n.Payload)
+				switch {
+				case !ok:
+					// Unreadable: any user may have changed.
+					skipPID, curXID = 0, 0
+					s.cache.Clear()
+					s.cfg.logger.Warn("pgstore: malformed consent notification; cache cleared", "bytes", len(n.Payload))
+				case skipPID != 0:
+					// This instance's own transaction: already applied.
+				default:
+					for _, t := range tags {
+						s.changed(t, holds)
+					}
+				}
 			case skipPID != 0:
 				// This instance's own transaction: already applied.
 			default:
-				if !s.cfg.refresh {
-					s.cache.InvalidateTag(n.Payload)
-				} else if t := s.cache.InvalidateTagForDelta(n.Payload, holds); t != nil {
-					s.scheduleRefresh(t)
+				s.changed(n.Payload, holds)
+			}
+			if !s.batched.Load() && time.Since(formatAt) >= s.cfg.heartbeat {
+				// A busy listener is never idle for the check below.
+				if err := s.readFormat(ctx, conn); err != nil {
+					return true, err
 				}
+				formatAt = time.Now()
 			}
 			continue
 		case ctx.Err() != nil:
@@ -154,12 +178,29 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			return true, err
 		}
 		pctx, cancel := context.WithTimeout(ctx, step)
-		err = conn.Ping(pctx)
+		if s.batched.Load() {
+			err = conn.Ping(pctx)
+		} else {
+			// The ping reads whether the fleet was finalized.
+			err = s.readFormat(pctx, conn)
+			formatAt = time.Now()
+		}
 		cancel()
 		if err != nil {
 			return true, err
 		}
 		s.renew()
+	}
+}
+
+// changed applies a notification that the user tag names changed: the
+// cached state is dropped, unless it already holds the transaction
+// (holds), and, with [WithRefresh], queued to be read again.
+func (s *Store) changed(tag string, holds func(any) bool) {
+	if !s.cfg.refresh {
+		s.cache.InvalidateTag(tag)
+	} else if t := s.cache.InvalidateTagForDelta(tag, holds); t != nil {
+		s.scheduleRefresh(t)
 	}
 }
 

@@ -159,6 +159,10 @@ type Store struct {
 	listenerPID atomic.Uint32
 	kick        chan struct{}
 
+	// batched: send a transaction's tags in batch notifications (the
+	// fleet is finalized, see FinalizeNotifyUpgrade).
+	batched atomic.Bool
+
 	cancel    context.CancelFunc
 	done      chan struct{}
 	closed    atomic.Bool
@@ -263,6 +267,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 			s.key = value
 		case "store_id":
 			s.storeID = string(value)
+		case notifyFormat:
+			s.setFormat(value)
 		}
 	}
 	rows.Close()
@@ -304,6 +310,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 type queries struct {
 	events                          string // the events table's name
 	meta, insert, byIDs, history    string
+	format                          string
 	insertNew, delta                string
 	scanAfter, scanFrom, bySubjects string
 	bySubjectsAt                    string
@@ -323,7 +330,8 @@ func newQueries(schema string) queries {
 		AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)`
 	return queries{
 		events: events,
-		meta:   "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id')",
+		meta:   "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id', '" + notifyFormat + "')",
+		format: "SELECT value FROM " + meta + " WHERE name = $1",
 		// unnest keeps the arrays' order, so seq follows the batch.
 		insert: insertRows + `
 	ON CONFLICT (id) DO NOTHING
@@ -760,12 +768,14 @@ func (s *Store) insertArgs(batches [][]consent.Event, errs []error) groupArgs {
 
 // queueNotify queues a transaction's notifications: "o:<xid>" followed
 // by mark (empty, or "/" and a mark of this instance's, see
-// [Store.ownMark]), its subjects' tags, and last "x:<xid>". The last
-// statement's first column is the transaction's ID.
+// [Store.ownMark]), its subjects' tags (one per notification, or batched
+// once the fleet is finalized: see payloads), and last "x:<xid>". The
+// last statement's first column is the transaction's ID.
 func (s *Store) queueNotify(b *pgx.Batch, tags []string, mark string) {
 	// First the transaction's ID, so that the instance that wrote it
 	// knows the tags that follow (from the same backend) as its own.
-	b.Queue("SELECT pg_notify($1, t) FROM unnest(array_prepend($3 || pg_current_xact_id()::text || $4, $2::text[])) AS t", s.cfg.channel, tags, ownPrefix, mark)
+	b.Queue("SELECT pg_notify($1, t) FROM unnest(array_prepend($3 || pg_current_xact_id()::text || $4, $2::text[])) AS t",
+		s.cfg.channel, payloads(tags, s.batched.Load()), ownPrefix, mark)
 	// Last, so that a listener that sees it has applied the tags before.
 	b.Queue("SELECT pg_current_xact_id()::text, pg_notify($1, $2 || pg_current_xact_id()::text)", s.cfg.channel, xidPrefix)
 }
@@ -1193,6 +1203,10 @@ type Stats struct {
 	// the commits whose one-round-trip attempt met an ID already on record
 	// or repeated in the group and were written the careful way.
 	CommitRoundTrips, Fallbacks uint64
+	// NotifyBatched reports whether the store has seen the fleet
+	// finalized ([FinalizeNotifyUpgrade]) and sends batched
+	// notifications.
+	NotifyBatched bool
 }
 
 // Stats returns the store's figures since it was made, for monitoring
@@ -1203,7 +1217,7 @@ func (s *Store) Stats() Stats {
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load(),
 		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(),
 		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load()),
-		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load()}
+		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load(), NotifyBatched: s.batched.Load()}
 }
 
 // categoriesLiteral writes cs as a PostgreSQL array literal, each element
