@@ -42,12 +42,33 @@
 //	GRANT SELECT, INSERT ON consent_events TO app;
 //	GRANT SELECT ON consent_meta, privacy_schema TO app;
 //
+// [FinalizeNotifyUpgrade] (see Upgrading) also needs INSERT on
+// consent_meta: run it as the role that migrates.
+//
 // No UPDATE, DELETE or TRUNCATE (the tables refuse them anyway, with
 // triggers, even to their owner), no sequence privilege (seq is an
 // identity column), no EXECUTE (trigger functions run as triggers), and
 // LISTEN/NOTIFY needs no grant. TestDMLOnlyRole runs the conformance suite
 // under exactly these grants. [WithSchema] names the schema when it is not
 // the first of the connections' search_path.
+//
+// # Upgrading
+//
+// Schema changes only add, so instances of the earlier version keep
+// working while a rolling deploy applies [Migrate]. A change of the
+// notification format takes a second step, since a listener of an earlier
+// version would not understand the new one and would keep serving states
+// another instance changed. This version can send a transaction's subject
+// tags batched, many to a notification (18 NOTIFYs become 3 for a commit
+// of 16 subjects), and every instance of it reads both formats; it sends
+// them batched only once the fleet is finalized. So: (1) deploy this
+// version on every instance (Migrate as usual); (2) then, once no
+// instance of an earlier version is left, run [FinalizeNotifyUpgrade]
+// once, as the role that migrates. It cannot be undone. Instances switch
+// at New, when their listener reconnects, or within about a heartbeat
+// interval; [Stats].NotifyBatched shows which have. Until then they send
+// one tag per notification, which every version reads. Migrate never
+// finalizes.
 //
 // # Concurrency
 //
@@ -80,6 +101,10 @@
 // instance's listener drops their cached states. The payload names a user
 // by a keyed hash (HMAC-SHA-256 under a random key kept in table
 // consent_meta), never in clear: any role that can connect may LISTEN.
+// Once the fleet is finalized (see Upgrading) one notification carries
+// up to 242 users' tags ("t:", then tags joined by commas, under
+// PostgreSQL's 8000-byte limit); a listener that receives a batch it
+// cannot parse empties its cache, as for "*" (TestMalformedBatchClearsCache).
 //
 // Staleness is bounded by the notification latency: after an Append on
 // one instance returns, another instance's State may serve the state from

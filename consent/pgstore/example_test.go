@@ -105,3 +105,29 @@ func ExampleStore_Warm() {
 		log.Printf("warm-up stopped after %d users: %v", n, err)
 	}
 }
+
+// The second step of an upgrade that changes the notification format:
+// once the new version runs on every instance (the first step, a rolling
+// deploy), the role that migrates finalizes it, once. Instances switch
+// within a heartbeat; it cannot be undone.
+func ExampleFinalizeNotifyUpgrade() {
+	ctx := context.Background()
+	ownerPool, err := pgxpool.New(ctx, os.Getenv("PRIVACY_PG_DSN"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ownerPool.Close()
+	if err := pgstore.Migrate(ctx, ownerPool); err != nil {
+		log.Fatal(err)
+	}
+	// ... deploy the new version everywhere, then:
+	if err := pgstore.FinalizeNotifyUpgrade(ctx, ownerPool); err != nil {
+		log.Fatal(err)
+	}
+	store, err := pgstore.New(ctx, ownerPool)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	fmt.Println(store.Stats().NotifyBatched)
+}
