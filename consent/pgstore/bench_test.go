@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -14,15 +15,41 @@ import (
 	"github.com/yasam/privacy/purpose"
 )
 
-// BenchmarkStore runs the consent.Store benchmarks shared by every backend.
+// notifyPerTag makes the benchmarks' stores send one tag per
+// notification, as before the fleet is finalized; by default they run
+// finalized (batched notifications), the fleet's steady state.
+var notifyPerTag = flag.Bool("pgstore.notify-per-tag", false, "benchmarks: do not finalize the notification upgrade (one tag per NOTIFY)")
+
+// newBenchStore returns a store on fresh tables, finalized for batched
+// notifications unless perTag.
+func newBenchStore(b *testing.B, perTag bool, opts ...pgstore.Option) *pgstore.Store {
+	b.Helper()
+	schema := pgstore.NewTestSchema(b)
+	pool := pgstore.NewTestPool(b, schema)
+	if err := pgstore.Migrate(b.Context(), pool); err != nil {
+		b.Fatal(err)
+	}
+	if !perTag {
+		if err := pgstore.FinalizeNotifyUpgrade(b.Context(), pool); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s := openOn(b, schema, opts...)
+	if s.Stats().NotifyBatched == perTag {
+		b.Fatalf("notify batched = %v", s.Stats().NotifyBatched)
+	}
+	return s
+}
+
+// BenchmarkStore runs the consent.Store benchmarks shared by every backend
+// (finalized, unless -pgstore.notify-per-tag).
 func BenchmarkStore(b *testing.B) {
 	consenttest.Bench(b, func(b *testing.B, cached bool) consent.Store {
 		var opts []pgstore.Option
 		if !cached {
 			opts = append(opts, pgstore.WithCacheSize(0))
 		}
-		s, _ := newStore(b, opts...)
-		return s
+		return newBenchStore(b, *notifyPerTag, opts...)
 	})
 }
 
@@ -73,40 +100,47 @@ func BenchmarkNotifyLatency(b *testing.B) {
 // (as BenchmarkStore/Writers does) and reports, besides appends/s, the
 // group commits' figures that do not depend on the machine's load:
 // appends per commit and database round trips per commit; and the mean
-// commit time.
+// commit time. Each runs with the fleet finalized
+// (notify=batch, the steady state) and then not (notify=tag), side by
+// side.
 func BenchmarkGroupCommit(b *testing.B) {
 	for _, n := range []int{1, 16} {
-		b.Run(fmt.Sprintf("Writers=%d", n), func(b *testing.B) {
-			s, _ := newStore(b)
-			ctx := context.Background()
-			t0 := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
-			var seq atomic.Int64
-			var wg sync.WaitGroup
-			b.ReportAllocs()
-			b.ResetTimer()
-			start := time.Now()
-			per := (b.N + n - 1) / n
-			for w := range n {
-				wg.Go(func() {
-					user := fmt.Sprintf("gc-%d", w)
-					for range per {
-						k := seq.Add(1)
-						if err := s.Append(ctx, consent.Grant(user, purpose.Payments, fmt.Sprintf("r-%d", k%16), t0.Add(time.Duration(k)*time.Millisecond))); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				})
-			}
-			wg.Wait()
-			el := time.Since(start)
-			st := s.Stats()
-			b.ReportMetric(float64(per*n)/el.Seconds(), "appends/s")
-			if st.Commits > 0 {
-				b.ReportMetric(float64(st.Batches)/float64(st.Commits), "appends/commit")
-				b.ReportMetric(float64(st.CommitRoundTrips)/float64(st.Commits), "rt/commit")
-				b.ReportMetric(float64(st.CommitTime.Microseconds())/float64(st.Commits), "µs/commit")
+		for _, perTag := range []bool{false, true} {
+			b.Run(fmt.Sprintf("Writers=%d/notify=%s", n, map[bool]string{false: "batch", true: "tag"}[perTag]), func(b *testing.B) {
+				benchGroupCommit(b, newBenchStore(b, perTag), n)
+			})
+		}
+	}
+}
+
+func benchGroupCommit(b *testing.B, s *pgstore.Store, n int) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	var seq atomic.Int64
+	var wg sync.WaitGroup
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	per := (b.N + n - 1) / n
+	for w := range n {
+		wg.Go(func() {
+			user := fmt.Sprintf("gc-%d", w)
+			for range per {
+				k := seq.Add(1)
+				if err := s.Append(ctx, consent.Grant(user, purpose.Payments, fmt.Sprintf("r-%d", k%16), t0.Add(time.Duration(k)*time.Millisecond))); err != nil {
+					b.Error(err)
+					return
+				}
 			}
 		})
+	}
+	wg.Wait()
+	el := time.Since(start)
+	st := s.Stats()
+	b.ReportMetric(float64(per*n)/el.Seconds(), "appends/s")
+	if st.Commits > 0 {
+		b.ReportMetric(float64(st.Batches)/float64(st.Commits), "appends/commit")
+		b.ReportMetric(float64(st.CommitRoundTrips)/float64(st.Commits), "rt/commit")
+		b.ReportMetric(float64(st.CommitTime.Microseconds())/float64(st.Commits), "µs/commit")
 	}
 }
