@@ -4,10 +4,16 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/consenttest"
@@ -21,8 +27,8 @@ import (
 var notifyPerTag = flag.Bool("pgstore.notify-per-tag", false, "benchmarks: do not finalize the notification upgrade (one tag per NOTIFY)")
 
 // newBenchStore returns a store on fresh tables, finalized for batched
-// notifications unless perTag.
-func newBenchStore(b *testing.B, perTag bool, opts ...pgstore.Option) *pgstore.Store {
+// notifications unless perTag, and its pool.
+func newBenchStore(b *testing.B, perTag bool, opts ...pgstore.Option) (*pgstore.Store, *pgxpool.Pool) {
 	b.Helper()
 	schema := pgstore.NewTestSchema(b)
 	pool := pgstore.NewTestPool(b, schema)
@@ -34,11 +40,81 @@ func newBenchStore(b *testing.B, perTag bool, opts ...pgstore.Option) *pgstore.S
 			b.Fatal(err)
 		}
 	}
-	s := openOn(b, schema, opts...)
+	s, err := pgstore.New(b.Context(), pool, append([]pgstore.Option{pgstore.WithChannel(schema)}, opts...)...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Close)
 	if s.Stats().NotifyBatched == perTag {
 		b.Fatalf("notify batched = %v", s.Stats().NotifyBatched)
 	}
-	return s
+	return s, pool
+}
+
+// cpuTimes returns the CPU time each process has run (Linux
+// /proc/<pid>/schedstat), for every process of the machine; nil where
+// that cannot be read.
+func cpuTimes() map[int]time.Duration {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	out := make(map[int]time.Duration, len(ents))
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if d, ok := cpuTime(pid); ok {
+			out[pid] = d
+		}
+	}
+	return out
+}
+
+func cpuTime(pid int) (time.Duration, bool) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
+	if err != nil {
+		return 0, false
+	}
+	f := strings.Fields(string(raw))
+	if len(f) == 0 {
+		return 0, false
+	}
+	ns, err := strconv.ParseInt(f[0], 10, 64)
+	return time.Duration(ns), err == nil
+}
+
+// serverCPU returns the CPU time that the server backends of pool's
+// connections and of s's listener ran since before (see cpuTimes): the
+// server's work for the store, which depends far less on the machine's
+// load than the wall time. ok is false where it cannot be measured (the
+// server is not on this machine, or not Linux).
+func serverCPU(ctx context.Context, s *pgstore.Store, pool *pgxpool.Pool, before map[int]time.Duration) (time.Duration, bool) {
+	pids := []int{int(s.ListenerPID())}
+	conns := pool.AcquireAllIdle(ctx)
+	for _, c := range conns {
+		pids = append(pids, int(c.Conn().PgConn().PID()))
+		c.Release()
+	}
+	var sum time.Duration
+	for _, pid := range pids {
+		now, ok := cpuTime(pid)
+		if !ok {
+			return 0, false
+		}
+		sum += now - before[pid] // a backend started since: from 0
+	}
+	return sum, true
+}
+
+// selfCPU is this process's user and system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkStore runs the consent.Store benchmarks shared by every backend
@@ -49,7 +125,8 @@ func BenchmarkStore(b *testing.B) {
 		if !cached {
 			opts = append(opts, pgstore.WithCacheSize(0))
 		}
-		return newBenchStore(b, *notifyPerTag, opts...)
+		s, _ := newBenchStore(b, *notifyPerTag, opts...)
+		return s
 	})
 }
 
@@ -99,22 +176,25 @@ func BenchmarkNotifyLatency(b *testing.B) {
 // BenchmarkGroupCommit appends one-event batches from 1 and 16 goroutines
 // (as BenchmarkStore/Writers does) and reports, besides appends/s, the
 // group commits' figures that do not depend on the machine's load:
-// appends per commit and database round trips per commit; and the mean
-// commit time. Each runs with the fleet finalized
+// appends per commit and database round trips per commit, and the CPU
+// time per append of this process and of the store's server backends
+// (where the server runs on this machine); and the mean commit time. Each runs with the fleet finalized
 // (notify=batch, the steady state) and then not (notify=tag), side by
 // side.
 func BenchmarkGroupCommit(b *testing.B) {
 	for _, n := range []int{1, 16} {
 		for _, perTag := range []bool{false, true} {
 			b.Run(fmt.Sprintf("Writers=%d/notify=%s", n, map[bool]string{false: "batch", true: "tag"}[perTag]), func(b *testing.B) {
-				benchGroupCommit(b, newBenchStore(b, perTag), n)
+				s, pool := newBenchStore(b, perTag)
+				benchGroupCommit(b, s, pool, n)
 			})
 		}
 	}
 }
 
-func benchGroupCommit(b *testing.B, s *pgstore.Store, n int) {
+func benchGroupCommit(b *testing.B, s *pgstore.Store, pool *pgxpool.Pool, n int) {
 	ctx := context.Background()
+	srv0, cli0 := cpuTimes(), selfCPU()
 	t0 := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	var seq atomic.Int64
 	var wg sync.WaitGroup
@@ -136,8 +216,13 @@ func benchGroupCommit(b *testing.B, s *pgstore.Store, n int) {
 	}
 	wg.Wait()
 	el := time.Since(start)
+	cli := selfCPU() - cli0
 	st := s.Stats()
 	b.ReportMetric(float64(per*n)/el.Seconds(), "appends/s")
+	b.ReportMetric(float64(cli.Nanoseconds())/1e3/float64(per*n), "cli-cpu-µs/append")
+	if srv, ok := serverCPU(ctx, s, pool, srv0); ok {
+		b.ReportMetric(float64(srv.Nanoseconds())/1e3/float64(per*n), "srv-cpu-µs/append")
+	}
 	if st.Commits > 0 {
 		b.ReportMetric(float64(st.Batches)/float64(st.Commits), "appends/commit")
 		b.ReportMetric(float64(st.CommitRoundTrips)/float64(st.Commits), "rt/commit")
