@@ -166,7 +166,10 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			}
 			if !s.batched.Load() && time.Since(formatAt) >= s.cfg.heartbeat {
 				// A busy listener is never idle for the check below.
-				if err := s.readFormat(ctx, conn); err != nil {
+				fctx, cancel := context.WithTimeout(ctx, step)
+				err := s.readFormat(fctx, conn)
+				cancel()
+				if err != nil {
 					return true, err
 				}
 				formatAt = time.Now()
