@@ -30,6 +30,7 @@ type Cache struct {
 	hits    uint64
 	misses  uint64
 	gen     uint64             // last generation given to an entry
+	baseIDs uint64             // last Ticket.baseID given
 	fills   map[*Fill]struct{} // bulk fills running; see BeginFill
 }
 
@@ -48,6 +49,10 @@ type Ticket struct {
 	// and its meta, to be brought forward rather than read whole.
 	base     consent.State
 	baseMeta any
+	// baseID names the base: a ticket that took over a voided one's base
+	// carries the same ID, so that the voided ticket's read, when it
+	// lands, can hand its newer state on as the base (see PutMeta).
+	baseID uint64
 }
 
 // flight is one read of storage that concurrent Loads of a key share.
@@ -130,7 +135,17 @@ func (c *Cache) PutMeta(t *Ticket, st consent.State, meta any) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.loading[t.key] != t {
+	if cur := c.loading[t.key]; cur != t {
+		// t was voided. If by a change announced while it read, whose
+		// refresh (cur) has not started and would bring t's own base
+		// forward, st (read later than that base, with its meta) is the
+		// better base: each voided read then still moves the user
+		// forward, and a user that changes faster than a refresh takes
+		// is not read from an ever older base.
+		if cur != nil && cur.flight == nil && t.baseID != 0 && cur.baseID == t.baseID && meta != nil {
+			c.baseIDs++
+			cur.base, cur.baseMeta, cur.baseID = st, meta, c.baseIDs
+		}
 		return false
 	}
 	delete(c.loading, t.key)
@@ -646,8 +661,17 @@ func (c *Cache) InvalidateTagForDelta(tag string, holds func(meta any) bool) *Ti
 	if !ok {
 		return nil
 	}
+	return c.invalidateForDelta(k, holds, true)
+}
+
+// invalidateForDelta is InvalidateTagForDelta for key k; without plain,
+// a state with nil meta is only dropped (no ticket for a whole read).
+// c.mu must be held.
+func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain bool) *Ticket {
 	var base consent.State
 	var meta any
+	var tag string
+	var id uint64
 	if el, ok := c.items[k]; ok {
 		e := el.Value.(*entry)
 		if e.meta != nil && holds(e.meta) {
@@ -655,9 +679,15 @@ func (c *Cache) InvalidateTagForDelta(tag string, holds func(meta any) bool) *Ti
 			c.noteFills(k, "")
 			return nil
 		}
-		base, meta = e.st, e.meta
+		if e.meta == nil && !plain {
+			c.invalidate(k)
+			return nil
+		}
+		base, meta, tag = e.st, e.meta, e.tag
+		c.baseIDs++
+		id = c.baseIDs
 	} else if t, ok := c.loading[k]; ok && t.baseMeta != nil {
-		base, meta = t.base, t.baseMeta
+		base, meta, tag, id = t.base, t.baseMeta, t.tag, t.baseID
 	} else {
 		c.invalidate(k)
 		return nil
@@ -666,10 +696,42 @@ func (c *Cache) InvalidateTagForDelta(tag string, holds func(meta any) bool) *Ti
 	if len(c.loading) >= c.max {
 		return nil // see Begin: loads that never came back
 	}
-	t := &Ticket{key: k, tag: tag, base: base, baseMeta: meta}
+	t := &Ticket{key: k, tag: tag, base: base, baseMeta: meta, baseID: id}
 	c.loading[k] = t
-	c.tags[tag] = k
+	if tag != "" {
+		c.tags[tag] = k
+	}
 	return t
+}
+
+// UpdateMetaOrDelta is [Cache.UpdateMeta] for a writer that can tell from
+// a state's meta whether it holds the writer's change (holds, as for
+// [Cache.InvalidateTagForDelta]). Where UpdateMeta would drop key's state
+// (the state was replaced since gen, or apply refuses), it does what
+// InvalidateTagForDelta does for key instead: a state whose meta holds
+// the change stays; one that does not (or a pending delta refresh's
+// base) is dropped and returned in a ticket for a delta refresh, so the
+// user is brought forward rather than read whole; a state with nil meta
+// is only dropped, as UpdateMeta drops it. It reports whether
+// apply's state was cached, and returns the ticket (nil if none).
+func (c *Cache) UpdateMetaOrDelta(key string, gen uint64, apply func(consent.State, any) (consent.State, any, bool), holds func(meta any) bool) (bool, *Ticket) {
+	if c == nil {
+		return false, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok && gen != 0 && el.Value.(*entry).gen == gen {
+		e := el.Value.(*entry)
+		if st, meta, ok := apply(e.st, e.meta); ok {
+			c.voidTicket(key, e.tag)
+			c.gen++
+			e.st, e.meta, e.gen = st, meta, c.gen
+			c.noteFills(key, "")
+			return true, nil
+		}
+	}
+	c.noteFills(key, "")
+	return false, c.invalidateForDelta(key, holds, false)
 }
 
 // Base returns the state a delta refresh's ticket t brings forward and

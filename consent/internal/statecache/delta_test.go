@@ -2,6 +2,7 @@ package statecache
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -138,4 +139,163 @@ func TestVoidedTicketDropsBase(t *testing.T) {
 			assert.Empty(t, st.Subject(), "a voided ticket still holds the state")
 		})
 	}
+}
+
+func TestUpdateMetaOrDelta(t *testing.T) {
+	base := consent.NewState("u")
+	holds := func(m any) bool { return m.(string) == "holds" }
+	add := func(st consent.State, meta any) (consent.State, any, bool) { return st, "applied", true }
+	refuse := func(st consent.State, meta any) (consent.State, any, bool) { return st, nil, false }
+	put := func(c *Cache, meta any) uint64 {
+		require.True(t, c.PutMeta(c.Begin("u", "h"), base, meta))
+		return c.Version("u")
+	}
+
+	t.Run("unchanged since gen: applied", func(t *testing.T) {
+		c := New(10)
+		gen := put(c, "lacks")
+		ok, tk := c.UpdateMetaOrDelta("u", gen, add, holds)
+		assert.True(t, ok)
+		assert.Nil(t, tk)
+		_, meta, cached := c.GetMeta("u")
+		require.True(t, cached)
+		assert.Equal(t, "applied", meta)
+	})
+	t.Run("replaced since gen, holding the change: stays", func(t *testing.T) {
+		c := New(10)
+		gen := put(c, "lacks")
+		put(c, "holds") // a refresh that read past the writer's commit
+		ok, tk := c.UpdateMetaOrDelta("u", gen, add, holds)
+		assert.False(t, ok)
+		assert.Nil(t, tk)
+		_, meta, cached := c.GetMeta("u")
+		require.True(t, cached, "a state holding the change was dropped")
+		assert.Equal(t, "holds", meta)
+	})
+	for name, tc := range map[string]struct {
+		apply   func(consent.State, any) (consent.State, any, bool)
+		replace bool
+	}{
+		"replaced since gen, lacking the change": {apply: add, replace: true},
+		"apply refuses":                          {apply: refuse},
+	} {
+		t.Run(name+": delta refresh from it", func(t *testing.T) {
+			c := New(10)
+			gen := put(c, "lacks")
+			if tc.replace {
+				put(c, "lacks too")
+			}
+			ok, tk := c.UpdateMetaOrDelta("u", gen, tc.apply, func(m any) bool { return false })
+			assert.False(t, ok)
+			require.NotNil(t, tk, "no refresh: the user would be read whole")
+			_, cached := c.Get("u")
+			assert.False(t, cached, "a state lacking the change stayed cached")
+			_, meta := c.Base(tk)
+			assert.NotNil(t, meta)
+			// A change the listener hears of next reuses the same base.
+			next := c.InvalidateTagForDelta("h", holds)
+			require.NotNil(t, next)
+			_, meta2 := c.Base(next)
+			assert.Equal(t, meta, meta2)
+		})
+	}
+	t.Run("nil meta: dropped, no whole-read refresh", func(t *testing.T) {
+		c := New(10)
+		gen := put(c, nil)
+		put(c, nil)
+		ok, tk := c.UpdateMetaOrDelta("u", gen, add, holds)
+		assert.False(t, ok)
+		assert.Nil(t, tk)
+		_, cached := c.Get("u")
+		assert.False(t, cached)
+	})
+	t.Run("pending delta refresh: voided, base kept", func(t *testing.T) {
+		c := New(10)
+		gen := put(c, "lacks")
+		first := c.InvalidateTagForDelta("h", holds)
+		require.NotNil(t, first)
+		ok, tk := c.UpdateMetaOrDelta("u", gen, add, holds)
+		assert.False(t, ok)
+		require.NotNil(t, tk)
+		_, meta := c.Base(tk)
+		assert.Equal(t, "lacks", meta)
+		assert.False(t, c.RefreshMeta(first, func() (consent.State, any, error) { return base, "x", nil }), "the refresh begun before the commit was not voided")
+	})
+	t.Run("not cached, nothing pending", func(t *testing.T) {
+		c := New(10)
+		tk := c.Begin("u", "h") // a load under way across the commit
+		ok, dt := c.UpdateMetaOrDelta("u", 0, add, holds)
+		assert.False(t, ok)
+		assert.Nil(t, dt)
+		assert.False(t, c.Put(tk, base), "a load begun before the commit cached its state")
+	})
+}
+
+// TestVoidedReadHandsOnItsState: a refresh voided by a further change
+// while it read hands its state, newer than the base it started from, to
+// the refresh that replaces it; a refresh voided otherwise (the user
+// dropped, another base) hands nothing on.
+func TestVoidedReadHandsOnItsState(t *testing.T) {
+	holds := func(any) bool { return false }
+	newer := consent.NewState("u").Apply(consent.Grant("u", "p", "r", time.Unix(1, 0)))
+	setup := func() (*Cache, *Ticket) {
+		c := New(10)
+		require.True(t, c.PutMeta(c.Begin("u", "h"), consent.NewState("u"), "old"))
+		first := c.InvalidateTagForDelta("h", holds)
+		require.NotNil(t, first)
+		return c, first
+	}
+
+	t.Run("voided by a further change", func(t *testing.T) {
+		c, first := setup()
+		var second *Ticket
+		assert.False(t, c.RefreshMeta(first, func() (consent.State, any, error) {
+			second = c.InvalidateTagForDelta("h", holds) // the change heard while reading
+			return newer, "read", nil
+		}))
+		require.NotNil(t, second)
+		st, meta := c.Base(second)
+		assert.Equal(t, "read", meta, "the voided read's state was not handed on")
+		assert.Equal(t, 1, st.Events())
+		// And once more: the hand-over is itself a base that a third
+		// change keeps.
+		third := c.InvalidateTagForDelta("h", holds)
+		_, meta = c.Base(third)
+		assert.Equal(t, "read", meta)
+	})
+	t.Run("the next refresh already reading", func(t *testing.T) {
+		c, first := setup()
+		var second *Ticket
+		release := make(chan struct{})
+		defer close(release)
+		assert.False(t, c.RefreshMeta(first, func() (consent.State, any, error) {
+			second = c.InvalidateTagForDelta("h", holds)
+			go c.RefreshMeta(second, func() (consent.State, any, error) { <-release; return newer, "second", nil })
+			require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return second.flight != nil }, time.Second, time.Millisecond)
+			return newer, "read", nil
+		}))
+		_, meta := c.Base(second)
+		assert.Equal(t, "old", meta, "a base changed under a read in flight")
+	})
+	t.Run("voided by a drop", func(t *testing.T) {
+		c, first := setup()
+		assert.False(t, c.RefreshMeta(first, func() (consent.State, any, error) {
+			c.Invalidate("u")
+			return newer, "read", nil
+		}))
+		assert.Nil(t, c.InvalidateTagForDelta("h", holds), "a dropped user came back")
+		_, cached := c.Get("u")
+		assert.False(t, cached)
+	})
+	t.Run("voided, then a load begun", func(t *testing.T) {
+		c, first := setup()
+		var tk *Ticket
+		assert.False(t, c.RefreshMeta(first, func() (consent.State, any, error) {
+			c.Invalidate("u")
+			tk = c.Begin("u", "h")
+			return newer, "read", nil
+		}))
+		_, meta := c.Base(tk)
+		assert.Nil(t, meta, "a whole read was given a base")
+	})
 }
