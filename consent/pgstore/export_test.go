@@ -53,3 +53,7 @@ func withoutDelta() Option { return func(c *config) { c.noDelta = true } }
 
 // withoutIntern keeps the strings of states read unshared.
 func withoutIntern() Option { return func(c *config) { c.noIntern = true } }
+
+// withPreCommit calls f in each group commit after the subjects' cached
+// versions are taken, before COMMIT.
+func withPreCommit(f func()) Option { return func(c *config) { c.preCommit = f } }

@@ -83,6 +83,7 @@ type config struct {
 	warmHook  func(n int) // called once each Warm chunk's rows begin
 	noIntern  bool        // states read keep their own strings
 	noDelta   bool        // refreshes read users whole
+	preCommit func()      // called after a group's cached versions are taken, before COMMIT
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -518,6 +519,9 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 		ids[id] = true
 	}
 	gens := s.cachedVersions(batches, errs)
+	if s.cfg.preCommit != nil {
+		s.cfg.preCommit()
+	}
 	seq, mark := s.ownMark()
 	b := &pgx.Batch{}
 	b.Queue(s.sql.insertNew, a.args...)
@@ -563,7 +567,8 @@ const uniqueViolation = "23505"
 // cachedVersions notes, before a commit, the version of each touched
 // user's cached state: none of them can hold the transaction's events, so
 // after the commit each is brought forward by applying them
-// (write-through), unless it changed in between (then it is dropped).
+// (write-through), unless it changed in between (then a delta refresh
+// brings it forward, or it is dropped; see writeThrough).
 // This instance's listener skips the transaction's own notifications (see
 // ownMark), so a hot subject written here stays cached.
 func (s *Store) cachedVersions(batches [][]consent.Event, errs []error) map[string]uint64 {
@@ -622,6 +627,9 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, bad, err
 	}
 	gens := s.cachedVersions(batches, errs)
+	if s.cfg.preCommit != nil {
+		s.cfg.preCommit()
+	}
 	s.commitRTs.Add(1)
 	if err := tx.Commit(ctx); err != nil {
 		// Perhaps committed all the same: its notifications are not
@@ -643,7 +651,8 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 // states of their subjects, each state only if it is still the one cached
 // before the commit (gens). A subject with an event that was already on
 // record (a repeat, which the state may or may not hold) is dropped
-// instead.
+// instead. With refreshes on, a state that cannot take the events is
+// brought forward by a delta refresh unless its snapshot saw the commit.
 func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted map[string]bool, gens map[string]uint64, xid uint64) {
 	if s.cache == nil {
 		return
@@ -672,7 +681,7 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 			continue
 		}
 		events := bySubject[subject]
-		s.cache.UpdateMeta(subject, gen, func(st consent.State, meta any) (consent.State, any, bool) {
+		apply := func(st consent.State, meta any) (consent.State, any, bool) {
 			for _, e := range events {
 				if sameInstant(st, e) {
 					return st, nil, false
@@ -684,7 +693,21 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 				return st, metaAny(m.withOwn(xid)), true
 			}
 			return st, nil, true
-		})
+		}
+		if !s.cfg.refresh {
+			s.cache.UpdateMeta(subject, gen, apply)
+			continue
+		}
+		// A state that cannot take the events here (replaced since the
+		// commit began, by a refresh or a read that may predate it, or
+		// dated at one instant with them) is brought forward by a delta
+		// refresh rather than dropped: a hot user's whole history is
+		// the costliest read there is.
+		if _, t := s.cache.UpdateMetaOrDelta(subject, gen, apply, func(m any) bool {
+			return m.(*stateMeta).holds(xid)
+		}); t != nil {
+			s.scheduleRefresh(t)
+		}
 	}
 }
 

@@ -102,14 +102,78 @@ func TestWriteThrough(t *testing.T) {
 	sameState(t, fresh(t, a, user), st, "after a repeat, notified")
 
 	// An event dated at the instant of one the state holds: folding
-	// depends on order, so the state is read again, not brought forward.
+	// depends on order, so write-through does not bring the state
+	// forward; a delta refresh does, which reads the user whole on
+	// finding a row of an instant the state holds.
 	require.Equal(t, 1, a.cache.Len())
-	misses := a.Stats().CacheMisses
+	whole := a.Stats().DeltaWhole
 	require.NoError(t, a.Append(ctx, consent.WithdrawAcceptance(user, at.Add(time.Minute), consent.WithID("wt-wa"))))
 	st, err = a.State(ctx, user)
 	require.NoError(t, err)
-	assert.Equal(t, misses+1, a.Stats().CacheMisses, "a state with an event of the same instant was brought forward")
+	assert.Equal(t, whole+1, a.Stats().DeltaWhole, "a state with an event of the same instant was brought forward")
 	sameState(t, fresh(t, a, user), st, "same instant")
+}
+
+// TestWriteThroughOntoReplacedState: when the cached state was replaced
+// while a commit was under way (a refresh or a read landed, which may or
+// may not have seen the commit), write-through cannot apply the commit's
+// events to it. A replacement whose snapshot saw the commit stays; one
+// that did not is brought forward by a delta refresh, not dropped for a
+// whole read of the user's history on the next Check.
+func TestWriteThroughOntoReplacedState(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	user := "user-wr"
+	var replace func()
+	a := open(t, schema, withPreCommit(func() {
+		if replace != nil {
+			replace()
+		}
+	}))
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	require.NoError(t, a.Append(ctx, consent.AcceptPolicy(user, "v1", at),
+		consent.Grant(user, purpose.Payments, "bank", at)))
+	_, err := a.State(ctx, user)
+	require.NoError(t, err)
+	old, meta := cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+
+	// The cached state is replaced by the same one (as a refresh that
+	// read before the commit would), so the commit's version is stale.
+	replace = func() {
+		replace = nil
+		require.True(t, a.cache.PutMeta(a.cache.Begin(user, a.tag(user)), old, meta))
+	}
+	before := a.Stats()
+	tok, err := a.AppendToken(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Minute)))
+	require.NoError(t, err)
+	st, err := a.State(ctx, user)
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)), "own withdrawal not seen")
+	sameState(t, fresh(t, a, user), st, "after the commit")
+	after := a.Stats()
+	assert.Equal(t, before.Deltas+1, after.Deltas, "not brought forward by a delta")
+	assert.Equal(t, before.MissReads, after.MissReads, "read whole")
+	_, meta = cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+	assert.True(t, meta.holds(xidOf(t, tok)))
+
+	// Replaced by a state whose snapshot saw the commit: it stays.
+	seenToken(t, a, tok)
+	cur, curMeta := cachedMeta(t, a, user)
+	replace = func() {
+		replace = nil
+		require.True(t, a.cache.PutMeta(a.cache.Begin(user, a.tag(user)), cur, curMeta))
+	}
+	before = a.Stats()
+	require.NoError(t, a.Append(ctx, consent.Grant(user, purpose.Payments, "bank", at.Add(2*time.Minute))))
+	// The replacement does not hold this commit: the delta brings it in.
+	st, err = a.State(ctx, user)
+	require.NoError(t, err)
+	assert.True(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour*2)))
+	sameState(t, fresh(t, a, user), st, "after the second commit")
+	assert.Equal(t, before.MissReads, a.Stats().MissReads, "read whole")
 }
 
 // TestWriteThroughUnderConcurrentLoads alternates grants and withdrawals
