@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,8 @@ import (
 // goroutines that call Check and queue a write for 5 % of their
 // operations, and 32 that append; the PostgreSQL stores cache 65,536
 // users' states.
+// PRIVACY_WORKLOAD_PROFILE=dir writes a CPU profile of each process's
+// steady phase (parent.pprof, child.pprof) into dir.
 const (
 	EnvWorkload      = "PRIVACY_WORKLOAD"
 	envWorkloadChild = "PRIVACY_WORKLOAD_CHILD" // schema,subjects,seconds
@@ -416,7 +419,9 @@ func TestWorkloadChild(t *testing.T) {
 	for in.Scan() && in.Text() != "go" {
 	}
 	before := s.Stats()
+	stop := cpuProfile(t, "child")
 	r = runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 3)
+	stop()
 	r.storeStats(s)
 	r.since(before)
 	r.poolStats(pool)
@@ -518,7 +523,10 @@ func TestWorkload(t *testing.T) {
 		_, err = fmt.Fprintln(stdin, "go")
 		require.NoError(t, err)
 		before := s.Stats()
+		t.Logf("steady phase starts")
+		stop := cpuProfile(t, "parent")
 		r = runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 4)
+		stop()
 		r.storeStats(s)
 		r.since(before)
 		r.poolStats(pool)
@@ -577,4 +585,18 @@ func loadSubjects(t *testing.T, schema string, subjects int, version string) {
 	if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
 		t.Logf("no CHECKPOINT after the load: %v", err)
 	}
+}
+
+// cpuProfile writes a CPU profile of the steady phase to
+// $PRIVACY_WORKLOAD_PROFILE/name.pprof when that variable names a
+// directory, and returns the function that ends it.
+func cpuProfile(t testing.TB, name string) func() {
+	dir := os.Getenv("PRIVACY_WORKLOAD_PROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(dir + "/" + name + ".pprof")
+	require.NoError(t, err)
+	require.NoError(t, pprof.StartCPUProfile(f))
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
