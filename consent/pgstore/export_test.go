@@ -57,3 +57,6 @@ func withoutIntern() Option { return func(c *config) { c.noIntern = true } }
 // withPreCommit calls f in each group commit after the subjects' cached
 // versions are taken, before COMMIT.
 func withPreCommit(f func()) Option { return func(c *config) { c.preCommit = f } }
+
+// withPreRead calls f before each background refresh reads.
+func withPreRead(f func()) Option { return func(c *config) { c.preRead = f } }

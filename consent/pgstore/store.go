@@ -84,6 +84,8 @@ type config struct {
 	noIntern  bool        // states read keep their own strings
 	noDelta   bool        // refreshes read users whole
 	preCommit func()      // called after a group's cached versions are taken, before COMMIT
+	preRead   func()      // called before each background refresh reads
+	maxStale  time.Duration
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -101,6 +103,23 @@ func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
 // a read of the user's log even if the user is not asked about again:
 // turn it off when most cached users are seldom asked about twice.
 func WithRefresh(on bool) Option { return func(c *config) { c.refresh = on } }
+
+// WithMaxStaleness lets State answer for a cached user whose change
+// another instance announced with the state cached before the change,
+// while the background refresh that reads the change is under way, for
+// at most d after the announcement; after d, State waits for the read.
+// The default, 0, never does: State waits for the read, so a change on
+// another instance is seen as soon as its notification arrives.
+//
+// With d > 0, a withdrawal made through another instance may still be
+// allowed here for up to d after its notification arrived, in exchange
+// for Checks of hot users that do not wait for the database: SpiceDB's
+// "minimize latency" next to its "at least as fresh". It never applies
+// to this instance's own appends (read-your-writes holds), to
+// [Store.StateAtLeast] (a token is always honoured), or while the
+// listener is down (every State reads the database). It needs
+// [WithRefresh] on (the default).
+func WithMaxStaleness(d time.Duration) Option { return func(c *config) { c.maxStale = d } }
 
 // WithHeartbeat sets how often an idle listener connection is checked
 // (default 5s). It bounds staleness when that connection dies silently: the
@@ -279,6 +298,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		return s, nil
 	}
 	s.cache = statecache.New(cfg.cacheSize)
+	if cfg.refresh {
+		s.cache.SetMaxStale(cfg.maxStale)
+	}
 	s.listenC = pool.Config().ConnConfig.Copy()
 	lctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -1014,11 +1036,19 @@ func (s *Store) StateAtLeast(ctx context.Context, user string, t consent.Token) 
 	if err := s.committed(ctx, xid); err != nil {
 		return consent.State{}, err
 	}
-	var tk *statecache.Ticket
-	if s.cache != nil && s.serving() {
-		tk = s.cache.Begin(user, s.tag(user))
+	if s.cache == nil || !s.serving() {
+		return s.load(ctx, nil, user)
 	}
-	return s.load(ctx, tk, user)
+	// Read after the transaction is known committed, so the read sees
+	// it: as a delta when a refresh of the user is pending, and noting
+	// its snapshot, so that later changes bring it forward too.
+	tk := s.cache.Begin(user, s.tag(user))
+	st, meta, err := s.reread(ctx, tk, user)
+	if err != nil {
+		return consent.State{}, err
+	}
+	s.cache.PutMeta(tk, st, meta)
+	return st, nil
 }
 
 // committed waits until transaction xid is committed; a rolled-back one,
@@ -1205,6 +1235,9 @@ type Stats struct {
 	// which DeltaWhole then read the user whole after all (a row dated
 	// at an instant the state holds).
 	Refreshes, Deltas, DeltaWhole uint64
+	// StaleHits counts the CacheHits answered, under [WithMaxStaleness],
+	// with a state whose change was announced but not yet read.
+	StaleHits uint64
 	// Commits is how many group commits ran (transactions of Append),
 	// Batches how many Appends' batches they carried, and CommitTime
 	// their total duration.
@@ -1224,7 +1257,7 @@ func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
 	r, u := s.misses.stats()
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load(),
-		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(),
+		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(), StaleHits: s.cache.StaleHits(),
 		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load()),
 		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load()}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -316,4 +317,77 @@ func TestCommitGroupsAcrossUsers(t *testing.T) {
 		require.NoError(t, err)
 		sameState(t, fresh(t, s, u), got, u)
 	}
+}
+
+// TestMaxStaleness: under WithMaxStaleness, a user another instance
+// changed is answered from the state cached before the change while its
+// refresh is held up, with this instance's own appends applied to it
+// (read-your-writes); a token, and the refresh landing, end that.
+func TestMaxStaleness(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	ctx := t.Context()
+	a := open(t, schema)
+	hold := make(chan struct{})
+	var held atomic.Bool
+	b := open(t, schema, WithMaxStaleness(time.Hour), withPreRead(func() {
+		if held.Load() {
+			<-hold
+		}
+	}))
+	user := "user-ms"
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	granted := func(s *Store) bool {
+		t.Helper()
+		st, err := s.State(ctx, user)
+		require.NoError(t, err)
+		return st.Granted(purpose.Payments, "bank", at.Add(time.Hour))
+	}
+	tok, err := a.AppendToken(ctx, consent.AcceptPolicy(user, "v1", at), consent.Grant(user, purpose.Payments, "bank", at))
+	require.NoError(t, err)
+	seenToken(t, b, tok)
+	require.True(t, granted(b))
+
+	held.Store(true)
+	tok, err = a.AppendToken(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Minute)))
+	require.NoError(t, err)
+	seenToken(t, b, tok)
+	stale := b.Stats().StaleHits
+	assert.True(t, granted(b), "not answered from the cached state while the refresh is held")
+	assert.Equal(t, stale+1, b.Stats().StaleHits)
+	st, err := b.StateAtLeast(ctx, user, tok)
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)), "a token was not honoured")
+
+	// Stale again, then this instance's own append: read-your-writes.
+	tok, err = a.AppendToken(ctx, consent.Grant(user, purpose.Payments, "bank", at.Add(2*time.Minute)))
+	require.NoError(t, err)
+	seenToken(t, b, tok)
+	stale = b.Stats().StaleHits
+	assert.False(t, granted(b), "not answered from the cached state")
+	assert.Equal(t, stale+1, b.Stats().StaleHits)
+	require.NoError(t, b.Append(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(3*time.Minute))))
+	assert.False(t, granted(b), "own withdrawal not seen")
+	st = mustState(t, b, user)
+	assert.Equal(t, fresh(t, b, user).Events()-1, st.Events(), "not the stale state with the own append on it")
+	// A token for the other instance's change reads it.
+	st, err = b.StateAtLeast(ctx, user, tok)
+	require.NoError(t, err)
+	sameState(t, fresh(t, b, user), st, "after the own append, at least the token")
+
+	// Without a hold, the refresh lands and the state is fresh.
+	held.Store(false)
+	close(hold)
+	tok, err = a.AppendToken(ctx, consent.Grant(user, purpose.Payments, "bank", at.Add(4*time.Minute)))
+	require.NoError(t, err)
+	seenToken(t, b, tok)
+	require.Eventually(t, func() bool { return granted(b) }, 5*time.Second, time.Millisecond)
+	sameState(t, fresh(t, b, user), mustState(t, b, user), "after the refresh")
+}
+
+func mustState(t *testing.T, s *Store, user string) consent.State {
+	t.Helper()
+	st, err := s.State(t.Context(), user)
+	require.NoError(t, err)
+	return st
 }

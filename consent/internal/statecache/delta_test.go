@@ -1,6 +1,7 @@
 package statecache
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -297,5 +298,144 @@ func TestVoidedReadHandsOnItsState(t *testing.T) {
 		}))
 		_, meta := c.Base(tk)
 		assert.Nil(t, meta, "a whole read was given a base")
+	})
+}
+
+// TestMaxStale: with SetMaxStale, a state whose change another instance
+// announced answers Load (not Get) while its refresh is pending, for at
+// most the bound after the first announcement; the refresh, a writer's
+// own change, or a drop ends it.
+func TestMaxStale(t *testing.T) {
+	old := consent.NewState("u")
+	newer := old.Apply(consent.Grant("u", "p", "r", time.Unix(1, 0)))
+	lacks := func(any) bool { return false }
+	setup := func(d time.Duration) (*Cache, *Ticket) {
+		c := New(10)
+		c.SetMaxStale(d)
+		require.True(t, c.PutMeta(c.Begin("u", "h"), old, "old"))
+		tk := c.InvalidateTagForDelta("h", lacks)
+		require.NotNil(t, tk, "no refresh for the announced change")
+		return c, tk
+	}
+	load := func(c *Cache) (consent.State, bool) {
+		read := false
+		st, err := c.LoadMeta(t.Context(), "u", func() string { return "h" }, func(*Ticket) (consent.State, any, error) {
+			read = true
+			return newer, "read", nil
+		})
+		require.NoError(t, err)
+		return st, read
+	}
+
+	t.Run("off: dropped", func(t *testing.T) {
+		c, _ := setup(0)
+		st, read := load(c)
+		assert.True(t, read)
+		assert.Equal(t, 1, st.Events())
+	})
+	t.Run("within the bound: Load answers, Get does not", func(t *testing.T) {
+		c, tk := setup(time.Hour)
+		_, ok := c.Get("u")
+		assert.False(t, ok, "Get answered with a stale state")
+		st, read := load(c)
+		assert.False(t, read)
+		assert.Equal(t, 0, st.Events())
+		assert.Equal(t, uint64(1), c.StaleHits())
+		base, meta := c.Base(tk)
+		assert.Equal(t, "old", meta)
+		assert.Equal(t, 0, base.Events())
+		// The refresh lands: fresh again.
+		assert.True(t, c.RefreshMeta(tk, func() (consent.State, any, error) { return newer, "new", nil }))
+		st, ok = c.Get("u")
+		require.True(t, ok)
+		assert.Equal(t, 1, st.Events())
+		c.mu.Lock()
+		assert.True(t, c.items["u"].Value.(*entry).staleAt.IsZero())
+		c.mu.Unlock()
+	})
+	t.Run("past the bound: Load waits for the refresh", func(t *testing.T) {
+		c, _ := setup(time.Nanosecond)
+		time.Sleep(time.Millisecond)
+		st, read := load(c)
+		assert.True(t, read)
+		assert.Equal(t, 1, st.Events())
+		assert.Zero(t, c.StaleHits())
+	})
+	t.Run("a second announcement keeps the first one's time", func(t *testing.T) {
+		c, _ := setup(time.Hour)
+		c.mu.Lock()
+		first := c.items["u"].Value.(*entry).staleAt
+		c.mu.Unlock()
+		time.Sleep(time.Millisecond)
+		tk := c.InvalidateTagForDelta("h", func(any) bool { return true }) // even one the state holds
+		require.NotNil(t, tk, "the refresh was lost")
+		c.mu.Lock()
+		assert.Equal(t, first, c.items["u"].Value.(*entry).staleAt)
+		c.mu.Unlock()
+		_, meta := c.Base(tk)
+		assert.Equal(t, "old", meta)
+	})
+	t.Run("a writer's own change: applied, still stale, a new refresh", func(t *testing.T) {
+		c, pending := setup(time.Hour)
+		own := consent.Grant("u", "p", "own", time.Unix(2, 0))
+		ok, tk := c.UpdateMetaOrDelta("u", c.Version("u"), func(st consent.State, m any) (consent.State, any, bool) {
+			return st.Apply(own), "old+own", true
+		}, lacks)
+		assert.True(t, ok)
+		require.NotNil(t, tk, "no refresh for the announced change")
+		assert.False(t, c.RefreshMeta(pending, func() (consent.State, any, error) { return newer, "x", nil }), "a refresh begun before the commit was not voided")
+		_, ok = c.Get("u")
+		assert.False(t, ok, "Get answered with a stale state")
+		st, read := load(c)
+		assert.False(t, read)
+		assert.True(t, st.Granted("p", "own", time.Unix(3, 0)), "the writer's own change is not seen")
+		_, meta := c.Base(tk)
+		assert.Equal(t, "old+own", meta)
+		c.mu.Lock()
+		assert.False(t, c.items["u"].Value.(*entry).staleAt.IsZero(), "no longer stale")
+		c.mu.Unlock()
+	})
+	t.Run("a writer's own change without meta drops it", func(t *testing.T) {
+		c, _ := setup(time.Hour)
+		c.Invalidate("u") // no pending refresh either
+		require.True(t, c.PutMeta(c.Begin("u", "h"), old, "old"))
+		require.NotNil(t, c.InvalidateTagForDelta("h", lacks))
+		c.mu.Lock()
+		for k, tk := range c.loading {
+			delete(c.loading, k)
+			tk.dropBase()
+		}
+		c.mu.Unlock()
+		ok, tk := c.UpdateMetaOrDelta("u", c.Version("u"), func(st consent.State, m any) (consent.State, any, bool) { return st, nil, true }, lacks)
+		assert.False(t, ok)
+		assert.NotNil(t, tk, "the stale state's own base was not refreshed from")
+		_, read := load(c)
+		assert.True(t, read, "a stale state answered after the writer's own change")
+	})
+	t.Run("UpdateMeta drops it", func(t *testing.T) {
+		c, _ := setup(time.Hour)
+		assert.False(t, c.UpdateMeta("u", c.Version("u"), func(st consent.State, m any) (consent.State, any, bool) { return st, m, true }))
+		_, read := load(c)
+		assert.True(t, read)
+	})
+	t.Run("dropped by Invalidate and Clear", func(t *testing.T) {
+		for _, drop := range []func(*Cache){func(c *Cache) { c.Invalidate("u") }, func(c *Cache) { c.Clear() }} {
+			c, _ := setup(time.Hour)
+			drop(c)
+			_, read := load(c)
+			assert.True(t, read)
+		}
+	})
+	t.Run("refresh failed: answers until the bound, then reads whole", func(t *testing.T) {
+		c, tk := setup(time.Hour)
+		assert.False(t, c.RefreshMeta(tk, func() (consent.State, any, error) { return consent.State{}, nil, errors.New("down") }))
+		_, read := load(c)
+		assert.False(t, read)
+		c.mu.Lock()
+		c.items["u"].Value.(*entry).staleAt = time.Now().Add(-2 * time.Hour)
+		c.mu.Unlock()
+		st, read := load(c)
+		assert.True(t, read)
+		assert.Equal(t, 1, st.Events())
 	})
 }
