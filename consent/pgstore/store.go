@@ -947,18 +947,7 @@ func (s *Store) invalidate(events []consent.Event) {
 // the log's (commit and sequence order may differ between concurrent
 // transactions), so such a state is read again rather than brought
 // forward.
-func sameInstant(st consent.State, e consent.Event) bool {
-	a := st.Acceptance()
-	if e.At.Equal(a.At) || e.At.Equal(a.WithdrawnAt) {
-		return true
-	}
-	for _, g := range st.Grants() {
-		if e.At.Equal(g.At) || (g.Voided() && e.At.Equal(g.VoidedAt)) {
-			return true
-		}
-	}
-	return false
-}
+func sameInstant(st consent.State, e consent.Event) bool { return st.HoldsInstant(e.At) }
 
 // xidPrefix marks the notification that names a committed transaction;
 // no subject tag starts with it (tags are hex).
