@@ -589,8 +589,7 @@ const uniqueViolation = "23505"
 // cachedVersions notes, before a commit, the version of each touched
 // user's cached state: none of them can hold the transaction's events, so
 // after the commit each is brought forward by applying them
-// (write-through), unless it changed in between (then a delta refresh
-// brings it forward, or it is dropped; see writeThrough).
+// (write-through); see writeThrough for a state that changed in between.
 // This instance's listener skips the transaction's own notifications (see
 // ownMark), so a hot subject written here stays cached.
 func (s *Store) cachedVersions(batches [][]consent.Event, errs []error) map[string]uint64 {
@@ -673,8 +672,10 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 // states of their subjects, each state only if it is still the one cached
 // before the commit (gens). A subject with an event that was already on
 // record (a repeat, which the state may or may not hold) is dropped
-// instead. With refreshes on, a state that cannot take the events is
-// brought forward by a delta refresh unless its snapshot saw the commit.
+// instead. With refreshes on, a state replaced during the commit is
+// told by its snapshot: one that saw the commit stays, one that did not
+// takes the events too, and one that cannot (no snapshot, or an event of
+// an instant it holds) is brought forward by a delta refresh.
 func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted map[string]bool, gens map[string]uint64, xid uint64) {
 	if s.cache == nil {
 		return
@@ -720,11 +721,10 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 			s.cache.UpdateMeta(subject, gen, apply)
 			continue
 		}
-		// A state that cannot take the events here (replaced since the
-		// commit began, by a refresh or a read that may predate it, or
-		// dated at one instant with them) is brought forward by a delta
-		// refresh rather than dropped: a hot user's whole history is
-		// the costliest read there is.
+		// A state replaced since the commit began (a refresh or a read
+		// landed) is kept or brought forward, never dropped for a whole
+		// read: a hot user's whole history is the costliest read there
+		// is, and hot users are the ones whose refreshes land mid-commit.
 		if _, t := s.cache.UpdateMetaOrDelta(subject, gen, apply, func(m any) bool {
 			return m.(*stateMeta).holds(xid)
 		}); t != nil {

@@ -809,34 +809,53 @@ func (c *Cache) restale(e *entry, st consent.State, meta any) *Ticket {
 
 // UpdateMetaOrDelta is [Cache.UpdateMeta] for a writer that can tell from
 // a state's meta whether it holds the writer's change (holds, as for
-// [Cache.InvalidateTagForDelta]). Where UpdateMeta would drop key's state
-// (the state was replaced since gen, or apply refuses), it does what
-// InvalidateTagForDelta does for key instead: a state whose meta holds
-// the change stays; one that does not (or a pending delta refresh's
-// base) is dropped and returned in a ticket for a delta refresh, so the
-// user is brought forward rather than read whole; a state with nil meta
-// is only dropped, as UpdateMeta drops it. A state kept stale under
-// SetMaxStale takes apply's change and stays stale, with a new ticket
-// for the refresh. It reports whether
-// apply's state was cached, and returns the ticket (nil if none).
+// [Cache.InvalidateTagForDelta]), so that a state replaced since gen
+// (a refresh or a read landed during the writer's commit) need not be
+// dropped:
+//
+//   - a state whose meta holds the change stays as it is;
+//   - one whose meta does not, or the state of gen itself, takes apply's
+//     change, as UpdateMeta would;
+//   - where apply refuses, or a replaced state has no meta, the state is
+//     dropped and, when a base is known, returned in a ticket for a
+//     delta refresh (as InvalidateTagForDelta does), so that the user is
+//     brought forward rather than read whole.
+//
+// A state kept stale under SetMaxStale takes apply's change and stays
+// stale, with a new ticket for its refresh in place of the pending one.
+// Tickets taken before the call are voided in every case. It reports
+// whether apply's state was cached, and returns the ticket (nil if
+// none).
 func (c *Cache) UpdateMetaOrDelta(key string, gen uint64, apply func(consent.State, any) (consent.State, any, bool), holds func(meta any) bool) (bool, *Ticket) {
 	if c == nil {
 		return false, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.items[key]; ok && gen != 0 && el.Value.(*entry).gen == gen {
+	if el, ok := c.items[key]; ok {
 		e := el.Value.(*entry)
-		if st, meta, ok := apply(e.st, e.meta); ok {
-			if !e.stale() {
-				c.voidTicket(key, e.tag)
-				c.gen++
-				e.st, e.meta, e.gen = st, meta, c.gen
-				c.noteFills(key, "")
-				return true, nil
+		held := e.meta != nil && holds(e.meta)
+		switch {
+		case held && !e.stale():
+			c.voidTicket(key, e.tag)
+			c.noteFills(key, "")
+			return false, nil
+		case held:
+			if t := c.restale(e, e.st, e.meta); t != nil {
+				return false, t
 			}
-			if t := c.restale(e, st, meta); t != nil {
-				return true, t
+		case e.meta != nil || (gen != 0 && e.gen == gen):
+			if st, meta, ok := apply(e.st, e.meta); ok {
+				if !e.stale() {
+					c.voidTicket(key, e.tag)
+					c.gen++
+					e.st, e.meta, e.gen = st, meta, c.gen
+					c.noteFills(key, "")
+					return true, nil
+				}
+				if t := c.restale(e, st, meta); t != nil {
+					return true, t
+				}
 			}
 		}
 	}

@@ -173,12 +173,25 @@ func TestUpdateMetaOrDelta(t *testing.T) {
 		require.True(t, cached, "a state holding the change was dropped")
 		assert.Equal(t, "holds", meta)
 	})
+	t.Run("replaced since gen, lacking the change: applied", func(t *testing.T) {
+		c := New(10)
+		gen := put(c, "lacks")
+		put(c, "lacks too")     // a refresh that read before the commit
+		tk := c.Begin("u", "h") // and a load under way across it
+		ok, dt := c.UpdateMetaOrDelta("u", gen, add, holds)
+		assert.True(t, ok)
+		assert.Nil(t, dt)
+		_, meta, cached := c.GetMeta("u")
+		require.True(t, cached)
+		assert.Equal(t, "applied", meta)
+		assert.False(t, c.Put(tk, base), "a load begun before the commit cached its state")
+	})
 	for name, tc := range map[string]struct {
 		apply   func(consent.State, any) (consent.State, any, bool)
 		replace bool
 	}{
-		"replaced since gen, lacking the change": {apply: add, replace: true},
-		"apply refuses":                          {apply: refuse},
+		"apply refuses":               {apply: refuse},
+		"replaced since gen, refuses": {apply: refuse, replace: true},
 	} {
 		t.Run(name+": delta refresh from it", func(t *testing.T) {
 			c := New(10)
@@ -394,6 +407,19 @@ func TestMaxStale(t *testing.T) {
 		c.mu.Lock()
 		assert.False(t, c.items["u"].Value.(*entry).staleAt.IsZero(), "no longer stale")
 		c.mu.Unlock()
+	})
+	t.Run("a writer's own change it already holds: stays stale, a new refresh", func(t *testing.T) {
+		c, pending := setup(time.Hour)
+		ok, tk := c.UpdateMetaOrDelta("u", c.Version("u"), func(st consent.State, m any) (consent.State, any, bool) {
+			t.Fatal("applied to a state that holds the change")
+			return st, m, false
+		}, func(any) bool { return true })
+		assert.False(t, ok)
+		require.NotNil(t, tk, "no refresh for the announced change")
+		assert.False(t, c.RefreshMeta(pending, func() (consent.State, any, error) { return newer, "x", nil }), "a refresh begun before the commit was not voided")
+		_, read := load(c)
+		assert.False(t, read)
+		assert.Equal(t, uint64(1), c.StaleHits())
 	})
 	t.Run("a writer's own change without meta drops it", func(t *testing.T) {
 		c, _ := setup(time.Hour)
