@@ -111,8 +111,9 @@ func (c *Cache) Get(key string) (consent.State, bool) {
 // meta) while the refresh that brings it forward is under way, for at
 // most d after the first such announcement; after that, or with d <= 0
 // (the default), Load waits for the refresh. Get never answers with such
-// a state, and a writer's own change never leaves one (UpdateMeta drops
-// it). Call it before the cache is shared.
+// a state. A writer's own change drops it (UpdateMeta) or is applied to
+// it, the refresh begun anew (UpdateMetaOrDelta), so the writer reads its
+// own change. Call it before the cache is shared.
 func (c *Cache) SetMaxStale(d time.Duration) {
 	if c != nil {
 		c.maxStale = max(d, 0)
@@ -780,9 +781,9 @@ func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain, k
 // place of its pending one, which may have read before the writer's
 // commit: e goes on answering as SetMaxStale allows (it lacks another
 // instance's change, not the writer's own), until the new refresh, which
-// reads after the commit, brings it forward past both. It returns nil,
-// and changes nothing, when there is no base to refresh from. c.mu must
-// be held.
+// reads after the commit, brings it forward past both. It returns nil
+// when there is no base to refresh from, or no room for a ticket: the
+// caller must then drop e. c.mu must be held.
 func (c *Cache) restale(e *entry, st consent.State, meta any) *Ticket {
 	t := &Ticket{key: e.key, tag: e.tag}
 	if meta != nil {
