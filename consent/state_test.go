@@ -104,3 +104,30 @@ func TestMemoryStoreStateDoesNotAllocate(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+func TestStateHoldsInstant(t *testing.T) {
+	t0 := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	fold := func(evs ...consent.Event) consent.State { return consent.Fold("u", evs) }
+	for _, tc := range []struct {
+		name string
+		st   consent.State
+		t    time.Time
+		want bool
+	}{
+		{"nothing on record", consent.NewState("u"), at(0), false},
+		{"acceptance", fold(consent.AcceptPolicy("u", "v1", at(1))), at(1), true},
+		{"acceptance, another instant", fold(consent.AcceptPolicy("u", "v1", at(1))), at(2), false},
+		{"acceptance withdrawn", fold(consent.AcceptPolicy("u", "v1", at(1)), consent.WithdrawAcceptance("u", at(3))), at(3), true},
+		{"grant", fold(consent.Grant("u", purpose.Payments, "bank", at(4))), at(4), true},
+		{"grant, same instant in another zone", fold(consent.Grant("u", purpose.Payments, "bank", at(4))), at(4).In(time.FixedZone("ALMT", 5*3600)), true},
+		{"withdrawal of a grant", fold(consent.Grant("u", purpose.Payments, "bank", at(4)), consent.Withdraw("u", purpose.Payments, "bank", at(5))), at(5), true},
+		{"a grant superseded", fold(consent.Grant("u", purpose.Payments, "bank", at(4)), consent.Withdraw("u", purpose.Payments, "bank", at(5))), at(4), false},
+		{"a grant's void", fold(consent.AcceptPolicy("u", "v1", at(1)), consent.Grant("u", purpose.Payments, "bank", at(4)), consent.WithdrawAcceptance("u", at(6))), at(6), true},
+		{"a later instant", fold(consent.AcceptPolicy("u", "v1", at(1)), consent.Grant("u", purpose.Payments, "bank", at(4))), at(7), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.st.HoldsInstant(tc.t))
+		})
+	}
+}

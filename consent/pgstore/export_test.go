@@ -59,3 +59,10 @@ func ParseBatch(payload string) ([]string, bool) { return parseBatch(payload) }
 
 // BatchPayloads lays out tags as batch notifications.
 func BatchPayloads(tags []string) []string { return payloads(tags, true) }
+
+// withPreCommit calls f in each group commit after the subjects' cached
+// versions are taken, before COMMIT.
+func withPreCommit(f func()) Option { return func(c *config) { c.preCommit = f } }
+
+// withPreRead calls f before each background refresh reads.
+func withPreRead(f func()) Option { return func(c *config) { c.preRead = f } }

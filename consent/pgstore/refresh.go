@@ -55,6 +55,9 @@ func (s *Store) refresher(ctx context.Context) {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
+			if s.cfg.preRead != nil {
+				s.cfg.preRead()
+			}
 			// State calls that miss meanwhile wait for this read
 			// rather than read again.
 			s.cache.RefreshMeta(t, func() (consent.State, any, error) { return s.reread(ctx, t, t.Key()) })

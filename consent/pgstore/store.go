@@ -83,6 +83,9 @@ type config struct {
 	warmHook  func(n int) // called once each Warm chunk's rows begin
 	noIntern  bool        // states read keep their own strings
 	noDelta   bool        // refreshes read users whole
+	preCommit func()      // called after a group's cached versions are taken, before COMMIT
+	preRead   func()      // called before each background refresh reads
+	maxStale  time.Duration
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -100,6 +103,23 @@ func WithCacheSize(n int) Option { return func(c *config) { c.cacheSize = n } }
 // a read of the user's log even if the user is not asked about again:
 // turn it off when most cached users are seldom asked about twice.
 func WithRefresh(on bool) Option { return func(c *config) { c.refresh = on } }
+
+// WithMaxStaleness lets State answer for a cached user whose change
+// another instance announced with the state cached before the change,
+// while the background refresh that reads the change is under way, for
+// at most d after the announcement; after d, State waits for the read.
+// The default, 0, never does: State waits for the read, so a change on
+// another instance is seen as soon as its notification arrives.
+//
+// With d > 0, a withdrawal made through another instance may still be
+// allowed here for up to d after its notification arrived, in exchange
+// for Checks of hot users that do not wait for the database: SpiceDB's
+// "minimize latency" next to its "at least as fresh". It never applies
+// to this instance's own appends (read-your-writes holds), to
+// [Store.StateAtLeast] (a token is always honoured), or while the
+// listener is down (every State reads the database). It needs
+// [WithRefresh] on (the default).
+func WithMaxStaleness(d time.Duration) Option { return func(c *config) { c.maxStale = d } }
 
 // WithHeartbeat sets how often an idle listener connection is checked
 // (default 5s). It bounds staleness when that connection dies silently: the
@@ -284,6 +304,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		return s, nil
 	}
 	s.cache = statecache.New(cfg.cacheSize)
+	if cfg.refresh {
+		s.cache.SetMaxStale(cfg.maxStale)
+	}
 	s.listenC = pool.Config().ConnConfig.Copy()
 	lctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -526,6 +549,9 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 		ids[id] = true
 	}
 	gens := s.cachedVersions(batches, errs)
+	if s.cfg.preCommit != nil {
+		s.cfg.preCommit()
+	}
 	seq, mark := s.ownMark()
 	b := &pgx.Batch{}
 	b.Queue(s.sql.insertNew, a.args...)
@@ -571,7 +597,7 @@ const uniqueViolation = "23505"
 // cachedVersions notes, before a commit, the version of each touched
 // user's cached state: none of them can hold the transaction's events, so
 // after the commit each is brought forward by applying them
-// (write-through), unless it changed in between (then it is dropped).
+// (write-through); see writeThrough for a state that changed in between.
 // This instance's listener skips the transaction's own notifications (see
 // ownMark), so a hot subject written here stays cached.
 func (s *Store) cachedVersions(batches [][]consent.Event, errs []error) map[string]uint64 {
@@ -630,6 +656,9 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, bad, err
 	}
 	gens := s.cachedVersions(batches, errs)
+	if s.cfg.preCommit != nil {
+		s.cfg.preCommit()
+	}
 	s.commitRTs.Add(1)
 	if err := tx.Commit(ctx); err != nil {
 		// Perhaps committed all the same: its notifications are not
@@ -651,7 +680,10 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 // states of their subjects, each state only if it is still the one cached
 // before the commit (gens). A subject with an event that was already on
 // record (a repeat, which the state may or may not hold) is dropped
-// instead.
+// instead. With refreshes on, a state replaced during the commit is
+// told by its snapshot: one that saw the commit stays, one that did not
+// takes the events too, and one that cannot (no snapshot, or an event of
+// an instant it holds) is brought forward by a delta refresh.
 func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted map[string]bool, gens map[string]uint64, xid uint64) {
 	if s.cache == nil {
 		return
@@ -680,7 +712,7 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 			continue
 		}
 		events := bySubject[subject]
-		s.cache.UpdateMeta(subject, gen, func(st consent.State, meta any) (consent.State, any, bool) {
+		apply := func(st consent.State, meta any) (consent.State, any, bool) {
 			for _, e := range events {
 				if sameInstant(st, e) {
 					return st, nil, false
@@ -692,7 +724,20 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 				return st, metaAny(m.withOwn(xid)), true
 			}
 			return st, nil, true
-		})
+		}
+		if !s.cfg.refresh {
+			s.cache.UpdateMeta(subject, gen, apply)
+			continue
+		}
+		// A state replaced since the commit began (a refresh or a read
+		// landed) is kept or brought forward, never dropped for a whole
+		// read: a hot user's whole history is the costliest read there
+		// is, and hot users are the ones whose refreshes land mid-commit.
+		if _, t := s.cache.UpdateMetaOrDelta(subject, gen, apply, func(m any) bool {
+			return m.(*stateMeta).holds(xid)
+		}); t != nil {
+			s.scheduleRefresh(t)
+		}
 	}
 }
 
@@ -912,18 +957,7 @@ func (s *Store) invalidate(events []consent.Event) {
 // the log's (commit and sequence order may differ between concurrent
 // transactions), so such a state is read again rather than brought
 // forward.
-func sameInstant(st consent.State, e consent.Event) bool {
-	a := st.Acceptance()
-	if e.At.Equal(a.At) || e.At.Equal(a.WithdrawnAt) {
-		return true
-	}
-	for _, g := range st.Grants() {
-		if e.At.Equal(g.At) || (g.Voided() && e.At.Equal(g.VoidedAt)) {
-			return true
-		}
-	}
-	return false
-}
+func sameInstant(st consent.State, e consent.Event) bool { return st.HoldsInstant(e.At) }
 
 // xidPrefix marks the notification that names a committed transaction;
 // no subject tag starts with it (tags are hex).
@@ -1001,11 +1035,19 @@ func (s *Store) StateAtLeast(ctx context.Context, user string, t consent.Token) 
 	if err := s.committed(ctx, xid); err != nil {
 		return consent.State{}, err
 	}
-	var tk *statecache.Ticket
-	if s.cache != nil && s.serving() {
-		tk = s.cache.Begin(user, s.tag(user))
+	if s.cache == nil || !s.serving() {
+		return s.load(ctx, nil, user)
 	}
-	return s.load(ctx, tk, user)
+	// Read after the transaction is known committed, so the read sees
+	// it: as a delta when a refresh of the user is pending, and noting
+	// its snapshot, so that later changes bring it forward too.
+	tk := s.cache.Begin(user, s.tag(user))
+	st, meta, err := s.reread(ctx, tk, user)
+	if err != nil {
+		return consent.State{}, err
+	}
+	s.cache.PutMeta(tk, st, meta)
+	return st, nil
 }
 
 // committed waits until transaction xid is committed; a rolled-back one,
@@ -1192,6 +1234,9 @@ type Stats struct {
 	// which DeltaWhole then read the user whole after all (a row dated
 	// at an instant the state holds).
 	Refreshes, Deltas, DeltaWhole uint64
+	// StaleHits counts the CacheHits answered, under [WithMaxStaleness],
+	// with a state whose change was announced but not yet read.
+	StaleHits uint64
 	// Commits is how many group commits ran (transactions of Append),
 	// Batches how many Appends' batches they carried, and CommitTime
 	// their total duration.
@@ -1215,7 +1260,7 @@ func (s *Store) Stats() Stats {
 	h, m, n := s.cache.Stats()
 	r, u := s.misses.stats()
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load(),
-		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(),
+		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(), StaleHits: s.cache.StaleHits(),
 		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load()),
 		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load(), NotifyBatched: s.batched.Load()}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -102,14 +103,84 @@ func TestWriteThrough(t *testing.T) {
 	sameState(t, fresh(t, a, user), st, "after a repeat, notified")
 
 	// An event dated at the instant of one the state holds: folding
-	// depends on order, so the state is read again, not brought forward.
+	// depends on order, so write-through does not bring the state
+	// forward; a delta refresh does, which reads the user whole on
+	// finding a row of an instant the state holds.
 	require.Equal(t, 1, a.cache.Len())
-	misses := a.Stats().CacheMisses
+	whole := a.Stats().DeltaWhole
 	require.NoError(t, a.Append(ctx, consent.WithdrawAcceptance(user, at.Add(time.Minute), consent.WithID("wt-wa"))))
 	st, err = a.State(ctx, user)
 	require.NoError(t, err)
-	assert.Equal(t, misses+1, a.Stats().CacheMisses, "a state with an event of the same instant was brought forward")
+	assert.Equal(t, whole+1, a.Stats().DeltaWhole, "a state with an event of the same instant was brought forward")
 	sameState(t, fresh(t, a, user), st, "same instant")
+}
+
+// TestWriteThroughOntoReplacedState: when the cached state was replaced
+// while a commit was under way (a refresh or a read landed, which may or
+// may not have seen the commit), its snapshot tells: a replacement that
+// saw the commit stays as it is, one that did not takes the commit's
+// events, as the state it replaced would have. Neither is dropped for a
+// whole read of the user's history on the next Check.
+func TestWriteThroughOntoReplacedState(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	user := "user-wr"
+	var replace func()
+	a := open(t, schema, withPreCommit(func() {
+		if replace != nil {
+			replace()
+		}
+	}))
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	require.NoError(t, a.Append(ctx, consent.AcceptPolicy(user, "v1", at),
+		consent.Grant(user, purpose.Payments, "bank", at)))
+	_, err := a.State(ctx, user)
+	require.NoError(t, err)
+	old, meta := cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+
+	// The cached state is replaced by the same one (as a refresh that
+	// read before the commit would), so the commit's version is stale.
+	replace = func() {
+		replace = nil
+		require.True(t, a.cache.PutMeta(a.cache.Begin(user, a.tag(user)), old, meta))
+	}
+	before := a.Stats()
+	tok, err := a.AppendToken(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Minute)))
+	require.NoError(t, err)
+	st, err := a.State(ctx, user)
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)), "own withdrawal not seen")
+	sameState(t, fresh(t, a, user), st, "after the commit")
+	after := a.Stats()
+	assert.Equal(t, before.CacheMisses, after.CacheMisses, "dropped")
+	assert.Equal(t, before.Deltas, after.Deltas, "read again")
+	_, meta = cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+	assert.True(t, meta.holds(xidOf(t, tok)))
+
+	// Replaced by a state read after the commit (its snapshot saw it):
+	// it stays as it is, not given the events twice.
+	seenToken(t, a, tok)
+	grant := consent.Grant(user, purpose.Payments, "bank", at.Add(2*time.Minute))
+	tok, err = a.AppendToken(ctx, grant)
+	require.NoError(t, err)
+	a.DropCached(user)
+	st, err = a.StateAtLeast(ctx, user, tok) // cached with a snapshot that saw the commit
+	require.NoError(t, err)
+	_, meta = cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+	require.True(t, meta.holds(xidOf(t, tok)))
+	gen := a.cache.Version(user)
+	ok, tk := a.cache.UpdateMetaOrDelta(user, gen-1, func(st consent.State, m any) (consent.State, any, bool) {
+		t.Error("the commit's events applied to a state that holds them")
+		return st, m, false
+	}, func(m any) bool { return m.(*stateMeta).holds(xidOf(t, tok)) })
+	assert.False(t, ok)
+	assert.Nil(t, tk)
+	assert.Equal(t, gen, a.cache.Version(user), "replaced")
+	sameState(t, fresh(t, a, user), mustState(t, a, user), "after the second commit")
 }
 
 // TestWriteThroughUnderConcurrentLoads alternates grants and withdrawals
@@ -252,4 +323,77 @@ func TestCommitGroupsAcrossUsers(t *testing.T) {
 		require.NoError(t, err)
 		sameState(t, fresh(t, s, u), got, u)
 	}
+}
+
+// TestMaxStaleness: under WithMaxStaleness, a user another instance
+// changed is answered from the state cached before the change while its
+// refresh is held up, with this instance's own appends applied to it
+// (read-your-writes); a token, and the refresh landing, end that.
+func TestMaxStaleness(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	ctx := t.Context()
+	a := open(t, schema)
+	hold := make(chan struct{})
+	var held atomic.Bool
+	b := open(t, schema, WithMaxStaleness(time.Hour), withPreRead(func() {
+		if held.Load() {
+			<-hold
+		}
+	}))
+	user := "user-ms"
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	granted := func(s *Store) bool {
+		t.Helper()
+		st, err := s.State(ctx, user)
+		require.NoError(t, err)
+		return st.Granted(purpose.Payments, "bank", at.Add(time.Hour))
+	}
+	tok, err := a.AppendToken(ctx, consent.AcceptPolicy(user, "v1", at), consent.Grant(user, purpose.Payments, "bank", at))
+	require.NoError(t, err)
+	seenToken(t, b, tok)
+	require.True(t, granted(b))
+
+	held.Store(true)
+	tok, err = a.AppendToken(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Minute)))
+	require.NoError(t, err)
+	seenToken(t, b, tok)
+	stale := b.Stats().StaleHits
+	assert.True(t, granted(b), "not answered from the cached state while the refresh is held")
+	assert.Equal(t, stale+1, b.Stats().StaleHits)
+	st, err := b.StateAtLeast(ctx, user, tok)
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)), "a token was not honoured")
+
+	// Stale again, then this instance's own append: read-your-writes.
+	tok, err = a.AppendToken(ctx, consent.Grant(user, purpose.Payments, "bank", at.Add(2*time.Minute)))
+	require.NoError(t, err)
+	seenToken(t, b, tok)
+	stale = b.Stats().StaleHits
+	assert.False(t, granted(b), "not answered from the cached state")
+	assert.Equal(t, stale+1, b.Stats().StaleHits)
+	require.NoError(t, b.Append(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(3*time.Minute))))
+	assert.False(t, granted(b), "own withdrawal not seen")
+	st = mustState(t, b, user)
+	assert.Equal(t, fresh(t, b, user).Events()-1, st.Events(), "not the stale state with the own append on it")
+	// A token for the other instance's change reads it.
+	st, err = b.StateAtLeast(ctx, user, tok)
+	require.NoError(t, err)
+	sameState(t, fresh(t, b, user), st, "after the own append, at least the token")
+
+	// Without a hold, the refresh lands and the state is fresh.
+	held.Store(false)
+	close(hold)
+	tok, err = a.AppendToken(ctx, consent.Grant(user, purpose.Payments, "bank", at.Add(4*time.Minute)))
+	require.NoError(t, err)
+	seenToken(t, b, tok)
+	require.Eventually(t, func() bool { return granted(b) }, 5*time.Second, time.Millisecond)
+	sameState(t, fresh(t, b, user), mustState(t, b, user), "after the refresh")
+}
+
+func mustState(t *testing.T, s *Store, user string) consent.State {
+	t.Helper()
+	st, err := s.State(t.Context(), user)
+	require.NoError(t, err)
+	return st
 }

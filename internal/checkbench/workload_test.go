@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,8 @@ import (
 // goroutines that call Check and queue a write for 5 % of their
 // operations, and 32 that append; the PostgreSQL stores cache 65,536
 // users' states.
+// PRIVACY_WORKLOAD_PROFILE=dir writes a CPU profile of each process's
+// steady phase (parent.pprof, child.pprof) into dir.
 const (
 	EnvWorkload      = "PRIVACY_WORKLOAD"
 	envWorkloadChild = "PRIVACY_WORKLOAD_CHILD" // schema,subjects,seconds
@@ -108,7 +111,10 @@ type workloadResult struct {
 	// Refreshes that read only what the cached state lacked, and those
 	// of them that read the user whole after all.
 	Deltas, DeltaWhole uint64
-	RSSMiB             float64
+	// Hits answered, under WithMaxStaleness, by a state whose change
+	// another process announced but this one had not yet read.
+	StaleHits uint64
+	RSSMiB    float64
 	// Of the Go runtime during the run: collections, the CPU they took
 	// (of it, assists: time allocating goroutines spent marking), and
 	// the process's CPU in all.
@@ -140,8 +146,8 @@ func (r workloadResult) String() string {
 	}
 	reads := ""
 	if r.MissReads > 0 {
-		reads = fmt.Sprintf(", %.3f misses per check, %d miss queries for %d users (%.1f users per round trip), %d refreshes queued (%d read as deltas, %d of them whole after all)",
-			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes, r.Deltas, r.DeltaWhole)
+		reads = fmt.Sprintf(", %.3f misses per check, %d miss queries for %d users (%.1f users per round trip), %d refreshes queued (%d read as deltas, %d of them whole after all), %d stale hits",
+			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes, r.Deltas, r.DeltaWhole, r.StaleHits)
 	}
 	if r.Commits > 0 {
 		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v, %.2f round trips per commit, %d fallbacks",
@@ -163,7 +169,7 @@ func (r *workloadResult) storeStats(s *pgstore.Store) {
 	r.MissReads, r.MissUsers, r.Refreshes = st.MissReads, st.MissUsers, st.Refreshes
 	r.Commits, r.Batches, r.CommitTime = st.Commits, st.Batches, st.CommitTime
 	r.CommitRoundTrips, r.Fallbacks = st.CommitRoundTrips, st.Fallbacks
-	r.Deltas, r.DeltaWhole = st.Deltas, st.DeltaWhole
+	r.Deltas, r.DeltaWhole, r.StaleHits = st.Deltas, st.DeltaWhole, st.StaleHits
 }
 
 // warmResult is one process's warm-up.
@@ -199,11 +205,18 @@ func cacheSize() int {
 	return workloadCache
 }
 
+// maxStale is the stores' WithMaxStaleness: PRIVACY_WORKLOAD_MAXSTALE
+// (a duration), else 0, the default.
+func maxStale() time.Duration {
+	d, _ := time.ParseDuration(os.Getenv("PRIVACY_WORKLOAD_MAXSTALE"))
+	return d
+}
+
 // openWorkloadStore opens a PostgreSQL store over schema for the
 // workload, on pool.
 func openWorkloadStore(t testing.TB, pool *pgxpool.Pool, schema string) *pgstore.Store {
 	s, err := pgstore.New(context.Background(), pool, pgstore.WithChannel(schema), pgstore.WithCacheSize(cacheSize()),
-		pgstore.WithRefresh(os.Getenv("PRIVACY_WORKLOAD_REFRESH") != "0"))
+		pgstore.WithRefresh(os.Getenv("PRIVACY_WORKLOAD_REFRESH") != "0"), pgstore.WithMaxStaleness(maxStale()))
 	require.NoError(t, err)
 	return s
 }
@@ -416,7 +429,9 @@ func TestWorkloadChild(t *testing.T) {
 	for in.Scan() && in.Text() != "go" {
 	}
 	before := s.Stats()
+	stop := cpuProfile(t, "child")
 	r = runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 3)
+	stop()
 	r.storeStats(s)
 	r.since(before)
 	r.poolStats(pool)
@@ -437,6 +452,7 @@ func (r *workloadResult) since(before pgstore.Stats) {
 	r.Fallbacks -= before.Fallbacks
 	r.Deltas -= before.Deltas
 	r.DeltaWhole -= before.DeltaWhole
+	r.StaleHits -= before.StaleHits
 }
 
 // TestWorkload runs the realistic workload on the memory store (one
@@ -493,7 +509,7 @@ func TestWorkload(t *testing.T) {
 		}
 		next("ready", nil)
 		pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(workloadConns))
-		t.Logf("cache size %d states per process, %d connections per process", cacheSize(), workloadConns)
+		t.Logf("cache size %d states per process, %d connections per process, max staleness %v", cacheSize(), workloadConns, maxStale())
 
 		// Phase 1: cold start, both processes with empty caches.
 		s := openWorkloadStore(t, pool, schema)
@@ -518,7 +534,10 @@ func TestWorkload(t *testing.T) {
 		_, err = fmt.Fprintln(stdin, "go")
 		require.NoError(t, err)
 		before := s.Stats()
+		t.Logf("steady phase starts")
+		stop := cpuProfile(t, "parent")
 		r = runWorkload(ctx, workloadEngine(t, s), s, subjects, dur, 4)
+		stop()
 		r.storeStats(s)
 		r.since(before)
 		r.poolStats(pool)
@@ -577,4 +596,18 @@ func loadSubjects(t *testing.T, schema string, subjects int, version string) {
 	if _, err := conn.Exec(ctx, "CHECKPOINT"); err != nil {
 		t.Logf("no CHECKPOINT after the load: %v", err)
 	}
+}
+
+// cpuProfile writes a CPU profile of the steady phase to
+// $PRIVACY_WORKLOAD_PROFILE/name.pprof when that variable names a
+// directory, and returns the function that ends it.
+func cpuProfile(t testing.TB, name string) func() {
+	dir := os.Getenv("PRIVACY_WORKLOAD_PROFILE")
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(dir + "/" + name + ".pprof")
+	require.NoError(t, err)
+	require.NoError(t, pprof.StartCPUProfile(f))
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/yasam/privacy/consent"
 )
@@ -29,8 +30,14 @@ type Cache struct {
 	tags    map[string]string // tag → key, for items and loading
 	hits    uint64
 	misses  uint64
-	gen     uint64             // last generation given to an entry
-	fills   map[*Fill]struct{} // bulk fills running; see BeginFill
+	gen     uint64 // last generation given to an entry
+	baseIDs uint64 // last Ticket.baseID given
+	// maxStale is how long a state whose change was announced may still
+	// answer Load while its delta refresh is under way (SetMaxStale);
+	// 0: never.
+	maxStale  time.Duration
+	staleHits uint64
+	fills     map[*Fill]struct{} // bulk fills running; see BeginFill
 }
 
 type entry struct {
@@ -38,7 +45,13 @@ type entry struct {
 	st       consent.State
 	meta     any    // the store's note on st (what it holds); nil: none
 	gen      uint64 // changes whenever st is replaced
+	// staleAt is when a change st lacks was first announced while st
+	// stayed cached to answer Load (see SetMaxStale); zero: st is fresh.
+	staleAt time.Time
 }
+
+// stale reports whether e lacks an announced change.
+func (e *entry) stale() bool { return !e.staleAt.IsZero() }
 
 // Ticket is a loader's claim to fill one key; see [Cache.Begin].
 type Ticket struct {
@@ -48,6 +61,10 @@ type Ticket struct {
 	// and its meta, to be brought forward rather than read whole.
 	base     consent.State
 	baseMeta any
+	// baseID names the base: a ticket that took over a voided one's base
+	// carries the same ID, so that the voided ticket's read, when it
+	// lands, can hand its newer state on as the base (see PutMeta).
+	baseID uint64
 }
 
 // flight is one read of storage that concurrent Loads of a key share.
@@ -80,13 +97,27 @@ func (c *Cache) Get(key string) (consent.State, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
-	if !ok {
+	if !ok || el.Value.(*entry).stale() {
 		c.misses++
 		return consent.State{}, false
 	}
 	c.hits++
 	c.lru.MoveToFront(el)
 	return el.Value.(*entry).st, true
+}
+
+// SetMaxStale lets [Cache.LoadMeta] answer with a state whose change
+// was announced ([Cache.InvalidateTagForDelta] with a delta-capable
+// meta) while the refresh that brings it forward is under way, for at
+// most d after the first such announcement; after that, or with d <= 0
+// (the default), Load waits for the refresh. Get never answers with such
+// a state. A writer's own change drops it (UpdateMeta) or is applied to
+// it, the refresh begun anew (UpdateMetaOrDelta), so the writer reads its
+// own change. Call it before the cache is shared.
+func (c *Cache) SetMaxStale(d time.Duration) {
+	if c != nil {
+		c.maxStale = max(d, 0)
+	}
 }
 
 // Begin claims key (with its tag, which may be empty) for a load that is
@@ -130,7 +161,17 @@ func (c *Cache) PutMeta(t *Ticket, st consent.State, meta any) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.loading[t.key] != t {
+	if cur := c.loading[t.key]; cur != t {
+		// t was voided. If by a change announced while it read, whose
+		// refresh (cur) has not started and would bring t's own base
+		// forward, st (read later than that base, with its meta) is the
+		// better base: each voided read then still moves the user
+		// forward, and a user that changes faster than a refresh takes
+		// is not read from an ever older base.
+		if cur != nil && cur.flight == nil && t.baseID != 0 && cur.baseID == t.baseID && meta != nil {
+			c.baseIDs++
+			cur.base, cur.baseMeta, cur.baseID = st, meta, c.baseIDs
+		}
 		return false
 	}
 	delete(c.loading, t.key)
@@ -138,7 +179,7 @@ func (c *Cache) PutMeta(t *Ticket, st consent.State, meta any) bool {
 	c.gen++
 	if el, ok := c.items[t.key]; ok {
 		e := el.Value.(*entry)
-		e.st, e.meta, e.gen = st, meta, c.gen
+		e.st, e.meta, e.gen, e.staleAt = st, meta, c.gen, time.Time{}
 		c.lru.MoveToFront(el)
 		return true
 	}
@@ -198,7 +239,7 @@ func (c *Cache) UpdateMeta(key string, gen uint64, apply func(consent.State, any
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[key]
-	if !ok || gen == 0 || el.Value.(*entry).gen != gen {
+	if !ok || gen == 0 || el.Value.(*entry).gen != gen || el.Value.(*entry).stale() {
 		c.invalidate(key)
 		return false
 	}
@@ -306,6 +347,18 @@ func (c *Cache) Len() int {
 	return len(c.items)
 }
 
+// StaleHits returns how many Loads were answered with a state whose
+// change was announced but not yet read (see [Cache.SetMaxStale]); they
+// count among the hits too.
+func (c *Cache) StaleHits() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.staleHits
+}
+
 // Stats returns how many Gets found a state and how many did not, and how
 // many states are cached.
 func (c *Cache) Stats() (hits, misses uint64, n int) {
@@ -343,11 +396,17 @@ func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, r
 	}
 	c.mu.Lock()
 	if el, ok := c.items[key]; ok {
-		c.hits++
-		c.lru.MoveToFront(el)
-		st := el.Value.(*entry).st
-		c.mu.Unlock()
-		return st, nil
+		e := el.Value.(*entry)
+		if !e.stale() || time.Since(e.staleAt) <= c.maxStale {
+			c.hits++
+			if e.stale() {
+				c.staleHits++
+			}
+			c.lru.MoveToFront(el)
+			st := e.st
+			c.mu.Unlock()
+			return st, nil
+		}
 	}
 	c.misses++
 	c.mu.Unlock()
@@ -646,30 +705,163 @@ func (c *Cache) InvalidateTagForDelta(tag string, holds func(meta any) bool) *Ti
 	if !ok {
 		return nil
 	}
-	var base consent.State
-	var meta any
+	return c.invalidateForDelta(k, holds, true, true)
+}
+
+// invalidateForDelta is InvalidateTagForDelta for key k; without plain,
+// a state with nil meta is only dropped (no ticket for a whole read).
+// With keep (an announcement from elsewhere, and SetMaxStale's d > 0) a
+// delta-capable state stays cached, marked stale, to answer Load while
+// the refresh runs. c.mu must be held.
+func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain, keep bool) *Ticket {
+	var (
+		base consent.State
+		meta any
+		tag  string
+		id   uint64
+		e    *entry
+	)
 	if el, ok := c.items[k]; ok {
-		e := el.Value.(*entry)
-		if e.meta != nil && holds(e.meta) {
-			c.voidTicket(k, e.tag)
-			c.noteFills(k, "")
+		e = el.Value.(*entry)
+	}
+	pending, ok := c.loading[k]
+	if !ok || pending.baseMeta == nil {
+		pending = nil
+	}
+	switch {
+	case e != nil && !e.stale() && e.meta != nil && holds(e.meta):
+		c.voidTicket(k, e.tag)
+		c.noteFills(k, "")
+		return nil
+	case e != nil && !e.stale():
+		if e.meta == nil && !plain {
+			c.invalidate(k)
 			return nil
 		}
-		base, meta = e.st, e.meta
-	} else if t, ok := c.loading[k]; ok && t.baseMeta != nil {
-		base, meta = t.base, t.baseMeta
-	} else {
+		base, meta, tag = e.st, e.meta, e.tag
+		c.baseIDs++
+		id = c.baseIDs
+	case pending != nil:
+		// The newest base: a stale entry's refresh may have been handed
+		// a newer one (see PutMeta).
+		base, meta, tag, id = pending.base, pending.baseMeta, pending.tag, pending.baseID
+	case e != nil: // stale, its refresh dropped
+		base, meta, tag = e.st, e.meta, e.tag
+		c.baseIDs++
+		id = c.baseIDs
+	default:
 		c.invalidate(k)
 		return nil
 	}
-	c.invalidate(k)
-	if len(c.loading) >= c.max {
-		return nil // see Begin: loads that never came back
+	if keep && c.maxStale > 0 && e != nil && meta != nil {
+		c.noteFills(k, "")
+		c.voidTicket(k, tag)
+		if !e.stale() {
+			e.staleAt = time.Now()
+		}
+	} else {
+		c.invalidate(k)
 	}
-	t := &Ticket{key: k, tag: tag, base: base, baseMeta: meta}
+	if len(c.loading) >= c.max {
+		// See Begin: loads that never came back. A stale state must not
+		// stay without its refresh.
+		c.invalidate(k)
+		return nil
+	}
+	t := &Ticket{key: k, tag: tag, base: base, baseMeta: meta, baseID: id}
 	c.loading[k] = t
-	c.tags[tag] = k
+	if tag != "" {
+		c.tags[tag] = k
+	}
 	return t
+}
+
+// restale gives the stale entry e the writer's state st (e's state with
+// the writer's events applied) and meta, and a new refresh ticket in
+// place of its pending one, which may have read before the writer's
+// commit: e goes on answering as SetMaxStale allows (it lacks another
+// instance's change, not the writer's own), until the new refresh, which
+// reads after the commit, brings it forward past both. It returns nil
+// when there is no base to refresh from, or no room for a ticket: the
+// caller must then drop e. c.mu must be held.
+func (c *Cache) restale(e *entry, st consent.State, meta any) *Ticket {
+	t := &Ticket{key: e.key, tag: e.tag}
+	if meta != nil {
+		c.baseIDs++
+		t.base, t.baseMeta, t.baseID = st, meta, c.baseIDs
+	} else if p, ok := c.loading[e.key]; ok && p.baseMeta != nil {
+		t.base, t.baseMeta, t.baseID = p.base, p.baseMeta, p.baseID
+	} else {
+		return nil
+	}
+	c.voidTicket(e.key, e.tag)
+	if len(c.loading) >= c.max {
+		return nil // see Begin; the caller drops e
+	}
+	c.gen++
+	e.st, e.meta, e.gen = st, meta, c.gen
+	c.noteFills(e.key, "")
+	c.loading[e.key] = t
+	if t.tag != "" {
+		c.tags[t.tag] = e.key
+	}
+	return t
+}
+
+// UpdateMetaOrDelta is [Cache.UpdateMeta] for a writer that can tell from
+// a state's meta whether it holds the writer's change (holds, as for
+// [Cache.InvalidateTagForDelta]), so that a state replaced since gen
+// (a refresh or a read landed during the writer's commit) need not be
+// dropped:
+//
+//   - a state whose meta holds the change stays as it is;
+//   - one whose meta does not, or the state of gen itself, takes apply's
+//     change, as UpdateMeta would;
+//   - where apply refuses, or a replaced state has no meta, the state is
+//     dropped and, when a base is known, returned in a ticket for a
+//     delta refresh (as InvalidateTagForDelta does), so that the user is
+//     brought forward rather than read whole.
+//
+// A state kept stale under SetMaxStale takes apply's change and stays
+// stale, with a new ticket for its refresh in place of the pending one.
+// Tickets taken before the call are voided in every case. It reports
+// whether apply's state was cached, and returns the ticket (nil if
+// none).
+func (c *Cache) UpdateMetaOrDelta(key string, gen uint64, apply func(consent.State, any) (consent.State, any, bool), holds func(meta any) bool) (bool, *Ticket) {
+	if c == nil {
+		return false, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		e := el.Value.(*entry)
+		held := e.meta != nil && holds(e.meta)
+		switch {
+		case held && !e.stale():
+			c.voidTicket(key, e.tag)
+			c.noteFills(key, "")
+			return false, nil
+		case held:
+			if t := c.restale(e, e.st, e.meta); t != nil {
+				return false, t
+			}
+		case e.meta != nil || (gen != 0 && e.gen == gen):
+			if st, meta, ok := apply(e.st, e.meta); ok {
+				if !e.stale() {
+					c.voidTicket(key, e.tag)
+					c.gen++
+					e.st, e.meta, e.gen = st, meta, c.gen
+					c.noteFills(key, "")
+					return true, nil
+				}
+				if t := c.restale(e, st, meta); t != nil {
+					return true, t
+				}
+			}
+		}
+	}
+	c.noteFills(key, "")
+	return false, c.invalidateForDelta(key, holds, false, false)
 }
 
 // Base returns the state a delta refresh's ticket t brings forward and
