@@ -126,11 +126,14 @@
 // commit it notes which state each touched user has cached, and after it
 // applies the committed events to those states that are still the same
 // (write-through), voiding any read of the database begun before, so an
-// older state is never cached over the newer one. It drops the state
-// instead when it changed in between, when an event of the batch was
-// already on record, when an event is dated at the same instant as one the
-// state holds (folding those depends on order), and when the commit
-// failed. Each transaction's notifications begin with "o:" and its
+// older state is never cached over the newer one. A state replaced in
+// between (a refresh or a read landed during the commit) is told by its
+// snapshot: one that saw the commit stays as it is, one that did not
+// takes the events too (TestWriteThroughOntoReplacedState). It drops the
+// state instead when an event of the batch was already on record, and
+// when the commit failed; when an event is dated at the same instant as
+// one the state holds (folding those depends on order), or a replaced
+// state has no snapshot, a delta refresh brings it forward. Each transaction's notifications begin with "o:" and its
 // transaction ID, followed, for an Append, by a mark of the Store ("/", a
 // random nonce of the Store, ".", a sequence number) that the Store
 // remembers from before it sends the transaction until thousands of
@@ -166,13 +169,25 @@
 // the snapshot did not see (less the own transactions) and applies them
 // to the dropped state, instead of reading and folding the user's whole
 // history. A further change while that refresh is pending keeps its base,
-// so one read brings the state past both. The result is the state as of
+// so one read brings the state past both; a refresh voided by such a
+// change while it read hands its result on as the base, so a user that
+// changes faster than a refresh takes is never read from an ever older
+// state. The result is the state as of
 // the refresh's own snapshot, exactly what a whole read at that snapshot
 // gives: Apply does not depend on the order of events of different
 // instants, and a row dated at an instant the state holds sends the user
 // to a whole read, as write-through does. States with no known snapshot
-// (read by StateAtLeast, or a user alone in a warm-up chunk) are read
-// whole. TestDeltaRefresh shows it; Stats counts Deltas and DeltaWhole.
+// (a user alone in a warm-up chunk) are read whole. TestDeltaRefresh
+// shows it; Stats counts Deltas and DeltaWhole.
+//
+// Bounded staleness, opt-in. While a changed user's refresh runs, a State
+// of that user waits for it. [WithMaxStaleness](d) answers instead from
+// the state cached before the change, for at most d after the first
+// change it lacks was announced (Stats counts StaleHits): SpiceDB's
+// "minimize latency" beside its "at least as fresh". This instance's own
+// appends are applied to such a state and its refresh begun anew, so
+// read-your-writes holds; StateAtLeast, a dropped user and a down
+// listener never see it (TestMaxStaleness).
 //
 // # Cache size and warm-up
 //
