@@ -31,12 +31,14 @@ func (s *Store) scheduleRefresh(t *statecache.Ticket) {
 }
 
 // refresher reads the queued users again until ctx ends. Each read goes
-// through the ticket the listener took when it invalidated the user
-// (statecache.Cache.InvalidateTagForDelta), so any later invalidation —
-// a further change, this instance's own append, DropCached, a lost
-// listener — voids it: a refresh never caches a state older than a change
-// the instance has heard of, never replaces a newer one, and never brings
-// back a user dropped after it was queued.
+// through the user's current ticket: the one the listener took when it
+// invalidated the user (statecache.Cache.InvalidateTagForDelta), or the
+// one a further change replaced it with (so a user that changes faster
+// than the queue moves is still read). Any invalidation after the read
+// began — a further change, this instance's own append, DropCached, a
+// lost listener — voids it: a refresh never caches a state older than a
+// change the instance has heard of, never replaces a newer one, and never
+// brings back a user dropped after it was queued.
 func (s *Store) refresher(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -60,7 +62,9 @@ func (s *Store) refresher(ctx context.Context) {
 			}
 			// State calls that miss meanwhile wait for this read
 			// rather than read again.
-			s.cache.RefreshMeta(t, func() (consent.State, any, error) { return s.reread(ctx, t, t.Key()) })
+			s.cache.RefreshLatest(t, func(cur *statecache.Ticket) (consent.State, any, error) {
+				return s.reread(ctx, cur, cur.Key())
+			})
 		})
 	}
 }

@@ -14,7 +14,7 @@ const snapColumn = "pg_current_snapshot()::text, "
 // maxOwn bounds the own transactions a cached state's meta lists; beyond
 // it the meta is dropped and the state is read whole when another
 // instance changes the user.
-const maxOwn = 8
+const maxOwn = 64
 
 // stateMeta says what a cached state holds: the events of every
 // transaction snap sees, and those of own, this instance's transactions

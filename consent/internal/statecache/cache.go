@@ -678,6 +678,37 @@ func (c *Cache) RefreshMeta(t *Ticket, read func() (consent.State, any, error)) 
 	return cached
 }
 
+// RefreshLatest is [Cache.RefreshMeta] for whichever ticket t's key
+// holds now: a refresh queued under t that a later change replaced
+// ([Cache.InvalidateTagForDelta] hands the base on to a new ticket) reads
+// under the replacement, passed to read, so a user that changes faster
+// than a queue of refreshes moves is still read rather than skipped at
+// every turn. It returns at once, without reading, when the key has no
+// ticket (its state was cached since, or it was dropped: a dropped user
+// never comes back by a refresh) or its ticket is already being read.
+func (c *Cache) RefreshLatest(t *Ticket, read func(*Ticket) (consent.State, any, error)) bool {
+	if c == nil || t == nil {
+		return false
+	}
+	f := &flight{done: make(chan struct{})}
+	c.mu.Lock()
+	cur := c.loading[t.key]
+	if cur == nil || cur.flight != nil {
+		c.mu.Unlock()
+		return false
+	}
+	cur.flight = f
+	c.mu.Unlock()
+	st, meta, err := read(cur)
+	cached := err == nil && c.PutMeta(cur, st, meta)
+	if err != nil {
+		c.abandon(cur)
+	}
+	f.st, f.meta, f.err = st, meta, err
+	close(f.done)
+	return cached
+}
+
 // InvalidateTagForDelta is [Cache.InvalidateTagForRefresh] for a store
 // that can bring a state forward by reading only what it lacks. holds
 // tells from a state's meta whether the state already holds the change

@@ -465,3 +465,72 @@ func TestMaxStale(t *testing.T) {
 		assert.Equal(t, 1, st.Events())
 	})
 }
+
+// TestRefreshLatest: a queued refresh whose ticket a later change
+// replaced reads under the replacement (with its base), and reads nothing
+// for a user cached since, dropped, or already being read.
+func TestRefreshLatest(t *testing.T) {
+	lacks := func(any) bool { return false }
+	newer := consent.NewState("u").Apply(consent.Grant("u", "p", "r", time.Unix(1, 0)))
+	setup := func() (*Cache, *Ticket) {
+		c := New(10)
+		require.True(t, c.PutMeta(c.Begin("u", "h"), consent.NewState("u"), "old"))
+		first := c.InvalidateTagForDelta("h", lacks)
+		require.NotNil(t, first)
+		return c, first
+	}
+	t.Run("replaced: reads under the replacement", func(t *testing.T) {
+		c, first := setup()
+		second := c.InvalidateTagForDelta("h", lacks)
+		require.NotNil(t, second)
+		var got *Ticket
+		assert.True(t, c.RefreshLatest(first, func(cur *Ticket) (consent.State, any, error) {
+			got = cur
+			_, meta := c.Base(cur)
+			assert.Equal(t, "old", meta, "read without the base")
+			return newer, "new", nil
+		}))
+		assert.Same(t, second, got)
+		st, ok := c.Get("u")
+		require.True(t, ok)
+		assert.Equal(t, 1, st.Events())
+		// The replacement's own turn in the queue finds nothing to do.
+		assert.False(t, c.RefreshLatest(second, func(*Ticket) (consent.State, any, error) {
+			t.Error("read again")
+			return newer, "x", nil
+		}))
+	})
+	t.Run("dropped: no read", func(t *testing.T) {
+		c, first := setup()
+		c.Invalidate("u")
+		assert.False(t, c.RefreshLatest(first, func(*Ticket) (consent.State, any, error) {
+			t.Error("a dropped user was read")
+			return newer, "x", nil
+		}))
+		_, ok := c.Get("u")
+		assert.False(t, ok)
+	})
+	t.Run("already being read: no second read", func(t *testing.T) {
+		c, first := setup()
+		release := make(chan struct{})
+		done := make(chan bool)
+		go func() {
+			done <- c.RefreshLatest(first, func(*Ticket) (consent.State, any, error) { <-release; return newer, "new", nil })
+		}()
+		require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return first.flight != nil }, time.Second, time.Millisecond)
+		assert.False(t, c.RefreshLatest(first, func(*Ticket) (consent.State, any, error) {
+			t.Error("read twice")
+			return newer, "x", nil
+		}))
+		close(release)
+		assert.True(t, <-done)
+	})
+	t.Run("read fails: the ticket is let go", func(t *testing.T) {
+		c, first := setup()
+		assert.False(t, c.RefreshLatest(first, func(*Ticket) (consent.State, any, error) { return consent.State{}, nil, errors.New("down") }))
+		c.mu.Lock()
+		_, pending := c.loading["u"]
+		c.mu.Unlock()
+		assert.False(t, pending)
+	})
+}
