@@ -20,13 +20,19 @@ const (
 // scheduleRefresh queues t, a ticket for a user whose cached state
 // another instance's change just invalidated, to be read again in the
 // background, so that the next State of a hot user still finds it
-// cached. It never blocks: when the queue is full the refresh is dropped
-// (the user is read on its next miss).
+// cached. A user with a refresh queued already is not queued again (that
+// refresh reads under t; see statecache.Cache.RefreshLatest). It never
+// blocks: when the queue is full the refresh is dropped (the user is read
+// on its next miss).
 func (s *Store) scheduleRefresh(t *statecache.Ticket) {
+	if !s.cache.MarkQueued(t) {
+		return
+	}
 	select {
 	case s.refreshQ <- t:
 		s.refreshes.Add(1)
 	default:
+		s.cache.Unqueued(t)
 	}
 }
 

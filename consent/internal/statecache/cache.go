@@ -65,6 +65,10 @@ type Ticket struct {
 	// carries the same ID, so that the voided ticket's read, when it
 	// lands, can hand its newer state on as the base (see PutMeta).
 	baseID uint64
+	// queued: a refresh of the key is queued and not yet taken up
+	// (MarkQueued); a ticket that replaces this one inherits it, since
+	// that queue entry will read under the replacement (RefreshLatest).
+	queued bool
 }
 
 // flight is one read of storage that concurrent Loads of a key share.
@@ -693,6 +697,9 @@ func (c *Cache) RefreshLatest(t *Ticket, read func(*Ticket) (consent.State, any,
 	f := &flight{done: make(chan struct{})}
 	c.mu.Lock()
 	cur := c.loading[t.key]
+	if cur != nil {
+		cur.queued = false // this queue entry is taken up
+	}
 	if cur == nil || cur.flight != nil {
 		c.mu.Unlock()
 		return false
@@ -707,6 +714,37 @@ func (c *Cache) RefreshLatest(t *Ticket, read func(*Ticket) (consent.State, any,
 	f.st, f.meta, f.err = st, meta, err
 	close(f.done)
 	return cached
+}
+
+// MarkQueued notes that a refresh of t's key is about to be queued under
+// t, and reports whether one should be: not when t is no longer the
+// key's ticket, or a refresh queued earlier and not yet taken up will read
+// under t anyway (see [Cache.RefreshLatest]), so a hot user has at most
+// one refresh queued and one reading. A caller that then fails to queue
+// calls [Cache.Unqueued].
+func (c *Cache) MarkQueued(t *Ticket) bool {
+	if c == nil || t == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loading[t.key] != t || t.queued {
+		return false
+	}
+	t.queued = true
+	return true
+}
+
+// Unqueued takes back a [Cache.MarkQueued] whose refresh was not queued.
+func (c *Cache) Unqueued(t *Ticket) {
+	if c == nil || t == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loading[t.key] == t {
+		t.queued = false
+	}
 }
 
 // InvalidateTagForDelta is [Cache.InvalidateTagForRefresh] for a store
@@ -756,6 +794,7 @@ func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain, k
 		e = el.Value.(*entry)
 	}
 	pending, ok := c.loading[k]
+	queued := ok && pending.queued && pending.flight == nil
 	if !ok || pending.baseMeta == nil {
 		pending = nil
 	}
@@ -799,7 +838,7 @@ func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain, k
 		c.invalidate(k)
 		return nil
 	}
-	t := &Ticket{key: k, tag: tag, base: base, baseMeta: meta, baseID: id}
+	t := &Ticket{key: k, tag: tag, base: base, baseMeta: meta, baseID: id, queued: queued}
 	c.loading[k] = t
 	if tag != "" {
 		c.tags[tag] = k
@@ -817,6 +856,9 @@ func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain, k
 // caller must then drop e. c.mu must be held.
 func (c *Cache) restale(e *entry, st consent.State, meta any) *Ticket {
 	t := &Ticket{key: e.key, tag: e.tag}
+	if p, ok := c.loading[e.key]; ok && p.flight == nil {
+		t.queued = p.queued
+	}
 	if meta != nil {
 		c.baseIDs++
 		t.base, t.baseMeta, t.baseID = st, meta, c.baseIDs

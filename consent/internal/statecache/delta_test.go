@@ -534,3 +534,39 @@ func TestRefreshLatest(t *testing.T) {
 		assert.False(t, pending)
 	})
 }
+
+// TestMarkQueued: a user has at most one refresh queued; the queue entry,
+// once taken up (read, or found already being read), lets the next change
+// queue another.
+func TestMarkQueued(t *testing.T) {
+	lacks := func(any) bool { return false }
+	newer := consent.NewState("u").Apply(consent.Grant("u", "p", "r", time.Unix(1, 0)))
+	c := New(10)
+	require.True(t, c.PutMeta(c.Begin("u", "h"), consent.NewState("u"), "old"))
+	first := c.InvalidateTagForDelta("h", lacks)
+	require.True(t, c.MarkQueued(first))
+	assert.False(t, c.MarkQueued(first), "queued twice")
+	second := c.InvalidateTagForDelta("h", lacks)
+	assert.False(t, c.MarkQueued(second), "queued again while a refresh that reads under it is queued")
+	assert.True(t, c.RefreshLatest(first, func(*Ticket) (consent.State, any, error) { return newer, "new", nil }))
+
+	third := c.InvalidateTagForDelta("h", lacks)
+	require.NotNil(t, third)
+	assert.True(t, c.MarkQueued(third), "the next change after the refresh was not queued")
+	// A Check takes the ticket up first (reads under it); the queue entry
+	// then finds it being read, and the change after can queue again.
+	release := make(chan struct{})
+	go c.LoadMeta(t.Context(), "u", func() string { return "h" }, func(*Ticket) (consent.State, any, error) { <-release; return newer, "load", nil })
+	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return third.flight != nil }, time.Second, time.Millisecond)
+	assert.False(t, c.RefreshLatest(third, func(*Ticket) (consent.State, any, error) { t.Error("read twice"); return newer, "x", nil }))
+	fourth := c.InvalidateTagForDelta("h", lacks)
+	require.NotNil(t, fourth)
+	assert.True(t, c.MarkQueued(fourth), "a change after the queue entry was taken up was not queued")
+	close(release)
+
+	// Not queued: Unqueued takes the mark back.
+	c.Unqueued(fourth)
+	assert.True(t, c.MarkQueued(fourth))
+	c.Invalidate("u")
+	assert.False(t, c.MarkQueued(fourth), "a voided ticket queued")
+}
