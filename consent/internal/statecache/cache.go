@@ -138,12 +138,13 @@ func (c *Cache) Begin(key, tag string) *Ticket {
 	if len(c.loading) >= c.max {
 		// Loads that never came back (errors, cancellations) must not
 		// grow the map without bound; voiding the rest costs only a
-		// few cache fills.
-		for k, t := range c.loading {
-			c.dropTag(t.tag, k)
-			t.dropBase()
+		// few cache fills. A state still cached for such a key (a
+		// StateAtLeast's read of a cached user, a stale state's refresh)
+		// keeps its tag, or a change announced under it would never
+		// reach the state.
+		for k := range c.loading {
+			c.voidTicket(k, c.cachedTag(k))
 		}
-		clear(c.loading)
 	}
 	t := &Ticket{key: key, tag: tag}
 	c.loading[key] = t
@@ -315,6 +316,15 @@ func (c *Cache) voidTicket(k, kept string) {
 // no copy of a dropped user's state outlives the ticket's life in the
 // cache (a queued refresh may hold the ticket a while longer).
 func (t *Ticket) dropBase() { t.base, t.baseMeta = consent.State{}, nil }
+
+// cachedTag returns the tag of the state cached for k ("" when none is).
+// c.mu must be held.
+func (c *Cache) cachedTag(k string) string {
+	if el, ok := c.items[k]; ok {
+		return el.Value.(*entry).tag
+	}
+	return ""
+}
 
 func (c *Cache) dropTag(tag, key string) {
 	if tag != "" && c.tags[tag] == key {
