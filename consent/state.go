@@ -132,12 +132,17 @@ func (s State) Grants() []GrantRecord {
 }
 
 // HoldsInstant reports whether a record s holds is dated at t: the
-// acceptance or its withdrawal, or a scope's latest record or that
-// record's void. A store that brings a state forward by applying newer
-// events needs to know: events of one instant fold in log order, which
-// the state no longer records. It allocates nothing.
+// acceptance or its withdrawal, any withdrawal of acceptance on record
+// (an earlier one too: it voids grants dated at or before it), or a
+// scope's latest record or that record's void. A store that brings a
+// state forward by applying newer events needs to know: events of one
+// instant fold in log order, which the state no longer records. It
+// allocates nothing.
 func (s State) HoldsInstant(t time.Time) bool {
 	if t.Equal(s.acceptance.At) || t.Equal(s.acceptance.WithdrawnAt) {
+		return true
+	}
+	if _, ok := slices.BinarySearchFunc(s.voids, t, func(v void, t time.Time) int { return v.at.Compare(t) }); ok {
 		return true
 	}
 	for _, g := range s.grants {

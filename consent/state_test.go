@@ -2,7 +2,9 @@ package consent_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -124,10 +126,62 @@ func TestStateHoldsInstant(t *testing.T) {
 		{"withdrawal of a grant", fold(consent.Grant("u", purpose.Payments, "bank", at(4)), consent.Withdraw("u", purpose.Payments, "bank", at(5))), at(5), true},
 		{"a grant superseded", fold(consent.Grant("u", purpose.Payments, "bank", at(4)), consent.Withdraw("u", purpose.Payments, "bank", at(5))), at(4), false},
 		{"a grant's void", fold(consent.AcceptPolicy("u", "v1", at(1)), consent.Grant("u", purpose.Payments, "bank", at(4)), consent.WithdrawAcceptance("u", at(6))), at(6), true},
+		{"an earlier withdrawal of acceptance, acceptance since renewed", fold(consent.AcceptPolicy("u", "v1", at(1)), consent.WithdrawAcceptance("u", at(3)), consent.AcceptPolicy("u", "v1", at(5))), at(3), true},
+		{"an earlier withdrawal of acceptance, another instant", fold(consent.AcceptPolicy("u", "v1", at(1)), consent.WithdrawAcceptance("u", at(3)), consent.AcceptPolicy("u", "v1", at(5))), at(4), false},
 		{"a later instant", fold(consent.AcceptPolicy("u", "v1", at(1)), consent.Grant("u", purpose.Payments, "bank", at(4))), at(7), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, tc.st.HoldsInstant(tc.t))
 		})
 	}
+}
+
+// TestApplyMatchesFoldUnlessHoldsInstant is the rule write-through and
+// delta refresh rest on: a state brought forward by applying an event
+// equals the fold of the log with the event in its place, wherever that
+// place is (concurrent transactions commit out of log order), whenever
+// the event is not dated at an instant the state holds (HoldsInstant).
+// Random logs over few instants make ties common.
+func TestApplyMatchesFoldUnlessHoldsInstant(t *testing.T) {
+	t0 := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(12, 34))
+	event := func(i int) consent.Event {
+		at := t0.Add(time.Duration(rng.IntN(8)) * time.Second)
+		id := consent.WithID(fmt.Sprint("e", i))
+		r := []string{"bank", "shop"}[rng.IntN(2)]
+		switch rng.IntN(6) {
+		case 0:
+			return consent.AcceptPolicy("u", "v1", at, id)
+		case 1:
+			return consent.WithdrawAcceptance("u", at, id)
+		case 2:
+			return consent.Withdraw("u", purpose.Payments, r, at, id)
+		default:
+			return consent.Grant("u", purpose.Payments, r, at, id)
+		}
+	}
+	checked := 0
+	for n := range 20000 {
+		log := make([]consent.Event, rng.IntN(6))
+		for i := range log {
+			log[i] = event(i)
+		}
+		st := consent.Fold("u", log)
+		e := event(len(log))
+		if st.HoldsInstant(e.At) {
+			continue
+		}
+		checked++
+		at := rng.IntN(len(log) + 1)
+		got, want := st.Apply(e), consent.Fold("u", slices.Insert(slices.Clone(log), at, e))
+		for s := range 10 {
+			when := t0.Add(time.Duration(s)*time.Second - time.Second/2)
+			for _, r := range []string{"bank", "shop"} {
+				if got.Granted(purpose.Payments, r, when) != want.Granted(purpose.Payments, r, when) || got.AcceptedAt(when) != want.AcceptedAt(when) {
+					t.Fatalf("case %d: applying %v (%s at +%v) to the fold of %d events differs from the fold with it in place %d, at +%v", n, e.Action, e.Scope.Recipient, e.At.Sub(t0), len(log), at, when.Sub(t0))
+				}
+			}
+		}
+	}
+	require.Greater(t, checked, 5000)
 }
