@@ -106,9 +106,10 @@
 // PostgreSQL's 8000-byte limit); a listener that receives a batch it
 // cannot parse empties its cache, as for "*" (TestMalformedBatchClearsCache).
 //
-// Staleness is bounded by the notification latency: after an Append on
-// one instance returns, another instance's State may serve the state from
-// before it until that instance's listener has applied the notification.
+// Staleness is bounded by the notification latency (plus d under
+// [WithMaxStaleness]): after an Append on one instance returns, another
+// instance's State may serve the state from before it until that
+// instance's listener has applied the notification.
 // TestStaleness measures it over 200 rounds: on a loaded 2-core machine
 // with the server local, the withdrawal was already seen by the first read
 // in about 80 % of rounds, p50 0.2 ms, p99 5.6 ms, max 63 ms (earlier runs:

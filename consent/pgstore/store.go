@@ -115,9 +115,10 @@ func WithRefresh(on bool) Option { return func(c *config) { c.refresh = on } }
 // allowed here for up to d after its notification arrived, in exchange
 // for Checks of hot users that do not wait for the database: SpiceDB's
 // "minimize latency" next to its "at least as fresh". It never applies
-// to this instance's own appends (read-your-writes holds), to
-// [Store.StateAtLeast] (a token is always honoured), or while the
-// listener is down (every State reads the database). It needs
+// to this instance's own Append and AppendToken (read-your-writes holds;
+// an AppendTx commits in the host's transaction: read it with its
+// token), to [Store.StateAtLeast] (a token is always honoured), or while
+// the listener is down (every State reads the database). It needs
 // [WithRefresh] on (the default).
 func WithMaxStaleness(d time.Duration) Option { return func(c *config) { c.maxStale = d } }
 
@@ -1044,6 +1045,7 @@ func (s *Store) StateAtLeast(ctx context.Context, user string, t consent.Token) 
 	tk := s.cache.Begin(user, s.tag(user))
 	st, meta, err := s.reread(ctx, tk, user)
 	if err != nil {
+		s.cache.Abandon(tk)
 		return consent.State{}, err
 	}
 	s.cache.PutMeta(tk, st, meta)

@@ -16,7 +16,9 @@ import (
 // A loader takes a [Ticket] with [Cache.Begin] before it reads a state from
 // storage and hands it back to [Cache.Put]; an invalidation of the key (or
 // a [Cache.Clear]) in between voids the ticket, so a state read before a
-// change can never be cached after it.
+// change can never be cached after it. Under [Cache.SetMaxStale] a state
+// whose change was announced may go on answering Load, marked stale, for
+// a bounded time while its refresh runs; Get never answers with it.
 //
 // Each entry may carry a tag, another name for the key that invalidations
 // can use: pgstore's notifications name a keyed hash of the subject, never
@@ -390,7 +392,7 @@ func (c *Cache) Stats() (hits, misses uint64, n int) {
 // (unless invalidated meanwhile). Loads of one key that overlap share one
 // read: a Load joins a read in flight only while no invalidation of the
 // key came after that read began, so it never returns a state older than
-// an invalidation that preceded it. A joined Load whose ctx ends stops
+// an invalidation that preceded it (beyond SetMaxStale's bound). A joined Load whose ctx ends stops
 // waiting with ctx's error. With a nil Cache, Load just reads.
 func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read func() (consent.State, error)) (consent.State, error) {
 	return c.LoadMeta(ctx, key, tagOf, func(*Ticket) (consent.State, any, error) {
@@ -466,6 +468,15 @@ func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, r
 		close(f.done)
 	}
 	return st, err
+}
+
+// Abandon forgets t, whose read failed, as a Load does (see abandon):
+// for a caller that reads under a ticket of its own ([Cache.Begin]) and
+// will not [Cache.PutMeta] it.
+func (c *Cache) Abandon(t *Ticket) {
+	if c != nil && t != nil {
+		c.abandon(t)
+	}
 }
 
 // abandon forgets t after its read failed, if it is still the key's
@@ -765,9 +776,9 @@ func (c *Cache) Unqueued(t *Ticket) {
 //   - A cached state whose meta holds the change stays cached (no miss);
 //     tickets taken for the key are voided all the same, so a load that
 //     read before the change can never cache its older state.
-//   - A cached state whose meta does not: it is dropped and the ticket
-//     returned carries it and its meta ([Cache.Base]) for the refresh
-//     to bring forward.
+//   - A cached state whose meta does not: it is dropped (under
+//     SetMaxStale kept, marked stale) and the ticket returned carries it
+//     and its meta ([Cache.Base]) for the refresh to bring forward.
 //   - No state cached, but a refresh of that kind is pending: it is
 //     voided and a new ticket with the same base is returned, so one
 //     refresh brings the state past both changes.
@@ -843,8 +854,8 @@ func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain, k
 		c.invalidate(k)
 	}
 	if len(c.loading) >= c.max {
-		// See Begin: loads that never came back. A stale state must not
-		// stay without its refresh.
+		// See Begin: loads that never came back. No room for the
+		// refresh: the state is dropped rather than kept stale.
 		c.invalidate(k)
 		return nil
 	}

@@ -570,3 +570,21 @@ func TestMarkQueued(t *testing.T) {
 	c.Invalidate("u")
 	assert.False(t, c.MarkQueued(fourth), "a voided ticket queued")
 }
+
+func TestAbandon(t *testing.T) {
+	c := New(10)
+	tk := c.Begin("u", "h")
+	c.Abandon(tk)
+	c.mu.Lock()
+	_, pending := c.loading["u"]
+	c.mu.Unlock()
+	assert.False(t, pending, "an abandoned ticket stayed")
+	// Abandoning a ticket already replaced leaves the replacement.
+	old := c.Begin("u", "h")
+	c.Invalidate("u")
+	cur := c.Begin("u", "h")
+	c.Abandon(old)
+	assert.True(t, c.Put(cur, consent.NewState("u")), "the replacement was abandoned")
+	var nilCache *Cache
+	nilCache.Abandon(tk)
+}
