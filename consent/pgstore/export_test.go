@@ -66,3 +66,7 @@ func withPreCommit(f func()) Option { return func(c *config) { c.preCommit = f }
 
 // withPreRead calls f before each background refresh reads.
 func withPreRead(f func()) Option { return func(c *config) { c.preRead = f } }
+
+// withPostCommit calls f in each group commit after COMMIT, before
+// write-through.
+func withPostCommit(f func()) Option { return func(c *config) { c.postCommit = f } }

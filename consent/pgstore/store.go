@@ -79,13 +79,14 @@ type config struct {
 	schema     string
 	refresh    bool
 	// Test hooks.
-	warmChunk int         // events per Warm query (default warmChunk)
-	warmHook  func(n int) // called once each Warm chunk's rows begin
-	noIntern  bool        // states read keep their own strings
-	noDelta   bool        // refreshes read users whole
-	preCommit func()      // called after a group's cached versions are taken, before COMMIT
-	preRead   func()      // called before each background refresh reads
-	maxStale  time.Duration
+	warmChunk  int         // events per Warm query (default warmChunk)
+	warmHook   func(n int) // called once each Warm chunk's rows begin
+	noIntern   bool        // states read keep their own strings
+	noDelta    bool        // refreshes read users whole
+	preCommit  func()      // called after a group's cached versions are taken, before COMMIT
+	postCommit func()      // called after COMMIT, before write-through
+	preRead    func()      // called before each background refresh reads
+	maxStale   time.Duration
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -587,6 +588,9 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 		}
 		return 0, true, err
 	}
+	if s.cfg.postCommit != nil {
+		s.cfg.postCommit()
+	}
 	// Read-your-writes without waiting for a notification.
 	s.writeThrough(batches, errs, ids, gens, xid)
 	return xid, true, nil
@@ -671,6 +675,9 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 			}
 		}
 		return 0, -1, err
+	}
+	if s.cfg.postCommit != nil {
+		s.cfg.postCommit()
 	}
 	// Read-your-writes without waiting for a notification.
 	s.writeThrough(batches, errs, inserted, gens, xid)
