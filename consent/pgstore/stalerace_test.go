@@ -66,21 +66,7 @@ func TestOwnAppendsUnderRefreshesAndStaleness(t *testing.T) {
 					_ = b.Append(ctx, ev)
 				}
 			})
-			const rounds = 150
-			bad := 0
-			for n := range rounds {
-				when := at.Add(time.Duration(n+1) * time.Second)
-				ev := consent.Grant(user, purpose.Payments, "bank", when)
-				if n%2 == 1 {
-					ev = consent.Withdraw(user, purpose.Payments, "bank", when)
-				}
-				require.NoError(t, a.Append(ctx, ev))
-				st, err := a.State(ctx, user)
-				require.NoError(t, err)
-				if st.Granted(purpose.Payments, "bank", when.Add(time.Millisecond)) != (n%2 == 0) {
-					bad++
-				}
-			}
+			bad := ownRounds(t, ctx, a, user, at)
 			cancel()
 			wg.Wait()
 			assert.Zero(t, bad, "rounds whose own acknowledged append was not seen by the next State")

@@ -186,6 +186,28 @@ func TestWriteThroughOntoReplacedState(t *testing.T) {
 	sameState(t, fresh(t, a, user), mustState(t, a, user), "after the second commit")
 }
 
+// ownRounds alternates, 150 times, a grant and a withdrawal of one scope
+// of user through a, each followed by a State on a, and returns how many
+// of those States did not reflect the append just acknowledged.
+func ownRounds(t *testing.T, ctx context.Context, a *Store, user string, at time.Time) int {
+	t.Helper()
+	bad := 0
+	for n := range 150 {
+		when := at.Add(time.Duration(n+1) * time.Second)
+		ev := consent.Grant(user, purpose.Payments, "bank", when)
+		if n%2 == 1 {
+			ev = consent.Withdraw(user, purpose.Payments, "bank", when)
+		}
+		require.NoError(t, a.Append(ctx, ev))
+		st, err := a.State(ctx, user)
+		require.NoError(t, err)
+		if st.Granted(purpose.Payments, "bank", when.Add(time.Millisecond)) != (n%2 == 0) {
+			bad++
+		}
+	}
+	return bad
+}
+
 // TestWriteThroughUnderConcurrentLoads alternates grants and withdrawals
 // of one scope on instance A while readers on A keep loading the state
 // (misses in flight across every commit) and instance B appends to the
@@ -217,21 +239,7 @@ func TestWriteThroughUnderConcurrentLoads(t *testing.T) {
 			_ = b.Append(ctx, consent.Grant(user, purpose.Support, "desk", at.Add(time.Duration(n)*time.Millisecond)))
 		}
 	})
-	const rounds = 150
-	bad := 0
-	for n := range rounds {
-		when := at.Add(time.Duration(n+1) * time.Second)
-		ev := consent.Grant(user, purpose.Payments, "bank", when)
-		if n%2 == 1 {
-			ev = consent.Withdraw(user, purpose.Payments, "bank", when)
-		}
-		require.NoError(t, a.Append(ctx, ev))
-		st, err := a.State(ctx, user)
-		require.NoError(t, err)
-		if st.Granted(purpose.Payments, "bank", when.Add(time.Millisecond)) != (n%2 == 0) {
-			bad++
-		}
-	}
+	bad := ownRounds(t, ctx, a, user, at)
 	cancel()
 	wg.Wait()
 	assert.Zero(t, bad, "rounds whose own acknowledged append was not seen by the next State")
