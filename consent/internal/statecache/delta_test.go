@@ -588,3 +588,47 @@ func TestAbandon(t *testing.T) {
 	var nilCache *Cache
 	nilCache.Abandon(tk)
 }
+
+// TestRestaleDuringRefresh: a writer's change to a stale state whose
+// refresh is already reading (begun before the writer's commit) voids
+// that read, which then caches nothing and hands nothing on; the new
+// refresh brings the state past both changes.
+func TestRestaleDuringRefresh(t *testing.T) {
+	c := New(10)
+	c.SetMaxStale(time.Hour)
+	require.True(t, c.PutMeta(c.Begin("u", "h"), consent.NewState("u"), "old"))
+	pending := c.InvalidateTagForDelta("h", func(any) bool { return false })
+	require.NotNil(t, pending)
+	release := make(chan struct{})
+	done := make(chan bool)
+	go func() {
+		done <- c.RefreshMeta(pending, func() (consent.State, any, error) {
+			<-release
+			return consent.NewState("u").Apply(consent.Grant("u", "p", "other", time.Unix(1, 0))), "read before the commit", nil
+		})
+	}()
+	require.Eventually(t, func() bool { c.mu.Lock(); defer c.mu.Unlock(); return pending.flight != nil }, time.Second, time.Millisecond)
+
+	own := consent.Grant("u", "p", "own", time.Unix(2, 0))
+	ok, tk := c.UpdateMetaOrDelta("u", c.Version("u"), func(st consent.State, m any) (consent.State, any, bool) {
+		return st.Apply(own), "old+own", true
+	}, func(any) bool { return false })
+	require.True(t, ok)
+	require.NotNil(t, tk)
+	close(release)
+	assert.False(t, <-done, "a read begun before the commit was cached")
+	_, meta := c.Base(tk)
+	assert.Equal(t, "old+own", meta, "the voided read's state, which lacks the own change, became the base")
+	st, err := c.LoadMeta(t.Context(), "u", func() string { return "h" }, func(*Ticket) (consent.State, any, error) {
+		t.Error("the stale state with the own change did not answer")
+		return consent.State{}, nil, nil
+	})
+	require.NoError(t, err)
+	assert.True(t, st.Granted("p", "own", time.Unix(3, 0)), "the own change is not seen")
+
+	both := consent.NewState("u").Apply(consent.Grant("u", "p", "other", time.Unix(1, 0))).Apply(own)
+	assert.True(t, c.RefreshLatest(tk, func(cur *Ticket) (consent.State, any, error) { return both, "new", nil }))
+	st, ok = c.Get("u")
+	require.True(t, ok, "not fresh after the refresh")
+	assert.True(t, st.Granted("p", "other", time.Unix(3, 0)) && st.Granted("p", "own", time.Unix(3, 0)))
+}
