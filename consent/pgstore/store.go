@@ -1005,17 +1005,7 @@ func (s *Store) State(ctx context.Context, user string) (consent.State, error) {
 			return s.reread(ctx, t, user)
 		})
 	}
-	return s.load(ctx, nil, user)
-}
-
-// load reads user's state and caches it through t.
-func (s *Store) load(ctx context.Context, t *statecache.Ticket, user string) (consent.State, error) {
-	st, err := s.readState(ctx, "state", user)
-	if err != nil {
-		return consent.State{}, err
-	}
-	s.cache.Put(t, st)
-	return st, nil
+	return s.readState(ctx, "state", user)
 }
 
 // StateAtLeast implements [consent.TokenStore]: [Store.State] that also
@@ -1044,7 +1034,7 @@ func (s *Store) StateAtLeast(ctx context.Context, user string, t consent.Token) 
 		return consent.State{}, err
 	}
 	if s.cache == nil || !s.serving() {
-		return s.load(ctx, nil, user)
+		return s.readState(ctx, "state", user)
 	}
 	// Read after the transaction is known committed, so the read sees
 	// it: as a delta when a refresh of the user is pending, and noting
