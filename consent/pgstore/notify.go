@@ -3,13 +3,11 @@ package pgstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/internal/pgmigrate"
 )
 
@@ -125,33 +123,17 @@ func isTag(t string) bool {
 // The options other than [WithSchema] are ignored.
 func FinalizeNotifyUpgrade(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
 	cfg := newConfig(opts)
+	const op = "finalize notify upgrade"
 	if err := pgmigrate.Check(ctx, pool, cfg.schema, "consent", SchemaVersion, ErrSchemaBehind); err != nil {
 		if errors.Is(err, ErrSchemaBehind) {
 			return err
 		}
-		return finalizeErr(ctx, err)
+		return errs.Wrap(ctx, op, false, err)
 	}
-	_, err := pool.Exec(ctx, "INSERT INTO "+metaTable(cfg.schema)+" (name, value) VALUES ($1, convert_to($2, 'UTF8')) ON CONFLICT (name) DO NOTHING",
-		notifyFormat, notifyBatched)
-	if err != nil {
-		return finalizeErr(ctx, err)
+	if _, err := pool.Exec(ctx, newQueries(cfg.schema).finalize, notifyFormat, notifyBatched); err != nil {
+		return errs.Wrap(ctx, op, false, err)
 	}
 	return nil
-}
-
-func finalizeErr(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("pgstore: finalize notify upgrade: %w", ctx.Err())
-	}
-	return fmt.Errorf("pgstore: finalize notify upgrade: %w: %w", consent.ErrUnavailable, err)
-}
-
-// metaTable is consent_meta's name, qualified by schema if any.
-func metaTable(schema string) string {
-	if schema == "" {
-		return "consent_meta"
-	}
-	return pgx.Identifier{schema, "consent_meta"}.Sanitize()
 }
 
 type rowQuerier interface {

@@ -335,7 +335,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 type queries struct {
 	events                          string // the events table's name
 	meta, insert, byIDs, history    string
-	format                          string
+	format, finalize                string
 	insertNew, delta                string
 	scanAfter, scanFrom, bySubjects string
 	bySubjectsAt                    string
@@ -354,9 +354,10 @@ func newQueries(schema string) queries {
 		$13::boolean[], $14::boolean[], $15::boolean[], $16::text[], $17::text[], $18::text[])
 		AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18)`
 	return queries{
-		events: events,
-		meta:   "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id', '" + notifyFormat + "')",
-		format: "SELECT value FROM " + meta + " WHERE name = $1",
+		events:   events,
+		meta:     "SELECT name, value FROM " + meta + " WHERE name IN ('notify_key', 'store_id', '" + notifyFormat + "')",
+		format:   "SELECT value FROM " + meta + " WHERE name = $1",
+		finalize: "INSERT INTO " + meta + " (name, value) VALUES ($1, convert_to($2, 'UTF8')) ON CONFLICT (name) DO NOTHING",
 		// unnest keeps the arrays' order, so seq follows the batch.
 		insert: insertRows + `
 	ON CONFLICT (id) DO NOTHING
