@@ -70,3 +70,7 @@ func withPreRead(f func()) Option { return func(c *config) { c.preRead = f } }
 // withPostCommit calls f in each group commit after COMMIT, before
 // write-through.
 func withPostCommit(f func()) Option { return func(c *config) { c.postCommit = f } }
+
+// withIgnoreEvents makes the listener read tags only, as an earlier
+// version of the package does.
+func withIgnoreEvents() Option { return func(c *config) { c.ignoreEvents = true } }

@@ -53,7 +53,7 @@ func TestFastCommitIsOneTransaction(t *testing.T) {
 		}
 		a := s.insertArgs(batches, make([]error, len(batches)))
 		b.Queue(s.sql.insertNew, a.args...)
-		s.queueNotify(b, a.tags, "")
+		s.queueNotify(b, s.sealEvents(batches, make([]error, len(batches))), a.tags, "")
 	}
 
 	t.Run("one transaction ID", func(t *testing.T) {
@@ -104,7 +104,7 @@ func TestFastCommitIsOneTransaction(t *testing.T) {
 		require.NoError(t, err)
 		got = append(got, n.Payload)
 	}
-	require.Len(t, got, 4, "notifications %q", got)
+	require.Len(t, got, 5, "notifications %q", got) // o:, e:, the tag, x:, end
 }
 
 // TestFastCommitRoundTrips shows the load-independent figure of the

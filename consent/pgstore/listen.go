@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/yasam/privacy/consent"
 )
 
 // allTag in a notification's payload clears every instance's cache, for
@@ -107,6 +109,13 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 	var curXID uint64
 	var curPID uint32
 	holds := func(m any) bool { return m.(*stateMeta).holds(curXID) }
+	// applied are the tags of the users of transaction curXID brought
+	// forward from its notified events: their tags are skipped.
+	applied := make(map[string]bool)
+	reset := func() {
+		curXID = 0
+		clear(applied)
+	}
 	for {
 		wctx, cancel := context.WithTimeout(ctx, step)
 		n, err := conn.WaitForNotification(wctx)
@@ -118,11 +127,12 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				skipPID = 0
 			}
 			if n.PID != curPID {
-				curXID = 0
+				reset()
 			}
 			switch {
 			case n.Payload == allTag:
-				skipPID, curXID = 0, 0
+				skipPID = 0
+				reset()
 				s.cache.Clear()
 			case strings.HasPrefix(n.Payload, ownPrefix):
 				skipPID = 0
@@ -132,12 +142,14 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				if ok && s.isOwn(mark) {
 					skipPID = n.PID
 				}
-				curXID, curPID = 0, n.PID
+				reset()
+				curPID = n.PID
 				if x, err := strconv.ParseUint(xid, 10, 64); err == nil {
 					curXID = x
 				}
 			case strings.HasPrefix(n.Payload, xidPrefix):
-				skipPID, curXID = 0, 0
+				skipPID = 0
+				reset()
 				// The last notification of a transaction: its tags
 				// are applied.
 				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil {
@@ -149,20 +161,32 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				switch {
 				case !ok:
 					// Unreadable: any user may have changed.
-					skipPID, curXID = 0, 0
+					skipPID = 0
+					reset()
 					s.cache.Clear()
 					s.cfg.logger.Warn("pgstore: malformed consent notification; cache cleared", "bytes", len(n.Payload))
 				case skipPID != 0:
 					// This instance's own transaction: already applied.
 				default:
 					for _, t := range tags {
-						s.changed(t, holds)
+						if !applied[t] {
+							s.changed(t, holds)
+						}
 					}
+				}
+			case strings.HasPrefix(n.Payload, eventsPrefix):
+				// Events of transaction curXID (see WithNotifyEvents).
+				// Unreadable ones are ignored: the tags that follow
+				// tell of the change.
+				if skipPID == 0 && curXID != 0 && s.cfg.refresh && !s.cfg.ignoreEvents {
+					s.applyEvents(n.Payload, curXID, applied)
 				}
 			case skipPID != 0:
 				// This instance's own transaction: already applied.
 			default:
-				s.changed(n.Payload, holds)
+				if !applied[n.Payload] {
+					s.changed(n.Payload, holds)
+				}
 			}
 			if !s.batched.Load() && time.Since(formatAt) >= s.cfg.heartbeat {
 				// A busy listener is never idle for the check below.
@@ -193,6 +217,47 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			return true, err
 		}
 		s.renew()
+	}
+}
+
+// applyEvents brings the cached states of the users in payload, a
+// notification of transaction xid's events, forward by applying them, as
+// this instance's own Appends do (writeThrough): a state whose meta
+// holds xid stays as it is, any other takes the events, unless one is
+// dated at an instant the state holds, or its meta cannot list xid: it
+// is then refreshed, as if its tag had come. A user not cached is left
+// alone, but a read of it in flight is voided. Each user handled has its
+// tag put in applied, so that the transaction's tags skip it.
+func (s *Store) applyEvents(payload string, xid uint64, applied map[string]bool) {
+	users, err := s.sealer.open(payload, s.interner())
+	if err != nil {
+		s.notifyBad.Add(1)
+		s.cfg.logger.Warn("pgstore: unreadable consent events notification; its tags apply", "bytes", len(payload))
+		return
+	}
+	holds := func(m any) bool { return m.(*stateMeta).holds(xid) }
+	for _, u := range users {
+		events := u.events
+		ok, t := s.cache.UpdateMetaOrDelta(u.subject, 0, func(st consent.State, meta any) (consent.State, any, bool) {
+			next := meta.(*stateMeta).withOwn(xid)
+			if next == nil {
+				return st, nil, false
+			}
+			for _, e := range events {
+				if sameInstant(st, e) {
+					return st, nil, false
+				}
+				st = st.Apply(e)
+			}
+			return st, next, true
+		}, holds)
+		if t != nil {
+			s.scheduleRefresh(t)
+		}
+		if ok {
+			s.notifyApplied.Add(1)
+		}
+		applied[s.tag(u.subject)] = true
 	}
 }
 

@@ -100,7 +100,8 @@ func TestNotificationsCarryNoSubject(t *testing.T) {
 	require.NoError(t, s.Append(t.Context(), consent.AcceptPolicy(secret, "v", time.Now())))
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	// A transaction sends "o:<xid>/<mark>", its subjects' tags, "x:<xid>".
+	// A transaction sends "o:<xid>/<mark>", its events (sealed), its
+	// subjects' tags, "x:<xid>".
 	var payloads []string
 	for len(payloads) == 0 || !strings.HasPrefix(payloads[len(payloads)-1], xidPrefix) {
 		n, err := conn.Conn().WaitForNotification(ctx)
@@ -108,11 +109,21 @@ func TestNotificationsCarryNoSubject(t *testing.T) {
 		assert.NotContains(t, n.Payload, secret)
 		payloads = append(payloads, n.Payload)
 	}
-	require.Len(t, payloads, 3)
-	xid := strings.TrimPrefix(payloads[2], xidPrefix)
+	require.Len(t, payloads, 4)
+	xid := strings.TrimPrefix(payloads[3], xidPrefix)
 	own, mark, ok := strings.Cut(payloads[0], "/")
 	require.True(t, ok, "the first notification carries the instance's mark")
 	assert.True(t, s.isOwn(mark), "the mark is the appending instance's")
-	assert.Equal(t, []string{ownPrefix + xid, s.tag(secret), xidPrefix + xid}, []string{own, payloads[1], payloads[2]})
-	assert.Len(t, payloads[1], 32)
+	assert.Equal(t, []string{ownPrefix + xid, s.tag(secret), xidPrefix + xid}, []string{own, payloads[2], payloads[3]})
+	assert.Len(t, payloads[2], 32)
+	// The events are sealed: only a holder of the tables' key opens them.
+	require.True(t, strings.HasPrefix(payloads[1], eventsPrefix))
+	users, err := s.sealer.open(payloads[1], nil)
+	require.NoError(t, err)
+	require.Len(t, users, 1)
+	assert.Equal(t, secret, users[0].subject)
+	other, err := newSealer([]byte("another table's key, 32 bytes.."))
+	require.NoError(t, err)
+	_, err = other.open(payloads[1], nil)
+	assert.ErrorIs(t, err, errSealed, "opened under another key")
 }

@@ -65,7 +65,7 @@ func TestBatchedNotifyManySubjects(t *testing.T) {
 		t.Run(fmt.Sprintf("refresh=%v", refresh), func(t *testing.T) {
 			t.Parallel()
 			schema := finalized(t)
-			a := open(t, schema, WithCacheSize(4*users))
+			a := open(t, schema, WithCacheSize(4*users), WithNotifyEvents(false))
 			b := open(t, schema, WithCacheSize(4*users), WithRefresh(refresh))
 			require.True(t, a.Stats().NotifyBatched)
 			require.True(t, b.Stats().NotifyBatched)
@@ -146,7 +146,7 @@ func TestBatchedNotifyManySubjects(t *testing.T) {
 func TestNotifyFormatFollowsFinalize(t *testing.T) {
 	t.Parallel()
 	schema := NewTestSchema(t)
-	s := open(t, schema, WithHeartbeat(300*time.Millisecond))
+	s := open(t, schema, WithHeartbeat(300*time.Millisecond), WithNotifyEvents(false))
 	raw := listenRaw(t, NewTestPool(t, schema), schema)
 	ctx := t.Context()
 	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
@@ -170,7 +170,7 @@ func TestNotifyFormatFollowsFinalize(t *testing.T) {
 	require.NoError(t, FinalizeNotifyUpgrade(ctx, NewTestPool(t, schema)), "again: a no-op")
 	require.Eventually(t, func() bool { return s.Stats().NotifyBatched }, 5*time.Second, 5*time.Millisecond,
 		"a running store sees the setting on its heartbeat")
-	late := open(t, schema)
+	late := open(t, schema, WithNotifyEvents(false))
 	require.True(t, late.Stats().NotifyBatched, "New reads the setting")
 	for i, w := range []*Store{s, late} {
 		require.NoError(t, w.Append(ctx, batch(at.Add(time.Duration(i+1)*time.Minute))...))

@@ -78,15 +78,18 @@ type config struct {
 	migrate    bool
 	schema     string
 	refresh    bool
+	// noEvents: Append's notifications carry tags only (WithNotifyEvents).
+	noEvents bool
 	// Test hooks.
-	warmChunk  int         // events per Warm query (default warmChunk)
-	warmHook   func(n int) // called once each Warm chunk's rows begin
-	noIntern   bool        // states read keep their own strings
-	noDelta    bool        // refreshes read users whole
-	preCommit  func()      // called after a group's cached versions are taken, before COMMIT
-	postCommit func()      // called after COMMIT, before write-through
-	preRead    func()      // called before each background refresh reads
-	maxStale   time.Duration
+	warmChunk    int         // events per Warm query (default warmChunk)
+	warmHook     func(n int) // called once each Warm chunk's rows begin
+	noIntern     bool        // states read keep their own strings
+	noDelta      bool        // refreshes read users whole
+	preCommit    func()      // called after a group's cached versions are taken, before COMMIT
+	postCommit   func()      // called after COMMIT, before write-through
+	preRead      func()      // called before each background refresh reads
+	maxStale     time.Duration
+	ignoreEvents bool // the listener reads tags only, as an earlier version
 }
 
 // WithChannel sets the LISTEN/NOTIFY channel (default [DefaultChannel]).
@@ -123,6 +126,23 @@ func WithRefresh(on bool) Option { return func(c *config) { c.refresh = on } }
 // [WithRefresh] on (the default).
 func WithMaxStaleness(d time.Duration) Option { return func(c *config) { c.maxStale = d } }
 
+// WithNotifyEvents sets whether Append's notifications carry the events
+// appended (default true), so that every other instance brings a cached
+// state forward from the notification, as this instance does for its own
+// Appends, instead of reading the user's new rows from the database: a
+// Check of a user another instance just changed then waits for neither.
+//
+// The events travel sealed (AES-256-GCM, under a key derived from the
+// tables' notify key in consent_meta, which only roles that may read the
+// tables can read), since NOTIFY is open to any role that may connect.
+// A user whose events do not fit in a notification (PostgreSQL's limit is
+// 8,000 bytes) is announced by its tag alone, as are Appends written the
+// careful way (an ID already on record) and [Store.AppendTx]. Instances
+// of an earlier version ignore the events and read as before, so a fleet
+// needs no upgrade step. Turn it off to keep the notifications small
+// when few instances cache the same users.
+func WithNotifyEvents(on bool) Option { return func(c *config) { c.noEvents = !on } }
+
 // WithHeartbeat sets how often an idle listener connection is checked
 // (default 5s). It bounds staleness when that connection dies silently: the
 // cache is bypassed once the listener has not been heard from for this
@@ -150,8 +170,9 @@ type Store struct {
 	pool    *pgxpool.Pool
 	reads   chan struct{} // bounds state reads so that one of pool's connections stays for commits
 	cfg     config
-	key     []byte // HMAC key for the subject tags sent over NOTIFY
-	storeID string // names the tables in tokens
+	key     []byte  // HMAC key for the subject tags sent over NOTIFY
+	sealer  *sealer // seals and opens the events sent over NOTIFY
+	storeID string  // names the tables in tokens
 	sql     queries
 	cache   *statecache.Cache
 	listenC *pgx.ConnConfig
@@ -174,6 +195,9 @@ type Store struct {
 
 	// Group commit figures, for Stats.
 	commits, commitBatches, commitNanos, commitRTs, fallbacks atomic.Uint64
+	// Users brought forward from other instances' notified events, and
+	// notifications of events that could not be read.
+	notifyApplied, notifyBad atomic.Uint64
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -299,6 +323,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	}
 	if len(s.key) < 16 || s.storeID == "" || strings.ContainsRune(s.storeID, '.') {
 		return nil, fmt.Errorf("%w: consent_meta lacks the notification key or the store id; apply migrations/", ErrSchemaBehind)
+	}
+	if s.sealer, err = newSealer(s.key); err != nil {
+		return nil, fmt.Errorf("pgstore: new: %w", err)
 	}
 	if cfg.cacheSize <= 0 {
 		close(s.done)
@@ -558,7 +585,7 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 	seq, mark := s.ownMark()
 	b := &pgx.Batch{}
 	b.Queue(s.sql.insertNew, a.args...)
-	s.queueNotify(b, a.tags, mark)
+	s.queueNotify(b, s.sealEvents(batches, errs), a.tags, mark)
 	s.commitRTs.Add(1)
 	br := s.pool.SendBatch(ctx, b)
 	_, err = br.Exec()
@@ -595,6 +622,22 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 	// Read-your-writes without waiting for a notification.
 	s.writeThrough(batches, errs, ids, gens, xid)
 	return xid, true, nil
+}
+
+// sealEvents returns the notifications that carry the events of the
+// batches not failed in errs (see [WithNotifyEvents]); none when they
+// are off.
+func (s *Store) sealEvents(batches [][]consent.Event, errs []error) []string {
+	if s.cfg.noEvents {
+		return nil
+	}
+	var events []consent.Event
+	for i, b := range batches {
+		if errs[i] == nil {
+			events = append(events, b...)
+		}
+	}
+	return s.sealer.seal(byUser(events))
 }
 
 // uniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
@@ -730,7 +773,15 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 			}
 			// The state now holds transaction xid too.
 			if m, ok := meta.(*stateMeta); ok {
-				return st, metaAny(m.withOwn(xid)), true
+				next := m.withOwn(xid)
+				if next == nil && s.cfg.refresh {
+					// The meta's list is full: a delta refresh
+					// brings the state forward and starts it anew,
+					// rather than a state without meta, which the
+					// next change elsewhere sends to a whole read.
+					return st, nil, false
+				}
+				return st, metaAny(next), true
 			}
 			return st, nil, true
 		}
@@ -822,14 +873,16 @@ func (s *Store) insertArgs(batches [][]consent.Event, errs []error) groupArgs {
 
 // queueNotify queues a transaction's notifications: "o:<xid>" followed
 // by mark (empty, or "/" and a mark of this instance's, see
-// [Store.ownMark]), its subjects' tags (one per notification, or batched
-// once the fleet is finalized: see payloads), and last "x:<xid>". The
-// last statement's first column is the transaction's ID.
-func (s *Store) queueNotify(b *pgx.Batch, tags []string, mark string) {
+// [Store.ownMark]), the notifications of its events (sealed, see
+// sealEvents), its subjects' tags (one per notification, or batched once
+// the fleet is finalized: see payloads), and last "x:<xid>". The last
+// statement's first column is the transaction's ID.
+func (s *Store) queueNotify(b *pgx.Batch, events, tags []string, mark string) {
 	// First the transaction's ID, so that the instance that wrote it
-	// knows the tags that follow (from the same backend) as its own.
+	// knows the notifications that follow (from the same backend) as its
+	// own, and another knows the transaction its events belong to.
 	b.Queue("SELECT pg_notify($1, t) FROM unnest(array_prepend($3 || pg_current_xact_id()::text || $4, $2::text[])) AS t",
-		s.cfg.channel, payloads(tags, s.batched.Load()), ownPrefix, mark)
+		s.cfg.channel, append(events, payloads(tags, s.batched.Load())...), ownPrefix, mark)
 	// Last, so that a listener that sees it has applied the tags before.
 	b.Queue("SELECT pg_current_xact_id()::text, pg_notify($1, $2 || pg_current_xact_id()::text)", s.cfg.channel, xidPrefix)
 }
@@ -844,7 +897,7 @@ func (s *Store) write(ctx context.Context, tx pgx.Tx, batches [][]consent.Event,
 	n := len(a.ids)
 	b := &pgx.Batch{}
 	b.Queue(s.sql.insert, a.args...)
-	s.queueNotify(b, a.tags, mark)
+	s.queueNotify(b, nil, a.tags, mark)
 	s.commitRTs.Add(1)
 	br := tx.SendBatch(ctx, b)
 	inserted := make(map[string]bool, n)
@@ -1248,6 +1301,12 @@ type Stats struct {
 	// the commits whose one-round-trip attempt met an ID already on record
 	// or repeated in the group and were written the careful way.
 	CommitRoundTrips, Fallbacks uint64
+	// NotifyApplied counts the cached users this instance brought
+	// forward from another instance's notified events (see
+	// [WithNotifyEvents]) without reading the database; NotifyBad the
+	// notifications of events it could not read (ignored: their tags
+	// told of the change).
+	NotifyApplied, NotifyBad uint64
 	// NotifyBatched reports whether the store has seen the fleet
 	// finalized ([FinalizeNotifyUpgrade]) and sends batched
 	// notifications.
@@ -1262,7 +1321,8 @@ func (s *Store) Stats() Stats {
 	return Stats{CacheHits: h, CacheMisses: m, CacheLen: n, MissReads: r, MissUsers: u, Refreshes: s.refreshes.Load(),
 		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(), StaleHits: s.cache.StaleHits(),
 		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load()),
-		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load(), NotifyBatched: s.batched.Load()}
+		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load(), NotifyBatched: s.batched.Load(),
+		NotifyApplied: s.notifyApplied.Load(), NotifyBad: s.notifyBad.Load()}
 }
 
 // categoriesLiteral writes cs as a PostgreSQL array literal, each element

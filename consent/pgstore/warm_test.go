@@ -208,8 +208,8 @@ func TestGroupRead(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	t.Parallel()
 	schema := NewTestSchema(t)
-	a := open(t, schema)
-	b := open(t, schema)
+	a := open(t, schema, WithNotifyEvents(false))
+	b := open(t, schema, WithNotifyEvents(false))
 	ctx := t.Context()
 	user := "user-rf"
 	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
@@ -327,8 +327,8 @@ func heapNow() uint64 {
 func TestRefreshAfterDropCached(t *testing.T) {
 	t.Parallel()
 	schema := NewTestSchema(t)
-	a := open(t, schema, WithHeartbeat(time.Minute))
-	b := open(t, schema)
+	a := open(t, schema, WithHeartbeat(time.Minute), WithNotifyEvents(false))
+	b := open(t, schema, WithNotifyEvents(false))
 	ctx := t.Context()
 	user := "user-rd"
 	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)

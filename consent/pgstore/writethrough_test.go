@@ -344,7 +344,7 @@ func TestMaxStaleness(t *testing.T) {
 	t.Parallel()
 	schema := NewTestSchema(t)
 	ctx := t.Context()
-	a := open(t, schema)
+	a := open(t, schema, WithNotifyEvents(false))
 	hold := make(chan struct{})
 	var held atomic.Bool
 	b := open(t, schema, WithMaxStaleness(time.Hour), withPreRead(func() {
