@@ -225,9 +225,11 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 // this instance's own Appends do (writeThrough): a state whose meta
 // holds xid stays as it is, any other takes the events, unless one is
 // dated at an instant the state holds, or its meta cannot list xid: it
-// is then refreshed, as if its tag had come. A user not cached is left
-// alone, but a read of it in flight is voided. Each user handled has its
-// tag put in applied, so that the transaction's tags skip it.
+// is then refreshed, as if its tag had come. Each user handled has its
+// tag put in applied, so that the transaction's tags skip it. A user not
+// cached, or cached without a snapshot (no meta), is left to its tag,
+// which voids a read in flight and has a state without snapshot read
+// again.
 func (s *Store) applyEvents(payload string, xid uint64, applied map[string]bool) {
 	users, err := s.sealer.open(payload, s.interner())
 	if err != nil {
@@ -237,6 +239,9 @@ func (s *Store) applyEvents(payload string, xid uint64, applied map[string]bool)
 	}
 	holds := func(m any) bool { return m.(*stateMeta).holds(xid) }
 	for _, u := range users {
+		if _, meta, cached := s.cache.GetMeta(u.subject); !cached || meta == nil {
+			continue
+		}
 		events := u.events
 		ok, t := s.cache.UpdateMetaOrDelta(u.subject, 0, func(st consent.State, meta any) (consent.State, any, bool) {
 			next := meta.(*stateMeta).withOwn(xid)

@@ -971,7 +971,8 @@ func (c *Cache) Base(t *Ticket) (consent.State, any) {
 }
 
 // GetMeta returns key's cached state and its meta without counting a hit
-// or moving it in the LRU (for tests and monitoring).
+// or moving it in the LRU (for tests, monitoring, and a store that looks
+// before it decides how to bring a state forward).
 func (c *Cache) GetMeta(key string) (consent.State, any, bool) {
 	if c == nil {
 		return consent.State{}, nil, false
