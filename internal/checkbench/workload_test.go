@@ -114,7 +114,10 @@ type workloadResult struct {
 	// Hits answered, under WithMaxStaleness, by a state whose change
 	// another process announced but this one had not yet read.
 	StaleHits uint64
-	RSSMiB    float64
+	// States brought forward from the other process's notified events,
+	// with no read (pgstore.WithNotifyEvents).
+	NotifyApplied uint64
+	RSSMiB        float64
 	// Of the Go runtime during the run: collections, the CPU they took
 	// (of it, assists: time allocating goroutines spent marking), and
 	// the process's CPU in all.
@@ -146,8 +149,8 @@ func (r workloadResult) String() string {
 	}
 	reads := ""
 	if r.MissReads > 0 {
-		reads = fmt.Sprintf(", %.3f misses per check, %d miss queries for %d users (%.1f users per round trip), %d refreshes queued (%d read as deltas, %d of them whole after all), %d stale hits",
-			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes, r.Deltas, r.DeltaWhole, r.StaleHits)
+		reads = fmt.Sprintf(", %.3f misses per check, %d miss queries for %d users (%.1f users per round trip), %d refreshes queued (%d read as deltas, %d of them whole after all), %d stale hits, %d states brought forward from notified events",
+			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes, r.Deltas, r.DeltaWhole, r.StaleHits, r.NotifyApplied)
 	}
 	if r.Commits > 0 {
 		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v, %.2f round trips per commit, %d fallbacks",
@@ -170,6 +173,7 @@ func (r *workloadResult) storeStats(s *pgstore.Store) {
 	r.Commits, r.Batches, r.CommitTime = st.Commits, st.Batches, st.CommitTime
 	r.CommitRoundTrips, r.Fallbacks = st.CommitRoundTrips, st.Fallbacks
 	r.Deltas, r.DeltaWhole, r.StaleHits = st.Deltas, st.DeltaWhole, st.StaleHits
+	r.NotifyApplied = st.NotifyApplied
 }
 
 // warmResult is one process's warm-up.
@@ -216,7 +220,8 @@ func maxStale() time.Duration {
 // workload, on pool.
 func openWorkloadStore(t testing.TB, pool *pgxpool.Pool, schema string) *pgstore.Store {
 	s, err := pgstore.New(context.Background(), pool, pgstore.WithChannel(schema), pgstore.WithCacheSize(cacheSize()),
-		pgstore.WithRefresh(os.Getenv("PRIVACY_WORKLOAD_REFRESH") != "0"), pgstore.WithMaxStaleness(maxStale()))
+		pgstore.WithRefresh(os.Getenv("PRIVACY_WORKLOAD_REFRESH") != "0"), pgstore.WithMaxStaleness(maxStale()),
+		pgstore.WithNotifyEvents(os.Getenv("PRIVACY_WORKLOAD_NOTIFY_EVENTS") != "0"))
 	require.NoError(t, err)
 	return s
 }
@@ -453,6 +458,7 @@ func (r *workloadResult) since(before pgstore.Stats) {
 	r.Deltas -= before.Deltas
 	r.DeltaWhole -= before.DeltaWhole
 	r.StaleHits -= before.StaleHits
+	r.NotifyApplied -= before.NotifyApplied
 }
 
 // TestWorkload runs the realistic workload on the memory store (one
@@ -509,7 +515,7 @@ func TestWorkload(t *testing.T) {
 		}
 		next("ready", nil)
 		pool := pgtest.Pool(t, schema, pgtest.WithMaxConns(workloadConns))
-		t.Logf("cache size %d states per process, %d connections per process, max staleness %v", cacheSize(), workloadConns, maxStale())
+		t.Logf("cache size %d states per process, %d connections per process, max staleness %v, notified events %v", cacheSize(), workloadConns, maxStale(), os.Getenv("PRIVACY_WORKLOAD_NOTIFY_EVENTS") != "0")
 
 		// Phase 1: cold start, both processes with empty caches.
 		s := openWorkloadStore(t, pool, schema)
