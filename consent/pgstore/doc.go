@@ -181,6 +181,27 @@
 // (a user alone in a warm-up chunk) are read whole. TestDeltaRefresh
 // shows it; Stats counts Deltas and DeltaWhole.
 //
+// Notified events. An Append whose group commits in one round trip also
+// sends its events, sealed, between the transaction's "o:" and its tags
+// ("e:", then base64url of a random nonce and the events under AES-256-GCM,
+// with a key derived from the notify key; one user's events whole in one
+// notification, as many users to a notification as fit). Every other
+// instance's listener then brings a cached state forward itself, under
+// the write-through rule: a state whose snapshot saw the transaction stays,
+// any other takes the events and notes the transaction, and an event dated
+// at an instant the state holds, or a state with no snapshot or a full
+// list of noted transactions, sends it to a delta refresh instead. The
+// users so handled skip their tags; a user not cached, or cached without a
+// snapshot, is left to its tag. A Check of a user another instance
+// just changed then waits for no read, and answers with that change
+// (TestNotifiedEventsBringStatesForward; Stats counts NotifyApplied). A
+// notification of events that does not open (tampered, another key) is
+// counted (NotifyBad) and ignored: the tags that follow still tell of the
+// change (TestUnreadableEventsFallBackToTags). An earlier version reads
+// the payload as a tag of no user and ignores it, so mixed fleets need no
+// upgrade step. [WithNotifyEvents](false) sends tags only. Appends written
+// the careful way and [Store.AppendTx] send tags only.
+//
 // Bounded staleness, opt-in. While a changed user's refresh runs, a State
 // of that user waits for it. [WithMaxStaleness](d) answers instead from
 // the state cached before the change, for at most d after the first
