@@ -80,6 +80,29 @@ type Flags struct {
 	Publication bool
 }
 
+// Bits returns f as one byte: 1 for ThirdPartyTransfer, 2 for
+// CrossBorderTransfer, 4 for Publication (the form an event's ID hashes,
+// and stores may keep).
+func (f Flags) Bits() byte {
+	var b byte
+	if f.ThirdPartyTransfer {
+		b |= 1
+	}
+	if f.CrossBorderTransfer {
+		b |= 2
+	}
+	if f.Publication {
+		b |= 4
+	}
+	return b
+}
+
+// FlagsFromBits is the inverse of [Flags.Bits]; ok is false when b has a
+// bit set that names no flag.
+func FlagsFromBits(b byte) (f Flags, ok bool) {
+	return Flags{ThirdPartyTransfer: b&1 != 0, CrossBorderTransfer: b&2 != 0, Publication: b&4 != 0}, b <= 7
+}
+
 // Operator is who the consent is given to, as art. 8 p.4 of the Law asks
 // a consent to name it: the operator and its BIN (or IIN for an
 // individual entrepreneur).
@@ -277,17 +300,7 @@ func (e Event) ContentID() string {
 	field(string(e.Channel))
 	field(e.Evidence)
 	stamp(e.Until)
-	var f byte
-	if e.Flags.ThirdPartyTransfer {
-		f |= 1
-	}
-	if e.Flags.CrossBorderTransfer {
-		f |= 2
-	}
-	if e.Flags.Publication {
-		f |= 4
-	}
-	h.Write([]byte{f})
+	h.Write([]byte{e.Flags.Bits()})
 	// Fields added later are hashed only when set, so an event without
 	// them keeps the ID it always had and a retried append stays a no-op.
 	if !e.Operator.IsZero() {

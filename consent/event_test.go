@@ -100,3 +100,17 @@ func TestEventLogValueHidesSubject(t *testing.T) {
 	assert.NotContains(t, buf.String(), "901123300258")
 	assert.Contains(t, buf.String(), "payments")
 }
+
+func TestFlagsBits(t *testing.T) {
+	for b := range 256 {
+		f, ok := consent.FlagsFromBits(byte(b))
+		if b > 7 {
+			assert.False(t, ok, "bits %d name no flag", b)
+			continue
+		}
+		require.True(t, ok, "bits %d", b)
+		assert.Equal(t, byte(b), f.Bits(), "round trip of %d", b)
+	}
+	assert.Equal(t, byte(0), consent.Flags{}.Bits())
+	assert.Equal(t, byte(2), consent.Flags{CrossBorderTransfer: true}.Bits())
+}

@@ -168,17 +168,7 @@ func appendUser(b []byte, u userEvents) []byte {
 		} else {
 			b = appendTime(append(b, 1), e.Until)
 		}
-		var f byte
-		if e.Flags.ThirdPartyTransfer {
-			f |= 1
-		}
-		if e.Flags.CrossBorderTransfer {
-			f |= 2
-		}
-		if e.Flags.Publication {
-			f |= 4
-		}
-		b = append(b, f)
+		b = append(b, e.Flags.Bits())
 		b = appendString(b, e.Operator.Name)
 		b = appendString(b, e.Operator.BIN)
 		b = binary.AppendUvarint(b, uint64(len(e.Categories)))
@@ -304,11 +294,10 @@ func decodeUsers(plain []byte, in *interner) ([]userEvents, error) {
 			default:
 				d.bad = true
 			}
-			f := d.byte()
-			if f > 7 {
+			var ok bool
+			if e.Flags, ok = consent.FlagsFromBits(d.byte()); !ok {
 				d.bad = true
 			}
-			e.Flags = consent.Flags{ThirdPartyTransfer: f&1 != 0, CrossBorderTransfer: f&2 != 0, Publication: f&4 != 0}
 			e.Operator.Name = d.common()
 			e.Operator.BIN = d.common()
 			if k := d.count(1); k > 0 {
