@@ -148,9 +148,9 @@ func (r workloadResult) String() string {
 		pool = fmt.Sprintf(", pool: %d of %d acquires waited, mean acquire %v", r.EmptyAcquires, r.Acquires, r.AcquireWait)
 	}
 	reads := ""
-	if r.MissReads > 0 {
+	if r.MissReads+r.Refreshes+r.NotifyApplied > 0 {
 		reads = fmt.Sprintf(", %.3f misses per check, %d miss queries for %d users (%.1f users per round trip), %d refreshes queued (%d read as deltas, %d of them whole after all), %d stale hits, %d states brought forward from notified events",
-			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(r.MissReads), r.Refreshes, r.Deltas, r.DeltaWhole, r.StaleHits, r.NotifyApplied)
+			float64(r.CacheMisses)/float64(max(r.Checks, 1)), r.MissReads, r.MissUsers, float64(r.MissUsers)/float64(max(r.MissReads, 1)), r.Refreshes, r.Deltas, r.DeltaWhole, r.StaleHits, r.NotifyApplied)
 	}
 	if r.Commits > 0 {
 		reads += fmt.Sprintf(", %d group commits of %.1f appends each, mean commit %v, %.2f round trips per commit, %d fallbacks",
