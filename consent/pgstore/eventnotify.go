@@ -3,13 +3,18 @@ package pgstore
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/yasam/privacy/consent"
@@ -19,12 +24,27 @@ import (
 // A transaction that Append commits in one round trip also notifies its
 // events, so that other instances bring their cached states forward from
 // the notification instead of reading the database: eventsPrefix, then,
-// in unpadded base64url, a random nonce and the events sealed with
-// AES-256-GCM under a key derived from the tables' notify key. NOTIFY is
-// readable by any role that may connect to the database, so the events
-// (personal data) never travel in the clear; the tags that follow name
-// the same users, for instances that cannot read the events (an earlier
-// version takes the payload for a tag no user has, and ignores it).
+// in unpadded base64url, a nonce and the events sealed with AES-256-GCM.
+// NOTIFY is open to any role that may connect to the database, so the
+// events (personal data) never travel in the clear, and a listener
+// trusts them only as far as it can check them:
+//
+//   - The transaction's first notification, "o:<xid>/<mark>", ends in a
+//     MAC over that text that the server computes in the same statement
+//     (it alone knows the xid), from the notify key read in SQL: a role
+//     that may not read consent_meta cannot name a transaction as one of
+//     the store's. Without a valid MAC the listener ignores the events.
+//   - The events are sealed under a key of the sending Store (derived by
+//     HKDF from the notify key and the Store's random nonce, the first
+//     part of its mark), with the mark as additional data: they open only
+//     after the "o:" of the commit that sealed them. The GCM nonce is the
+//     mark's sequence number and the payload's index, so it never repeats
+//     under a key.
+//
+// A replay of a whole transaction's notifications brings nothing new: a
+// state that lacks that transaction takes its own events. The tags that
+// follow name the same users, for instances that cannot read the events
+// (an earlier version takes the payload for a tag no user has).
 //
 // The sealed text is eventsFormat, then one block per user: the subject,
 // the number of events, and each event's fields (strings length-prefixed
@@ -44,35 +64,104 @@ const (
 	maxPlain = maxSealed - gcmNonce - gcmTag
 	gcmNonce = 12
 	gcmTag   = 16
+	// macLen is the length of the MAC that ends an "o:" notification:
+	// 16 bytes in hex.
+	macLen = 32
 )
 
-// eventsKeyLabel separates the events' key from the tags' HMAC, both
-// derived from the notify key.
-const eventsKeyLabel = "pgstore: notification events, v1"
+// eventsSalt separates the events' keys from the tags' HMAC and the
+// marks' MAC, all derived from the notify key.
+const eventsSalt = "pgstore: notification events"
+
+// maxSenders bounds the senders' keys a listener keeps.
+const maxSenders = 256
 
 // errSealed is returned for a notification of events that cannot be
 // opened or read: it is then ignored, and its tags tell of the change.
 var errSealed = errors.New("pgstore: malformed notification of events")
 
-// sealer seals and opens notifications of events. It is safe for
-// concurrent use.
+// b64 is the payloads' encoding; strict, so that a payload has one form.
+var b64 = base64.RawURLEncoding.Strict()
+
+// sealer seals and opens notifications of events and checks the MAC of
+// a transaction's "o:" notification. It is safe for concurrent use.
 type sealer struct {
-	aead cipher.AEAD
+	key    []byte   // the tables' notify key
+	k1, k2 [32]byte // the marks' MAC keys: sha256(key || 0x01), sha256(key || 0x02)
+
+	mu    sync.Mutex
+	aeads map[string]cipher.AEAD // by sending Store's nonce
 }
 
-// newSealer derives the events' key from the tables' notify key.
-func newSealer(notifyKey []byte) (*sealer, error) {
-	m := hmac.New(sha256.New, notifyKey)
-	m.Write([]byte(eventsKeyLabel))
-	block, err := aes.NewCipher(m.Sum(nil))
+func newSealer(notifyKey []byte) *sealer {
+	s := &sealer{key: notifyKey, aeads: make(map[string]cipher.AEAD)}
+	s.k1 = sha256.Sum256(append(slices.Clip(notifyKey), 1))
+	s.k2 = sha256.Sum256(append(slices.Clip(notifyKey), 2))
+	return s
+}
+
+// headMAC is the MAC that the server appends to a transaction's head,
+// "o:<xid>/<mark>" (see queries.notify): sha256(k2 || sha256(k1 || head)),
+// its first 16 bytes in hex.
+func (s *sealer) headMAC(head string) string {
+	inner := sha256.Sum256(append(s.k1[:], head...))
+	outer := sha256.Sum256(append(s.k2[:], inner[:]...))
+	return hex.EncodeToString(outer[:macLen/2])
+}
+
+// checkHead reports whether payload is a head followed by "/" and its
+// valid MAC, and returns the head (payload itself when it is not).
+func (s *sealer) checkHead(payload string) (string, bool) {
+	i := strings.LastIndexByte(payload, '/')
+	if i < 0 || len(payload)-i-1 != macLen {
+		return payload, false
+	}
+	head := payload[:i]
+	if !hmac.Equal([]byte(payload[i+1:]), []byte(s.headMAC(head))) {
+		return payload, false
+	}
+	return head, true
+}
+
+// aead returns the AEAD of the Store whose nonce is sender.
+func (s *sealer) aead(sender string) (cipher.AEAD, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.aeads[sender]; ok {
+		return a, nil
+	}
+	k, err := hkdf.Key(sha256.New, s.key, []byte(eventsSalt), sender, 32)
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
+	block, err := aes.NewCipher(k)
 	if err != nil {
 		return nil, err
 	}
-	return &sealer{aead: aead}, nil
+	a, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.aeads) >= maxSenders {
+		clear(s.aeads) // senders of long ago: derived again if they speak
+	}
+	s.aeads[sender] = a
+	return a, nil
+}
+
+// markParts splits a mark, "/<nonce>.<seq>", into the sending Store's
+// nonce and the commit's sequence number.
+func markParts(mark string) (sender string, seq uint64, ok bool) {
+	rest, ok := strings.CutPrefix(mark, "/")
+	if !ok {
+		return "", 0, false
+	}
+	sender, n, ok := strings.Cut(rest, ".")
+	if !ok || sender == "" {
+		return "", 0, false
+	}
+	seq, err := strconv.ParseUint(n, 10, 64)
+	return sender, seq, err == nil
 }
 
 // userEvents are one user's events of a transaction, in log order.
@@ -98,10 +187,19 @@ func byUser(events []consent.Event) []userEvents {
 	return out
 }
 
-// seal returns the notifications that carry users' events: as many
-// users to a notification as fit under PostgreSQL's limit, and a user
-// whose events alone do not fit in none.
-func (s *sealer) seal(users []userEvents) []string {
+// seal returns the notifications that carry users' events for the
+// commit whose mark is mark (this Store's): as many users to a
+// notification as fit under PostgreSQL's limit, and a user whose events
+// alone do not fit in none.
+func (s *sealer) seal(mark string, users []userEvents) ([]string, error) {
+	sender, seq, ok := markParts(mark)
+	if !ok {
+		return nil, errors.New("pgstore: seal events: malformed mark")
+	}
+	a, err := s.aead(sender)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		out   []string
 		plain = []byte{eventsFormat}
@@ -109,7 +207,12 @@ func (s *sealer) seal(users []userEvents) []string {
 	)
 	flush := func() {
 		if len(plain) > 1 {
-			out = append(out, s.sealOne(plain))
+			var nonce [gcmNonce]byte
+			binary.BigEndian.PutUint64(nonce[:8], seq)
+			binary.BigEndian.PutUint32(nonce[8:], uint32(len(out)))
+			buf := append(make([]byte, 0, gcmNonce+len(plain)+gcmTag), nonce[:]...)
+			buf = a.Seal(buf, nonce[:], plain, []byte(eventsPrefix+mark))
+			out = append(out, eventsPrefix+b64.EncodeToString(buf))
 			plain = plain[:1]
 		}
 	}
@@ -124,27 +227,28 @@ func (s *sealer) seal(users []userEvents) []string {
 		plain = append(plain, block...)
 	}
 	flush()
-	return out
-}
-
-func (s *sealer) sealOne(plain []byte) string {
-	buf := make([]byte, gcmNonce, gcmNonce+len(plain)+gcmTag)
-	if _, err := rand.Read(buf); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	buf = s.aead.Seal(buf, buf[:gcmNonce], plain, []byte(eventsPrefix))
-	return eventsPrefix + base64.RawURLEncoding.EncodeToString(buf)
+	return out, nil
 }
 
 // open reads a notification of events (payload starts with
-// eventsPrefix), interning low-cardinality strings through in (may be
-// nil). Any fault, tampering included, returns errSealed.
-func (s *sealer) open(payload string, in *interner) ([]userEvents, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(payload[len(eventsPrefix):])
+// eventsPrefix) of the commit whose mark, checked by its head's MAC, is
+// mark, interning low-cardinality strings through in (may be nil). Any
+// fault, tampering or another commit's payload included, returns
+// errSealed.
+func (s *sealer) open(payload, mark string, in *interner) ([]userEvents, error) {
+	sender, _, ok := markParts(mark)
+	if !ok {
+		return nil, errSealed
+	}
+	a, err := s.aead(sender)
+	if err != nil {
+		return nil, errSealed
+	}
+	raw, err := b64.DecodeString(payload[len(eventsPrefix):])
 	if err != nil || len(raw) < gcmNonce+gcmTag {
 		return nil, errSealed
 	}
-	plain, err := s.aead.Open(nil, raw[:gcmNonce], raw[gcmNonce:], []byte(eventsPrefix))
+	plain, err := a.Open(nil, raw[:gcmNonce], raw[gcmNonce:], []byte(eventsPrefix+mark))
 	if err != nil {
 		return nil, errSealed
 	}
@@ -270,12 +374,14 @@ func decodeUsers(plain []byte, in *interner) ([]userEvents, error) {
 	}
 	d := &decoder{b: plain[1:], in: in}
 	var out []userEvents
+	seen := make(map[string]bool)
 	for len(d.b) > 0 && !d.bad {
 		u := userEvents{subject: d.string()}
 		n := d.count(minEvent)
-		if d.bad || n == 0 || u.subject == "" {
+		if d.bad || n == 0 || u.subject == "" || seen[u.subject] {
 			return nil, errSealed
 		}
+		seen[u.subject] = true
 		u.events = make([]consent.Event, 0, n)
 		for range n {
 			e := consent.Event{Subject: u.subject}

@@ -19,9 +19,19 @@ import (
 
 func testSealer(t testing.TB) *sealer {
 	t.Helper()
-	s, err := newSealer([]byte("the tables' notify key, 32 bytes"))
+	return newSealer([]byte("the tables' notify key, 32 bytes"))
+}
+
+// testMark is a commit's mark: a sending Store's nonce and a sequence
+// number.
+const testMark = "/0123456789abcdef.7"
+
+// mustSeal seals users for the commit marked mark.
+func mustSeal(t testing.TB, s *sealer, mark string, users []userEvents) []string {
+	t.Helper()
+	out, err := s.seal(mark, users)
 	require.NoError(t, err)
-	return s
+	return out
 }
 
 // fullEvent sets every field an event has, with instants that need
@@ -61,10 +71,10 @@ func TestSealedEventsRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			payloads := s.seal(byUser(tt.events))
+			payloads := mustSeal(t, s, testMark, byUser(tt.events))
 			require.Len(t, payloads, 1)
 			assert.LessOrEqual(t, len(payloads[0]), maxPayload)
-			users, err := s.open(payloads[0], nil)
+			users, err := s.open(payloads[0], testMark, nil)
 			require.NoError(t, err)
 			var got []consent.Event
 			for _, u := range users {
@@ -99,12 +109,12 @@ func TestSealSplitsUnderTheLimit(t *testing.T) {
 	huge := consent.Grant("huge", purpose.Payments, "bank", at)
 	huge.Evidence = strings.Repeat("e", maxPlain)
 	events = append(events, huge)
-	payloads := s.seal(byUser(events))
+	payloads := mustSeal(t, s, testMark, byUser(events))
 	require.Greater(t, len(payloads), 1)
 	seen := map[string]int{}
 	for _, p := range payloads {
 		require.LessOrEqual(t, len(p), maxPayload, "PostgreSQL refuses a payload of 8000 bytes or more")
-		users, err := s.open(p, nil)
+		users, err := s.open(p, testMark, nil)
 		require.NoError(t, err)
 		for _, u := range users {
 			seen[u.subject]++
@@ -116,13 +126,21 @@ func TestSealSplitsUnderTheLimit(t *testing.T) {
 	for u, n := range seen {
 		assert.Equal(t, 1, n, u)
 	}
-	assert.Empty(t, s.seal(nil))
+	assert.Empty(t, mustSeal(t, s, testMark, nil))
+	// Each payload of a commit has its own GCM nonce.
+	nonces := map[string]bool{}
+	for _, p := range payloads {
+		raw, err := b64.DecodeString(p[len(eventsPrefix):])
+		require.NoError(t, err)
+		nonces[string(raw[:gcmNonce])] = true
+	}
+	assert.Len(t, nonces, len(payloads), "a GCM nonce repeated under one key")
 }
 
 func TestOpenRefusesWhatItDidNotSeal(t *testing.T) {
 	t.Parallel()
 	s := testSealer(t)
-	good := s.seal(byUser([]consent.Event{fullEvent()}))[0]
+	good := mustSeal(t, s, testMark, byUser([]consent.Event{fullEvent()}))[0]
 	raw, err := base64.RawURLEncoding.DecodeString(good[len(eventsPrefix):])
 	require.NoError(t, err)
 	flip := func(i int) string {
@@ -130,9 +148,19 @@ func TestOpenRefusesWhatItDidNotSeal(t *testing.T) {
 		b[i] ^= 1
 		return eventsPrefix + base64.RawURLEncoding.EncodeToString(b)
 	}
-	other, err := newSealer([]byte("another key....................."))
-	require.NoError(t, err)
-	sealedPlain := func(plain []byte) string { return s.sealOne(plain) }
+	other := newSealer([]byte("another key....................."))
+	// sealedPlain seals plain as seal would, so that the decoder's
+	// refusals are reached.
+	sealedPlain := func(plain []byte) string {
+		a, err := s.aead("0123456789abcdef")
+		require.NoError(t, err)
+		nonce := make([]byte, gcmNonce)
+		return eventsPrefix + b64.EncodeToString(a.Seal(nonce, nonce, plain, []byte(eventsPrefix+testMark)))
+	}
+	canon := good[len(good)-1:]
+	noncanon := map[string]string{"A": "B", "Q": "R", "g": "h", "w": "x"}[canon]
+	dup := append([]byte{eventsFormat}, appendUser(nil, userEvents{subject: "u", events: []consent.Event{fullEvent()}})...)
+	dup = append(dup, dup[1:]...)
 	tests := map[string]string{
 		"nonce changed":       flip(0),
 		"ciphertext changed":  flip(gcmNonce + 3),
@@ -141,16 +169,22 @@ func TestOpenRefusesWhatItDidNotSeal(t *testing.T) {
 		"not base64":          eventsPrefix + "!!!!" + good[6:],
 		"empty":               eventsPrefix,
 		"shorter than a tag":  eventsPrefix + base64.RawURLEncoding.EncodeToString(make([]byte, gcmNonce+gcmTag-1)),
-		"another key":         other.seal(byUser([]consent.Event{fullEvent()}))[0],
+		"another key":         mustSeal(t, other, testMark, byUser([]consent.Event{fullEvent()}))[0],
+		"another store's key": mustSeal(t, s, "/fedcba9876543210.7", byUser([]consent.Event{fullEvent()}))[0],
+		"another commit":      mustSeal(t, s, "/0123456789abcdef.8", byUser([]consent.Event{fullEvent()}))[0],
+		"a subject twice":     sealedPlain(dup),
 		"unknown format":      sealedPlain([]byte{2, 1, 'u', 0}),
 		"no users":            sealedPlain([]byte{eventsFormat}),
 		"user without events": sealedPlain([]byte{eventsFormat, 1, 'u', 0}),
 		"count past the end":  sealedPlain([]byte{eventsFormat, 1, 'u', 200}),
 		"string past the end": sealedPlain(append([]byte{eventsFormat, 1, 'u', 1, 50}, make([]byte, 14)...)),
 	}
+	if noncanon != "" {
+		tests["base64 not in its one form"] = good[:len(good)-1] + noncanon
+	}
 	for name, p := range tests {
 		t.Run(name, func(t *testing.T) {
-			users, err := s.open(p, nil)
+			users, err := s.open(p, testMark, nil)
 			assert.ErrorIs(t, err, errSealed)
 			assert.Nil(t, users)
 		})
@@ -208,14 +242,14 @@ func FuzzDecodeEvents(f *testing.F) {
 // panics, and refuses everything it did not seal.
 func FuzzOpenEvents(f *testing.F) {
 	s := testSealer(f)
-	f.Add(s.seal(byUser([]consent.Event{fullEvent()}))[0])
+	f.Add(mustSeal(f, s, testMark, byUser([]consent.Event{fullEvent()}))[0])
 	f.Add(eventsPrefix)
 	f.Add(eventsPrefix + "AAAA")
 	f.Fuzz(func(t *testing.T, payload string) {
 		if !strings.HasPrefix(payload, eventsPrefix) {
 			payload = eventsPrefix + payload
 		}
-		users, err := s.open(payload, nil)
+		users, err := s.open(payload, testMark, nil)
 		if err == nil && len(users) == 0 {
 			t.Fatal("opened with no users")
 		}
@@ -230,20 +264,52 @@ func BenchmarkSealEvents(b *testing.B) {
 		events = append(events, consent.Grant("user-"+time.Duration(i).String(), purpose.Payments, "bank", at))
 	}
 	users := byUser(events)
-	payload := s.seal(users)[0]
+	payload := mustSeal(b, s, testMark, users)[0]
 	b.Run("seal16", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			s.seal(users)
+			if _, err := s.seal(testMark, users); err != nil {
+				b.Fatal(err)
+			}
 		}
 	})
 	b.Run("open16", func(b *testing.B) {
 		var in interner
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := s.open(payload, &in); err != nil {
+			if _, err := s.open(payload, testMark, &in); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
+}
+
+// TestHeadMAC: a transaction's head names it as one of the store's only
+// with the MAC of the notify key; the store's SQL computes the same MAC
+// as the Go code (shown with a real server in
+// TestForgedNotificationsAreIgnored).
+func TestHeadMAC(t *testing.T) {
+	t.Parallel()
+	s := testSealer(t)
+	head := "o:4242" + testMark
+	mac := s.headMAC(head)
+	assert.Len(t, mac, macLen)
+	got, ok := s.checkHead(head + "/" + mac)
+	assert.True(t, ok)
+	assert.Equal(t, head, got)
+	got, ok = s.checkHead("o:4242/" + s.headMAC("o:4242"))
+	assert.True(t, ok, "a head without a mark (AppendTx)")
+	assert.Equal(t, "o:4242", got)
+	for name, p := range map[string]string{
+		"no MAC":           head,
+		"another xid":      "o:4243" + testMark + "/" + mac,
+		"another key":      head + "/" + newSealer([]byte("another key.....................")).headMAC(head),
+		"MAC cut short":    head + "/" + mac[:macLen-1],
+		"MAC upper case":   head + "/" + strings.ToUpper(mac),
+		"an earlier store": "o:4242/0123456789abcdef.0123456789abcde",
+	} {
+		got, ok := s.checkHead(p)
+		assert.False(t, ok, name)
+		assert.Equal(t, p, got, name+": a refused head is returned as it came")
+	}
 }

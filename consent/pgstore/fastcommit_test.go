@@ -53,7 +53,8 @@ func TestFastCommitIsOneTransaction(t *testing.T) {
 		}
 		a := s.insertArgs(batches, make([]error, len(batches)))
 		b.Queue(s.sql.insertNew, a.args...)
-		s.queueNotify(b, s.sealEvents(batches, make([]error, len(batches))), a.tags, "")
+		_, mark := s.ownMark()
+		s.queueNotify(b, s.sealEvents(mark, batches, make([]error, len(batches))), a.tags, mark)
 	}
 
 	t.Run("one transaction ID", func(t *testing.T) {
@@ -213,7 +214,7 @@ func TestOwnMarks(t *testing.T) {
 			xid := uint64(1<<40 + i)
 			tx, err := a.pool.Begin(ctx)
 			require.NoError(t, err)
-			for _, p := range []string{fmt.Sprintf("%s%d%s", ownPrefix, xid, tc.mark), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, xid)} {
+			for _, p := range []string{signedHead(a, xid, tc.mark), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, xid)} {
 				_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", schema, p)
 				require.NoError(t, err)
 			}

@@ -108,12 +108,18 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 	// by its "o:" notification; 0 when unknown.
 	var curXID uint64
 	var curPID uint32
+	// curChecked: transaction curXID's head ended in a valid MAC (see
+	// sealer.checkHead), so it is one of the store's: only then are its
+	// events read (with its mark, curMark) and its "x:" trusted. Any role
+	// that may connect can NOTIFY.
+	var curChecked bool
+	var curMark string
 	holds := func(m any) bool { return m.(*stateMeta).holds(curXID) }
 	// applied are the tags of the users of transaction curXID brought
 	// forward from its notified events: their tags are skipped.
 	applied := make(map[string]bool)
 	reset := func() {
-		curXID = 0
+		curXID, curChecked, curMark = 0, false, ""
 		clear(applied)
 	}
 	for {
@@ -137,24 +143,31 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 			case strings.HasPrefix(n.Payload, ownPrefix):
 				skipPID = 0
 				// "o:<xid>", or "o:<xid>/<mark>" from an instance
-				// that applies the transaction to its cache itself.
-				xid, mark, ok := strings.Cut(n.Payload[len(ownPrefix):], "/")
+				// that applies the transaction to its cache itself,
+				// which this version's instances end in "/<MAC>".
+				head, checked := s.sealer.checkHead(n.Payload)
+				xid, mark, ok := strings.Cut(head[len(ownPrefix):], "/")
 				if ok && s.isOwn(mark) {
 					skipPID = n.PID
 				}
 				reset()
 				curPID = n.PID
 				if x, err := strconv.ParseUint(xid, 10, 64); err == nil {
-					curXID = x
+					curXID, curChecked = x, checked
+					if checked && ok {
+						curMark = "/" + mark
+					}
 				}
 			case strings.HasPrefix(n.Payload, xidPrefix):
-				skipPID = 0
-				reset()
 				// The last notification of a transaction: its tags
-				// are applied.
-				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil {
+				// are applied. Tokens trust it only after the store's
+				// own head (an earlier version's, or a forged one, costs
+				// a token a read).
+				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil && curChecked && xid == curXID {
 					s.seen.add(xid)
 				}
+				skipPID = 0
+				reset()
 			case strings.HasPrefix(n.Payload, batchPrefix):
 				// Many tags, from a finalized fleet (payloads).
 				tags, ok := parseBatch(n.Payload)
@@ -178,8 +191,8 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				// Events of transaction curXID (see WithNotifyEvents).
 				// Unreadable ones are ignored: the tags that follow
 				// tell of the change.
-				if skipPID == 0 && curXID != 0 && s.cfg.refresh && !s.cfg.ignoreEvents {
-					s.applyEvents(n.Payload, curXID, applied)
+				if skipPID == 0 && curMark != "" && s.cfg.refresh && !s.cfg.ignoreEvents {
+					s.applyEvents(n.Payload, curXID, curMark, applied)
 				}
 			case skipPID != 0:
 				// This instance's own transaction: already applied.
@@ -230,8 +243,8 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 // cached, or cached without a snapshot (no meta), is left to its tag,
 // which voids a read in flight and has a state without snapshot read
 // again.
-func (s *Store) applyEvents(payload string, xid uint64, applied map[string]bool) {
-	users, err := s.sealer.open(payload, s.interner())
+func (s *Store) applyEvents(payload string, xid uint64, mark string, applied map[string]bool) {
+	users, err := s.sealer.open(payload, mark, s.interner())
 	if err != nil {
 		s.notifyBad.Add(1)
 		s.cfg.logger.Warn("pgstore: unreadable consent events notification; its tags apply", "bytes", len(payload))

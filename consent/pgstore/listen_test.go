@@ -111,19 +111,20 @@ func TestNotificationsCarryNoSubject(t *testing.T) {
 	}
 	require.Len(t, payloads, 4)
 	xid := strings.TrimPrefix(payloads[3], xidPrefix)
-	own, mark, ok := strings.Cut(payloads[0], "/")
+	head, ok := s.sealer.checkHead(payloads[0])
+	require.True(t, ok, "the head's MAC, computed by the server, does not check")
+	own, mark, ok := strings.Cut(head, "/")
 	require.True(t, ok, "the first notification carries the instance's mark")
 	assert.True(t, s.isOwn(mark), "the mark is the appending instance's")
 	assert.Equal(t, []string{ownPrefix + xid, s.tag(secret), xidPrefix + xid}, []string{own, payloads[2], payloads[3]})
 	assert.Len(t, payloads[2], 32)
-	// The events are sealed: only a holder of the tables' key opens them.
+	// The events are sealed: only a holder of the tables' key opens them,
+	// after the head of their own commit.
 	require.True(t, strings.HasPrefix(payloads[1], eventsPrefix))
-	users, err := s.sealer.open(payloads[1], nil)
+	users, err := s.sealer.open(payloads[1], "/"+mark, nil)
 	require.NoError(t, err)
 	require.Len(t, users, 1)
 	assert.Equal(t, secret, users[0].subject)
-	other, err := newSealer([]byte("another table's key, 32 bytes.."))
-	require.NoError(t, err)
-	_, err = other.open(payloads[1], nil)
+	_, err = newSealer([]byte("another table's key, 32 bytes..")).open(payloads[1], "/"+mark, nil)
 	assert.ErrorIs(t, err, errSealed, "opened under another key")
 }

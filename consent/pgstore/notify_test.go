@@ -232,7 +232,7 @@ func TestMalformedBatchClearsCache(t *testing.T) {
 		end := uint64(1<<62 + i)
 		conn, err := s.pool.Acquire(ctx)
 		require.NoError(t, err)
-		for _, q := range []string{p, fmt.Sprintf("%s%d", xidPrefix, end)} {
+		for _, q := range []string{p, signedHead(s, end, ""), fmt.Sprintf("%s%d", xidPrefix, end)} {
 			_, err := conn.Exec(ctx, "SELECT pg_notify($1, $2)", schema, q)
 			require.NoError(t, err)
 		}
@@ -272,7 +272,7 @@ func TestBatchHoldsAndOwnMarks(t *testing.T) {
 		defer conn.Release()
 		tx, err := conn.Begin(ctx)
 		require.NoError(t, err)
-		for _, p := range []string{fmt.Sprintf("%s%d%s", ownPrefix, xid, mark), batch, fmt.Sprintf("%s%d", xidPrefix, xid)} {
+		for _, p := range []string{signedHead(a, xid, mark), batch, fmt.Sprintf("%s%d", xidPrefix, xid)} {
 			_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", schema, p)
 			require.NoError(t, err)
 		}

@@ -2,6 +2,8 @@ package pgstore
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,8 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/pgtest"
 	"github.com/yasam/privacy/purpose"
 )
+
+// signedHead is the head of transaction xid with mark as the store's
+// SQL sends it: "o:<xid><mark>/<MAC>".
+func signedHead(s *Store, xid uint64, mark string) string {
+	head := fmt.Sprintf("%s%d%s", ownPrefix, xid, mark)
+	return head + "/" + s.sealer.headMAC(head)
+}
 
 // TestNotifiedEventsBringStatesForward shows WithNotifyEvents: another
 // instance's Append reaches this instance's cached state in the
@@ -155,15 +165,17 @@ func TestUnreadableEventsFallBackToTags(t *testing.T) {
 	require.NoError(t, err)
 	cachedMeta(t, a, user)
 
-	other, err := newSealer([]byte("another table's key, 32 bytes.."))
-	require.NoError(t, err)
+	other := newSealer([]byte("another table's key, 32 bytes.."))
 	ev := consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Hour))
 	batches := [][]consent.Event{{ev}}
 	args := w.insertArgs(batches, []error{nil})
 	before := a.Stats()
 	b := &pgx.Batch{}
 	b.Queue(w.sql.insertNew, args.args...)
-	w.queueNotify(b, other.seal(byUser(batches[0])), args.tags, "")
+	_, mark := w.ownMark()
+	sealed, err := other.seal(mark, byUser(batches[0]))
+	require.NoError(t, err)
+	w.queueNotify(b, sealed, args.tags, mark)
 	require.NoError(t, w.pool.SendBatch(ctx, b).Close())
 
 	require.Eventually(t, func() bool {
@@ -175,4 +187,105 @@ func TestUnreadableEventsFallBackToTags(t *testing.T) {
 	assert.Equal(t, before.NotifyApplied, after.NotifyApplied)
 	st, _ := cachedMeta(t, a, user)
 	sameState(t, fresh(t, a, user), st, "by the tag")
+}
+
+// TestForgedNotificationsAreIgnored: a role that may connect but read
+// no table (LISTEN and NOTIFY need no grant) sees the notifications and
+// sends its own. It cannot name a transaction as the store's: events
+// after a head without the MAC of the notify key are ignored, so no
+// forged transaction is noted as held (which would hide the real one's
+// change for good), and neither is an "x:" of a forged head (which would
+// let a token's check skip its read). A captured head replayed before
+// another commit's events does not open them; a whole commit replayed
+// brings nothing new. The real withdrawal that follows is seen.
+func TestForgedNotificationsAreIgnored(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema)
+	b := open(t, schema)
+	ctx := t.Context()
+	user := "user-victim"
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+
+	att := pgtest.DMLRole(t, schema, nil)
+	_, err := att.Exec(ctx, "SELECT 1 FROM consent_meta")
+	require.Error(t, err, "the attacker reads a table")
+	raw := listenRaw(t, att, schema)
+	// capture returns the notifications of b's next commit: its head,
+	// its events, its tags.
+	commit := func(ev consent.Event) (consent.Token, []string) {
+		t.Helper()
+		tok, err := b.AppendToken(ctx, ev)
+		require.NoError(t, err)
+		seenToken(t, a, tok)
+		return tok, txPayloads(t, raw)
+	}
+	_, first := commit(consent.Grant(user, purpose.Payments, "bank", at))
+	_, second := commit(consent.Grant("someone-else", purpose.Payments, "bank", at))
+	require.True(t, strings.HasPrefix(first[1], eventsPrefix) && strings.HasPrefix(second[1], eventsPrefix))
+	tok, _ := commit(consent.Grant(user, purpose.Payments, "bank", at.Add(time.Minute)))
+	_, err = a.State(ctx, user)
+	require.NoError(t, err)
+	_, meta := cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+	before := a.Stats()
+
+	var curText string
+	require.NoError(t, att.QueryRow(ctx, "SELECT pg_current_xact_id()::text").Scan(&curText))
+	cur, err := strconv.ParseUint(curText, 10, 64)
+	require.NoError(t, err)
+	notify := func(payloads ...string) {
+		t.Helper()
+		tx, err := att.Begin(ctx)
+		require.NoError(t, err)
+		for _, p := range payloads {
+			_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", schema, p)
+			require.NoError(t, err)
+		}
+		require.NoError(t, tx.Commit(ctx))
+	}
+	// b's mark in its first commit's head, "o:<xid><mark>/<MAC>".
+	head, _, _ := strings.Cut(first[0], "/")
+	mark := strings.TrimPrefix(first[0], head)
+	mark = mark[:strings.LastIndexByte(mark, '/')]
+	const n = 20
+	for i := range uint64(n) {
+		ys := strconv.FormatUint(cur+1+i, 10)
+		// One transaction each: PostgreSQL delivers a payload repeated
+		// within a transaction once.
+		notify(ownPrefix+ys, first[1], xidPrefix+ys)                                      // no mark, no MAC
+		notify(ownPrefix+ys+mark, first[1], xidPrefix+ys)                                 // b's mark, no MAC
+		notify(ownPrefix+ys+mark+"/"+strings.Repeat("0", macLen), first[1], xidPrefix+ys) // a made-up MAC
+	}
+	notify(first[0], second[1], xidPrefix+"1") // a captured head, another commit's events
+	notify(first...)                           // a whole commit again
+	// The listener has read all that once it reads b's next commit.
+	tok2, _ := commit(consent.Grant("bystander", purpose.Payments, "bank", at))
+	seenToken(t, a, tok2)
+
+	_, meta = cachedMeta(t, a, user)
+	require.NotNil(t, meta)
+	for i := range uint64(n) {
+		assert.False(t, meta.holds(cur+1+i), "forged transaction %d noted as held", i)
+		assert.False(t, a.seen.has(cur+1+i), "forged transaction %d's x: trusted", i)
+	}
+	assert.True(t, meta.holds(xidOf(t, tok)))
+	after := a.Stats()
+	assert.Equal(t, before.NotifyApplied, after.NotifyApplied, "forged or replayed events applied")
+	assert.Equal(t, before.NotifyBad+1, after.NotifyBad, "another commit's events opened under a captured head")
+
+	// The real withdrawal, whatever its xid, is seen, and stays seen.
+	tok, _ = commit(consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Hour)))
+	when := at.Add(2 * time.Hour)
+	st, err := a.State(ctx, user)
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", when), "a withdrawal hidden by forged notifications")
+	sameState(t, fresh(t, a, user), st, "after the withdrawal")
+	w := open(t, schema, WithNotifyEvents(false))
+	tok, err = w.AppendToken(ctx, consent.Grant(user, purpose.Support, "bank", at.Add(3*time.Hour)))
+	require.NoError(t, err)
+	seenToken(t, a, tok)
+	st, _ = cachedMeta(t, a, user)
+	assert.False(t, st.Granted(purpose.Payments, "bank", when), "a delta refresh skipped the withdrawal")
+	sameState(t, fresh(t, a, user), st, "after a delta refresh")
 }

@@ -188,7 +188,7 @@ func TestDeltaRefresh(t *testing.T) {
 		require.NoError(t, err)
 		tx, err := conn.Begin(ctx)
 		require.NoError(t, err)
-		for _, p := range []string{fmt.Sprintf("%s%d", ownPrefix, tc.xid), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, tc.xid)} {
+		for _, p := range []string{signedHead(a, tc.xid, ""), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, tc.xid)} {
 			_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", schema, p)
 			require.NoError(t, err)
 		}

@@ -324,9 +324,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if len(s.key) < 16 || s.storeID == "" || strings.ContainsRune(s.storeID, '.') {
 		return nil, fmt.Errorf("%w: consent_meta lacks the notification key or the store id; apply migrations/", ErrSchemaBehind)
 	}
-	if s.sealer, err = newSealer(s.key); err != nil {
-		return nil, fmt.Errorf("pgstore: new: %w", err)
-	}
+	s.sealer = newSealer(s.key)
 	if cfg.cacheSize <= 0 {
 		close(s.done)
 		s.cancel = func() {}
@@ -364,6 +362,7 @@ type queries struct {
 	meta, insert, byIDs, history    string
 	format, finalize                string
 	insertNew, delta                string
+	notify                          string // a transaction's notifications but the last
 	scanAfter, scanFrom, bySubjects string
 	bySubjectsAt                    string
 }
@@ -391,7 +390,18 @@ func newQueries(schema string) queries {
 	RETURNING id`,
 		// Any ID on record or repeated fails it (and its transaction).
 		insertNew: insertRows,
-		byIDs:     "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
+		// The head, "o:<xid>" and the mark, then "/" and the head's MAC
+		// (see sealer.headMAC), computed here because only the server
+		// knows the xid before the commit, from the notify key read here,
+		// so the key never travels; then the payloads of $2.
+		notify: `WITH h AS (SELECT $3 || pg_current_xact_id()::text || $4 AS head),
+	k AS (SELECT sha256(value || decode('01', 'hex')) AS k1, sha256(value || decode('02', 'hex')) AS k2
+		FROM ` + meta + ` WHERE name = 'notify_key')
+SELECT pg_notify($1, t) FROM unnest(array_prepend(
+	(SELECT h.head || coalesce('/' || encode(substr(sha256(k.k2 || sha256(k.k1 || convert_to(h.head, 'UTF8'))), 1, 16), 'hex'), '')
+	FROM h LEFT JOIN k ON true),
+	$2::text[])) AS t`,
+		byIDs: "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
 		// Keyset chunks of the whole log, in subject then log order; the
 		// first column is the read's snapshot (see stateMeta).
 		scanAfter:    "SELECT " + snapColumn + columns + " FROM " + events + " WHERE subject > $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
@@ -585,7 +595,7 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 	seq, mark := s.ownMark()
 	b := &pgx.Batch{}
 	b.Queue(s.sql.insertNew, a.args...)
-	s.queueNotify(b, s.sealEvents(batches, errs), a.tags, mark)
+	s.queueNotify(b, s.sealEvents(mark, batches, errs), a.tags, mark)
 	s.commitRTs.Add(1)
 	br := s.pool.SendBatch(ctx, b)
 	_, err = br.Exec()
@@ -625,9 +635,9 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 }
 
 // sealEvents returns the notifications that carry the events of the
-// batches not failed in errs (see [WithNotifyEvents]); none when they
-// are off.
-func (s *Store) sealEvents(batches [][]consent.Event, errs []error) []string {
+// batches not failed in errs, for the commit marked mark (see
+// [WithNotifyEvents]); none when they are off.
+func (s *Store) sealEvents(mark string, batches [][]consent.Event, errs []error) []string {
 	if s.cfg.noEvents {
 		return nil
 	}
@@ -637,7 +647,11 @@ func (s *Store) sealEvents(batches [][]consent.Event, errs []error) []string {
 			events = append(events, b...)
 		}
 	}
-	return s.sealer.seal(byUser(events))
+	out, err := s.sealer.seal(mark, byUser(events))
+	if err != nil {
+		return nil // the tags tell of the change
+	}
+	return out
 }
 
 // uniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
@@ -881,8 +895,7 @@ func (s *Store) queueNotify(b *pgx.Batch, events, tags []string, mark string) {
 	// First the transaction's ID, so that the instance that wrote it
 	// knows the notifications that follow (from the same backend) as its
 	// own, and another knows the transaction its events belong to.
-	b.Queue("SELECT pg_notify($1, t) FROM unnest(array_prepend($3 || pg_current_xact_id()::text || $4, $2::text[])) AS t",
-		s.cfg.channel, append(events, payloads(tags, s.batched.Load())...), ownPrefix, mark)
+	b.Queue(s.sql.notify, s.cfg.channel, append(events, payloads(tags, s.batched.Load())...), ownPrefix, mark)
 	// Last, so that a listener that sees it has applied the tags before.
 	b.Queue("SELECT pg_current_xact_id()::text, pg_notify($1, $2 || pg_current_xact_id()::text)", s.cfg.channel, xidPrefix)
 }
