@@ -246,29 +246,29 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 func (s *Store) applyEvents(payload string, xid uint64, mark string, applied map[string]bool) {
 	users, err := s.sealer.open(payload, mark, s.interner())
 	if err != nil {
-		s.notifyBad.Add(1)
-		s.cfg.logger.Warn("pgstore: unreadable consent events notification; its tags apply", "bytes", len(payload))
+		// Anyone who may connect can replay a head before the wrong
+		// events: a warning a minute at most.
+		bad := s.notifyBad.Add(1)
+		if now := time.Since(s.epoch); bad == 1 || now-s.badWarned >= time.Minute {
+			s.badWarned = now
+			s.cfg.logger.Warn("pgstore: unreadable consent events notification; its tags apply", "bytes", len(payload), "unreadable_so_far", bad)
+		}
 		return
 	}
 	holds := func(m any) bool { return m.(*stateMeta).holds(xid) }
 	for _, u := range users {
-		if _, meta, cached := s.cache.GetMeta(u.subject); !cached || meta == nil {
-			continue
-		}
 		events := u.events
-		ok, t := s.cache.UpdateMetaOrDelta(u.subject, 0, func(st consent.State, meta any) (consent.State, any, bool) {
+		handled, ok, t := s.cache.UpdateMetaIfCached(u.subject, func(st consent.State, meta any) (consent.State, any, bool) {
 			next := meta.(*stateMeta).withOwn(xid)
 			if next == nil {
 				return st, nil, false
 			}
-			for _, e := range events {
-				if sameInstant(st, e) {
-					return st, nil, false
-				}
-				st = st.Apply(e)
-			}
-			return st, next, true
+			st, ok := applyAll(st, events)
+			return st, next, ok
 		}, holds)
+		if !handled {
+			continue
+		}
 		if t != nil {
 			s.scheduleRefresh(t)
 		}

@@ -126,13 +126,10 @@ func (s *Store) delta(ctx context.Context, user string, base consent.State, meta
 	// (see the delta query); its place among them is the log's, not
 	// after the state's.
 	next := metaOf(snap)
-	st := base
-	for _, e := range events {
-		if next == nil || sameInstant(st, e) {
-			s.deltaWhole.Add(1)
-			return s.misses.get(ctx, user)
-		}
-		st = st.Apply(e)
+	st, ok := applyAll(base, events)
+	if next == nil || !ok {
+		s.deltaWhole.Add(1)
+		return s.misses.get(ctx, user)
 	}
 	return st, next, nil
 }

@@ -198,6 +198,7 @@ type Store struct {
 	// Users brought forward from other instances' notified events, and
 	// notifications of events that could not be read.
 	notifyApplied, notifyBad atomic.Uint64
+	badWarned                time.Duration // since epoch; the listener's alone
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -779,11 +780,9 @@ func (s *Store) writeThrough(batches [][]consent.Event, errs []error, inserted m
 		}
 		events := bySubject[subject]
 		apply := func(st consent.State, meta any) (consent.State, any, bool) {
-			for _, e := range events {
-				if sameInstant(st, e) {
-					return st, nil, false
-				}
-				st = st.Apply(e)
+			st, ok := applyAll(st, events)
+			if !ok {
+				return st, nil, false
 			}
 			// The state now holds transaction xid too.
 			if m, ok := meta.(*stateMeta); ok {
@@ -1027,12 +1026,21 @@ func (s *Store) invalidate(events []consent.Event) {
 	s.cache.Invalidate(subjects...)
 }
 
-// sameInstant reports whether e is dated at the very instant of an event
-// st holds. Folding events of one instant depends on their order, which is
-// the log's (commit and sequence order may differ between concurrent
-// transactions), so such a state is read again rather than brought
-// forward.
-func sameInstant(st consent.State, e consent.Event) bool { return st.HoldsInstant(e.At) }
+// applyAll brings st forward by events, unless one is dated at the very
+// instant of an event st holds (ok false): folding events of one instant
+// depends on their order, which is the log's (commit and sequence order
+// may differ between concurrent transactions), so such a state is read
+// again rather than brought forward. Events of other instants fold alike
+// in any order (consent.TestApplyMatchesFoldUnlessHoldsInstant).
+func applyAll(st consent.State, events []consent.Event) (_ consent.State, ok bool) {
+	for _, e := range events {
+		if st.HoldsInstant(e.At) {
+			return st, false
+		}
+		st = st.Apply(e)
+	}
+	return st, true
+}
 
 // xidPrefix marks the notification that names a committed transaction;
 // no subject tag starts with it (tags are hex).

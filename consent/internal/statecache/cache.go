@@ -927,6 +927,29 @@ func (c *Cache) UpdateMetaOrDelta(key string, gen uint64, apply func(consent.Sta
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.updateMetaOrDelta(key, gen, apply, holds)
+}
+
+// UpdateMetaIfCached is [Cache.UpdateMetaOrDelta] (with no generation)
+// for a change another writer announced with its content: it acts only
+// when key has a cached state with meta, and reports whether it did
+// (handled); otherwise it changes nothing, and the caller announces the
+// change as it would without the content (an invalidation).
+func (c *Cache) UpdateMetaIfCached(key string, apply func(consent.State, any) (consent.State, any, bool), holds func(meta any) bool) (handled, updated bool, t *Ticket) {
+	if c == nil {
+		return false, false, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; !ok || el.Value.(*entry).meta == nil {
+		return false, false, nil
+	}
+	updated, t = c.updateMetaOrDelta(key, 0, apply, holds)
+	return true, updated, t
+}
+
+// updateMetaOrDelta is UpdateMetaOrDelta; c.mu must be held.
+func (c *Cache) updateMetaOrDelta(key string, gen uint64, apply func(consent.State, any) (consent.State, any, bool), holds func(meta any) bool) (bool, *Ticket) {
 	if el, ok := c.items[key]; ok {
 		e := el.Value.(*entry)
 		held := e.meta != nil && holds(e.meta)
@@ -971,8 +994,7 @@ func (c *Cache) Base(t *Ticket) (consent.State, any) {
 }
 
 // GetMeta returns key's cached state and its meta without counting a hit
-// or moving it in the LRU (for tests, monitoring, and a store that looks
-// before it decides how to bring a state forward).
+// or moving it in the LRU (for tests and monitoring).
 func (c *Cache) GetMeta(key string) (consent.State, any, bool) {
 	if c == nil {
 		return consent.State{}, nil, false

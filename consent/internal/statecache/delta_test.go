@@ -632,3 +632,62 @@ func TestRestaleDuringRefresh(t *testing.T) {
 	require.True(t, ok, "not fresh after the refresh")
 	assert.True(t, st.Granted("p", "other", time.Unix(3, 0)) && st.Granted("p", "own", time.Unix(3, 0)))
 }
+
+// TestUpdateMetaIfCached: a change announced with its content acts only
+// on a cached state with meta (as UpdateMetaOrDelta with no generation);
+// a user not cached, or cached without meta, is left as it is for the
+// caller to invalidate, its loads in flight untouched.
+func TestUpdateMetaIfCached(t *testing.T) {
+	holds := func(m any) bool { return m.(string) == "holds" }
+	add := func(st consent.State, meta any) (consent.State, any, bool) { return st, "applied", true }
+	refuse := func(st consent.State, meta any) (consent.State, any, bool) { return st, nil, false }
+
+	t.Run("not cached", func(t *testing.T) {
+		c := New(10)
+		tk := c.Begin("u", "h")
+		handled, updated, dt := c.UpdateMetaIfCached("u", add, holds)
+		assert.False(t, handled)
+		assert.False(t, updated)
+		assert.Nil(t, dt)
+		assert.True(t, c.PutMeta(tk, consent.NewState("u"), "read"), "a load in flight was voided")
+	})
+	t.Run("cached without meta", func(t *testing.T) {
+		c := New(10)
+		require.True(t, c.Put(c.Begin("u", "h"), consent.NewState("u")))
+		gen := c.Version("u")
+		handled, _, _ := c.UpdateMetaIfCached("u", add, holds)
+		assert.False(t, handled)
+		assert.Equal(t, gen, c.Version("u"), "the state changed")
+	})
+	t.Run("cached with meta: applied", func(t *testing.T) {
+		c := New(10)
+		require.True(t, c.PutMeta(c.Begin("u", "h"), consent.NewState("u"), "lacks"))
+		handled, updated, dt := c.UpdateMetaIfCached("u", add, holds)
+		assert.True(t, handled)
+		assert.True(t, updated)
+		assert.Nil(t, dt)
+		_, meta, _ := c.GetMeta("u")
+		assert.Equal(t, "applied", meta)
+	})
+	t.Run("cached holding the change: stays", func(t *testing.T) {
+		c := New(10)
+		require.True(t, c.PutMeta(c.Begin("u", "h"), consent.NewState("u"), "holds"))
+		gen := c.Version("u")
+		handled, updated, _ := c.UpdateMetaIfCached("u", add, holds)
+		assert.True(t, handled)
+		assert.False(t, updated)
+		assert.Equal(t, gen, c.Version("u"))
+	})
+	t.Run("refused: a delta refresh from the cached state", func(t *testing.T) {
+		c := New(10)
+		require.True(t, c.PutMeta(c.Begin("u", "h"), consent.NewState("u"), "lacks"))
+		handled, updated, dt := c.UpdateMetaIfCached("u", refuse, holds)
+		assert.True(t, handled)
+		assert.False(t, updated)
+		require.NotNil(t, dt)
+		_, meta := c.Base(dt)
+		assert.Equal(t, "lacks", meta)
+		_, _, cached := c.GetMeta("u")
+		assert.False(t, cached)
+	})
+}
