@@ -183,24 +183,38 @@
 //
 // Notified events. An Append whose group commits in one round trip also
 // sends its events, sealed, between the transaction's "o:" and its tags
-// ("e:", then base64url of a random nonce and the events under AES-256-GCM,
-// with a key derived from the notify key; one user's events whole in one
-// notification, as many users to a notification as fit). Every other
-// instance's listener then brings a cached state forward itself, under
-// the write-through rule: a state whose snapshot saw the transaction stays,
-// any other takes the events and notes the transaction, and an event dated
-// at an instant the state holds, or a state with no snapshot or a full
-// list of noted transactions, sends it to a delta refresh instead. The
-// users so handled skip their tags; a user not cached, or cached without a
-// snapshot, is left to its tag. A Check of a user another instance
-// just changed then waits for no read, and answers with that change
-// (TestNotifiedEventsBringStatesForward; Stats counts NotifyApplied). A
-// notification of events that does not open (tampered, another key) is
-// counted (NotifyBad) and ignored: the tags that follow still tell of the
-// change (TestUnreadableEventsFallBackToTags). An earlier version reads
-// the payload as a tag of no user and ignores it, so mixed fleets need no
-// upgrade step. [WithNotifyEvents](false) sends tags only. Appends written
-// the careful way and [Store.AppendTx] send tags only.
+// ("e:", then base64url of a nonce and the events under AES-256-GCM; one
+// user's events whole in one notification, as many users to a
+// notification as fit). Every other instance's listener then brings a
+// cached state forward itself, under the write-through rule: a state
+// whose snapshot saw the transaction stays, any other takes the events and
+// notes the transaction, and an event dated at an instant the state
+// holds, or a full list of noted transactions, sends it to a delta
+// refresh instead. The users so handled skip their tags; a user not
+// cached, or cached without a snapshot, is left to its tag. A Check of a
+// user another instance just changed then waits for no read, and answers
+// with that change (TestNotifiedEventsBringStatesForward; Stats counts
+// NotifyApplied). An earlier version reads the payload as a tag of no
+// user and ignores it, so mixed fleets need no upgrade step.
+// [WithNotifyEvents](false) sends tags only; Appends written the careful
+// way and [Store.AppendTx] send tags only.
+//
+// Any role that may connect can LISTEN and NOTIFY, so a listener trusts
+// the events only as far as it can check them. The head of every
+// transaction the store writes ends in a MAC over "o:<xid><mark>" that
+// the server computes in the notify statement (it alone knows the xid),
+// from the notify key read in SQL: a role that may not read consent_meta
+// cannot name a transaction as the store's, and a listener reads events,
+// and counts an "x:" for tokens, only after a head whose MAC checks.
+// Events are sealed under a key of the sending Store (HKDF of the notify
+// key and the Store's nonce), with the mark as additional data and the
+// mark's sequence number as the GCM nonce, so they open only after their
+// own commit's head, and a nonce never repeats under a key. A replay of
+// a whole commit brings nothing new; forged heads, made-up MACs and a
+// captured head before another commit's events are ignored
+// (TestForgedNotificationsAreIgnored). A notification of events that does
+// not open is counted (NotifyBad) and ignored: the tags that follow still
+// tell of the change (TestUnreadableEventsFallBackToTags).
 //
 // Bounded staleness, opt-in. While a changed user's refresh runs, a State
 // of that user waits for it. [WithMaxStaleness](d) answers instead from
@@ -234,9 +248,10 @@
 // [Store.AppendToken] returns a [consent.Token] naming the transaction
 // that committed the batch. [Store.StateAtLeast] with it, on any instance
 // over the same tables, reflects that append: when the instance's listener
-// has already applied that transaction's notifications the cache answers;
-// otherwise it reads the database once PostgreSQL reports the transaction
-// committed (pg_xact_status). A token of other tables fails with
+// has already applied that transaction's notifications (after a head
+// whose MAC checked, see Notified events; an earlier version's heads have
+// none) the cache answers; otherwise it reads the database once
+// PostgreSQL reports the transaction committed (pg_xact_status). A token of other tables fails with
 // [consent.ErrTokenInvalid].
 //
 // # Inside the host's transaction
