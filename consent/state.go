@@ -181,8 +181,15 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool) {
 	s.n++
 	switch e.Action {
 	case ActionAcceptPolicy:
-		if !e.At.Before(s.acceptance.At) && !e.At.Before(s.acceptance.WithdrawnAt) {
+		switch {
+		case e.At.Before(s.acceptance.At):
+			// Older than the acceptance on record.
+		case !e.At.Before(s.acceptance.WithdrawnAt):
 			s.acceptance = Acceptance{Version: e.PolicyVersion, At: e.At, Until: e.Until}
+		default:
+			// Recorded late, dated before the withdrawal on record: the
+			// acceptance that withdrawal withdrew, as in the log's order.
+			s.acceptance.Version, s.acceptance.At, s.acceptance.Until = e.PolicyVersion, e.At, e.Until
 		}
 	case ActionWithdrawAcceptance:
 		if !e.At.Before(s.acceptance.At) && !e.At.Before(s.acceptance.WithdrawnAt) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -151,7 +152,7 @@ func TestApplyMatchesFoldUnlessHoldsInstant(t *testing.T) {
 		r := []string{"bank", "shop"}[rng.IntN(2)]
 		switch rng.IntN(6) {
 		case 0:
-			return consent.AcceptPolicy("u", "v1", at, id)
+			return consent.AcceptPolicy("u", []string{"v1", "v2"}[rng.IntN(2)], at, id)
 		case 1:
 			return consent.WithdrawAcceptance("u", at, id)
 		case 2:
@@ -174,6 +175,12 @@ func TestApplyMatchesFoldUnlessHoldsInstant(t *testing.T) {
 		checked++
 		at := rng.IntN(len(log) + 1)
 		got, want := st.Apply(e), consent.Fold("u", slices.Insert(slices.Clone(log), at, e))
+		if got.Acceptance() != want.Acceptance() {
+			t.Fatalf("case %d: applying %v at +%v to the fold of %d events: acceptance %+v, the fold with it in place %d has %+v", n, e.Action, e.At.Sub(t0), len(log), got.Acceptance(), at, want.Acceptance())
+		}
+		if diff := cmp.Diff(want.Grants(), got.Grants()); diff != "" {
+			t.Fatalf("case %d: applying %v at +%v to the fold of %d events: grants differ from the fold with it in place %d (-fold +applied):\n%s", n, e.Action, e.At.Sub(t0), len(log), at, diff)
+		}
 		for s := range 10 {
 			when := t0.Add(time.Duration(s)*time.Second - time.Second/2)
 			for _, r := range []string{"bank", "shop"} {
