@@ -201,11 +201,18 @@
 //
 // Any role that may connect can LISTEN and NOTIFY, so a listener trusts
 // the events only as far as it can check them. The head of every
-// transaction the store writes ends in a MAC over "o:<xid><mark>" that
-// the server computes in the notify statement (it alone knows the xid),
-// from the notify key read in SQL: a role that may not read consent_meta
-// cannot name a transaction as the store's, and a listener reads events,
-// and counts an "x:" for tokens, only after a head whose MAC checks.
+// transaction the store writes ends in a MAC over "o:<xid><mark>", when
+// the server started and the oid of consent_meta, that the server
+// computes in the notify statement (it alone knows the xid), from the
+// notify key read in SQL: a role that may not read consent_meta cannot
+// name a transaction as the store's, and a head captured before a
+// failover that lost commits, a point-in-time restore, or on a copy of
+// the tables, does not check. A listener reads events only after a head
+// whose MAC checks, and counts an "x:" for tokens only after such a head
+// of a group commit (an [Store.AppendTx]'s token is checked by a read:
+// two in one host transaction send identical notifications, which
+// PostgreSQL delivers once). It forgets the transactions it counted
+// whenever it connects again.
 // Events are sealed under a key of the sending Store (HKDF of the notify
 // key and the Store's nonce), with the mark as additional data and the
 // mark's sequence number as the GCM nonce, so they open only after their

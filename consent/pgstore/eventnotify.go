@@ -101,23 +101,28 @@ func newSealer(notifyKey []byte) *sealer {
 }
 
 // headMAC is the MAC that the server appends to a transaction's head,
-// "o:<xid>/<mark>" (see queries.notify): sha256(k2 || sha256(k1 || head)),
-// its first 16 bytes in hex.
-func (s *sealer) headMAC(head string) string {
-	inner := sha256.Sum256(append(s.k1[:], head...))
+// "o:<xid>/<mark>" (see queries.notify): sha256(k2 || sha256(k1 || head
+// "|" server)), its first 16 bytes in hex. server names the server and
+// the tables (see queries.macServer): a transaction ID names one
+// transaction only on one server's history, so a head captured before a
+// failover that lost commits, a point-in-time restore, or on a copy of
+// the tables elsewhere does not check here.
+func (s *sealer) headMAC(head, server string) string {
+	inner := sha256.Sum256(append(append(append(s.k1[:], head...), '|'), server...))
 	outer := sha256.Sum256(append(s.k2[:], inner[:]...))
 	return hex.EncodeToString(outer[:macLen/2])
 }
 
 // checkHead reports whether payload is a head followed by "/" and its
-// valid MAC, and returns the head (payload itself when it is not).
-func (s *sealer) checkHead(payload string) (string, bool) {
+// valid MAC on server, and returns the head (payload itself when it is
+// not).
+func (s *sealer) checkHead(payload, server string) (string, bool) {
 	i := strings.LastIndexByte(payload, '/')
 	if i < 0 || len(payload)-i-1 != macLen {
 		return payload, false
 	}
 	head := payload[:i]
-	if !hmac.Equal([]byte(payload[i+1:]), []byte(s.headMAC(head))) {
+	if server == "" || !hmac.Equal([]byte(payload[i+1:]), []byte(s.headMAC(head, server))) {
 		return payload, false
 	}
 	return head, true

@@ -214,12 +214,12 @@ func TestOwnMarks(t *testing.T) {
 			xid := uint64(1<<40 + i)
 			tx, err := a.pool.Begin(ctx)
 			require.NoError(t, err)
-			for _, p := range []string{signedHead(a, xid, tc.mark), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, xid)} {
+			for _, p := range []string{signedHead(t, a, xid, tc.mark), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, xid)} {
 				_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", schema, p)
 				require.NoError(t, err)
 			}
 			require.NoError(t, tx.Commit(ctx))
-			require.Eventually(t, func() bool { return a.seen.has(xid) }, 5*time.Second, time.Millisecond)
+			sentinel(t, a, schema, xid+1<<20)
 			_, ok = a.cache.Get(user)
 			if tc.stays {
 				assert.True(t, ok, "own tags dropped the state")

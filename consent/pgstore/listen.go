@@ -84,13 +84,21 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 		return false, err
 	}
 	s.listenerPID.Store(conn.PgConn().PID())
+	// The heads' MACs name this server as the writers' statements see it.
+	var server string
+	if err := conn.QueryRow(ctx, s.sql.macServer).Scan(&server); err != nil {
+		return false, err
+	}
 	// The fleet may have been finalized while the listener was away.
 	if err := s.readFormat(ctx, conn); err != nil {
 		return false, err
 	}
 	formatAt := time.Now()
-	// Entries cached before this point may have missed notifications.
+	// Entries cached before this point may have missed notifications,
+	// and transactions seen before may be gone (a failover that lost
+	// commits) and their IDs given again.
 	s.cache.Clear()
+	s.seen.clear()
 	s.renew()
 	s.up.Store(true)
 	s.cfg.logger.Info("pgstore: consent listener up", "channel", s.cfg.channel)
@@ -145,7 +153,7 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				// "o:<xid>", or "o:<xid>/<mark>" from an instance
 				// that applies the transaction to its cache itself,
 				// which this version's instances end in "/<MAC>".
-				head, checked := s.sealer.checkHead(n.Payload)
+				head, checked := s.sealer.checkHead(n.Payload, server)
 				xid, mark, ok := strings.Cut(head[len(ownPrefix):], "/")
 				if ok && s.isOwn(mark) {
 					skipPID = n.PID
@@ -160,10 +168,13 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				}
 			case strings.HasPrefix(n.Payload, xidPrefix):
 				// The last notification of a transaction: its tags
-				// are applied. Tokens trust it only after the store's
-				// own head (an earlier version's, or a forged one, costs
-				// a token a read).
-				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil && curChecked && xid == curXID {
+				// are applied. Tokens trust it only after a head of the
+				// store's with a mark, a group commit's, which sends one
+				// per transaction (an AppendTx sends none, and two in
+				// one host transaction send identical ones, which
+				// PostgreSQL delivers once; an earlier version's head,
+				// or a forged one, costs a token a read too).
+				if xid, err := strconv.ParseUint(n.Payload[len(xidPrefix):], 10, 64); err == nil && curChecked && curMark != "" && xid == curXID {
 					s.seen.add(xid)
 				}
 				skipPID = 0
@@ -324,6 +335,15 @@ func (x *seenXIDs) remove(xid uint64) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	delete(x.set, xid)
+}
+
+// clear forgets every transaction.
+func (x *seenXIDs) clear() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	clear(x.ring)
+	clear(x.set)
+	x.next = 0
 }
 
 func (x *seenXIDs) has(xid uint64) bool {

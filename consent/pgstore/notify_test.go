@@ -232,7 +232,7 @@ func TestMalformedBatchClearsCache(t *testing.T) {
 		end := uint64(1<<62 + i)
 		conn, err := s.pool.Acquire(ctx)
 		require.NoError(t, err)
-		for _, q := range []string{p, signedHead(s, end, ""), fmt.Sprintf("%s%d", xidPrefix, end)} {
+		for _, q := range []string{p, signedHead(t, s, end, foreignMark), fmt.Sprintf("%s%d", xidPrefix, end)} {
 			_, err := conn.Exec(ctx, "SELECT pg_notify($1, $2)", schema, q)
 			require.NoError(t, err)
 		}
@@ -272,7 +272,7 @@ func TestBatchHoldsAndOwnMarks(t *testing.T) {
 		defer conn.Release()
 		tx, err := conn.Begin(ctx)
 		require.NoError(t, err)
-		for _, p := range []string{signedHead(a, xid, mark), batch, fmt.Sprintf("%s%d", xidPrefix, xid)} {
+		for _, p := range []string{signedHead(t, a, xid, mark), batch, fmt.Sprintf("%s%d", xidPrefix, xid)} {
 			_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", schema, p)
 			require.NoError(t, err)
 		}
@@ -282,7 +282,7 @@ func TestBatchHoldsAndOwnMarks(t *testing.T) {
 	gens := func() [2]uint64 { return [2]uint64{a.cache.Version("u-1"), a.cache.Version("u-2")} }
 
 	g := gens()
-	send(held, "")
+	send(held, foreignMark)
 	assert.Equal(t, g, gens(), "a batch the states hold dropped them")
 
 	_, mark := a.ownMark()
@@ -291,7 +291,7 @@ func TestBatchHoldsAndOwnMarks(t *testing.T) {
 	send(notHeld, mark)
 	assert.Equal(t, g, gens(), "a batch of an own transaction dropped the states")
 
-	send(notHeld+1, "")
+	send(notHeld+1, foreignMark)
 	after := gens()
 	assert.NotEqual(t, g[0], after[0], "a batch the state lacks kept it")
 	assert.NotEqual(t, g[1], after[1], "a batch the state lacks kept it")

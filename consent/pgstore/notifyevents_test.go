@@ -18,9 +18,46 @@ import (
 
 // signedHead is the head of transaction xid with mark as the store's
 // SQL sends it: "o:<xid><mark>/<MAC>".
-func signedHead(s *Store, xid uint64, mark string) string {
+func signedHead(t *testing.T, s *Store, xid uint64, mark string) string {
+	t.Helper()
 	head := fmt.Sprintf("%s%d%s", ownPrefix, xid, mark)
-	return head + "/" + s.sealer.headMAC(head)
+	return head + "/" + s.sealer.headMAC(head, macServerOf(t, s))
+}
+
+// foreignMark is the mark of a Store that is none of the test's.
+const foreignMark = "/ffffffffffffffff.1"
+
+// sentinel sends, as a transaction of its own, a head of another Store
+// and the "x:" of transaction xid, and waits until s's listener has read
+// it, and so every notification sent before.
+func sentinel(t *testing.T, s *Store, channel string, xid uint64) {
+	t.Helper()
+	tx, err := s.pool.Begin(t.Context())
+	require.NoError(t, err)
+	for _, p := range []string{signedHead(t, s, xid, foreignMark), fmt.Sprintf("%s%d", xidPrefix, xid)} {
+		_, err := tx.Exec(t.Context(), "SELECT pg_notify($1, $2)", channel, p)
+		require.NoError(t, err)
+	}
+	require.NoError(t, tx.Commit(t.Context()))
+	require.Eventually(t, func() bool { return s.seen.has(xid) }, 5*time.Second, time.Millisecond)
+}
+
+// settle waits until listener has read every notification committed
+// before: it appends through writer and waits for that commit's "x:".
+func settle(t *testing.T, listener, writer *Store) {
+	t.Helper()
+	tok, err := writer.AppendToken(t.Context(), consent.AcceptPolicy(fmt.Sprintf("settle-%d", time.Now().UnixNano()), "v1", time.Now()))
+	require.NoError(t, err)
+	seenToken(t, listener, tok)
+}
+
+// macServerOf reads the server's part of the heads' MACs as the store's
+// listener does.
+func macServerOf(t *testing.T, s *Store) string {
+	t.Helper()
+	var server string
+	require.NoError(t, s.pool.QueryRow(t.Context(), s.sql.macServer).Scan(&server))
+	return server
 }
 
 // TestNotifiedEventsBringStatesForward shows WithNotifyEvents: another
@@ -197,7 +234,9 @@ func TestUnreadableEventsFallBackToTags(t *testing.T) {
 // change for good), and neither is an "x:" of a forged head (which would
 // let a token's check skip its read). A captured head replayed before
 // another commit's events does not open them; a whole commit replayed
-// brings nothing new. The real withdrawal that follows is seen.
+// brings nothing new, and a signed commit of another server's history
+// (a failover that lost it, a restore) does not check. The real
+// withdrawal that follows is seen.
 func TestForgedNotificationsAreIgnored(t *testing.T) {
 	t.Parallel()
 	schema := NewTestSchema(t)
@@ -248,9 +287,17 @@ func TestForgedNotificationsAreIgnored(t *testing.T) {
 	head, _, _ := strings.Cut(first[0], "/")
 	mark := strings.TrimPrefix(first[0], head)
 	mark = mark[:strings.LastIndexByte(mark, '/')]
+	// A commit of an abandoned timeline (lost in a failover, undone by a
+	// restore), signed, with its events: a grant the log does not have.
+	lostMark := "/" + b.nonce + ".999999"
+	lost, err := b.sealer.seal(lostMark, byUser([]consent.Event{consent.Grant(user, purpose.Feedback, "bank", at.Add(30*time.Minute))}))
+	require.NoError(t, err)
+	elsewhere := macServerOf(t, a) + "1"
 	const n = 20
 	for i := range uint64(n) {
 		ys := strconv.FormatUint(cur+1+i, 10)
+		lostHead := ownPrefix + ys + lostMark
+		notify(lostHead+"/"+a.sealer.headMAC(lostHead, elsewhere), lost[0], xidPrefix+ys)
 		// One transaction each: PostgreSQL delivers a payload repeated
 		// within a transaction once.
 		notify(ownPrefix+ys, first[1], xidPrefix+ys)                                      // no mark, no MAC
@@ -280,6 +327,7 @@ func TestForgedNotificationsAreIgnored(t *testing.T) {
 	st, err := a.State(ctx, user)
 	require.NoError(t, err)
 	assert.False(t, st.Granted(purpose.Payments, "bank", when), "a withdrawal hidden by forged notifications")
+	assert.False(t, st.Granted(purpose.Feedback, "bank", when), "a lost commit's grant applied")
 	sameState(t, fresh(t, a, user), st, "after the withdrawal")
 	w := open(t, schema, WithNotifyEvents(false))
 	tok, err = w.AppendToken(ctx, consent.Grant(user, purpose.Support, "bank", at.Add(3*time.Hour)))

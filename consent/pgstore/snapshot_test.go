@@ -188,7 +188,7 @@ func TestDeltaRefresh(t *testing.T) {
 		require.NoError(t, err)
 		tx, err := conn.Begin(ctx)
 		require.NoError(t, err)
-		for _, p := range []string{signedHead(a, tc.xid, ""), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, tc.xid)} {
+		for _, p := range []string{signedHead(t, a, tc.xid, foreignMark), a.tag(user), fmt.Sprintf("%s%d", xidPrefix, tc.xid)} {
 			_, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", schema, p)
 			require.NoError(t, err)
 		}
@@ -330,7 +330,7 @@ func TestDeltaRefreshOneInstantOutOfCommitOrder(t *testing.T) {
 
 	before := a.Stats()
 	require.NoError(t, host.Commit(ctx))
-	seenToken(t, a, hostTok)
+	settle(t, a, b)
 	st, _ := cachedMeta(t, a, user)
 	want := fresh(t, a, user)
 	require.False(t, want.Granted(purpose.Payments, "bank", t3.Add(time.Minute)),
@@ -340,4 +340,11 @@ func TestDeltaRefreshOneInstantOutOfCommitOrder(t *testing.T) {
 		st.Granted(purpose.Payments, "bank", t3.Add(time.Minute)))
 	after := a.Stats()
 	assert.Equal(t, before.DeltaWhole+1, after.DeltaWhole, "read whole")
+	// The host transaction's token is honoured, by a read: an AppendTx's
+	// "x:" does not count (two in one host transaction send identical
+	// ones, which PostgreSQL delivers once, before the second's tags).
+	assert.False(t, a.seen.has(xidOf(t, hostTok)), "an AppendTx's x: counted for tokens")
+	st, err = a.StateAtLeast(ctx, user, hostTok)
+	require.NoError(t, err)
+	sameState(t, want, st, "at the host's token")
 }

@@ -364,9 +364,17 @@ type queries struct {
 	format, finalize                string
 	insertNew, delta                string
 	notify                          string // a transaction's notifications but the last
+	macServer                       string // the server's part of a head's MAC (see sealer.headMAC)
 	scanAfter, scanFrom, bySubjects string
 	bySubjectsAt                    string
 }
+
+// macServer names, in a head's MAC, the server and the tables: when the
+// server started (a failover, a restore, a restart start anew), in
+// microseconds, and the oid of table consent_meta (read from its rows:
+// another copy of the tables has another). Both read alike in any
+// session, whatever its settings.
+const macServer = `(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text || '.' || tableoid::text`
 
 func newQueries(schema string) queries {
 	events, meta := "consent_events", "consent_meta"
@@ -396,13 +404,14 @@ func newQueries(schema string) queries {
 		// knows the xid before the commit, from the notify key read here,
 		// so the key never travels; then the payloads of $2.
 		notify: `WITH h AS (SELECT $3 || pg_current_xact_id()::text || $4 AS head),
-	k AS (SELECT sha256(value || decode('01', 'hex')) AS k1, sha256(value || decode('02', 'hex')) AS k2
+	k AS (SELECT sha256(value || decode('01', 'hex')) AS k1, sha256(value || decode('02', 'hex')) AS k2, ` + macServer + ` AS server
 		FROM ` + meta + ` WHERE name = 'notify_key')
 SELECT pg_notify($1, t) FROM unnest(array_prepend(
-	(SELECT h.head || coalesce('/' || encode(substr(sha256(k.k2 || sha256(k.k1 || convert_to(h.head, 'UTF8'))), 1, 16), 'hex'), '')
+	(SELECT h.head || coalesce('/' || encode(substr(sha256(k.k2 || sha256(k.k1 || convert_to(h.head || '|' || k.server, 'UTF8'))), 1, 16), 'hex'), '')
 	FROM h LEFT JOIN k ON true),
 	$2::text[])) AS t`,
-		byIDs: "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
+		macServer: "SELECT " + macServer + " FROM " + meta + " WHERE name = 'notify_key'",
+		byIDs:     "SELECT " + columns + " FROM " + events + " WHERE id = ANY($1)",
 		// Keyset chunks of the whole log, in subject then log order; the
 		// first column is the read's snapshot (see stateMeta).
 		scanAfter:    "SELECT " + snapColumn + columns + " FROM " + events + " WHERE subject > $1 ORDER BY subject, at_time, at_ns, seq LIMIT $2",
@@ -495,8 +504,10 @@ func (s *Store) AppendToken(ctx context.Context, events ...consent.Event) (conse
 // the host commits tx; other instances are notified then. The token names
 // tx: a [Store.StateAtLeast] with it, on any instance including this one,
 // waits for tx to commit (and fails with [consent.ErrTokenInvalid] if it
-// rolled back). tx must be on the store's database; s's options
-// (schema, channel) apply.
+// rolled back). tx must be on the store's database, under a role with
+// the application's grants (it inserts into consent_events and reads
+// consent_meta, whose key signs the notifications); s's options (schema,
+// channel) apply.
 func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, events ...consent.Event) (consent.Token, error) {
 	if err := s.check(ctx, "append"); err != nil {
 		return "", err
