@@ -202,12 +202,22 @@
 // Any role that may connect can LISTEN and NOTIFY, so a listener trusts
 // the events only as far as it can check them. The head of every
 // transaction the store writes ends in a MAC over "o:<xid><mark>", when
-// the server started and the oid of consent_meta, that the server
-// computes in the notify statement (it alone knows the xid), from the
-// notify key read in SQL: a role that may not read consent_meta cannot
-// name a transaction as the store's, and a head captured before a
-// failover that lost commits, a point-in-time restore, or on a copy of
-// the tables, does not check. A listener reads events only after a head
+// the server started and the oids of the database and of consent_meta,
+// that the server computes in the notify statement (it alone knows the
+// xid), from the notify key read in SQL: a role that may not read
+// consent_meta cannot name a transaction as the store's, and a head
+// captured before a failover that lost commits, a point-in-time restore,
+// or on a copy of the tables or of the database, does not check. A group
+// commit waits for its WAL to reach the disk even where the session's
+// synchronous_commit is off (set to local for its transaction only), so
+// no acknowledged Append is lost to a crash, and no signed transaction ID
+// is given again after one (TestGroupCommitIsDurableWhenTheSessionIsNot).
+// A copy of the tables must get a notify key of its own: whoever can read
+// a copy's consent_meta can sign for the original. Heads whose MAC does
+// not check are counted (Stats.HeadsRefused) and warned of once a minute:
+// every head failing means the listener's connection sees another server
+// or other tables than the writers' (a pooler routing it to a standby, a
+// search_path its connection lacks). A listener reads events only after a head
 // whose MAC checks, and counts an "x:" for tokens only after such a head
 // of a group commit (an [Store.AppendTx]'s token is checked by a read:
 // two in one host transaction send identical notifications, which

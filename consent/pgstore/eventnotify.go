@@ -115,17 +115,18 @@ func (s *sealer) headMAC(head, server string) string {
 
 // checkHead reports whether payload is a head followed by "/" and its
 // valid MAC on server, and returns the head (payload itself when it is
-// not).
-func (s *sealer) checkHead(payload, server string) (string, bool) {
+// not). signed reports whether payload ends in something of a MAC's
+// form, checked or not (an earlier version's heads do not).
+func (s *sealer) checkHead(payload, server string) (head string, ok, signed bool) {
 	i := strings.LastIndexByte(payload, '/')
-	if i < 0 || len(payload)-i-1 != macLen {
-		return payload, false
+	if i < 0 || len(payload)-i-1 != macLen || !isTag(payload[i+1:]) {
+		return payload, false, false
 	}
-	head := payload[:i]
+	head = payload[:i]
 	if server == "" || !hmac.Equal([]byte(payload[i+1:]), []byte(s.headMAC(head, server))) {
-		return payload, false
+		return payload, false, true
 	}
-	return head, true
+	return head, true, true
 }
 
 // aead returns the AEAD of the Store whose nonce is sender.

@@ -291,28 +291,34 @@ func BenchmarkSealEvents(b *testing.B) {
 func TestHeadMAC(t *testing.T) {
 	t.Parallel()
 	s := testSealer(t)
-	const server = "1764500000000000.16384"
+	const server = "1764500000000000.16385.16384"
 	head := "o:4242" + testMark
 	mac := s.headMAC(head, server)
 	assert.Len(t, mac, macLen)
-	got, ok := s.checkHead(head+"/"+mac, server)
+	got, ok, signed := s.checkHead(head+"/"+mac, server)
 	assert.True(t, ok)
+	assert.True(t, signed)
 	assert.Equal(t, head, got)
-	got, ok = s.checkHead("o:4242/"+s.headMAC("o:4242", server), server)
+	got, ok, _ = s.checkHead("o:4242/"+s.headMAC("o:4242", server), server)
 	assert.True(t, ok, "a head without a mark (AppendTx)")
 	assert.Equal(t, "o:4242", got)
+	for _, p := range []string{head, "o:4242/0123456789abcdef.0123456789abcde", head + "/" + strings.ToUpper(mac)} {
+		_, _, signed := s.checkHead(p, server)
+		assert.False(t, signed, "%q counted as signed", p)
+	}
 	for name, p := range map[string]string{
 		"no MAC":      head,
 		"another xid": "o:4243" + testMark + "/" + mac,
 		"another key": head + "/" + newSealer([]byte("another key.....................")).headMAC(head, server),
 		// A failover, a restore, a restart, or a copy of the tables.
-		"another server start": head + "/" + s.headMAC(head, "1764500000000001.16384"),
-		"another table":        head + "/" + s.headMAC(head, "1764500000000000.16385"),
+		"another server start": head + "/" + s.headMAC(head, "1764500000000001.16385.16384"),
+		"another table":        head + "/" + s.headMAC(head, "1764500000000000.16385.16385"),
 		"MAC cut short":        head + "/" + mac[:macLen-1],
 		"MAC upper case":       head + "/" + strings.ToUpper(mac),
 		"an earlier store":     "o:4242/0123456789abcdef.0123456789abcde",
+		"another database":     head + "/" + s.headMAC(head, "1764500000000000.5.16384"),
 	} {
-		got, ok := s.checkHead(p, server)
+		got, ok, _ := s.checkHead(p, server)
 		assert.False(t, ok, name)
 		assert.Equal(t, p, got, name+": a refused head is returned as it came")
 	}

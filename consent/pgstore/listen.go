@@ -153,7 +153,10 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 				// "o:<xid>", or "o:<xid>/<mark>" from an instance
 				// that applies the transaction to its cache itself,
 				// which this version's instances end in "/<MAC>".
-				head, checked := s.sealer.checkHead(n.Payload, server)
+				head, checked, signed := s.sealer.checkHead(n.Payload, server)
+				if signed && !checked {
+					s.headRefused()
+				}
 				xid, mark, ok := strings.Cut(head[len(ownPrefix):], "/")
 				if ok && s.isOwn(mark) {
 					skipPID = n.PID
@@ -287,6 +290,20 @@ func (s *Store) applyEvents(payload string, xid uint64, mark string, applied map
 			s.notifyApplied.Add(1)
 		}
 		applied[s.tag(u.subject)] = true
+	}
+}
+
+// headRefused counts a transaction head whose MAC did not check, and
+// warns at most once a minute: a forged head, or, when every head fails,
+// a listener that sees another server or other tables than the writers
+// (a pooler sending its queries to a standby, a search_path the
+// listener's connection lacks), which leaves events unread and tokens
+// read from the database.
+func (s *Store) headRefused() {
+	n := s.headsRefused.Add(1)
+	if now := time.Since(s.epoch); n == 1 || now-s.headWarned >= time.Minute {
+		s.headWarned = now
+		s.cfg.logger.Warn("pgstore: consent notification head does not check; its events are ignored", "refused_so_far", n)
 	}
 }
 

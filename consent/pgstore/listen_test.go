@@ -111,7 +111,7 @@ func TestNotificationsCarryNoSubject(t *testing.T) {
 	}
 	require.Len(t, payloads, 4)
 	xid := strings.TrimPrefix(payloads[3], xidPrefix)
-	head, ok := s.sealer.checkHead(payloads[0], macServerOf(t, s))
+	head, ok, _ := s.sealer.checkHead(payloads[0], macServerOf(t, s))
 	require.True(t, ok, "the head's MAC, computed by the server, does not check")
 	own, mark, ok := strings.Cut(head, "/")
 	require.True(t, ok, "the first notification carries the instance's mark")

@@ -320,6 +320,7 @@ func TestForgedNotificationsAreIgnored(t *testing.T) {
 	after := a.Stats()
 	assert.Equal(t, before.NotifyApplied, after.NotifyApplied, "forged or replayed events applied")
 	assert.Equal(t, before.NotifyBad+1, after.NotifyBad, "another commit's events opened under a captured head")
+	assert.Equal(t, before.HeadsRefused+2*n, after.HeadsRefused, "heads with a made-up MAC or another server's")
 
 	// The real withdrawal, whatever its xid, is seen, and stays seen.
 	tok, _ = commit(consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Hour)))

@@ -197,8 +197,8 @@ type Store struct {
 	commits, commitBatches, commitNanos, commitRTs, fallbacks atomic.Uint64
 	// Users brought forward from other instances' notified events, and
 	// notifications of events that could not be read.
-	notifyApplied, notifyBad atomic.Uint64
-	badWarned                time.Duration // since epoch; the listener's alone
+	notifyApplied, notifyBad, headsRefused atomic.Uint64
+	badWarned, headWarned                  time.Duration // since epoch; the listener's alone
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -370,11 +370,14 @@ type queries struct {
 }
 
 // macServer names, in a head's MAC, the server and the tables: when the
-// server started (a failover, a restore, a restart start anew), in
-// microseconds, and the oid of table consent_meta (read from its rows:
-// another copy of the tables has another). Both read alike in any
-// session, whatever its settings.
-const macServer = `(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text || '.' || tableoid::text`
+// server started (a failover, a restore, a new start of the server begin
+// anew; a crash restart keeps it, but loses no group commit: see
+// durableCommit), in microseconds, the oid of the database (a clone made
+// from it as a template has another) and of table consent_meta (read from
+// its rows: another copy of the tables has another). All read alike in
+// any session, whatever its settings.
+const macServer = `(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text || '.' ||
+	(SELECT oid FROM pg_database WHERE datname = current_database())::text || '.' || tableoid::text`
 
 func newQueries(schema string) queries {
 	events, meta := "consent_events", "consent_meta"
@@ -606,13 +609,16 @@ func (s *Store) commitFast(ctx context.Context, batches [][]consent.Event, errs 
 	}
 	seq, mark := s.ownMark()
 	b := &pgx.Batch{}
+	b.Queue(durableCommit)
 	b.Queue(s.sql.insertNew, a.args...)
 	s.queueNotify(b, s.sealEvents(mark, batches, errs), a.tags, mark)
 	s.commitRTs.Add(1)
 	br := s.pool.SendBatch(ctx, b)
 	_, err = br.Exec()
-	if err == nil {
-		_, err = br.Exec()
+	for range 2 {
+		if err == nil {
+			_, err = br.Exec()
+		}
 	}
 	var xidText string
 	if err == nil {
@@ -665,6 +671,15 @@ func (s *Store) sealEvents(mark string, batches [][]consent.Event, errs []error)
 	}
 	return out
 }
+
+// durableCommit makes the transaction it runs in (a group commit) wait
+// for its WAL to reach the server's disk, where the session's
+// synchronous_commit is off: an acknowledged Append is never lost to a
+// crash, and the transaction ID its signed notifications name is never
+// given again after one (a crash restart keeps the server's start time,
+// which the heads' MAC covers). Stricter settings (on, remote_write,
+// remote_apply) are left as they are.
+const durableCommit = "SELECT set_config('synchronous_commit', 'local', true) WHERE current_setting('synchronous_commit') = 'off'"
 
 // uniqueViolation is PostgreSQL's SQLSTATE for a duplicate key.
 const uniqueViolation = "23505"
@@ -724,6 +739,9 @@ func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs 
 		return 0, -1, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, durableCommit); err != nil {
+		return 0, -1, err
+	}
 	seq, mark := s.ownMark()
 	xid, bad, inserted, err := s.write(ctx, tx, batches, errs, mark)
 	if err != nil || bad >= 0 {
@@ -1339,6 +1357,11 @@ type Stats struct {
 	// notifications of events it could not read (ignored: their tags
 	// told of the change).
 	NotifyApplied, NotifyBad uint64
+	// HeadsRefused counts transaction heads whose MAC did not check
+	// (forged, or every one when the listener's connection sees another
+	// server or other tables than the writers': their events are then
+	// ignored and tokens read from the database).
+	HeadsRefused uint64
 	// NotifyBatched reports whether the store has seen the fleet
 	// finalized ([FinalizeNotifyUpgrade]) and sends batched
 	// notifications.
@@ -1354,7 +1377,7 @@ func (s *Store) Stats() Stats {
 		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(), StaleHits: s.cache.StaleHits(),
 		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load()),
 		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load(), NotifyBatched: s.batched.Load(),
-		NotifyApplied: s.notifyApplied.Load(), NotifyBad: s.notifyBad.Load()}
+		NotifyApplied: s.notifyApplied.Load(), NotifyBad: s.notifyBad.Load(), HeadsRefused: s.headsRefused.Load()}
 }
 
 // categoriesLiteral writes cs as a PostgreSQL array literal, each element
