@@ -176,8 +176,7 @@ func (c *Cache) PutMeta(t *Ticket, st consent.State, meta any) bool {
 		// forward, and a user that changes faster than a refresh takes
 		// is not read from an ever older base.
 		if cur != nil && cur.flight == nil && t.baseID != 0 && cur.baseID == t.baseID && meta != nil {
-			c.baseIDs++
-			cur.base, cur.baseMeta, cur.baseID = st, meta, c.baseIDs
+			cur.base, cur.baseMeta, cur.baseID = st, meta, c.nextBaseID()
 		}
 		return false
 	}
@@ -319,6 +318,12 @@ func (c *Cache) voidTicket(k, kept string) {
 // cache (a queued refresh may hold the ticket a while longer).
 func (t *Ticket) dropBase() { t.base, t.baseMeta = consent.State{}, nil }
 
+// nextBaseID names a new base (see Ticket.baseID). c.mu must be held.
+func (c *Cache) nextBaseID() uint64 {
+	c.baseIDs++
+	return c.baseIDs
+}
+
 // cachedTag returns the tag of the state cached for k ("" when none is).
 // c.mu must be held.
 func (c *Cache) cachedTag(k string) string {
@@ -392,8 +397,9 @@ func (c *Cache) Stats() (hits, misses uint64, n int) {
 // (unless invalidated meanwhile). Loads of one key that overlap share one
 // read: a Load joins a read in flight only while no invalidation of the
 // key came after that read began, so it never returns a state older than
-// an invalidation that preceded it (beyond SetMaxStale's bound). A joined Load whose ctx ends stops
-// waiting with ctx's error. With a nil Cache, Load just reads.
+// an invalidation that preceded it (beyond SetMaxStale's bound). A
+// joined Load whose ctx ends stops waiting with ctx's error. With a nil
+// Cache, Load just reads.
 func (c *Cache) Load(ctx context.Context, key string, tagOf func() string, read func() (consent.State, error)) (consent.State, error) {
 	return c.LoadMeta(ctx, key, tagOf, func(*Ticket) (consent.State, any, error) {
 		st, err := read()
@@ -693,7 +699,15 @@ func (c *Cache) RefreshMeta(t *Ticket, read func() (consent.State, any, error)) 
 	}
 	t.flight = f
 	c.mu.Unlock()
-	st, meta, err := read()
+	return c.fly(t, f, func(*Ticket) (consent.State, any, error) { return read() })
+}
+
+// fly reads under t, whose flight f the caller has just set, caches
+// the state unless t was voided meanwhile (or forgets t when the read
+// failed), and lands f for the Loads that joined it. It reports whether
+// the state was cached.
+func (c *Cache) fly(t *Ticket, f *flight, read func(*Ticket) (consent.State, any, error)) bool {
+	st, meta, err := read(t)
 	cached := err == nil && c.PutMeta(t, st, meta)
 	if err != nil {
 		c.abandon(t)
@@ -727,14 +741,7 @@ func (c *Cache) RefreshLatest(t *Ticket, read func(*Ticket) (consent.State, any,
 	}
 	cur.flight = f
 	c.mu.Unlock()
-	st, meta, err := read(cur)
-	cached := err == nil && c.PutMeta(cur, st, meta)
-	if err != nil {
-		c.abandon(cur)
-	}
-	f.st, f.meta, f.err = st, meta, err
-	close(f.done)
-	return cached
+	return c.fly(cur, f, read)
 }
 
 // MarkQueued notes that a refresh of t's key is about to be queued under
@@ -829,17 +836,13 @@ func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain, k
 			c.invalidate(k)
 			return nil
 		}
-		base, meta, tag = e.st, e.meta, e.tag
-		c.baseIDs++
-		id = c.baseIDs
+		base, meta, tag, id = e.st, e.meta, e.tag, c.nextBaseID()
 	case pending != nil:
 		// The newest base: a stale entry's refresh may have been handed
 		// a newer one (see PutMeta).
 		base, meta, tag, id = pending.base, pending.baseMeta, pending.tag, pending.baseID
 	case e != nil: // stale, its refresh dropped
-		base, meta, tag = e.st, e.meta, e.tag
-		c.baseIDs++
-		id = c.baseIDs
+		base, meta, tag, id = e.st, e.meta, e.tag, c.nextBaseID()
 	default:
 		c.invalidate(k)
 		return nil
@@ -881,8 +884,7 @@ func (c *Cache) restale(e *entry, st consent.State, meta any) *Ticket {
 		t.queued = p.queued
 	}
 	if meta != nil {
-		c.baseIDs++
-		t.base, t.baseMeta, t.baseID = st, meta, c.baseIDs
+		t.base, t.baseMeta, t.baseID = st, meta, c.nextBaseID()
 	} else if p, ok := c.loading[e.key]; ok && p.baseMeta != nil {
 		t.base, t.baseMeta, t.baseID = p.base, p.baseMeta, p.baseID
 	} else {
