@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -262,10 +263,8 @@ func (s *Store) applyEvents(payload string, xid uint64, mark string, applied map
 	if err != nil {
 		// Anyone who may connect can replay a head before the wrong
 		// events: a warning a minute at most.
-		bad := s.notifyBad.Add(1)
-		if now := time.Since(s.epoch); bad == 1 || now-s.badWarned >= time.Minute {
-			s.badWarned = now
-			s.cfg.logger.Warn("pgstore: unreadable consent events notification; its tags apply", "bytes", len(payload), "unreadable_so_far", bad)
+		if n, warn := s.notifyBad.add(time.Since(s.epoch)); warn {
+			s.cfg.logger.Warn("pgstore: unreadable consent events notification; its tags apply", "bytes", len(payload), "unreadable_so_far", n)
 		}
 		return
 	}
@@ -300,11 +299,28 @@ func (s *Store) applyEvents(payload string, xid uint64, mark string, applied map
 // listener's connection lacks), which leaves events unread and tokens
 // read from the database.
 func (s *Store) headRefused() {
-	n := s.headsRefused.Add(1)
-	if now := time.Since(s.epoch); n == 1 || now-s.headWarned >= time.Minute {
-		s.headWarned = now
+	if n, warn := s.headsRefused.add(time.Since(s.epoch)); warn {
 		s.cfg.logger.Warn("pgstore: consent notification head does not check; its events are ignored", "refused_so_far", n)
 	}
+}
+
+// warnCount counts a fault that anyone who may connect can cause, and
+// says when to warn of it: the first time, then at most once a minute.
+// add is the listener's alone; the count may be read by any goroutine.
+type warnCount struct {
+	n      atomic.Uint64
+	warned time.Duration // since the store's epoch
+}
+
+// add counts one more at now (since the store's epoch), and returns the
+// count and whether to warn.
+func (w *warnCount) add(now time.Duration) (uint64, bool) {
+	n := w.n.Add(1)
+	if n == 1 || now-w.warned >= time.Minute {
+		w.warned = now
+		return n, true
+	}
+	return n, false
 }
 
 // changed applies a notification that the user tag names changed: the

@@ -197,8 +197,8 @@ type Store struct {
 	commits, commitBatches, commitNanos, commitRTs, fallbacks atomic.Uint64
 	// Users brought forward from other instances' notified events, and
 	// notifications of events that could not be read.
-	notifyApplied, notifyBad, headsRefused atomic.Uint64
-	badWarned, headWarned                  time.Duration // since epoch; the listener's alone
+	notifyApplied           atomic.Uint64
+	notifyBad, headsRefused warnCount
 
 	epoch       time.Time    // base of the monotonic lease clock
 	up          atomic.Bool  // the listener is LISTENing
@@ -1377,7 +1377,7 @@ func (s *Store) Stats() Stats {
 		Deltas: s.deltas.Load(), DeltaWhole: s.deltaWhole.Load(), StaleHits: s.cache.StaleHits(),
 		Commits: s.commits.Load(), Batches: s.commitBatches.Load(), CommitTime: time.Duration(s.commitNanos.Load()),
 		CommitRoundTrips: s.commitRTs.Load(), Fallbacks: s.fallbacks.Load(), NotifyBatched: s.batched.Load(),
-		NotifyApplied: s.notifyApplied.Load(), NotifyBad: s.notifyBad.Load(), HeadsRefused: s.headsRefused.Load()}
+		NotifyApplied: s.notifyApplied.Load(), NotifyBad: s.notifyBad.n.Load(), HeadsRefused: s.headsRefused.n.Load()}
 }
 
 // categoriesLiteral writes cs as a PostgreSQL array literal, each element
