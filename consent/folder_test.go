@@ -56,23 +56,45 @@ func checkFolder(t *testing.T, events []Event) {
 			mid, midWant = f.State(), want
 		}
 	}
-	if got := f.State(); !reflect.DeepEqual(got, want) {
-		t.Fatalf("Folder gave\n%+v\nApply gave\n%+v", got, want)
+	if got := f.State(); !reflect.DeepEqual(viewOf(got), viewOf(want)) {
+		t.Fatalf("Folder gave\n%+v\nApply gave\n%+v", viewOf(got), viewOf(want))
 	}
-	if len(events) > 0 && !reflect.DeepEqual(mid, midWant) {
-		t.Fatalf("a state the Folder handed out changed as it went on:\n%+v\nwas\n%+v", mid, midWant)
+	if len(events) > 0 && !reflect.DeepEqual(viewOf(mid), viewOf(midWant)) {
+		t.Fatalf("a state the Folder handed out changed as it went on:\n%+v\nwas\n%+v", viewOf(mid), viewOf(midWant))
 	}
-	// A Folder resumed from a state on record leaves that state as it was.
+	// A Folder resumed from a state on record leaves that state as it
+	// was, and so does Apply.
 	if len(events) > 0 {
-		before := fmt.Sprintf("%+v", mid)
-		g := NewFolder(mid)
-		for _, e := range events {
-			g.Apply(e)
-		}
-		if after := fmt.Sprintf("%+v", mid); after != before {
-			t.Fatalf("folding from a state changed it:\n%s\nwas\n%s", after, before)
+		for _, from := range []State{mid, want} {
+			before := viewOf(from)
+			g := NewFolder(from)
+			s := from
+			for _, e := range events {
+				g.Apply(e)
+				s = s.Apply(e)
+			}
+			if after := viewOf(from); !reflect.DeepEqual(after, before) {
+				t.Fatalf("folding from a state changed it:\n%+v\nwas\n%+v", after, before)
+			}
+			if !reflect.DeepEqual(viewOf(g.State()), viewOf(s)) {
+				t.Fatalf("from a state on record, Folder gave\n%+v\nApply gave\n%+v", viewOf(g.State()), viewOf(s))
+			}
 		}
 	}
+}
+
+// stateView is what a State tells: every accessor's answer, the grants
+// as a sorted list, whatever the representation behind them.
+type stateView struct {
+	Subject    string
+	Acceptance Acceptance
+	Events     int
+	Grants     []GrantRecord
+	Voids      []void
+}
+
+func viewOf(s State) stateView {
+	return stateView{s.Subject(), s.Acceptance(), s.Events(), s.Grants(), s.voids}
 }
 
 func TestFolderEqualsApply(t *testing.T) {
@@ -134,6 +156,45 @@ func BenchmarkFold(b *testing.B) {
 					f.Apply(e)
 				}
 				_ = f.State()
+			}
+		})
+	}
+}
+
+// BenchmarkGranted looks up one scope of a user with 96 scopes on
+// record: folded from the log (every record in the map), and brought
+// forward since by a few Applies (the latest records in front of it), as
+// a store's cached state is.
+func BenchmarkGranted(b *testing.B) {
+	ps := []purpose.ID{purpose.Security, purpose.Identification, purpose.ServiceAccess, purpose.Feedback,
+		purpose.Location, purpose.Verification, purpose.Payments, purpose.Support}
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	events := []Event{AcceptPolicy("u", "v1", t0)}
+	for i := range 96 {
+		events = append(events, Grant("u", ps[i%8], fmt.Sprintf("recipient-%02d", i/8), t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	folded := Fold("u", events)
+	applied := folded
+	for i := range maxRecent - 1 {
+		applied = applied.Apply(Withdraw("u", ps[i], "recipient-11", t0.Add(time.Second+time.Duration(i)*time.Millisecond)))
+	}
+	if len(applied.recent) != maxRecent-1 {
+		b.Fatalf("recent holds %d records, want %d", len(applied.recent), maxRecent-1)
+	}
+	now := t0.Add(time.Hour)
+	for _, c := range []struct {
+		name string
+		s    State
+	}{{"folded", folded}, {"applied", applied}} {
+		b.Run(c.name, func(b *testing.B) {
+			var n int
+			for i := 0; b.Loop(); i++ {
+				if c.s.Granted(ps[i%8], "recipient-05", now) {
+					n++
+				}
+			}
+			if n == 0 {
+				b.Fatal("no grant found")
 			}
 		})
 	}

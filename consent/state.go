@@ -78,9 +78,59 @@ func (g GrantRecord) ActiveAt(t time.Time) bool {
 type State struct {
 	subject    string
 	acceptance Acceptance
-	grants     map[Scope]GrantRecord
-	voids      []void // withdrawals of acceptance, by time; shared, never modified
-	n          int
+	// A scope's latest record is in recent, if there, else in grants.
+	// Both are shared between states and never modified once shared.
+	// Bringing a cached state forward by one event (as a store does
+	// for every append it learns of) so copies at most maxRecent
+	// pointers, where a copy of grants costs O(scopes); grants takes
+	// recent in once it is full, or on the first change a Folder makes.
+	grants map[Scope]GrantRecord
+	recent []*GrantRecord
+	voids  []void // withdrawals of acceptance, by time; shared, never modified
+	n      int
+}
+
+// maxRecent bounds State.recent: a lookup scans it before the map.
+const maxRecent = 8
+
+// grant returns the latest record for sc.
+func (s *State) grant(sc Scope) (GrantRecord, bool) {
+	for _, r := range s.recent {
+		if r.Scope == sc {
+			return *r, true
+		}
+	}
+	g, ok := s.grants[sc]
+	return g, ok
+}
+
+// shadowed reports whether recent holds sc, whose record in grants is
+// then out of date.
+func (s *State) shadowed(sc Scope) bool {
+	for _, r := range s.recent {
+		if r.Scope == sc {
+			return true
+		}
+	}
+	return false
+}
+
+// eachGrant calls f with every scope's latest record, in no order, until
+// f returns false.
+func (s *State) eachGrant(f func(GrantRecord) bool) {
+	for _, r := range s.recent {
+		if !f(*r) {
+			return
+		}
+	}
+	for k, g := range s.grants {
+		if len(s.recent) > 0 && s.shadowed(k) {
+			continue
+		}
+		if !f(g) {
+			return
+		}
+	}
 }
 
 // void is a withdrawal of acceptance on record.
@@ -105,8 +155,7 @@ func (s State) Events() int { return s.n }
 // Grant returns the latest record for purpose p and recipient, and reports
 // whether there is one.
 func (s State) Grant(p purpose.ID, recipient string) (GrantRecord, bool) {
-	g, ok := s.grants[Scope{p, recipient}]
-	return g, ok
+	return s.grant(Scope{p, recipient})
 }
 
 // AcceptedAt reports whether acceptance stands at time t: on record, not
@@ -118,13 +167,20 @@ func (s State) AcceptedAt(t time.Time) bool { return s.acceptance.StandingAt(t) 
 // acceptance, within its term. It says nothing of acceptance itself, which
 // the grant also rests on (see [State.AcceptedAt]).
 func (s State) Granted(p purpose.ID, recipient string, t time.Time) bool {
-	g, ok := s.grants[Scope{p, recipient}]
+	g, ok := s.grant(Scope{p, recipient})
 	return ok && g.ActiveAt(t)
 }
 
 // Grants returns every scope's record, sorted by purpose then recipient.
 func (s State) Grants() []GrantRecord {
-	out := slices.Collect(maps.Values(s.grants))
+	if len(s.grants)+len(s.recent) == 0 {
+		return nil
+	}
+	out := make([]GrantRecord, 0, len(s.grants)+len(s.recent))
+	s.eachGrant(func(g GrantRecord) bool {
+		out = append(out, g)
+		return true
+	})
 	slices.SortFunc(out, func(a, b GrantRecord) int {
 		return cmp.Or(cmp.Compare(a.Scope.Purpose, b.Scope.Purpose), cmp.Compare(a.Scope.Recipient, b.Scope.Recipient))
 	})
@@ -145,8 +201,13 @@ func (s State) HoldsInstant(t time.Time) bool {
 	if _, ok := slices.BinarySearchFunc(s.voids, t, func(v void, t time.Time) int { return v.at.Compare(t) }); ok {
 		return true
 	}
-	for _, g := range s.grants {
-		if t.Equal(g.At) || (g.Voided() && t.Equal(g.VoidedAt)) {
+	for _, r := range s.recent {
+		if t.Equal(r.At) || (r.Voided() && t.Equal(r.VoidedAt)) {
+			return true
+		}
+	}
+	for k, g := range s.grants {
+		if (t.Equal(g.At) || (g.Voided() && t.Equal(g.VoidedAt))) && !s.shadowed(k) {
 			return true
 		}
 	}
@@ -162,19 +223,22 @@ func NewState(subject string) State { return State{subject: subject} }
 // independent of arrival order when times differ; among equal times the
 // later applied wins.
 //
-// Apply never changes s (states are shared): each call that changes a
-// grant copies the grants. To fold many events, use a [Folder].
+// Apply never changes s (states are shared). A call that changes a
+// grant copies a few pointers, and one in every few of them copies the
+// grants; one that a withdrawal of acceptance changes copies them too. To
+// fold many events, use a [Folder].
 func (s State) Apply(e Event) State {
 	var ownGrants, ownVoids bool
-	s.apply(e, &ownGrants, &ownVoids)
+	s.apply(e, &ownGrants, &ownVoids, false)
 	return s
 }
 
 // apply folds e into s. *ownGrants and *ownVoids say whether s's grants
 // and voids belong to the caller, who may then have them written in
 // place; otherwise they are copied on their first change, and owned from
-// then on.
-func (s *State) apply(e Event, ownGrants, ownVoids *bool) {
+// then on. A fold (a Folder, which goes on changing the grants it owns)
+// does so for a grant too; one event's Apply puts it in recent.
+func (s *State) apply(e Event, ownGrants, ownVoids *bool, fold bool) {
 	if e.Subject != s.subject {
 		return
 	}
@@ -198,7 +262,7 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool) {
 		}
 		s.voidGrants(e, ownGrants, ownVoids)
 	case ActionGrant, ActionWithdraw:
-		if old, ok := s.grants[e.Scope]; ok && e.At.Before(old.At) {
+		if old, ok := s.grant(e.Scope); ok && e.At.Before(old.At) {
 			return
 		}
 		g := GrantRecord{
@@ -219,20 +283,48 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool) {
 				g.Granted, g.VoidedAt, g.VoidedBy = false, s.voids[i].at, s.voids[i].id
 			}
 		}
-		s.ownGrants(ownGrants, 1)
-		s.grants[e.Scope] = g
+		s.setGrant(g, ownGrants, fold)
 	}
 }
 
-// ownGrants makes s's grants its own (a copy with room for extra more)
-// unless *own says they are already.
+// setGrant makes g its scope's latest record. Owned grants, or a fold's,
+// take it in place (a fold copies them first); otherwise it goes into a
+// copy of recent, unless recent is full, when grants are copied and take
+// it.
+func (s *State) setGrant(g GrantRecord, own *bool, fold bool) {
+	if !fold && !*own {
+		i := slices.IndexFunc(s.recent, func(r *GrantRecord) bool { return r.Scope == g.Scope })
+		if i >= 0 || len(s.recent) < maxRecent {
+			r := new(GrantRecord)
+			*r = g
+			recent := make([]*GrantRecord, len(s.recent), len(s.recent)+1)
+			copy(recent, s.recent)
+			if i >= 0 {
+				recent[i] = r
+			} else {
+				recent = append(recent, r)
+			}
+			s.recent = recent
+			return
+		}
+	}
+	s.ownGrants(own, 1)
+	s.grants[g.Scope] = g
+}
+
+// ownGrants makes s's grants its own, with recent taken in (a copy with
+// room for extra more), unless *own says they are already. Owned grants
+// have no recent.
 func (s *State) ownGrants(own *bool, extra int) {
 	if *own && s.grants != nil {
 		return
 	}
-	grants := make(map[Scope]GrantRecord, len(s.grants)+extra)
+	grants := make(map[Scope]GrantRecord, len(s.grants)+len(s.recent)+extra)
 	maps.Copy(grants, s.grants)
-	s.grants, *own = grants, true
+	for _, r := range s.recent {
+		grants[r.Scope] = *r
+	}
+	s.grants, s.recent, *own = grants, nil, true
 }
 
 // voidGrants folds in a withdrawal of acceptance (9.3): every grant dated
@@ -252,18 +344,27 @@ func (s *State) voidGrants(e Event, ownGrants, ownVoids *bool) {
 		s.voids = append(append(append(voids, s.voids[:i]...), void{e.At, e.ID}), s.voids[i:]...)
 		*ownVoids = true
 	}
-	// The range runs over the grants as they were; a copy taken on the
-	// first change receives the changes (in place, only values of keys
-	// present are set, which a range allows).
-	for k, g := range s.grants {
+	voided := func(g GrantRecord) bool {
 		standing := g.Granted && !g.At.After(e.At)
 		earlier := g.Voided() && !g.At.After(e.At) && e.At.Before(g.VoidedAt)
-		if !standing && !earlier {
-			continue
+		return standing || earlier
+	}
+	hit := false
+	s.eachGrant(func(g GrantRecord) bool {
+		hit = voided(g)
+		return !hit
+	})
+	if !hit {
+		return
+	}
+	// Owned grants hold every record (no recent); the range sets only
+	// values of keys present, which a range allows.
+	s.ownGrants(ownGrants, 0)
+	for k, g := range s.grants {
+		if voided(g) {
+			g.Granted, g.VoidedAt, g.VoidedBy = false, e.At, e.ID
+			s.grants[k] = g
 		}
-		s.ownGrants(ownGrants, 0)
-		g.Granted, g.VoidedAt, g.VoidedBy = false, e.At, e.ID
-		s.grants[k] = g
 	}
 }
 
@@ -285,7 +386,7 @@ type Folder struct {
 func NewFolder(s State) Folder { return Folder{s: s} }
 
 // Apply folds e in, as [State.Apply] does.
-func (f *Folder) Apply(e Event) { f.s.apply(e, &f.ownGrants, &f.ownVoids) }
+func (f *Folder) Apply(e Event) { f.s.apply(e, &f.ownGrants, &f.ownVoids, true) }
 
 // Subject returns the subject whose events the Folder folds.
 func (f *Folder) Subject() string { return f.s.subject }

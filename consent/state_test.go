@@ -192,3 +192,23 @@ func TestApplyMatchesFoldUnlessHoldsInstant(t *testing.T) {
 	}
 	require.Greater(t, checked, 5000)
 }
+
+// TestHoldsInstantForgetsSupersededRecords: a record a later event
+// replaced no longer dates the state, whether the state was folded or
+// brought forward by Apply (which keeps the newest records in front of
+// those folded).
+func TestHoldsInstantForgetsSupersededRecords(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	older := consent.Grant("u", purpose.Payments, "r", t0, consent.WithID("g1"))
+	newer := consent.Withdraw("u", purpose.Payments, "r", t0.Add(time.Minute), consent.WithID("w1"))
+	folded := consent.Fold("u", []consent.Event{older})
+	require.True(t, folded.HoldsInstant(t0))
+	for name, s := range map[string]consent.State{
+		"folded":  consent.Fold("u", []consent.Event{older, newer}),
+		"applied": folded.Apply(newer),
+	} {
+		assert.False(t, s.HoldsInstant(t0), "%s: the superseded grant's instant", name)
+		assert.True(t, s.HoldsInstant(t0.Add(time.Minute)), "%s: the withdrawal's instant", name)
+	}
+}
