@@ -3,11 +3,13 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -347,4 +349,39 @@ func TestDeltaRefreshOneInstantOutOfCommitOrder(t *testing.T) {
 	st, err = a.StateAtLeast(ctx, user, hostTok)
 	require.NoError(t, err)
 	sameState(t, want, st, "at the host's token")
+}
+
+// TestDeltaQueryConvertsItsParametersOnce looks at the delta query's
+// generic plan (the one a prepared statement settles on): the snapshot
+// and the list of applied transactions must be converted once per query,
+// not once per row of the user, which made a hot user's refresh cost
+// tens of milliseconds of the server's CPU.
+func TestDeltaQueryConvertsItsParametersOnce(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	s := open(t, schema)
+	ctx := t.Context()
+	conn, err := s.pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	for _, q := range []string{
+		"SET plan_cache_mode = force_generic_plan",
+		"PREPARE delta_plan(text, text, text[]) AS " + s.sql.delta,
+	} {
+		_, err := conn.Exec(ctx, q, pgx.QueryExecModeSimpleProtocol)
+		require.NoError(t, err, q)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "DEALLOCATE delta_plan; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol)
+	rows, err := conn.Query(ctx, "EXPLAIN (VERBOSE, COSTS OFF) EXECUTE delta_plan('u', '10:20:12', '{11,13}')", pgx.QueryExecModeSimpleProtocol)
+	require.NoError(t, err)
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	plan := strings.Join(lines, "\n")
+	perRow := regexp.MustCompile(`\(\$\d+\)::(text::)?(pg_snapshot|xid8\[\])`)
+	for _, l := range lines {
+		if strings.Contains(l, "Filter:") {
+			assert.False(t, perRow.MatchString(l), "a filter converts a parameter for each row:\n%s", plan)
+		}
+	}
+	assert.Contains(t, plan, "hashed SubPlan", "the applied transactions are looked up in a hash:\n%s", plan)
 }

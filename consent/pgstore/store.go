@@ -430,10 +430,17 @@ SELECT pg_notify($1, t) FROM unnest(array_prepend(
 		// log orders one instant's rows by seq, which need not be the
 		// order they committed in, so such rows cannot simply be applied
 		// after the state's and the user is read whole instead.
+		//
+		// The snapshot and the list are converted once per query (an
+		// InitPlan, and a hashed SubPlan to test against): written as
+		// plain casts of the parameters, a generic plan converts them
+		// again for every row of the user, which for a hot user with
+		// 2,000 rows beyond a full list took 54 ms instead of 6.
 		delta: `SELECT CASE WHEN bool_or(EXISTS (SELECT 1 FROM ` + events + ` o
 		WHERE o.subject = e.subject AND o.at_time = e.at_time AND o.at_ns = e.at_ns AND o.id <> e.id)) OVER ()
 	THEN '' ELSE pg_current_snapshot()::text END, ` + columns + " FROM " + events + ` e WHERE subject = $1 AND xact IS NOT NULL
-	AND NOT pg_visible_in_snapshot(xact, $2::text::pg_snapshot) AND NOT (xact = ANY($3::text[]::xid8[]))
+	AND NOT pg_visible_in_snapshot(xact, (SELECT $2::text::pg_snapshot))
+	AND NOT (xact IN (SELECT unnest($3::text[]::xid8[])))
 	ORDER BY at_time, at_ns, seq`,
 		history: "SELECT " + columns + " FROM " + events + " WHERE subject = $1 ORDER BY at_time, at_ns, seq",
 	}
