@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // snapColumn is the first column of the reads whose states may be brought
@@ -28,6 +29,11 @@ const maxOwn = 1024
 type stateMeta struct {
 	snap *pgSnapshot
 	own  []uint64
+	// claimed counts the slots of own's backing array that some meta
+	// uses: the first meta made from m may then add its transaction in
+	// place, after m's, where the others copy. nil: own is not to be
+	// written (a meta made before the list had room).
+	claimed *atomic.Int64
 }
 
 // holds reports whether a state with meta m holds transaction xid's
@@ -37,12 +43,28 @@ func (m *stateMeta) holds(xid uint64) bool {
 }
 
 // withOwn returns m with xid among its own transactions, or nil when that
-// would list more than maxOwn.
+// would list more than maxOwn. m is unchanged: a state brought forward
+// event by event makes a chain of metas, each the one before with one
+// transaction more, which share one array (the first of them to add to
+// m takes the slot after m's list; any other copies it), so the chain
+// costs O(1) per transaction, not a copy of the list.
 func (m *stateMeta) withOwn(xid uint64) *stateMeta {
 	if m == nil || len(m.own) >= maxOwn {
 		return nil
 	}
-	return &stateMeta{snap: m.snap, own: append(slices.Clip(m.own), xid)}
+	n := len(m.own)
+	if m.claimed != nil && n < cap(m.own) && m.claimed.CompareAndSwap(int64(n), int64(n+1)) {
+		// No meta uses slot n of the array: the one returned owns it.
+		own := m.own[:n+1]
+		own[n] = xid
+		return &stateMeta{snap: m.snap, own: own, claimed: m.claimed}
+	}
+	own := make([]uint64, n+1, min(max(2*n, 8), maxOwn))
+	copy(own, m.own)
+	own[n] = xid
+	claimed := new(atomic.Int64)
+	claimed.Store(int64(n + 1))
+	return &stateMeta{snap: m.snap, own: own, claimed: claimed}
 }
 
 // ownArg is m.own as the delta query's text[] parameter.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -384,4 +385,44 @@ func TestDeltaQueryConvertsItsParametersOnce(t *testing.T) {
 		}
 	}
 	assert.Contains(t, plan, "hashed SubPlan", "the applied transactions are looked up in a hash:\n%s", plan)
+}
+
+// TestWithOwnSharesOnlyWhatNoOtherMetaUses: a chain of metas shares one
+// array, and a meta made from an earlier link copies rather than write
+// over a slot a later link uses; concurrent calls on one meta each get
+// their own list (go test -race checks the slots are not written twice).
+func TestWithOwnSharesOnlyWhatNoOtherMetaUses(t *testing.T) {
+	t.Parallel()
+	m0 := metaOf("1:1:") // sees no transaction of those below
+	require.NotNil(t, m0)
+	m1 := m0.withOwn(1)
+	m2 := m1.withOwn(2)
+	m3 := m2.withOwn(3)
+	fork := m1.withOwn(9) // slot 1 is m2's
+	assert.Equal(t, []uint64{1, 2, 3}, m3.own)
+	assert.Equal(t, []uint64{1, 2}, m2.own)
+	assert.Equal(t, []uint64{1}, m1.own)
+	assert.Equal(t, []uint64{1, 9}, fork.own)
+	assert.Same(t, &m1.own[0], &m3.own[0], "the chain shares its array")
+	assert.True(t, m3.holds(3) && !m2.holds(3) && !m3.holds(9) && fork.holds(9))
+	assert.Equal(t, []uint64{1, 2}, m2.own, "the fork left the chain as it was")
+
+	m := m3
+	for i := len(m3.own); i < maxOwn; i++ {
+		m = m.withOwn(uint64(100 + i))
+		require.NotNil(t, m)
+	}
+	assert.Len(t, m.own, maxOwn)
+	assert.Nil(t, m.withOwn(1), "a full list")
+	assert.Equal(t, []uint64{1, 2, 3}, m3.own, "growing the chain left m3 as it was")
+
+	var wg sync.WaitGroup
+	got := make([]*stateMeta, 8)
+	for i := range got {
+		wg.Go(func() { got[i] = m2.withOwn(uint64(1000 + i)) })
+	}
+	wg.Wait()
+	for i, g := range got {
+		assert.Equal(t, []uint64{1, 2, uint64(1000 + i)}, g.own)
+	}
 }
