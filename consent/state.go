@@ -84,10 +84,17 @@ type State struct {
 	// for every append it learns of) so copies at most maxRecent
 	// pointers, where a copy of grants costs O(scopes); grants takes
 	// recent in once it is full, or on the first change a Folder makes.
-	grants map[Scope]GrantRecord
+	// Records are shared too, and never modified: copying grants copies
+	// pointers.
+	grants map[Scope]*GrantRecord
 	recent []*GrantRecord
 	voids  []void // withdrawals of acceptance, by time; shared, never modified
 	n      int
+	// latest bounds the instants the state holds: none is in a later
+	// second (Unix time) than latest, the latest of the events applied.
+	// A store asks HoldsInstant of every event it brings a state forward
+	// by, and those are almost always newer than all the state holds.
+	latest int64
 }
 
 // maxRecent bounds State.recent: a lookup scans it before the map.
@@ -100,8 +107,10 @@ func (s *State) grant(sc Scope) (GrantRecord, bool) {
 			return *r, true
 		}
 	}
-	g, ok := s.grants[sc]
-	return g, ok
+	if g, ok := s.grants[sc]; ok {
+		return *g, true
+	}
+	return GrantRecord{}, false
 }
 
 // shadowed reports whether recent holds sc, whose record in grants is
@@ -127,7 +136,7 @@ func (s *State) eachGrant(f func(GrantRecord) bool) {
 		if len(s.recent) > 0 && s.shadowed(k) {
 			continue
 		}
-		if !f(g) {
+		if !f(*g) {
 			return
 		}
 	}
@@ -195,6 +204,9 @@ func (s State) Grants() []GrantRecord {
 // instant fold in log order, which the state no longer records. It
 // allocates nothing.
 func (s State) HoldsInstant(t time.Time) bool {
+	if t.Unix() > s.latest {
+		return false
+	}
 	if t.Equal(s.acceptance.At) || t.Equal(s.acceptance.WithdrawnAt) {
 		return true
 	}
@@ -243,6 +255,7 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool, fold bool) {
 		return
 	}
 	s.n++
+	s.latest = max(s.latest, e.At.Unix())
 	switch e.Action {
 	case ActionAcceptPolicy:
 		switch {
@@ -295,8 +308,7 @@ func (s *State) setGrant(g GrantRecord, own *bool, fold bool) {
 	if !fold && !*own {
 		i := slices.IndexFunc(s.recent, func(r *GrantRecord) bool { return r.Scope == g.Scope })
 		if i >= 0 || len(s.recent) < maxRecent {
-			r := new(GrantRecord)
-			*r = g
+			r := &g
 			recent := make([]*GrantRecord, len(s.recent), len(s.recent)+1)
 			copy(recent, s.recent)
 			if i >= 0 {
@@ -309,7 +321,7 @@ func (s *State) setGrant(g GrantRecord, own *bool, fold bool) {
 		}
 	}
 	s.ownGrants(own, 1)
-	s.grants[g.Scope] = g
+	s.grants[g.Scope] = &g
 }
 
 // ownGrants makes s's grants its own, with recent taken in (a copy with
@@ -319,10 +331,10 @@ func (s *State) ownGrants(own *bool, extra int) {
 	if *own && s.grants != nil {
 		return
 	}
-	grants := make(map[Scope]GrantRecord, len(s.grants)+len(s.recent)+extra)
+	grants := make(map[Scope]*GrantRecord, len(s.grants)+len(s.recent)+extra)
 	maps.Copy(grants, s.grants)
 	for _, r := range s.recent {
-		grants[r.Scope] = *r
+		grants[r.Scope] = r
 	}
 	s.grants, s.recent, *own = grants, nil, true
 }
@@ -361,9 +373,10 @@ func (s *State) voidGrants(e Event, ownGrants, ownVoids *bool) {
 	// values of keys present, which a range allows.
 	s.ownGrants(ownGrants, 0)
 	for k, g := range s.grants {
-		if voided(g) {
-			g.Granted, g.VoidedAt, g.VoidedBy = false, e.At, e.ID
-			s.grants[k] = g
+		if voided(*g) {
+			v := *g
+			v.Granted, v.VoidedAt, v.VoidedBy = false, e.At, e.ID
+			s.grants[k] = &v
 		}
 	}
 }
