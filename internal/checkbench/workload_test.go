@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,7 +47,8 @@ import (
 // operations, and 32 that append; the PostgreSQL stores cache 65,536
 // users' states.
 // PRIVACY_WORKLOAD_PROFILE=dir writes a CPU profile of each process's
-// steady phase (parent.pprof, child.pprof) into dir.
+// steady phase (parent.pprof, child.pprof), and heap profiles at its
+// start and end (parent.heap0, parent.heap1, ...), into dir.
 const (
 	EnvWorkload      = "PRIVACY_WORKLOAD"
 	envWorkloadChild = "PRIVACY_WORKLOAD_CHILD" // schema,subjects,seconds
@@ -123,6 +126,12 @@ type workloadResult struct {
 	// the process's CPU in all.
 	GCs                          uint64
 	GCCPU, GCAssistCPU, TotalCPU float64 // seconds
+	// Of the runtime's scheduler: how long runnable goroutines waited
+	// for a thread (a reply read from the network waits so too).
+	SchedP50, SchedP99, SchedP999 time.Duration
+	// The process's user and system CPU during the run over its wall
+	// time: how many cores it kept busy on average.
+	Cores float64
 	// Of the PostgreSQL pool: acquires that found no idle connection,
 	// of all acquires, and their mean wait.
 	Acquires, EmptyAcquires int64
@@ -157,9 +166,15 @@ func (r workloadResult) String() string {
 			r.Commits, float64(r.Batches)/float64(r.Commits), (r.CommitTime / time.Duration(r.Commits)).Round(time.Microsecond),
 			float64(r.CommitRoundTrips)/float64(r.Commits), r.Fallbacks)
 	}
-	gc := ""
-	if r.TotalCPU > 0 {
-		gc = fmt.Sprintf(", %d GCs taking %.0f %% of GOMAXPROCS × time (assists %.0f %%)", r.GCs, 100*r.GCCPU/r.TotalCPU, 100*r.GCAssistCPU/r.TotalCPU)
+	gc := fmt.Sprintf(", %d GCs", r.GCs)
+	if r.TotalCPU > 0 { // the runtime's CPU classes move at collections only
+		gc += fmt.Sprintf(" taking %.0f %% of GOMAXPROCS × time (assists %.0f %%)", 100*r.GCCPU/r.TotalCPU, 100*r.GCAssistCPU/r.TotalCPU)
+	}
+	if r.Cores > 0 {
+		gc += fmt.Sprintf(", %.2f cores busy", r.Cores)
+	}
+	if r.SchedP50 > 0 {
+		gc += fmt.Sprintf(", goroutines waited for a thread p50 %v p99 %v p999 %v", r.SchedP50, r.SchedP99, r.SchedP999)
 	}
 	return fmt.Sprintf("%.0f checks/s, %.0f writes/s, p50 %v p90 %v p99 %v p999 %v, %.1f %% of checks > 1 ms, workers blocked on writes %.0f %% of the time, cache hits %s%s, RSS %.0f MiB%s, %d errors%s",
 		float64(r.Checks)/r.Seconds, float64(r.Writes)/r.Seconds, r.P50, r.P90, r.P99, r.P999, 100*r.SlowShare, 100*r.WriteBlocked, hit, reads, r.RSSMiB, gc, r.Errors, pool)
@@ -248,6 +263,8 @@ func warmStore(t testing.TB, pool *pgxpool.Pool, schema string) (*pgstore.Store,
 func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, subjects int, dur time.Duration, seed uint64) workloadResult {
 	rs := workloadRecipients()
 	gcBefore := readGC()
+	schedBefore := readSched()
+	cpuBefore, wallBefore := processCPU(), time.Now()
 	var mu sync.Mutex
 	var lat []time.Duration
 	var res workloadResult
@@ -334,7 +351,63 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 	g := readGC()
 	res.GCs = uint64(g[0] - gcBefore[0])
 	res.GCCPU, res.GCAssistCPU, res.TotalCPU = g[1]-gcBefore[1], g[2]-gcBefore[2], g[3]-gcBefore[3]
+	res.SchedP50, res.SchedP99, res.SchedP999 = schedQuantiles(schedBefore, readSched())
+	res.Cores = (processCPU() - cpuBefore).Seconds() / time.Since(wallBefore).Seconds()
 	return res
+}
+
+// processCPU returns the process's user and system CPU time.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// readSched returns the runtime's histogram of the time goroutines
+// waited, runnable, for a thread to run them.
+func readSched() *metrics.Float64Histogram {
+	ss := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(ss)
+	if ss[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return nil
+	}
+	return ss[0].Value.Float64Histogram()
+}
+
+// schedQuantiles returns the p50, p99 and p999 of the scheduling
+// latencies recorded between before and after (each quantile as its
+// bucket's upper bound).
+func schedQuantiles(before, after *metrics.Float64Histogram) (p50, p99, p999 time.Duration) {
+	if before == nil || after == nil || len(before.Counts) != len(after.Counts) {
+		return 0, 0, 0
+	}
+	counts := make([]uint64, len(after.Counts))
+	var total uint64
+	for i := range counts {
+		counts[i] = after.Counts[i] - before.Counts[i]
+		total += counts[i]
+	}
+	q := func(f float64) time.Duration {
+		want := uint64(math.Ceil(f * float64(total)))
+		var sum uint64
+		for i, c := range counts {
+			sum += c
+			if sum >= want && c > 0 {
+				up := after.Buckets[i+1]
+				if math.IsInf(up, 1) {
+					up = after.Buckets[i]
+				}
+				return time.Duration(up * float64(time.Second))
+			}
+		}
+		return 0
+	}
+	if total == 0 {
+		return 0, 0, 0
+	}
+	return q(0.5), q(0.99), q(0.999)
 }
 
 // readGC returns the runtime's count of collections, the CPU seconds of
@@ -606,14 +679,31 @@ func loadSubjects(t *testing.T, schema string, subjects int, version string) {
 
 // cpuProfile writes a CPU profile of the steady phase to
 // $PRIVACY_WORKLOAD_PROFILE/name.pprof when that variable names a
-// directory, and returns the function that ends it.
+// directory, and heap profiles at its start and end (name.heap0,
+// name.heap1: what it allocated is
+// go tool pprof -sample_index=alloc_space -base name.heap0 name.heap1),
+// and returns the function that ends it.
 func cpuProfile(t testing.TB, name string) func() {
 	dir := os.Getenv("PRIVACY_WORKLOAD_PROFILE")
 	if dir == "" {
 		return func() {}
 	}
+	heap := func(suffix string) {
+		h, err := os.Create(dir + "/" + name + suffix)
+		require.NoError(t, err)
+		require.NoError(t, pprof.Lookup("allocs").WriteTo(h, 0))
+		require.NoError(t, h.Close())
+	}
+	heap(".heap0")
 	f, err := os.Create(dir + "/" + name + ".pprof")
 	require.NoError(t, err)
 	require.NoError(t, pprof.StartCPUProfile(f))
-	return func() { pprof.StopCPUProfile(); f.Close() }
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		// The profile counts allocations as of the last collection:
+		// heap0 follows the one that measured the warmed heap.
+		runtime.GC()
+		heap(".heap1")
+	}
 }
