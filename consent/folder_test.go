@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,6 +59,13 @@ func checkFolder(t *testing.T, events []Event) {
 	}
 	if got := f.State(); !reflect.DeepEqual(viewOf(got), viewOf(want)) {
 		t.Fatalf("Folder gave\n%+v\nApply gave\n%+v", viewOf(got), viewOf(want))
+	}
+	for _, e := range events {
+		for _, at := range []time.Time{e.At, e.At.Add(-time.Nanosecond), e.At.Add(time.Nanosecond)} {
+			if got := f.State(); got.HoldsInstant(at) != want.HoldsInstant(at) {
+				t.Fatalf("at %v Folder holds %v, Apply %v", at, got.HoldsInstant(at), want.HoldsInstant(at))
+			}
+		}
 	}
 	if len(events) > 0 && !reflect.DeepEqual(viewOf(mid), viewOf(midWant)) {
 		t.Fatalf("a state the Folder handed out changed as it went on:\n%+v\nwas\n%+v", viewOf(mid), viewOf(midWant))
@@ -195,6 +203,121 @@ func BenchmarkGranted(b *testing.B) {
 			}
 			if n == 0 {
 				b.Fatal("no grant found")
+			}
+		})
+	}
+}
+
+// TestApplyChainsMatchFold is the rule a store brings cached states
+// forward by, over chains of Applies long enough to fill and merge the
+// recent list (up to 14 scopes), from states folded or applied, with
+// withdrawals of acceptance, equal and sub-second instants, another
+// subject's events, and times in 2024, just before 1970 and at the zero
+// time: every event the state does not hold the instant of (HoldsInstant)
+// is applied, as it arrives, and the result must be the fold of the log
+// with those events placed anywhere in it; and the chain must hold every
+// instant the fold holds, or a later event there would be applied where
+// the log's order decides.
+func TestApplyChainsMatchFold(t *testing.T) {
+	t.Parallel()
+	event := func(rng *rand.Rand, t0 time.Time, i, instants, scopes int) Event {
+		at := t0.Add(time.Duration(rng.IntN(instants)) * time.Second)
+		if rng.IntN(5) == 0 {
+			at = at.Add(time.Duration(rng.IntN(3)) * 300 * time.Millisecond)
+		}
+		id := WithID(fmt.Sprint("e", i))
+		r := fmt.Sprint("r", rng.IntN(scopes))
+		switch rng.IntN(7) {
+		case 0:
+			return AcceptPolicy("u", []string{"v1", "v2"}[rng.IntN(2)], at, id)
+		case 1:
+			return WithdrawAcceptance("u", at, id)
+		case 2:
+			return Withdraw("u", purpose.Payments, r, at, id)
+		case 3:
+			return AcceptPolicy("x", "v1", at, id)
+		default:
+			return Grant("u", purpose.Payments, r, at, id)
+		}
+	}
+	for _, t0 := range []time.Time{time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC), time.Unix(-5, 0), {}} {
+		rng := rand.New(rand.NewPCG(1, 2))
+		checked := 0
+		for n := range 3000 {
+			scopes := 1 + rng.IntN(14)
+			log := make([]Event, rng.IntN(20))
+			for i := range log {
+				log[i] = event(rng, t0, i, 12, scopes)
+			}
+			st := Fold("u", log)
+			if rng.IntN(2) == 0 {
+				sorted := slices.Clone(log)
+				SortEvents(sorted)
+				st = NewState("u")
+				for _, e := range sorted {
+					st = st.Apply(e)
+				}
+			}
+			full := slices.Clone(log)
+			held := false
+			for j := range 1 + rng.IntN(14) {
+				e := event(rng, t0, len(log)+j, 14, scopes)
+				if held = st.HoldsInstant(e.At); held {
+					break // a store reads the user instead
+				}
+				st = st.Apply(e)
+				full = slices.Insert(full, rng.IntN(len(full)+1), e)
+			}
+			if held {
+				continue
+			}
+			checked++
+			want := Fold("u", full)
+			if !reflect.DeepEqual(st.Acceptance(), want.Acceptance()) || !reflect.DeepEqual(st.Grants(), want.Grants()) {
+				t.Fatalf("t0 %v case %d: the chain gave\n%+v\nthe fold\n%+v", t0, n, viewOf(st), viewOf(want))
+			}
+			for s := -1; s < 16; s++ {
+				for _, ms := range []int{0, 300, 500, 600} {
+					when := t0.Add(time.Duration(s)*time.Second + time.Duration(ms)*time.Millisecond)
+					for r := range scopes {
+						if p, rr := purpose.Payments, fmt.Sprint("r", r); st.Granted(p, rr, when) != want.Granted(p, rr, when) {
+							t.Fatalf("t0 %v case %d: Granted(%s, %v) differs", t0, n, rr, when.Sub(t0))
+						}
+					}
+					if want.HoldsInstant(when) && !st.HoldsInstant(when) {
+						t.Fatalf("t0 %v case %d: the fold holds %v, the chain does not", t0, n, when.Sub(t0))
+					}
+				}
+			}
+		}
+		if checked < 400 {
+			t.Fatalf("t0 %v: only %d cases reached the comparison", t0, checked)
+		}
+	}
+}
+
+// BenchmarkHoldsInstant asks a state with 96 scopes whether it holds the
+// instant of a new event, as a store does of each event it brings the
+// state forward by: one a millisecond after the latest (a hot user's
+// next event, usually in the same second), and one an hour before.
+func BenchmarkHoldsInstant(b *testing.B) {
+	ps := []purpose.ID{purpose.Security, purpose.Identification, purpose.ServiceAccess, purpose.Feedback,
+		purpose.Location, purpose.Verification, purpose.Payments, purpose.Support}
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	events := []Event{AcceptPolicy("u", "v1", t0)}
+	for i := range 96 {
+		events = append(events, Grant("u", ps[i%8], fmt.Sprintf("recipient-%02d", i/8), t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	s := Fold("u", events)
+	for _, c := range []struct {
+		name string
+		at   time.Time
+	}{{"next", t0.Add(96 * time.Millisecond)}, {"earlier", t0.Add(-time.Hour)}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if s.HoldsInstant(c.at) {
+					b.Fatal("held")
+				}
 			}
 		})
 	}

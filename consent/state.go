@@ -90,11 +90,20 @@ type State struct {
 	recent []*GrantRecord
 	voids  []void // withdrawals of acceptance, by time; shared, never modified
 	n      int
-	// latest bounds the instants the state holds: none is in a later
-	// second (Unix time) than latest, the latest of the events applied.
-	// A store asks HoldsInstant of every event it brings a state forward
-	// by, and those are almost always newer than all the state holds.
-	latest int64
+	// latestSec and latestNs bound the instants the state holds: none is
+	// later than this instant (Unix seconds and nanoseconds; the zero
+	// value, 1970, bounds a state of earlier events), the latest of the
+	// events applied. A store asks HoldsInstant of every event it brings
+	// a state forward by, and those are almost always newer than all the
+	// state holds, a hot user's within the same second.
+	latestSec int64
+	latestNs  int32
+}
+
+// after reports whether t is after the latest instant applied to s.
+func (s *State) after(t time.Time) bool {
+	sec := t.Unix()
+	return sec > s.latestSec || (sec == s.latestSec && int32(t.Nanosecond()) > s.latestNs)
 }
 
 // maxRecent bounds State.recent: a lookup scans it before the map.
@@ -204,7 +213,7 @@ func (s State) Grants() []GrantRecord {
 // instant fold in log order, which the state no longer records. It
 // allocates nothing.
 func (s State) HoldsInstant(t time.Time) bool {
-	if t.Unix() > s.latest {
+	if s.after(t) {
 		return false
 	}
 	if t.Equal(s.acceptance.At) || t.Equal(s.acceptance.WithdrawnAt) {
@@ -255,7 +264,9 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool, fold bool) {
 		return
 	}
 	s.n++
-	s.latest = max(s.latest, e.At.Unix())
+	if s.after(e.At) {
+		s.latestSec, s.latestNs = e.At.Unix(), int32(e.At.Nanosecond())
+	}
 	switch e.Action {
 	case ActionAcceptPolicy:
 		switch {
