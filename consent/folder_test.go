@@ -169,19 +169,25 @@ func BenchmarkFold(b *testing.B) {
 	}
 }
 
+// hotState folds a user who accepted at t0 and granted all 96 scopes
+// (the purposes ps by 12 recipients), one a millisecond.
+func hotState() (s State, ps []purpose.ID, t0 time.Time) {
+	ps = []purpose.ID{purpose.Security, purpose.Identification, purpose.ServiceAccess, purpose.Feedback,
+		purpose.Location, purpose.Verification, purpose.Payments, purpose.Support}
+	t0 = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	events := []Event{AcceptPolicy("u", "v1", t0)}
+	for i := range 96 {
+		events = append(events, Grant("u", ps[i%8], fmt.Sprintf("recipient-%02d", i/8), t0.Add(time.Duration(i)*time.Millisecond)))
+	}
+	return Fold("u", events), ps, t0
+}
+
 // BenchmarkGranted looks up one scope of a user with 96 scopes on
 // record: folded from the log (every record in the map), and brought
 // forward since by a few Applies (the latest records in front of it), as
 // a store's cached state is.
 func BenchmarkGranted(b *testing.B) {
-	ps := []purpose.ID{purpose.Security, purpose.Identification, purpose.ServiceAccess, purpose.Feedback,
-		purpose.Location, purpose.Verification, purpose.Payments, purpose.Support}
-	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	events := []Event{AcceptPolicy("u", "v1", t0)}
-	for i := range 96 {
-		events = append(events, Grant("u", ps[i%8], fmt.Sprintf("recipient-%02d", i/8), t0.Add(time.Duration(i)*time.Millisecond)))
-	}
-	folded := Fold("u", events)
+	folded, ps, t0 := hotState()
 	applied := folded
 	for i := range maxRecent - 1 {
 		applied = applied.Apply(Withdraw("u", ps[i], "recipient-11", t0.Add(time.Second+time.Duration(i)*time.Millisecond)))
@@ -301,14 +307,7 @@ func TestApplyChainsMatchFold(t *testing.T) {
 // state forward by: one a millisecond after the latest (a hot user's
 // next event, usually in the same second), and one an hour before.
 func BenchmarkHoldsInstant(b *testing.B) {
-	ps := []purpose.ID{purpose.Security, purpose.Identification, purpose.ServiceAccess, purpose.Feedback,
-		purpose.Location, purpose.Verification, purpose.Payments, purpose.Support}
-	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	events := []Event{AcceptPolicy("u", "v1", t0)}
-	for i := range 96 {
-		events = append(events, Grant("u", ps[i%8], fmt.Sprintf("recipient-%02d", i/8), t0.Add(time.Duration(i)*time.Millisecond)))
-	}
-	s := Fold("u", events)
+	s, _, t0 := hotState()
 	for _, c := range []struct {
 		name string
 		at   time.Time
