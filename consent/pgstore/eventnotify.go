@@ -162,7 +162,13 @@ func markParts(mark string) (sender string, seq uint64, ok bool) {
 	if !ok {
 		return "", 0, false
 	}
-	sender, n, ok := strings.Cut(rest, ".")
+	return splitMark(rest)
+}
+
+// splitMark splits a mark without its "/", "<nonce>.<seq>" (see
+// markParts).
+func splitMark(m string) (sender string, seq uint64, ok bool) {
+	sender, n, ok := strings.Cut(m, ".")
 	if !ok || sender == "" {
 		return "", 0, false
 	}

@@ -731,12 +731,8 @@ func (s *Store) ownMark() (uint64, string) {
 // isOwn reports whether mark (after the "/") is one of this instance's
 // live marks.
 func (s *Store) isOwn(mark string) bool {
-	nonce, n, ok := strings.Cut(mark, ".")
-	if !ok || nonce != s.nonce {
-		return false
-	}
-	seq, err := strconv.ParseUint(n, 10, 64)
-	return err == nil && s.owned.has(seq)
+	sender, seq, ok := splitMark(mark)
+	return ok && sender == s.nonce && s.owned.has(seq)
 }
 
 func (s *Store) writeGroup(ctx context.Context, batches [][]consent.Event, errs []error) (uint64, int, error) {
