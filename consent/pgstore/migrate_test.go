@@ -183,3 +183,50 @@ func consentRoundTrip(t *testing.T, s *pgstore.Store) {
 	require.NoError(t, err)
 	assert.True(t, st.Granted(purpose.Payments, "bank", t0))
 }
+
+// TestXactIndexReplacesAFailedConcurrentBuild: the README has a DBA
+// build version 5's index with CREATE INDEX CONCURRENTLY before
+// migrating. A build that failed leaves an invalid index of that name,
+// which IF NOT EXISTS alone would keep (and the planner would never use);
+// 0005 drops it and builds it again.
+func TestXactIndexReplacesAFailedConcurrentBuild(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := pgtest.Schema(t)
+	pool := pgtest.Pool(t, schema)
+	files, err := pgmigrate.Files(pgstore.Migrations())
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 5)
+	for _, f := range files[:4] {
+		_, err := pool.Exec(ctx, f.SQL)
+		require.NoError(t, err, f.Name)
+	}
+	// Two rows of one subject in one transaction share (subject, xact),
+	// so a unique build of that name fails and leaves it invalid.
+	_, err = pool.Exec(ctx, `INSERT INTO consent_events (id, subject, action, at_time)
+		VALUES ('e-1', 'user-1', 'accept_policy', now()), ('e-2', 'user-1', 'accept_policy', now())`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, "CREATE UNIQUE INDEX CONCURRENTLY consent_events_subject_xact ON consent_events (subject, xact)")
+	require.Error(t, err, "the unique build should fail")
+	index := func() (valid, unique bool) {
+		t.Helper()
+		require.NoError(t, pool.QueryRow(ctx, `SELECT indisvalid, indisunique FROM pg_index
+			WHERE indexrelid = 'consent_events_subject_xact'::regclass`).Scan(&valid, &unique))
+		return valid, unique
+	}
+	valid, _ := index()
+	require.False(t, valid, "the failed build left an invalid index")
+	_, err = pgstore.New(ctx, pool, pgstore.WithChannel(schema))
+	require.ErrorIs(t, err, pgstore.ErrSchemaBehind, "version 4 is behind")
+
+	for range 2 {
+		_, err = pool.Exec(ctx, files[4].SQL)
+		require.NoError(t, err, files[4].Name)
+		valid, unique := index()
+		assert.True(t, valid, "0005 leaves a valid index")
+		assert.False(t, unique, "0005 leaves its own index, not the failed one")
+	}
+	v, err := pgmigrate.Version(ctx, pool, "", "consent")
+	require.NoError(t, err)
+	assert.Equal(t, 5, v)
+}

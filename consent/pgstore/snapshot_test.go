@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -385,6 +386,83 @@ func TestDeltaQueryConvertsItsParametersOnce(t *testing.T) {
 		}
 	}
 	assert.Contains(t, plan, "hashed SubPlan", "the applied transactions are looked up in a hash:\n%s", plan)
+}
+
+// TestDeltaQueryReadsOnlyWhatItsSnapshotMissed: for a user with 2,000
+// rows, of which the snapshot missed the last 3, the delta query reads 3
+// rows through the (subject, xact) index and filters none out; without
+// the index it read all 2,000 to test each row's transaction.
+func TestDeltaQueryReadsOnlyWhatItsSnapshotMissed(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	s := open(t, schema, WithCacheSize(0))
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	n := 0
+	grants := func(k int) []consent.Event {
+		evs := make([]consent.Event, k)
+		for i := range evs {
+			n++
+			evs[i] = consent.Grant("u", purpose.Payments, fmt.Sprint("r-", n), at.Add(time.Duration(n)*time.Second))
+		}
+		return evs
+	}
+	for range 20 {
+		require.NoError(t, s.Append(ctx, grants(100)...))
+	}
+	var snap string
+	require.NoError(t, s.pool.QueryRow(ctx, "SELECT pg_current_snapshot()::text").Scan(&snap))
+	require.NoError(t, s.Append(ctx, grants(3)...))
+	conn, err := s.pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	for _, q := range []string{
+		"ANALYZE " + s.sql.events,
+		"SET plan_cache_mode = force_generic_plan",
+		"PREPARE delta_rows(text, text, text[]) AS " + s.sql.delta,
+	} {
+		_, err := conn.Exec(ctx, q, pgx.QueryExecModeSimpleProtocol)
+		require.NoError(t, err, q)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "DEALLOCATE delta_rows; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol)
+	var raw []byte
+	require.NoError(t, conn.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) EXECUTE delta_rows('u', '"+snap+"', '{}')",
+		pgx.QueryExecModeSimpleProtocol).Scan(&raw))
+	var out []struct{ Plan planNode }
+	require.NoError(t, json.Unmarshal(raw, &out))
+	require.Len(t, out, 1)
+	scan := out[0].Plan.find(func(p *planNode) bool { return p.Alias == "e" })
+	require.NotNil(t, scan, "no scan of the events in:\n%s", raw)
+	index := scan.IndexName
+	if b := scan.find(func(p *planNode) bool { return p.NodeType == "Bitmap Index Scan" }); index == "" && b != nil {
+		index = b.IndexName
+	}
+	assert.Equal(t, "consent_events_subject_xact", index, "%s", raw)
+	assert.Equal(t, 3, scan.ActualRows, "rows returned")
+	assert.Zero(t, scan.RemovedByFilter, "rows read and filtered out")
+}
+
+// planNode is the part of a node of EXPLAIN (FORMAT JSON) the tests read.
+type planNode struct {
+	NodeType        string     `json:"Node Type"`
+	Alias           string     `json:"Alias"`
+	IndexName       string     `json:"Index Name"`
+	ActualRows      int        `json:"Actual Rows"`
+	RemovedByFilter int        `json:"Rows Removed by Filter"`
+	Plans           []planNode `json:"Plans"`
+}
+
+// find returns the first node, depth first, that ok accepts.
+func (p *planNode) find(ok func(*planNode) bool) *planNode {
+	if ok(p) {
+		return p
+	}
+	for i := range p.Plans {
+		if f := p.Plans[i].find(ok); f != nil {
+			return f
+		}
+	}
+	return nil
 }
 
 // TestWithOwnSharesOnlyWhatNoOtherMetaUses: a chain of metas shares one
