@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -105,16 +106,24 @@ func TestNewChecksSchema(t *testing.T) {
 	s.Close()
 }
 
+// unmigrated returns a pool on a new, empty schema, the schema's name,
+// and the package's migration files in order, for tests that apply them
+// by hand as psql would.
+func unmigrated(t *testing.T) (*pgxpool.Pool, string, []pgmigrate.File) {
+	t.Helper()
+	schema := pgtest.Schema(t)
+	files, err := pgmigrate.Files(pgstore.Migrations())
+	require.NoError(t, err)
+	return pgtest.Pool(t, schema), schema, files
+}
+
 // TestMigrationFilesRunAloneTwice applies every file twice with plain
 // Exec, as psql would: they are idempotent, and the result is what
 // Migrate makes.
 func TestMigrationFilesRunAloneTwice(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	schema := pgtest.Schema(t)
-	pool := pgtest.Pool(t, schema)
-	files, err := pgmigrate.Files(pgstore.Migrations())
-	require.NoError(t, err)
+	pool, schema, files := unmigrated(t)
 	require.Len(t, files, pgstore.SchemaVersion)
 	for range 2 {
 		for _, f := range files {
@@ -192,10 +201,7 @@ func consentRoundTrip(t *testing.T, s *pgstore.Store) {
 func TestXactIndexReplacesAFailedConcurrentBuild(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	schema := pgtest.Schema(t)
-	pool := pgtest.Pool(t, schema)
-	files, err := pgmigrate.Files(pgstore.Migrations())
-	require.NoError(t, err)
+	pool, schema, files := unmigrated(t)
 	require.GreaterOrEqual(t, len(files), 5)
 	for _, f := range files[:4] {
 		_, err := pool.Exec(ctx, f.SQL)
@@ -203,7 +209,7 @@ func TestXactIndexReplacesAFailedConcurrentBuild(t *testing.T) {
 	}
 	// Two rows of one subject in one transaction share (subject, xact),
 	// so a unique build of that name fails and leaves it invalid.
-	_, err = pool.Exec(ctx, `INSERT INTO consent_events (id, subject, action, at_time)
+	_, err := pool.Exec(ctx, `INSERT INTO consent_events (id, subject, action, at_time)
 		VALUES ('e-1', 'user-1', 'accept_policy', now()), ('e-2', 'user-1', 'accept_policy', now())`)
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, "CREATE UNIQUE INDEX CONCURRENTLY consent_events_subject_xact ON consent_events (subject, xact)")
