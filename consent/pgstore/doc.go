@@ -169,15 +169,16 @@
 // dropped at once, as before, and the refresh reads only the user's rows
 // the snapshot did not see (less the own transactions) and applies them
 // to the dropped state, instead of reading and folding the user's whole
-// history. The index on (subject, xact) of schema version 5 reaches those
-// rows directly (TestDeltaQueryReadsOnlyWhatItsSnapshotMissed): without
-// it a refresh read every row of the user to test its transaction, which
-// for a hot user with tens of thousands of rows took about half the
-// server's CPU in the realistic workload. A further change while that refresh is pending keeps its base,
-// so one read brings the state past both; a refresh voided by such a
-// change while it read hands its result on as the base, so a user that
-// changes faster than a refresh takes is never read from an ever older
-// state. The result is the state as of
+// history. The index on (subject, xact) of schema version 5 reaches the
+// rows of transactions at or above the snapshot's xmin directly
+// (TestDeltaQueryReadsOnlyWhatItsSnapshotMissed): without it a refresh
+// read every row of the user to test its transaction, which for hot users
+// with tens of thousands of rows took about half the server's CPU in the
+// realistic workload. A further change while that refresh is pending
+// keeps its base, so one read brings the state past both; a refresh
+// voided by such a change while it read hands its result on as the base,
+// so a user that changes faster than a refresh takes is never read from
+// an ever older state. The result is the state as of
 // the refresh's own snapshot, exactly what a whole read at that snapshot
 // gives: Apply does not depend on the order of events of different
 // instants, and a row dated at an instant the state holds sends the user
@@ -310,8 +311,8 @@
 // default, pg_current_xact_id()); rows written before hold NULL. Schema
 // version 5 (0005_xact_index.up.sql) indexes (subject, xact). The
 // functions the store calls (pg_current_xact_id, pg_current_snapshot,
-// pg_visible_in_snapshot, pg_notify) are PostgreSQL's built-ins, which
-// every role may execute.
+// pg_snapshot_xmin, pg_visible_in_snapshot, pg_notify) are PostgreSQL's
+// built-ins, which every role may execute.
 //
 // To erase subjects (crypto-shredding), wrap the store in a
 // consent.KeyedStore with a keyring (consent/keyring/pgkeyring): the rows

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
@@ -235,4 +236,58 @@ func TestXactIndexReplacesAFailedConcurrentBuild(t *testing.T) {
 	v, err := pgmigrate.Version(ctx, pool, "", "consent")
 	require.NoError(t, err)
 	assert.Equal(t, 5, v)
+}
+
+// TestXactIndexWaitsForNoBuildInProgress: while a DBA's CREATE INDEX
+// CONCURRENTLY of version 5's index is still running (here, waiting for
+// an open append), its index is invalid too. 0005 must then neither drop
+// it nor queue for the table behind it (the build waits for the
+// migration's snapshot in turn: a deadlock PostgreSQL would break by
+// killing one of them): it fails at once, asking to be run again, and
+// the build goes on. Run again afterwards, it keeps the finished index.
+func TestXactIndexWaitsForNoBuildInProgress(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	pool, _, files := unmigrated(t)
+	require.GreaterOrEqual(t, len(files), 5)
+	for _, f := range files[:4] {
+		_, err := pool.Exec(ctx, f.SQL)
+		require.NoError(t, err, f.Name)
+	}
+	open, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer open.Rollback(context.WithoutCancel(ctx))
+	_, err = open.Exec(ctx, `INSERT INTO consent_events (id, subject, action, at_time) VALUES ('e-1', 'user-1', 'accept_policy', now())`)
+	require.NoError(t, err)
+	built := make(chan error, 1)
+	go func() {
+		_, err := pool.Exec(ctx, "CREATE INDEX CONCURRENTLY consent_events_subject_xact ON consent_events (subject, xact)")
+		built <- err
+	}()
+	index := func() (oid uint32, valid bool, ok bool) {
+		err := pool.QueryRow(ctx, `SELECT i.indexrelid::oid, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+			WHERE i.indrelid = 'consent_events'::regclass AND c.relname = 'consent_events_subject_xact'`).Scan(&oid, &valid)
+		return oid, valid, err == nil
+	}
+	require.Eventually(t, func() bool { _, _, ok := index(); return ok }, 10*time.Second, 10*time.Millisecond,
+		"the concurrent build never registered its index")
+	building, valid, _ := index()
+	require.False(t, valid, "the build is still waiting for the open append")
+
+	// Bounded: a migration that queues behind the build would wait for
+	// it, and the build for the open append, until the test ends.
+	mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	_, err = pool.Exec(mctx, files[4].SQL)
+	cancel()
+	require.Error(t, err, "0005 ran while the index was being built")
+	assert.ErrorContains(t, err, "run this migration again")
+
+	require.NoError(t, open.Rollback(ctx))
+	require.NoError(t, <-built, "the concurrent build was disturbed")
+	_, err = pool.Exec(ctx, files[4].SQL)
+	require.NoError(t, err)
+	oid, valid, ok := index()
+	require.True(t, ok)
+	assert.True(t, valid)
+	assert.Equal(t, building, oid, "0005 kept the index the DBA built")
 }

@@ -10,27 +10,47 @@
 --   CREATE INDEX CONCURRENTLY IF NOT EXISTS consent_events_subject_xact
 --       ON consent_events (subject, xact);
 --
--- and this file then finds it. A concurrent build that failed leaves an
--- invalid index of that name behind, which this file drops and builds
--- again.
+-- and this file then finds it and takes no lock. A concurrent build that
+-- failed leaves an invalid index of that name behind: this file drops it
+-- and builds it again (not concurrently), unless another session holds
+-- the table's SHARE UPDATE EXCLUSIVE lock, as a concurrent build does
+-- for its whole run: then it fails, asking to be run again, rather than
+-- wait for that build (which waits for this transaction in turn).
 -- golang-migrate file naming, up-only; idempotent, so this file also runs
 -- alone with psql.
 
 DO $$
 DECLARE
-	bad regclass;
+	idx   regclass;
+	valid boolean;
 BEGIN
-	SELECT i.indexrelid::regclass INTO bad FROM pg_index i
+	SELECT i.indexrelid::regclass, i.indisvalid INTO idx, valid FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indexrelid
-		WHERE i.indrelid = 'consent_events'::regclass
-			AND c.relname = 'consent_events_subject_xact' AND NOT i.indisvalid;
-	IF bad IS NOT NULL THEN
-		EXECUTE format('DROP INDEX %s', bad);
+		WHERE i.indrelid = 'consent_events'::regclass AND c.relname = 'consent_events_subject_xact';
+	IF valid THEN
+		RETURN;
 	END IF;
+	-- Absent or invalid. A build still running holds the lock; a failed
+	-- one holds nothing. Autovacuum holds it too, for a while: try again
+	-- for up to 5 s, never waiting in the lock queue.
+	FOR attempt IN 1..20 LOOP
+		BEGIN
+			LOCK TABLE consent_events IN SHARE UPDATE EXCLUSIVE MODE NOWAIT;
+			EXIT;
+		EXCEPTION WHEN lock_not_available THEN
+			IF attempt = 20 THEN
+				RAISE EXCEPTION 'consent_events_subject_xact: another session holds consent_events (an index build or a vacuum); run this migration again when it ends'
+					USING ERRCODE = 'lock_not_available';
+			END IF;
+			PERFORM pg_sleep(0.25);
+		END;
+	END LOOP;
+	IF idx IS NOT NULL THEN
+		EXECUTE format('DROP INDEX %s', idx);
+	END IF;
+	CREATE INDEX consent_events_subject_xact ON consent_events (subject, xact);
 END
 $$;
-
-CREATE INDEX IF NOT EXISTS consent_events_subject_xact ON consent_events (subject, xact);
 
 INSERT INTO privacy_schema (component, version) VALUES ('consent', 5)
 	ON CONFLICT (component) DO UPDATE SET version = GREATEST(privacy_schema.version, EXCLUDED.version);
