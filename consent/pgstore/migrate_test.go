@@ -107,15 +107,21 @@ func TestNewChecksSchema(t *testing.T) {
 	s.Close()
 }
 
-// unmigrated returns a pool on a new, empty schema, the schema's name,
-// and the package's migration files in order, for tests that apply them
-// by hand as psql would.
-func unmigrated(t *testing.T) (*pgxpool.Pool, string, []pgmigrate.File) {
+// unmigrated returns a pool on a new schema, the schema's name, and the
+// package's migration files in order, for tests that apply them by hand
+// as psql would; the first applied files are applied already.
+func unmigrated(t *testing.T, applied int) (*pgxpool.Pool, string, []pgmigrate.File) {
 	t.Helper()
 	schema := pgtest.Schema(t)
 	files, err := pgmigrate.Files(pgstore.Migrations())
 	require.NoError(t, err)
-	return pgtest.Pool(t, schema), schema, files
+	require.Greater(t, len(files), applied)
+	pool := pgtest.Pool(t, schema)
+	for _, f := range files[:applied] {
+		_, err := pool.Exec(t.Context(), f.SQL)
+		require.NoError(t, err, f.Name)
+	}
+	return pool, schema, files
 }
 
 // TestMigrationFilesRunAloneTwice applies every file twice with plain
@@ -124,7 +130,7 @@ func unmigrated(t *testing.T) (*pgxpool.Pool, string, []pgmigrate.File) {
 func TestMigrationFilesRunAloneTwice(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	pool, schema, files := unmigrated(t)
+	pool, schema, files := unmigrated(t, 0)
 	require.Len(t, files, pgstore.SchemaVersion)
 	for range 2 {
 		for _, f := range files {
@@ -202,12 +208,7 @@ func consentRoundTrip(t *testing.T, s *pgstore.Store) {
 func TestXactIndexReplacesAFailedConcurrentBuild(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	pool, schema, files := unmigrated(t)
-	require.GreaterOrEqual(t, len(files), 5)
-	for _, f := range files[:4] {
-		_, err := pool.Exec(ctx, f.SQL)
-		require.NoError(t, err, f.Name)
-	}
+	pool, schema, files := unmigrated(t, 4)
 	// Two rows of one subject in one transaction share (subject, xact),
 	// so a unique build of that name fails and leaves it invalid.
 	_, err := pool.Exec(ctx, `INSERT INTO consent_events (id, subject, action, at_time)
@@ -248,12 +249,7 @@ func TestXactIndexReplacesAFailedConcurrentBuild(t *testing.T) {
 func TestXactIndexWaitsForNoBuildInProgress(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	pool, _, files := unmigrated(t)
-	require.GreaterOrEqual(t, len(files), 5)
-	for _, f := range files[:4] {
-		_, err := pool.Exec(ctx, f.SQL)
-		require.NoError(t, err, f.Name)
-	}
+	pool, _, files := unmigrated(t, 4)
 	open, err := pool.Begin(ctx)
 	require.NoError(t, err)
 	defer open.Rollback(context.WithoutCancel(ctx))
