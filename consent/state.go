@@ -109,12 +109,20 @@ func (s *State) after(t time.Time) bool {
 // maxRecent bounds State.recent: a lookup scans it before the map.
 const maxRecent = 8
 
+// recentIndex returns the index of sc's record in recent, or -1.
+func (s *State) recentIndex(sc Scope) int {
+	for i, r := range s.recent {
+		if r.Scope == sc {
+			return i
+		}
+	}
+	return -1
+}
+
 // grant returns the latest record for sc.
 func (s *State) grant(sc Scope) (GrantRecord, bool) {
-	for _, r := range s.recent {
-		if r.Scope == sc {
-			return *r, true
-		}
+	if i := s.recentIndex(sc); i >= 0 {
+		return *s.recent[i], true
 	}
 	if g, ok := s.grants[sc]; ok {
 		return *g, true
@@ -124,14 +132,7 @@ func (s *State) grant(sc Scope) (GrantRecord, bool) {
 
 // shadowed reports whether recent holds sc, whose record in grants is
 // then out of date.
-func (s *State) shadowed(sc Scope) bool {
-	for _, r := range s.recent {
-		if r.Scope == sc {
-			return true
-		}
-	}
-	return false
-}
+func (s *State) shadowed(sc Scope) bool { return s.recentIndex(sc) >= 0 }
 
 // eachGrant calls f with every scope's latest record, in no order, until
 // f returns false.
@@ -317,7 +318,7 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool, fold bool) {
 // it.
 func (s *State) setGrant(g GrantRecord, own *bool, fold bool) {
 	if !fold && !*own {
-		i := slices.IndexFunc(s.recent, func(r *GrantRecord) bool { return r.Scope == g.Scope })
+		i := s.recentIndex(g.Scope)
 		if i >= 0 || len(s.recent) < maxRecent {
 			r := &g
 			recent := make([]*GrantRecord, len(s.recent), len(s.recent)+1)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -363,17 +364,7 @@ func TestDeltaQueryConvertsItsParametersOnce(t *testing.T) {
 	schema := NewTestSchema(t)
 	s := open(t, schema)
 	ctx := t.Context()
-	conn, err := s.pool.Acquire(ctx)
-	require.NoError(t, err)
-	defer conn.Release()
-	for _, q := range []string{
-		"SET plan_cache_mode = force_generic_plan",
-		"PREPARE delta_plan(text, text, text[]) AS " + s.sql.delta,
-	} {
-		_, err := conn.Exec(ctx, q, pgx.QueryExecModeSimpleProtocol)
-		require.NoError(t, err, q)
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), "DEALLOCATE delta_plan; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol)
+	conn := genericDelta(t, s, "delta_plan")
 	rows, err := conn.Query(ctx, "EXPLAIN (VERBOSE, COSTS OFF) EXECUTE delta_plan('u', '10:20:12', '{11,13}')", pgx.QueryExecModeSimpleProtocol)
 	require.NoError(t, err)
 	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
@@ -386,6 +377,28 @@ func TestDeltaQueryConvertsItsParametersOnce(t *testing.T) {
 		}
 	}
 	assert.Contains(t, plan, "hashed SubPlan", "the applied transactions are looked up in a hash:\n%s", plan)
+}
+
+// genericDelta returns a connection of s's pool on which the delta query
+// is prepared as name under a generic plan, as PostgreSQL settles on for
+// a statement run more than five times; the test's end undoes both.
+func genericDelta(t *testing.T, s *Store, name string) *pgxpool.Conn {
+	t.Helper()
+	ctx := t.Context()
+	conn, err := s.pool.Acquire(ctx)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		conn.Exec(context.Background(), "DEALLOCATE "+name+"; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol)
+		conn.Release()
+	})
+	for _, q := range []string{
+		"SET plan_cache_mode = force_generic_plan",
+		"PREPARE " + name + "(text, text, text[]) AS " + s.sql.delta,
+	} {
+		_, err := conn.Exec(ctx, q, pgx.QueryExecModeSimpleProtocol)
+		require.NoError(t, err, q)
+	}
+	return conn
 }
 
 // TestDeltaQueryReadsOnlyWhatItsSnapshotMissed: for a user with 2,003
@@ -420,18 +433,9 @@ func TestDeltaQueryReadsOnlyWhatItsSnapshotMissed(t *testing.T) {
 	var x string
 	require.NoError(t, s.pool.QueryRow(ctx, "SELECT max(xact)::text FROM "+s.sql.events+" WHERE subject = 'u'").Scan(&x))
 	snap := x + ":" + x + ":"
-	conn, err := s.pool.Acquire(ctx)
+	_, err := s.pool.Exec(ctx, "ANALYZE "+s.sql.events)
 	require.NoError(t, err)
-	defer conn.Release()
-	for _, q := range []string{
-		"ANALYZE " + s.sql.events,
-		"SET plan_cache_mode = force_generic_plan",
-		"PREPARE delta_rows(text, text, text[]) AS " + s.sql.delta,
-	} {
-		_, err := conn.Exec(ctx, q, pgx.QueryExecModeSimpleProtocol)
-		require.NoError(t, err, q)
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), "DEALLOCATE delta_rows; RESET plan_cache_mode", pgx.QueryExecModeSimpleProtocol)
+	conn := genericDelta(t, s, "delta_rows")
 	var raw []byte
 	require.NoError(t, conn.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF) EXECUTE delta_rows('u', '"+snap+"', '{}')",
 		pgx.QueryExecModeSimpleProtocol).Scan(&raw))
