@@ -182,19 +182,42 @@ type userEvents struct {
 	events  []consent.Event
 }
 
-// byUser groups events by subject, users in order of first appearance
-// and each user's events in their order.
-func byUser(events []consent.Event) []userEvents {
-	var out []userEvents
-	at := make(map[string]int)
-	for _, e := range events {
-		i, ok := at[e.Subject]
-		if !ok {
-			i = len(out)
-			at[e.Subject] = i
-			out = append(out, userEvents{subject: e.Subject})
+// byUser groups the events of batches by subject, users in order of
+// first appearance and each user's events in their order.
+//
+// Every user's events share one array: a group commit of many users'
+// single events makes one allocation for them, not one each.
+func byUser(batches ...[]consent.Event) []userEvents {
+	var (
+		out    []userEvents
+		counts []int
+		n      int
+		at     = make(map[string]int)
+	)
+	for _, b := range batches {
+		for _, e := range b {
+			i, ok := at[e.Subject]
+			if !ok {
+				i = len(out)
+				at[e.Subject] = i
+				out = append(out, userEvents{subject: e.Subject})
+				counts = append(counts, 0)
+			}
+			counts[i]++
+			n++
 		}
-		out[i].events = append(out[i].events, e)
+	}
+	all := make([]consent.Event, n)
+	off := 0
+	for i := range out {
+		out[i].events = all[off : off : off+counts[i]]
+		off += counts[i]
+	}
+	for _, b := range batches {
+		for _, e := range b {
+			i := at[e.Subject]
+			out[i].events = append(out[i].events, e)
+		}
 	}
 	return out
 }
@@ -224,7 +247,8 @@ func (s *sealer) seal(mark string, users []userEvents) ([]string, error) {
 			binary.BigEndian.PutUint32(nonce[8:], uint32(len(out)))
 			buf := append(make([]byte, 0, gcmNonce+len(plain)+gcmTag), nonce[:]...)
 			buf = a.Seal(buf, nonce[:], plain, []byte(eventsPrefix+mark))
-			out = append(out, eventsPrefix+b64.EncodeToString(buf))
+			text := make([]byte, 0, len(eventsPrefix)+b64.EncodedLen(len(buf)))
+			out = append(out, string(b64.AppendEncode(append(text, eventsPrefix...), buf)))
 			plain = plain[:1]
 		}
 	}

@@ -323,3 +323,38 @@ func TestHeadMAC(t *testing.T) {
 		assert.Equal(t, p, got, name+": a refused head is returned as it came")
 	}
 }
+
+// byUser groups across batches, keeps first-appearance order of users and
+// each user's order of events, and gives each user a slice of its own
+// (appending to one does not write into the next).
+func TestByUserAcrossBatches(t *testing.T) {
+	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(user, id string) consent.Event {
+		return consent.Grant(user, purpose.Payments, "bank", at, consent.WithID(id))
+	}
+	users := byUser(
+		[]consent.Event{ev("a", "a1"), ev("b", "b1")},
+		nil,
+		[]consent.Event{ev("a", "a2"), ev("c", "c1")},
+		[]consent.Event{ev("b", "b2")},
+	)
+	var got [][]string
+	for _, u := range users {
+		ids := []string{u.subject}
+		for _, e := range u.events {
+			ids = append(ids, e.ID)
+		}
+		got = append(got, ids)
+	}
+	want := [][]string{{"a", "a1", "a2"}, {"b", "b1", "b2"}, {"c", "c1"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("byUser (-want +got):\n%s", diff)
+	}
+	_ = append(users[0].events, ev("a", "a3"))
+	if users[1].events[0].ID != "b1" {
+		t.Fatalf("appending to the first user's events wrote into the next: %q", users[1].events[0].ID)
+	}
+	if len(byUser()) != 0 {
+		t.Fatal("byUser of nothing is not empty")
+	}
+}

@@ -303,7 +303,8 @@ func TestBatchHoldsAndOwnMarks(t *testing.T) {
 func TestPayloadsSplit(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, 242, batchTags, "doc.go names the figure")
-	s := &Store{key: []byte("0123456789abcdef")}
+	key := []byte("0123456789abcdef")
+	s := &Store{key: key, tags: newTagger(key)}
 	for _, n := range []int{0, 1, 2, batchTags - 1, batchTags, batchTags + 1, 3 * batchTags, 1000} {
 		tags := make([]string, n)
 		for i := range tags {

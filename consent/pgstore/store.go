@@ -2,9 +2,7 @@ package pgstore
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"errors"
@@ -171,6 +169,7 @@ type Store struct {
 	reads   chan struct{} // bounds state reads so that one of pool's connections stays for commits
 	cfg     config
 	key     []byte  // HMAC key for the subject tags sent over NOTIFY
+	tags    *tagger // computes those tags
 	sealer  *sealer // seals and opens the events sent over NOTIFY
 	storeID string  // names the tables in tokens
 	sql     queries
@@ -326,6 +325,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		return nil, fmt.Errorf("%w: consent_meta lacks the notification key or the store id; apply migrations/", ErrSchemaBehind)
 	}
 	s.sealer = newSealer(s.key)
+	s.tags = newTagger(s.key)
 	if cfg.cacheSize <= 0 {
 		close(s.done)
 		s.cancel = func() {}
@@ -471,11 +471,7 @@ func (s *Store) Close() {
 // tag names a subject in notifications without revealing it: any role
 // connected to the database may LISTEN, but only one that can read
 // consent_meta can compute tags.
-func (s *Store) tag(subject string) string {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(subject))
-	return hex.EncodeToString(m.Sum(nil)[:16])
-}
+func (s *Store) tag(subject string) string { return s.tags.tag(subject) }
 
 const columns = `id, subject, action, purpose, recipient, policy_version, at_time, at_ns,
 	channel, evidence, until_time, until_ns, third_party_transfer, cross_border_transfer, publication,
@@ -673,13 +669,13 @@ func (s *Store) sealEvents(mark string, batches [][]consent.Event, errs []error)
 	if s.cfg.noEvents {
 		return nil
 	}
-	var events []consent.Event
+	written := make([][]consent.Event, 0, len(batches))
 	for i, b := range batches {
 		if errs[i] == nil {
-			events = append(events, b...)
+			written = append(written, b)
 		}
 	}
-	out, err := s.sealer.seal(mark, byUser(events))
+	out, err := s.sealer.seal(mark, byUser(written...))
 	if err != nil {
 		return nil // the tags tell of the change
 	}
@@ -881,7 +877,12 @@ func (s *Store) insertArgs(batches [][]consent.Event, errs []error) groupArgs {
 			n += len(batch)
 		}
 	}
-	ids = make([]string, 0, n)
+	ids, subjects, actions, purposes = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	recipients, versions, channels = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	evidence, opNames, opBINs, cats = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+	atT, untilT = make([]pgtype.Timestamptz, 0, n), make([]pgtype.Timestamptz, 0, n)
+	atNS, untilNS = make([]pgtype.Int2, 0, n), make([]pgtype.Int2, 0, n)
+	third, cross, pub = make([]bool, 0, n), make([]bool, 0, n), make([]bool, 0, n)
 	for i, batch := range batches {
 		if errs[i] != nil {
 			continue
