@@ -1,7 +1,6 @@
 package statecache
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"sync"
@@ -26,8 +25,8 @@ import (
 type Cache struct {
 	mu      sync.Mutex
 	max     int
-	lru     list.List // of *entry, most recent first
-	items   map[string]*list.Element
+	lru     lruList // most recent first
+	items   map[string]*entry
 	loading map[string]*Ticket
 	tags    map[string]string // tag → key, for items and loading
 	hits    uint64
@@ -43,10 +42,11 @@ type Cache struct {
 }
 
 type entry struct {
-	key, tag string
-	st       consent.State
-	meta     any    // the store's note on st (what it holds); nil: none
-	gen      uint64 // changes whenever st is replaced
+	prev, next *entry // in Cache.lru
+	key, tag   string
+	st         consent.State
+	meta       any    // the store's note on st (what it holds); nil: none
+	gen        uint64 // changes whenever st is replaced
 	// staleAt is when a change st lacks was first announced while st
 	// stayed cached to answer Load (see SetMaxStale); zero: st is fresh.
 	staleAt time.Time
@@ -89,7 +89,7 @@ func New(max int) *Cache {
 	}
 	return &Cache{
 		max:     max,
-		items:   make(map[string]*list.Element),
+		items:   make(map[string]*entry),
 		loading: make(map[string]*Ticket),
 		tags:    make(map[string]string),
 	}
@@ -102,14 +102,14 @@ func (c *Cache) Get(key string) (consent.State, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok || el.Value.(*entry).stale() {
+	e, ok := c.items[key]
+	if !ok || e.stale() {
 		c.misses++
 		return consent.State{}, false
 	}
 	c.hits++
-	c.lru.MoveToFront(el)
-	return el.Value.(*entry).st, true
+	c.lru.moveToFront(e)
+	return e.st, true
 }
 
 // SetMaxStale lets [Cache.LoadMeta] answer with a state whose change
@@ -183,17 +183,17 @@ func (c *Cache) PutMeta(t *Ticket, st consent.State, meta any) bool {
 	delete(c.loading, t.key)
 	t.dropBase()
 	c.gen++
-	if el, ok := c.items[t.key]; ok {
-		e := el.Value.(*entry)
+	if e, ok := c.items[t.key]; ok {
 		e.st, e.meta, e.gen, e.staleAt = st, meta, c.gen, time.Time{}
-		c.lru.MoveToFront(el)
+		c.lru.moveToFront(e)
 		return true
 	}
-	c.items[t.key] = c.lru.PushFront(&entry{key: t.key, tag: t.tag, st: st, meta: meta, gen: c.gen})
-	for c.lru.Len() > c.max {
-		old := c.lru.Back()
-		e := old.Value.(*entry)
-		c.lru.Remove(old)
+	e := &entry{key: t.key, tag: t.tag, st: st, meta: meta, gen: c.gen}
+	c.lru.pushFront(e)
+	c.items[t.key] = e
+	for c.lru.len > c.max {
+		e := c.lru.back()
+		c.lru.remove(e)
 		delete(c.items, e.key)
 		if _, busy := c.loading[e.key]; !busy {
 			c.dropTag(e.tag, e.key)
@@ -212,8 +212,8 @@ func (c *Cache) Version(key string) uint64 {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.items[key]; ok {
-		return el.Value.(*entry).gen
+	if e, ok := c.items[key]; ok {
+		return e.gen
 	}
 	return 0
 }
@@ -244,12 +244,11 @@ func (c *Cache) UpdateMeta(key string, gen uint64, apply func(consent.State, any
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok || gen == 0 || el.Value.(*entry).gen != gen || el.Value.(*entry).stale() {
+	e, ok := c.items[key]
+	if !ok || gen == 0 || e.gen != gen || e.stale() {
 		c.invalidate(key)
 		return false
 	}
-	e := el.Value.(*entry)
 	st, meta, ok := apply(e.st, e.meta)
 	if !ok {
 		c.invalidate(key)
@@ -291,9 +290,8 @@ func (c *Cache) InvalidateTag(tag string) {
 
 func (c *Cache) invalidate(k string) {
 	c.noteFills(k, "")
-	if el, ok := c.items[k]; ok {
-		e := el.Value.(*entry)
-		c.lru.Remove(el)
+	if e, ok := c.items[k]; ok {
+		c.lru.remove(e)
 		delete(c.items, k)
 		c.dropTag(e.tag, k)
 	}
@@ -327,8 +325,8 @@ func (c *Cache) nextBaseID() uint64 {
 // cachedTag returns the tag of the state cached for k ("" when none is).
 // c.mu must be held.
 func (c *Cache) cachedTag(k string) string {
-	if el, ok := c.items[k]; ok {
-		return el.Value.(*entry).tag
+	if e, ok := c.items[k]; ok {
+		return e.tag
 	}
 	return ""
 }
@@ -346,7 +344,7 @@ func (c *Cache) Clear() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.lru.Init()
+	c.lru.init()
 	clear(c.items)
 	for _, t := range c.loading {
 		t.dropBase()
@@ -417,14 +415,13 @@ func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, r
 		return st, err
 	}
 	c.mu.Lock()
-	if el, ok := c.items[key]; ok {
-		e := el.Value.(*entry)
+	if e, ok := c.items[key]; ok {
 		if !e.stale() || time.Since(e.staleAt) <= c.maxStale {
 			c.hits++
 			if e.stale() {
 				c.staleHits++
 			}
-			c.lru.MoveToFront(el)
+			c.lru.moveToFront(e)
 			st := e.st
 			c.mu.Unlock()
 			return st, nil
@@ -595,7 +592,9 @@ func (f *Fill) PutMeta(key, tag string, st consent.State, meta any) bool {
 	c.gen++
 	// At the back: states a fill brings are the first to go when traffic
 	// needs room.
-	c.items[key] = c.lru.PushBack(&entry{key: key, tag: tag, st: st, meta: meta, gen: c.gen})
+	e := &entry{key: key, tag: tag, st: st, meta: meta, gen: c.gen}
+	c.lru.pushBack(e)
+	c.items[key] = e
 	return true
 }
 
@@ -818,9 +817,7 @@ func (c *Cache) invalidateForDelta(k string, holds func(meta any) bool, plain, k
 		id   uint64
 		e    *entry
 	)
-	if el, ok := c.items[k]; ok {
-		e = el.Value.(*entry)
-	}
+	e = c.items[k]
 	pending, ok := c.loading[k]
 	queued := ok && pending.queued && pending.flight == nil
 	if !ok || pending.baseMeta == nil {
@@ -943,7 +940,7 @@ func (c *Cache) UpdateMetaIfCached(key string, apply func(consent.State, any) (c
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.items[key]; !ok || el.Value.(*entry).meta == nil {
+	if e, ok := c.items[key]; !ok || e.meta == nil {
 		return false, false, nil
 	}
 	updated, t = c.updateMetaOrDelta(key, 0, apply, holds)
@@ -952,8 +949,7 @@ func (c *Cache) UpdateMetaIfCached(key string, apply func(consent.State, any) (c
 
 // updateMetaOrDelta is UpdateMetaOrDelta; c.mu must be held.
 func (c *Cache) updateMetaOrDelta(key string, gen uint64, apply func(consent.State, any) (consent.State, any, bool), holds func(meta any) bool) (bool, *Ticket) {
-	if el, ok := c.items[key]; ok {
-		e := el.Value.(*entry)
+	if e, ok := c.items[key]; ok {
 		held := e.meta != nil && holds(e.meta)
 		switch {
 		case held && !e.stale():
@@ -1003,10 +999,9 @@ func (c *Cache) GetMeta(key string) (consent.State, any, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.items[key]
+	e, ok := c.items[key]
 	if !ok {
 		return consent.State{}, nil, false
 	}
-	e := el.Value.(*entry)
 	return e.st, e.meta, true
 }

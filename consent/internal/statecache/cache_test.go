@@ -312,7 +312,7 @@ func TestFill(t *testing.T) {
 			c.Invalidate("w") // unrelated
 			c.mu.Lock()
 			el := c.items["u"]
-			c.lru.Remove(el)
+			c.lru.remove(el)
 			delete(c.items, "u")
 			c.dropTag("tu", "u")
 			c.mu.Unlock()

@@ -363,7 +363,7 @@ func TestMaxStale(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, 1, st.Events())
 		c.mu.Lock()
-		assert.True(t, c.items["u"].Value.(*entry).staleAt.IsZero())
+		assert.True(t, c.items["u"].staleAt.IsZero())
 		c.mu.Unlock()
 	})
 	t.Run("past the bound: Load waits for the refresh", func(t *testing.T) {
@@ -377,13 +377,13 @@ func TestMaxStale(t *testing.T) {
 	t.Run("a second announcement keeps the first one's time", func(t *testing.T) {
 		c, _ := setup(time.Hour)
 		c.mu.Lock()
-		first := c.items["u"].Value.(*entry).staleAt
+		first := c.items["u"].staleAt
 		c.mu.Unlock()
 		time.Sleep(time.Millisecond)
 		tk := c.InvalidateTagForDelta("h", func(any) bool { return true }) // even one the state holds
 		require.NotNil(t, tk, "the refresh was lost")
 		c.mu.Lock()
-		assert.Equal(t, first, c.items["u"].Value.(*entry).staleAt)
+		assert.Equal(t, first, c.items["u"].staleAt)
 		c.mu.Unlock()
 		_, meta := c.Base(tk)
 		assert.Equal(t, "old", meta)
@@ -405,7 +405,7 @@ func TestMaxStale(t *testing.T) {
 		_, meta := c.Base(tk)
 		assert.Equal(t, "old+own", meta)
 		c.mu.Lock()
-		assert.False(t, c.items["u"].Value.(*entry).staleAt.IsZero(), "no longer stale")
+		assert.False(t, c.items["u"].staleAt.IsZero(), "no longer stale")
 		c.mu.Unlock()
 	})
 	t.Run("a writer's own change it already holds: stays stale, a new refresh", func(t *testing.T) {
@@ -458,7 +458,7 @@ func TestMaxStale(t *testing.T) {
 		_, read := load(c)
 		assert.False(t, read)
 		c.mu.Lock()
-		c.items["u"].Value.(*entry).staleAt = time.Now().Add(-2 * time.Hour)
+		c.items["u"].staleAt = time.Now().Add(-2 * time.Hour)
 		c.mu.Unlock()
 		st, read := load(c)
 		assert.True(t, read)
