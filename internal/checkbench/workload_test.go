@@ -196,8 +196,11 @@ type warmResult struct {
 	States        int
 	Seconds       float64
 	BytesPerState float64 // heap growth (after GC) per cached state
-	RSSMiB        float64
-	Err           string
+	// ObjectsPerState is the growth in live heap objects per cached
+	// state: what each collection has to mark, whatever the load.
+	ObjectsPerState float64
+	RSSMiB          float64
+	Err             string
 }
 
 func (w warmResult) String() string {
@@ -205,16 +208,19 @@ func (w warmResult) String() string {
 	if w.Err != "" {
 		e = ", error: " + w.Err
 	}
-	return fmt.Sprintf("%d states in %.1f s (%.0f states/s), %.0f bytes of heap per cached state, RSS %.0f MiB%s",
-		w.States, w.Seconds, float64(w.States)/max(w.Seconds, 1e-9), w.BytesPerState, w.RSSMiB, e)
+	return fmt.Sprintf("%d states in %.1f s (%.0f states/s), %.0f bytes and %.1f objects of heap per cached state, RSS %.0f MiB%s",
+		w.States, w.Seconds, float64(w.States)/max(w.Seconds, 1e-9), w.BytesPerState, w.ObjectsPerState, w.RSSMiB, e)
 }
 
-// heapAlloc returns the live heap after a collection.
-func heapAlloc() uint64 {
+// heapFigures collects, and returns the live heap's bytes and objects
+// after it.
+func heapFigures() (bytes, objects uint64) {
 	runtime.GC()
+	ss := []metrics.Sample{{Name: "/gc/heap/objects:objects"}}
+	metrics.Read(ss)
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+	return m.HeapAlloc, ss[0].Value.Uint64()
 }
 
 func cacheSize() int {
@@ -243,7 +249,7 @@ func openWorkloadStore(t testing.TB, pool *pgxpool.Pool, schema string) *pgstore
 
 // warm opens a fresh store and warms it.
 func warmStore(t testing.TB, pool *pgxpool.Pool, schema string) (*pgstore.Store, warmResult) {
-	before := heapAlloc()
+	before, objects := heapFigures()
 	s := openWorkloadStore(t, pool, schema)
 	start := time.Now()
 	n, err := s.Warm(context.Background(), 0)
@@ -252,7 +258,9 @@ func warmStore(t testing.TB, pool *pgxpool.Pool, schema string) (*pgstore.Store,
 		w.Err = err.Error()
 	}
 	if l := s.Stats().CacheLen; l > 0 {
-		w.BytesPerState = float64(int64(heapAlloc())-int64(before)) / float64(l)
+		after, objectsAfter := heapFigures()
+		w.BytesPerState = float64(int64(after)-int64(before)) / float64(l)
+		w.ObjectsPerState = float64(int64(objectsAfter)-int64(objects)) / float64(l)
 	}
 	w.RSSMiB = rssMiB()
 	return s, w
