@@ -12,6 +12,14 @@ import (
 // Cache is a bounded, least-recently-used cache of consent states, keyed by
 // subject. It is safe for concurrent use by multiple goroutines.
 //
+// A hit on an entry that went to the front of the order since fewer than
+// half the cache's size of others did leaves the order as it is, so that
+// a hot entry's hits write nothing outside it. The order is exact in its
+// back half, where evictions take entries; an entry used at least once
+// every half the cache's size of insertions is never evicted, and one
+// left unused may reach the back up to that many insertions sooner than
+// under exact LRU.
+//
 // A loader takes a [Ticket] with [Cache.Begin] before it reads a state from
 // storage and hands it back to [Cache.Put]; an invalidation of the key (or
 // a [Cache.Clear]) in between voids the ticket, so a state read before a
@@ -23,9 +31,11 @@ import (
 // can use: pgstore's notifications name a keyed hash of the subject, never
 // the subject itself.
 type Cache struct {
-	mu      sync.Mutex
-	max     int
-	lru     lruList // most recent first
+	mu  sync.Mutex
+	max int
+	lru lruList // most recent first; see touch
+	// fronts counts the entries put at the front of lru, moved or new.
+	fronts  uint64
 	items   map[string]*entry
 	loading map[string]*Ticket
 	tags    map[string]string // tag → key, for items and loading
@@ -43,6 +53,7 @@ type Cache struct {
 
 type entry struct {
 	prev, next *entry // in Cache.lru
+	front      uint64 // Cache.fronts when e last went to the front
 	key, tag   string
 	st         consent.State
 	meta       any    // the store's note on st (what it holds); nil: none
@@ -108,7 +119,7 @@ func (c *Cache) Get(key string) (consent.State, bool) {
 		return consent.State{}, false
 	}
 	c.hits++
-	c.lru.moveToFront(e)
+	c.touch(e)
 	return e.st, true
 }
 
@@ -185,10 +196,11 @@ func (c *Cache) PutMeta(t *Ticket, st consent.State, meta any) bool {
 	c.gen++
 	if e, ok := c.items[t.key]; ok {
 		e.st, e.meta, e.gen, e.staleAt = st, meta, c.gen, time.Time{}
-		c.lru.moveToFront(e)
+		c.touch(e)
 		return true
 	}
-	e := &entry{key: t.key, tag: t.tag, st: st, meta: meta, gen: c.gen}
+	c.fronts++
+	e := &entry{key: t.key, tag: t.tag, st: st, meta: meta, gen: c.gen, front: c.fronts}
 	c.lru.pushFront(e)
 	c.items[t.key] = e
 	for c.lru.len > c.max {
@@ -316,6 +328,23 @@ func (c *Cache) voidTicket(k, kept string) {
 // cache (a queued refresh may hold the ticket a while longer).
 func (t *Ticket) dropBase() { t.base, t.baseMeta = consent.State{}, nil }
 
+// touch moves e, just used, to the front of the LRU list, unless fewer
+// than half the cache's size of entries went to the front since e did.
+// Each of them pushed e back by one place at most, so e is still in the
+// front half, and no eviction (which takes the back) can reach it before
+// it is used again and moved: order is exact in the back half, where
+// evictions happen. A hot entry's hits then write nothing outside the
+// entry, where a move writes the links of three other entries, on
+// random cache lines, for every hit. c.mu must be held.
+func (c *Cache) touch(e *entry) {
+	if c.fronts-e.front < uint64(c.max/2) {
+		return
+	}
+	c.fronts++
+	e.front = c.fronts
+	c.lru.moveToFront(e)
+}
+
 // nextBaseID names a new base (see Ticket.baseID). c.mu must be held.
 func (c *Cache) nextBaseID() uint64 {
 	c.baseIDs++
@@ -421,7 +450,7 @@ func (c *Cache) LoadMeta(ctx context.Context, key string, tagOf func() string, r
 			if e.stale() {
 				c.staleHits++
 			}
-			c.lru.moveToFront(e)
+			c.touch(e)
 			st := e.st
 			c.mu.Unlock()
 			return st, nil
@@ -592,7 +621,9 @@ func (f *Fill) PutMeta(key, tag string, st consent.State, meta any) bool {
 	c.gen++
 	// At the back: states a fill brings are the first to go when traffic
 	// needs room.
-	e := &entry{key: key, tag: tag, st: st, meta: meta, gen: c.gen}
+	// At the back, as if it went to the front long ago: its first use
+	// moves it (see touch).
+	e := &entry{key: key, tag: tag, st: st, meta: meta, gen: c.gen, front: c.fronts - uint64(c.max)}
 	c.lru.pushBack(e)
 	c.items[key] = e
 	return true
