@@ -4,12 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/consenttest"
 	"github.com/yasam/privacy/consent/pgstore"
+	"github.com/yasam/privacy/internal/cpuclock"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -51,42 +48,8 @@ func newBenchStore(b *testing.B, perTag bool, opts ...pgstore.Option) (*pgstore.
 	return s, pool
 }
 
-// cpuTimes returns the CPU time each process has run (Linux
-// /proc/<pid>/schedstat), for every process of the machine; nil where
-// that cannot be read.
-func cpuTimes() map[int]time.Duration {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	out := make(map[int]time.Duration, len(ents))
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		if d, ok := cpuTime(pid); ok {
-			out[pid] = d
-		}
-	}
-	return out
-}
-
-func cpuTime(pid int) (time.Duration, bool) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/schedstat", pid))
-	if err != nil {
-		return 0, false
-	}
-	f := strings.Fields(string(raw))
-	if len(f) == 0 {
-		return 0, false
-	}
-	ns, err := strconv.ParseInt(f[0], 10, 64)
-	return time.Duration(ns), err == nil
-}
-
 // serverCPU returns the CPU time that the server backends of pool's
-// connections and of s's listener ran since before (see cpuTimes): the
+// connections and of s's listener ran since before (see cpuclock.All): the
 // server's work for the store, which depends far less on the machine's
 // load than the wall time. ok is false where it cannot be measured (the
 // server is not on this machine, or not Linux).
@@ -99,22 +62,13 @@ func serverCPU(ctx context.Context, s *pgstore.Store, pool *pgxpool.Pool, before
 	}
 	var sum time.Duration
 	for _, pid := range pids {
-		now, ok := cpuTime(pid)
+		now, ok := cpuclock.Process(pid)
 		if !ok {
 			return 0, false
 		}
 		sum += now - before[pid] // a backend started since: from 0
 	}
 	return sum, true
-}
-
-// selfCPU is this process's user and system CPU time.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkStore runs the consent.Store benchmarks shared by every backend
@@ -194,7 +148,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 
 func benchGroupCommit(b *testing.B, s *pgstore.Store, pool *pgxpool.Pool, n int) {
 	ctx := context.Background()
-	srv0, cli0 := cpuTimes(), selfCPU()
+	srv0, cli0 := cpuclock.All(), cpuclock.Self()
 	t0 := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	var seq atomic.Int64
 	var wg sync.WaitGroup
@@ -216,7 +170,7 @@ func benchGroupCommit(b *testing.B, s *pgstore.Store, pool *pgxpool.Pool, n int)
 	}
 	wg.Wait()
 	el := time.Since(start)
-	cli := selfCPU() - cli0
+	cli := cpuclock.Self() - cli0
 	st := s.Stats()
 	b.ReportMetric(float64(per*n)/el.Seconds(), "appends/s")
 	b.ReportMetric(float64(cli.Nanoseconds())/1e3/float64(per*n), "cli-cpu-µs/append")

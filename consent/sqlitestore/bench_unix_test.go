@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/cpuclock"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -47,11 +47,11 @@ func BenchmarkGroupCommit(b *testing.B) {
 	var commits, appends uint64
 	b.ReportAllocs()
 	for b.Loop() {
-		cpu0, t0 := cpuTime(b), time.Now()
+		cpu0, t0 := cpuclock.Self(), time.Now()
 		for range gcSerial {
 			appendOne("w0")
 		}
-		cpu1, t1 := cpuTime(b), time.Now()
+		cpu1, t1 := cpuclock.Self(), time.Now()
 		serialDur += t1.Sub(t0)
 		serialCPU += cpu1 - cpu0
 		st0 := s.Stats()
@@ -64,7 +64,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 			})
 		}
 		wg.Wait()
-		cpu2, t2 := cpuTime(b), time.Now()
+		cpu2, t2 := cpuclock.Self(), time.Now()
 		groupDur += t2.Sub(t1)
 		groupCPU += cpu2 - cpu1
 		st1 := s.Stats()
@@ -79,13 +79,4 @@ func BenchmarkGroupCommit(b *testing.B) {
 	b.ReportMetric(float64(appends)/float64(max(commits, 1)), "appends/commit")
 	b.ReportMetric(float64(serialCPU.Microseconds())/float64(b.N*gcSerial), "serial-cpu-µs/append")
 	b.ReportMetric(float64(groupCPU.Microseconds())/float64(b.N*gcWriters*gcPerWriter), "16w-cpu-µs/append")
-}
-
-// cpuTime is the process's CPU time so far, user and system.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

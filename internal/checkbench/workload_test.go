@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/pgstore"
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/cpuclock"
 	"github.com/yasam/privacy/internal/pgtest"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/policy"
@@ -272,7 +272,7 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 	rs := workloadRecipients()
 	gcBefore := readGC()
 	schedBefore := readSched()
-	cpuBefore, wallBefore := processCPU(), time.Now()
+	cpuBefore, wallBefore := cpuclock.Self(), time.Now()
 	var mu sync.Mutex
 	var lat []time.Duration
 	var res workloadResult
@@ -360,17 +360,8 @@ func runWorkload(ctx context.Context, e *policy.Engine, store consent.Store, sub
 	res.GCs = uint64(g[0] - gcBefore[0])
 	res.GCCPU, res.GCAssistCPU, res.TotalCPU = g[1]-gcBefore[1], g[2]-gcBefore[2], g[3]-gcBefore[3]
 	res.SchedP50, res.SchedP99, res.SchedP999 = schedQuantiles(schedBefore, readSched())
-	res.Cores = (processCPU() - cpuBefore).Seconds() / time.Since(wallBefore).Seconds()
+	res.Cores = (cpuclock.Self() - cpuBefore).Seconds() / time.Since(wallBefore).Seconds()
 	return res
-}
-
-// processCPU returns the process's user and system CPU time.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // readSched returns the runtime's histogram of the time goroutines

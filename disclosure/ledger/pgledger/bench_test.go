@@ -2,7 +2,6 @@ package pgledger_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/ledgertest"
 	"github.com/yasam/privacy/disclosure/ledger/pgledger"
+	"github.com/yasam/privacy/internal/cpuclock"
 	"github.com/yasam/privacy/internal/pgtest"
 )
 
@@ -56,7 +55,7 @@ func benchWriters(b *testing.B, writers int, wait time.Duration) {
 			var n atomic.Int64
 			var wg sync.WaitGroup
 			b.ReportAllocs()
-			client, server := clientCPU(), backends.cpu()
+			client, server := cpuclock.Self(), backends.cpu()
 			b.ResetTimer()
 			for w := range writers {
 				wg.Go(func() {
@@ -71,7 +70,7 @@ func benchWriters(b *testing.B, writers int, wait time.Duration) {
 			wg.Wait()
 			b.StopTimer()
 			commits := float64(s.appends.Load())
-			b.ReportMetric(float64(clientCPU()-client)/commits/1e3, "client-cpu-µs/commit")
+			b.ReportMetric(float64(cpuclock.Self()-client)/commits/1e3, "client-cpu-µs/commit")
 			b.ReportMetric(float64(backends.cpu()-server)/commits/1e3, "server-cpu-µs/commit")
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "appends/s")
 			b.ReportMetric(float64(b.N)/float64(s.appends.Load()), "entries/commit")
@@ -79,15 +78,6 @@ func benchWriters(b *testing.B, writers int, wait time.Duration) {
 			b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(s.appends.Load()), "µs/commit")
 		}
 	}
-}
-
-// clientCPU is the CPU time this process has used, user and system.
-func clientCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // backendCPU sums the CPU time of the PostgreSQL backends of a pool, read
@@ -108,27 +98,17 @@ func (c *backendCPU) option(cfg *pgxpool.Config) {
 	}
 }
 
-// cpu is the backends' CPU time so far, at the kernel's tick (10 ms).
+// cpu is the backends' CPU time so far.
 func (c *backendCPU) cpu() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var ticks int64
+	var sum time.Duration
 	for _, pid := range c.pids {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
+		if d, ok := cpuclock.Process(int(pid)); ok {
+			sum += d
 		}
-		// After the command's closing parenthesis: state is field 3,
-		// utime and stime are fields 14 and 15.
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + s
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return sum
 }
 
 // countingStore counts the store appends (commits) a Ledger makes.
