@@ -131,10 +131,28 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 		curXID, curChecked, curMark = 0, false, ""
 		clear(applied)
 	}
+	// The wait for a notification is bounded by a read deadline on the
+	// connection rather than a context: a context with a deadline costs
+	// a timer, and pgx a watch of it, for every notification, which on a
+	// busy fleet is thousands a second. ctx's end moves the deadline to
+	// now, so Close does not wait out a step.
+	nc := conn.PgConn().Conn()
+	stop := context.AfterFunc(ctx, func() { nc.SetReadDeadline(time.Now()) })
+	defer stop()
+	wait := func() (*pgconn.Notification, error) {
+		if err := nc.SetReadDeadline(time.Now().Add(step)); err != nil {
+			return nil, err
+		}
+		// Other statements on the connection (the ping) set their own
+		// bounds: none may find this one.
+		defer nc.SetReadDeadline(time.Time{})
+		if err := ctx.Err(); err != nil { // ended before the deadline was set
+			return nil, err
+		}
+		return conn.WaitForNotification(context.Background())
+	}
 	for {
-		wctx, cancel := context.WithTimeout(ctx, step)
-		n, err := conn.WaitForNotification(wctx)
-		cancel()
+		n, err := wait()
 		switch {
 		case err == nil:
 			s.renew()

@@ -85,6 +85,56 @@ func TestLeaseExpires(t *testing.T) {
 	require.Eventually(t, a.serving, 2*time.Second, 5*time.Millisecond)
 }
 
+// TestIdleListenerKeepsItsConnection: a listener that hears nothing for
+// many heartbeat steps pings and waits again on the same connection (the
+// bound on each wait is the connection's read deadline, which the ping
+// must not find), and its notifications still arrive after.
+func TestIdleListenerKeepsItsConnection(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	a := open(t, schema, WithHeartbeat(150*time.Millisecond))
+	b := open(t, schema)
+	pid := a.listenerPID.Load()
+	require.NotZero(t, pid)
+	time.Sleep(time.Second) // about 20 steps of 50 ms, each a timeout and a ping
+	assert.Equal(t, pid, a.listenerPID.Load(), "the listener connected again")
+	require.True(t, a.serving())
+
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, a.Append(ctx, consent.Grant("u", purpose.Payments, "bank", at)))
+	st, err := a.State(ctx, "u")
+	require.NoError(t, err)
+	require.True(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)))
+	require.NoError(t, b.Append(ctx, consent.Withdraw("u", purpose.Payments, "bank", at.Add(time.Minute))))
+	require.Eventually(t, func() bool {
+		st, err := a.State(ctx, "u")
+		return err == nil && !st.Granted(purpose.Payments, "bank", at.Add(time.Hour))
+	}, 5*time.Second, time.Millisecond, "another instance's withdrawal did not reach the idle listener")
+	assert.Equal(t, pid, a.listenerPID.Load())
+}
+
+// TestCloseInterruptsAnIdleListener: Close ends a listener's wait at
+// once, not when the wait's bound (a third of the heartbeat, here 20 s)
+// runs out.
+func TestCloseInterruptsAnIdleListener(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	s := open(t, schema, WithHeartbeat(time.Minute))
+	require.True(t, s.serving())
+	time.Sleep(50 * time.Millisecond) // into its wait
+	closed := make(chan struct{})
+	go func() {
+		s.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for the listener's 20 s wait to run out")
+	}
+}
+
 // TestNotificationsCarryNoSubject listens on the channel as any database
 // user could and checks the payload is not the subject.
 func TestNotificationsCarryNoSubject(t *testing.T) {
