@@ -62,7 +62,7 @@ func serverCPU(ctx context.Context, s *pgstore.Store, pool *pgxpool.Pool, before
 	}
 	var sum time.Duration
 	for _, pid := range pids {
-		now, ok := cpuclock.Process(pid)
+		now, ok := cpuclock.Named(pid, "postgres")
 		if !ok {
 			return 0, false
 		}

@@ -133,9 +133,11 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 	}
 	// The wait for a notification is bounded by a read deadline on the
 	// connection rather than a context: a context with a deadline costs
-	// a timer, and pgx a watch of it, for every notification, which on a
-	// busy fleet is thousands a second. ctx's end moves the deadline to
-	// now, so Close does not wait out a step.
+	// allocations (the context and its timer), and pgx a watch of it,
+	// for every notification, which on a busy fleet is thousands a
+	// second; a deadline re-arms the poller's timer and allocates
+	// nothing. ctx's end moves the deadline to now, so Close does not
+	// wait out a step.
 	nc := conn.PgConn().Conn()
 	stop := context.AfterFunc(ctx, func() { nc.SetReadDeadline(time.Now()) })
 	defer stop()

@@ -92,11 +92,13 @@ func TestLeaseExpires(t *testing.T) {
 func TestIdleListenerKeepsItsConnection(t *testing.T) {
 	t.Parallel()
 	schema := NewTestSchema(t)
-	a := open(t, schema, WithHeartbeat(150*time.Millisecond))
+	// Steps of 500 ms: each ping may take that long however loaded the
+	// machine, without the listener giving up its connection.
+	a := open(t, schema, WithHeartbeat(1500*time.Millisecond))
 	b := open(t, schema)
 	pid := a.listenerPID.Load()
 	require.NotZero(t, pid)
-	time.Sleep(time.Second) // about 20 steps of 50 ms, each a timeout and a ping
+	time.Sleep(3 * time.Second) // about 6 steps, each a timeout and a ping
 	assert.Equal(t, pid, a.listenerPID.Load(), "the listener connected again")
 	require.True(t, a.serving())
 

@@ -59,6 +59,12 @@ func TestProcessReadsAChild(t *testing.T) {
 			t.Fatal("Process of a running child: not read")
 		}
 	}
+	if _, ok := cpuclock.Named(pid, "sh"); !ok {
+		t.Fatal(`Named(child, "sh"): not read`)
+	}
+	if _, ok := cpuclock.Named(pid, "postgres"); ok {
+		t.Fatal(`Named(child, "postgres"): read a shell as a backend`)
+	}
 	if all := cpuclock.All(); all[pid] < last {
 		t.Fatalf("All has %v for the child, below an earlier reading %v", all[pid], last)
 	}

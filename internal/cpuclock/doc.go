@@ -11,7 +11,8 @@
 //
 // [Self] returns this process's user and system CPU time so far; take
 // it before and after the work. [Process] returns one single-threaded
-// process's CPU time (a PostgreSQL backend, named by its PID), and [All]
+// process's CPU time (a PostgreSQL backend, named by its PID; [Named]
+// checks it is one), and [All]
 // every process's, to
 // subtract from a later [Process] of a backend that may have started in
 // between.

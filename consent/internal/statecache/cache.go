@@ -12,13 +12,14 @@ import (
 // Cache is a bounded, least-recently-used cache of consent states, keyed by
 // subject. It is safe for concurrent use by multiple goroutines.
 //
-// A hit on an entry that went to the front of the order since fewer than
-// half the cache's size of others did leaves the order as it is, so that
-// a hot entry's hits write nothing outside it. The order is exact in its
-// back half, where evictions take entries; an entry used at least once
-// every half the cache's size of insertions is never evicted, and one
-// left unused may reach the back up to that many insertions sooner than
-// under exact LRU.
+// The order is by each entry's last move to the front, not quite its
+// last use: a hit on an entry that went to the front fewer than half the
+// cache's size of fronts ago (a front: an entry put or moved there)
+// leaves the order as it is, so that a hot entry's hits write nothing
+// outside it. Such an entry is in the front half, and evictions take the
+// back, so an entry hit at least once every half the cache's size of
+// fronts is never evicted; one left unused may be evicted up to that many
+// fronts sooner than under exact LRU.
 //
 // A loader takes a [Ticket] with [Cache.Begin] before it reads a state from
 // storage and hands it back to [Cache.Put]; an invalidation of the key (or
@@ -332,10 +333,11 @@ func (t *Ticket) dropBase() { t.base, t.baseMeta = consent.State{}, nil }
 // than half the cache's size of entries went to the front since e did.
 // Each of them pushed e back by one place at most, so e is still in the
 // front half, and no eviction (which takes the back) can reach it before
-// it is used again and moved: order is exact in the back half, where
-// evictions happen. A hot entry's hits then write nothing outside the
-// entry, where a move writes the links of three other entries, on
-// random cache lines, for every hit. c.mu must be held.
+// that many more fronts, by which time a hit moves it. A hot entry's hits
+// then write nothing outside the entry, where a move writes the links of
+// three other entries, on random cache lines, for every hit. Every path
+// that puts an entry at the front counts it in c.fronts. c.mu must be
+// held.
 func (c *Cache) touch(e *entry) {
 	if c.fronts-e.front < uint64(c.max/2) {
 		return

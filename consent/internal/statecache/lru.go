@@ -43,8 +43,11 @@ func (l *lruList) pushBack(e *entry) {
 	l.insertAfter(e, l.root.prev)
 }
 
-// remove unlinks e, which is in l.
+// remove unlinks e; an entry in no list is left as it is.
 func (l *lruList) remove(e *entry) {
+	if e.prev == nil {
+		return
+	}
 	e.prev.next = e.next
 	e.next.prev = e.prev
 	e.prev, e.next = nil, nil

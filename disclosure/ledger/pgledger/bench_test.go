@@ -104,7 +104,7 @@ func (c *backendCPU) cpu() time.Duration {
 	defer c.mu.Unlock()
 	var sum time.Duration
 	for _, pid := range c.pids {
-		if d, ok := cpuclock.Process(int(pid)); ok {
+		if d, ok := cpuclock.Named(int(pid), "postgres"); ok {
 			sum += d
 		}
 	}
