@@ -622,9 +622,8 @@ func (f *Fill) PutMeta(key, tag string, st consent.State, meta any) bool {
 	}
 	c.gen++
 	// At the back: states a fill brings are the first to go when traffic
-	// needs room.
-	// At the back, as if it went to the front long ago: its first use
-	// moves it (see touch).
+	// needs room. Its front is set as if it went there long ago, so that
+	// its first use moves it (see touch).
 	e := &entry{key: key, tag: tag, st: st, meta: meta, gen: c.gen, front: c.fronts - uint64(c.max)}
 	c.lru.pushBack(e)
 	c.items[key] = e
