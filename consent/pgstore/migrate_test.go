@@ -200,6 +200,16 @@ func consentRoundTrip(t *testing.T, s *pgstore.Store) {
 	assert.True(t, st.Granted(purpose.Payments, "bank", t0))
 }
 
+// xactIndex describes index consent_events_subject_xact of pool's schema:
+// its oid, and whether it is valid and unique; pgx.ErrNoRows when there is
+// none.
+func xactIndex(ctx context.Context, pool *pgxpool.Pool) (oid uint32, valid, unique bool, err error) {
+	err = pool.QueryRow(ctx, `SELECT i.indexrelid::oid, i.indisvalid, i.indisunique FROM pg_index i
+		JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE i.indrelid = 'consent_events'::regclass AND c.relname = 'consent_events_subject_xact'`).Scan(&oid, &valid, &unique)
+	return oid, valid, unique, err
+}
+
 // TestXactIndexReplacesAFailedConcurrentBuild: the README has a DBA
 // build version 5's index with CREATE INDEX CONCURRENTLY before
 // migrating. A build that failed leaves an invalid index of that name,
@@ -216,13 +226,8 @@ func TestXactIndexReplacesAFailedConcurrentBuild(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, "CREATE UNIQUE INDEX CONCURRENTLY consent_events_subject_xact ON consent_events (subject, xact)")
 	require.Error(t, err, "the unique build should fail")
-	index := func() (valid, unique bool) {
-		t.Helper()
-		require.NoError(t, pool.QueryRow(ctx, `SELECT indisvalid, indisunique FROM pg_index
-			WHERE indexrelid = 'consent_events_subject_xact'::regclass`).Scan(&valid, &unique))
-		return valid, unique
-	}
-	valid, _ := index()
+	_, valid, _, err := xactIndex(ctx, pool)
+	require.NoError(t, err)
 	require.False(t, valid, "the failed build left an invalid index")
 	_, err = pgstore.New(ctx, pool, pgstore.WithChannel(schema))
 	require.ErrorIs(t, err, pgstore.ErrSchemaBehind, "version 4 is behind")
@@ -230,7 +235,8 @@ func TestXactIndexReplacesAFailedConcurrentBuild(t *testing.T) {
 	for range 2 {
 		_, err = pool.Exec(ctx, files[4].SQL)
 		require.NoError(t, err, files[4].Name)
-		valid, unique := index()
+		_, valid, unique, err := xactIndex(ctx, pool)
+		require.NoError(t, err)
 		assert.True(t, valid, "0005 leaves a valid index")
 		assert.False(t, unique, "0005 leaves its own index, not the failed one")
 	}
@@ -260,14 +266,10 @@ func TestXactIndexWaitsForNoBuildInProgress(t *testing.T) {
 		_, err := pool.Exec(ctx, "CREATE INDEX CONCURRENTLY consent_events_subject_xact ON consent_events (subject, xact)")
 		built <- err
 	}()
-	index := func() (oid uint32, valid bool, ok bool) {
-		err := pool.QueryRow(ctx, `SELECT i.indexrelid::oid, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-			WHERE i.indrelid = 'consent_events'::regclass AND c.relname = 'consent_events_subject_xact'`).Scan(&oid, &valid)
-		return oid, valid, err == nil
-	}
-	require.Eventually(t, func() bool { _, _, ok := index(); return ok }, 10*time.Second, 10*time.Millisecond,
+	require.Eventually(t, func() bool { _, _, _, err := xactIndex(ctx, pool); return err == nil }, 10*time.Second, 10*time.Millisecond,
 		"the concurrent build never registered its index")
-	building, valid, _ := index()
+	building, valid, _, err := xactIndex(ctx, pool)
+	require.NoError(t, err)
 	require.False(t, valid, "the build is still waiting for the open append")
 
 	// Bounded: a migration that queues behind the build would wait for
@@ -282,8 +284,8 @@ func TestXactIndexWaitsForNoBuildInProgress(t *testing.T) {
 	require.NoError(t, <-built, "the concurrent build was disturbed")
 	_, err = pool.Exec(ctx, files[4].SQL)
 	require.NoError(t, err)
-	oid, valid, ok := index()
-	require.True(t, ok)
+	oid, valid, _, err := xactIndex(ctx, pool)
+	require.NoError(t, err)
 	assert.True(t, valid)
 	assert.Equal(t, building, oid, "0005 kept the index the DBA built")
 }

@@ -303,8 +303,7 @@ func TestBatchHoldsAndOwnMarks(t *testing.T) {
 func TestPayloadsSplit(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, 242, batchTags, "doc.go names the figure")
-	key := []byte("0123456789abcdef")
-	s := &Store{key: key, tags: newTagger(key)}
+	s := &Store{tags: newTagger([]byte("0123456789abcdef"))}
 	for _, n := range []int{0, 1, 2, batchTags - 1, batchTags, batchTags + 1, 3 * batchTags, 1000} {
 		tags := make([]string, n)
 		for i := range tags {

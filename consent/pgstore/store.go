@@ -168,8 +168,7 @@ type Store struct {
 	pool    *pgxpool.Pool
 	reads   chan struct{} // bounds state reads so that one of pool's connections stays for commits
 	cfg     config
-	key     []byte  // HMAC key for the subject tags sent over NOTIFY
-	tags    *tagger // computes those tags
+	tags    *tagger // computes the subject tags sent over NOTIFY
 	sealer  *sealer // seals and opens the events sent over NOTIFY
 	storeID string  // names the tables in tokens
 	sql     queries
@@ -301,6 +300,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if err != nil {
 		return nil, s.wrap("new", ctx, err)
 	}
+	var notifyKey []byte // keys the subject tags and the sealed events
 	for rows.Next() {
 		var name string
 		var value []byte
@@ -310,7 +310,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		}
 		switch name {
 		case "notify_key":
-			s.key = value
+			notifyKey = value
 		case "store_id":
 			s.storeID = string(value)
 		case notifyFormat:
@@ -321,11 +321,11 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 	if err := rows.Err(); err != nil {
 		return nil, s.wrap("new", ctx, err)
 	}
-	if len(s.key) < 16 || s.storeID == "" || strings.ContainsRune(s.storeID, '.') {
+	if len(notifyKey) < 16 || s.storeID == "" || strings.ContainsRune(s.storeID, '.') {
 		return nil, fmt.Errorf("%w: consent_meta lacks the notification key or the store id; apply migrations/", ErrSchemaBehind)
 	}
-	s.sealer = newSealer(s.key)
-	s.tags = newTagger(s.key)
+	s.sealer = newSealer(notifyKey)
+	s.tags = newTagger(notifyKey)
 	if cfg.cacheSize <= 0 {
 		close(s.done)
 		s.cancel = func() {}
