@@ -1,6 +1,9 @@
 package anonymize_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"unicode"
@@ -231,5 +234,40 @@ func TestRedactorString(t *testing.T) {
 			assert.Equal(t, tt.want, r.String(tt.in))
 			assert.Equal(t, "> "+tt.want, string(r.AppendRedacted([]byte("> "), []byte(tt.in))))
 		})
+	}
+}
+
+// TestPseudonymIsTheDocumentedHMAC: a pseudonym is "psn:<key id>:" and
+// the first 16 bytes of HMAC-SHA-256(secret, kind, 0, normalised value)
+// in unpadded base64url, under the current key and, for Matches, under a
+// retired one.
+func TestPseudonymIsTheDocumentedHMAC(t *testing.T) {
+	t.Parallel()
+	secrets := map[string]string{"k1": "0123456789abcdef0123456789abcdef", "k2": "fedcba9876543210"}
+	want := func(id string, kind anonymize.Kind, value string) string {
+		m := hmac.New(sha256.New, []byte(secrets[id]))
+		m.Write([]byte(string(kind) + "\x00" + anonymize.Normalize(kind, value)))
+		return "psn:" + id + ":" + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+	}
+	p, err := anonymize.NewPseudonymizer(key("k2", secrets["k2"]), key("k1", secrets["k1"]))
+	require.NoError(t, err)
+	tests := []struct {
+		kind  anonymize.Kind
+		value string
+	}{
+		{anonymize.KindIIN, "901123300258"},
+		{anonymize.KindPhone, "+7 (771) 000-99-98"},
+		{anonymize.KindEmail, "Айгерим@Example.KZ"},
+		{anonymize.Kind("custom"), ""},
+		{anonymize.Kind("custom"), strings.Repeat("z", 3<<10)},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, want("k2", tt.kind, tt.value), p.Pseudonym(tt.kind, tt.value), "%s of %d bytes", tt.kind, len(tt.value))
+		ok, err := p.Matches(tt.kind, tt.value, want("k1", tt.kind, tt.value))
+		require.NoError(t, err)
+		assert.True(t, ok, "%s under the retired key", tt.kind)
+		ok, err = p.Matches(tt.kind, tt.value+"1", want("k1", tt.kind, tt.value))
+		require.NoError(t, err)
+		assert.False(t, ok, "%s: another value", tt.kind)
 	}
 }

@@ -2,10 +2,11 @@ package anonymize
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"strings"
+
+	"github.com/yasam/privacy/internal/hmacpool"
 )
 
 const (
@@ -34,6 +35,7 @@ const (
 // goroutines.
 type Pseudonymizer struct {
 	keys keyring
+	macs map[string]*hmacpool.Key // by key ID: keyed once, not per value
 }
 
 // NewPseudonymizer returns a Pseudonymizer that makes pseudonyms with
@@ -49,7 +51,11 @@ func NewPseudonymizer(current Key, retired ...Key) (*Pseudonymizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pseudonymizer{keys: kr}, nil
+	macs := make(map[string]*hmacpool.Key, len(kr.secrets))
+	for id, secret := range kr.secrets {
+		macs[id] = hmacpool.New(secret)
+	}
+	return &Pseudonymizer{keys: kr, macs: macs}, nil
 }
 
 // Pseudonym returns the pseudonym of value under the current key. A zero
@@ -60,7 +66,7 @@ func (p *Pseudonymizer) Pseudonym(kind Kind, value string) string {
 	if p == nil || p.keys.secrets == nil {
 		return "[" + string(kind) + "]"
 	}
-	return p.pseudonym(p.keys.current, p.keys.secrets[p.keys.current], kind, value)
+	return p.pseudonym(p.keys.current, p.macs[p.keys.current], kind, value)
 }
 
 // Apply implements [Operator]. It fails with [ErrInvalidKey] on a zero
@@ -83,21 +89,17 @@ func (p *Pseudonymizer) Matches(kind Kind, value, pseudonym string) (bool, error
 	if err != nil {
 		return false, err
 	}
-	secret, ok := p.keys.secrets[id]
+	mac, ok := p.macs[id]
 	if !ok {
 		return false, fmt.Errorf("%w: %q", ErrUnknownKey, id)
 	}
-	want := p.pseudonym(id, secret, kind, value)
+	want := p.pseudonym(id, mac, kind, value)
 	return hmac.Equal([]byte(want), []byte(pseudonym)), nil
 }
 
-func (p *Pseudonymizer) pseudonym(id string, secret []byte, kind Kind, value string) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(kind))
-	m.Write([]byte{0})
-	m.Write([]byte(Normalize(kind, value)))
-	var sum [sha256.Size]byte
-	mac := m.Sum(sum[:0])
+func (p *Pseudonymizer) pseudonym(id string, key *hmacpool.Key, kind Kind, value string) string {
+	var sum [hmacpool.Size]byte
+	mac := key.Sum(sum[:0], string(kind), "\x00", Normalize(kind, value))
 	return pseudonymPrefix + ":" + id + ":" + base64.RawURLEncoding.EncodeToString(mac[:pseudonymBytes])
 }
 

@@ -2,8 +2,6 @@ package policy
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -15,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/yasam/privacy/disclosure"
+	"github.com/yasam/privacy/internal/hmacpool"
 	"github.com/yasam/privacy/purpose"
 )
 
@@ -207,12 +206,14 @@ func HMACPseudonym(key []byte) (func(user string) string, error) {
 	if len(key) < 32 {
 		return nil, fmt.Errorf("%w: pseudonym key of %d bytes, at least 32 needed", ErrInvalidConfig, len(key))
 	}
-	k := append([]byte(nil), key...)
+	k := hmacpool.New(key)
+	const prefix = "h1:"
 	return func(user string) string {
-		m := hmac.New(sha256.New, k)
-		m.Write([]byte(user))
-		var sum [sha256.Size]byte
-		return "h1:" + base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:16])
+		var sum [hmacpool.Size]byte
+		var out [len(prefix) + 22]byte // 16 bytes in unpadded base64
+		copy(out[:], prefix)
+		base64.RawURLEncoding.Encode(out[len(prefix):], k.Sum(sum[:0], user)[:16])
+		return string(out[:])
 	}, nil
 }
 

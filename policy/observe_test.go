@@ -2,6 +2,9 @@ package policy_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"sync"
@@ -184,3 +187,33 @@ func (s *flakyStore) State(ctx context.Context, user string) (consent.State, err
 }
 
 var _ = strings.Contains
+
+// TestHMACPseudonymIsTheDocumentedHMAC: the pseudonym is "h1:" and the
+// first 16 bytes of HMAC-SHA-256(key, user) in unpadded base64url, for
+// every user, from any goroutine, whatever the caller does with its key
+// slice afterwards.
+func TestHMACPseudonymIsTheDocumentedHMAC(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	want := func(user string) string {
+		m := hmac.New(sha256.New, []byte("0123456789abcdef0123456789abcdef"))
+		m.Write([]byte(user))
+		return "h1:" + base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+	}
+	pseudo, err := policy.HMACPseudonym(key)
+	require.NoError(t, err)
+	key[0] = 'X' // the key was copied
+	users := []string{"", "u1", "пользователь-7", strings.Repeat("x", 3<<10), "u1"}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 50 {
+				u := users[(w+i)%len(users)]
+				if got := pseudo(u); got != want(u) {
+					t.Errorf("pseudonym of a %d-byte user = %q, want %q", len(u), got, want(u))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
