@@ -271,3 +271,17 @@ func TestPseudonymIsTheDocumentedHMAC(t *testing.T) {
 		assert.False(t, ok, "%s: another value", tt.kind)
 	}
 }
+
+// A zero or nil Pseudonymizer holds no key: it redacts rather than hash
+// without one, Apply fails so that a Redactor falls back to Redact, and
+// Matches cannot tell.
+func TestPseudonymizerWithoutKey(t *testing.T) {
+	t.Parallel()
+	for name, p := range map[string]*anonymize.Pseudonymizer{"zero": {}, "nil": nil} {
+		assert.Equal(t, "[iin]", p.Pseudonym(anonymize.KindIIN, "901123300258"), name)
+		_, err := p.Apply(anonymize.KindIIN, "901123300258")
+		assert.ErrorIs(t, err, anonymize.ErrInvalidKey, name)
+		_, err = p.Matches(anonymize.KindIIN, "901123300258", "psn:k1:abc")
+		assert.ErrorIs(t, err, anonymize.ErrUnknownKey, name)
+	}
+}

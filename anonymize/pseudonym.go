@@ -34,8 +34,8 @@ const (
 // A Pseudonymizer is immutable and safe for concurrent use by multiple
 // goroutines.
 type Pseudonymizer struct {
-	keys keyring
-	macs map[string]*hmacpool.Key // by key ID: keyed once, not per value
+	current string                   // the current key's ID
+	macs    map[string]*hmacpool.Key // by key ID: keyed once, not per value; nil in the zero value
 }
 
 // NewPseudonymizer returns a Pseudonymizer that makes pseudonyms with
@@ -55,7 +55,7 @@ func NewPseudonymizer(current Key, retired ...Key) (*Pseudonymizer, error) {
 	for id, secret := range kr.secrets {
 		macs[id] = hmacpool.New(secret)
 	}
-	return &Pseudonymizer{keys: kr, macs: macs}, nil
+	return &Pseudonymizer{current: kr.current, macs: macs}, nil
 }
 
 // Pseudonym returns the pseudonym of value under the current key. A zero
@@ -63,16 +63,16 @@ func NewPseudonymizer(current Key, retired ...Key) (*Pseudonymizer, error) {
 // by trying candidate values, so it returns what [Redact] makes of the
 // value instead.
 func (p *Pseudonymizer) Pseudonym(kind Kind, value string) string {
-	if p == nil || p.keys.secrets == nil {
+	if p == nil || p.macs == nil {
 		return "[" + string(kind) + "]"
 	}
-	return p.pseudonym(p.keys.current, p.macs[p.keys.current], kind, value)
+	return p.pseudonym(p.current, p.macs[p.current], kind, value)
 }
 
 // Apply implements [Operator]. It fails with [ErrInvalidKey] on a zero
 // Pseudonymizer, so a [Redactor] falls back to [Redact].
 func (p *Pseudonymizer) Apply(kind Kind, value string) (string, error) {
-	if p == nil || p.keys.secrets == nil {
+	if p == nil || p.macs == nil {
 		return "", fmt.Errorf("%w: Pseudonymizer not built with NewPseudonymizer", ErrInvalidKey)
 	}
 	return p.Pseudonym(kind, value), nil

@@ -108,14 +108,18 @@
 //
 // Notifying has a cost on the server that operators should know of. A
 // transaction that sent notifications takes, as it commits, one lock for
-// the whole server (every database on it) and holds it until its commit
-// record is on disk, so that notifications queue in commit order
-// (PostgreSQL's src/backend/commands/async.c, PreCommit_Notify). So the
-// commits of Appends, and of host transactions holding an
-// [Store.AppendTx], run one at a time across the fleet, and alongside any
-// other application on the same server that uses NOTIFY. Group commit is
-// what keeps this from bounding appends per second: one commit carries
-// every batch its instance has queued. In the realistic workload
+// the whole server (every database on it) and holds it until the
+// transaction ends: after its commit is as durable as synchronous_commit
+// asks, which for a group commit is at least its WAL flushed to the
+// server's disk, and with synchronous standbys includes their
+// acknowledgement (PostgreSQL's src/backend/commands/async.c,
+// PreCommit_Notify: notifications queue in commit order). So the commits
+// of Appends, and of host transactions holding an [Store.AppendTx], run
+// one at a time across the server: across every instance of the fleet,
+// and alongside any other application on the server that uses NOTIFY.
+// Commits per second are bounded by that; group commit spreads each
+// commit over every batch its instance has queued, where each host
+// transaction with an AppendTx pays it alone. In the realistic workload
 // (internal/checkbench: two processes on one local server), 13 of 100
 // samples of the server's active sessions were waiting for that lock
 // (pg_stat_activity: Lock, object) and 35 for their WAL flush.

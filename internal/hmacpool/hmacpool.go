@@ -38,7 +38,8 @@ func New(key []byte) *Key {
 
 // Sum appends to dst the HMAC-SHA-256, under the key, of the parts
 // written one after another (with nothing between them), and returns the
-// extended slice. With a dst of capacity [Size] or more, it allocates
+// extended slice, which never shares memory with the pool. With room for
+// [Size] more bytes in dst (cap(dst)-len(dst) >= Size), it allocates
 // nothing once a state is pooled.
 func (k *Key) Sum(dst []byte, parts ...string) []byte {
 	st := k.pool.Get().(*state)
@@ -50,6 +51,9 @@ func (k *Key) Sum(dst []byte, parts ...string) []byte {
 	st.mac.Write(st.in)
 	st.sum = st.mac.Sum(st.sum[:0])
 	dst = append(dst, st.sum...)
+	// The message may be personal data: wipe it rather than leave it in
+	// a pooled buffer until the next sum.
+	clear(st.in)
 	if cap(st.in) > maxPooledInput {
 		st.in = nil
 	}

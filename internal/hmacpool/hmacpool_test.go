@@ -20,6 +20,10 @@ func ref(key []byte, msg string) []byte {
 func TestSumMatchesHMAC(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
 	k := hmacpool.New(key)
+	// The key is copied: changing the caller's slice before the first sum
+	// (when a state is first keyed) changes no sum.
+	key[0] = 'X'
+	key = []byte("0123456789abcdef0123456789abcdef")
 	tests := []struct {
 		name  string
 		parts []string
@@ -45,10 +49,19 @@ func TestSumMatchesHMAC(t *testing.T) {
 	if string(got[:6]) != "prefix" || !hmac.Equal(got[6:], ref(key, "u-1")) {
 		t.Errorf("Sum(prefix) = %x", got)
 	}
-	// The key is copied: changing the caller's slice changes no sum.
-	key[0] = 'X'
-	if got, want := k.Sum(nil, "u-1"), ref([]byte("0123456789abcdef0123456789abcdef"), "u-1"); !hmac.Equal(got, want) {
-		t.Errorf("Sum after the key slice changed = %x, want %x", got, want)
+}
+
+// A sum returned earlier is the caller's: later sums, which reuse the
+// pooled state, leave it as it was.
+func TestSumIsNotPooledMemory(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	k := hmacpool.New(key)
+	first := k.Sum(nil, "first")
+	for i := range 10 {
+		k.Sum(nil, "later", string(rune('a'+i)))
+	}
+	if want := ref(key, "first"); !hmac.Equal(first, want) {
+		t.Errorf("first sum became %x, want %x", first, want)
 	}
 }
 
