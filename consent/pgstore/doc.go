@@ -304,6 +304,9 @@
 //
 // The listener holds a session connection of its own, opened from the
 // pool's configuration and outside the pool's limit: LISTEN needs one.
+// It takes the configuration without any OnNotification handler the host
+// set for its pool, which would otherwise receive the store's
+// notifications in the listener's place.
 // Behind a pooler in transaction mode (PgBouncer's pool_mode=transaction)
 // notifications are not delivered; point the store at PostgreSQL directly
 // or at a session-mode pool, or turn the cache off with WithCacheSize(0)

@@ -155,6 +155,12 @@ func (s *Store) listen(ctx context.Context, ready func()) (bool, error) {
 	}
 	for {
 		n, err := wait()
+		if err == nil && n == nil {
+			// pgx kept no notification for this connection: never
+			// expected (New clears any handler), but a listener that
+			// cannot read notifications must not serve the cache.
+			return true, errors.New("pgstore: listener connection returned no notification")
+		}
 		switch {
 		case err == nil:
 			s.renew()

@@ -3,9 +3,12 @@ package pgstore
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -179,4 +182,44 @@ func TestNotificationsCarryNoSubject(t *testing.T) {
 	assert.Equal(t, secret, users[0].subject)
 	_, err = newSealer([]byte("another table's key, 32 bytes..")).open(payloads[1], "/"+mark, nil)
 	assert.ErrorIs(t, err, errSealed, "opened under another key")
+}
+
+// TestHostNotificationHandler: the host's pool has an OnNotification
+// handler of its own, which makes pgx keep no notifications for
+// WaitForNotification. The store's listener takes its connection without
+// it: it stays up on one connection, another instance's withdrawal still
+// reaches the cached state, and the host's configuration is left as it
+// was. (Before, the first notification crashed the process.)
+func TestHostNotificationHandler(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	var hostSaw atomic.Int64
+	pool := pgtest.Pool(t, schema, func(c *pgxpool.Config) {
+		c.ConnConfig.OnNotification = func(*pgconn.PgConn, *pgconn.Notification) { hostSaw.Add(1) }
+	})
+	a, err := New(t.Context(), pool, WithChannel(schema), WithMigrate())
+	require.NoError(t, err)
+	t.Cleanup(a.Close)
+	b := open(t, schema)
+	ctx := t.Context()
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	user := "user-1"
+
+	require.True(t, a.serving())
+	pid := a.ListenerPID()
+	require.NoError(t, b.Append(ctx, consent.Grant(user, purpose.Payments, "bank", at)))
+	require.Eventually(t, func() bool {
+		st, err := a.State(ctx, user)
+		return err == nil && st.Granted(purpose.Payments, "bank", at.Add(time.Hour)) && a.cache.Len() == 1
+	}, 5*time.Second, time.Millisecond)
+
+	require.NoError(t, b.Append(ctx, consent.Withdraw(user, purpose.Payments, "bank", at.Add(time.Minute))))
+	require.Eventually(t, func() bool {
+		st, err := a.State(ctx, user)
+		return err == nil && !st.Granted(purpose.Payments, "bank", at.Add(time.Hour))
+	}, 5*time.Second, time.Millisecond, "the withdrawal must reach the cached state")
+	assert.True(t, a.serving(), "the listener must stay up")
+	assert.Equal(t, pid, a.ListenerPID(), "on the connection it started with")
+	assert.NotNil(t, pool.Config().ConnConfig.OnNotification, "the host's handler stays on its pool")
+	assert.Zero(t, hostSaw.Load(), "no pool connection listens, so the host's handler hears nothing of the store's")
 }

@@ -336,6 +336,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Store, error
 		s.cache.SetMaxStale(cfg.maxStale)
 	}
 	s.listenC = pool.Config().ConnConfig.Copy()
+	// The listener's connection is the store's own: a handler the host
+	// set for its pool's connections would take its notifications, and
+	// pgx would keep none for WaitForNotification.
+	s.listenC.OnNotification = nil
 	lctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.misses = newReadBatcher(lctx, s, cap(s.reads))
