@@ -443,18 +443,39 @@ func (m *model) course(call *modelCall) string {
 	}
 }
 
-// resume lets a paused Load go on, and reports whether there was one.
-func (m *model) resume() bool {
-	var paused []*modelCall
+// takeAny removes one element of *s, at random, and returns it; ok is
+// false when *s is empty.
+func takeAny[T any](rng *rand.Rand, s *[]T) (v T, ok bool) {
+	if len(*s) == 0 {
+		return v, false
+	}
+	i := rng.IntN(len(*s))
+	v = (*s)[i]
+	*s = slices.Delete(*s, i, i+1)
+	return v, true
+}
+
+// pickCall returns one of the unfinished calls for which ok holds, at
+// random, or nil if there is none.
+func (m *model) pickCall(ok func(*modelCall) bool) *modelCall {
+	var some []*modelCall
 	for _, call := range m.calls {
-		if call.paused {
-			paused = append(paused, call)
+		if ok(call) {
+			some = append(some, call)
 		}
 	}
-	if len(paused) == 0 {
+	if len(some) == 0 {
+		return nil
+	}
+	return some[m.rng.IntN(len(some))]
+}
+
+// resume lets a paused Load go on, and reports whether there was one.
+func (m *model) resume() bool {
+	call := m.pickCall(func(call *modelCall) bool { return call.paused })
+	if call == nil {
 		return false
 	}
-	call := paused[m.rng.IntN(len(paused))]
 	call.paused = false
 	close(call.resume)
 	m.settle(call)
@@ -465,16 +486,10 @@ func (m *model) resume() bool {
 // land lets a read return, waits for its call, and reports whether there
 // was one.
 func (m *model) land() bool {
-	var reading []*modelCall
-	for _, call := range m.calls {
-		if !call.released && closed(call.entered) {
-			reading = append(reading, call)
-		}
-	}
-	if len(reading) == 0 {
+	call := m.pickCall(func(call *modelCall) bool { return !call.released && closed(call.entered) })
+	if call == nil {
 		return false
 	}
-	call := reading[m.rng.IntN(len(reading))]
 	call.released = true
 	close(call.release)
 	<-call.finished
@@ -501,12 +516,10 @@ func (m *model) collect() {
 }
 
 func (m *model) startRefresh() {
-	if len(m.queue) == 0 {
+	t, ok := takeAny(m.rng, &m.queue)
+	if !ok {
 		return
 	}
-	i := m.rng.IntN(len(m.queue))
-	t := m.queue[i]
-	m.queue = slices.Delete(m.queue, i, i+1)
 	call := m.newCall("Refresh", t.Key(), nil)
 	m.calls = append(m.calls, call)
 	m.wg.Go(func() {
@@ -605,19 +618,17 @@ func (m *model) manualStart(key string) {
 }
 
 func (m *model) manualEnd() {
-	if len(m.manual) == 0 {
+	r, ok := takeAny(m.rng, &m.manual)
+	if !ok {
 		return
 	}
-	i := m.rng.IntN(len(m.manual))
-	r := m.manual[i]
-	m.manual = slices.Delete(m.manual, i, i+1)
 	if m.rng.IntN(5) == 0 {
 		m.c.Abandon(r.t)
 		m.logf("StateAtLeast(%s) abandons", r.t.Key())
 		return
 	}
-	ok := m.c.PutMeta(r.t, r.st, r.meta)
-	m.logf("StateAtLeast(%s) puts: cached=%v", r.t.Key(), ok)
+	cached := m.c.PutMeta(r.t, r.st, r.meta)
+	m.logf("StateAtLeast(%s) puts: cached=%v", r.t.Key(), cached)
 }
 
 // fillStep takes a warm-up one step further: begin, scan, put.
