@@ -98,7 +98,7 @@ type Condition struct {
 type Filter struct {
 	// Scope is the purpose and recipient of the grant read.
 	Scope Scope
-	// At is the instant grant terms are judged at.
+	// At is the instant grant and acceptance terms are judged at.
 	At time.Time
 	// Current is the policy version in force.
 	Current string
@@ -120,6 +120,9 @@ func (f *Filter) Classify(st State) Condition {
 		c.Standing = StandingNone
 	case a.Withdrawn:
 		c.Standing = StandingWithdrawn
+	case !a.Until.IsZero() && !f.At.Before(a.Until):
+		// An acceptance past its term is no acceptance, as for Check.
+		c.Standing = StandingNone
 	case a.Version == f.Current:
 		c.Standing = StandingCurrent
 	case f.Strict && !slices.Contains(f.Known, a.Version):

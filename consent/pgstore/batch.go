@@ -83,7 +83,9 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 	}
 	// Acceptance: the latest of the subject's acceptances and withdrawals
 	// of acceptance decides; a withdrawal counts as "withdrawn" only after
-	// an acceptance of some version.
+	// an acceptance of some version, and an acceptance whose term has
+	// ended at f.At is none.
+	tArg, tnsArg := arg(at), arg(atNS)
 	standing := `COALESCE((SELECT CASE
 		WHEN a.action = 'withdraw_acceptance' THEN
 			CASE WHEN COALESCE((SELECT p.policy_version FROM ` + ev + ` p
@@ -91,6 +93,7 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 				ORDER BY p.at_time DESC, p.at_ns DESC, p.seq DESC LIMIT 1), '') <> ''
 			THEN 1 ELSE 0 END
 		WHEN a.policy_version = '' THEN 0
+		WHEN a.until_time IS NOT NULL AND (a.until_time, COALESCE(a.until_ns, 0)) <= (` + tArg + `::timestamptz, ` + tnsArg + `::smallint) THEN 0
 		WHEN a.policy_version = ` + arg(f.Current) + ` THEN 2
 		WHEN ` + strict + ` AND NOT (a.policy_version = ANY(` + arg(known) + `::text[])) THEN 0
 		ELSE 3 END
@@ -101,7 +104,6 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 	// when no withdrawal of acceptance follows it in log order (9.3) and
 	// its term, if any, has not ended at f.At. 2 when it allows a
 	// transfer abroad.
-	tArg, tnsArg := arg(at), arg(atNS)
 	grant := `COALESCE((SELECT CASE
 		WHEN g.action = 'grant'
 			AND NOT EXISTS (SELECT 1 FROM ` + ev + ` w

@@ -62,7 +62,16 @@ func randomLog(t testing.TB, rng *rand.Rand, store consent.Store, n int) []strin
 			sc := scopes[rng.IntN(len(scopes))]
 			switch rng.IntN(4) {
 			case 0:
-				all = append(all, consent.AcceptPolicy(u, versions[rng.IntN(len(versions))], at, id))
+				opts := []consent.EventOption{id}
+				switch rng.IntN(5) {
+				case 0:
+					opts = append(opts, consent.WithTerm(batchT0.Add(30*time.Minute)))
+				case 1:
+					opts = append(opts, consent.WithTerm(batchT0.Add(time.Hour+1))) // ends a nanosecond after the clock
+				case 2:
+					opts = append(opts, consent.WithTerm(batchT0.Add(time.Hour))) // ends at the clock
+				}
+				all = append(all, consent.AcceptPolicy(u, versions[rng.IntN(len(versions))], at, opts...))
 			case 1:
 				all = append(all, consent.WithdrawAcceptance(u, at, id))
 			case 2:
