@@ -42,6 +42,9 @@ func New(opts ...Option) (*Engine, error) {
 // Use it when the operator publishes a new version of the policy (9.2)
 // or changes its recipients, without restarting the service.
 func (e *Engine) Reload(opts ...Option) error {
+	if e == nil {
+		return fmt.Errorf("%w: Reload of a nil Engine", ErrInvalidConfig)
+	}
 	s, err := build(opts, e.cur.Load())
 	if err != nil {
 		return err

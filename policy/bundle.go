@@ -104,7 +104,7 @@ func verifiedBundle(fsys fs.FS, keys []BundleKey) (fs.FS, error) {
 // BundleRevision returns the revision named by the .manifest of the bundle
 // in force ([WithBundle]), or "" when there is none.
 func (e *Engine) BundleRevision() string {
-	s := e.cur.Load()
+	s := e.current()
 	if s == nil {
 		return ""
 	}

@@ -61,7 +61,7 @@ func WithCategories(cs ...purpose.Category) CheckOption {
 // The zero Engine denies every Check with [ErrInvalidConfig]: build one
 // with [New].
 func (e *Engine) Check(ctx context.Context, user string, p purpose.ID, recipient string, opts ...CheckOption) (d Decision, err error) {
-	s := e.cur.Load()
+	s := e.current()
 	if s == nil {
 		return zeroEngineDenial(p, recipient, user), fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
 	}

@@ -81,6 +81,15 @@ type Engine struct {
 	cur atomic.Pointer[snapshot]
 }
 
+// current returns the policy in force: nil for a nil or zero Engine,
+// which every method treats as having no policy (Check denies).
+func (e *Engine) current() *snapshot {
+	if e == nil {
+		return nil
+	}
+	return e.cur.Load()
+}
+
 // snapshot is one built policy: everything a Check reads. Reload swaps
 // it whole, so a Check sees one policy from start to end.
 type snapshot struct {
@@ -136,7 +145,7 @@ var recipientKinds = append([]string{operatorKind}, func() []string {
 // the zero Version when none is (the zero Engine, or every version is
 // scheduled for later). See [Engine.VersionAt].
 func (e *Engine) Version() Version {
-	s := e.cur.Load()
+	s := e.current()
 	if s == nil {
 		return Version{}
 	}
@@ -149,7 +158,7 @@ func (e *Engine) Version() Version {
 // Catalog returns the catalog of purposes the engine decides by; nil for
 // the zero Engine.
 func (e *Engine) Catalog() *purpose.Catalog {
-	s := e.cur.Load()
+	s := e.current()
 	if s == nil {
 		return nil
 	}
@@ -159,7 +168,7 @@ func (e *Engine) Catalog() *purpose.Catalog {
 // Recipient returns the registered recipient with the given ID and reports
 // whether there is one.
 func (e *Engine) Recipient(id string) (disclosure.Recipient, bool) {
-	s := e.cur.Load()
+	s := e.current()
 	if s == nil {
 		return disclosure.Recipient{}, false
 	}

@@ -35,6 +35,7 @@ type Plan struct {
 
 	s        *snapshot
 	rh       uint64
+	token    consent.Token // WithAtLeast's: Allowed reads through StateAtLeast
 	verdicts map[consent.Condition]*verdict
 }
 
@@ -53,8 +54,15 @@ type PlanCondition struct {
 // Plan fails with [ErrInvalidConfig]. One plan serves one set of opts: a
 // batch whose subjects' data were collected at different times
 // ([WithCollectedAt]) needs a plan per retention outcome, or Check.
+//
+// With [WithAtLeast], the plan keeps the token: [Engine.Allowed] reads
+// every subject through the store's StateAtLeast, and a store without it
+// makes Plan fail with an error wrapping [ErrConsentUnavailable], as
+// Check denies. [Plan.Allows] and [Plan.Decide] judge the state they are
+// given: read it at the token. pgstore's FilterSQL reads the database
+// itself, which holds every Append acknowledged with a token.
 func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts ...CheckOption) (*Plan, error) {
-	s := e.cur.Load()
+	s := e.current()
 	if s == nil {
 		return nil, fmt.Errorf("%w: the zero Engine has no policy; build one with New", ErrInvalidConfig)
 	}
@@ -72,12 +80,15 @@ func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts 
 	// version of the key and of the plan.
 	vf := s.inForce()
 	var key decisionKey
-	rh, _, err := s.requestKey(vf, p, recipient, opts, &key)
+	rh, token, err := s.requestKey(vf, p, recipient, opts, &key)
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := s.store.(tokenReader); token != "" && !ok {
+		return nil, fmt.Errorf("%w: WithAtLeast: the consent store cannot read at a token (not a consent.TokenStore)", ErrConsentUnavailable)
+	}
 	pl := &Plan{
-		Purpose: p, Recipient: recipient, PolicyVersion: s.tl.versions[vf.idx].ID, s: s, rh: rh,
+		Purpose: p, Recipient: recipient, PolicyVersion: s.tl.versions[vf.idx].ID, s: s, rh: rh, token: token,
 		verdicts: map[consent.Condition]*verdict{},
 		Filter: consent.Filter{
 			Scope:   consent.Scope{Purpose: p, Recipient: recipient},
@@ -149,7 +160,8 @@ func (pl *Plan) Decide(ctx context.Context, st consent.State) (d Decision) {
 // for purpose p and recipient (with opts, as for Check), in the order
 // given. It makes a [Plan] once and reads consent in batches of
 // [consent.MaxBatch] through the store's [consent.BatchReader] when it has
-// one, or one State per subject otherwise. On the first error it yields
+// one, or one State per subject otherwise; with [WithAtLeast], through
+// the store's StateAtLeast, one subject at a time. On the first error it yields
 // ("", err) and stops: fail closed, a subject not yielded is not allowed.
 // A subject that is empty or too long is an error, as for Check.
 func (e *Engine) Allowed(ctx context.Context, p purpose.ID, recipient string, subjects iter.Seq[string], opts ...CheckOption) iter.Seq2[string, error] {
@@ -200,7 +212,17 @@ func (pl *Plan) states(ctx context.Context, subjects []string) (states []consent
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("policy: allowed: %w", err)
 	}
-	if br, ok := pl.s.store.(consent.BatchReader); ok {
+	if tr, ok := pl.s.store.(tokenReader); ok && pl.token != "" {
+		// As Check with WithAtLeast: every state as of at least the
+		// token, one subject at a time (a batch read may serve states
+		// from before it).
+		states = make([]consent.State, len(subjects))
+		for i, s := range subjects {
+			if states[i], err = tr.StateAtLeast(ctx, s, pl.token); err != nil {
+				return nil, &storeError{err: err, verbose: pl.s.verbose}
+			}
+		}
+	} else if br, ok := pl.s.store.(consent.BatchReader); ok {
 		states, err = br.States(ctx, subjects)
 		if err != nil {
 			return nil, &storeError{err: err, verbose: pl.s.verbose}

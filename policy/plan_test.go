@@ -41,7 +41,14 @@ func randomConsent(t testing.TB, rng *rand.Rand, store consent.Store, n int, sco
 			sc := scopes[rng.IntN(len(scopes))]
 			switch rng.IntN(4) {
 			case 0:
-				evs = append(evs, consent.AcceptPolicy(u, versions[rng.IntN(len(versions))], at, id))
+				opts := []consent.EventOption{id}
+				switch rng.IntN(4) {
+				case 0:
+					opts = append(opts, consent.WithTerm(t0.Add(30*time.Minute))) // ended by the clock
+				case 1:
+					opts = append(opts, consent.WithTerm(t0.Add(48*time.Hour)))
+				}
+				evs = append(evs, consent.AcceptPolicy(u, versions[rng.IntN(len(versions))], at, opts...))
 			case 1:
 				evs = append(evs, consent.WithdrawAcceptance(u, at, id))
 			case 2:
@@ -336,4 +343,76 @@ func TestPlanDecideObserverPanicDenies(t *testing.T) {
 	require.False(t, d.Allowed)
 	require.True(t, d.Has(policy.CodePolicyError))
 	require.NoError(t, policy.Verify(d))
+}
+
+// laggingStore is an instance whose cache has not yet heard of a
+// withdrawal: State and States serve the state from before it, while
+// StateAtLeast reads at the token, as pgstore's do.
+type laggingStore struct {
+	*consent.MemoryStore
+	stale map[string]consent.State
+}
+
+func (s laggingStore) State(ctx context.Context, user string) (consent.State, error) {
+	if st, ok := s.stale[user]; ok {
+		return st, nil
+	}
+	return s.MemoryStore.State(ctx, user)
+}
+
+func (s laggingStore) States(ctx context.Context, users []string) ([]consent.State, error) {
+	out := make([]consent.State, len(users))
+	for i, u := range users {
+		out[i], _ = s.State(ctx, u)
+	}
+	return out, nil
+}
+
+// TestAllowedHonoursWithAtLeast: Allowed with WithAtLeast never yields a
+// subject whose withdrawal the token covers, as Check denies it; a token
+// the store cannot read fails it, and a store that cannot read at tokens
+// fails the plan.
+func TestAllowedHonoursWithAtLeast(t *testing.T) {
+	ctx := context.Background()
+	mem := consent.NewMemoryStore()
+	store := laggingStore{MemoryStore: mem, stale: map[string]consent.State{}}
+	e := planEngine(t, store)
+	require.NoError(t, mem.Append(ctx, consent.AcceptPolicy("u1", planV2.ID, t0), consent.Grant("u1", purpose.Payments, "halyk", t0),
+		consent.AcceptPolicy("u2", planV2.ID, t0), consent.Grant("u2", purpose.Payments, "halyk", t0)))
+	store.stale["u1"], _ = mem.State(ctx, "u1")
+	tok, err := mem.AppendToken(ctx, consent.Withdraw("u1", purpose.Payments, "halyk", t0.Add(time.Minute)))
+	require.NoError(t, err)
+
+	allowed := func(opts ...policy.CheckOption) ([]string, error) {
+		var out []string
+		for u, err := range e.Allowed(ctx, purpose.Payments, "halyk", slices.Values([]string{"u1", "u2"}), opts...) {
+			if err != nil {
+				return out, err
+			}
+			out = append(out, u)
+		}
+		return out, nil
+	}
+	d, err := e.Check(ctx, "u1", purpose.Payments, "halyk", policy.WithAtLeast(tok))
+	require.NoError(t, err)
+	require.False(t, d.Allowed)
+	got, err := allowed(policy.WithAtLeast(tok))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"u2"}, got, "at the token, u1's withdrawal counts")
+	got, err = allowed()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"u1", "u2"}, got, "without it, the lagging state is what the store serves")
+
+	got, err = allowed(policy.WithAtLeast("not-a-token"))
+	assert.Empty(t, got)
+	assert.ErrorIs(t, err, policy.ErrConsentUnavailable)
+
+	plain, err := policy.New(policy.WithStateReader(noBatch{mem}), policy.WithRecipients(planRecipients...),
+		policy.WithVersion(planV2), policy.WithPriorVersions(policy.DefaultVersion),
+		policy.WithClock(func() time.Time { return t0.Add(time.Hour) }))
+	require.NoError(t, err)
+	_, err = plain.Plan(ctx, purpose.Payments, "halyk", policy.WithAtLeast(tok))
+	assert.ErrorIs(t, err, policy.ErrConsentUnavailable)
+	_, err = plain.Plan(ctx, purpose.Payments, "halyk")
+	assert.NoError(t, err)
 }

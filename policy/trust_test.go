@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -312,6 +313,37 @@ func TestZeroEngineDenies(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, d.Allowed, "no acceptance on record")
 	assert.True(t, d.Has(policy.CodeAcceptanceMissing))
+}
+
+// A nil *Engine (a field never set) denies as the zero Engine does, and
+// every read of it answers "no policy", rather than panicking.
+func TestNilEngineDenies(t *testing.T) {
+	var e *policy.Engine
+	var d policy.Decision
+	var err error
+	require.NotPanics(t, func() { d, err = e.Check(context.Background(), "u", purpose.Support, policy.Operator) })
+	assert.False(t, d.Allowed)
+	assert.ErrorIs(t, err, policy.ErrInvalidConfig)
+	require.NotPanics(t, func() { _, err = e.Plan(context.Background(), purpose.Support, policy.Operator) })
+	assert.ErrorIs(t, err, policy.ErrInvalidConfig)
+	require.NotPanics(t, func() {
+		for u, err := range e.Allowed(context.Background(), purpose.Support, policy.Operator, slices.Values([]string{"u"})) {
+			assert.Empty(t, u)
+			assert.ErrorIs(t, err, policy.ErrInvalidConfig)
+		}
+	})
+	assert.NotPanics(t, func() {
+		assert.Zero(t, e.Version())
+		assert.Nil(t, e.Catalog())
+		_, ok := e.Recipient("x")
+		assert.False(t, ok)
+		_, ok = e.VersionAt(t0)
+		assert.False(t, ok)
+		assert.Empty(t, e.Versions())
+		assert.Empty(t, e.BundleRevision())
+		assert.Nil(t, policy.Widenings(e, e))
+	})
+	assert.ErrorIs(t, e.Reload(), policy.ErrInvalidConfig)
 }
 
 // A recipient of kind Individual may be a person's name: it stays out of

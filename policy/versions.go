@@ -98,7 +98,7 @@ func (e *snapshot) inForce() *inForce {
 // VersionAt returns the version of the policy in force at t, the latest
 // published at or before it, and reports whether there is one.
 func (e *Engine) VersionAt(t time.Time) (Version, bool) {
-	s := e.cur.Load()
+	s := e.current()
 	if s == nil {
 		return Version{}, false
 	}
@@ -112,7 +112,7 @@ func (e *Engine) VersionAt(t time.Time) (Version, bool) {
 // Versions returns every version the engine knows, oldest publication
 // first.
 func (e *Engine) Versions() []Version {
-	s := e.cur.Load()
+	s := e.current()
 	if s == nil {
 		return nil
 	}
@@ -171,7 +171,7 @@ type Change struct {
 // notifies its users of these (9.5). Narrowing changes are not reported.
 // Either engine being the zero Engine reports nothing.
 func Widenings(before, after *Engine) []Change {
-	b, a := before.cur.Load(), after.cur.Load()
+	b, a := before.current(), after.current()
 	if b == nil || a == nil {
 		return nil
 	}
