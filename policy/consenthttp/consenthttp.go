@@ -291,8 +291,11 @@ func (h *handler) withdraw(w http.ResponseWriter, r *http.Request) {
 }
 
 // scoped records a grant or a withdrawal for the purpose and recipient of
-// the path, after checking both against the engine: a scope the engine
-// does not know is a 400 and nothing is stored.
+// the path. A grant is checked against the engine: a scope it does not
+// know is a 400 and nothing is stored. A withdrawal is not: a user may
+// always take back what they gave, also for a recipient unregistered or a
+// purpose dropped since (were it refused, the grant would count again
+// once the recipient came back). Both are bounded in length.
 func (h *handler) scoped(w http.ResponseWriter, r *http.Request, grant bool) {
 	u := h.user(w, r)
 	if u == "" {
@@ -300,7 +303,7 @@ func (h *handler) scoped(w http.ResponseWriter, r *http.Request, grant bool) {
 	}
 	p := purpose.ID(r.PathValue("purpose"))
 	recipient := r.PathValue("recipient")
-	if len(p) > consent.MaxScopeLen || !h.engine.Catalog().Has(p) {
+	if len(p) > consent.MaxScopeLen || grant && !h.engine.Catalog().Has(p) {
 		writeProblem(w, r, http.StatusBadRequest, "unknown_purpose", "purpose")
 		return
 	}
@@ -308,7 +311,7 @@ func (h *handler) scoped(w http.ResponseWriter, r *http.Request, grant bool) {
 		writeProblem(w, r, http.StatusBadRequest, "unknown_recipient", "recipient")
 		return
 	}
-	if _, ok := h.engine.Recipient(recipient); !ok && recipient != policy.Operator {
+	if _, ok := h.engine.Recipient(recipient); grant && !ok && recipient != policy.Operator {
 		writeProblem(w, r, http.StatusBadRequest, "unknown_recipient", "recipient")
 		return
 	}

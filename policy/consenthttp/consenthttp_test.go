@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure"
 	"github.com/yasam/privacy/policy"
 	"github.com/yasam/privacy/policy/consenthttp"
 	"github.com/yasam/privacy/policy/policytest"
@@ -190,7 +191,7 @@ func TestCaptureRefuses(t *testing.T) {
 	}{
 		{"unknown purpose", "PUT", "/grants/marketing-" + user + "/" + policytest.ThirdParty, "", nil, 400, "unknown_purpose", "purpose"},
 		{"unknown recipient", "PUT", "/grants/payments/nobody-" + user, "", nil, 400, "unknown_recipient", "recipient"},
-		{"withdraw unknown recipient", "DELETE", "/grants/payments/nobody", "", nil, 400, "unknown_recipient", "recipient"},
+		{"withdraw from a 512 KB recipient", "DELETE", "/grants/payments/" + huge, "", nil, 400, "unknown_recipient", "recipient"},
 		{"512 KB recipient", "PUT", "/grants/payments/" + huge, "", nil, 400, "unknown_recipient", "recipient"},
 		{"accept another version", "PUT", "/acceptance", `{"version": "1999-ru-0"}`, nil, 409, "version_not_in_force", "version"},
 		{"accept without body", "PUT", "/acceptance", "", nil, 400, "invalid_body", ""},
@@ -227,6 +228,50 @@ func TestCaptureRefuses(t *testing.T) {
 			assert.Empty(t, events, "nothing is stored")
 		})
 	}
+}
+
+// TestWithdrawalOfAScopeNoLongerKnown: a user may always take back what
+// they gave. A withdrawal of a grant to a recipient the engine no longer
+// knows (unregistered by a reload) is stored, so that the grant does not
+// count again once the recipient is registered again; so is a withdrawal
+// naming a purpose or recipient the engine never knew.
+func TestWithdrawalOfAScopeNoLongerKnown(t *testing.T) {
+	t.Parallel()
+	f := policytest.New(t)
+	srv := server(t, f.Engine(), f.Store())
+	do(t, srv, http.MethodPut, "/acceptance", `{"version": "`+f.Engine().Version().ID+`"}`).state(t)
+	do(t, srv, http.MethodPut, "/grants/payments/"+policytest.ThirdParty, "").state(t)
+	d, err := f.Check(user, purpose.Payments, policytest.ThirdParty)
+	require.NoError(t, err)
+	require.True(t, d.Allowed)
+
+	var without []disclosure.Recipient
+	for _, r := range policytest.Recipients() {
+		if r.ID != policytest.ThirdParty {
+			without = append(without, r)
+		}
+	}
+	require.NoError(t, f.Engine().Reload(policy.WithClock(f.Now), policy.WithRecipients(without...)))
+	r := do(t, srv, http.MethodDelete, "/grants/payments/"+policytest.ThirdParty, "")
+	require.Equal(t, http.StatusOK, r.status, string(r.body))
+	require.NoError(t, f.Engine().Reload(policy.WithClock(f.Now), policy.WithRecipients(policytest.Recipients()...)))
+	d, err = f.Check(user, purpose.Payments, policytest.ThirdParty)
+	require.NoError(t, err)
+	assert.False(t, d.Allowed, "the withdrawal made while the recipient was unregistered counts")
+
+	for _, path := range []string{"/grants/payments/nobody", "/grants/marketing/" + policytest.ThirdParty} {
+		r := do(t, srv, http.MethodDelete, path, "")
+		assert.Equal(t, http.StatusOK, r.status, "%s: %s", path, r.body)
+	}
+	events, err := f.Store().History(context.Background(), user)
+	require.NoError(t, err)
+	var withdrawals int
+	for _, e := range events {
+		if e.Action == consent.ActionWithdraw {
+			withdrawals++
+		}
+	}
+	assert.Equal(t, 3, withdrawals)
 }
 
 func TestCaptureTrustedOrigin(t *testing.T) {

@@ -28,9 +28,12 @@
 // # Validation
 //
 // The user comes from Options.User (the host's session), never from the
-// request body. A purpose must be in the engine's catalog and a recipient
-// registered with the engine (or policy.Operator): otherwise the answer is
-// 400 unknown_purpose or unknown_recipient and nothing is stored. Only the
+// request body. A grant's purpose must be in the engine's catalog and its
+// recipient registered with the engine (or policy.Operator): otherwise
+// the answer is 400 unknown_purpose or unknown_recipient and nothing is
+// stored. A withdrawal is never refused for its scope (a user may always
+// take back what they gave, also from a recipient unregistered since),
+// only for a purpose or recipient over [consent.MaxScopeLen]. Only the
 // version in force can be accepted (409 version_not_in_force otherwise).
 // Bodies are at most [MaxBodySize] bytes of application/json with no
 // unknown members. Every event records the channel (Options.Channel: web
