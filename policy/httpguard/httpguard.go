@@ -196,18 +196,18 @@ func (g *guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 		} else {
 			err = fmt.Errorf("%w: %w", ErrNoUser, err)
 		}
-		g.deny(w, r, g.selfDenial(recipient, policy.Reason{Code: ReasonNoUser, Message: message(policy.CodeUserUnidentified)}), err)
+		g.deny(w, r, g.selfDenial(policy.Reason{Code: ReasonNoUser, Message: message(policy.CodeUserUnidentified)}), err)
 		return
 	}
 	if recipient == "" { // Options.Recipient found none, and there is no static one
-		d := g.selfDenial("", policy.Reason{Code: string(policy.CodeRecipientNotNamed), Clause: "5", Message: message(policy.CodeRecipientNotNamed)})
+		d := g.selfDenial(policy.Reason{Code: string(policy.CodeRecipientNotNamed), Clause: "5", Message: message(policy.CodeRecipientNotNamed)})
 		g.deny(w, r, d, fmt.Errorf("%w: the request names none", ErrRecipientNotFound))
 		return
 	}
 	if named && len(recipient) > disclosure.MaxIDLen {
 		// No registered recipient can have this ID: answer without
 		// handing a caller-sized string to the Checker.
-		d := g.selfDenial("", policy.Reason{Code: string(policy.CodeUnknownRecipient), Clause: "5", Message: message(policy.CodeUnknownRecipient)})
+		d := g.selfDenial(policy.Reason{Code: string(policy.CodeUnknownRecipient), Clause: "5", Message: message(policy.CodeUnknownRecipient)})
 		g.deny(w, r, d, fmt.Errorf("%w: id longer than %d bytes", ErrRecipientNotFound, disclosure.MaxIDLen))
 		return
 	}
@@ -233,7 +233,7 @@ func (g *guard) serve(w http.ResponseWriter, r *http.Request, next http.Handler)
 func (g *guard) check(r *http.Request, user, recipient string) (d policy.Decision, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			d = g.selfDenial(recipient, policy.Reason{Code: ReasonCheckFailed, Message: message(policy.CodeCheckFailed)})
+			d = g.selfDenial(policy.Reason{Code: ReasonCheckFailed, Message: message(policy.CodeCheckFailed)})
 			err = ErrCheckerPanicked
 		}
 	}()
@@ -251,10 +251,13 @@ func (g *guard) deny(w http.ResponseWriter, r *http.Request, d policy.Decision, 
 }
 
 // selfDenial is the Decision for a request the middleware denies without
-// asking the Checker (no user, no recipient), naming the policy version if
-// the Checker tells it.
-func (g *guard) selfDenial(recipient string, why policy.Reason) policy.Decision {
-	d := policy.Decision{Purpose: g.purpose, Recipient: recipient, Reasons: []policy.Reason{why}}
+// an answer from the Checker (no user, no recipient, a panic), naming the
+// policy version if the Checker tells it. It names no recipient: the
+// request's value may be unbounded or a person's name, and only a
+// Decision the engine issued knows the recipient's kind to keep it out
+// of logs.
+func (g *guard) selfDenial(why policy.Reason) policy.Decision {
+	d := policy.Decision{Purpose: g.purpose, Reasons: []policy.Reason{why}}
 	if v, ok := g.checker.(versioner); ok {
 		d.PolicyVersion = v.Version().ID
 	}

@@ -1,8 +1,10 @@
 package httpguard_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -186,4 +188,56 @@ func FuzzNegotiate(f *testing.F) {
 			t.Fatalf("Negotiate(%q, %q) = %q, want the fallback", header, fallback, got)
 		}
 	})
+}
+
+// TestNilEngineDenies: a nil *policy.Engine passes Require (a typed nil in
+// the Checker interface). Every request is denied through OnDeny, with a
+// user or without, and the middleware never panics out.
+func TestNilEngineDenies(t *testing.T) {
+	var e *policy.Engine
+	for _, withUser := range []bool{true, false} {
+		next := &recorder{}
+		var denied bool
+		h := httpguard.Require(e, purpose.Support, policy.Operator, httpguard.Options{User: userHeader,
+			OnDeny: func(w http.ResponseWriter, _ *http.Request, d policy.Decision, _ error) {
+				denied = !d.Allowed
+				w.WriteHeader(http.StatusForbidden)
+			}})(next)
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if withUser {
+			req.Header.Set("X-User-ID", user)
+		}
+		w := httptest.NewRecorder()
+		require.NotPanics(t, func() { h.ServeHTTP(w, req) }, "with a user: %v", withUser)
+		assert.True(t, denied, "with a user: %v", withUser)
+		assert.False(t, next.called.Load())
+	}
+}
+
+// TestSelfDenialNamesNoRecipient: a request the middleware denies on its
+// own (here: no user) gets a Decision naming no recipient, so that a host
+// logging it (OnDeny logging d) writes neither a person's name given as
+// an individual recipient nor a caller-sized path value.
+func TestSelfDenialNamesNoRecipient(t *testing.T) {
+	f := policytest.New(t)
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	mux := http.NewServeMux()
+	mux.Handle("GET /share/{recipient}", httpguard.Require(f.Engine(), purpose.Payments, "", httpguard.Options{
+		User:      userHeader,
+		Recipient: func(r *http.Request) string { return r.PathValue("recipient") },
+		OnDeny: func(w http.ResponseWriter, _ *http.Request, d policy.Decision, err error) {
+			assert.Empty(t, d.Recipient)
+			logger.Warn("privacy denial", "decision", d, "err", err)
+			w.WriteHeader(http.StatusForbidden)
+		},
+	})(&recorder{}))
+	for _, rc := range []string{policytest.Individual, strings.Repeat("x", 100000)} {
+		buf.Reset()
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/share/"+rc, nil)) // no X-User-ID
+		assert.Equal(t, http.StatusForbidden, w.Code)
+		assert.NotContains(t, buf.String(), rc[:min(len(rc), 64)])
+		assert.Less(t, buf.Len(), 2048)
+	}
 }
