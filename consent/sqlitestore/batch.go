@@ -18,7 +18,7 @@ func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State,
 	if err := s.check(ctx, "states"); err != nil {
 		return nil, err
 	}
-	if err := s.health(); err != nil {
+	if err := s.health(false); err != nil {
 		return nil, err
 	}
 	if err := consent.CheckBatch(subjects); err != nil {

@@ -73,6 +73,14 @@
 // corruption SQLite reports marks the store damaged: from then on every
 // call fails with [ErrCorrupt], whatever the cache holds.
 //
+// A path through a symbolic link is resolved, as SQLite resolves it: the
+// WAL index watched is the one next to the file, not next to the link. A
+// file deleted or replaced under an open Store (a backup restored in its
+// place) is another file than the one its connections hold: every commit
+// of appends first looks whether the path still names the file opened,
+// and a State looks at most every 10 ms; from then on every call fails
+// with [ErrReplaced]. Reopen the store to use the new file.
+//
 // # Storage
 //
 // The file is put in WAL mode with synchronous=FULL: an Append that

@@ -45,6 +45,15 @@ var ErrReadOnly = errors.New("sqlitestore: database is not writable, so withdraw
 // holds.
 var ErrCorrupt = errors.New("sqlitestore: database file is damaged")
 
+// ErrReplaced is returned, wrapped with [consent.ErrUnavailable], by every
+// call once the store sees that its path no longer names the file it
+// opened: the file was deleted, or another was put in its place (a
+// restored backup). What the store would read and write is then no longer
+// what other Stores over the path see, so it fails closed until reopened.
+// State looks at most every 10 ms, every commit of appends before it
+// writes.
+var ErrReplaced = errors.New("sqlitestore: database file was deleted or replaced while open")
+
 // Option configures a [Store]; see [Open].
 type Option func(*config)
 
@@ -351,7 +360,7 @@ func (s *Store) commitGroup(ctx context.Context, batches [][]consent.Event) ([]i
 		}
 		return nil, errs
 	}
-	if err := s.health(); err != nil {
+	if err := s.health(true); err != nil {
 		return fail(err)
 	}
 	rows := make([]groupRow, 0, len(batches))
@@ -617,7 +626,7 @@ func (s *Store) state(ctx context.Context, user string, atLeast int64) (consent.
 	if err := s.check(ctx, "state"); err != nil {
 		return consent.State{}, err
 	}
-	if err := s.health(); err != nil {
+	if err := s.health(false); err != nil {
 		return consent.State{}, err
 	}
 	if s.cache != nil {
@@ -646,14 +655,19 @@ func (s *Store) state(ctx context.Context, user string, atLeast int64) (consent.
 	})
 }
 
-// health fails once the file is seen damaged: its header no longer reads
-// as it did at open, or SQLite reported corruption.
-func (s *Store) health() error {
-	if !s.corrupt.Load() && s.watch.headerOK() {
-		return nil
+// health fails once the file is seen damaged (its header no longer reads
+// as it did at open, or SQLite reported corruption) or no longer at its
+// path (see [ErrReplaced]; looked at now, or at most every few
+// milliseconds).
+func (s *Store) health(now bool) error {
+	if s.corrupt.Load() || !s.watch.headerOK() {
+		s.corrupt.Store(true)
+		return fmt.Errorf("%w: %w", ErrCorrupt, consent.ErrUnavailable)
 	}
-	s.corrupt.Store(true)
-	return fmt.Errorf("%w: %w", ErrCorrupt, consent.ErrUnavailable)
+	if s.watch.replaced(now) {
+		return fmt.Errorf("%w: %w", ErrReplaced, consent.ErrUnavailable)
+	}
+	return nil
 }
 
 // catchUp invalidates the cached states of every subject with events
@@ -716,7 +730,7 @@ func (s *Store) History(ctx context.Context, user string) ([]consent.Event, erro
 	if err := s.check(ctx, "history"); err != nil {
 		return nil, err
 	}
-	if err := s.health(); err != nil {
+	if err := s.health(false); err != nil {
 		return nil, err
 	}
 	return s.history(ctx, "history", user)
