@@ -92,3 +92,22 @@ func TestReplacedFileFailsClosed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, h, "nothing of the first store's reached the new file")
 }
+
+// TestRelativePathSurvivesChdir: a store opened with a relative path
+// keeps working after the process changes its working directory (the
+// path was made absolute when opened, as SQLite makes it), rather than
+// taking the file for replaced.
+func TestRelativePathSurvivesChdir(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s := open(t, "c.db")
+	at := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
+	require.NoError(t, s.Append(ctx, consent.Grant("u", purpose.Payments, "bank", at)))
+	t.Chdir(t.TempDir())
+	time.Sleep(20 * time.Millisecond) // past the bound on States
+	require.NoError(t, s.Append(ctx, consent.Withdraw("u", purpose.Payments, "bank", at.Add(time.Minute))))
+	st, err := s.State(ctx, "u")
+	require.NoError(t, err)
+	assert.False(t, st.Granted(purpose.Payments, "bank", at.Add(time.Hour)))
+}

@@ -66,7 +66,12 @@ const statEvery = 10 * time.Millisecond
 const walIndexHdr = 96 // two copies of the 48-byte header
 
 func openWatch(path string) (*watch, error) {
+	// Absolute, as SQLite makes it: a later change of the process's
+	// working directory must not make the path name another file.
 	real, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		real, err = filepath.Abs(real)
+	}
 	if err != nil {
 		return nil, err
 	}
