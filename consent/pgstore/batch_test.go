@@ -39,6 +39,21 @@ func batchEngine(t testing.TB, store consent.Store) *policy.Engine {
 	return e
 }
 
+// randomTerm draws an event's term: one that ended before the clock, one
+// ending a nanosecond after it, one ending at it, or, n-3 times in n,
+// none.
+func randomTerm(rng *rand.Rand, n int) []consent.EventOption {
+	switch rng.IntN(n) {
+	case 0:
+		return []consent.EventOption{consent.WithTerm(batchT0.Add(30 * time.Minute))}
+	case 1:
+		return []consent.EventOption{consent.WithTerm(batchT0.Add(time.Hour + 1))}
+	case 2:
+		return []consent.EventOption{consent.WithTerm(batchT0.Add(time.Hour))}
+	}
+	return nil
+}
+
 // randomLog appends random events for n subjects (some with none): the
 // same kinds as policy's TestPlanAgreesWithCheck, at few distinct times
 // (nanoseconds apart too) so that log-order ties are common.
@@ -62,28 +77,13 @@ func randomLog(t testing.TB, rng *rand.Rand, store consent.Store, n int) []strin
 			sc := scopes[rng.IntN(len(scopes))]
 			switch rng.IntN(4) {
 			case 0:
-				opts := []consent.EventOption{id}
-				switch rng.IntN(5) {
-				case 0:
-					opts = append(opts, consent.WithTerm(batchT0.Add(30*time.Minute)))
-				case 1:
-					opts = append(opts, consent.WithTerm(batchT0.Add(time.Hour+1))) // ends a nanosecond after the clock
-				case 2:
-					opts = append(opts, consent.WithTerm(batchT0.Add(time.Hour))) // ends at the clock
-				}
+				opts := append([]consent.EventOption{id}, randomTerm(rng, 5)...)
 				all = append(all, consent.AcceptPolicy(u, versions[rng.IntN(len(versions))], at, opts...))
 			case 1:
 				all = append(all, consent.WithdrawAcceptance(u, at, id))
 			case 2:
 				opts := []consent.EventOption{id, consent.WithFlags(consent.Flags{CrossBorderTransfer: rng.IntN(2) == 0})}
-				switch rng.IntN(4) {
-				case 0:
-					opts = append(opts, consent.WithTerm(batchT0.Add(30*time.Minute)))
-				case 1:
-					opts = append(opts, consent.WithTerm(batchT0.Add(time.Hour+1))) // ends a nanosecond after the clock
-				case 2:
-					opts = append(opts, consent.WithTerm(batchT0.Add(time.Hour))) // ends at the clock
-				}
+				opts = append(opts, randomTerm(rng, 4)...)
 				all = append(all, consent.Grant(u, sc.Purpose, sc.Recipient, at, opts...))
 			case 3:
 				all = append(all, consent.Withdraw(u, sc.Purpose, sc.Recipient, at, id))
