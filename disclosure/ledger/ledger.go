@@ -143,6 +143,13 @@ type Ledger struct {
 	head      Head
 	headKnown bool
 	contended int // batches left to write with AppendChained (writer only)
+	// acked is the last entry this Ledger appended and saw committed
+	// (writer only): the chain it reads back may only grow past it. A
+	// head behind it (the tail cut, the storage rolled back) fails every
+	// Record, rather than write new entries over acknowledged ones.
+	acked Head
+	// broken is that failure, kept: once seen, no batch is written.
+	broken error
 
 	// What Subject has checked of the chain (see WithVerifiedIndex).
 	vmu      sync.Mutex
@@ -209,6 +216,14 @@ func (l *Ledger) ready(op string) error {
 // ctx, so that a cancelled caller cannot fail the other entries of its
 // batch; an error of the store fails every entry of the batch, and none is
 // recorded.
+//
+// A Ledger remembers the last entry it appended and saw committed. When
+// the store's chain later ends before it, or holds another entry in its
+// place (the tail cut, the storage rolled back or failed over to a
+// replica that lagged), Record fails with a [*TamperError]
+// ([ReasonTruncated] or [ReasonAnchor]) from then on, rather than write
+// new entries over acknowledged ones. (A batch the store itself chained
+// when that is first seen may have been written.)
 func (l *Ledger) Record(ctx context.Context, subject string, d policy.Decision, opts ...RecordOption) (Entry, error) {
 	if err := l.ready("record"); err != nil {
 		return Entry{}, err
@@ -491,6 +506,10 @@ func (l *Ledger) write(ctx context.Context, batch []*request) {
 	var err error
 	ca, chains := l.store.(ChainAppender)
 	for attempt := range l.cfg.attempts {
+		if l.broken != nil {
+			err = l.broken
+			break
+		}
 		if chains && l.contended > 0 {
 			// Another instance appended lately: let the store chain the
 			// batch under its lock rather than guess at the head.
@@ -500,6 +519,9 @@ func (l *Ledger) write(ctx context.Context, batch []*request) {
 		}
 		if !l.headKnown {
 			if l.head, err = l.store.Head(ctx); err != nil {
+				break
+			}
+			if err = l.behind(l.head); err != nil {
 				break
 			}
 			l.headKnown = true
@@ -515,7 +537,7 @@ func (l *Ledger) write(ctx context.Context, batch []*request) {
 			prev = e.Head()
 		}
 		if err = l.store.Append(ctx, entries); err == nil {
-			l.head = prev
+			l.head, l.acked = prev, prev
 			break
 		}
 		l.headKnown = false
@@ -564,9 +586,29 @@ func (l *Ledger) writeChained(ctx context.Context, ca ChainAppender, batch []*re
 		l.headKnown = false
 		return err
 	}
+	if err := l.behind(Head{Seq: chained[0].Seq - 1, Hash: chained[0].PrevHash}); err != nil {
+		l.headKnown = false
+		return err
+	}
 	copy(entries, chained)
 	l.head, l.headKnown = chained[len(chained)-1].Head(), true
+	l.acked = l.head
 	return nil
+}
+
+// behind fails with a [*TamperError] when h, a head the store reports,
+// is behind or beside what this Ledger saw committed: an entry it
+// appended is gone or was replaced.
+func (l *Ledger) behind(h Head) error {
+	switch {
+	case l.acked.Seq == 0:
+		return nil
+	case h.Seq < l.acked.Seq:
+		l.broken = &TamperError{Seq: h.Seq + 1, Reason: ReasonTruncated}
+	case h.Seq == l.acked.Seq && h.Hash != l.acked.Hash:
+		l.broken = &TamperError{Seq: h.Seq, Reason: ReasonAnchor}
+	}
+	return l.broken
 }
 
 // sameContent checks that a [ChainAppender] changed nothing but the chain

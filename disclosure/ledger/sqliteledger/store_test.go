@@ -493,3 +493,31 @@ func TestV1EntriesVerifyAfterTheUpgrade(t *testing.T) {
 	}
 	requireTamper(t, l.Verify(t.Context()), 2, ledger.ReasonHash)
 }
+
+// TestLedgerRefusesToRewriteAcknowledgedEntries: the tail of the chain is
+// cut behind a Ledger's back (triggers dropped, or the storage rolled
+// back) after it recorded entries 1-10. Its next Records fail with a
+// TamperError instead of writing new entries 8-10 over the ones it had
+// acknowledged, and the chain does not grow past what one such Record
+// may have written.
+func TestLedgerRefusesToRewriteAcknowledgedEntries(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.db")
+	l := ledger.New(open(t, path))
+	fill(t, l, 10)
+	db := raw(t, path)
+	for _, q := range []string{"DROP TRIGGER ledger_entries_no_delete", "DELETE FROM ledger_entries WHERE seq > 7"} {
+		_, err := db.ExecContext(t.Context(), q)
+		require.NoError(t, err)
+	}
+	for i := range 3 {
+		_, err := l.Record(t.Context(), "user-0", allow("user-0"),
+			ledger.WithRecipientKind(disclosure.ThirdParty), ledger.WithCategories(purpose.PaymentDetails))
+		var te *ledger.TamperError
+		require.ErrorAs(t, err, &te, "Record %d after the cut", i)
+		assert.Equal(t, ledger.ReasonTruncated, te.Reason)
+		assert.Equal(t, uint64(8), te.Seq)
+	}
+	var n int
+	require.NoError(t, db.QueryRowContext(t.Context(), "SELECT count(*) FROM ledger_entries").Scan(&n))
+	assert.LessOrEqual(t, n, 8, "at most the first batch after the cut was written")
+}
