@@ -860,7 +860,9 @@ func (l *Ledger) key(ctx context.Context, op, subject string) (*keyring.SubjectK
 // Forget erases subject from the ledger by destroying its key (see
 // [WithKeyring]): the entries stay, and the chain verifies, but nobody
 // holding the store and the subject's ID can tell which are the
-// subject's. It returns how many entries became unlinkable. While the
+// subject's. It returns how many entries became unlinkable; when the
+// chain cannot be read to count them (damaged, or the store failing) the
+// key is shredded all the same and the error says so. While the
 // host's hold ([WithHold]) applies it refuses with an error wrapping
 // keyring.ErrRetained, erasing nothing. Idempotent. A ledger without a
 // keyring cannot erase: the error wraps [ErrNoKeyring].
@@ -889,16 +891,19 @@ func (l *Ledger) Forget(ctx context.Context, subject string) (int, error) {
 	if err != nil || k == nil {
 		return 0, err
 	}
+	// The count reads the whole chain; a fault of it (a damaged entry,
+	// anyone's) must not keep the key, which the erasure is about.
 	n := 0
-	if err := l.walk(ctx, "forget", nil, func(e Entry) {
+	walkErr := l.walk(ctx, "forget", nil, func(e Entry) {
 		if e.Subject == k.Ref() {
 			n++
 		}
-	}); err != nil {
-		return 0, err
-	}
+	})
 	if err := l.cfg.ring.Shred(ctx, subject); err != nil {
 		return 0, fmt.Errorf("ledger: forget: %w", err)
+	}
+	if walkErr != nil {
+		return 0, fmt.Errorf("ledger: forget: the key is shredded, but its entries could not be counted: %w", walkErr)
 	}
 	return n, nil
 }

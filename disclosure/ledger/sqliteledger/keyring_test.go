@@ -7,9 +7,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/consent/keyring/sqlitekeyring"
+	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/ledgertest"
 )
 
@@ -39,4 +42,28 @@ func TestForgetLeavesNoLink(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestForgetShredsOverADamagedChain: one entry of another subject was
+// altered behind the store's back. Erasing a subject still destroys its
+// key (the entries stay, unlinkable); the error says the count could not
+// be made, and names the damage.
+func TestForgetShredsOverADamagedChain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.db")
+	ring, err := keyring.NewMemory(pepper)
+	require.NoError(t, err)
+	l := ledger.New(open(t, path), ledger.WithKeyring(ring))
+	fill(t, l, 6) // user-0, user-1, user-2 in turn
+	db := raw(t, path)
+	for _, q := range []string{"DROP TRIGGER ledger_entries_no_update", `UPDATE ledger_entries SET categories = '["identity"]' WHERE seq = 2`} {
+		_, err := db.ExecContext(t.Context(), q)
+		require.NoError(t, err)
+	}
+	_, err = l.Forget(t.Context(), "user-0")
+	require.ErrorIs(t, err, ledger.ErrTampered)
+	assert.Contains(t, err.Error(), "shredded")
+	_, err = ring.Key(t.Context(), "user-0", false)
+	require.ErrorIs(t, err, keyring.ErrNoKey, "the key is gone")
+	_, err = ring.Key(t.Context(), "user-1", false)
+	require.NoError(t, err, "another subject's key stays")
 }
