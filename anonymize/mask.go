@@ -68,7 +68,7 @@ func (m Mask) String(s string) string {
 			total++
 		}
 	}
-	if total <= first+last {
+	if first >= total || last >= total-first { // total <= first+last, without overflow
 		first, last = 0, 0
 	}
 	var b strings.Builder

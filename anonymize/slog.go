@@ -182,6 +182,12 @@ func (rd *renderer) slogValue(v slog.Value, depth int) slog.Value {
 		if s, ok := rd.float(v.Float64()); ok {
 			return slog.StringValue(s)
 		}
+	case slog.KindDuration:
+		// An int64 of nanoseconds, which a JSON handler prints as such.
+		var buf [24]byte
+		if s, ok := rd.digits(strconv.AppendInt(buf[:0], int64(v.Duration()), 10)); ok {
+			return slog.StringValue(s)
+		}
 	case slog.KindGroup:
 		g := v.Group()
 		out := make([]slog.Attr, len(g))
@@ -532,7 +538,12 @@ func (rd *renderer) plainJSON(x any, depth int) any {
 		if i, err := x.Int64(); err == nil {
 			return i
 		}
+		// In exponent form the text holds no run of digits, but the
+		// handler prints the float in plain digits: scan those.
 		f, _ := x.Float64()
+		if s, ok := rd.float(f); ok {
+			return s
+		}
 		return f
 	case []any:
 		for i := range x {
