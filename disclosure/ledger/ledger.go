@@ -669,6 +669,11 @@ func (l *Ledger) walk(ctx context.Context, op string, anchors []Head, visit func
 	var prev Head
 	for e, err := range l.store.Scan(ctx, 1) {
 		if err != nil {
+			// A row that cannot be decoded past a gap: the first entry
+			// not in place is the missing one.
+			if te := (*TamperError)(nil); errors.As(err, &te) && te.Seq > prev.Seq+1 {
+				return &TamperError{Seq: prev.Seq + 1, Reason: ReasonMissing}
+			}
 			if errors.Is(err, ErrTampered) {
 				return err
 			}

@@ -521,3 +521,19 @@ func TestLedgerRefusesToRewriteAcknowledgedEntries(t *testing.T) {
 	require.NoError(t, db.QueryRowContext(t.Context(), "SELECT count(*) FROM ledger_entries").Scan(&n))
 	assert.LessOrEqual(t, n, 8, "at most the first batch after the cut was written")
 }
+
+// TestVerifyNamesTheFirstBadEntry: entry 3 deleted and entry 4 made
+// undecodable; Verify names entry 3, the first not in place, not the
+// undecodable one after it.
+func TestVerifyNamesTheFirstBadEntry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.db")
+	l := ledger.New(open(t, path))
+	fill(t, l, 10)
+	db := raw(t, path)
+	for _, q := range []string{"DROP TRIGGER ledger_entries_no_update", "DROP TRIGGER ledger_entries_no_delete",
+		"DELETE FROM ledger_entries WHERE seq = 3", `UPDATE ledger_entries SET categories = 'x' WHERE seq = 4`} {
+		_, err := db.ExecContext(t.Context(), q)
+		require.NoError(t, err)
+	}
+	requireTamper(t, l.Verify(t.Context()), 3, ledger.ReasonMissing)
+}
