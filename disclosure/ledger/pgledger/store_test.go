@@ -199,6 +199,11 @@ func TestTamperWithSQL(t *testing.T) {
 		{"decision id changed", []string{`UPDATE ledger_entries SET decision_id = '00000000-0000-8000-8000-000000000001' WHERE seq = 6`}, 6, ledger.ReasonHash},
 		{"decision id blanked (passed off as an entry of before)", []string{`UPDATE ledger_entries SET decision_id = '' WHERE seq = 3`}, 3, ledger.ReasonHash},
 		{"malformed json", []string{`UPDATE ledger_entries SET basis = '{"not": "a list"}' WHERE seq = 8`}, 8, ledger.ReasonMalformed},
+		// SQL reading basis->0->>'code' would see another value, or more,
+		// than the hash covers.
+		{"basis key in another case", []string{`UPDATE ledger_entries SET basis = jsonb_build_array(jsonb_build_object(
+			'code', 'public_information', 'clause', '7.1', 'CODE', basis->0->>'code', 'CLAUSE', basis->0->>'clause')) WHERE seq = 6`}, 6, ledger.ReasonMalformed},
+		{"basis member not hashed", []string{`UPDATE ledger_entries SET basis = jsonb_set(basis, '{0,note}', '"the recipient was someone else"') WHERE seq = 7`}, 7, ledger.ReasonMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

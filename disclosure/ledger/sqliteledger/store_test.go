@@ -537,3 +537,32 @@ func TestVerifyNamesTheFirstBadEntry(t *testing.T) {
 	}
 	requireTamper(t, l.Verify(t.Context()), 3, ledger.ReasonMissing)
 }
+
+// TestVerifyRefusesAmbiguousBasis: a row's basis rewritten so that SQL
+// reading it (json_extract) shows another code than the one hashed, while
+// Go's lenient decoding still finds the hashed one: a key in another
+// case, a member the entry has not, a key twice. Each makes the entry
+// malformed, so that what verifies is what any reader of the table sees.
+func TestVerifyRefusesAmbiguousBasis(t *testing.T) {
+	for name, forged := range map[string]string{
+		"key in another case": `[{"code":"public_information","clause":"7.1","CODE":"%s","CLAUSE":"%s"}]`,
+		"member not hashed":   `[{"code":"%s","clause":"%s","note":"the recipient was someone else"}]`,
+		"key twice":           `[{"code":"public_information","code":"%s","clause":"%s"}]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "l.db")
+			l := ledger.New(open(t, path))
+			fill(t, l, 3)
+			require.NoError(t, l.Verify(t.Context()))
+			db := raw(t, path)
+			var code, clause string
+			require.NoError(t, db.QueryRowContext(t.Context(),
+				"SELECT json_extract(basis, '$[0].code'), json_extract(basis, '$[0].clause') FROM ledger_entries WHERE seq = 2").Scan(&code, &clause))
+			_, err := db.ExecContext(t.Context(), "DROP TRIGGER ledger_entries_no_update")
+			require.NoError(t, err)
+			_, err = db.ExecContext(t.Context(), "UPDATE ledger_entries SET basis = ? WHERE seq = 2", fmt.Sprintf(forged, code, clause))
+			require.NoError(t, err)
+			requireTamper(t, l.Verify(t.Context()), 2, ledger.ReasonMalformed)
+		})
+	}
+}

@@ -1,9 +1,12 @@
 package ledgerrow
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"io"
+	"reflect"
 	"time"
 
 	"github.com/yasam/privacy/disclosure"
@@ -45,10 +48,116 @@ func Entry(row sqlutil.Scanner) (ledger.Entry, error) {
 	}
 	copy(e.PrevHash[:], prevHash)
 	copy(e.Hash[:], hash)
-	if json.Unmarshal(cats, &e.Categories) != nil || json.Unmarshal(basis, &e.Basis) != nil {
+	if json.Unmarshal(cats, &e.Categories) != nil || json.Unmarshal(basis, &e.Basis) != nil || !exact(basis, e.Basis) {
 		return ledger.Entry{}, malformed
 	}
 	return e, nil
+}
+
+// exact reports whether text, which decoded to basis, says no more than it:
+// no member v's type lacks, none that matched a field only by case, no
+// key twice in an object. Go's decoder accepts all three, while SQL
+// reading the column (json_extract, ->>) may see another value than the
+// one the hash covers.
+func exact(text []byte, basis []ledger.Basis) bool {
+	var buf [256]byte
+	_, enc := AppendLists(nil, buf[:0], ledger.Entry{Basis: basis})
+	if bytes.Equal(text, enc) {
+		return true // the bytes this package writes: nothing more to ask
+	}
+	if pg, ok := jsonbText(buf[:0], basis); ok && bytes.Equal(text, pg) {
+		return true // as PostgreSQL prints the jsonb of those bytes
+	}
+	var got, want any
+	if json.Unmarshal(text, &got) != nil || json.Unmarshal(enc, &want) != nil {
+		return false
+	}
+	return reflect.DeepEqual(got, want) && !repeatsKey(text)
+}
+
+// jsonbText appends basis as PostgreSQL prints a jsonb value of it, when
+// every string is printable ASCII without a quote or backslash (then
+// printed as it is); ok is false otherwise.
+func jsonbText(dst []byte, basis []ledger.Basis) ([]byte, bool) {
+	plain := func(s string) bool {
+		for i := range len(s) {
+			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				return false
+			}
+		}
+		return true
+	}
+	if basis == nil {
+		return append(dst, "null"...), true
+	}
+	dst = append(dst, '[')
+	for i, b := range basis {
+		if !plain(b.Code) || !plain(b.Clause) {
+			return dst, false
+		}
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = append(dst, `{"code": "`...)
+		dst = append(dst, b.Code...)
+		dst = append(dst, `", "clause": "`...)
+		dst = append(dst, b.Clause...)
+		dst = append(dst, `"}`...)
+	}
+	return append(dst, ']'), true
+}
+
+// repeatsKey reports whether an object in the JSON text holds a key
+// twice (or the text cannot be read).
+func repeatsKey(text []byte) bool {
+	d := json.NewDecoder(bytes.NewReader(text))
+	// Per open object or array: its keys (nil for an array), and whether
+	// the next string token of an object is a key.
+	type level struct {
+		keys  map[string]bool
+		atKey bool
+	}
+	var stack []level
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return !errors.Is(err, io.EOF)
+		}
+		top := len(stack) - 1
+		key := top >= 0 && stack[top].keys != nil && stack[top].atKey
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				if top >= 0 && stack[top].keys != nil {
+					stack[top].atKey = true // after this value
+				}
+				stack = append(stack, level{keys: map[string]bool{}, atKey: true})
+				continue
+			case '[':
+				if top >= 0 && stack[top].keys != nil {
+					stack[top].atKey = true
+				}
+				stack = append(stack, level{})
+				continue
+			default:
+				stack = stack[:top]
+				continue
+			}
+		case string:
+			if key {
+				if stack[top].keys[t] {
+					return true
+				}
+				stack[top].keys[t] = true
+				stack[top].atKey = false
+				continue
+			}
+		}
+		if top >= 0 && stack[top].keys != nil {
+			stack[top].atKey = true // a value read: a key comes next
+		}
+	}
 }
 
 // Head decodes the row of "SELECT seq, hash ... ORDER BY seq DESC LIMIT
