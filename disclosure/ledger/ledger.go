@@ -214,8 +214,11 @@ func (l *Ledger) ready(op string) error {
 // Concurrent Records are written in batches, one store append each. Once
 // its entry is queued, a Record waits for that append whatever happens to
 // ctx, so that a cancelled caller cannot fail the other entries of its
-// batch; an error of the store fails every entry of the batch, and none is
-// recorded.
+// batch; an error of the store fails every entry of the batch. Such a
+// batch is not recorded, unless the error came after the store committed
+// it (a connection lost before the reply, or a store that chained it
+// wrongly): the chain, as Verify and Subject read it, tells, so a host
+// that retries may look there (by the entry's Reference) first.
 //
 // A Ledger remembers the last entry it appended and saw committed. When
 // the store's chain later ends before it, or holds another entry in its
