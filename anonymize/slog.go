@@ -169,8 +169,7 @@ func (rd *renderer) slogValue(v slog.Value, depth int) slog.Value {
 	case slog.KindString:
 		return slog.StringValue(rd.text(v.String()))
 	case slog.KindInt64:
-		var buf [24]byte
-		if s, ok := rd.digits(strconv.AppendInt(buf[:0], v.Int64(), 10)); ok {
+		if s, ok := rd.integer(v.Int64()); ok {
 			return slog.StringValue(s)
 		}
 	case slog.KindUint64:
@@ -184,8 +183,7 @@ func (rd *renderer) slogValue(v slog.Value, depth int) slog.Value {
 		}
 	case slog.KindDuration:
 		// An int64 of nanoseconds, which a JSON handler prints as such.
-		var buf [24]byte
-		if s, ok := rd.digits(strconv.AppendInt(buf[:0], int64(v.Duration()), 10)); ok {
+		if s, ok := rd.integer(int64(v.Duration())); ok {
 			return slog.StringValue(s)
 		}
 	case slog.KindGroup:
@@ -213,6 +211,12 @@ func (rd *renderer) digits(digits []byte) (string, bool) {
 }
 
 // float returns the redacted text of f when its digits hold an identifier.
+// integer scans n as the handlers print it.
+func (rd *renderer) integer(n int64) (string, bool) {
+	var buf [24]byte
+	return rd.digits(strconv.AppendInt(buf[:0], n, 10))
+}
+
 func (rd *renderer) float(f float64) (string, bool) {
 	var buf [40]byte
 	return rd.digits(strconv.AppendFloat(buf[:0], f, 'f', -1, 64))
@@ -269,8 +273,7 @@ func (rd *renderer) reflectValue(v reflect.Value, depth int) any {
 	case reflect.Bool:
 		return v.Bool()
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		var buf [24]byte
-		if s, ok := rd.digits(strconv.AppendInt(buf[:0], v.Int(), 10)); ok {
+		if s, ok := rd.integer(v.Int()); ok {
 			return s
 		}
 		return v.Int()

@@ -38,6 +38,10 @@ func WithAtLeast(t consent.Token) CheckOption {
 	return CheckOption{token: t}
 }
 
+// errNoTokenReader: WithAtLeast given to an engine whose store cannot
+// read at a token.
+var errNoTokenReader = fmt.Errorf("%w: WithAtLeast: the consent store cannot read at a token (not a consent.TokenStore)", ErrConsentUnavailable)
+
 // tokenReader is the part of [consent.TokenStore] the engine uses.
 type tokenReader interface {
 	StateAtLeast(ctx context.Context, user string, t consent.Token) (consent.State, error)
@@ -225,7 +229,7 @@ func (e *snapshot) state(ctx context.Context, user string, token consent.Token, 
 	} else if tr, ok := e.store.(tokenReader); ok {
 		*st, err = tr.StateAtLeast(ctx, user, token)
 	} else {
-		return fmt.Errorf("%w: WithAtLeast: the consent store cannot read at a token (not a consent.TokenStore)", ErrConsentUnavailable)
+		return errNoTokenReader
 	}
 	if err != nil {
 		return &storeError{err: err, verbose: e.verbose}

@@ -85,7 +85,7 @@ func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts 
 		return nil, err
 	}
 	if _, ok := s.store.(tokenReader); token != "" && !ok {
-		return nil, fmt.Errorf("%w: WithAtLeast: the consent store cannot read at a token (not a consent.TokenStore)", ErrConsentUnavailable)
+		return nil, errNoTokenReader
 	}
 	pl := &Plan{
 		Purpose: p, Recipient: recipient, PolicyVersion: s.tl.versions[vf.idx].ID, s: s, rh: rh, token: token,
@@ -212,28 +212,21 @@ func (pl *Plan) states(ctx context.Context, subjects []string) (states []consent
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("policy: allowed: %w", err)
 	}
-	if tr, ok := pl.s.store.(tokenReader); ok && pl.token != "" {
-		// As Check with WithAtLeast: every state as of at least the
-		// token, one subject at a time (a batch read may serve states
-		// from before it).
+	br, batch := pl.s.store.(consent.BatchReader)
+	if !batch || pl.token != "" {
+		// One subject at a time, read as Check reads it: at the token
+		// under WithAtLeast (a batch read may serve states from before
+		// it), each state checked to be the subject's own.
 		states = make([]consent.State, len(subjects))
 		for i, s := range subjects {
-			if states[i], err = tr.StateAtLeast(ctx, s, pl.token); err != nil {
-				return nil, &storeError{err: err, verbose: pl.s.verbose}
+			if err := pl.s.state(ctx, s, pl.token, &states[i]); err != nil {
+				return nil, err
 			}
 		}
-	} else if br, ok := pl.s.store.(consent.BatchReader); ok {
-		states, err = br.States(ctx, subjects)
-		if err != nil {
-			return nil, &storeError{err: err, verbose: pl.s.verbose}
-		}
-	} else {
-		states = make([]consent.State, len(subjects))
-		for i, s := range subjects {
-			if states[i], err = pl.s.store.State(ctx, s); err != nil {
-				return nil, &storeError{err: err, verbose: pl.s.verbose}
-			}
-		}
+		return states, nil
+	}
+	if states, err = br.States(ctx, subjects); err != nil {
+		return nil, &storeError{err: err, verbose: pl.s.verbose}
 	}
 	if len(states) != len(subjects) {
 		return nil, fmt.Errorf("%w: the consent store returned %d states for %d subjects", ErrConsentUnavailable, len(states), len(subjects))

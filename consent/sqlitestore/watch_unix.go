@@ -123,24 +123,24 @@ func (w *watch) replaced(now bool) bool {
 		return false
 	}
 	w.nextStat.Store(t + int64(statEvery))
-	fi, err := os.Stat(w.path)
-	if err != nil {
+	if !sameFile(w.path, w.db) {
 		w.moved.Store(true)
 		return true
 	}
-	if id, ok := idOf(fi); !ok || id != w.db {
-		w.moved.Store(true)
-		return true
-	}
-	if w.shm != nil && !w.shmChanged.Load() {
-		gi, err := os.Stat(w.path + "-shm")
-		if err != nil {
-			w.shmChanged.Store(true)
-		} else if id, ok := idOf(gi); !ok || id != w.shmID {
-			w.shmChanged.Store(true)
-		}
+	if w.shm != nil && !w.shmChanged.Load() && !sameFile(w.path+"-shm", w.shmID) {
+		w.shmChanged.Store(true)
 	}
 	return false
+}
+
+// sameFile reports whether path names the file id.
+func sameFile(path string, id fileID) bool {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	got, ok := idOf(fi)
+	return ok && got == id
 }
 
 // headerOK reports whether the database header still reads as it did at

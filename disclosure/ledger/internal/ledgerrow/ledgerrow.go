@@ -55,8 +55,8 @@ func Entry(row sqlutil.Scanner) (ledger.Entry, error) {
 }
 
 // exact reports whether text, which decoded to basis, says no more than it:
-// no member v's type lacks, none that matched a field only by case, no
-// key twice in an object. Go's decoder accepts all three, while SQL
+// no member Basis lacks, none that matched a field only by case, no key
+// twice in an object. Go's decoder accepts all three, while SQL
 // reading the column (json_extract, ->>) may see another value than the
 // one the hash covers.
 func exact(text []byte, basis []ledger.Basis) bool {
@@ -124,38 +124,26 @@ func repeatsKey(text []byte) bool {
 			return !errors.Is(err, io.EOF)
 		}
 		top := len(stack) - 1
-		key := top >= 0 && stack[top].keys != nil && stack[top].atKey
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				if top >= 0 && stack[top].keys != nil {
-					stack[top].atKey = true // after this value
-				}
-				stack = append(stack, level{keys: map[string]bool{}, atKey: true})
-				continue
-			case '[':
-				if top >= 0 && stack[top].keys != nil {
-					stack[top].atKey = true
-				}
-				stack = append(stack, level{})
-				continue
-			default:
-				stack = stack[:top]
-				continue
-			}
-		case string:
-			if key {
-				if stack[top].keys[t] {
+		if tok == json.Delim('}') || tok == json.Delim(']') {
+			stack = stack[:top]
+			continue
+		}
+		if top >= 0 && stack[top].keys != nil {
+			if k, ok := tok.(string); ok && stack[top].atKey {
+				if stack[top].keys[k] {
 					return true
 				}
-				stack[top].keys[t] = true
+				stack[top].keys[k] = true
 				stack[top].atKey = false
 				continue
 			}
+			stack[top].atKey = true // a value read (or begun): a key comes next
 		}
-		if top >= 0 && stack[top].keys != nil {
-			stack[top].atKey = true // a value read: a key comes next
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, level{keys: map[string]bool{}, atKey: true})
+		case json.Delim('['):
+			stack = append(stack, level{})
 		}
 	}
 }
