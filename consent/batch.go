@@ -108,6 +108,11 @@ type Filter struct {
 	Strict bool
 	// Allow are the conditions under which a subject is selected.
 	Allow []Condition
+	// AtLeast, when not empty, is the token of a write the selection must
+	// reflect (the policy's WithAtLeast). Classify judges the state it is
+	// given, so read that state at the token; a store that turns the
+	// Filter into a query makes the query reflect the write or fail.
+	AtLeast Token
 }
 
 // Classify returns the subject's condition under f, as the policy engine

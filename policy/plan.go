@@ -59,8 +59,9 @@ type PlanCondition struct {
 // every subject through the store's StateAtLeast, and a store without it
 // makes Plan fail with an error wrapping [ErrConsentUnavailable], as
 // Check denies. [Plan.Allows] and [Plan.Decide] judge the state they are
-// given: read it at the token. pgstore's FilterSQL reads the database
-// itself, which holds every Append acknowledged with a token.
+// given: read it at the token. Plan.Filter carries the token too:
+// pgstore's FilterSQL makes its query fail rather than select from a
+// snapshot that does not reflect the token's write.
 func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts ...CheckOption) (*Plan, error) {
 	s := e.current()
 	if s == nil {
@@ -95,6 +96,7 @@ func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts 
 			At:      s.now(),
 			Current: s.tl.versions[vf.idx].ID,
 			Strict:  s.tl.strict,
+			AtLeast: token,
 		},
 	}
 	for _, v := range s.tl.versions {

@@ -46,7 +46,10 @@ func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State,
 //	rows, err := pool.Query(ctx, "SELECT u.id, u.email FROM users u WHERE "+where, args...)
 //
 // Its placeholders are numbered from argOffset+1, so that the host's own
-// come first. A subject with no events has no consent and is selected
+// come first. When f.AtLeast holds a token (a Plan made with the policy's
+// WithAtLeast), the query fails unless its snapshot reflects the token's
+// transaction: call [Store.Await] with the token first. A token of
+// another store fails FilterSQL with [consent.ErrTokenInvalid]. A subject with no events has no consent and is selected
 // only when the plan allows that (a basis, say). subject is pasted into
 // the SQL as it is: it must be the host's code, never a request value.
 //
@@ -129,5 +132,30 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 		}
 		codes = append(codes, strconv.Itoa(int(c.Standing)*3+g))
 	}
-	return "((" + standing + ") * 3 + (" + grant + ")) IN (" + strings.Join(codes, ", ") + ")", args, nil
+	expr := "((" + standing + ") * 3 + (" + grant + ")) IN (" + strings.Join(codes, ", ") + ")"
+	if f.AtLeast == "" {
+		return expr, args, nil
+	}
+	// The query must see the token's transaction: a snapshot taken
+	// before it committed (an AppendTx whose host has not committed yet)
+	// would judge consent without the write. One test per query (an
+	// uncorrelated subquery runs once); when it fails, the query fails
+	// with the message below, made at run time only (random() keeps the
+	// planner from folding the cast, and so from failing every query).
+	xid, err := s.parseToken("filter", f.AtLeast)
+	if err != nil {
+		return "", nil, err
+	}
+	x := arg(strconv.FormatUint(xid, 10)) + "::text::xid8"
+	// The host's own transaction (it appended under the token) sees its
+	// write though its snapshot does not count it as visible.
+	visible := "(SELECT pg_visible_in_snapshot(" + x + ", pg_current_snapshot()) OR " + x + " IS NOT DISTINCT FROM pg_current_xact_id_if_assigned())"
+	refuse := "CAST(CASE WHEN random() >= 0 THEN " + arg(errTokenNotVisible) + "::text END AS integer) = 0"
+	return "(CASE WHEN " + visible + " THEN " + expr + " ELSE " + refuse + " END)", args, nil
 }
+
+// errTokenNotVisible is the text of the error a FilterSQL query under a
+// token fails with when its snapshot does not reflect the token's write;
+// PostgreSQL reports it as invalid input for type integer (SQLSTATE
+// 22P02).
+const errTokenNotVisible = "pgstore: the consent token's transaction is not visible to this query; call Store.Await with the token before the query"

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
@@ -265,4 +267,86 @@ func BenchmarkBatchQuestion(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/subject")
 	})
+}
+
+// TestFilterSQLUnderToken: a selection made under a token (a Plan with
+// WithAtLeast) never judges consent from a snapshot that misses the
+// token's write. With a withdrawal appended in a host transaction that
+// has not committed, the query fails rather than select the subject;
+// once Await returns, the query leaves the subject out. The host's own
+// transaction sees its write, and may select under its token.
+func TestFilterSQLUnderToken(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema := pgstore.NewTestSchema(t)
+	pool := pgstore.NewTestPool(t, schema)
+	store, err := pgstore.New(ctx, pool, pgstore.WithChannel(schema), pgstore.WithMigrate())
+	require.NoError(t, err)
+	t.Cleanup(store.Close)
+	require.NoError(t, store.Append(ctx,
+		consent.AcceptPolicy("s1", batchV2.ID, batchT0),
+		consent.Grant("s1", purpose.Payments, "halyk", batchT0)))
+	e := batchEngine(t, store)
+	count := func(q interface {
+		QueryRow(context.Context, string, ...any) pgx.Row
+	}, where string, args []any) (int, error) {
+		var n int
+		err := q.QueryRow(ctx, "SELECT count(*) FROM (VALUES ('s1')) v(u) WHERE "+where, args...).Scan(&n)
+		return n, err
+	}
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer tx.Rollback(ctx)
+	tok, err := store.AppendTx(ctx, tx, consent.Withdraw("s1", purpose.Payments, "halyk", batchT0.Add(time.Minute)))
+	require.NoError(t, err)
+	pl, err := e.Plan(ctx, purpose.Payments, "halyk", policy.WithAtLeast(tok))
+	require.NoError(t, err)
+	require.Equal(t, tok, pl.Filter.AtLeast)
+	where, args, err := store.FilterSQL(pl.Filter, "v.u", 0)
+	require.NoError(t, err)
+
+	// Without the token the filter selects s1 from a snapshot that
+	// misses the withdrawal: the token is what stands in the way.
+	bare := pl.Filter
+	bare.AtLeast = ""
+	bw, bargs, err := store.FilterSQL(bare, "v.u", 0)
+	require.NoError(t, err)
+	n, err := count(pool, bw, bargs)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+
+	_, err = count(pool, where, args)
+	var pe *pgconn.PgError
+	require.ErrorAs(t, err, &pe, "a snapshot without the token's write must fail the query")
+	require.Equal(t, "22P02", pe.Code)
+	require.Contains(t, pe.Message, "not visible to this query")
+
+	// The host's own transaction sees its write.
+	n, err = count(tx, where, args)
+	require.NoError(t, err)
+	require.Zero(t, n)
+
+	cctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, store.Await(cctx, tok), context.DeadlineExceeded)
+	require.NoError(t, tx.Commit(ctx))
+	require.NoError(t, store.Await(ctx, tok))
+	n, err = count(pool, where, args)
+	require.NoError(t, err)
+	require.Zero(t, n, "after Await the query reflects the withdrawal")
+
+	// Tokens that name nothing to wait for, or another store's.
+	require.NoError(t, store.Await(ctx, ""))
+	tx2, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	rolled, err := store.AppendTx(ctx, tx2, consent.Grant("s2", purpose.Payments, "halyk", batchT0))
+	require.NoError(t, err)
+	require.NoError(t, tx2.Rollback(ctx))
+	require.ErrorIs(t, store.Await(ctx, rolled), consent.ErrTokenInvalid)
+	foreign := pl.Filter
+	foreign.AtLeast = "pg.another-store.42"
+	_, _, err = store.FilterSQL(foreign, "v.u", 0)
+	require.ErrorIs(t, err, consent.ErrTokenInvalid)
+	require.ErrorIs(t, store.Await(ctx, foreign.AtLeast), consent.ErrTokenInvalid)
 }

@@ -1099,14 +1099,35 @@ func (s *Store) token(xid uint64) consent.Token {
 	return consent.Token("pg." + s.storeID + "." + strconv.FormatUint(xid, 10))
 }
 
-func (s *Store) parseToken(t consent.Token) (uint64, error) {
+func (s *Store) parseToken(op string, t consent.Token) (uint64, error) {
 	rest, ok := strings.CutPrefix(string(t), "pg.")
 	id, pos, ok2 := strings.Cut(rest, ".")
 	xid, err := strconv.ParseUint(pos, 10, 64)
 	if !ok || !ok2 || id != s.storeID || err != nil || xid == 0 {
-		return 0, fmt.Errorf("pgstore: state: %w", consent.ErrTokenInvalid)
+		return 0, fmt.Errorf("pgstore: %s: %w", op, consent.ErrTokenInvalid)
 	}
 	return xid, nil
+}
+
+// Await waits until the transaction token t names has committed, whichever
+// instance appended it, so that a query begun afterwards sees its events:
+// call it before running a [Store.FilterSQL] selection made under the
+// token (an [Store.AppendTx] token may name a host transaction that has
+// not committed yet). It returns at once for an empty token. A token of
+// another store, or of a transaction that rolled back, fails with
+// [consent.ErrTokenInvalid]; a canceled ctx with its error.
+func (s *Store) Await(ctx context.Context, t consent.Token) error {
+	if t == "" {
+		return nil
+	}
+	xid, err := s.parseToken("await", t)
+	if err != nil {
+		return err
+	}
+	if err := s.check(ctx, "await"); err != nil {
+		return err
+	}
+	return s.committed(ctx, "await", xid)
 }
 
 // State implements [consent.Store]. While the listener is up, a warm state
@@ -1137,7 +1158,7 @@ func (s *Store) StateAtLeast(ctx context.Context, user string, t consent.Token) 
 	if t == "" {
 		return s.State(ctx, user)
 	}
-	xid, err := s.parseToken(t)
+	xid, err := s.parseToken("state", t)
 	if err != nil {
 		return consent.State{}, err
 	}
@@ -1149,7 +1170,7 @@ func (s *Store) StateAtLeast(ctx context.Context, user string, t consent.Token) 
 			return st, nil
 		}
 	}
-	if err := s.committed(ctx, xid); err != nil {
+	if err := s.committed(ctx, "state", xid); err != nil {
 		return consent.State{}, err
 	}
 	if s.cache == nil || !s.serving() {
@@ -1170,7 +1191,7 @@ func (s *Store) StateAtLeast(ctx context.Context, user string, t consent.Token) 
 
 // committed waits until transaction xid is committed; a rolled-back one,
 // or one the database does not know, fails with ErrTokenInvalid.
-func (s *Store) committed(ctx context.Context, xid uint64) error {
+func (s *Store) committed(ctx context.Context, op string, xid uint64) error {
 	wait := 500 * time.Microsecond
 	for {
 		var status *string
@@ -1178,19 +1199,19 @@ func (s *Store) committed(ctx context.Context, xid uint64) error {
 		var pe *pgconn.PgError
 		switch {
 		case errors.As(err, &pe) && pe.Code == "22023": // in the future: not this database's
-			return fmt.Errorf("pgstore: state: %w", consent.ErrTokenInvalid)
+			return fmt.Errorf("pgstore: %s: %w", op, consent.ErrTokenInvalid)
 		case err != nil:
-			return s.wrap("state", ctx, err)
+			return s.wrap(op, ctx, err)
 		case status == nil || *status == "committed":
 			// NULL: so old its status is gone, so committed long ago
 			// or rolled back; either way nothing to wait for.
 			return nil
 		case *status == "aborted":
-			return fmt.Errorf("pgstore: state: %w: its transaction rolled back", consent.ErrTokenInvalid)
+			return fmt.Errorf("pgstore: %s: %w: its transaction rolled back", op, consent.ErrTokenInvalid)
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("pgstore: state: %w", ctx.Err())
+			return fmt.Errorf("pgstore: %s: %w", op, ctx.Err())
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, 20*time.Millisecond)
