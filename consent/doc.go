@@ -58,6 +58,16 @@
 // a withdrawal dated after a grant wins over it whatever order they arrive
 // in.
 //
+// Among choices dated at the same instant a withdrawal stands: a grant of
+// its scope, or an acceptance of the policy, dated at the instant of a
+// withdrawal (of the grant, or of acceptance) does not override it, in
+// whatever order they were appended. The order of one instant's choices
+// is not known for sure (a clock with coarse ticks; a repeated withdrawal,
+// which has the first one's content ID and is taken for a retry of it), so
+// the state fails closed. A host whose clock ticks coarsely and lets a user
+// grant again straight after a withdrawal should date events finely
+// enough, or a tick apart.
+//
 // # Storage
 //
 // [MemoryStore] keeps everything in memory and is meant for tests and

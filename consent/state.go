@@ -242,8 +242,13 @@ func NewState(subject string) State { return State{subject: subject} }
 // Apply returns the state with e folded in. An event about another subject
 // is ignored. Events older than what the state already holds for the same
 // scope (or for acceptance) do not override it, which makes the result
-// independent of arrival order when times differ; among equal times the
-// later applied wins.
+// independent of arrival order when times differ. Among equal times a
+// withdrawal stands: a grant dated at the instant of a withdrawal of its
+// scope, or of acceptance, does not override it, and an acceptance dated
+// at the instant of a withdrawal of acceptance does not either, whichever
+// was applied first, since the order of one instant's choices is not
+// known (a clock with coarse ticks, a retried withdrawal taken for the
+// first one). Otherwise the later applied wins.
 //
 // Apply never changes s (states are shared). A call that changes a
 // grant copies a few pointers, and one in every few of them copies the
@@ -273,11 +278,12 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool, fold bool) {
 		switch {
 		case e.At.Before(s.acceptance.At):
 			// Older than the acceptance on record.
-		case !e.At.Before(s.acceptance.WithdrawnAt):
+		case !s.acceptance.Withdrawn || e.At.After(s.acceptance.WithdrawnAt):
 			s.acceptance = Acceptance{Version: e.PolicyVersion, At: e.At, Until: e.Until}
 		default:
-			// Recorded late, dated before the withdrawal on record: the
-			// acceptance that withdrawal withdrew, as in the log's order.
+			// Dated at or before the withdrawal on record (recorded late,
+			// or at the same instant): the acceptance that withdrawal
+			// withdrew.
 			s.acceptance.Version, s.acceptance.At, s.acceptance.Until = e.PolicyVersion, e.At, e.Until
 		}
 	case ActionWithdrawAcceptance:
@@ -287,8 +293,13 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool, fold bool) {
 		}
 		s.voidGrants(e, ownGrants, ownVoids)
 	case ActionGrant, ActionWithdraw:
-		if old, ok := s.grant(e.Scope); ok && e.At.Before(old.At) {
-			return
+		if old, ok := s.grant(e.Scope); ok {
+			if e.At.Before(old.At) {
+				return
+			}
+			if e.Action == ActionGrant && e.At.Equal(old.At) && !old.Granted && !old.Voided() {
+				return // a withdrawal of the same instant stands
+			}
 		}
 		g := GrantRecord{
 			Scope: e.Scope, Granted: e.Action == ActionGrant, At: e.At, Until: e.Until,
@@ -296,13 +307,13 @@ func (s *State) apply(e Event, ownGrants, ownVoids *bool, fold bool) {
 			Categories: e.Categories, EventID: e.ID,
 		}
 		if g.Granted {
-			// A grant recorded late, dated before a withdrawal of
+			// A grant recorded late, dated at or before a withdrawal of
 			// acceptance on record, was voided by it (9.3).
 			i, _ := slices.BinarySearchFunc(s.voids, e.At, func(v void, t time.Time) int {
-				if v.at.After(t) {
-					return 1
+				if v.at.Before(t) {
+					return -1
 				}
-				return -1
+				return 1
 			})
 			if i < len(s.voids) {
 				g.Granted, g.VoidedAt, g.VoidedBy = false, s.voids[i].at, s.voids[i].id

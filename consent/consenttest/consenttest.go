@@ -275,7 +275,10 @@ func testOrderByTime(t *testing.T, s consent.Store) {
 }
 
 // testTies checks that among events with the same time the one appended
-// later comes later, in history and in the state.
+// later comes later in history, while in the state a withdrawal of that
+// instant stands whatever the order: a grant (or acceptance) of the same
+// instant does not override it, and a repeated withdrawal, which has the
+// first one's ID and so is not appended again, still has the last word.
 func testTies(t *testing.T, s consent.Store) {
 	u := "ties"
 	g := consent.Grant(u, purpose.Payments, "halyk-bank", at(1))
@@ -291,8 +294,32 @@ func testTies(t *testing.T, s consent.Store) {
 	g2 := consent.Grant(u2, purpose.Payments, "halyk-bank", at(1))
 	mustAppend(t, s, w2, g2)
 	st = requireState(t, s, u2, []consent.Event{w2, g2})
-	assert.True(t, st.Granted(purpose.Payments, "halyk-bank", at(2)))
+	assert.False(t, st.Granted(purpose.Payments, "halyk-bank", at(2)), "a grant of the withdrawal's instant appended after it")
 	requireHistory(t, s, u2, []consent.Event{w2, g2})
+
+	u3 := "ties-repeated"
+	w3 := consent.Withdraw(u3, purpose.Payments, "halyk-bank", at(1))
+	g3 := consent.Grant(u3, purpose.Payments, "halyk-bank", at(1))
+	mustAppend(t, s, w3)
+	mustAppend(t, s, g3)
+	mustAppend(t, s, w3) // the user's last word, taken for a retry
+	st = requireState(t, s, u3, []consent.Event{w3, g3})
+	assert.False(t, st.Granted(purpose.Payments, "halyk-bank", at(2)), "withdraw, grant, withdraw at one instant")
+
+	u4 := "ties-acceptance"
+	wa := consent.WithdrawAcceptance(u4, at(1))
+	a := consent.AcceptPolicy(u4, "v1", at(1))
+	mustAppend(t, s, wa)
+	mustAppend(t, s, a)
+	mustAppend(t, s, wa) // the user's last word, taken for a retry
+	st = requireState(t, s, u4, []consent.Event{wa, a})
+	assert.False(t, st.Accepted(), "withdraw acceptance, accept, withdraw acceptance at one instant")
+	u5 := "ties-acceptance-batch"
+	wa5 := consent.WithdrawAcceptance(u5, at(1))
+	a5 := consent.AcceptPolicy(u5, "v1", at(1))
+	mustAppend(t, s, wa5, a5)
+	st = requireState(t, s, u5, []consent.Event{wa5, a5})
+	assert.False(t, st.Accepted(), "an acceptance of the withdrawal's instant appended after it")
 }
 
 func testExpiry(t *testing.T, s consent.Store) {

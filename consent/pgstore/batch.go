@@ -85,7 +85,7 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 		strict = "TRUE"
 	}
 	// Acceptance: the latest of the subject's acceptances and withdrawals
-	// of acceptance decides; a withdrawal counts as "withdrawn" only after
+	// of acceptance decides (at one instant, a withdrawal); a withdrawal counts as "withdrawn" only after
 	// an acceptance of some version, and an acceptance whose term has
 	// ended at f.At is none.
 	tArg, tnsArg := arg(at), arg(atNS)
@@ -102,23 +102,24 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 		ELSE 3 END
 	FROM ` + ev + ` a
 	WHERE a.subject = (` + subject + `) AND a.action IN ('accept_policy', 'withdraw_acceptance')
-	ORDER BY a.at_time DESC, a.at_ns DESC, a.seq DESC LIMIT 1), 0)`
-	// Grant: the latest grant or withdrawal for the scope; a grant counts
-	// when no withdrawal of acceptance follows it in log order (9.3) and
+	ORDER BY a.at_time DESC, a.at_ns DESC, (a.action = 'withdraw_acceptance') DESC, a.seq DESC LIMIT 1), 0)`
+	// Grant: the latest grant or withdrawal for the scope (at one instant,
+	// a withdrawal); a grant counts when no withdrawal of acceptance is
+	// dated at or after it (9.3) and
 	// its term, if any, has not ended at f.At. 2 when it allows a
 	// transfer abroad.
 	grant := `COALESCE((SELECT CASE
 		WHEN g.action = 'grant'
 			AND NOT EXISTS (SELECT 1 FROM ` + ev + ` w
 				WHERE w.subject = g.subject AND w.action = 'withdraw_acceptance'
-				AND (w.at_time, w.at_ns, w.seq) > (g.at_time, g.at_ns, g.seq))
+				AND (w.at_time, w.at_ns) >= (g.at_time, g.at_ns))
 			AND (g.until_time IS NULL OR (g.until_time, COALESCE(g.until_ns, 0)) > (` + tArg + `::timestamptz, ` + tnsArg + `::smallint))
 		THEN CASE WHEN g.cross_border_transfer THEN 2 ELSE 1 END
 		ELSE 0 END
 	FROM ` + ev + ` g
 	WHERE g.subject = (` + subject + `) AND g.action IN ('grant', 'withdraw')
 		AND g.purpose = ` + arg(string(f.Scope.Purpose)) + ` AND g.recipient = ` + arg(f.Scope.Recipient) + `
-	ORDER BY g.at_time DESC, g.at_ns DESC, g.seq DESC LIMIT 1), 0)`
+	ORDER BY g.at_time DESC, g.at_ns DESC, (g.action = 'withdraw') DESC, g.seq DESC LIMIT 1), 0)`
 	// One number per subject, standing*3 + grant, so that each part is
 	// computed once.
 	var codes []string

@@ -73,6 +73,9 @@ type Options struct {
 	// CSRF.
 	TrustedOrigins []string
 	// Now is the clock for the events' times; the default is time.Now.
+	// Choices dated at one instant leave a withdrawal standing (see
+	// consent's Ordering): with a clock of coarse ticks, a grant given
+	// within the tick of a withdrawal of its scope counts for nothing.
 	Now func() time.Time
 	// OnError is optionally called with the error behind every 5xx
 	// answer, to log it; the answer itself never holds it.

@@ -58,8 +58,9 @@ type Fixture struct {
 	engine *policy.Engine
 	store  *consent.MemoryStore
 
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time
+	last time.Time // the date of the last event a helper recorded
 
 	seq atomic.Uint64 // numbers the events the helpers append
 }
@@ -67,7 +68,10 @@ type Fixture struct {
 // New returns a Fixture for the seed policy. Its engine reads consent from
 // a fresh consent.MemoryStore, tells time by the Fixture's clock (starting
 // at [Epoch], moved only by [Fixture.Advance]) and knows the recipients
-// [Recipients] lists.
+// [Recipients] lists. The events the helpers record are dated by that
+// clock, each a nanosecond after the one before while the clock stands
+// still, so that they order as the test makes them: consent dated at one
+// instant leaves a withdrawal standing whatever the order.
 //
 // opts are applied after those: they may add recipients (under other IDs:
 // the defaults are always registered, and an ID registered twice fails the
@@ -134,7 +138,7 @@ func (f *Fixture) Accept(user string) {
 // the version in force (9.2, 9.5).
 func (f *Fixture) AcceptVersion(user, v string) {
 	f.t.Helper()
-	f.append("AcceptVersion", consent.AcceptPolicy(user, v, f.Now(), f.id()))
+	f.append("AcceptVersion", consent.AcceptPolicy(user, v, f.stamp(), f.id()))
 }
 
 // Grant records that user consented to processing for purpose p with
@@ -142,21 +146,33 @@ func (f *Fixture) AcceptVersion(user, v string) {
 // the art. 8 statements.
 func (f *Fixture) Grant(user string, p purpose.ID, recipient string, opts ...consent.EventOption) {
 	f.t.Helper()
-	f.append("Grant", consent.Grant(user, p, recipient, f.Now(), f.opts(opts)...))
+	f.append("Grant", consent.Grant(user, p, recipient, f.stamp(), f.opts(opts)...))
 }
 
 // Withdraw records that user withdrew the grant for purpose p and
 // recipient.
 func (f *Fixture) Withdraw(user string, p purpose.ID, recipient string, opts ...consent.EventOption) {
 	f.t.Helper()
-	f.append("Withdraw", consent.Withdraw(user, p, recipient, f.Now(), f.opts(opts)...))
+	f.append("Withdraw", consent.Withdraw(user, p, recipient, f.stamp(), f.opts(opts)...))
 }
 
 // WithdrawAcceptance records that user withdrew acceptance of the policy
 // (9.3): everything resting on it stops.
 func (f *Fixture) WithdrawAcceptance(user string) {
 	f.t.Helper()
-	f.append("WithdrawAcceptance", consent.WithdrawAcceptance(user, f.Now(), f.id()))
+	f.append("WithdrawAcceptance", consent.WithdrawAcceptance(user, f.stamp(), f.id()))
+}
+
+// stamp dates the next event a helper records: the clock's time, or a
+// nanosecond after the last event's while the clock has not moved past it.
+func (f *Fixture) stamp() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.last = f.last.Add(time.Nanosecond)
+	if f.now.After(f.last) {
+		f.last = f.now
+	}
+	return f.last
 }
 
 // id gives each event appended by a helper an ID of its own. The
