@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,7 +50,9 @@ func (s *Store) States(ctx context.Context, subjects []string) ([]consent.State,
 // come first. When f.AtLeast holds a token (a Plan made with the policy's
 // WithAtLeast), the query fails unless its snapshot reflects the token's
 // transaction: call [Store.Await] with the token first. A token of
-// another store fails FilterSQL with [consent.ErrTokenInvalid]. A subject with no events has no consent and is selected
+// another store fails FilterSQL with [consent.ErrTokenInvalid]; so does, with an error
+// of its own, a Filter built by hand that names a
+// condition no subject can be in (one not in [consent.Conditions]). A subject with no events has no consent and is selected
 // only when the plan allows that (a basis, say). subject is pasted into
 // the SQL as it is: it must be the host's code, never a request value.
 //
@@ -63,10 +66,22 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 	if strings.TrimSpace(subject) == "" {
 		return "", nil, fmt.Errorf("pgstore: filter: empty subject expression")
 	}
-	switch len(f.Allow) {
+	// The conditions as a set, each one a subject can be in: a Filter
+	// built by hand may repeat one, or name one Classify never yields.
+	all := consent.Conditions()
+	var allow []consent.Condition
+	for _, c := range f.Allow {
+		if !slices.Contains(all, c) {
+			return "", nil, fmt.Errorf("pgstore: filter: a condition no subject can be in (standing %d, grant %t, cross-border %t)", c.Standing, c.Grant, c.CrossBorder)
+		}
+		if !slices.Contains(allow, c) {
+			allow = append(allow, c)
+		}
+	}
+	switch len(allow) {
 	case 0:
 		return "FALSE", nil, nil
-	case len(consent.Conditions()):
+	case len(all):
 		return "TRUE", nil, nil
 	}
 	var args []any
@@ -123,7 +138,7 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 	// One number per subject, standing*3 + grant, so that each part is
 	// computed once.
 	var codes []string
-	for _, c := range f.Allow {
+	for _, c := range allow {
 		g := 0
 		if c.Grant {
 			g = 1

@@ -350,3 +350,44 @@ func TestFilterSQLUnderToken(t *testing.T) {
 	require.ErrorIs(t, err, consent.ErrTokenInvalid)
 	require.ErrorIs(t, store.Await(ctx, foreign.AtLeast), consent.ErrTokenInvalid)
 }
+
+// TestFilterSQLOfAHandBuiltFilter: a Filter built by hand selects in SQL
+// what Match selects: a condition repeated as often as there are
+// conditions is still one (not "every subject"), and a condition no
+// subject can be in (cross-border without a grant) is refused.
+func TestFilterSQLOfAHandBuiltFilter(t *testing.T) {
+	ctx := t.Context()
+	store, schema := newStore(t)
+	require.NoError(t, store.Append(ctx,
+		consent.AcceptPolicy("granted", batchV2.ID, batchT0),
+		consent.Grant("granted", purpose.Payments, "halyk", batchT0),
+		consent.AcceptPolicy("accepted", batchV2.ID, batchT0)))
+	f := consent.Filter{Scope: consent.Scope{Purpose: purpose.Payments, Recipient: "halyk"}, At: batchT0.Add(time.Hour), Current: batchV2.ID}
+	cur := consent.Condition{Standing: consent.StandingCurrent, Grant: true}
+	for range consent.Conditions() {
+		f.Allow = append(f.Allow, cur)
+	}
+	where, args, err := store.FilterSQL(f, "v.u", 0)
+	require.NoError(t, err)
+	rows, err := pgstore.NewTestPool(t, schema).Query(ctx, "SELECT v.u FROM (VALUES ('granted'), ('accepted'), ('nobody')) v(u) WHERE "+where+" ORDER BY v.u", args...)
+	require.NoError(t, err)
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	var want []string
+	for _, u := range []string{"accepted", "granted", "nobody"} {
+		st, err := store.State(ctx, u)
+		require.NoError(t, err)
+		if f.Match(st) {
+			want = append(want, u)
+		}
+	}
+	require.Equal(t, []string{"granted"}, want)
+	require.Equal(t, want, got)
+
+	f.Allow = []consent.Condition{{Standing: consent.StandingCurrent, CrossBorder: true}}
+	_, _, err = store.FilterSQL(f, "v.u", 0)
+	require.Error(t, err)
+	f.Allow = []consent.Condition{{Standing: consent.StandingOutdated + 1}}
+	_, _, err = store.FilterSQL(f, "v.u", 0)
+	require.Error(t, err)
+}
