@@ -133,20 +133,27 @@ func (pl *Plan) Allows(st consent.State) bool {
 // and the subject's pseudonym), so that the ID leads from a ledger entry
 // to a log record.
 //
-// A panicking observer makes the Decision a denial (fail closed), as in
-// Check.
+// A nil or ended ctx makes the Decision a denial, and so does a panicking
+// observer (fail closed), as in Check.
 func (pl *Plan) Decide(ctx context.Context, st consent.State) (d Decision) {
 	start := time.Now()
-	v := pl.verdicts[pl.Filter.Classify(st)]
-	d = issue(v, pl.Recipient, pl.rh, st.Subject(), pl.s.tel.ids.next())
+	base := Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}
+	switch {
+	case ctx == nil:
+		return pl.s.deny(base, st.Subject(), CodeInvalidRequest, "")
+	case ctx.Err() != nil:
+		d = pl.s.deny(base, st.Subject(), CodeRequestCancelled, "")
+	default:
+		d = issue(pl.verdicts[pl.Filter.Classify(st)], pl.Recipient, pl.rh, st.Subject(), pl.s.tel.ids.next())
+	}
 	if obs := pl.s.tel.obs; obs != nil {
 		defer func() {
 			if recover() != nil {
-				d = pl.s.deny(Decision{Purpose: pl.Purpose, Recipient: pl.Recipient, PolicyVersion: pl.PolicyVersion}, st.Subject(), CodePolicyError, "")
+				d = pl.s.deny(base, st.Subject(), CodePolicyError, "")
 			}
 		}()
 		info := CheckInfo{Decision: d, Start: start, Duration: time.Since(start), CacheHit: true,
-			BundleRevision: pl.s.revision, Redacted: v.redact}
+			BundleRevision: pl.s.revision, Redacted: d.issued != nil && d.issued.redact}
 		if r, ok := pl.s.recipients[pl.Recipient]; ok {
 			info.RecipientKind = r.Kind
 		}
@@ -160,10 +167,13 @@ func (pl *Plan) Decide(ctx context.Context, st consent.State) (d Decision) {
 
 // Allowed streams the subjects of subjects whose consent the policy allows
 // for purpose p and recipient (with opts, as for Check), in the order
-// given. It makes a [Plan] once and reads consent in batches of
-// [consent.MaxBatch] through the store's [consent.BatchReader] when it has
-// one, or one State per subject otherwise; with [WithAtLeast], through
-// the store's StateAtLeast, one subject at a time. On the first error it yields
+// given. It reads consent in batches of [consent.MaxBatch] through the
+// store's [consent.BatchReader] when it has one, or one State per subject
+// otherwise; with [WithAtLeast], through the store's StateAtLeast, one
+// subject at a time. It makes a [Plan] for each batch, so that every
+// batch is judged at the instant it is read, under the policy then in
+// force: a term that ends, or a version that comes into force, while a
+// long stream runs counts from the next batch on. On the first error it yields
 // ("", err) and stops: fail closed, a subject not yielded is not allowed.
 // A subject that is empty or too long is an error, as for Check.
 func (e *Engine) Allowed(ctx context.Context, p purpose.ID, recipient string, subjects iter.Seq[string], opts ...CheckOption) iter.Seq2[string, error] {
@@ -174,7 +184,15 @@ func (e *Engine) Allowed(ctx context.Context, p purpose.ID, recipient string, su
 			return
 		}
 		batch := make([]string, 0, consent.MaxBatch)
+		first := true
 		flush := func() bool {
+			if !first {
+				if pl, err = e.Plan(ctx, p, recipient, opts...); err != nil {
+					yield("", err)
+					return false
+				}
+			}
+			first = false
 			states, err := pl.states(ctx, batch)
 			if err != nil {
 				yield("", err)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -415,4 +416,60 @@ func TestAllowedHonoursWithAtLeast(t *testing.T) {
 	assert.ErrorIs(t, err, policy.ErrConsentUnavailable)
 	_, err = plain.Plan(ctx, purpose.Payments, "halyk")
 	assert.NoError(t, err)
+}
+
+// TestPlanDecideDeniesUnderEndedContext: Decide answers as Check does for
+// a request whose context has ended, or is nil: a denial.
+func TestPlanDecideDeniesUnderEndedContext(t *testing.T) {
+	f := newFixture(t)
+	f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0))
+	pl, err := f.engine.Plan(context.Background(), purpose.Payments, policy.Operator)
+	require.NoError(t, err)
+	st, err := f.store.State(context.Background(), "u")
+	require.NoError(t, err)
+	require.True(t, pl.Decide(context.Background(), st).Allowed, "the plan allows u")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	c, err := f.engine.Check(ctx, "u", purpose.Payments, policy.Operator)
+	require.Error(t, err)
+	d := pl.Decide(ctx, st)
+	require.False(t, d.Allowed)
+	require.Equal(t, codes(c), codes(d))
+	require.NoError(t, policy.Verify(d))
+	//nolint:staticcheck // a nil context is what is tested
+	require.False(t, pl.Decide(nil, st).Allowed)
+}
+
+// TestAllowedJudgesEachBatchWhenRead: a long stream judges each batch at
+// the instant it is read. A grant whose term ends while the first batch
+// is being consumed is not allowed in the second.
+func TestAllowedJudgesEachBatchWhenRead(t *testing.T) {
+	ctx := context.Background()
+	var now atomic.Int64
+	now.Store(t0.Add(time.Hour).UnixNano())
+	store := consent.NewMemoryStore()
+	e, err := policy.New(policy.WithConsentStore(store), policy.WithRecipients(testRecipients...),
+		policy.WithClock(func() time.Time { return time.Unix(0, now.Load()).UTC() }))
+	require.NoError(t, err)
+	var subjects []string
+	last := fmt.Sprintf("s%05d", consent.MaxBatch)
+	for i := range consent.MaxBatch + 1 {
+		u := fmt.Sprintf("s%05d", i)
+		subjects = append(subjects, u)
+		var opts []consent.EventOption
+		if u == last { // in the second batch
+			opts = append(opts, consent.WithTerm(t0.Add(time.Hour+time.Minute)))
+		}
+		require.NoError(t, store.Append(ctx, consent.AcceptPolicy(u, policy.DefaultVersion.ID, t0),
+			consent.Grant(u, purpose.Payments, "halyk", t0, opts...)))
+	}
+	n := 0
+	for u, err := range e.Allowed(ctx, purpose.Payments, "halyk", slices.Values(subjects)) {
+		require.NoError(t, err)
+		require.NotEqual(t, last, u, "yielded after its grant's term ended")
+		n++
+		now.Store(t0.Add(time.Hour + 2*time.Minute).UnixNano()) // the export runs on
+	}
+	require.Equal(t, consent.MaxBatch, n)
 }
