@@ -14,7 +14,8 @@
 //	    privacy/host/minors/minors.rego
 //	                           package privacy.host.minors: deny location
 //	                           for minors, by the host attribute
-//	                           subject.age_group
+//	                           subject.age_group; a Check that
+//	                           leaves it out counts as a minor's
 //	    privacy/host/minors/minors_test.rego
 //	                           its Rego tests
 //
