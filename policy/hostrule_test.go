@@ -46,6 +46,72 @@ deny := {"code": "no_location", "clause": "host 1"} if { input.purpose == "locat
 	}
 }
 
+// New and Reload refuse a host rule named deny or obligations that is not
+// a set, and host data under those names, naming the module, the line and
+// the rule: the decision reads only sets there, so the denial its author
+// meant would be lost.
+func TestHostRuleNotASetRefused(t *testing.T) {
+	rego := func(src string) policy.Option {
+		return policy.WithHostRego(fstest.MapFS{"dir/h.rego": {Data: []byte(src)}})
+	}
+	bundle := func(files map[string]string) policy.Option {
+		fsys := fstest.MapFS{}
+		for name, src := range files {
+			fsys[name] = &fstest.MapFile{Data: []byte(src)}
+		}
+		return policy.WithBundle(fsys)
+	}
+	tests := []struct {
+		name string
+		opt  policy.Option
+		want []string // in the error
+	}{
+		{"boolean", rego("package privacy.host\n\ndeny if input.purpose == \"location\"\n"),
+			[]string{"host/dir/h.rego:3:", "privacy.host.deny is not a set"}},
+		{"object, Rego v1 deny[x]", rego("package privacy.host\n\ndeny[{\"code\": \"x\", \"clause\": \"h\"}] if input.purpose == \"location\"\n"),
+			[]string{"host/dir/h.rego:3:", "puts a document under privacy.host.deny"}},
+		{"single object", rego("package privacy.host\n\ndeny := {\"code\": \"x\", \"clause\": \"h\"} if input.purpose == \"location\"\n"),
+			[]string{"host/dir/h.rego:3:", "privacy.host.deny is not a set"}},
+		{"empty object", rego("package privacy.host\n\ndeny := {}\n"),
+			[]string{"privacy.host.deny is not a set"}},
+		{"default boolean obligations", rego("package privacy.host.audit\n\ndefault obligations := false\n"),
+			[]string{"host/dir/h.rego:3:", "privacy.host.audit.obligations is not a set"}},
+		{"a value of unknown type", rego("package privacy.host\n\ndeny := x if x := input.attributes.rule\n"),
+			[]string{"privacy.host.deny is not a set"}},
+		{"a set below deny", rego("package privacy.host\n\ndeny.more contains {\"code\": \"x\", \"clause\": \"h\"} if true\n"),
+			[]string{"host/dir/h.rego:3:", "puts a document under privacy.host.deny"}},
+		{"a package named deny", rego("package privacy.host.deny\n\nlocation contains {\"code\": \"x\", \"clause\": \"h\"} if true\n"),
+			[]string{"host/dir/h.rego:3:", "puts a document under privacy.host.deny"}},
+		{"bundle rule", bundle(map[string]string{"privacy/host/h.rego": "package privacy.host\n\nobligations if true\n"}),
+			[]string{"privacy/host/h.rego:3:", "privacy.host.obligations is not a set"}},
+		{"bundle data", bundle(map[string]string{
+			"privacy/host/h.rego":    "package privacy.host\n\nx := 1\n",
+			"privacy/host/data.json": `{"deny": [{"code": "x", "clause": "h"}]}`,
+		}), []string{"host data privacy.host.deny is not a set"}},
+		{"bundle data, nested", bundle(map[string]string{
+			"privacy/host/h.rego":        "package privacy.host\n\nx := 1\n",
+			"privacy/host/a/b/data.json": `{"list": [{"obligations": true}]}`,
+		}), []string{"host data privacy.host.a.b.list[0].obligations is not a set"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := policy.New(policy.WithRecipients(testRecipients...), tt.opt)
+			require.ErrorIs(t, err, policy.ErrInvalidConfig)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+
+			f := newFixture(t)
+			err = f.engine.Reload(policy.WithConsentStore(f.store), policy.WithRecipients(testRecipients...), tt.opt)
+			require.ErrorIs(t, err, policy.ErrInvalidConfig)
+			f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0))
+			d, err := f.engine.Check(context.Background(), "u", purpose.Location, policy.Operator)
+			require.NoError(t, err)
+			assert.True(t, d.Allowed, "the policy in force stays: %s", d.Explain("en"))
+		})
+	}
+}
+
 // The forms of a set the decision reads load and deny: a multi-value rule,
 // a single value that is a set, in a nested package too.
 func TestHostRuleSetFormsDeny(t *testing.T) {
