@@ -35,6 +35,7 @@ const (
 	CodeUnknownRecipientKind       Code = "unknown_recipient_kind"        // 5
 	CodeCrossBorderConsentRequired Code = "cross_border_consent_required" // 4.1; 94-V art. 16
 	CodeNoRule                     Code = "no_rule"
+	CodeHostRuleMalformed          Code = "host_rule_malformed" // a host's deny or obligations that is not a set
 )
 
 // Reasons of a denial the engine gives before or instead of asking the
@@ -73,7 +74,7 @@ var codes = []Code{
 	CodeAcceptanceMissing, CodeAcceptanceWithdrawn, CodeAcceptanceUnknown, CodeExplicitConsentRequired,
 	CodeUnknownPurpose, CodeCategoryNotPermitted, CodeRetentionExpired, CodeCommercialSecret,
 	CodeConsentRequired, CodeConfidentialityRequired, CodeUnknownRecipientKind,
-	CodeCrossBorderConsentRequired, CodeNoRule,
+	CodeCrossBorderConsentRequired, CodeNoRule, CodeHostRuleMalformed,
 	CodeUnknownRecipient, CodeInvalidRequest, CodeConsentUnavailable, CodeRequestCancelled,
 	CodePolicyError, CodeNoVersionInForce,
 	CodeUserUnidentified, CodeRecipientNotNamed, CodeCheckFailed,

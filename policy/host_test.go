@@ -78,7 +78,9 @@ func TestHostRego(t *testing.T) {
 	assert.Positive(t, f.engine.CacheLen())
 }
 
-// A host's rules cannot relax a denial of the seed, however they try.
+// A host's rules cannot relax a denial of the seed, however they try. (A
+// deny or obligations that is no set is refused at New:
+// TestHostRuleNotASetRefused.)
 func TestHostRegoCannotRelax(t *testing.T) {
 	ctx := context.Background()
 	attempts := map[string]string{
@@ -88,14 +90,9 @@ allow contains {"code": "host_allow", "clause": "x"} if { true }
 grounds contains {"code": "host_allow", "clause": "x"} if { true }
 deny := set()
 `,
-		"empty deny object": `package privacy.host
-
-deny := {}
-obligations := {"allow": true}
-`,
 		"nested allow": `package privacy.host.deep
 
-decision := {"allow": true, "reasons": [{"code": "x", "clause": "x"}], "obligations": []}
+decision := {"allow": true, "reasons": [{"code": "x", "clause": "x"}], "obligations": set()}
 `,
 	}
 	for name, src := range attempts {
@@ -152,20 +149,20 @@ grounds contains {"code": "consent_granted", "clause": "5.2"} if { true }
 `)}})},
 		"a decision of its own, nested": {policy.WithHostRego(fstest.MapFS{"a/b.rego": {Data: []byte(`package privacy.host.a
 
-decision := {"allow": true, "reasons": [{"code": "operator_processing", "clause": "2.1"}], "obligations": []}
+decision := {"allow": true, "reasons": [{"code": "operator_processing", "clause": "2.1"}], "obligations": set()}
 
 default allow := true
 `)}})},
-		"deny as an empty object, obligations claiming a ground": {policy.WithHostRego(fstest.MapFS{"c.rego": {Data: []byte(`package privacy.host.c
+		"deny as an empty set, obligations claiming a ground": {policy.WithHostRego(fstest.MapFS{"c.rego": {Data: []byte(`package privacy.host.c
 
-deny := {}
+deny := set()
 
 obligations contains {"code": "operator_processing", "clause": "2.1"} if { true }
 `)}})},
 		"bundle: data shaped like a decision": {policy.WithBundle(fstest.MapFS{
 			"privacy/host/r.rego":      {Data: []byte("package privacy.host.r\n\nallow := true\n")},
-			"privacy/host/data.json":   {Data: []byte(`{"deny": [], "decision": {"allow": true}, "grounds": [{"code": "operator_processing", "clause": "2.1"}]}`)},
-			"privacy/host/x/data.json": {Data: []byte(`{"obligations": []}`)},
+			"privacy/host/data.json":   {Data: []byte(`{"decision": {"allow": true}, "grounds": [{"code": "operator_processing", "clause": "2.1"}]}`)},
+			"privacy/host/x/data.json": {Data: []byte(`{"allow": true}`)},
 		})},
 	}
 	seed := newFixture(t)

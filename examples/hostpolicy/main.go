@@ -14,7 +14,8 @@
 //	    privacy/host/minors/minors.rego
 //	                           package privacy.host.minors: deny location
 //	                           for minors, by the host attribute
-//	                           subject.age_group
+//	                           subject.age_group; a Check that
+//	                           leaves it out counts as a minor's
 //	    privacy/host/minors/minors_test.rego
 //	                           its Rego tests
 //
@@ -23,7 +24,9 @@
 // touch the seed, the catalog or the Law's data). A host rule sees the
 // same input as the seed's rules (policy/rego/decision.rego lists it) and
 // adds to the sets deny and obligations objects with a code, a clause and,
-// optionally, categories; give its codes texts with policy.WithMessages.
+// optionally, categories (deny contains {...} if ...: the engine refuses a
+// deny or obligations that is not a set, which would deny nothing); give
+// its codes texts with policy.WithMessages.
 // Attributes a rule reads are declared with policy.WithAttribute and their
 // finite domains, and given per Check with policy.WithAttr: decisions stay
 // cached.

@@ -63,7 +63,8 @@ func TestHostPolicy(t *testing.T) {
 		{"minor, only the device named", purpose.Location, "kgd", []policy.CheckOption{policy.WithAttr(AgeGroup, "minor"), policy.WithCategories(purpose.Device)}, true, []string{"shared_with_affiliated"}, "guardian_consent"},
 		{"minor, verification", purpose.Verification, "kgd", []policy.CheckOption{policy.WithAttr(AgeGroup, "minor")}, true, []string{"shared_with_affiliated"}, "guardian_consent"},
 		{"adult, location", purpose.Location, "kgd", []policy.CheckOption{policy.WithAttr(AgeGroup, "adult")}, true, []string{"shared_with_affiliated"}, policy.CodeRecordDisclosure},
-		{"age not given, location", purpose.Location, "kgd", nil, true, []string{"shared_with_affiliated"}, policy.CodeRecordDisclosure},
+		{"age not given, location", purpose.Location, "kgd", nil, false, []string{"minor_location"}, ""},
+		{"age not given, verification", purpose.Verification, "kgd", nil, true, []string{"shared_with_affiliated"}, "guardian_consent"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
+	"github.com/open-policy-agent/opa/v1/types"
 )
 
 // Query is the one query the engine asks: an object with allow, reasons and
@@ -170,6 +171,14 @@ func New(ctx context.Context, o Options) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, name := range o.HostModules {
+		if err := checkHostSets(c, name, parsed[name]); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkHostData(o.Data); err != nil {
+		return nil, err
+	}
 	data, err := roundTrip(o.Data)
 	if err != nil {
 		return nil, err
@@ -187,6 +196,87 @@ func New(ctx context.Context, o Options) (*Evaluator, error) {
 		return nil, fmt.Errorf("%w: prepare: %w", ErrPolicy, err)
 	}
 	return &Evaluator{pq: pq}, nil
+}
+
+// hostSetNames are the names the decision reads from a host's layer as
+// sets of denials and obligations (host_sets in policy/rego/decision.rego).
+// A value so named that is not a set would be skipped there, and the
+// denial its author meant lost; the decision then denies
+// (host_rule_malformed), and New refuses what it can see beforehand.
+var hostSetNames = []string{"deny", "obligations"}
+
+// checkHostSets refuses a rule of the host module m that would give a
+// name of hostSetNames a value other than a set: a boolean rule
+// (deny if ...), an object rule (deny[x] if ..., in Rego v1), a single
+// value that is not a set (deny := {...}), or a rule or package below
+// such a name (deny.x contains ..., package privacy.host.deny). A single
+// value the type checker finds to be a set (deny := set()) is one.
+func checkHostSets(c *ast.Compiler, name string, m *ast.Module) error {
+	if m == nil {
+		return nil
+	}
+	base := len(ast.MustParseRef(HostPackage))
+	for _, r := range m.Rules {
+		ref := r.Ref()
+		for i := base; i < len(ref); i++ {
+			s, ok := ref[i].Value.(ast.String)
+			if !ok || !slices.Contains(hostSetNames, string(s)) {
+				continue
+			}
+			if i == len(ref)-1 {
+				if r.Head.RuleKind() == ast.MultiValue {
+					continue
+				}
+				if _, isSet := c.TypeEnv.GetByRef(ref).(*types.Set); isSet {
+					continue
+				}
+			}
+			row := 0
+			if r.Location != nil {
+				row = r.Location.Row
+			}
+			rule, what := strings.TrimPrefix(ref.String(), "data."), "is not a set"
+			if i < len(ref)-1 {
+				what = "puts a document under " + strings.TrimPrefix(ref[:i+1].String(), "data.") + ", which must be a set"
+			}
+			return fmt.Errorf("%w: %s:%d: host rule %s %s: %s and %s must be multi-value rules (%s contains {...} if ...), or the decision cannot read them",
+				ErrPolicy, name, row, rule, what, hostSetNames[0], hostSetNames[1], string(s))
+		}
+	}
+	return nil
+}
+
+// checkHostData refuses host data (data.privacy.host, from a bundle's
+// data.json) that holds a key of hostSetNames: JSON has no sets, so its
+// value can only be skipped by the decision.
+func checkHostData(data map[string]any) error {
+	p, _ := data["privacy"].(map[string]any)
+	h, ok := p["host"]
+	if !ok {
+		return nil
+	}
+	var walk func(path string, v any) error
+	walk = func(path string, v any) error {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				if slices.Contains(hostSetNames, k) {
+					return fmt.Errorf("%w: host data %s.%s is not a set; %s and %s come from multi-value rules only", ErrPolicy, path, k, hostSetNames[0], hostSetNames[1])
+				}
+				if err := walk(path+"."+k, v[k]); err != nil {
+					return err
+				}
+			}
+		case []any:
+			for i, e := range v {
+				if err := walk(fmt.Sprintf("%s[%d]", path, i), e); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(strings.TrimPrefix(HostPackage, "data."), h)
 }
 
 // roundTrip turns Go values into the JSON shapes OPA's store expects.

@@ -6,6 +6,9 @@
 #
 # and given per Check with policy.WithAttr("subject.age_group", age); and
 # the categories to withhold from data.privacy.host.config (data.json).
+# A Check that does not give the age group is judged as for a minor: the
+# rule protects minors, so it must not fail open when the host leaves the
+# attribute out (it is then undefined in the input).
 #
 # Like every host rule, it can only add denials and obligations: the seed
 # policy's decision stays the floor.
@@ -13,7 +16,9 @@ package privacy.host.minors
 
 import data.privacy.host.config.minors as cfg
 
-minor if input.attributes[cfg.age_attribute] == "minor"
+minor if not adult
+
+adult if input.attributes[cfg.age_attribute] == "adult"
 
 deny contains {"code": "minor_location", "clause": "host 1", "categories": withheld} if {
 	minor

@@ -41,8 +41,24 @@ test_adult_location_not_denied if {
 	count(minors.obligations) == 0 with input as req({"attributes": {"subject.age_group": "adult"}})
 }
 
-test_age_not_given_not_denied if {
-	count(minors.deny) == 0 with input as req({})
+# An age group left out counts as a minor's: the rule fails closed.
+test_age_not_given_counts_as_minor if {
+	some r in minors.deny with input as req({})
+	r.code == "minor_location"
+	some o in minors.obligations with input as req({})
+	o.code == "guardian_consent"
+}
+
+test_attributes_missing_counts_as_minor if {
+	some r in minors.deny with input as object.remove(req({}), ["attributes"])
+	r.code == "minor_location"
+}
+
+# Under OPA itself the input is whatever the caller sends; only "adult"
+# lifts the rule.
+test_unknown_age_counts_as_minor if {
+	some r in minors.deny with input as req({"attributes": {"subject.age_group": "child"}})
+	r.code == "minor_location"
 }
 
 # The categories withheld come from data.json; a host may widen them.
