@@ -36,7 +36,11 @@
 // [WithSQLite], [WithPostgres], [WithSQLiteLedger] and [WithPostgresLedger].
 //
 // Errors never quote the URL (it may hold a password), only the name of
-// an unknown parameter, clipped.
+// an unknown parameter, clipped. A PostgreSQL server that cannot be
+// reached, or refuses the connection, gives an error that says "failed
+// to connect" and the class of the failure (connection refused, timeout,
+// the server's SQLSTATE) but not the user, database or host, which pgx's
+// *pgconn.ConnectError names; that error stays reachable with errors.As.
 //
 // # Storage
 //

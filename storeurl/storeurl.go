@@ -18,6 +18,7 @@ import (
 	"github.com/yasam/privacy/disclosure/ledger/pgledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
 	"github.com/yasam/privacy/internal/clip"
+	"github.com/yasam/privacy/internal/sqlutil"
 )
 
 // Errors of the openers ([OpenConsent], [OpenLedger], [OpenClaims],
@@ -191,22 +192,22 @@ func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentSto
 			}
 		}
 		if err := cfg.mustExist(t.path); err != nil {
-			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+			return nil, openErr("consent store", err)
 		}
 		s, err := sqlitestore.Open(ctx, t.path, append(so, cfg.sqlite...)...)
 		if err != nil {
-			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+			return nil, openErr("consent store", err)
 		}
 		return sqliteConsent{s}, nil
 	default: // postgres
 		pool, err := openPool(ctx, t, cfg, consent.ErrUnavailable)
 		if err != nil {
-			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+			return nil, openErr("consent store", err)
 		}
 		s, err := pgstore.New(ctx, pool, cfg.postgres...)
 		if err != nil {
 			pool.Close()
-			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+			return nil, openErr("consent store", err)
 		}
 		return pgConsent{s, pool}, nil
 	}
@@ -240,22 +241,22 @@ func OpenLedger(ctx context.Context, rawURL string, opts ...Option) (LedgerStore
 			}
 		}
 		if err := cfg.mustExist(t.path); err != nil {
-			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+			return nil, openErr("ledger store", err)
 		}
 		s, err := sqliteledger.Open(ctx, t.path, append(so, cfg.sqliteLedger...)...)
 		if err != nil {
-			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+			return nil, openErr("ledger store", err)
 		}
 		return sqliteLedger{s}, nil
 	default: // postgres
 		pool, err := openPool(ctx, t, cfg, ledger.ErrUnavailable)
 		if err != nil {
-			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+			return nil, openErr("ledger store", err)
 		}
 		s, err := pgledger.New(ctx, pool, cfg.pgLedger...)
 		if err != nil {
 			pool.Close()
-			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+			return nil, openErr("ledger store", err)
 		}
 		return pgLedger{s, pool}, nil
 	}
@@ -277,6 +278,13 @@ func openPool(ctx context.Context, t target, cfg config, unavailable error) (*pg
 		return nil, fmt.Errorf("%w: %w", unavailable, err)
 	}
 	return pool, nil
+}
+
+// openErr is the error of opening what. A PostgreSQL connect error keeps
+// only its class in the text, whichever backend let it through: pgx's
+// names the URL's user, database and host.
+func openErr(what string, err error) error {
+	return fmt.Errorf("storeurl: open %s: %w", what, sqlutil.RedactConnect(err))
 }
 
 func configure(opts []Option) config {
