@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +69,51 @@ var openers = []opener{
 		}
 		return err
 	}, breaches.ErrUnavailable, true},
+}
+
+// TestSchemelessDSNQuotesNoCredentials: a PostgreSQL DSN whose scheme was
+// left out (user:password@host/db, or a key=value DSN) is refused without
+// quoting what comes before its first colon, which is then the user or a
+// password, not a scheme.
+func TestSchemelessDSNQuotesNoCredentials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		dsn    string
+		secret []string
+	}{
+		{"user and password", "app_admin:hunter2@db.internal:5432/privacy", []string{"app_admin", "hunter2"}},
+		{"user that looks like a scheme", "admin:hunter2@db.internal:5432/privacy", []string{"admin", "hunter2"}},
+		{"key=value", "password=hun:ter2 user=app_admin host=db.internal", []string{"password=hun", "hun", "app_admin"}},
+		{"key=value with the user first", "user=app_admin password=hunter2:x host=db.internal", []string{"app_admin", "hunter2"}},
+		{"long token", "averyveryverylongusername:hunter2@db", []string{"averyvery", "hunter2"}},
+	}
+	for _, tt := range tests {
+		for _, o := range openers {
+			t.Run(tt.name+"/"+o.name, func(t *testing.T) {
+				t.Parallel()
+				err := o.open(context.Background(), tt.dsn)
+				require.Error(t, err)
+				assert.True(t, errors.Is(err, storeurl.ErrUnsupported) || errors.Is(err, storeurl.ErrInvalidURL), err.Error())
+				for _, s := range tt.secret {
+					assert.NotContains(t, err.Error(), s, "the error quotes the DSN")
+				}
+			})
+		}
+	}
+}
+
+// TestUnknownSchemeIsNamed: a URL with a scheme this build has no backend
+// for is refused naming the scheme, which holds no secret.
+func TestUnknownSchemeIsNamed(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"mysql://root:hunter2@db/consent", "MySQL://root:hunter2@db/consent", "redis:", "cockroach+tls://x"} {
+		_, err := storeurl.OpenConsent(context.Background(), raw)
+		require.ErrorIs(t, err, storeurl.ErrUnsupported, raw)
+		scheme, _, _ := strings.Cut(raw, ":")
+		assert.Contains(t, err.Error(), strconv.Quote(strings.ToLower(scheme)), raw)
+		assert.NotContains(t, err.Error(), "hunter2")
+	}
 }
 
 // refusedAddr returns a local address nothing listens on.

@@ -117,8 +117,9 @@ type target struct {
 	params url.Values
 }
 
-// parse reads a store URL, quoting nothing of it but a clipped scheme in
-// errors (the rest may hold a password).
+// parse reads a store URL, quoting nothing of it in errors but a scheme
+// that has the form of one ([namesScheme]); the rest may hold a user or a
+// password.
 func parse(raw string) (target, error) {
 	scheme, _, ok := strings.Cut(raw, ":")
 	if !ok || scheme == "" {
@@ -152,7 +153,34 @@ func parse(raw string) (target, error) {
 		}
 		return target{scheme: "sqlite", path: path, params: u.Query()}, nil
 	}
-	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, clip.String(scheme, maxQuote))
+	if !namesScheme(scheme, raw[len(scheme)+1:]) {
+		// Likely a DSN without its scheme: what precedes the first colon
+		// is then a user (user:password@host) or a password (key=value).
+		return target{}, fmt.Errorf("%w: the URL starts with no known scheme; use memory:, sqlite:///path or postgres://...", ErrUnsupported)
+	}
+	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, strings.ToLower(scheme))
+}
+
+// namesScheme reports whether an error may quote scheme, the part of a
+// URL before its first colon, rest being the part after: only when it has
+// the form of a URL scheme (a letter, then letters, digits, '+', '-' or
+// '.'; at most maxQuote bytes) and is followed by "//" or nothing. A
+// forgotten "postgres://" turns "user:password@host/db" into a "scheme"
+// that is the user, and "password=... user=..." into one that is part of
+// a password: neither has that form.
+func namesScheme(scheme, rest string) bool {
+	if len(scheme) > maxQuote || (rest != "" && !strings.HasPrefix(rest, "//")) {
+		return false
+	}
+	for i, c := range []byte(strings.ToLower(scheme)) {
+		switch {
+		case c >= 'a' && c <= 'z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return scheme != ""
 }
 
 // OpenConsent opens the consent store rawURL names (see the package
