@@ -134,12 +134,27 @@ func parse(raw string) (target, error) {
 	case "postgres", "postgresql":
 		return target{scheme: "postgres", raw: raw}, nil
 	case "sqlite", "sqlite3":
+		// Every part of the URL either names the file or sets a parameter:
+		// one that would be dropped means another file than the one named
+		// would open, or a parameter would be ignored.
+		if strings.Contains(raw, "#") {
+			return target{}, fmt.Errorf("%w: sqlite URL has a '#', which would end the path; write %%23 for a '#' in a file name", ErrInvalidURL)
+		}
 		u, err := url.Parse(raw)
 		if err != nil {
 			return target{}, fmt.Errorf("%w: sqlite URL does not parse", ErrInvalidURL)
 		}
-		if u.User != nil || u.Host != "" {
+		if u.User != nil {
+			return target{}, fmt.Errorf("%w: sqlite URL has a user; write sqlite:///absolute/path or sqlite:relative/path", ErrInvalidURL)
+		}
+		if u.Host != "" {
 			return target{}, fmt.Errorf("%w: sqlite URL has a host; write sqlite:///absolute/path or sqlite:relative/path", ErrInvalidURL)
+		}
+		params, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			// url.Values drops a pair that does not parse (a ';', a bad
+			// escape), which would ignore a parameter.
+			return target{}, fmt.Errorf("%w: sqlite URL parameters do not parse; separate them with & and escape with %%XX", ErrInvalidURL)
 		}
 		path := u.Path
 		if u.Opaque != "" {
@@ -151,7 +166,7 @@ func parse(raw string) (target, error) {
 		if path == "" || strings.HasSuffix(path, "/") {
 			return target{}, fmt.Errorf("%w: sqlite URL names no file", ErrInvalidURL)
 		}
-		return target{scheme: "sqlite", path: path, params: u.Query()}, nil
+		return target{scheme: "sqlite", path: path, params: params}, nil
 	}
 	if !namesScheme(scheme, raw[len(scheme)+1:]) {
 		// Likely a DSN without its scheme: what precedes the first colon
