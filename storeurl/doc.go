@@ -28,6 +28,12 @@
 // once (pgstore.Migrate, pgledger.Migrate, the registers' Migrate, or
 // their SQL files) and opens the stores without it.
 //
+// A SQLite URL names its file in its path alone: a '#' in a file name is
+// written %23 (and a '?' %3F), and a URL with a fragment, a user or a
+// host, or parameters that do not parse, is refused with [ErrInvalidURL]
+// rather than open another file than the one named or ignore a
+// parameter.
+//
 // A SQLite URL takes the query parameters busy_timeout (a Go duration) and
 // sole_writer (true or 1, consent only); a PostgreSQL URL is handed to pgx
 // as it is (pgxpool.ParseConfig), so its parameters (sslmode,
@@ -36,7 +42,11 @@
 // [WithSQLite], [WithPostgres], [WithSQLiteLedger] and [WithPostgresLedger].
 //
 // Errors never quote the URL (it may hold a password), only the name of
-// an unknown parameter, clipped.
+// an unknown parameter, clipped. A PostgreSQL server that cannot be
+// reached, or refuses the connection, gives an error that says "failed
+// to connect" and the class of the failure (connection refused, timeout,
+// the server's SQLSTATE) but not the user, database or host, which pgx's
+// *pgconn.ConnectError names; that error stays reachable with errors.As.
 //
 // # Storage
 //

@@ -161,22 +161,22 @@ func openRegister[S any](ctx context.Context, rawURL string, opts []Option, r re
 			}
 		}
 		if err := cfg.mustExist(t.path); err != nil {
-			return zero, nil, fmt.Errorf("storeurl: open %s: %w", r.what, err)
+			return zero, nil, openErr(r.what, err)
 		}
 		s, closeFn, err := r.sqlite(ctx, t.path, busy)
 		if err != nil {
-			return zero, nil, fmt.Errorf("storeurl: open %s: %w", r.what, err)
+			return zero, nil, openErr(r.what, err)
 		}
 		return s, closeFn, nil
 	default: // postgres
 		pool, err := openPool(ctx, t, cfg, r.unavailable)
 		if err != nil {
-			return zero, nil, fmt.Errorf("storeurl: open %s: %w", r.what, err)
+			return zero, nil, openErr(r.what, err)
 		}
 		s, closeFn, err := r.postgres(ctx, pool, cfg.migrate)
 		if err != nil {
 			pool.Close()
-			return zero, nil, fmt.Errorf("storeurl: open %s: %w", r.what, err)
+			return zero, nil, openErr(r.what, err)
 		}
 		return s, func() error {
 			err := closeFn()

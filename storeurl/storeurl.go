@@ -18,6 +18,7 @@ import (
 	"github.com/yasam/privacy/disclosure/ledger/pgledger"
 	"github.com/yasam/privacy/disclosure/ledger/sqliteledger"
 	"github.com/yasam/privacy/internal/clip"
+	"github.com/yasam/privacy/internal/sqlutil"
 )
 
 // Errors of the openers ([OpenConsent], [OpenLedger], [OpenClaims],
@@ -116,8 +117,9 @@ type target struct {
 	params url.Values
 }
 
-// parse reads a store URL, quoting nothing of it but a clipped scheme in
-// errors (the rest may hold a password).
+// parse reads a store URL, quoting nothing of it in errors but a scheme
+// that has the form of one ([namesScheme]); the rest may hold a user or a
+// password.
 func parse(raw string) (target, error) {
 	scheme, _, ok := strings.Cut(raw, ":")
 	if !ok || scheme == "" {
@@ -132,12 +134,27 @@ func parse(raw string) (target, error) {
 	case "postgres", "postgresql":
 		return target{scheme: "postgres", raw: raw}, nil
 	case "sqlite", "sqlite3":
+		// Every part of the URL either names the file or sets a parameter:
+		// one that would be dropped means another file than the one named
+		// would open, or a parameter would be ignored.
+		if strings.Contains(raw, "#") {
+			return target{}, fmt.Errorf("%w: sqlite URL has a '#', which would end the path; write %%23 for a '#' in a file name", ErrInvalidURL)
+		}
 		u, err := url.Parse(raw)
 		if err != nil {
 			return target{}, fmt.Errorf("%w: sqlite URL does not parse", ErrInvalidURL)
 		}
-		if u.User != nil || u.Host != "" {
+		if u.User != nil {
+			return target{}, fmt.Errorf("%w: sqlite URL has a user; write sqlite:///absolute/path or sqlite:relative/path", ErrInvalidURL)
+		}
+		if u.Host != "" {
 			return target{}, fmt.Errorf("%w: sqlite URL has a host; write sqlite:///absolute/path or sqlite:relative/path", ErrInvalidURL)
+		}
+		params, err := url.ParseQuery(u.RawQuery)
+		if err != nil {
+			// url.Values drops a pair that does not parse (a ';', a bad
+			// escape), which would ignore a parameter.
+			return target{}, fmt.Errorf("%w: sqlite URL parameters do not parse; separate them with & and escape with %%XX", ErrInvalidURL)
 		}
 		path := u.Path
 		if u.Opaque != "" {
@@ -149,9 +166,36 @@ func parse(raw string) (target, error) {
 		if path == "" || strings.HasSuffix(path, "/") {
 			return target{}, fmt.Errorf("%w: sqlite URL names no file", ErrInvalidURL)
 		}
-		return target{scheme: "sqlite", path: path, params: u.Query()}, nil
+		return target{scheme: "sqlite", path: path, params: params}, nil
 	}
-	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, clip.String(scheme, maxQuote))
+	if !namesScheme(scheme, raw[len(scheme)+1:]) {
+		// Likely a DSN without its scheme: what precedes the first colon
+		// is then a user (user:password@host) or a password (key=value).
+		return target{}, fmt.Errorf("%w: the URL starts with no known scheme; use memory:, sqlite:///path or postgres://...", ErrUnsupported)
+	}
+	return target{}, fmt.Errorf("%w: %q; use memory:, sqlite:///path or postgres://...", ErrUnsupported, strings.ToLower(scheme))
+}
+
+// namesScheme reports whether an error may quote scheme, the part of a
+// URL before its first colon, rest being the part after: only when it has
+// the form of a URL scheme (a letter, then letters, digits, '+', '-' or
+// '.'; at most maxQuote bytes) and is followed by "//" or nothing. A
+// forgotten "postgres://" turns "user:password@host/db" into a "scheme"
+// that is the user, and "password=... user=..." into one that is part of
+// a password: neither has that form.
+func namesScheme(scheme, rest string) bool {
+	if len(scheme) > maxQuote || (rest != "" && !strings.HasPrefix(rest, "//")) {
+		return false
+	}
+	for i, c := range []byte(strings.ToLower(scheme)) {
+		switch {
+		case c >= 'a' && c <= 'z':
+		case i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return scheme != ""
 }
 
 // OpenConsent opens the consent store rawURL names (see the package
@@ -191,22 +235,22 @@ func OpenConsent(ctx context.Context, rawURL string, opts ...Option) (ConsentSto
 			}
 		}
 		if err := cfg.mustExist(t.path); err != nil {
-			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+			return nil, openErr("consent store", err)
 		}
 		s, err := sqlitestore.Open(ctx, t.path, append(so, cfg.sqlite...)...)
 		if err != nil {
-			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+			return nil, openErr("consent store", err)
 		}
 		return sqliteConsent{s}, nil
 	default: // postgres
 		pool, err := openPool(ctx, t, cfg, consent.ErrUnavailable)
 		if err != nil {
-			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+			return nil, openErr("consent store", err)
 		}
 		s, err := pgstore.New(ctx, pool, cfg.postgres...)
 		if err != nil {
 			pool.Close()
-			return nil, fmt.Errorf("storeurl: open consent store: %w", err)
+			return nil, openErr("consent store", err)
 		}
 		return pgConsent{s, pool}, nil
 	}
@@ -240,22 +284,22 @@ func OpenLedger(ctx context.Context, rawURL string, opts ...Option) (LedgerStore
 			}
 		}
 		if err := cfg.mustExist(t.path); err != nil {
-			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+			return nil, openErr("ledger store", err)
 		}
 		s, err := sqliteledger.Open(ctx, t.path, append(so, cfg.sqliteLedger...)...)
 		if err != nil {
-			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+			return nil, openErr("ledger store", err)
 		}
 		return sqliteLedger{s}, nil
 	default: // postgres
 		pool, err := openPool(ctx, t, cfg, ledger.ErrUnavailable)
 		if err != nil {
-			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+			return nil, openErr("ledger store", err)
 		}
 		s, err := pgledger.New(ctx, pool, cfg.pgLedger...)
 		if err != nil {
 			pool.Close()
-			return nil, fmt.Errorf("storeurl: open ledger store: %w", err)
+			return nil, openErr("ledger store", err)
 		}
 		return pgLedger{s, pool}, nil
 	}
@@ -277,6 +321,13 @@ func openPool(ctx context.Context, t target, cfg config, unavailable error) (*pg
 		return nil, fmt.Errorf("%w: %w", unavailable, err)
 	}
 	return pool, nil
+}
+
+// openErr is the error of opening what. A PostgreSQL connect error keeps
+// only its class in the text, whichever backend let it through: pgx's
+// names the URL's user, database and host.
+func openErr(what string, err error) error {
+	return fmt.Errorf("storeurl: open %s: %w", what, sqlutil.RedactConnect(err))
 }
 
 func configure(opts []Option) config {

@@ -42,7 +42,9 @@ func (e Errs) Wrap(ctx context.Context, op string, closed bool, err error) error
 	return e.Wrapped(op, err)
 }
 
-// Wrapped wraps err as a storage failure of op.
+// Wrapped wraps err as a storage failure of op. A driver's connect error
+// in err keeps only its class in the text ([RedactConnect]): its own
+// names the connection's user, database and host.
 func (e Errs) Wrapped(op string, err error) error {
-	return fmt.Errorf("%s: %s: %w: %w", e.Pkg, op, e.Unavailable, err)
+	return fmt.Errorf("%s: %s: %w: %w", e.Pkg, op, e.Unavailable, RedactConnect(err))
 }

@@ -1,0 +1,200 @@
+package storeurl_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/internal/pgtest"
+	"github.com/yasam/privacy/storeurl"
+	"github.com/yasam/privacy/subject/breaches"
+	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/requests"
+)
+
+// opener is one of the package's openers, reduced to its error, with the
+// store kind's ErrUnavailable.
+type opener struct {
+	name        string
+	open        func(ctx context.Context, raw string, opts ...storeurl.Option) error
+	unavailable error
+	registers   bool // a subject register (claims, requests, breaches)
+}
+
+// openers are every opener that takes a PostgreSQL URL.
+var openers = []opener{
+	{"consent", func(ctx context.Context, raw string, opts ...storeurl.Option) error {
+		s, err := storeurl.OpenConsent(ctx, raw, opts...)
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}, consent.ErrUnavailable, false},
+	{"ledger", func(ctx context.Context, raw string, opts ...storeurl.Option) error {
+		s, err := storeurl.OpenLedger(ctx, raw, opts...)
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}, ledger.ErrUnavailable, false},
+	{"claims", func(ctx context.Context, raw string, opts ...storeurl.Option) error {
+		s, err := storeurl.OpenClaims(ctx, raw, opts...)
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}, claims.ErrUnavailable, true},
+	{"requests", func(ctx context.Context, raw string, opts ...storeurl.Option) error {
+		s, err := storeurl.OpenRequests(ctx, raw, opts...)
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}, requests.ErrUnavailable, true},
+	{"breaches", func(ctx context.Context, raw string, opts ...storeurl.Option) error {
+		s, err := storeurl.OpenBreaches(ctx, raw, opts...)
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}, breaches.ErrUnavailable, true},
+}
+
+// TestSchemelessDSNQuotesNoCredentials: a PostgreSQL DSN whose scheme was
+// left out (user:password@host/db, or a key=value DSN) is refused without
+// quoting what comes before its first colon, which is then the user or a
+// password, not a scheme.
+func TestSchemelessDSNQuotesNoCredentials(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		dsn    string
+		secret []string
+	}{
+		{"user and password", "app_admin:hunter2@db.internal:5432/privacy", []string{"app_admin", "hunter2"}},
+		{"user that looks like a scheme", "admin:hunter2@db.internal:5432/privacy", []string{"admin", "hunter2"}},
+		{"key=value", "password=hun:ter2 user=app_admin host=db.internal", []string{"password=hun", "hun", "app_admin"}},
+		{"key=value with the user first", "user=app_admin password=hunter2:x host=db.internal", []string{"app_admin", "hunter2"}},
+		{"long token", "averyveryverylongusername:hunter2@db", []string{"averyvery", "hunter2"}},
+	}
+	for _, tt := range tests {
+		for _, o := range openers {
+			t.Run(tt.name+"/"+o.name, func(t *testing.T) {
+				t.Parallel()
+				err := o.open(context.Background(), tt.dsn)
+				require.Error(t, err)
+				assert.True(t, errors.Is(err, storeurl.ErrUnsupported) || errors.Is(err, storeurl.ErrInvalidURL), err.Error())
+				for _, s := range tt.secret {
+					assert.NotContains(t, err.Error(), s, "the error quotes the DSN")
+				}
+			})
+		}
+	}
+}
+
+// TestUnknownSchemeIsNamed: a URL with a scheme this build has no backend
+// for is refused naming the scheme, which holds no secret.
+func TestUnknownSchemeIsNamed(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"mysql://root:hunter2@db/consent", "MySQL://root:hunter2@db/consent", "redis:", "cockroach+tls://x"} {
+		_, err := storeurl.OpenConsent(context.Background(), raw)
+		require.ErrorIs(t, err, storeurl.ErrUnsupported, raw)
+		scheme, _, _ := strings.Cut(raw, ":")
+		assert.Contains(t, err.Error(), strconv.Quote(strings.ToLower(scheme)), raw)
+		assert.NotContains(t, err.Error(), "hunter2")
+	}
+}
+
+// refusedAddr returns a local address nothing listens on.
+func refusedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+// assertNoConnectSecrets checks that err says it could not connect,
+// stays the store's unavailable error with pgx's connect error behind it,
+// and names none of secrets; a nil unavailable is not checked.
+func assertNoConnectSecrets(t *testing.T, err error, unavailable error, secrets ...string) {
+	t.Helper()
+	require.Error(t, err)
+	if unavailable != nil {
+		assert.ErrorIs(t, err, unavailable)
+	}
+	var ce *pgconn.ConnectError
+	assert.True(t, errors.As(err, &ce), "the connect error stays reachable: %v", err)
+	assert.Contains(t, err.Error(), "failed to connect")
+	for _, s := range secrets {
+		assert.NotContains(t, err.Error(), s, "the error names the connection's %q", s)
+	}
+}
+
+// TestConnectFailureNamesNoUser: a PostgreSQL server that refuses the
+// connection gives an error that names neither the URL's user, password,
+// database nor host, from every opener, with and without migrations.
+func TestConnectFailureNamesNoUser(t *testing.T) {
+	t.Parallel()
+	addr := refusedAddr(t)
+	host, port, _ := net.SplitHostPort(addr)
+	raw := "postgres://secret_user:hunter2@" + addr + "/secret_db?connect_timeout=5"
+	for _, o := range openers {
+		for _, migrate := range []bool{false, true} {
+			t.Run(o.name+"/migrate="+strconv.FormatBool(migrate), func(t *testing.T) {
+				t.Parallel()
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				var opts []storeurl.Option
+				if migrate {
+					opts = append(opts, storeurl.WithMigrate())
+				}
+				err := o.open(ctx, raw, opts...)
+				t.Log(err)
+				unavailable := o.unavailable
+				if migrate && o.registers {
+					// The registers' Migrate does not name its failure
+					// (subject/internal/pgreg); only the text is checked.
+					unavailable = nil
+				}
+				assertNoConnectSecrets(t, err, unavailable, "secret_user", "hunter2", "secret_db", host, ":"+port)
+				assert.Contains(t, err.Error(), "connection refused")
+			})
+		}
+	}
+}
+
+// TestAuthFailureNamesNoUser: a server that answers but refuses the role
+// says so in a message naming the role; the error keeps only its
+// SQLSTATE.
+func TestAuthFailureNamesNoUser(t *testing.T) {
+	t.Parallel()
+	u, err := url.Parse(pgtest.DSN(t))
+	require.NoError(t, err)
+	u.User = url.UserPassword("secret_user", "hunter2")
+	u.Path = "/secret_db"
+	host := u.Hostname()
+	for _, o := range openers {
+		t.Run(o.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := o.open(ctx, u.String())
+			t.Log(err)
+			assertNoConnectSecrets(t, err, o.unavailable, "secret_user", "hunter2", "secret_db", host)
+			assert.Contains(t, err.Error(), "SQLSTATE")
+		})
+	}
+}
