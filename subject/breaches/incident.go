@@ -180,3 +180,11 @@ func normalizeSubjects(subjects []string) []string {
 
 // maxQuote is the most of a caller's string an error quotes, in bytes.
 const maxQuote = 64
+
+// takesErasedPrefix reports whether s starts with [ErasedPrefix] in any
+// case of ASCII letters: such a subject is refused when filed, so a
+// store's trigger or index, which may compare without regard to case
+// (SQLite's LIKE does), never takes a live record for an erased one.
+func takesErasedPrefix(s string) bool {
+	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
+}

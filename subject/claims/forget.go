@@ -90,3 +90,11 @@ func (m *MemoryStore) Forget(ctx context.Context, subject string) (int, error) {
 	delete(m.bySubject, subject)
 	return len(ids), nil
 }
+
+// takesErasedPrefix reports whether s starts with [ErasedPrefix] in any
+// case of ASCII letters: such a subject is refused when filed, so a
+// store's trigger or index, which may compare without regard to case
+// (SQLite's LIKE does), never takes a live record for an erased one.
+func takesErasedPrefix(s string) bool {
+	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
+}

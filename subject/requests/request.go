@@ -157,3 +157,11 @@ func (r Request) Validate() error {
 	}
 	return nil
 }
+
+// takesErasedPrefix reports whether s starts with [ErasedPrefix] in any
+// case of ASCII letters: such a subject is refused when filed, so a
+// store's trigger or index, which may compare without regard to case
+// (SQLite's LIKE does), never takes a live record for an erased one.
+func takesErasedPrefix(s string) bool {
+	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
+}

@@ -38,6 +38,7 @@ var cases = []struct {
 	{"RegisterDeadlines", testRegister},
 	{"ConcurrentNoticesOneWins", testRace},
 	{"Forget", testForget},
+	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
 	{"ContextCanceled", testCanceled},
 }
 
@@ -322,4 +323,33 @@ func testCanceled(t *testing.T, s breaches.Store) {
 	}
 	i := mustGet(t, s, "brc_a")
 	assert.True(t, i.AuthorityNotified.IsZero())
+}
+
+// testForgetErasedPrefixCase: only the exact [breaches.ErasedPrefix]
+// marks an erased subject. A subject that starts with it in another case
+// (on record from before Record refused it) is a live subject, and Forget
+// erases it as any other; Record refuses every case of the prefix.
+func testForgetErasedPrefixCase(t *testing.T, s breaches.Store) {
+	f, ok := s.(breaches.Forgetter)
+	if !ok {
+		t.Skip("store does not implement breaches.Forgetter")
+	}
+	ctx := context.Background()
+	i := incident("brc_case", base, "ERASED:bob", "Erased:Bob")
+	mustInsert(t, s, i)
+	require.NoError(t, s.MarkNotified(ctx, i.ID, breaches.ToSubjects, day(1), "out://s"))
+	for _, who := range []string{"ERASED:bob", "Erased:Bob"} {
+		n, err := f.Forget(ctx, who)
+		require.NoError(t, err, "subject %q", who)
+		assert.Equal(t, 1, n, "subject %q", who)
+		assert.NotContains(t, mustGet(t, s, i.ID).Subjects, who)
+	}
+	reg := register(s)
+	for _, who := range []string{"erased:x", "ERASED:x", "Erased:x", "eRaSeD:"} {
+		_, err := reg.Record(ctx, base, []string{"user-1", who})
+		assert.ErrorIs(t, err, breaches.ErrInvalid, "subject %q", who)
+	}
+	got, err := s.BySubject(ctx, "user-1")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused incident was written")
 }

@@ -49,6 +49,7 @@ var cases = []struct {
 	{"ConcurrentAnswersOneWins", testRace},
 	{"ContextCanceled", testCanceled},
 	{"Forget", testForget},
+	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
 }
 
 // almaty is fixed so the suite does not depend on the system's tzdata.
@@ -649,4 +650,33 @@ func testForget(t *testing.T, s claims.Store) {
 	cancel()
 	_, err = f.Forget(ctx2, "user-3")
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// testForgetErasedPrefixCase: only the exact [claims.ErasedPrefix] marks
+// an erased claim. A subject that starts with it in another case (on
+// record from before File refused it) is a live subject, and Forget erases
+// it as any other; File refuses every case of the prefix.
+func testForgetErasedPrefixCase(t *testing.T, s claims.Store) {
+	f, ok := s.(claims.Forgetter)
+	if !ok {
+		t.Skip("store does not implement claims.Forgetter")
+	}
+	ctx := context.Background()
+	for i, who := range []string{"ERASED:bob", "Erased:Bob"} {
+		c := claim(fmt.Sprintf("clm_case%d", i), who, base)
+		c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, day(3), "edo://out/1"
+		mustInsert(t, s, c)
+		n, err := f.Forget(ctx, who)
+		require.NoError(t, err, "subject %q", who)
+		assert.Equal(t, 1, n, "subject %q", who)
+		assert.True(t, mustGet(t, s, c.ID).Erased())
+	}
+	reg := claims.New(s, claims.WithLocation(almaty))
+	for _, who := range []string{"erased:x", "ERASED:x", "Erased:x", "eRaSeD:"} {
+		_, err := reg.File(ctx, who, base)
+		assert.ErrorIs(t, err, claims.ErrInvalid, "subject %q", who)
+	}
+	got, err := s.BySubject(ctx, "ERASED:x")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused claim was written")
 }

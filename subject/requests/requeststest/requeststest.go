@@ -43,6 +43,7 @@ var cases = []struct {
 	{"RegistryTransitions", testTransitions},
 	{"ConcurrentAnswersOneWins", testRace},
 	{"Forget", testForget},
+	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
 	{"ContextCanceled", testCanceled},
 }
 
@@ -459,4 +460,33 @@ func testCanceled(t *testing.T, s requests.Store) {
 	}
 	_, err = s.Get(context.Background(), "req_b")
 	assert.ErrorIs(t, err, requests.ErrNotFound)
+}
+
+// testForgetErasedPrefixCase: only the exact [requests.ErasedPrefix]
+// marks an erased request. A subject that starts with it in another case
+// (on record from before File refused it) is a live subject, and Forget
+// erases it as any other; File refuses every case of the prefix.
+func testForgetErasedPrefixCase(t *testing.T, s requests.Store) {
+	f, ok := s.(requests.Forgetter)
+	if !ok {
+		t.Skip("store does not implement requests.Forgetter")
+	}
+	ctx := context.Background()
+	for i, who := range []string{"ERASED:bob", "Erased:Bob"} {
+		r := req(fmt.Sprintf("req_case%d", i), who, requests.KindAccess, base)
+		r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(1), "edo://out/1"
+		mustInsert(t, s, r)
+		n, err := f.Forget(ctx, who)
+		require.NoError(t, err, "subject %q", who)
+		assert.Equal(t, 1, n, "subject %q", who)
+		assert.True(t, mustGet(t, s, r.ID).Erased())
+	}
+	reg := registry(s)
+	for _, who := range []string{"erased:x", "ERASED:x", "Erased:x", "eRaSeD:"} {
+		_, err := reg.File(ctx, who, requests.KindAccess, base)
+		assert.ErrorIs(t, err, requests.ErrInvalid, "subject %q", who)
+	}
+	got, err := s.BySubject(ctx, "ERASED:x")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused request was written")
 }
