@@ -136,6 +136,8 @@ func (i Incident) Validate() error {
 	}
 	if len(i.DescriptionRef) > MaxRefLen || len(i.AuthorityRef) > MaxRefLen || len(i.SubjectsRef) > MaxRefLen {
 		bad("reference longer than %d bytes", MaxRefLen)
+	} else if !storable(i.DescriptionRef) || !storable(i.AuthorityRef) || !storable(i.SubjectsRef) {
+		bad("reference not valid UTF-8 or holds a NUL byte")
 	}
 	if len(i.Subjects) > MaxSubjects {
 		bad("more than %d subjects", MaxSubjects)
@@ -143,6 +145,10 @@ func (i Incident) Validate() error {
 	for k, s := range i.Subjects {
 		if s == "" || len(s) > MaxSubjectLen {
 			bad("subject %d empty or longer than %d bytes", k, MaxSubjectLen)
+			break
+		}
+		if !storable(s) {
+			bad("subject %d not valid UTF-8 or holds a NUL byte", k)
 			break
 		}
 		if k > 0 && i.Subjects[k-1] >= s {
@@ -188,3 +194,8 @@ const maxQuote = 64
 func takesErasedPrefix(s string) bool {
 	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
 }
+
+// storable reports whether every store can hold s as it is: valid UTF-8
+// without NUL bytes. PostgreSQL's text refuses both, and a string one
+// backend keeps and another refuses would pass for a store fault there.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

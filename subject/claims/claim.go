@@ -114,7 +114,8 @@ func (c Claim) LogValue() slog.Value {
 }
 
 // Validate checks that c could be on record: an ID, a subject, sizes
-// within bounds, a known channel, topic and status, a receipt time, a due
+// within bounds, every string valid UTF-8 without NUL bytes (what every
+// store can hold), a known channel, topic and status, a receipt time, a due
 // moment not before it, and the times of the status changes the status
 // implies (an answered claim has Answered and AnswerRef, an escalated one
 // Escalated, and so on), none before the receipt. Stores call it before
@@ -135,12 +136,18 @@ func (c Claim) Validate() error {
 		bad("empty subject")
 	case len(c.Subject) > MaxSubjectLen:
 		bad("subject longer than %d bytes", MaxSubjectLen)
+	case !storable(c.Subject):
+		bad("subject not valid UTF-8 or holds a NUL byte")
 	}
 	if len(c.TextRef) > MaxRefLen {
 		bad("text reference longer than %d bytes", MaxRefLen)
+	} else if !storable(c.TextRef) {
+		bad("text reference not valid UTF-8 or holds a NUL byte")
 	}
 	if len(c.AnswerRef) > MaxRefLen {
 		bad("answer reference longer than %d bytes", MaxRefLen)
+	} else if !storable(c.AnswerRef) {
+		bad("answer reference not valid UTF-8 or holds a NUL byte")
 	}
 	if !c.Channel.Valid() {
 		bad("unknown channel %q", clip.String(string(c.Channel), maxQuote))
@@ -197,3 +204,8 @@ func (c Claim) Validate() error {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// storable reports whether every store can hold s as it is: valid UTF-8
+// without NUL bytes. PostgreSQL's text refuses both, and a string one
+// backend keeps and another refuses would pass for a store fault there.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

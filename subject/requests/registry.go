@@ -274,8 +274,8 @@ func (g *Registry) Forget(ctx context.Context, subject string) (int, error) {
 	if err := g.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) {
-		return 0, fmt.Errorf("requests: forget: %w: empty or erased subject", ErrInvalid)
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !storable(subject) {
+		return 0, fmt.Errorf("requests: forget: %w: empty, erased or malformed subject", ErrInvalid)
 	}
 	f, ok := g.store.(Forgetter)
 	if !ok {

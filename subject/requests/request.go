@@ -108,9 +108,13 @@ func (r Request) Validate() error {
 		bad("empty subject")
 	case len(r.Subject) > MaxSubjectLen:
 		bad("subject longer than %d bytes", MaxSubjectLen)
+	case !storable(r.Subject):
+		bad("subject not valid UTF-8 or holds a NUL byte")
 	}
 	if len(r.TextRef) > MaxRefLen || len(r.AnswerRef) > MaxRefLen {
 		bad("reference longer than %d bytes", MaxRefLen)
+	} else if !storable(r.TextRef) || !storable(r.AnswerRef) {
+		bad("reference not valid UTF-8 or holds a NUL byte")
 	}
 	if !r.Kind.Valid() {
 		bad("unknown kind %q", clip.String(string(r.Kind), maxQuote))
@@ -165,3 +169,8 @@ func (r Request) Validate() error {
 func takesErasedPrefix(s string) bool {
 	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
 }
+
+// storable reports whether every store can hold s as it is: valid UTF-8
+// without NUL bytes. PostgreSQL's text refuses both, and a string one
+// backend keeps and another refuses would pass for a store fault there.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

@@ -39,6 +39,7 @@ var cases = []struct {
 	{"ConcurrentNoticesOneWins", testRace},
 	{"Forget", testForget},
 	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
+	{"RegisterRefusesBytesNoStoreHolds", testUnstorableBytes},
 	{"ContextCanceled", testCanceled},
 }
 
@@ -112,13 +113,18 @@ func testTakenID(t *testing.T, s breaches.Store) {
 
 func testInsertInvalid(t *testing.T, s breaches.Store) {
 	bad := map[string]func(*breaches.Incident){
-		"empty id":          func(i *breaches.Incident) { i.ID = "" },
-		"zero detected":     func(i *breaches.Incident) { i.Detected = time.Time{} },
-		"unsorted subjects": func(i *breaches.Incident) { i.Subjects = []string{"user-b", "user-a"} },
-		"duplicate subject": func(i *breaches.Incident) { i.Subjects = []string{"user-a", "user-a"} },
-		"empty subject":     func(i *breaches.Incident) { i.Subjects = []string{""} },
-		"due before":        func(i *breaches.Incident) { i.AuthorityDue = i.Detected.Add(-1) },
-		"notice no ref":     func(i *breaches.Incident) { i.AuthorityNotified = day(1) },
+		"empty id":                func(i *breaches.Incident) { i.ID = "" },
+		"zero detected":           func(i *breaches.Incident) { i.Detected = time.Time{} },
+		"unsorted subjects":       func(i *breaches.Incident) { i.Subjects = []string{"user-b", "user-a"} },
+		"duplicate subject":       func(i *breaches.Incident) { i.Subjects = []string{"user-a", "user-a"} },
+		"empty subject":           func(i *breaches.Incident) { i.Subjects = []string{""} },
+		"due before":              func(i *breaches.Incident) { i.AuthorityDue = i.Detected.Add(-1) },
+		"notice no ref":           func(i *breaches.Incident) { i.AuthorityNotified = day(1) },
+		"NUL in subject":          func(i *breaches.Incident) { i.Subjects = []string{"user-bad\x00"} },
+		"invalid UTF-8 subject":   func(i *breaches.Incident) { i.Subjects = []string{"user-bad\xff"} },
+		"NUL in reference":        func(i *breaches.Incident) { i.DescriptionRef = "itsec://\x00" },
+		"invalid UTF-8 reference": func(i *breaches.Incident) { i.DescriptionRef = "itsec://\xc3" },
+		"NUL in notice reference": func(i *breaches.Incident) { i.AuthorityNotified, i.AuthorityRef = day(1), "out://\x00" },
 	}
 	for name, mutate := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -352,4 +358,47 @@ func testForgetErasedPrefixCase(t *testing.T, s breaches.Store) {
 	got, err := s.BySubject(ctx, "user-1")
 	require.NoError(t, err)
 	assert.Empty(t, got, "a refused incident was written")
+}
+
+// unstorable are strings some store cannot hold as they are: PostgreSQL's
+// text takes neither a NUL byte nor invalid UTF-8.
+var unstorable = []string{"user-bad\x00-42", "user-bad\xff42", "user-bad\xc3"}
+
+// testUnstorableBytes: a subject or reference that some store cannot hold
+// is bad input on every store, refused with ErrInvalid before anything is
+// written, never a store fault to retry; looking such a subject up or
+// erasing it in the store finds nothing, on every store alike.
+func testUnstorableBytes(t *testing.T, s breaches.Store) {
+	ctx := context.Background()
+	reg := register(s)
+	i, err := reg.Record(ctx, base, []string{"user-1"})
+	require.NoError(t, err)
+	for _, b := range unstorable {
+		_, err := reg.Record(ctx, base, []string{"user-2", b})
+		require.ErrorIs(t, err, breaches.ErrInvalid, "subject %q", b)
+		assert.NotErrorIs(t, err, breaches.ErrUnavailable)
+		assert.NotContains(t, err.Error(), "user-bad")
+		_, err = reg.Record(ctx, base, []string{"user-2"}, breaches.WithDescriptionRef("itsec://"+b))
+		require.ErrorIs(t, err, breaches.ErrInvalid, "description reference %q", b)
+		assert.NotErrorIs(t, err, breaches.ErrUnavailable)
+		err = reg.NotifyAuthority(ctx, i.ID, day(1), "out://"+b)
+		require.ErrorIs(t, err, breaches.ErrInvalid, "notice reference %q", b)
+		assert.NotErrorIs(t, err, breaches.ErrUnavailable)
+		got, err := s.BySubject(ctx, b)
+		require.NoError(t, err, "by subject %q: nothing is on record, not a fault", b)
+		assert.Empty(t, got)
+		if f, ok := s.(breaches.Forgetter); ok {
+			n, err := f.Forget(ctx, b)
+			require.NoError(t, err, "forget %q: nothing is on record, not a fault", b)
+			assert.Zero(t, n)
+		}
+		_, err = s.Get(ctx, "brc_"+b)
+		assert.ErrorIs(t, err, breaches.ErrNotFound, "get %q", b)
+		_, err = reg.Forget(ctx, b)
+		assert.ErrorIs(t, err, breaches.ErrInvalid, "forget %q", b)
+	}
+	got, err := s.BySubject(ctx, "user-2")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused incident was written")
+	assert.True(t, mustGet(t, s, i.ID).AuthorityNotified.IsZero())
 }

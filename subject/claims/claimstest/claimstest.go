@@ -50,6 +50,7 @@ var cases = []struct {
 	{"ContextCanceled", testCanceled},
 	{"Forget", testForget},
 	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
+	{"RegistryRefusesBytesNoStoreHolds", testUnstorableBytes},
 }
 
 // almaty is fixed so the suite does not depend on the system's tzdata.
@@ -157,6 +158,13 @@ func testInsertInvalid(t *testing.T, s claims.Store) {
 		"answer no ref":    func(c *claims.Claim) { c.Status, c.Answered = claims.StatusAnswered, day(1) },
 		"answer too early": func(c *claims.Claim) {
 			c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, day(-1), "ref"
+		},
+		"NUL in subject":          func(c *claims.Claim) { c.Subject = "user-bad\x00" },
+		"invalid UTF-8 subject":   func(c *claims.Claim) { c.Subject = "user-bad\xff" },
+		"NUL in text reference":   func(c *claims.Claim) { c.TextRef = "edo://\x00" },
+		"invalid UTF-8 reference": func(c *claims.Claim) { c.TextRef = "edo://\xc3" },
+		"NUL in answer reference": func(c *claims.Claim) {
+			c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, day(1), "edo://\x00"
 		},
 	}
 	for name, mutate := range bad {
@@ -679,4 +687,47 @@ func testForgetErasedPrefixCase(t *testing.T, s claims.Store) {
 	got, err := s.BySubject(ctx, "ERASED:x")
 	require.NoError(t, err)
 	assert.Empty(t, got, "a refused claim was written")
+}
+
+// unstorable are strings some store cannot hold as they are: PostgreSQL's
+// text takes neither a NUL byte nor invalid UTF-8.
+var unstorable = []string{"user-bad\x00-42", "user-bad\xff42", "user-bad\xc3"}
+
+// testUnstorableBytes: a subject or reference that some store cannot hold
+// is bad input on every store, refused with ErrInvalid before anything is
+// written, never a store fault to retry; looking such a subject up or
+// erasing it finds nothing, on every store alike.
+func testUnstorableBytes(t *testing.T, s claims.Store) {
+	ctx := context.Background()
+	reg := claims.New(s, claims.WithLocation(almaty))
+	c, err := reg.File(ctx, "user-1", base)
+	require.NoError(t, err)
+	for _, b := range unstorable {
+		_, err := reg.File(ctx, b, base)
+		require.ErrorIs(t, err, claims.ErrInvalid, "subject %q", b)
+		assert.NotErrorIs(t, err, claims.ErrUnavailable)
+		assert.NotContains(t, err.Error(), "user-bad")
+		_, err = reg.File(ctx, "user-2", base, claims.WithTextRef("edo://"+b))
+		require.ErrorIs(t, err, claims.ErrInvalid, "text reference %q", b)
+		assert.NotErrorIs(t, err, claims.ErrUnavailable)
+		err = reg.Answer(ctx, c.ID, day(1), "edo://"+b)
+		require.ErrorIs(t, err, claims.ErrInvalid, "answer reference %q", b)
+		assert.NotErrorIs(t, err, claims.ErrUnavailable)
+		got, err := s.BySubject(ctx, b)
+		require.NoError(t, err, "by subject %q: nothing is on record, not a fault", b)
+		assert.Empty(t, got)
+		if f, ok := s.(claims.Forgetter); ok {
+			n, err := f.Forget(ctx, b)
+			require.NoError(t, err, "forget %q: nothing is on record, not a fault", b)
+			assert.Zero(t, n)
+		}
+		_, err = s.Get(ctx, "clm_"+b)
+		assert.ErrorIs(t, err, claims.ErrNotFound, "get %q", b)
+		_, err = reg.Forget(ctx, b)
+		assert.ErrorIs(t, err, claims.ErrInvalid, "forget %q", b)
+	}
+	got, err := s.BySubject(ctx, "user-2")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused claim was written")
+	assert.Equal(t, claims.StatusReceived, mustGet(t, s, c.ID).Status)
 }

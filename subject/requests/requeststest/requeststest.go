@@ -44,6 +44,7 @@ var cases = []struct {
 	{"ConcurrentAnswersOneWins", testRace},
 	{"Forget", testForget},
 	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
+	{"RegistryRefusesBytesNoStoreHolds", testUnstorableBytes},
 	{"ContextCanceled", testCanceled},
 }
 
@@ -142,8 +143,15 @@ func testInsertInvalid(t *testing.T, s requests.Store) {
 		"reason not allowed": func(r *requests.Request) {
 			r.Status, r.Closed, r.AnswerRef, r.Reason = requests.StatusRefused, day(1), "x", requests.ReasonUnfulfilledObligation
 		},
-		"answered no ref": func(r *requests.Request) { r.Status, r.Closed = requests.StatusAnswered, day(1) },
-		"closed before":   func(r *requests.Request) { r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(-1), "x" },
+		"answered no ref":         func(r *requests.Request) { r.Status, r.Closed = requests.StatusAnswered, day(1) },
+		"closed before":           func(r *requests.Request) { r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(-1), "x" },
+		"NUL in subject":          func(r *requests.Request) { r.Subject = "user-bad\x00" },
+		"invalid UTF-8 subject":   func(r *requests.Request) { r.Subject = "user-bad\xff" },
+		"NUL in text reference":   func(r *requests.Request) { r.TextRef = "edo://\x00" },
+		"invalid UTF-8 reference": func(r *requests.Request) { r.TextRef = "edo://\xc3" },
+		"NUL in answer reference": func(r *requests.Request) {
+			r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(1), "edo://\x00"
+		},
 	}
 	for name, mutate := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -489,4 +497,47 @@ func testForgetErasedPrefixCase(t *testing.T, s requests.Store) {
 	got, err := s.BySubject(ctx, "ERASED:x")
 	require.NoError(t, err)
 	assert.Empty(t, got, "a refused request was written")
+}
+
+// unstorable are strings some store cannot hold as they are: PostgreSQL's
+// text takes neither a NUL byte nor invalid UTF-8.
+var unstorable = []string{"user-bad\x00-42", "user-bad\xff42", "user-bad\xc3"}
+
+// testUnstorableBytes: a subject or reference that some store cannot hold
+// is bad input on every store, refused with ErrInvalid before anything is
+// written, never a store fault to retry; looking such a subject up or
+// erasing it in the store finds nothing, on every store alike.
+func testUnstorableBytes(t *testing.T, s requests.Store) {
+	ctx := context.Background()
+	reg := registry(s)
+	r, err := reg.File(ctx, "user-1", requests.KindAccess, base)
+	require.NoError(t, err)
+	for _, b := range unstorable {
+		_, err := reg.File(ctx, b, requests.KindAccess, base)
+		require.ErrorIs(t, err, requests.ErrInvalid, "subject %q", b)
+		assert.NotErrorIs(t, err, requests.ErrUnavailable)
+		assert.NotContains(t, err.Error(), "user-bad")
+		_, err = reg.File(ctx, "user-2", requests.KindAccess, base, requests.WithTextRef("edo://"+b))
+		require.ErrorIs(t, err, requests.ErrInvalid, "text reference %q", b)
+		assert.NotErrorIs(t, err, requests.ErrUnavailable)
+		err = reg.Answer(ctx, r.ID, day(1), "edo://"+b)
+		require.ErrorIs(t, err, requests.ErrInvalid, "answer reference %q", b)
+		assert.NotErrorIs(t, err, requests.ErrUnavailable)
+		got, err := s.BySubject(ctx, b)
+		require.NoError(t, err, "by subject %q: nothing is on record, not a fault", b)
+		assert.Empty(t, got)
+		if f, ok := s.(requests.Forgetter); ok {
+			n, err := f.Forget(ctx, b)
+			require.NoError(t, err, "forget %q: nothing is on record, not a fault", b)
+			assert.Zero(t, n)
+		}
+		_, err = s.Get(ctx, "req_"+b)
+		assert.ErrorIs(t, err, requests.ErrNotFound, "get %q", b)
+		_, err = reg.Forget(ctx, b)
+		assert.ErrorIs(t, err, requests.ErrInvalid, "forget %q", b)
+	}
+	got, err := s.BySubject(ctx, "user-2")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused request was written")
+	assert.Equal(t, requests.StatusReceived, mustGet(t, s, r.ID).Status)
 }
