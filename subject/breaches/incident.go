@@ -120,8 +120,10 @@ func (i Incident) LogValue() slog.Value {
 	)
 }
 
-// Validate checks that i could be on record; the error wraps [ErrInvalid]
-// and names no subject.
+// Validate checks that i could be on record (among the rest, every time
+// in years 1 to 9999 and every string valid UTF-8 without NUL bytes, what
+// every store holds exactly); the error wraps [ErrInvalid] and names no
+// subject.
 func (i Incident) Validate() error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -133,6 +135,12 @@ func (i Incident) Validate() error {
 	}
 	if i.Detected.IsZero() {
 		bad("zero detection time")
+	}
+	for _, t := range []time.Time{i.Detected, i.AuthorityDue, i.AuthorityNotified, i.SubjectsDue, i.SubjectsNotified} {
+		if !inYears(t) {
+			bad("a time outside years 1 to 9999")
+			break
+		}
 	}
 	if len(i.DescriptionRef) > MaxRefLen || len(i.AuthorityRef) > MaxRefLen || len(i.SubjectsRef) > MaxRefLen {
 		bad("reference longer than %d bytes", MaxRefLen)
@@ -199,3 +207,12 @@ func takesErasedPrefix(s string) bool {
 // without NUL bytes. PostgreSQL's text refuses both, and a string one
 // backend keeps and another refuses would pass for a store fault there.
 func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// inYears reports whether t falls in years 1 to 9999, both in UTC and in
+// its own location: the range every store holds exactly (SQLite keeps
+// unix microseconds in 64 bits, PostgreSQL's timestamptz stops at 294276)
+// and that encoding/json can write. The zero time is in range.
+func inYears(t time.Time) bool {
+	y, u := t.Year(), t.UTC().Year()
+	return y >= 1 && y <= 9999 && u >= 1 && u <= 9999
+}

@@ -114,7 +114,7 @@ func (c Claim) LogValue() slog.Value {
 }
 
 // Validate checks that c could be on record: an ID, a subject, sizes
-// within bounds, every string valid UTF-8 without NUL bytes (what every
+// within bounds, every time in years 1 to 9999, every string valid UTF-8 without NUL bytes (what every
 // store can hold), a known channel, topic and status, a receipt time, a due
 // moment not before it, and the times of the status changes the status
 // implies (an answered claim has Answered and AnswerRef, an escalated one
@@ -168,6 +168,12 @@ func (c Claim) Validate() error {
 			bad("%s before receipt", what)
 		}
 	}
+	for _, t := range []time.Time{c.Received, c.Due, c.Answered, c.Withdrawn, c.Escalated} {
+		if !inYears(t) {
+			bad("a time outside years 1 to 9999")
+			break
+		}
+	}
 	notBefore("answer", c.Answered)
 	notBefore("withdrawal", c.Withdrawn)
 	notBefore("escalation", c.Escalated)
@@ -209,3 +215,12 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 // without NUL bytes. PostgreSQL's text refuses both, and a string one
 // backend keeps and another refuses would pass for a store fault there.
 func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// inYears reports whether t falls in years 1 to 9999, both in UTC and in
+// its own location: the range every store holds exactly (SQLite keeps
+// unix microseconds in 64 bits, PostgreSQL's timestamptz stops at 294276)
+// and that encoding/json can write. The zero time is in range.
+func inYears(t time.Time) bool {
+	y, u := t.Year(), t.UTC().Year()
+	return y >= 1 && y <= 9999 && u >= 1 && u <= 9999
+}

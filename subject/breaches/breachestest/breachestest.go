@@ -31,6 +31,7 @@ var cases = []struct {
 }{
 	{"InsertThenGet", testInsertGet},
 	{"InsertTakenID", testTakenID},
+	{"RoundTripFirstAndLastYear", testEdgeYears},
 	{"InsertInvalidWritesNothing", testInsertInvalid},
 	{"MarkNotifiedOnce", testMarkNotified},
 	{"Pending", testPending},
@@ -113,14 +114,19 @@ func testTakenID(t *testing.T, s breaches.Store) {
 
 func testInsertInvalid(t *testing.T, s breaches.Store) {
 	bad := map[string]func(*breaches.Incident){
-		"empty id":                func(i *breaches.Incident) { i.ID = "" },
-		"zero detected":           func(i *breaches.Incident) { i.Detected = time.Time{} },
-		"unsorted subjects":       func(i *breaches.Incident) { i.Subjects = []string{"user-b", "user-a"} },
-		"duplicate subject":       func(i *breaches.Incident) { i.Subjects = []string{"user-a", "user-a"} },
-		"empty subject":           func(i *breaches.Incident) { i.Subjects = []string{""} },
-		"due before":              func(i *breaches.Incident) { i.AuthorityDue = i.Detected.Add(-1) },
-		"notice no ref":           func(i *breaches.Incident) { i.AuthorityNotified = day(1) },
-		"NUL in subject":          func(i *breaches.Incident) { i.Subjects = []string{"user-bad\x00"} },
+		"empty id":          func(i *breaches.Incident) { i.ID = "" },
+		"zero detected":     func(i *breaches.Incident) { i.Detected = time.Time{} },
+		"unsorted subjects": func(i *breaches.Incident) { i.Subjects = []string{"user-b", "user-a"} },
+		"duplicate subject": func(i *breaches.Incident) { i.Subjects = []string{"user-a", "user-a"} },
+		"empty subject":     func(i *breaches.Incident) { i.Subjects = []string{""} },
+		"due before":        func(i *breaches.Incident) { i.AuthorityDue = i.Detected.Add(-1) },
+		"notice no ref":     func(i *breaches.Incident) { i.AuthorityNotified = day(1) },
+		"NUL in subject":    func(i *breaches.Incident) { i.Subjects = []string{"user-bad\x00"} },
+		"detected past year 9999": func(i *breaches.Incident) {
+			i.Detected, i.AuthorityDue, i.SubjectsDue = farFuture, farFuture, farFuture
+		},
+		"due in year 10000":       func(i *breaches.Incident) { i.SubjectsDue = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"notice past year 9999":   func(i *breaches.Incident) { i.AuthorityNotified, i.AuthorityRef = farFuture, "out://a" },
 		"invalid UTF-8 subject":   func(i *breaches.Incident) { i.Subjects = []string{"user-bad\xff"} },
 		"NUL in reference":        func(i *breaches.Incident) { i.DescriptionRef = "itsec://\x00" },
 		"invalid UTF-8 reference": func(i *breaches.Incident) { i.DescriptionRef = "itsec://\xc3" },
@@ -401,4 +407,25 @@ func testUnstorableBytes(t *testing.T, s breaches.Store) {
 	require.NoError(t, err)
 	assert.Empty(t, got, "a refused incident was written")
 	assert.True(t, mustGet(t, s, i.ID).AuthorityNotified.IsZero())
+}
+
+// farFuture is past what SQLite's unix microseconds hold in 64 bits
+// (year 294246): a store given it would read back another instant.
+var farFuture = time.Date(295000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// edges are the first and the last instants every store holds exactly.
+var edges = []time.Time{
+	time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+	time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+}
+
+// testEdgeYears: the first and the last instants Validate accepts come
+// back exactly from every store.
+func testEdgeYears(t *testing.T, s breaches.Store) {
+	for k, at := range edges {
+		i := incident(fmt.Sprintf("brc_edge%d", k), at, "user-1")
+		i.AuthorityDue, i.SubjectsDue = at, at
+		mustInsert(t, s, i)
+		requireSame(t, i, mustGet(t, s, i.ID))
+	}
 }

@@ -34,6 +34,7 @@ var cases = []struct {
 }{
 	{"InsertThenGet", testInsertGet},
 	{"RoundTripEveryStatus", testRoundTrip},
+	{"RoundTripFirstAndLastYear", testEdgeYears},
 	{"InsertTakenID", testTakenID},
 	{"InsertInvalidWritesNothing", testInsertInvalid},
 	{"GetUnknown", testGetUnknown},
@@ -159,7 +160,15 @@ func testInsertInvalid(t *testing.T, s claims.Store) {
 		"answer too early": func(c *claims.Claim) {
 			c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, day(-1), "ref"
 		},
-		"NUL in subject":          func(c *claims.Claim) { c.Subject = "user-bad\x00" },
+		"NUL in subject":         func(c *claims.Claim) { c.Subject = "user-bad\x00" },
+		"receipt past year 9999": func(c *claims.Claim) { c.Received, c.Due = farFuture, farFuture.Add(time.Hour) },
+		"due in year 10000":      func(c *claims.Claim) { c.Due = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"receipt before year 1": func(c *claims.Claim) {
+			c.Received = time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)
+		},
+		"answer past year 9999": func(c *claims.Claim) {
+			c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, farFuture, "ref"
+		},
 		"invalid UTF-8 subject":   func(c *claims.Claim) { c.Subject = "user-bad\xff" },
 		"NUL in text reference":   func(c *claims.Claim) { c.TextRef = "edo://\x00" },
 		"invalid UTF-8 reference": func(c *claims.Claim) { c.TextRef = "edo://\xc3" },
@@ -730,4 +739,25 @@ func testUnstorableBytes(t *testing.T, s claims.Store) {
 	require.NoError(t, err)
 	assert.Empty(t, got, "a refused claim was written")
 	assert.Equal(t, claims.StatusReceived, mustGet(t, s, c.ID).Status)
+}
+
+// farFuture is past what SQLite's unix microseconds hold in 64 bits
+// (year 294246): a store given it would read back another instant.
+var farFuture = time.Date(295000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// edges are the first and the last instants every store holds exactly.
+var edges = []time.Time{
+	time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+	time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+}
+
+// testEdgeYears: the first and the last instants Validate accepts come
+// back exactly from every store.
+func testEdgeYears(t *testing.T, s claims.Store) {
+	for k, at := range edges {
+		c := claim(fmt.Sprintf("clm_edge%d", k), "user-1", at)
+		c.Due = at
+		mustInsert(t, s, c)
+		requireSame(t, c, mustGet(t, s, c.ID))
+	}
 }

@@ -32,6 +32,7 @@ var cases = []struct {
 }{
 	{"InsertThenGet", testInsertGet},
 	{"RoundTripEveryStatus", testRoundTrip},
+	{"RoundTripFirstAndLastYear", testEdgeYears},
 	{"InsertTakenID", testTakenID},
 	{"InsertInvalidWritesNothing", testInsertInvalid},
 	{"UpdateIfStatusUnchanged", testUpdateCAS},
@@ -143,9 +144,14 @@ func testInsertInvalid(t *testing.T, s requests.Store) {
 		"reason not allowed": func(r *requests.Request) {
 			r.Status, r.Closed, r.AnswerRef, r.Reason = requests.StatusRefused, day(1), "x", requests.ReasonUnfulfilledObligation
 		},
-		"answered no ref":         func(r *requests.Request) { r.Status, r.Closed = requests.StatusAnswered, day(1) },
-		"closed before":           func(r *requests.Request) { r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(-1), "x" },
-		"NUL in subject":          func(r *requests.Request) { r.Subject = "user-bad\x00" },
+		"answered no ref":        func(r *requests.Request) { r.Status, r.Closed = requests.StatusAnswered, day(1) },
+		"closed before":          func(r *requests.Request) { r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(-1), "x" },
+		"NUL in subject":         func(r *requests.Request) { r.Subject = "user-bad\x00" },
+		"receipt past year 9999": func(r *requests.Request) { r.Received, r.Due = farFuture, farFuture.Add(time.Hour) },
+		"due in year 10000":      func(r *requests.Request) { r.Due = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"closed past year 9999": func(r *requests.Request) {
+			r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, farFuture, "x"
+		},
 		"invalid UTF-8 subject":   func(r *requests.Request) { r.Subject = "user-bad\xff" },
 		"NUL in text reference":   func(r *requests.Request) { r.TextRef = "edo://\x00" },
 		"invalid UTF-8 reference": func(r *requests.Request) { r.TextRef = "edo://\xc3" },
@@ -540,4 +546,25 @@ func testUnstorableBytes(t *testing.T, s requests.Store) {
 	require.NoError(t, err)
 	assert.Empty(t, got, "a refused request was written")
 	assert.Equal(t, requests.StatusReceived, mustGet(t, s, r.ID).Status)
+}
+
+// farFuture is past what SQLite's unix microseconds hold in 64 bits
+// (year 294246): a store given it would read back another instant.
+var farFuture = time.Date(295000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// edges are the first and the last instants every store holds exactly.
+var edges = []time.Time{
+	time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+	time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+}
+
+// testEdgeYears: the first and the last instants Validate accepts come
+// back exactly from every store.
+func testEdgeYears(t *testing.T, s requests.Store) {
+	for k, at := range edges {
+		r := req(fmt.Sprintf("req_edge%d", k), "user-1", requests.KindAccess, at)
+		r.Due = at
+		mustInsert(t, s, r)
+		requireSame(t, r, mustGet(t, s, r.ID))
+	}
 }
