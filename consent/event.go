@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yasam/privacy/purpose"
 )
@@ -319,8 +321,10 @@ func (e Event) ContentID() string {
 	return "ev_" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// Validate reports what is wrong with the event, if anything. The error
-// wraps [ErrInvalidEvent]; it names fields, never their personal content.
+// Validate reports what is wrong with the event, if anything: among the
+// rest, every string must be valid UTF-8 without NUL bytes, which every
+// store can keep (PostgreSQL's text refuses both). The error wraps
+// [ErrInvalidEvent]; it names fields, never their personal content.
 func (e Event) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -382,6 +386,17 @@ func (e Event) Validate() error {
 	if e.Operator.BIN != "" && !validBIN(e.Operator.BIN) {
 		bad("operator BIN is not %d digits", BINLen)
 	}
+	for _, f := range []struct{ what, s string }{
+		{"id", e.ID}, {"subject", e.Subject}, {"purpose", string(e.Scope.Purpose)}, {"recipient", e.Scope.Recipient},
+		{"policy version", e.PolicyVersion}, {"evidence", e.Evidence}, {"operator name", e.Operator.Name},
+	} {
+		if !storable(f.s) {
+			bad("%s not valid UTF-8 or holds a NUL byte", f.what)
+		}
+	}
+	if slices.ContainsFunc(e.Categories, func(c purpose.Category) bool { return !storable(string(c)) }) {
+		bad("category not valid UTF-8 or holds a NUL byte")
+	}
 	if !consentGiven && len(e.Categories) > 0 {
 		bad("only a grant or an acceptance lists data collected")
 	}
@@ -427,3 +442,7 @@ func validBIN(s string) bool {
 	}
 	return true
 }
+
+// storable reports whether every store can keep s as it is: valid UTF-8
+// without NUL bytes.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

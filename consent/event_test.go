@@ -50,6 +50,17 @@ func TestEventValidate(t *testing.T) {
 		{"scope on acceptance", consent.Event{ID: "x", Subject: "u", Action: consent.ActionAcceptPolicy, PolicyVersion: "v", At: t0, Scope: consent.Scope{Purpose: "p"}}, false},
 		{"empty id", consent.Event{Subject: "u", Action: consent.ActionWithdrawAcceptance, At: t0}, false},
 		{"long evidence", consent.AcceptPolicy("u", "v1", t0, consent.WithEvidence(strings.Repeat("e", 2000))), false},
+		{"NUL in subject", consent.AcceptPolicy("u\x00", "v1", t0), false},
+		{"invalid UTF-8 subject", consent.AcceptPolicy("u\xff", "v1", t0), false},
+		{"NUL in purpose", consent.Grant("u", "payments\x00", "bank", t0), false},
+		{"invalid UTF-8 recipient", consent.Grant("u", purpose.Payments, "bank\xc3", t0), false},
+		{"NUL in policy version", consent.AcceptPolicy("u", "v1\x00", t0), false},
+		{"invalid UTF-8 evidence", consent.AcceptPolicy("u", "v1", t0, consent.WithEvidence("req-\xff")), false},
+		{"NUL in evidence", consent.AcceptPolicy("u", "v1", t0, consent.WithEvidence("req-\x00")), false},
+		{"NUL in operator name", consent.AcceptPolicy("u", "v1", t0, consent.WithOperator("Yasam\x00", "123456789012")), false},
+		{"invalid UTF-8 category", consent.Grant("u", purpose.Payments, "bank", t0, consent.WithData("id\xff")), false},
+		{"NUL in id", consent.Event{ID: "x\x00", Subject: "u", Action: consent.ActionWithdrawAcceptance, At: t0}, false},
+		{"non-ASCII is fine", consent.AcceptPolicy("пользователь-1", "v1", t0, consent.WithEvidence("заявка №5")), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,7 +29,8 @@ var ErrRetained = errors.New("subject: records must be kept")
 // with ledger.WithKeyring are Registers. Give both the same keyring: the
 // first Forget shreds the key, the second finds none and erases nothing
 // more (its count is then 0), so name the ledger first in order to count
-// its entries. Give them the same hold too (consent.WithHold,
+// its entries ([Forget] still erases the registers order leaves out,
+// after those it names). Give them the same hold too (consent.WithHold,
 // ledger.WithHold): the key being shared, one store's Forget erases the
 // subject from both. A ledger without a keyring refuses (ledger.ErrNoKeyring):
 // its entries hold subject IDs in clear.
@@ -55,31 +56,30 @@ type Retained struct {
 // Done reports whether every register erased the subject.
 func (e Erasure) Done() bool { return len(e.Retained) == 0 }
 
-// Forget erases subject from every register, in order, named by the map
-// keys of registers (the names appear in [Erasure]). A register that must
-// keep a record refuses; the others still erase, since erasure is due
-// wherever nothing holds it back, and Forget is idempotent: call it again
-// once the hold lapses (the claim answered, the notice sent). The error
-// wraps [ErrRetained] and each refusal when some register refused; any
-// other failure stops Forget and is returned as it is.
+// Forget erases subject from every register in registers, named by the
+// map keys (the names appear in [Erasure]). order says which registers go
+// first, in that order; every register it does not name follows, sorted
+// by name, so leaving one out of order never leaves it unerased. A name in
+// order that is not a key of registers or comes twice, and a nil
+// register, are refused with [ErrInvalid] before anything is erased. A
+// register that must keep a record refuses; the others still erase,
+// since erasure is due wherever nothing holds it back, and Forget is
+// idempotent: call it again once the hold lapses (the claim answered, the
+// notice sent). The error wraps [ErrRetained] and each refusal when some
+// register refused; any other failure stops Forget and is returned as it
+// is.
 func Forget(ctx context.Context, subject string, registers map[string]Register, order ...string) (Erasure, error) {
 	if subject == "" {
 		return Erasure{}, fmt.Errorf("subject: forget: %w: empty subject", ErrInvalid)
 	}
-	if len(order) == 0 {
-		for name := range registers {
-			order = append(order, name)
-		}
-		slices.Sort(order)
+	order, err := forgetOrder(registers, order)
+	if err != nil {
+		return Erasure{}, err
 	}
 	out := Erasure{Erased: make(map[string]int)}
 	var refusals []error
 	for _, name := range order {
-		reg, ok := registers[name]
-		if !ok || reg == nil {
-			return out, fmt.Errorf("subject: forget: %w: no register %q", ErrInvalid, clip.String(name, maxQuote))
-		}
-		n, err := reg.Forget(ctx, subject)
+		n, err := registers[name].Forget(ctx, subject)
 		switch {
 		case err == nil:
 			out.Erased[name] = n
@@ -94,6 +94,38 @@ func Forget(ctx context.Context, subject string, registers map[string]Register, 
 		return out, fmt.Errorf("subject: forget: %w: %w", ErrRetained, errors.Join(refusals...))
 	}
 	return out, nil
+}
+
+// forgetOrder returns every name of registers once: those of first, in
+// their order, then the rest sorted. It refuses a name of first that is
+// not in registers or comes twice, and a nil register.
+func forgetOrder(registers map[string]Register, first []string) ([]string, error) {
+	seen := make(map[string]bool, len(registers))
+	order := make([]string, 0, len(registers))
+	for _, name := range first {
+		if _, ok := registers[name]; !ok {
+			return nil, fmt.Errorf("subject: forget: %w: no register %q", ErrInvalid, clip.String(name, maxQuote))
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("subject: forget: %w: register %q named twice", ErrInvalid, clip.String(name, maxQuote))
+		}
+		seen[name] = true
+		order = append(order, name)
+	}
+	rest := make([]string, 0, len(registers)-len(order))
+	for name := range registers {
+		if !seen[name] {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	order = append(order, rest...)
+	for _, name := range order {
+		if registers[name] == nil {
+			return nil, fmt.Errorf("subject: forget: %w: register %q is nil", ErrInvalid, clip.String(name, maxQuote))
+		}
+	}
+	return order, nil
 }
 
 // isRetained reports whether err is a register's refusal to erase: it

@@ -120,8 +120,10 @@ func (i Incident) LogValue() slog.Value {
 	)
 }
 
-// Validate checks that i could be on record; the error wraps [ErrInvalid]
-// and names no subject.
+// Validate checks that i could be on record (among the rest, every time
+// in years 1 to 9999 and every string valid UTF-8 without NUL bytes, what
+// every store holds exactly); the error wraps [ErrInvalid] and names no
+// subject.
 func (i Incident) Validate() error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -134,8 +136,16 @@ func (i Incident) Validate() error {
 	if i.Detected.IsZero() {
 		bad("zero detection time")
 	}
+	for _, t := range []time.Time{i.Detected, i.AuthorityDue, i.AuthorityNotified, i.SubjectsDue, i.SubjectsNotified} {
+		if !inYears(t) {
+			bad("a time outside years 1 to 9999")
+			break
+		}
+	}
 	if len(i.DescriptionRef) > MaxRefLen || len(i.AuthorityRef) > MaxRefLen || len(i.SubjectsRef) > MaxRefLen {
 		bad("reference longer than %d bytes", MaxRefLen)
+	} else if !storable(i.DescriptionRef) || !storable(i.AuthorityRef) || !storable(i.SubjectsRef) {
+		bad("reference not valid UTF-8 or holds a NUL byte")
 	}
 	if len(i.Subjects) > MaxSubjects {
 		bad("more than %d subjects", MaxSubjects)
@@ -143,6 +153,10 @@ func (i Incident) Validate() error {
 	for k, s := range i.Subjects {
 		if s == "" || len(s) > MaxSubjectLen {
 			bad("subject %d empty or longer than %d bytes", k, MaxSubjectLen)
+			break
+		}
+		if !storable(s) {
+			bad("subject %d not valid UTF-8 or holds a NUL byte", k)
 			break
 		}
 		if k > 0 && i.Subjects[k-1] >= s {
@@ -180,3 +194,25 @@ func normalizeSubjects(subjects []string) []string {
 
 // maxQuote is the most of a caller's string an error quotes, in bytes.
 const maxQuote = 64
+
+// takesErasedPrefix reports whether s starts with [ErasedPrefix] in any
+// case of ASCII letters: such a subject is refused when filed, so a
+// store's trigger or index, which may compare without regard to case
+// (SQLite's LIKE does), never takes a live record for an erased one.
+func takesErasedPrefix(s string) bool {
+	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
+}
+
+// storable reports whether every store can hold s as it is: valid UTF-8
+// without NUL bytes. PostgreSQL's text refuses both, and a string one
+// backend keeps and another refuses would pass for a store fault there.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// inYears reports whether t falls in years 1 to 9999, both in UTC and in
+// its own location: the range every store holds exactly (SQLite keeps
+// unix microseconds in 64 bits, PostgreSQL's timestamptz stops at 294276)
+// and that encoding/json can write. The zero time is in range.
+func inYears(t time.Time) bool {
+	y, u := t.Year(), t.UTC().Year()
+	return y >= 1 && y <= 9999 && u >= 1 && u <= 9999
+}

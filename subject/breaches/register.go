@@ -94,7 +94,8 @@ func WithDescriptionRef(ref string) RecordOption { return func(i *Incident) { i.
 // Record records an incident detected at detected that affects subjects
 // (duplicates dropped), with the due dates of its two notices: the end of
 // the n-th working day after the day of detection. The error wraps
-// [ErrInvalid] for a bad argument and [ErrDeadline] when the calendar
+// [ErrInvalid] for a bad argument (a subject that starts with
+// [ErasedPrefix] in any case of its letters among them) and [ErrDeadline] when the calendar
 // lacks a year; nothing is recorded then.
 func (r *Register) Record(ctx context.Context, detected time.Time, subjects []string, opts ...RecordOption) (Incident, error) {
 	if err := r.ready("record"); err != nil {
@@ -103,8 +104,8 @@ func (r *Register) Record(ctx context.Context, detected time.Time, subjects []st
 	if detected.IsZero() {
 		return Incident{}, fmt.Errorf("breaches: record: %w: zero detection time", ErrInvalid)
 	}
-	if slices.ContainsFunc(subjects, func(s string) bool { return strings.HasPrefix(s, ErasedPrefix) }) {
-		return Incident{}, fmt.Errorf("breaches: record: %w: a subject starts with %q", ErrInvalid, ErasedPrefix)
+	if slices.ContainsFunc(subjects, takesErasedPrefix) {
+		return Incident{}, fmt.Errorf("breaches: record: %w: a subject starts with %q (in any case)", ErrInvalid, ErasedPrefix)
 	}
 	i := Incident{ID: NewID(), Detected: detected, Subjects: normalizeSubjects(subjects)}
 	for _, o := range opts {
@@ -210,8 +211,8 @@ func (r *Register) Forget(ctx context.Context, subject string) (int, error) {
 	if err := r.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) {
-		return 0, fmt.Errorf("breaches: forget: %w: empty or erased subject", ErrInvalid)
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !storable(subject) {
+		return 0, fmt.Errorf("breaches: forget: %w: empty, erased or malformed subject", ErrInvalid)
 	}
 	f, ok := r.store.(Forgetter)
 	if !ok {

@@ -114,7 +114,8 @@ func (c Claim) LogValue() slog.Value {
 }
 
 // Validate checks that c could be on record: an ID, a subject, sizes
-// within bounds, a known channel, topic and status, a receipt time, a due
+// within bounds, every time in years 1 to 9999, every string valid UTF-8 without NUL bytes (what every
+// store can hold), a known channel, topic and status, a receipt time, a due
 // moment not before it, and the times of the status changes the status
 // implies (an answered claim has Answered and AnswerRef, an escalated one
 // Escalated, and so on), none before the receipt. Stores call it before
@@ -135,12 +136,18 @@ func (c Claim) Validate() error {
 		bad("empty subject")
 	case len(c.Subject) > MaxSubjectLen:
 		bad("subject longer than %d bytes", MaxSubjectLen)
+	case !storable(c.Subject):
+		bad("subject not valid UTF-8 or holds a NUL byte")
 	}
 	if len(c.TextRef) > MaxRefLen {
 		bad("text reference longer than %d bytes", MaxRefLen)
+	} else if !storable(c.TextRef) {
+		bad("text reference not valid UTF-8 or holds a NUL byte")
 	}
 	if len(c.AnswerRef) > MaxRefLen {
 		bad("answer reference longer than %d bytes", MaxRefLen)
+	} else if !storable(c.AnswerRef) {
+		bad("answer reference not valid UTF-8 or holds a NUL byte")
 	}
 	if !c.Channel.Valid() {
 		bad("unknown channel %q", clip.String(string(c.Channel), maxQuote))
@@ -159,6 +166,12 @@ func (c Claim) Validate() error {
 	notBefore := func(what string, t time.Time) {
 		if !t.IsZero() && t.Before(c.Received) {
 			bad("%s before receipt", what)
+		}
+	}
+	for _, t := range []time.Time{c.Received, c.Due, c.Answered, c.Withdrawn, c.Escalated} {
+		if !inYears(t) {
+			bad("a time outside years 1 to 9999")
+			break
 		}
 	}
 	notBefore("answer", c.Answered)
@@ -197,3 +210,17 @@ func (c Claim) Validate() error {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// storable reports whether every store can hold s as it is: valid UTF-8
+// without NUL bytes. PostgreSQL's text refuses both, and a string one
+// backend keeps and another refuses would pass for a store fault there.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// inYears reports whether t falls in years 1 to 9999, both in UTC and in
+// its own location: the range every store holds exactly (SQLite keeps
+// unix microseconds in 64 bits, PostgreSQL's timestamptz stops at 294276)
+// and that encoding/json can write. The zero time is in range.
+func inYears(t time.Time) bool {
+	y, u := t.Year(), t.UTC().Year()
+	return y >= 1 && y <= 9999 && u >= 1 && u <= 9999
+}

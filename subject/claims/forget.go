@@ -57,8 +57,8 @@ func (r *Registry) Forget(ctx context.Context, subject string) (int, error) {
 	if err := r.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) {
-		return 0, fmt.Errorf("claims: forget: %w: empty or erased subject", ErrInvalid)
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !storable(subject) {
+		return 0, fmt.Errorf("claims: forget: %w: empty, erased or malformed subject", ErrInvalid)
 	}
 	f, ok := r.store.(Forgetter)
 	if !ok {
@@ -89,4 +89,12 @@ func (m *MemoryStore) Forget(ctx context.Context, subject string) (int, error) {
 	}
 	delete(m.bySubject, subject)
 	return len(ids), nil
+}
+
+// takesErasedPrefix reports whether s starts with [ErasedPrefix] in any
+// case of ASCII letters: such a subject is refused when filed, so a
+// store's trigger or index, which may compare without regard to case
+// (SQLite's LIKE does), never takes a live record for an erased one.
+func takesErasedPrefix(s string) bool {
+	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
 }

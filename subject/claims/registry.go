@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/yasam/privacy/internal/clip"
@@ -91,14 +90,15 @@ func WithTextRef(ref string) FileOption { return func(c *Claim) { c.TextRef = re
 // File records a claim that subject's written claim reached the operator
 // at received, and returns it with a new ID and its due moment,
 // [DueDate] of received in the registry's location. The error wraps
-// [ErrInvalid] for an empty or oversized subject, a zero receipt time or
-// an unknown channel or topic.
+// [ErrInvalid] for an empty or oversized subject, one that starts with
+// [ErasedPrefix] in any case of its letters, a zero receipt time or an
+// unknown channel or topic.
 func (r *Registry) File(ctx context.Context, subject string, received time.Time, opts ...FileOption) (Claim, error) {
 	if err := r.ready("file"); err != nil {
 		return Claim{}, err
 	}
-	if strings.HasPrefix(subject, ErasedPrefix) {
-		return Claim{}, fmt.Errorf("claims: file: %w: subject starts with %q, kept for erased claims", ErrInvalid, ErasedPrefix)
+	if takesErasedPrefix(subject) {
+		return Claim{}, fmt.Errorf("claims: file: %w: subject starts with %q (in any case), kept for erased claims", ErrInvalid, ErasedPrefix)
 	}
 	c := Claim{
 		ID:       NewID(),

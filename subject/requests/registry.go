@@ -125,14 +125,15 @@ func WithTextRef(ref string) FileOption { return func(r *Request) { r.TextRef = 
 
 // File records a request of kind k from subject received at received,
 // with its due date by the kind's rule. The error wraps [ErrInvalid] for
-// a bad argument and [ErrDeadline] when the calendar lacks a year on the
+// a bad argument (a subject that starts with [ErasedPrefix] in any case
+// of its letters among them) and [ErrDeadline] when the calendar lacks a year on the
 // way; nothing is recorded then.
 func (g *Registry) File(ctx context.Context, subject string, k Kind, received time.Time, opts ...FileOption) (Request, error) {
 	if err := g.ready("file"); err != nil {
 		return Request{}, err
 	}
-	if strings.HasPrefix(subject, ErasedPrefix) {
-		return Request{}, fmt.Errorf("requests: file: %w: subject starts with %q", ErrInvalid, ErasedPrefix)
+	if takesErasedPrefix(subject) {
+		return Request{}, fmt.Errorf("requests: file: %w: subject starts with %q (in any case)", ErrInvalid, ErasedPrefix)
 	}
 	r := Request{ID: NewID(), Subject: subject, Kind: k, Channel: ChannelOther, Received: received, Status: StatusReceived}
 	for _, o := range opts {
@@ -273,8 +274,8 @@ func (g *Registry) Forget(ctx context.Context, subject string) (int, error) {
 	if err := g.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) {
-		return 0, fmt.Errorf("requests: forget: %w: empty or erased subject", ErrInvalid)
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !storable(subject) {
+		return 0, fmt.Errorf("requests: forget: %w: empty, erased or malformed subject", ErrInvalid)
 	}
 	f, ok := g.store.(Forgetter)
 	if !ok {

@@ -92,8 +92,10 @@ func Erase(r Request) Request {
 	return r
 }
 
-// Validate checks that r could be on record. The error wraps [ErrInvalid]
-// and never contains the subject.
+// Validate checks that r could be on record: among the rest, every time
+// in years 1 to 9999 and every string valid UTF-8 without NUL bytes, what
+// every store holds exactly. The error wraps [ErrInvalid] and never
+// contains the subject.
 func (r Request) Validate() error {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -108,9 +110,13 @@ func (r Request) Validate() error {
 		bad("empty subject")
 	case len(r.Subject) > MaxSubjectLen:
 		bad("subject longer than %d bytes", MaxSubjectLen)
+	case !storable(r.Subject):
+		bad("subject not valid UTF-8 or holds a NUL byte")
 	}
 	if len(r.TextRef) > MaxRefLen || len(r.AnswerRef) > MaxRefLen {
 		bad("reference longer than %d bytes", MaxRefLen)
+	} else if !storable(r.TextRef) || !storable(r.AnswerRef) {
+		bad("reference not valid UTF-8 or holds a NUL byte")
 	}
 	if !r.Kind.Valid() {
 		bad("unknown kind %q", clip.String(string(r.Kind), maxQuote))
@@ -125,6 +131,12 @@ func (r Request) Validate() error {
 		bad("zero receipt time")
 	} else if r.Due.Before(r.Received) {
 		bad("due before receipt")
+	}
+	for _, t := range []time.Time{r.Received, r.Due, r.Closed} {
+		if !inYears(t) {
+			bad("a time outside years 1 to 9999")
+			break
+		}
 	}
 	if !r.Closed.IsZero() && r.Closed.Before(r.Received) {
 		bad("closed before receipt")
@@ -156,4 +168,26 @@ func (r Request) Validate() error {
 		return fmt.Errorf("%w: request %q: %s", ErrInvalid, clip.String(r.ID, maxQuote), strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// takesErasedPrefix reports whether s starts with [ErasedPrefix] in any
+// case of ASCII letters: such a subject is refused when filed, so a
+// store's trigger or index, which may compare without regard to case
+// (SQLite's LIKE does), never takes a live record for an erased one.
+func takesErasedPrefix(s string) bool {
+	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
+}
+
+// storable reports whether every store can hold s as it is: valid UTF-8
+// without NUL bytes. PostgreSQL's text refuses both, and a string one
+// backend keeps and another refuses would pass for a store fault there.
+func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// inYears reports whether t falls in years 1 to 9999, both in UTC and in
+// its own location: the range every store holds exactly (SQLite keeps
+// unix microseconds in 64 bits, PostgreSQL's timestamptz stops at 294276)
+// and that encoding/json can write. The zero time is in range.
+func inYears(t time.Time) bool {
+	y, u := t.Year(), t.UTC().Year()
+	return y >= 1 && y <= 9999 && u >= 1 && u <= 9999
 }

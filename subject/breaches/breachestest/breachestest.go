@@ -31,6 +31,7 @@ var cases = []struct {
 }{
 	{"InsertThenGet", testInsertGet},
 	{"InsertTakenID", testTakenID},
+	{"RoundTripFirstAndLastYear", testEdgeYears},
 	{"InsertInvalidWritesNothing", testInsertInvalid},
 	{"MarkNotifiedOnce", testMarkNotified},
 	{"Pending", testPending},
@@ -38,6 +39,8 @@ var cases = []struct {
 	{"RegisterDeadlines", testRegister},
 	{"ConcurrentNoticesOneWins", testRace},
 	{"Forget", testForget},
+	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
+	{"RegisterRefusesBytesNoStoreHolds", testUnstorableBytes},
 	{"ContextCanceled", testCanceled},
 }
 
@@ -118,6 +121,16 @@ func testInsertInvalid(t *testing.T, s breaches.Store) {
 		"empty subject":     func(i *breaches.Incident) { i.Subjects = []string{""} },
 		"due before":        func(i *breaches.Incident) { i.AuthorityDue = i.Detected.Add(-1) },
 		"notice no ref":     func(i *breaches.Incident) { i.AuthorityNotified = day(1) },
+		"NUL in subject":    func(i *breaches.Incident) { i.Subjects = []string{"user-bad\x00"} },
+		"detected past year 9999": func(i *breaches.Incident) {
+			i.Detected, i.AuthorityDue, i.SubjectsDue = farFuture, farFuture, farFuture
+		},
+		"due in year 10000":       func(i *breaches.Incident) { i.SubjectsDue = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"notice past year 9999":   func(i *breaches.Incident) { i.AuthorityNotified, i.AuthorityRef = farFuture, "out://a" },
+		"invalid UTF-8 subject":   func(i *breaches.Incident) { i.Subjects = []string{"user-bad\xff"} },
+		"NUL in reference":        func(i *breaches.Incident) { i.DescriptionRef = "itsec://\x00" },
+		"invalid UTF-8 reference": func(i *breaches.Incident) { i.DescriptionRef = "itsec://\xc3" },
+		"NUL in notice reference": func(i *breaches.Incident) { i.AuthorityNotified, i.AuthorityRef = day(1), "out://\x00" },
 	}
 	for name, mutate := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -322,4 +335,97 @@ func testCanceled(t *testing.T, s breaches.Store) {
 	}
 	i := mustGet(t, s, "brc_a")
 	assert.True(t, i.AuthorityNotified.IsZero())
+}
+
+// testForgetErasedPrefixCase: only the exact [breaches.ErasedPrefix]
+// marks an erased subject. A subject that starts with it in another case
+// (on record from before Record refused it) is a live subject, and Forget
+// erases it as any other; Record refuses every case of the prefix.
+func testForgetErasedPrefixCase(t *testing.T, s breaches.Store) {
+	f, ok := s.(breaches.Forgetter)
+	if !ok {
+		t.Skip("store does not implement breaches.Forgetter")
+	}
+	ctx := context.Background()
+	i := incident("brc_case", base, "ERASED:bob", "Erased:Bob")
+	mustInsert(t, s, i)
+	require.NoError(t, s.MarkNotified(ctx, i.ID, breaches.ToSubjects, day(1), "out://s"))
+	for _, who := range []string{"ERASED:bob", "Erased:Bob"} {
+		n, err := f.Forget(ctx, who)
+		require.NoError(t, err, "subject %q", who)
+		assert.Equal(t, 1, n, "subject %q", who)
+		assert.NotContains(t, mustGet(t, s, i.ID).Subjects, who)
+	}
+	reg := register(s)
+	for _, who := range []string{"erased:x", "ERASED:x", "Erased:x", "eRaSeD:"} {
+		_, err := reg.Record(ctx, base, []string{"user-1", who})
+		assert.ErrorIs(t, err, breaches.ErrInvalid, "subject %q", who)
+	}
+	got, err := s.BySubject(ctx, "user-1")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused incident was written")
+}
+
+// unstorable are strings some store cannot hold as they are: PostgreSQL's
+// text takes neither a NUL byte nor invalid UTF-8.
+var unstorable = []string{"user-bad\x00-42", "user-bad\xff42", "user-bad\xc3"}
+
+// testUnstorableBytes: a subject or reference that some store cannot hold
+// is bad input on every store, refused with ErrInvalid before anything is
+// written, never a store fault to retry; looking such a subject up or
+// erasing it in the store finds nothing, on every store alike.
+func testUnstorableBytes(t *testing.T, s breaches.Store) {
+	ctx := context.Background()
+	reg := register(s)
+	i, err := reg.Record(ctx, base, []string{"user-1"})
+	require.NoError(t, err)
+	for _, b := range unstorable {
+		_, err := reg.Record(ctx, base, []string{"user-2", b})
+		require.ErrorIs(t, err, breaches.ErrInvalid, "subject %q", b)
+		assert.NotErrorIs(t, err, breaches.ErrUnavailable)
+		assert.NotContains(t, err.Error(), "user-bad")
+		_, err = reg.Record(ctx, base, []string{"user-2"}, breaches.WithDescriptionRef("itsec://"+b))
+		require.ErrorIs(t, err, breaches.ErrInvalid, "description reference %q", b)
+		assert.NotErrorIs(t, err, breaches.ErrUnavailable)
+		err = reg.NotifyAuthority(ctx, i.ID, day(1), "out://"+b)
+		require.ErrorIs(t, err, breaches.ErrInvalid, "notice reference %q", b)
+		assert.NotErrorIs(t, err, breaches.ErrUnavailable)
+		got, err := s.BySubject(ctx, b)
+		require.NoError(t, err, "by subject %q: nothing is on record, not a fault", b)
+		assert.Empty(t, got)
+		if f, ok := s.(breaches.Forgetter); ok {
+			n, err := f.Forget(ctx, b)
+			require.NoError(t, err, "forget %q: nothing is on record, not a fault", b)
+			assert.Zero(t, n)
+		}
+		_, err = s.Get(ctx, "brc_"+b)
+		assert.ErrorIs(t, err, breaches.ErrNotFound, "get %q", b)
+		_, err = reg.Forget(ctx, b)
+		assert.ErrorIs(t, err, breaches.ErrInvalid, "forget %q", b)
+	}
+	got, err := s.BySubject(ctx, "user-2")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused incident was written")
+	assert.True(t, mustGet(t, s, i.ID).AuthorityNotified.IsZero())
+}
+
+// farFuture is past what SQLite's unix microseconds hold in 64 bits
+// (year 294246): a store given it would read back another instant.
+var farFuture = time.Date(295000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// edges are the first and the last instants every store holds exactly.
+var edges = []time.Time{
+	time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+	time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+}
+
+// testEdgeYears: the first and the last instants Validate accepts come
+// back exactly from every store.
+func testEdgeYears(t *testing.T, s breaches.Store) {
+	for k, at := range edges {
+		i := incident(fmt.Sprintf("brc_edge%d", k), at, "user-1")
+		i.AuthorityDue, i.SubjectsDue = at, at
+		mustInsert(t, s, i)
+		requireSame(t, i, mustGet(t, s, i.ID))
+	}
 }

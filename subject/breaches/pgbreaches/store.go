@@ -133,7 +133,11 @@ type querier interface {
 }
 
 func get(ctx context.Context, q querier, id, lock string) (breaches.Incident, error) {
-	i, err := scan(q.QueryRow(ctx, "SELECT "+columns+" FROM breaches WHERE id = $1"+lock, id))
+	var i breaches.Incident
+	err := pgx.ErrNoRows // an id text cannot hold names no row
+	if pgreg.Storable(id) {
+		i, err = scan(q.QueryRow(ctx, "SELECT "+columns+" FROM breaches WHERE id = $1"+lock, id))
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return breaches.Incident{}, fmt.Errorf("%w: %q", breaches.ErrNotFound, clip.String(id, maxQuote))
 	}
@@ -233,7 +237,7 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, er
 // BySubject implements [breaches.Store].
 func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incident, error) {
 	const op = "by subject"
-	if err := s.db.Check(ctx, op); err != nil {
+	if err := s.db.Check(ctx, op); err != nil || !pgreg.Storable(subject) {
 		return nil, err
 	}
 	rows, err := s.db.Pool.Query(ctx, "SELECT "+prefixed("b.")+` FROM breaches b
@@ -256,8 +260,8 @@ func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incid
 // the incidents concerned. Old row versions stay until VACUUM.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
-	if err := s.db.Check(ctx, op); err != nil {
-		return 0, err
+	if err := s.db.Check(ctx, op); err != nil || !pgreg.Storable(subject) {
+		return 0, err // nothing of a subject text cannot hold is on record
 	}
 	return pgreg.InTx(ctx, s.db, op, func(tx pgx.Tx) (int, error) {
 		rows, err := tx.Query(ctx, `SELECT b.id, b.subjects_notified IS NOT NULL FROM breaches b

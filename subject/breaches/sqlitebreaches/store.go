@@ -24,6 +24,14 @@ var migrationFS embed.FS
 // version of this package.
 var ErrSchemaTooNew = errors.New("sqlitebreaches: database schema is newer than this code knows")
 
+// ErrNotScrubbed is returned by [Store.Forget] when the erasure was
+// committed but the old pages could not be dropped from the write-ahead
+// log, because another connection (another process, a backup) was reading
+// an older snapshot: the file on disk may still hold the subject. The
+// error also matches breaches.ErrUnavailable. Call Forget again once the
+// reader is done: it erases nothing more and finishes the scrub.
+var ErrNotScrubbed = errors.New("sqlitebreaches: erased in the database, still in the write-ahead log; retry")
+
 // Option configures a [Store]; see [Open].
 type Option func(*config)
 
@@ -56,6 +64,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		Migrations:   migrationFS,
 		VersionTable: "breaches_schema_version",
 		SchemaTooNew: ErrSchemaTooNew,
+		NotScrubbed:  ErrNotScrubbed,
 		ForeignKeys:  true,
 	}, sqlitereg.Configure(opts))
 	if err != nil {
@@ -235,7 +244,9 @@ func (s *Store) BySubject(ctx context.Context, subject string) ([]breaches.Incid
 }
 
 // Forget implements [breaches.Forgetter] in one write transaction, with
-// secure_delete on and a truncating WAL checkpoint after the commit.
+// secure_delete on and a truncating WAL checkpoint after the commit:
+// while another connection reads an older snapshot it fails with
+// [ErrNotScrubbed], and a later call finishes the scrub.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
 	return s.db.Erase(ctx, op, func(tx *sql.Tx) (int, error) {

@@ -75,3 +75,33 @@ func TestTriggersGuardTheRegister(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// TestForgetWhileAnotherReads: as for claims, a reader in the way of the
+// checkpoint fails Forget with ErrNotScrubbed, and a retry once it is
+// done leaves no trace of the subject on disk.
+func TestForgetWhileAnotherReads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "breaches.db")
+	s, err := sqlitebreaches.Open(ctx, path, sqlitebreaches.WithBusyTimeout(50*time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	reg := breaches.New(s)
+	const who = "subject-brc-wal-unique"
+	at := time.Date(2025, 2, 3, 10, 0, 0, 0, time.UTC)
+	i, err := reg.Record(ctx, at, []string{who})
+	require.NoError(t, err)
+	require.NoError(t, reg.NotifySubjects(ctx, i.ID, at.Add(time.Hour), "out://s"))
+
+	done := regtest.ReadElsewhere(t, path, "breaches")
+	_, err = reg.Forget(ctx, who)
+	require.ErrorIs(t, err, sqlitebreaches.ErrNotScrubbed)
+	assert.ErrorIs(t, err, breaches.ErrUnavailable)
+	assert.NotContains(t, err.Error(), who)
+
+	done()
+	n, err := reg.Forget(ctx, who)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Empty(t, regtest.Traces(t, path, who))
+}

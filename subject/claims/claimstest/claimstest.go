@@ -34,6 +34,7 @@ var cases = []struct {
 }{
 	{"InsertThenGet", testInsertGet},
 	{"RoundTripEveryStatus", testRoundTrip},
+	{"RoundTripFirstAndLastYear", testEdgeYears},
 	{"InsertTakenID", testTakenID},
 	{"InsertInvalidWritesNothing", testInsertInvalid},
 	{"GetUnknown", testGetUnknown},
@@ -49,6 +50,8 @@ var cases = []struct {
 	{"ConcurrentAnswersOneWins", testRace},
 	{"ContextCanceled", testCanceled},
 	{"Forget", testForget},
+	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
+	{"RegistryRefusesBytesNoStoreHolds", testUnstorableBytes},
 }
 
 // almaty is fixed so the suite does not depend on the system's tzdata.
@@ -156,6 +159,21 @@ func testInsertInvalid(t *testing.T, s claims.Store) {
 		"answer no ref":    func(c *claims.Claim) { c.Status, c.Answered = claims.StatusAnswered, day(1) },
 		"answer too early": func(c *claims.Claim) {
 			c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, day(-1), "ref"
+		},
+		"NUL in subject":         func(c *claims.Claim) { c.Subject = "user-bad\x00" },
+		"receipt past year 9999": func(c *claims.Claim) { c.Received, c.Due = farFuture, farFuture.Add(time.Hour) },
+		"due in year 10000":      func(c *claims.Claim) { c.Due = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"receipt before year 1": func(c *claims.Claim) {
+			c.Received = time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)
+		},
+		"answer past year 9999": func(c *claims.Claim) {
+			c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, farFuture, "ref"
+		},
+		"invalid UTF-8 subject":   func(c *claims.Claim) { c.Subject = "user-bad\xff" },
+		"NUL in text reference":   func(c *claims.Claim) { c.TextRef = "edo://\x00" },
+		"invalid UTF-8 reference": func(c *claims.Claim) { c.TextRef = "edo://\xc3" },
+		"NUL in answer reference": func(c *claims.Claim) {
+			c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, day(1), "edo://\x00"
 		},
 	}
 	for name, mutate := range bad {
@@ -649,4 +667,97 @@ func testForget(t *testing.T, s claims.Store) {
 	cancel()
 	_, err = f.Forget(ctx2, "user-3")
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// testForgetErasedPrefixCase: only the exact [claims.ErasedPrefix] marks
+// an erased claim. A subject that starts with it in another case (on
+// record from before File refused it) is a live subject, and Forget erases
+// it as any other; File refuses every case of the prefix.
+func testForgetErasedPrefixCase(t *testing.T, s claims.Store) {
+	f, ok := s.(claims.Forgetter)
+	if !ok {
+		t.Skip("store does not implement claims.Forgetter")
+	}
+	ctx := context.Background()
+	for i, who := range []string{"ERASED:bob", "Erased:Bob"} {
+		c := claim(fmt.Sprintf("clm_case%d", i), who, base)
+		c.Status, c.Answered, c.AnswerRef = claims.StatusAnswered, day(3), "edo://out/1"
+		mustInsert(t, s, c)
+		n, err := f.Forget(ctx, who)
+		require.NoError(t, err, "subject %q", who)
+		assert.Equal(t, 1, n, "subject %q", who)
+		assert.True(t, mustGet(t, s, c.ID).Erased())
+	}
+	reg := claims.New(s, claims.WithLocation(almaty))
+	for _, who := range []string{"erased:x", "ERASED:x", "Erased:x", "eRaSeD:"} {
+		_, err := reg.File(ctx, who, base)
+		assert.ErrorIs(t, err, claims.ErrInvalid, "subject %q", who)
+	}
+	got, err := s.BySubject(ctx, "ERASED:x")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused claim was written")
+}
+
+// unstorable are strings some store cannot hold as they are: PostgreSQL's
+// text takes neither a NUL byte nor invalid UTF-8.
+var unstorable = []string{"user-bad\x00-42", "user-bad\xff42", "user-bad\xc3"}
+
+// testUnstorableBytes: a subject or reference that some store cannot hold
+// is bad input on every store, refused with ErrInvalid before anything is
+// written, never a store fault to retry; looking such a subject up or
+// erasing it finds nothing, on every store alike.
+func testUnstorableBytes(t *testing.T, s claims.Store) {
+	ctx := context.Background()
+	reg := claims.New(s, claims.WithLocation(almaty))
+	c, err := reg.File(ctx, "user-1", base)
+	require.NoError(t, err)
+	for _, b := range unstorable {
+		_, err := reg.File(ctx, b, base)
+		require.ErrorIs(t, err, claims.ErrInvalid, "subject %q", b)
+		assert.NotErrorIs(t, err, claims.ErrUnavailable)
+		assert.NotContains(t, err.Error(), "user-bad")
+		_, err = reg.File(ctx, "user-2", base, claims.WithTextRef("edo://"+b))
+		require.ErrorIs(t, err, claims.ErrInvalid, "text reference %q", b)
+		assert.NotErrorIs(t, err, claims.ErrUnavailable)
+		err = reg.Answer(ctx, c.ID, day(1), "edo://"+b)
+		require.ErrorIs(t, err, claims.ErrInvalid, "answer reference %q", b)
+		assert.NotErrorIs(t, err, claims.ErrUnavailable)
+		got, err := s.BySubject(ctx, b)
+		require.NoError(t, err, "by subject %q: nothing is on record, not a fault", b)
+		assert.Empty(t, got)
+		if f, ok := s.(claims.Forgetter); ok {
+			n, err := f.Forget(ctx, b)
+			require.NoError(t, err, "forget %q: nothing is on record, not a fault", b)
+			assert.Zero(t, n)
+		}
+		_, err = s.Get(ctx, "clm_"+b)
+		assert.ErrorIs(t, err, claims.ErrNotFound, "get %q", b)
+		_, err = reg.Forget(ctx, b)
+		assert.ErrorIs(t, err, claims.ErrInvalid, "forget %q", b)
+	}
+	got, err := s.BySubject(ctx, "user-2")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused claim was written")
+	assert.Equal(t, claims.StatusReceived, mustGet(t, s, c.ID).Status)
+}
+
+// farFuture is past what SQLite's unix microseconds hold in 64 bits
+// (year 294246): a store given it would read back another instant.
+var farFuture = time.Date(295000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// edges are the first and the last instants every store holds exactly.
+var edges = []time.Time{
+	time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+	time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+}
+
+// testEdgeYears: the first and the last instants Validate accepts come
+// back exactly from every store.
+func testEdgeYears(t *testing.T, s claims.Store) {
+	for k, at := range edges {
+		c := claim(fmt.Sprintf("clm_edge%d", k), "user-1", at)
+		c.Due = at
+		mustInsert(t, s, c)
+		requireSame(t, c, mustGet(t, s, c.ID))
+	}
 }

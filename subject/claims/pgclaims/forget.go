@@ -18,8 +18,8 @@ import (
 // store's DML-only role cannot do, and expire backups by policy.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
-	if err := s.db.Check(ctx, op); err != nil {
-		return 0, err
+	if err := s.db.Check(ctx, op); err != nil || !pgreg.Storable(subject) {
+		return 0, err // nothing of a subject text cannot hold is on record
 	}
 	return pgreg.InTx(ctx, s.db, op, func(tx pgx.Tx) (int, error) {
 		cs, err := pgreg.Query(ctx, s.db, op, tx, scanClaim, "SELECT "+columns+" FROM claims WHERE subject = $1 ORDER BY id FOR UPDATE", subject)

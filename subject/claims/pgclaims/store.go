@@ -172,6 +172,9 @@ func (s *Store) Get(ctx context.Context, id string) (claims.Claim, error) {
 
 // BySubject implements [claims.Store], through index claims_subject.
 func (s *Store) BySubject(ctx context.Context, subject string) ([]claims.Claim, error) {
+	if !pgreg.Storable(subject) {
+		return nil, s.db.Check(ctx, "by subject")
+	}
 	return s.query(ctx, "by subject", "SELECT "+columns+
 		" FROM claims WHERE subject = $1 ORDER BY received, received_ns, id", subject)
 }

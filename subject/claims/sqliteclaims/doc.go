@@ -44,7 +44,10 @@
 // be moved behind the register's back; the one rewrite allowed is
 // erasure ([Store.Forget]): the subject replaced by a tombstone, once, on
 // a claim no longer awaiting its answer. Forget runs with secure_delete
-// and truncates the write-ahead log, so the old bytes leave the file. The schema is versioned: migrations embedded
+// and truncates the write-ahead log, so the old bytes leave the file; when
+// another connection's read keeps the log from being truncated, Forget
+// fails with [ErrNotScrubbed] and a later call finishes the scrub. The
+// schema is versioned: migrations embedded
 // in the package are applied by [Open], in one transaction under the write
 // lock, and recorded in table claims_schema_version; a file written by a
 // newer version of the package is refused with [ErrSchemaTooNew].

@@ -17,8 +17,11 @@ var _ claims.Forgetter = (*Store)(nil)
 // writer connection runs with secure_delete, so the bytes of the old
 // subject are overwritten in the file rather than left in free space, and
 // a truncating WAL checkpoint follows the commit so no copy of the old
-// pages stays in the write-ahead log (when another connection is reading
-// at that moment the checkpoint cannot finish; the next one does). Copies
+// pages stays in the write-ahead log. While another connection reads an
+// older snapshot the checkpoint cannot finish: Forget waits for the busy
+// timeout and fails with [ErrNotScrubbed] (the erasure itself is
+// committed); call it again once the reader is done, and the checkpoint,
+// which runs on every call, finishes the scrub. Copies
 // outside the file (backups, a filesystem's snapshots) are the host's to
 // expire.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {

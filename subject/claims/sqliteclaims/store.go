@@ -24,6 +24,14 @@ var migrationFS embed.FS
 // than let old code write to it.
 var ErrSchemaTooNew = errors.New("sqliteclaims: database schema is newer than this code knows")
 
+// ErrNotScrubbed is returned by [Store.Forget] when the erasure was
+// committed but the old pages could not be dropped from the write-ahead
+// log, because another connection (another process, a backup) was reading
+// an older snapshot: the file on disk may still hold the subject. The
+// error also matches claims.ErrUnavailable. Call Forget again once the
+// reader is done: it erases nothing more and finishes the scrub.
+var ErrNotScrubbed = errors.New("sqliteclaims: erased in the database, still in the write-ahead log; retry")
+
 // Option configures a [Store]; see [Open].
 type Option func(*config)
 
@@ -56,6 +64,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		Migrations:   migrationFS,
 		VersionTable: "claims_schema_version",
 		SchemaTooNew: ErrSchemaTooNew,
+		NotScrubbed:  ErrNotScrubbed,
 	}, sqlitereg.Configure(opts))
 	if err != nil {
 		return nil, err

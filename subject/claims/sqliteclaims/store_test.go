@@ -288,3 +288,35 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 }
+
+// TestForgetWhileAnotherReads: while another connection reads an older
+// snapshot the write-ahead log cannot be truncated and still holds the
+// subject, so Forget fails, as a fault to retry, rather than report the
+// subject erased; the retry, once the reader is done, finishes the scrub
+// on the running store.
+func TestForgetWhileAnotherReads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	reg := claims.New(open(t, path, sqliteclaims.WithBusyTimeout(50*time.Millisecond)))
+	const who = "subject-a9d1-unique"
+	c, err := reg.File(ctx, who, time.Date(2025, 2, 3, 10, 0, 0, 0, time.UTC))
+	require.NoError(t, err)
+	require.NoError(t, reg.Answer(ctx, c.ID, c.Received.Add(time.Hour), "edo://out/1"))
+
+	done := regtest.ReadElsewhere(t, path, "claims")
+	n, err := reg.Forget(ctx, who)
+	require.ErrorIs(t, err, sqliteclaims.ErrNotScrubbed)
+	assert.ErrorIs(t, err, claims.ErrUnavailable)
+	assert.NotContains(t, err.Error(), who)
+	assert.Zero(t, n)
+	left, err := reg.BySubject(ctx, who)
+	require.NoError(t, err)
+	assert.Empty(t, left, "the erasure itself was committed")
+
+	done()
+	n, err = reg.Forget(ctx, who)
+	require.NoError(t, err, "the retry finishes the scrub")
+	assert.Zero(t, n)
+	assert.Empty(t, regtest.Traces(t, path, who))
+}

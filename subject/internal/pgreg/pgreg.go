@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -185,7 +187,11 @@ type RowQuerier interface {
 // any other failure is named for op by [DB.Wrap]. It does not check db:
 // the caller does, once, before it starts.
 func One[T any](ctx context.Context, db *DB, op string, q RowQuerier, scan func(pgx.Row) (T, error), notFound error, sql, id string) (T, error) {
-	v, err := scan(q.QueryRow(ctx, sql, id))
+	var v T
+	err := pgx.ErrNoRows // an id text cannot hold names no row
+	if Storable(id) {
+		v, err = scan(q.QueryRow(ctx, sql, id))
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		var zero T
 		return zero, fmt.Errorf("%s: %s: %w: %q", db.errs.Pkg, op, notFound, clip.String(id, maxQuote))
@@ -220,3 +226,9 @@ func JoinNull(t *time.Time, ns *int16) time.Time {
 	}
 	return sqlutil.JoinTime(*t, n)
 }
+
+// Storable reports whether a text column can hold s: valid UTF-8 without
+// NUL bytes. A subject or ID that is not cannot be on record, so a lookup
+// finds nothing rather than send PostgreSQL what it refuses (its error
+// would pass for a store fault, and quote the bytes).
+func Storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

@@ -46,6 +46,10 @@ type Spec struct {
 	SchemaTooNew error
 	// ForeignKeys turns foreign key enforcement on.
 	ForeignKeys bool
+	// NotScrubbed is the register's sentinel for an erasure committed in
+	// the database whose old pages the write-ahead log still holds (see
+	// [DB.Erase]).
+	NotScrubbed error
 }
 
 // DB is an open register file: its writer, its readers and whether it is
@@ -54,10 +58,11 @@ type DB struct {
 	// W is the one writer connection; R the query-only readers.
 	W, R *sql.DB
 
-	errs      sqlutil.Errs
-	closed    atomic.Bool
-	closeOnce sync.Once
-	closeErr  error
+	errs        sqlutil.Errs
+	notScrubbed error
+	closed      atomic.Bool
+	closeOnce   sync.Once
+	closeErr    error
 }
 
 // Open opens (creating if needed) the file at path and brings its schema
@@ -75,7 +80,11 @@ func Open(ctx context.Context, path string, s Spec, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &DB{W: db.W, R: db.R, errs: s.Errs}, nil
+	notScrubbed := s.NotScrubbed
+	if notScrubbed == nil {
+		notScrubbed = errors.New(s.Errs.Pkg + ": erased in the database, still in the write-ahead log; retry")
+	}
+	return &DB{W: db.W, R: db.R, errs: s.Errs, notScrubbed: notScrubbed}, nil
 }
 
 // Close closes both pools, once; later calls fail with Errs.Closed and a
@@ -183,11 +192,18 @@ func (db *DB) Tx(ctx context.Context, op string, fn func(tx *sql.Tx) error) erro
 
 // Erase runs erase in one write transaction on the writer connection with
 // secure_delete on, so the bytes of what it overwrites do not stay in the
-// file's free space, and after a commit that changed n > 0 rows runs a
-// truncating WAL checkpoint, so no copy of the old pages stays in the
-// write-ahead log (when a reader is in the way the checkpoint cannot
-// finish; the next one does). erase returns how many records it erased
-// and an error that is already named: Erase returns it as it is.
+// file's free space, and after the commit runs a truncating WAL
+// checkpoint, so no copy of the old pages stays in the write-ahead log.
+// erase returns how many records it erased and an error that is already
+// named: Erase returns it as it is.
+//
+// The checkpoint runs whether or not erase changed anything, so a retry
+// finishes the scrub an earlier call left undone. It cannot finish while
+// another connection (another process, a backup) holds a read
+// transaction on an older snapshot: Erase then waits for the busy timeout
+// and fails with an error wrapping Spec.NotScrubbed and Errs.Unavailable.
+// What erase changed is committed; calling Erase again once the reader is
+// gone completes the scrub (erase then finds nothing more to change).
 func (db *DB) Erase(ctx context.Context, op string, erase func(tx *sql.Tx) (int, error)) (int, error) {
 	if err := db.Check(ctx, op); err != nil {
 		return 0, err
@@ -212,11 +228,24 @@ func (db *DB) Erase(ctx context.Context, op string, erase func(tx *sql.Tx) (int,
 	if err := tx.Commit(); err != nil {
 		return 0, db.Wrap(ctx, op, err)
 	}
-	if n > 0 {
-		// Best effort: a reader in the way leaves the log to the next checkpoint.
-		_, _ = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+	if err := db.checkpoint(ctx, op, conn); err != nil {
+		return 0, err
 	}
 	return n, nil
+}
+
+// checkpoint runs a truncating WAL checkpoint on conn and fails unless it
+// copied every frame of the log and emptied it.
+func (db *DB) checkpoint(ctx context.Context, op string, conn *sql.Conn) error {
+	var busy, log, done int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done); err != nil {
+		return fmt.Errorf("%w: %w", db.notScrubbed, db.Wrap(ctx, op+": checkpoint", err))
+	}
+	if busy != 0 || done < log {
+		return fmt.Errorf("%s: %s: %w: %w: another connection is reading (%d of %d log frames checkpointed)",
+			db.errs.Pkg, op, db.notScrubbed, db.errs.Unavailable, max(done, 0), max(log, 0))
+	}
+	return nil
 }
 
 // NullTime splits t as [sqlutil.SplitTime] does, into microseconds since

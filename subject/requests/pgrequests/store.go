@@ -157,6 +157,9 @@ func (s *Store) Get(ctx context.Context, id string) (requests.Request, error) {
 
 // BySubject implements [requests.Store].
 func (s *Store) BySubject(ctx context.Context, subject string) ([]requests.Request, error) {
+	if !pgreg.Storable(subject) {
+		return nil, s.db.Check(ctx, "by subject")
+	}
 	return s.query(ctx, "by subject", s.db.Pool, "SELECT "+columns+
 		" FROM requests WHERE subject = $1 ORDER BY received, received_ns, id", subject)
 }
@@ -178,8 +181,8 @@ func (s *Store) query(ctx context.Context, op string, q pgreg.Querier, sql strin
 // erasures (the DML-only role cannot).
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
-	if err := s.db.Check(ctx, op); err != nil {
-		return 0, err
+	if err := s.db.Check(ctx, op); err != nil || !pgreg.Storable(subject) {
+		return 0, err // nothing of a subject text cannot hold is on record
 	}
 	return pgreg.InTx(ctx, s.db, op, func(tx pgx.Tx) (int, error) {
 		rs, err := s.query(ctx, op, tx, "SELECT "+columns+" FROM requests WHERE subject = $1 ORDER BY id FOR UPDATE", subject)

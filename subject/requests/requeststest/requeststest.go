@@ -32,6 +32,7 @@ var cases = []struct {
 }{
 	{"InsertThenGet", testInsertGet},
 	{"RoundTripEveryStatus", testRoundTrip},
+	{"RoundTripFirstAndLastYear", testEdgeYears},
 	{"InsertTakenID", testTakenID},
 	{"InsertInvalidWritesNothing", testInsertInvalid},
 	{"UpdateIfStatusUnchanged", testUpdateCAS},
@@ -43,6 +44,8 @@ var cases = []struct {
 	{"RegistryTransitions", testTransitions},
 	{"ConcurrentAnswersOneWins", testRace},
 	{"Forget", testForget},
+	{"ForgetTakesErasedPrefixExactly", testForgetErasedPrefixCase},
+	{"RegistryRefusesBytesNoStoreHolds", testUnstorableBytes},
 	{"ContextCanceled", testCanceled},
 }
 
@@ -141,8 +144,20 @@ func testInsertInvalid(t *testing.T, s requests.Store) {
 		"reason not allowed": func(r *requests.Request) {
 			r.Status, r.Closed, r.AnswerRef, r.Reason = requests.StatusRefused, day(1), "x", requests.ReasonUnfulfilledObligation
 		},
-		"answered no ref": func(r *requests.Request) { r.Status, r.Closed = requests.StatusAnswered, day(1) },
-		"closed before":   func(r *requests.Request) { r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(-1), "x" },
+		"answered no ref":        func(r *requests.Request) { r.Status, r.Closed = requests.StatusAnswered, day(1) },
+		"closed before":          func(r *requests.Request) { r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(-1), "x" },
+		"NUL in subject":         func(r *requests.Request) { r.Subject = "user-bad\x00" },
+		"receipt past year 9999": func(r *requests.Request) { r.Received, r.Due = farFuture, farFuture.Add(time.Hour) },
+		"due in year 10000":      func(r *requests.Request) { r.Due = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		"closed past year 9999": func(r *requests.Request) {
+			r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, farFuture, "x"
+		},
+		"invalid UTF-8 subject":   func(r *requests.Request) { r.Subject = "user-bad\xff" },
+		"NUL in text reference":   func(r *requests.Request) { r.TextRef = "edo://\x00" },
+		"invalid UTF-8 reference": func(r *requests.Request) { r.TextRef = "edo://\xc3" },
+		"NUL in answer reference": func(r *requests.Request) {
+			r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(1), "edo://\x00"
+		},
 	}
 	for name, mutate := range bad {
 		t.Run(name, func(t *testing.T) {
@@ -459,4 +474,97 @@ func testCanceled(t *testing.T, s requests.Store) {
 	}
 	_, err = s.Get(context.Background(), "req_b")
 	assert.ErrorIs(t, err, requests.ErrNotFound)
+}
+
+// testForgetErasedPrefixCase: only the exact [requests.ErasedPrefix]
+// marks an erased request. A subject that starts with it in another case
+// (on record from before File refused it) is a live subject, and Forget
+// erases it as any other; File refuses every case of the prefix.
+func testForgetErasedPrefixCase(t *testing.T, s requests.Store) {
+	f, ok := s.(requests.Forgetter)
+	if !ok {
+		t.Skip("store does not implement requests.Forgetter")
+	}
+	ctx := context.Background()
+	for i, who := range []string{"ERASED:bob", "Erased:Bob"} {
+		r := req(fmt.Sprintf("req_case%d", i), who, requests.KindAccess, base)
+		r.Status, r.Closed, r.AnswerRef = requests.StatusAnswered, day(1), "edo://out/1"
+		mustInsert(t, s, r)
+		n, err := f.Forget(ctx, who)
+		require.NoError(t, err, "subject %q", who)
+		assert.Equal(t, 1, n, "subject %q", who)
+		assert.True(t, mustGet(t, s, r.ID).Erased())
+	}
+	reg := registry(s)
+	for _, who := range []string{"erased:x", "ERASED:x", "Erased:x", "eRaSeD:"} {
+		_, err := reg.File(ctx, who, requests.KindAccess, base)
+		assert.ErrorIs(t, err, requests.ErrInvalid, "subject %q", who)
+	}
+	got, err := s.BySubject(ctx, "ERASED:x")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused request was written")
+}
+
+// unstorable are strings some store cannot hold as they are: PostgreSQL's
+// text takes neither a NUL byte nor invalid UTF-8.
+var unstorable = []string{"user-bad\x00-42", "user-bad\xff42", "user-bad\xc3"}
+
+// testUnstorableBytes: a subject or reference that some store cannot hold
+// is bad input on every store, refused with ErrInvalid before anything is
+// written, never a store fault to retry; looking such a subject up or
+// erasing it in the store finds nothing, on every store alike.
+func testUnstorableBytes(t *testing.T, s requests.Store) {
+	ctx := context.Background()
+	reg := registry(s)
+	r, err := reg.File(ctx, "user-1", requests.KindAccess, base)
+	require.NoError(t, err)
+	for _, b := range unstorable {
+		_, err := reg.File(ctx, b, requests.KindAccess, base)
+		require.ErrorIs(t, err, requests.ErrInvalid, "subject %q", b)
+		assert.NotErrorIs(t, err, requests.ErrUnavailable)
+		assert.NotContains(t, err.Error(), "user-bad")
+		_, err = reg.File(ctx, "user-2", requests.KindAccess, base, requests.WithTextRef("edo://"+b))
+		require.ErrorIs(t, err, requests.ErrInvalid, "text reference %q", b)
+		assert.NotErrorIs(t, err, requests.ErrUnavailable)
+		err = reg.Answer(ctx, r.ID, day(1), "edo://"+b)
+		require.ErrorIs(t, err, requests.ErrInvalid, "answer reference %q", b)
+		assert.NotErrorIs(t, err, requests.ErrUnavailable)
+		got, err := s.BySubject(ctx, b)
+		require.NoError(t, err, "by subject %q: nothing is on record, not a fault", b)
+		assert.Empty(t, got)
+		if f, ok := s.(requests.Forgetter); ok {
+			n, err := f.Forget(ctx, b)
+			require.NoError(t, err, "forget %q: nothing is on record, not a fault", b)
+			assert.Zero(t, n)
+		}
+		_, err = s.Get(ctx, "req_"+b)
+		assert.ErrorIs(t, err, requests.ErrNotFound, "get %q", b)
+		_, err = reg.Forget(ctx, b)
+		assert.ErrorIs(t, err, requests.ErrInvalid, "forget %q", b)
+	}
+	got, err := s.BySubject(ctx, "user-2")
+	require.NoError(t, err)
+	assert.Empty(t, got, "a refused request was written")
+	assert.Equal(t, requests.StatusReceived, mustGet(t, s, r.ID).Status)
+}
+
+// farFuture is past what SQLite's unix microseconds hold in 64 bits
+// (year 294246): a store given it would read back another instant.
+var farFuture = time.Date(295000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// edges are the first and the last instants every store holds exactly.
+var edges = []time.Time{
+	time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC),
+	time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+}
+
+// testEdgeYears: the first and the last instants Validate accepts come
+// back exactly from every store.
+func testEdgeYears(t *testing.T, s requests.Store) {
+	for k, at := range edges {
+		r := req(fmt.Sprintf("req_edge%d", k), "user-1", requests.KindAccess, at)
+		r.Due = at
+		mustInsert(t, s, r)
+		requireSame(t, r, mustGet(t, s, r.ID))
+	}
 }

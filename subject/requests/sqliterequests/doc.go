@@ -12,7 +12,9 @@
 // The schema is applied by [Open] from the embedded migrations. Triggers
 // refuse to delete a request or rewrite what was filed, except the one
 // rewrite erasure makes ([Store.Forget]); Forget overwrites the freed
-// bytes (secure_delete) and truncates the write-ahead log.
+// bytes (secure_delete) and truncates the write-ahead log, or fails with
+// [ErrNotScrubbed] when another connection's read keeps it from doing so
+// (call it again: the retry finishes the scrub).
 //
 // # Concurrency
 //

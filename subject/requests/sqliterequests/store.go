@@ -23,6 +23,14 @@ var migrationFS embed.FS
 // version of this package.
 var ErrSchemaTooNew = errors.New("sqliterequests: database schema is newer than this code knows")
 
+// ErrNotScrubbed is returned by [Store.Forget] when the erasure was
+// committed but the old pages could not be dropped from the write-ahead
+// log, because another connection (another process, a backup) was reading
+// an older snapshot: the file on disk may still hold the subject. The
+// error also matches requests.ErrUnavailable. Call Forget again once the
+// reader is done: it erases nothing more and finishes the scrub.
+var ErrNotScrubbed = errors.New("sqliterequests: erased in the database, still in the write-ahead log; retry")
+
 // Option configures a [Store]; see [Open].
 type Option func(*config)
 
@@ -56,6 +64,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		Migrations:   migrationFS,
 		VersionTable: "requests_schema_version",
 		SchemaTooNew: ErrSchemaTooNew,
+		NotScrubbed:  ErrNotScrubbed,
 	}, sqlitereg.Configure(opts))
 	if err != nil {
 		return nil, err
@@ -167,7 +176,8 @@ func (s *Store) query(ctx context.Context, op, q string, args ...any) ([]request
 
 // Forget implements [requests.Forgetter] in one write transaction, with
 // secure_delete on and a truncating WAL checkpoint after the commit, as
-// sqliteclaims does.
+// sqliteclaims does: while another connection reads an older snapshot it
+// fails with [ErrNotScrubbed], and a later call finishes the scrub.
 func (s *Store) Forget(ctx context.Context, subject string) (int, error) {
 	const op = "forget"
 	return s.db.Erase(ctx, op, func(tx *sql.Tx) (int, error) {

@@ -79,3 +79,33 @@ func TestTriggersGuardErasure(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// TestForgetWhileAnotherReads: as for claims, a reader in the way of the
+// checkpoint fails Forget with ErrNotScrubbed, and a retry once it is
+// done leaves no trace of the subject on disk.
+func TestForgetWhileAnotherReads(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "requests.db")
+	s, err := sqliterequests.Open(ctx, path, sqliterequests.WithBusyTimeout(50*time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	reg := requests.New(s)
+	const who = "subject-req-wal-unique"
+	at := time.Date(2025, 2, 3, 10, 0, 0, 0, time.UTC)
+	r, err := reg.File(ctx, who, requests.KindAccess, at)
+	require.NoError(t, err)
+	require.NoError(t, reg.Answer(ctx, r.ID, at.Add(time.Hour), "edo://out/1"))
+
+	done := regtest.ReadElsewhere(t, path, "requests")
+	_, err = reg.Forget(ctx, who)
+	require.ErrorIs(t, err, sqliterequests.ErrNotScrubbed)
+	assert.ErrorIs(t, err, requests.ErrUnavailable)
+	assert.NotContains(t, err.Error(), who)
+
+	done()
+	n, err := reg.Forget(ctx, who)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Empty(t, regtest.Traces(t, path, who))
+}
