@@ -11,16 +11,24 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/consent/keyring"
+	"github.com/yasam/privacy/consent/keyring/pgkeyring"
+	"github.com/yasam/privacy/consent/pgstore"
 	"github.com/yasam/privacy/disclosure/ledger"
+	"github.com/yasam/privacy/disclosure/ledger/pgledger"
 	"github.com/yasam/privacy/internal/pgtest"
 	"github.com/yasam/privacy/storeurl"
 	"github.com/yasam/privacy/subject/breaches"
+	"github.com/yasam/privacy/subject/breaches/pgbreaches"
 	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/claims/pgclaims"
 	"github.com/yasam/privacy/subject/requests"
+	"github.com/yasam/privacy/subject/requests/pgrequests"
 )
 
 // opener is one of the package's openers, reduced to its error, with the
@@ -163,13 +171,7 @@ func TestConnectFailureNamesNoUser(t *testing.T) {
 				}
 				err := o.open(ctx, raw, opts...)
 				t.Log(err)
-				unavailable := o.unavailable
-				if migrate && o.registers {
-					// The registers' Migrate does not name its failure
-					// (subject/internal/pgreg); only the text is checked.
-					unavailable = nil
-				}
-				assertNoConnectSecrets(t, err, unavailable, "secret_user", "hunter2", "secret_db", host, ":"+port)
+				assertNoConnectSecrets(t, err, o.unavailable, "secret_user", "hunter2", "secret_db", host, ":"+port)
 				assert.Contains(t, err.Error(), "connection refused")
 			})
 		}
@@ -195,6 +197,44 @@ func TestAuthFailureNamesNoUser(t *testing.T) {
 			t.Log(err)
 			assertNoConnectSecrets(t, err, o.unavailable, "secret_user", "hunter2", "secret_db", host)
 			assert.Contains(t, err.Error(), "SQLSTATE")
+		})
+	}
+}
+
+// TestStoreCallsNameNoConnection: the PostgreSQL packages' own functions,
+// called on a pool whose server refuses the connection (not through
+// storeurl), give errors that name neither its user, password, database
+// nor host.
+func TestStoreCallsNameNoConnection(t *testing.T) {
+	t.Parallel()
+	addr := refusedAddr(t)
+	host, port, _ := net.SplitHostPort(addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pool, err := pgxpool.New(ctx, "postgres://secret_user:hunter2@"+addr+"/secret_db?connect_timeout=5")
+	require.NoError(t, err)
+	defer pool.Close()
+	for _, c := range []struct {
+		name        string
+		call        func() error
+		unavailable error
+	}{
+		{"pgstore.Migrate", func() error { return pgstore.Migrate(ctx, pool) }, consent.ErrUnavailable},
+		{"pgledger.Migrate", func() error { return pgledger.Migrate(ctx, pool) }, ledger.ErrUnavailable},
+		{"pgledger.New", func() error { _, err := pgledger.New(ctx, pool); return err }, ledger.ErrUnavailable},
+		{"pgclaims.Migrate", func() error { return pgclaims.Migrate(ctx, pool) }, claims.ErrUnavailable},
+		{"pgrequests.Migrate", func() error { return pgrequests.Migrate(ctx, pool) }, requests.ErrUnavailable},
+		{"pgbreaches.Migrate", func() error { return pgbreaches.Migrate(ctx, pool) }, breaches.ErrUnavailable},
+		{"pgkeyring.Migrate", func() error { return pgkeyring.Migrate(ctx, pool) }, keyring.ErrUnavailable},
+		{"pgkeyring.New", func() error {
+			_, err := pgkeyring.New(ctx, pool, []byte("pepper-pepper-pepper-pepper-32by"))
+			return err
+		}, keyring.ErrUnavailable},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.call()
+			t.Log(err)
+			assertNoConnectSecrets(t, err, c.unavailable, "secret_user", "hunter2", "secret_db", host, ":"+port)
 		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/yasam/privacy/consent"
+	"github.com/yasam/privacy/internal/sqlutil"
 )
 
 // allTag in a notification's payload clears every instance's cache, for
@@ -57,7 +58,7 @@ func (s *Store) run(ctx context.Context, first chan struct{}) {
 		if wasUp {
 			backoff = s.cfg.minBackoff
 		}
-		s.cfg.logger.Warn("pgstore: consent listener lost; cache bypassed until it is back", "err", err, "retry_in", backoff)
+		s.cfg.logger.Warn("pgstore: consent listener lost; cache bypassed until it is back", "err", sqlutil.RedactConnect(err), "retry_in", backoff)
 		select {
 		case <-ctx.Done():
 			return

@@ -241,7 +241,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("pgstore: migrate: %w", ctx.Err())
 		}
-		return fmt.Errorf("pgstore: migrate: %w: %w", consent.ErrUnavailable, err)
+		return fmt.Errorf("pgstore: migrate: %w: %w", consent.ErrUnavailable, sqlutil.RedactConnect(err))
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/yasam/privacy/internal/sqlutil"
 )
 
 // ErrBadFiles is returned for a set of migration files that does not follow
@@ -110,7 +112,9 @@ func Apply(ctx context.Context, db DB, c Config) (int, error) {
 	for _, f := range files {
 		v, err := applyOne(ctx, db, c, f)
 		if err != nil {
-			return have, fmt.Errorf("pgmigrate: %s %s: %w", c.Component, f.Name, err)
+			// A failed connection's text names its user, database and
+			// host: only its class is said.
+			return have, fmt.Errorf("pgmigrate: %s %s: %w", c.Component, f.Name, sqlutil.RedactConnect(err))
 		}
 		have = v
 	}
@@ -193,7 +197,7 @@ func Version(ctx context.Context, q Querier, schema, component string) (int, err
 func Check(ctx context.Context, q Querier, schema, component string, want int, behind error) error {
 	have, err := Version(ctx, q, schema, component)
 	if err != nil {
-		return err
+		return sqlutil.RedactConnect(err)
 	}
 	if have < want {
 		if have == 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/internal/pgmigrate"
+	"github.com/yasam/privacy/internal/sqlutil"
 )
 
 //go:embed migrations/*.up.sql
@@ -62,7 +63,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts ...Option) error {
 	}
 	_, err := pgmigrate.Apply(ctx, pool, pgmigrate.Config{Component: "keyring", Files: Migrations(), Schema: cfg.schema})
 	if err != nil {
-		return fmt.Errorf("pgkeyring: migrate: %w", err)
+		return fmt.Errorf("pgkeyring: migrate: %w: %w", keyring.ErrUnavailable, sqlutil.RedactConnect(err))
 	}
 	return nil
 }
@@ -94,7 +95,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, pepper []byte, opts ...Option)
 		}
 	}
 	if err := pgmigrate.Check(ctx, pool, cfg.schema, "keyring", SchemaVersion, ErrSchemaBehind); err != nil {
-		return nil, err
+		if errors.Is(err, ErrSchemaBehind) {
+			return nil, err
+		}
+		return nil, wrap(ctx, "new", err)
 	}
 	table := "privacy_keyring"
 	if cfg.schema != "" {
@@ -107,7 +111,9 @@ func wrap(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("pgkeyring: %s: %w", op, ctx.Err())
 	}
-	return fmt.Errorf("pgkeyring: %s: %w: %w", op, keyring.ErrUnavailable, err)
+	// A failed connection's text names its user, database and host: only
+	// its class is said.
+	return fmt.Errorf("pgkeyring: %s: %w: %w", op, keyring.ErrUnavailable, sqlutil.RedactConnect(err))
 }
 
 // Key implements [keyring.Keyring].

@@ -17,6 +17,7 @@ import (
 	"github.com/yasam/privacy/disclosure/ledger"
 	"github.com/yasam/privacy/disclosure/ledger/internal/ledgerrow"
 	"github.com/yasam/privacy/internal/pgmigrate"
+	"github.com/yasam/privacy/internal/sqlutil"
 )
 
 //go:embed migrations/*.up.sql
@@ -533,4 +534,9 @@ func wrap(ctx context.Context, op string, err error) error {
 	return fmt.Errorf("pgledger: %s: %w", op, unavailable(err))
 }
 
-func unavailable(err error) error { return fmt.Errorf("%w: %w", ledger.ErrUnavailable, err) }
+// unavailable wraps err as the store's unavailability; a failed
+// connection's text, which names its user, database and host, says only
+// its class.
+func unavailable(err error) error {
+	return fmt.Errorf("%w: %w", ledger.ErrUnavailable, sqlutil.RedactConnect(err))
+}

@@ -65,7 +65,7 @@ func Sub(fsys fs.FS, pkg string) fs.FS {
 // advisory lock, in cfg's schema.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, s Spec, cfg Config) error {
 	if _, err := pgmigrate.Apply(ctx, pool, pgmigrate.Config{Component: s.Component, Files: s.Files, Schema: cfg.Schema}); err != nil {
-		return fmt.Errorf("%s: migrate: %w", s.Errs.Pkg, err)
+		return s.Errs.Wrapped("migrate", err)
 	}
 	return nil
 }
