@@ -142,7 +142,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 func (e *snapshot) requestKey(vf *inForce, p purpose.ID, recipient string, opts []CheckOption, key *decisionKey) (rh uint64, token consent.Token, err error) {
 	pi, ok := e.purposes[p]
 	if !ok {
-		return 0, "", fmt.Errorf("%w: %s", ErrUnknownPurpose, clip.Quote(string(p), maxQuote))
+		return 0, "", fmt.Errorf("%w%s", ErrUnknownPurpose, e.quote(string(p)))
 	}
 	if vf.idx < 0 {
 		return 0, "", fmt.Errorf("%w: no version of the policy is in force yet", ErrInvalidConfig)
@@ -152,7 +152,7 @@ func (e *snapshot) requestKey(vf *inForce, p purpose.ID, recipient string, opts 
 	if recipient != Operator {
 		r, ok := e.recipients[recipient]
 		if !ok {
-			return 0, "", fmt.Errorf("%w: %s", ErrUnknownRecipient, clip.Quote(recipient, maxQuote))
+			return 0, "", fmt.Errorf("%w%s", ErrUnknownRecipient, e.quote(recipient))
 		}
 		key.kind, key.confident, key.country, rh, key.basis = r.kind, r.Confidentiality, r.country, r.hash, r.basis
 	}
@@ -338,14 +338,33 @@ func categories(ss []string) []purpose.Category {
 // deny returns d, for user, as a denial for a reason found before the Rego
 // was asked.
 func (e *snapshot) deny(d Decision, user string, code Code, clause string) Decision {
+	// A denial may come before the request was checked: its recipient
+	// and purpose may be anything the caller sent (a name read from a
+	// URL), so only those the engine knows are logged by name.
+	_, registered := e.recipients[d.Recipient]
+	unknown := !registered && d.Recipient != Operator && d.Recipient != ""
+	_, known := e.purposes[d.Purpose]
 	v := &verdict{
-		purpose: d.Purpose,
-		version: d.PolicyVersion,
-		reasons: []Reason{{Code: string(code), Clause: clause, Message: e.message(string(code))}},
-		seed:    e.seed,
-		redact:  e.individual(d.Recipient) && !e.verbose,
+		purpose:     d.Purpose,
+		version:     d.PolicyVersion,
+		reasons:     []Reason{{Code: string(code), Clause: clause, Message: e.message(string(code))}},
+		seed:        e.seed,
+		redact:      (e.individual(d.Recipient) || unknown) && !e.verbose,
+		unknown:     unknown,
+		hidePurpose: !known && d.Purpose != "" && !e.verbose,
 	}
 	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient), user, e.tel.ids.next())
+}
+
+// quote is ": " and v quoted, for an error about a value the engine does
+// not know, when the engine is built WithVerboseErrors; otherwise
+// nothing, since the value may be anything the caller sent (a person's
+// name read from a URL).
+func (e *snapshot) quote(v string) string {
+	if !e.verbose {
+		return ""
+	}
+	return ": " + clip.Quote(v, maxQuote)
 }
 
 // individual reports whether recipient is registered as an individual.

@@ -141,23 +141,42 @@ func clauseRef(c, lang string) string {
 }
 
 // LogValue logs the decision without anything personal: a Decision names
-// no user, and a recipient of kind [disclosure.Individual], whose ID may be
-// a person's name, is logged as "[individual]" unless the engine was built
-// with [WithVerboseErrors].
+// no user; a recipient of kind [disclosure.Individual], whose ID may be a
+// person's name, is logged as "[individual]", and one the engine does not
+// know (a denial's, which may hold whatever the caller sent) as
+// "[unregistered]", and a purpose outside the catalog as "[unknown]",
+// unless the engine was built with [WithVerboseErrors].
 func (d Decision) LogValue() slog.Value {
 	codes := make([]string, len(d.Reasons))
 	for i, r := range d.Reasons {
 		codes[i] = r.Code
 	}
-	recipient := d.Recipient
-	if d.issued != nil && d.issued.redact {
-		recipient = "[individual]"
+	recipient, p := d.Recipient, string(d.Purpose)
+	if v := d.issued; v != nil {
+		if v.redact {
+			recipient = redactedRecipient(v.unknown)
+		}
+		if v.hidePurpose {
+			p = unknownPurpose
+		}
 	}
 	return slog.GroupValue(
 		slog.Bool("allowed", d.Allowed),
-		slog.String("purpose", string(d.Purpose)),
+		slog.String("purpose", p),
 		slog.String("recipient", recipient),
 		slog.String("reasons", strings.Join(codes, ",")),
 		slog.String("policy_version", d.PolicyVersion),
 	)
+}
+
+// unknownPurpose stands in logs for a purpose outside the catalog.
+const unknownPurpose = "[unknown]"
+
+// redactedRecipient is what logs show for a recipient not logged by name:
+// an individual's, or (unknown) one the engine does not know.
+func redactedRecipient(unknown bool) string {
+	if unknown {
+		return "[unregistered]"
+	}
+	return "[individual]"
 }

@@ -80,12 +80,15 @@ func (l *decisionLog) ObserveCheck(ctx context.Context, c CheckInfo) {
 	if !l.h.Enabled(ctx, level) {
 		return
 	}
-	recipient := clip.String(d.Recipient, maxQuote)
+	recipient, p := clip.String(d.Recipient, maxQuote), clip.String(string(d.Purpose), maxQuote)
 	if c.Redacted {
-		recipient = "[individual]"
+		recipient = redactedRecipient(c.RecipientKind == "")
+	}
+	if c.PurposeUnknown {
+		p = unknownPurpose
 	}
 	in := []slog.Attr{
-		slog.String("purpose", clip.String(string(d.Purpose), maxQuote)),
+		slog.String("purpose", p),
 		slog.String("recipient", recipient),
 	}
 	if c.RecipientKind != "" {

@@ -178,3 +178,54 @@ func TestDecisionLogBoundsCallerStrings(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestValuesNotLogged: a recipient the engine does not know, or a
+// purpose outside the catalog, may hold whatever the caller sent (a
+// person's name and IIN read from a URL). Neither the decision log, nor
+// the Decision's LogValue, nor the error's text carries it, whichever
+// check fails first; an engine built WithVerboseErrors says it, for
+// debugging.
+func TestRequestValuesNotLogged(t *testing.T) {
+	const personal = "Ivanov Ivan 880101300123"
+	for _, verbose := range []bool{false, true} {
+		var buf bytes.Buffer
+		opts := []policy.Option{policy.WithDecisionLog(slog.NewJSONHandler(&buf, nil), policy.DecisionLogOptions{})}
+		if verbose {
+			opts = append(opts, policy.WithVerboseErrors())
+		}
+		f := newFixture(t, opts...)
+		var texts []string
+		for _, c := range []struct {
+			user      string
+			p         purpose.ID
+			recipient string
+		}{
+			{"user-1", purpose.Payments, personal},
+			{"user-1", purpose.ID(personal), policy.Operator},
+			{"", purpose.ID(personal), personal},
+		} {
+			d, err := f.engine.Check(context.Background(), c.user, c.p, c.recipient)
+			require.Error(t, err)
+			var logged bytes.Buffer
+			slog.New(slog.NewJSONHandler(&logged, nil)).Info("denied", "decision", d)
+			texts = append(texts, err.Error())
+			if !verbose {
+				assert.NotContains(t, logged.String(), "880101300123", "LogValue")
+			}
+		}
+		if verbose {
+			// Verbose errors (and logs) are for debugging: they say
+			// what was asked.
+			for _, text := range texts[:2] {
+				assert.Contains(t, text, "880101300123")
+			}
+			continue
+		}
+		for _, text := range texts {
+			assert.NotContains(t, text, "880101300123")
+		}
+		assert.NotContains(t, buf.String(), "880101300123", "the decision log")
+		assert.Contains(t, buf.String(), `"recipient":"[unregistered]"`)
+		assert.Contains(t, buf.String(), `"purpose":"[unknown]"`)
+	}
+}

@@ -22,7 +22,9 @@ type verdict struct {
 	seed        maphash.Seed // the snapshot's: keys the recipient hash and sum
 	nonce       uint64       // random, binds Decision.mac to this verdict
 	sum         uint64       // contentSum at sealing
-	redact      bool         // the recipient is an individual: not logged by name
+	redact      bool         // the recipient is an individual, or unregistered: not logged by name
+	unknown     bool         // with redact: the recipient is unregistered, not an individual
+	hidePurpose bool         // the purpose is not in the catalog (a caller's value): not logged
 }
 
 // memo caches verdicts by key. Reads are a single atomic load and a map

@@ -169,9 +169,16 @@ type CheckInfo struct {
 	Categories []purpose.Category
 	// BundleRevision is the revision of the bundle in use, if any.
 	BundleRevision string
-	// Redacted reports that the recipient is an individual whose ID must
-	// not be logged (unless the engine has [WithVerboseErrors]).
+	// Redacted reports that the recipient's ID must not be logged (unless
+	// the engine has [WithVerboseErrors]): an individual's (RecipientKind
+	// says so), whose ID may be a person's name, or, with RecipientKind
+	// empty, one the engine does not know, which may hold whatever the
+	// caller sent. Log "[individual]" or "[unregistered]" in its place.
 	Redacted bool
+	// PurposeUnknown reports that the purpose is not in the catalog: a
+	// failed Check's, which may hold whatever the caller sent, not to be
+	// logged (unless the engine has [WithVerboseErrors]).
+	PurposeUnknown bool
 }
 
 // ErrObserver is wrapped by the error of a Check whose [Observer]
@@ -307,6 +314,7 @@ func (e *snapshot) observed(ctx context.Context, user string, p purpose.ID, reci
 		StoreError:     errors.Is(err, ErrConsentUnavailable),
 		BundleRevision: e.revision,
 		Redacted:       d.issued != nil && d.issued.redact,
+		PurposeUnknown: d.issued != nil && d.issued.hidePurpose,
 	}
 	if r, ok := e.recipients[recipient]; ok {
 		info.RecipientKind = r.Kind

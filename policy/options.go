@@ -157,10 +157,13 @@ func WithEvalTimeout(d time.Duration) Option {
 }
 
 // WithVerboseErrors lets errors returned by Check carry the consent
-// store's own error text, and lets decisions logged through
-// [Decision.LogValue] name recipients of kind [disclosure.Individual]. By
-// default neither does, since a store's text may hold a user ID and an
-// individual's recipient ID may be a person's name. errors.Is and
+// store's own error text and quote a purpose or recipient the engine does
+// not know, and lets decisions logged (through [Decision.LogValue], the
+// decision log and observers) name recipients of kind
+// [disclosure.Individual], and purposes and recipients the engine does
+// not know. By default none does, since a store's text may hold a user
+// ID, an individual's recipient ID may be a person's name, and an unknown
+// one is whatever the caller sent (read from a URL, say). errors.Is and
 // errors.As reach the store's error either way.
 func WithVerboseErrors() Option { return func(c *config) { c.verbose = true } }
 

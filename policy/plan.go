@@ -153,7 +153,8 @@ func (pl *Plan) Decide(ctx context.Context, st consent.State) (d Decision) {
 			}
 		}()
 		info := CheckInfo{Decision: d, Start: start, Duration: time.Since(start), CacheHit: true,
-			BundleRevision: pl.s.revision, Redacted: d.issued != nil && d.issued.redact}
+			BundleRevision: pl.s.revision, Redacted: d.issued != nil && d.issued.redact,
+			PurposeUnknown: d.issued != nil && d.issued.hidePurpose}
 		if r, ok := pl.s.recipients[pl.Recipient]; ok {
 			info.RecipientKind = r.Kind
 		}

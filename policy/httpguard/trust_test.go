@@ -241,3 +241,31 @@ func TestSelfDenialNamesNoRecipient(t *testing.T) {
 		assert.Less(t, buf.Len(), 2048)
 	}
 }
+
+// TestOnDenyLogOfAnUnregisteredRecipient: the docs tell hosts to log d
+// and err in OnDeny. A recipient read from the path that is not
+// registered (a person's name and IIN typed into a share form) is
+// neither in that log nor in the answer.
+func TestOnDenyLogOfAnUnregisteredRecipient(t *testing.T) {
+	engine, err := policy.New()
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	write := httpguard.ProblemWriter("ru")
+	guard := httpguard.Require(engine, purpose.Payments, "", httpguard.Options{
+		User:      func(*http.Request) (string, error) { return "user-1", nil },
+		Recipient: func(r *http.Request) string { return r.PathValue("recipient") },
+		OnDeny: func(w http.ResponseWriter, r *http.Request, d policy.Decision, err error) {
+			logger.WarnContext(r.Context(), "privacy denial", "decision", d, "err", err)
+			write(w, r, d, err)
+		},
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST /share/{recipient}", guard(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("POST", "/share/Ivanov%20Ivan%20880101300123", nil))
+	require.Equal(t, http.StatusNotFound, rec.Code)
+	assert.NotContains(t, rec.Body.String(), "880101300123")
+	assert.NotContains(t, logs.String(), "880101300123", "the documented OnDeny log holds the request's recipient")
+	assert.Contains(t, logs.String(), `"recipient":"[unregistered]"`)
+}

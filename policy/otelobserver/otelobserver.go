@@ -156,9 +156,15 @@ func (o *Observer) ObserveCheck(ctx context.Context, c policy.CheckInfo) {
 		span.End() // not sampled: no attributes to build
 		return
 	}
-	recipient := clip.String(d.Recipient, maxAttr)
-	if c.Redacted {
+	recipient, p := clip.String(d.Recipient, maxAttr), clip.String(string(d.Purpose), maxAttr)
+	switch {
+	case c.Redacted && c.RecipientKind == "":
+		recipient = "[unregistered]" // not the engine's: whatever the caller sent
+	case c.Redacted:
 		recipient = "[individual]"
+	}
+	if c.PurposeUnknown {
+		p = "[unknown]"
 	}
 	reasonCodes := make([]string, len(d.Reasons))
 	for i, r := range d.Reasons {
@@ -166,7 +172,7 @@ func (o *Observer) ObserveCheck(ctx context.Context, c policy.CheckInfo) {
 	}
 	span.SetAttributes(
 		attribute.String("privacy.decision_id", d.ID.String()),
-		attribute.String("privacy.purpose", clip.String(string(d.Purpose), maxAttr)),
+		attribute.String("privacy.purpose", p),
 		attribute.String("privacy.recipient", recipient),
 		attribute.String("privacy.recipient_kind", kind),
 		attribute.String("privacy.outcome", outcome),

@@ -232,3 +232,39 @@ func BenchmarkCheckObserved(b *testing.B) {
 		})
 	}
 }
+
+// TestUnknownRequestValuesNotInSpan: a recipient the engine does not know
+// (as httpguard's Options.Recipient reads it from a request path) may be
+// a person's name and IIN, and so may a purpose outside the catalog: the
+// span carries neither, but says what stands in their place.
+func TestUnknownRequestValuesNotInSpan(t *testing.T) {
+	h := newHarness(t)
+	engine, err := policy.New(policy.WithObserver(h.obs),
+		policy.WithRecipients(disclosure.Recipient{ID: "notary-ivanov", Kind: disclosure.Individual}))
+	require.NoError(t, err)
+	const personal = "Ivanov Ivan 880101300123"
+	_, err = engine.Check(context.Background(), "user-42", purpose.Payments, personal)
+	require.ErrorIs(t, err, policy.ErrUnknownRecipient)
+	_, err = engine.Check(context.Background(), "user-42", purpose.ID(personal), policy.Operator)
+	require.ErrorIs(t, err, policy.ErrUnknownPurpose)
+	_, err = engine.Check(context.Background(), "", purpose.ID(personal), personal)
+	require.ErrorIs(t, err, policy.ErrEmptyUser)
+	spans := h.spans.Ended()
+	require.Len(t, spans, 3)
+	for _, s := range spans {
+		for _, kv := range s.Attributes() {
+			assert.NotContains(t, kv.Value.Emit(), "880101300123", "span attribute %s holds the request's value", kv.Key)
+		}
+	}
+	attrs := func(i int) map[attribute.Key]string {
+		m := map[attribute.Key]string{}
+		for _, kv := range spans[i].Attributes() {
+			m[kv.Key] = kv.Value.Emit()
+		}
+		return m
+	}
+	assert.Equal(t, "[unregistered]", attrs(0)["privacy.recipient"])
+	assert.Equal(t, "payments", attrs(0)["privacy.purpose"])
+	assert.Equal(t, "[unknown]", attrs(1)["privacy.purpose"])
+	assert.Equal(t, "operator", attrs(1)["privacy.recipient"])
+}
