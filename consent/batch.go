@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/yasam/privacy/purpose"
 )
 
 // BatchReader is an optional interface of a [Store]: the states of many
@@ -108,6 +110,10 @@ type Filter struct {
 	Strict bool
 	// Allow are the conditions under which a subject is selected.
 	Allow []Condition
+	// Categories are the data the question is about: a grant that lists
+	// the data it was given for counts only when it lists them all
+	// ([GrantRecord.Covers]).
+	Categories []purpose.Category
 	// AtLeast, when not empty, is the token of a write the selection must
 	// reflect (the policy's WithAtLeast). Classify judges the state it is
 	// given, so read that state at the token; a store that turns the
@@ -136,7 +142,7 @@ func (f *Filter) Classify(st State) Condition {
 		c.Standing = StandingOutdated
 	}
 	if g, ok := st.Grant(f.Scope.Purpose, f.Scope.Recipient); ok && g.Granted {
-		c.Grant = g.Until.IsZero() || g.ActiveAt(f.At)
+		c.Grant = (g.Until.IsZero() || g.ActiveAt(f.At)) && g.Covers(f.Categories)
 		c.CrossBorder = c.Grant && g.Flags.CrossBorderTransfer
 	}
 	return c

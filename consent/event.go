@@ -221,7 +221,9 @@ func WithOperator(name, bin string) EventOption {
 }
 
 // WithData records the list of data collected under a grant or an
-// acceptance (art. 8 p.4). The constructors sort it and drop repeats.
+// acceptance (art. 8 p.4). The constructors sort it and drop repeats. A
+// grant that lists data covers those only ([GrantRecord.Covers]): the
+// policy engine does not rest a decision about other categories on it.
 func WithData(cs ...purpose.Category) EventOption {
 	return func(e *Event) { e.Categories = append(e.Categories, cs...) }
 }

@@ -61,6 +61,22 @@ type GrantRecord struct {
 	EventID    string
 }
 
+// Covers reports whether the grant covers data of the categories cs: a
+// grant that lists the data it was given for ([WithData], art. 8 p.4 of
+// the Law) covers those only, one that lists none covers whatever its
+// purpose uses.
+func (g GrantRecord) Covers(cs []purpose.Category) bool {
+	if len(g.Categories) == 0 {
+		return true
+	}
+	for _, c := range cs {
+		if !slices.Contains(g.Categories, c) {
+			return false
+		}
+	}
+	return true
+}
+
 // Voided reports whether a withdrawal of acceptance voided the grant.
 func (g GrantRecord) Voided() bool { return !g.VoidedAt.IsZero() }
 

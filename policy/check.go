@@ -113,7 +113,7 @@ func (e *snapshot) check(ctx context.Context, user string, p purpose.ID, recipie
 	key.accept = e.standing(st.Acceptance(), vf.idx)
 	if g, ok := st.Grant(p, recipient); ok && g.Granted {
 		// Read the clock only for a grant with a term: most have none.
-		key.grant = g.Until.IsZero() || g.ActiveAt(e.now())
+		key.grant = (g.Until.IsZero() || g.ActiveAt(e.now())) && e.covers(g.Categories, key.categories)
 		key.crossBorder = key.grant && g.Flags.CrossBorderTransfer
 	}
 
@@ -354,6 +354,22 @@ func (e *snapshot) deny(d Decision, user string, code Code, clause string) Decis
 		hidePurpose: !known && d.Purpose != "" && !e.verbose,
 	}
 	return issue(v.seal(), d.Recipient, maphash.String(e.seed, d.Recipient), user, e.tel.ids.next())
+}
+
+// covers reports whether a grant that lists the data cs it was given for
+// (art. 8 p.4) covers the categories mask judges: one that lists none
+// covers all, as does [consent.GrantRecord.Covers].
+func (e *snapshot) covers(cs []purpose.Category, mask uint64) bool {
+	if len(cs) == 0 {
+		return true
+	}
+	var listed uint64
+	for _, c := range cs {
+		if i, ok := e.catalog.CategoryIndex(c); ok {
+			listed |= 1 << i
+		}
+	}
+	return mask&^listed == 0
 }
 
 // quote is ": " and v quoted, for an error about a value the engine does

@@ -99,6 +99,11 @@ func (e *Engine) Plan(ctx context.Context, p purpose.ID, recipient string, opts 
 			AtLeast: token,
 		},
 	}
+	for i := 0; key.categories>>i != 0; i++ {
+		if key.categories&(1<<i) != 0 {
+			pl.Filter.Categories = append(pl.Filter.Categories, s.catalog.CategoryAt(i))
+		}
+	}
 	for _, v := range s.tl.versions {
 		if v.ID != pl.Filter.Current {
 			pl.Filter.Known = append(pl.Filter.Known, v.ID)

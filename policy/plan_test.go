@@ -54,6 +54,7 @@ func randomConsent(t testing.TB, rng *rand.Rand, store consent.Store, n int, sco
 				evs = append(evs, consent.WithdrawAcceptance(u, at, id))
 			case 2:
 				opts := []consent.EventOption{id, consent.WithFlags(consent.Flags{CrossBorderTransfer: rng.IntN(2) == 0})}
+				opts = append(opts, randomData(rng)...)
 				switch rng.IntN(3) {
 				case 0:
 					opts = append(opts, consent.WithTerm(t0.Add(30*time.Minute))) // ended by the clock
@@ -70,6 +71,18 @@ func randomConsent(t testing.TB, rng *rand.Rand, store consent.Store, n int, sco
 		}
 	}
 	return subjects
+}
+
+// randomData draws the data a grant lists (art. 8 p.4): none, twice in
+// four, else identity alone or with payment details.
+func randomData(rng *rand.Rand) []consent.EventOption {
+	switch rng.IntN(4) {
+	case 0:
+		return []consent.EventOption{consent.WithData(purpose.Identity)}
+	case 1:
+		return []consent.EventOption{consent.WithData(purpose.Identity, purpose.PaymentDetails)}
+	}
+	return nil
 }
 
 var planRecipients = []disclosure.Recipient{
@@ -118,6 +131,8 @@ func TestPlanAgreesWithCheck(t *testing.T) {
 		{purpose.Payments, "intern", nil},
 		{purpose.Support, "halyk", nil},
 		{purpose.Payments, "halyk", []policy.CheckOption{policy.WithCategories(purpose.Identity)}},
+		{purpose.Payments, "halyk", []policy.CheckOption{policy.WithCategories(purpose.PaymentDetails)}},
+		{purpose.Payments, "de-analytics", []policy.CheckOption{policy.WithCategories(purpose.Identity, purpose.PaymentDetails)}},
 		{purpose.Payments, "de-analytics", []policy.CheckOption{policy.WithBasis(policy.BasisTreaty)}},
 		{purpose.Support, "de-analytics", []policy.CheckOption{policy.WithBasis(policy.BasisLawEnforcement)}},
 	}

@@ -53,3 +53,49 @@ func TestWithdrawalOfAnInstantStands(t *testing.T) {
 		})
 	}
 }
+
+// TestGrantCoversTheDataItLists: a grant that lists the data it was given
+// for (art. 8 p.4: the consent names the list of data) allows disclosing
+// those data only; one that lists none covers the purpose's own.
+func TestGrantCoversTheDataItLists(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name    string
+		listed  []purpose.Category
+		asked   []purpose.Category
+		allowed bool
+	}{
+		{"listed data asked", []purpose.Category{purpose.Identity}, []purpose.Category{purpose.Identity}, true},
+		{"data not listed", []purpose.Category{purpose.Identity}, []purpose.Category{purpose.PaymentDetails}, false},
+		{"listed and not listed", []purpose.Category{purpose.Identity}, []purpose.Category{purpose.Identity, purpose.PaymentDetails}, false},
+		{"all asked listed", []purpose.Category{purpose.Identity, purpose.PaymentDetails}, []purpose.Category{purpose.PaymentDetails, purpose.Identity}, true},
+		{"none named: the purpose's own, not all listed", []purpose.Category{purpose.Identity}, nil, false},
+		{"grant lists nothing", nil, []purpose.Category{purpose.PaymentDetails}, true},
+		{"grant lists nothing, none named", nil, nil, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			var opts []consent.EventOption
+			if tt.listed != nil {
+				opts = append(opts, consent.WithData(tt.listed...))
+			}
+			f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0),
+				consent.Grant("u", purpose.Payments, "halyk", t0, opts...))
+			var copts []policy.CheckOption
+			if tt.asked != nil {
+				copts = append(copts, policy.WithCategories(tt.asked...))
+			}
+			d, err := f.engine.Check(ctx, "u", purpose.Payments, "halyk", copts...)
+			require.NoError(t, err)
+			require.Equal(t, tt.allowed, d.Allowed, d.Explain("en"))
+			if !tt.allowed {
+				require.Contains(t, codes(d), string(policy.CodeConsentRequired)+"@5.2")
+			}
+			pl, err := f.engine.Plan(ctx, purpose.Payments, "halyk", copts...)
+			require.NoError(t, err)
+			st, err := f.store.State(ctx, "u")
+			require.NoError(t, err)
+			require.Equal(t, tt.allowed, pl.Allows(st), "the plan agrees")
+		})
+	}
+}

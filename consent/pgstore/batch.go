@@ -118,17 +118,22 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 	FROM ` + ev + ` a
 	WHERE a.subject = (` + subject + `) AND a.action IN ('accept_policy', 'withdraw_acceptance')
 	ORDER BY a.at_time DESC, a.at_ns DESC, (a.action = 'withdraw_acceptance') DESC, a.seq DESC LIMIT 1), 0)`
+	categories := make([]string, len(f.Categories))
+	for i, c := range f.Categories {
+		categories[i] = string(c)
+	}
 	// Grant: the latest grant or withdrawal for the scope (at one instant,
 	// a withdrawal); a grant counts when no withdrawal of acceptance is
-	// dated at or after it (9.3) and
-	// its term, if any, has not ended at f.At. 2 when it allows a
-	// transfer abroad.
+	// dated at or after it (9.3), it lists no data or all the data asked
+	// about (art. 8 p.4), and its term, if any, has not ended at f.At. 2
+	// when it allows a transfer abroad.
 	grant := `COALESCE((SELECT CASE
 		WHEN g.action = 'grant'
 			AND NOT EXISTS (SELECT 1 FROM ` + ev + ` w
 				WHERE w.subject = g.subject AND w.action = 'withdraw_acceptance'
 				AND (w.at_time, w.at_ns) >= (g.at_time, g.at_ns))
 			AND (g.until_time IS NULL OR (g.until_time, COALESCE(g.until_ns, 0)) > (` + tArg + `::timestamptz, ` + tnsArg + `::smallint))
+			AND (cardinality(g.categories) = 0 OR g.categories @> ` + arg(categories) + `::text[])
 		THEN CASE WHEN g.cross_border_transfer THEN 2 ELSE 1 END
 		ELSE 0 END
 	FROM ` + ev + ` g

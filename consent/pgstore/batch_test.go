@@ -56,6 +56,18 @@ func randomTerm(rng *rand.Rand, n int) []consent.EventOption {
 	return nil
 }
 
+// randomData draws the data a grant lists (art. 8 p.4): none, twice in
+// four, else identity alone or with payment details.
+func randomData(rng *rand.Rand) []consent.EventOption {
+	switch rng.IntN(4) {
+	case 0:
+		return []consent.EventOption{consent.WithData(purpose.Identity)}
+	case 1:
+		return []consent.EventOption{consent.WithData(purpose.Identity, purpose.PaymentDetails)}
+	}
+	return nil
+}
+
 // randomLog appends random events for n subjects (some with none): the
 // same kinds as policy's TestPlanAgreesWithCheck, at few distinct times
 // (nanoseconds apart too) so that log-order ties are common.
@@ -86,6 +98,7 @@ func randomLog(t testing.TB, rng *rand.Rand, store consent.Store, n int) []strin
 			case 2:
 				opts := []consent.EventOption{id, consent.WithFlags(consent.Flags{CrossBorderTransfer: rng.IntN(2) == 0})}
 				opts = append(opts, randomTerm(rng, 4)...)
+				opts = append(opts, randomData(rng)...)
 				all = append(all, consent.Grant(u, sc.Purpose, sc.Recipient, at, opts...))
 			case 3:
 				all = append(all, consent.Withdraw(u, sc.Purpose, sc.Recipient, at, id))
@@ -136,6 +149,8 @@ func TestFilterSQLAgreesWithCheck(t *testing.T) {
 		{purpose.Payments, policy.Operator, nil},
 		{purpose.Payments, "de-analytics", []policy.CheckOption{policy.WithBasis(policy.BasisTreaty)}},
 		{purpose.Payments, "halyk", []policy.CheckOption{policy.WithBasis(policy.BasisLawEnforcement)}},
+		{purpose.Payments, "halyk", []policy.CheckOption{policy.WithCategories(purpose.Identity)}},
+		{purpose.Payments, "de-analytics", []policy.CheckOption{policy.WithCategories(purpose.Identity, purpose.PaymentDetails)}},
 	}
 	split := 0
 	for _, rq := range requests {
