@@ -25,7 +25,8 @@ var fuzzSeeds = []string{
 	"ИИН 901123300258@", "IIN:901123300258@company", "ref 1004 4111 1111 1111 1111", "1004-4111-1111-1111-1111-5678",
 }
 
-// ascii returns s with full-width digits and separators as ASCII.
+// ascii returns s with full-width digits and separators, and no-break
+// and thin spaces, as ASCII.
 func ascii(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -41,7 +42,7 @@ func ascii(s string) string {
 			return ')'
 		case r == '．':
 			return '.'
-		case r == '\u3000':
+		case r == '\u3000', r == '\u00a0', r == '\u2009', r == '\u202f':
 			return ' '
 		}
 		return r
