@@ -708,7 +708,7 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, i
 			}
 		}
 		if on&(setIIN|setBIN) != 0 {
-			if k, en, ok := parseGrouped12(text, i, floor); ok && on&kindBit(k) != 0 {
+			if k, en, ok := parseGrouped12(text, i); ok && on&kindBit(k) != 0 && !(on&setCard != 0 && cardInGroups(text, j, en)) {
 				return digitHit{kind: k, end: en, verified: true}, j
 			}
 		}
@@ -850,8 +850,12 @@ func groupedDigits(text []byte, i int) int {
 // separated by single spaces or single dashes (one kind per number; a
 // no-break or thin space is a space, see nextGroup): "901123 300258",
 // "9011-2330-0258", "901123\u00a0300258". The number is the first groups that
-// hold exactly 12 digits.
-func parseGrouped12(text []byte, i, floor int) (Kind, int, bool) {
+// hold exactly 12 digits, whatever groups stand around them: a grouped
+// number next to another ("901123 300258 061211 600012") or after a time
+// ("12:30:45 901123 300258") is not told from a part of a longer number,
+// and is redacted rather than left in clear (digits lets a card that
+// starts in a later group of it go first).
+func parseGrouped12(text []byte, i int) (Kind, int, bool) {
 	var d [12]byte
 	n, j := 0, i
 	var sep byte
@@ -875,19 +879,30 @@ func parseGrouped12(text []byte, i, floor int) (Kind, int, bool) {
 		}
 		return "", 0, false
 	}
-	// The number stands alone: groups of digits around it would make it
-	// part of a longer number, a card perhaps, that another window reads.
 	if sep == 0 {
-		return "", 0, false
-	}
-	if _, _, ok := nextGroup(text, j, sep); ok {
-		return "", 0, false
-	}
-	if w := groupSepBefore(text, i); w > 0 && i-w-1 >= floor && isDigit(text[i-w-1]) {
 		return "", 0, false
 	}
 	k := classify12(&d)
 	return k, j, k != ""
+}
+
+// cardInGroups reports whether a card (parseGroupedCard) starts at one of
+// the groups of a grouped IIN or BIN that start in text[from:end]: the
+// scan reads it there, and the card, which may go on past end, goes
+// first. Groups after end make that possible; without them the groups
+// left hold fewer than a card's 13 digits.
+func cardInGroups(text []byte, from, end int) bool {
+	if _, _, more := nextGroup(text, end, 0); !more {
+		return false
+	}
+	for g := from; g < end; g++ {
+		if !isDigit(text[g]) && isDigit(text[g+1]) {
+			if _, ok := parseGroupedCard(text, g+1); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // maxCardGroups is how many groups parseGroupedCard reads: the windows
