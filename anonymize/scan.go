@@ -1071,11 +1071,41 @@ func (s *Scanner) fullWidth(dst []Finding, text []byte, i, floor int) ([]Finding
 	m := len(dst)
 	inner := Scanner{off: s.off | setName | setEmail | setIBAN | setDocument | setPlate}
 	dst = inner.scanBuiltin(dst, buf[:k], scanFast)
+	next := j
+	if k == maxRun {
+		// The run may go on past the buffer, and an identifier with
+		// it. Any that does starts at or after the first group in the
+		// last maxSpan entries: keep what starts before that group,
+		// and resume there (or past what was kept), where the next
+		// pass reads it whole. Without a group start there, those
+		// entries are one run of more digits than any identifier
+		// holds, and nothing continues across the end.
+		for c := maxRun - maxSpan; c < maxRun; c++ {
+			if !isDigit(buf[c-1]) {
+				kept := m
+				for kept < len(dst) && dst[kept].Start < c {
+					kept++
+				}
+				dst = dst[:kept]
+				next = pos[c]
+				if kept > m {
+					next = max(next, pos[dst[kept-1].End])
+				}
+				break
+			}
+		}
+	}
 	for x := m; x < len(dst); x++ {
 		dst[x].Start, dst[x].End = pos[dst[x].Start], pos[dst[x].End]
 	}
-	return dst, max(j, i+1)
+	return dst, max(next, i+1)
 }
+
+// maxSpan bounds the length, in bytes of fullWidth's buffer, of what its
+// scan can find: a phone of ten digits with up to two separators between
+// them after "+7" (32), a card of 19 digits in groups (24), an IPv4
+// address (15).
+const maxSpan = 40
 
 // capitalAt reports whether text[i], a byte 0x86 or 0x90-0xAF, ends a
 // Cyrillic capital: А-Я and І after 0xD0, the Kazakh capitals (even code

@@ -378,3 +378,36 @@ func TestRedactorStrayAt(t *testing.T) {
 		assert.Equal(t, tc.want, r.String(tc.in), tc.in)
 	}
 }
+
+// TestFullWidthLongRun plants an identifier in full-width digits at the
+// end of a long run of full-width groups: wherever the run puts it
+// relative to the pass's buffer, it is found whole.
+func TestFullWidthLongRun(t *testing.T) {
+	t.Parallel()
+	s := anonymize.NewScanner()
+	for _, tc := range []struct {
+		kind     anonymize.Kind
+		id       string
+		verified bool
+	}{
+		{anonymize.KindIIN, "９０１１２３３００２５８", true},
+		{anonymize.KindIIN, "９０１１２３ ３００２５８", true},
+		{anonymize.KindCard, "４１１１ １１１１ １１１１ １１１１", true},
+		{anonymize.KindPhone, "＋７ ７０１ ０００ １１ ２２", false},
+	} {
+		for _, group := range []string{"１００ ", "１ ", "１２３４５ ", "１０\u3000", "１２３４５６７８９０１２３４５６７８９０１２３ ", "12 ３ "} {
+			for n := range 50 {
+				text := strings.Repeat(group, n) + tc.id + "."
+				agree(t, -1, s, []byte(text))
+				got := spans(text, s.ScanString(text))
+				want := span{Kind: tc.kind, Text: tc.id, Verified: tc.verified}
+				if tc.kind == anonymize.KindPhone {
+					want.Line = anonymize.LineMobile
+				}
+				if len(got) == 0 || got[len(got)-1] != want {
+					t.Fatalf("%d times %q, then %q: got %v", n, group, tc.id, got)
+				}
+			}
+		}
+	}
+}
