@@ -208,6 +208,9 @@ func TestRedactorGlued(t *testing.T) {
 		{"ИИН 901123 300258 880101 300123", "ИИН [iin] [iin]"},
 		{"12:30:45 901123 300258", "12:30:45 [iin]"},
 		{"счёт 77 901123-300258", "счёт 77 [iin]"},
+		// Double names, whole.
+		{"Иванов-Петров Иван Иванович", "[full_name]"},
+		{"Иван Иванович Иванов-Петров пришёл", "[full_name] пришёл"},
 	} {
 		assert.Equal(t, tc.want, r.String(tc.in), tc.in)
 	}
