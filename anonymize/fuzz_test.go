@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/netip"
 	"reflect"
 	"regexp"
@@ -230,19 +231,41 @@ func FuzzValidators(f *testing.F) {
 	})
 }
 
+// FuzzMask masks with keep counts over the whole int range: negative,
+// larger than the value, and large enough that their sum overflows.
 func FuzzMask(f *testing.F) {
 	f.Add("4111 1111 1111 1111", 0, 4)
 	f.Add("Иван", 1, 1)
 	f.Add("\xff\xfe", 0, 1)
+	f.Add("4111 1111 1111 1111", math.MaxInt, 1)
+	f.Add("4111 1111 1111 1111", 1, math.MaxInt)
+	f.Add("Иван", math.MaxInt, math.MaxInt)
+	f.Add("4111 1111 1111 1111", math.MinInt, -1)
+	f.Add("ivan@mail.kz", math.MaxInt/2+1, math.MaxInt/2+1)
+	f.Add("ab", 1<<40, -(1 << 40))
 	f.Fuzz(func(t *testing.T, s string, first, last int) {
-		first, last = first%8, last%8
 		m := anonymize.Mask{KeepFirst: first, KeepLast: last}
 		got := m.String(s)
 		if utf8.ValidString(s) && utf8.RuneCountInString(got) != utf8.RuneCountInString(s) {
 			t.Fatalf("mask changed length: %q -> %q", s, got)
 		}
-		if r := revealed(s, got, '*'); r > max(first, 0)+max(last, 0) {
+		// The letters and digits the mask hides, and how many it may
+		// keep: each count at most all of them, so the sum cannot
+		// overflow.
+		total := 0
+		for _, r := range []rune(s) {
+			if r == utf8.RuneError || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r) {
+				total++
+			}
+		}
+		f0, l0 := min(max(first, 0), total), min(max(last, 0), total)
+		r := revealed(s, got, '*')
+		if r > f0+l0 {
 			t.Fatalf("mask %d/%d revealed %d of %q: %q", first, last, r, s, got)
+		}
+		// Counts that cover the value mask it whole.
+		if f0+l0 >= total && r != 0 {
+			t.Fatalf("mask %d/%d covers the %d letters and digits of %q but revealed %d: %q", first, last, total, s, r, got)
 		}
 	})
 }
