@@ -27,14 +27,16 @@
 // A [Scanner] finds, in ru/kk/en text:
 //
 //   - IINs and BINs (structure and check digit), also printed in groups
-//     ("901123 300258") or in full-width digits;
+//     ("901123 300258", the groups apart by a space, a dash, or a
+//     no-break or thin space) or in full-width digits;
 //   - phone numbers of the whole Kazakhstan +7 7 zone, mobile and fixed
 //     line (area codes of the national numbering plan, see phone.go), and
 //     Russian mobiles (+7 9xx), in their written forms: +7, 8, bare
 //     national numbers standing alone, brackets, spaces, dashes, glued to
 //     Cyrillic; [Finding.Line] says mobile, fixed or service;
 //   - e-mail addresses, payment cards (Luhn) and KZ IBANs (mod 97), glued
-//     to each other or not;
+//     to each other or not, cards and IBANs also in groups apart by
+//     spaces of any of those widths;
 //   - IPv4 and IPv6 addresses;
 //   - Kazakhstan identity card and passport numbers after a context word
 //     ("удостоверение", "паспорт", "жеке куәлік", "ID");

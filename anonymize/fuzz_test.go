@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"net/netip"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,7 +28,8 @@ var fuzzSeeds = []string{
 	"ИИН 901123300258@", "IIN:901123300258@company", "ref 1004 4111 1111 1111 1111", "1004-4111-1111-1111-1111-5678",
 }
 
-// ascii returns s with full-width digits and separators as ASCII.
+// ascii returns s with full-width digits and separators, and no-break
+// and thin spaces, as ASCII.
 func ascii(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -41,7 +45,7 @@ func ascii(s string) string {
 			return ')'
 		case r == '．':
 			return '.'
-		case r == '\u3000':
+		case r == '\u3000', r == '\u00a0', r == '\u2009', r == '\u202f':
 			return ' '
 		}
 		return r
@@ -229,19 +233,41 @@ func FuzzValidators(f *testing.F) {
 	})
 }
 
+// FuzzMask masks with keep counts over the whole int range: negative,
+// larger than the value, and large enough that their sum overflows.
 func FuzzMask(f *testing.F) {
 	f.Add("4111 1111 1111 1111", 0, 4)
 	f.Add("Иван", 1, 1)
 	f.Add("\xff\xfe", 0, 1)
+	f.Add("4111 1111 1111 1111", math.MaxInt, 1)
+	f.Add("4111 1111 1111 1111", 1, math.MaxInt)
+	f.Add("Иван", math.MaxInt, math.MaxInt)
+	f.Add("4111 1111 1111 1111", math.MinInt, -1)
+	f.Add("ivan@mail.kz", math.MaxInt/2+1, math.MaxInt/2+1)
+	f.Add("ab", 1<<40, -(1 << 40))
 	f.Fuzz(func(t *testing.T, s string, first, last int) {
-		first, last = first%8, last%8
 		m := anonymize.Mask{KeepFirst: first, KeepLast: last}
 		got := m.String(s)
 		if utf8.ValidString(s) && utf8.RuneCountInString(got) != utf8.RuneCountInString(s) {
 			t.Fatalf("mask changed length: %q -> %q", s, got)
 		}
-		if r := revealed(s, got, '*'); r > max(first, 0)+max(last, 0) {
+		// The letters and digits the mask hides, and how many it may
+		// keep: each count at most all of them, so the sum cannot
+		// overflow.
+		total := 0
+		for _, r := range []rune(s) {
+			if r == utf8.RuneError || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r) {
+				total++
+			}
+		}
+		f0, l0 := min(max(first, 0), total), min(max(last, 0), total)
+		r := revealed(s, got, '*')
+		if r > f0+l0 {
 			t.Fatalf("mask %d/%d revealed %d of %q: %q", first, last, r, s, got)
+		}
+		// Counts that cover the value mask it whole.
+		if f0+l0 >= total && r != 0 {
+			t.Fatalf("mask %d/%d covers the %d letters and digits of %q but revealed %d: %q", first, last, total, s, r, got)
 		}
 	})
 }
@@ -438,38 +464,107 @@ func jsonStrings(x any, out []string) []string {
 	return out
 }
 
+// fuzzNumber marshals a number as a JSON number, in plain digits or in
+// exponent form.
+type fuzzNumber struct {
+	n   int64
+	exp bool
+}
+
+func (v fuzzNumber) MarshalJSON() ([]byte, error) {
+	if v.exp {
+		return strconv.AppendFloat(nil, float64(v.n), 'e', -1, 64), nil
+	}
+	return strconv.AppendInt(nil, v.n, 10), nil
+}
+
+// digitsKey returns the ASCII digits of s, full-width ones as ASCII, if
+// there are six or more, else s: what two written forms of one
+// identifier have in common.
+func digitsKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r >= '０' && r <= '９':
+			b.WriteRune('0' + r - '０')
+		}
+	}
+	if b.Len() >= 6 {
+		return b.String()
+	}
+	return s
+}
+
 // FuzzSlogHandler logs a fuzzed string in every shape the handler meets,
 // as message, key, group name, string, container, nested struct, error,
-// marshaler and Stringer, through the JSON and the text handler, and
-// checks that no identifier the scanner finds in the string appears in
-// what the handler prints.
+// marshaler and Stringer, and numbers made of its digits (integers,
+// floats, durations, JSON numbers from a MarshalJSON) and its words
+// (a []string and a []int, which the text handler prints side by side),
+// through the JSON and the text handler. It checks that no identifier the
+// scanner finds in the string appears in what the handler prints, and
+// that a scan of what it prints finds no identifier any of those values
+// held (in any written form: the digits of a grouped IIN are those of
+// the IIN logged as a number).
 func FuzzSlogHandler(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
-	for _, s := range []string{"ИИН 901123 300258", "９０１１２３３００２５８", "aliya@mail.kz901123300258", "Иванов Иван Иванович", "10.0.0.1", "тел 7010001122"} {
+	for _, s := range []string{"ИИН 901123 300258", "９０１１２３３００２５８", "aliya@mail.kz901123300258", "Иванов Иван Иванович", "10.0.0.1", "тел 7010001122",
+		"901123  300258", "4111 1111\t1111 1111", "+7 701 000 11 22", "2001:db8 ::1"} {
 		f.Add(s)
 	}
 	plain := anonymize.NewScanner()
 	f.Fuzz(func(t *testing.T, s string) {
 		fs := plain.ScanString(s)
-		if len(fs) == 0 {
+		// The values made of s, and the text each is printed as.
+		var digits strings.Builder
+		for _, r := range digitsKey(s) {
+			if r >= '0' && r <= '9' && digits.Len() < 18 {
+				digits.WriteRune(r)
+			}
+		}
+		n, _ := strconv.ParseInt(digits.String(), 10, 64)
+		fields := strings.Fields(s)
+		var ints []int
+		var intText []string
+		for _, w := range fields {
+			if v, err := strconv.Atoi(w); err == nil {
+				ints = append(ints, v)
+				intText = append(intText, strconv.Itoa(v))
+			}
+		}
+		// held: what the scanner finds in the values; rest: the values
+		// outside their findings, parts kept apart, which may be
+		// printed (the digits of a number that is no identifier may
+		// hold those of one found in s).
+		var held []anonymize.Finding // Start and End in the text of heldText
+		var heldText []string
+		var rest strings.Builder
+		for _, text := range []string{s, strconv.FormatInt(n, 10), strings.Join(fields, " "), strings.Join(intText, " ")} {
+			at := 0
+			for _, fd := range plain.ScanString(text) {
+				held = append(held, fd)
+				heldText = append(heldText, text[fd.Start:fd.End])
+				rest.WriteString(text[at:fd.Start])
+				rest.WriteByte(0)
+				at = fd.End
+			}
+			rest.WriteString(text[at:])
+			rest.WriteByte(0)
+		}
+		if len(held) == 0 {
 			return
 		}
-		var rest strings.Builder
-		at := 0
-		for _, fd := range fs {
-			rest.WriteString(s[at:fd.Start])
-			rest.WriteByte(0)
-			at = fd.End
-		}
-		rest.WriteString(s[at:])
 		log := func(l *slog.Logger) {
 			l = l.WithGroup(s).With(s, s)
 			l.Info(s, s, s, "str", s, "bytes", []byte(s), "xs", []string{s}, "m", map[string]any{s: s},
 				"st", fuzzNote{Note: s, Inner: &fuzzNote{Note: s, hide: s}, Err: errors.New(s), Any: fuzzStringer{s}, hide: s},
 				"err", &fuzzErr{s}, "json", fuzzJSON{s}, "text", fuzzText{s}, "stringer", fuzzStringer{s},
-				slog.Group(s, slog.String(s, s)), "arr", [2]any{s, fuzzText{s}})
+				slog.Group(s, slog.String(s, s)), "arr", [2]any{s, fuzzText{s}},
+				"int", n, "uint", uint64(n), "float", float64(n), "dur", time.Duration(n), "jn", fuzzNumber{n, false}, "je", fuzzNumber{n, true},
+				"fields", fields, "ints", ints, "anys", []any{fields, ints, n}, "nums", struct{ A, B []int }{ints, ints})
 		}
 		for i, mk := range []func(*bytes.Buffer) slog.Handler{
 			func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, untimed) },
@@ -497,6 +592,14 @@ func FuzzSlogHandler(f *testing.F) {
 				for _, d := range decoded {
 					if strings.Contains(d, v) {
 						t.Fatalf("JSON handler printed %q of %q in %q", v, s, d)
+					}
+				}
+			}
+			for _, o := range plain.ScanString(out) {
+				ov := out[o.Start:o.End]
+				for k, h := range heldText {
+					if o.Kind == held[k].Kind && digitsKey(ov) == digitsKey(h) && !strings.Contains(rest.String(), ov) {
+						t.Fatalf("%s handler printed %s %q, which %q held as %q:\n%s", []string{"JSON", "text"}[i], o.Kind, ov, s, h, out)
 					}
 				}
 			}

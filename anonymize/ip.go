@@ -59,6 +59,14 @@ func parseIPv6(text []byte, i, floor int) (start, end, next int, ok bool) {
 }
 
 // parseIPv6Around is parseIPv6 without the quick test for a second colon.
+//
+// An address may stand after a key and a colon ("ip:2001:db8::1",
+// "id:2001:db8::1", where the look-back also takes the key's last
+// letters) or before a colon ("from 2001:db8::1: timeout"): no address
+// starts or ends with a single colon, so a single colon at either end is
+// left out, and when the span with the key's letters is no address, the
+// span after the first single colon is tried if only letters come
+// before that colon.
 func parseIPv6Around(text []byte, i, floor int) (start, end, next int, ok bool) {
 	n := len(text)
 	s := i
@@ -70,33 +78,50 @@ func parseIPv6Around(text []byte, i, floor int) (start, end, next int, ok bool) 
 		e++
 	}
 	next = i + 1
-	if s > floor && (isAlnum(text[s-1]) || text[s-1] == ':' || text[s-1] == '.') {
-		return 0, 0, next, false
-	}
 	if e < n && (isAlnum(text[e]) || text[e] == ':' || text[e] == '.') {
 		return 0, 0, next, false // glued to letters, or longer than any address
 	}
 	for e > s && text[e-1] == '.' {
 		e-- // the full stop of a sentence
 	}
-	if e-s < 3 {
-		return 0, 0, next, false
+	if e-s >= 2 && text[e-1] == ':' && text[e-2] != ':' {
+		e-- // a colon after the address
+	}
+	if !(s > floor && (isAlnum(text[s-1]) || text[s-1] == ':' || text[s-1] == '.')) && ipv6Span(text[s:e]) {
+		return s, e, next, true
+	}
+	// A key and a single colon before the address: the colon at i or
+	// one before it, after letters only ("abc2001:db8::1" is no key and
+	// an address).
+	k := s
+	for text[k] != ':' {
+		if isDigit(text[k]) {
+			return 0, 0, next, false
+		}
+		k++
+	}
+	if k+1 < e && text[k+1] != ':' && ipv6Span(text[k+1:e]) {
+		return k + 1, e, next, true
+	}
+	return 0, 0, next, false
+}
+
+// ipv6Span reports whether b, set off from what is around it, is an IPv6
+// address the scanner reports: it parses (validIPv6), and holds at least
+// two colons and a decimal digit.
+func ipv6Span(b []byte) bool {
+	if len(b) < 3 {
+		return false
 	}
 	colons, digit := 0, false
-	for _, c := range text[s:e] {
+	for _, c := range b {
 		if c == ':' {
 			colons++
 		} else if isDigit(c) {
 			digit = true
 		}
 	}
-	if colons < 2 || !digit {
-		return 0, 0, next, false
-	}
-	if !validIPv6(text[s:e]) {
-		return 0, 0, next, false
-	}
-	return s, e, next, true
+	return colons >= 2 && digit && validIPv6(b)
 }
 
 // validIPv6 reports whether b is an IPv6 address in the text forms of

@@ -204,6 +204,13 @@ func TestRedactorGlued(t *testing.T) {
 		{"ИИН901123300258тел87010001122", "ИИН[iin]тел[phone]"},
 		{"901123300258,990940003030", "[iin],[bin]"},
 		{"10.0.0.1:8080 aliya@mail.kz", "[ip]:8080 [email]"},
+		// Grouped IINs next to other groups of digits.
+		{"ИИН 901123 300258 880101 300123", "ИИН [iin] [iin]"},
+		{"12:30:45 901123 300258", "12:30:45 [iin]"},
+		{"счёт 77 901123-300258", "счёт 77 [iin]"},
+		// Double names, whole.
+		{"Иванов-Петров Иван Иванович", "[full_name]"},
+		{"Иван Иванович Иванов-Петров пришёл", "[full_name] пришёл"},
 	} {
 		assert.Equal(t, tc.want, r.String(tc.in), tc.in)
 	}

@@ -16,7 +16,8 @@ package anonymize
 // given name). "Иван Иванович Петров" takes the surname after, when it
 // has a surname's ending. Polite forms of address ("Уважаемый",
 // "Құрметті") are not part of the name. Words may be separated by a
-// single space, a line break or a no-break space.
+// single space, a line break or a no-break space. A surname or given name
+// may be double, its words joined by a dash ("Иванов-Петров").
 
 // cyr decodes a two-byte Cyrillic letter (U+0400 to U+04FF) at text[k].
 // It is small enough to be inlined: every letter of a name goes through
@@ -80,8 +81,21 @@ func isLetterBefore(text []byte, k int) bool {
 // wordStart returns the start of the Cyrillic word whose letters end at k
 // (text[k-2:k] is its last letter), provided it is a capitalised word
 // ("Иван", not "иван" or "ИВАН"), of 2 to 24 letters, starting at or after
-// floor, and not glued to an ASCII letter or digit.
+// floor, and not glued to an ASCII letter or digit. A double name
+// ("Иванов-Петров", "Анна-Мария") is one word: a capitalised word and a
+// dash before it are taken in.
 func wordStart(text []byte, k, floor int) (int, bool) {
+	ws, ok := singleWordStart(text, k, floor)
+	if ok && ws-1 > floor && text[ws-1] == '-' {
+		if ds, ok := singleWordStart(text, ws-1, floor); ok {
+			return ds, true
+		}
+	}
+	return ws, ok
+}
+
+// singleWordStart is wordStart without double names.
+func singleWordStart(text []byte, k, floor int) (int, bool) {
 	letters := 0
 	for k-2 >= floor {
 		r, ok := cyr(text, k-2)
@@ -106,8 +120,20 @@ func wordStart(text []byte, k, floor int) (int, bool) {
 	return 0, false
 }
 
-// wordEnd returns the end of the capitalised Cyrillic word starting at k.
+// wordEnd returns the end of the capitalised Cyrillic word starting at k;
+// of a double name ("Иванов-Петров"), its second word's end.
 func wordEnd(text []byte, k int) (int, bool) {
+	we, ok := singleWordEnd(text, k)
+	if ok && we+1 < len(text) && text[we] == '-' {
+		if de, ok := singleWordEnd(text, we+1); ok {
+			return de, true
+		}
+	}
+	return we, ok
+}
+
+// singleWordEnd is wordEnd without double names.
+func singleWordEnd(text []byte, k int) (int, bool) {
 	r, ok := cyr(text, k)
 	if !ok || !isCyrUpper(r) {
 		return 0, false

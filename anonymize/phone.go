@@ -57,24 +57,21 @@ func phoneLine(a, b, c byte, ru bool) PhoneLine {
 }
 
 // isPhoneSep reports the length of a separator a written number may hold
-// between digits at text[j]: a space, a dash, a dot or a no-break space.
+// between digits at text[j]: a space, a dash, a dot, or a no-break or
+// thin space (wideSpace).
 func isPhoneSep(text []byte, j int) int {
 	switch text[j] {
 	case ' ', '-', '.':
 		return 1
-	case 0xC2:
-		if j+1 < len(text) && text[j+1] == 0xA0 {
-			return 2
-		}
 	}
-	return 0
+	return wideSpace(text, j)
 }
 
 // parsePhone reads a phone number that starts at text[i] in one of the
 // written forms:
 //
 //	+7 …, 8 …   the prefix, then ten national digits with single spaces,
-//	            dashes, dots or no-break spaces between them (never more
+//	            dashes, dots, no-break or thin spaces between them (never more
 //	            than two separators in a row) and the zone or area code
 //	            (3, 4 or 5 digits) optionally in brackets:
 //	            "+7 (771) 000-99-98", "8 (7172) 55-66-77", "+77710009998"
@@ -83,8 +80,9 @@ func isPhoneSep(text []byte, j int) int {
 //	            with the country code: "7710009998", "77710009998"
 //	7 7XX …     the country code without its plus, then as above
 //	7XX XXX …   ten national digits in groups of at least two, the first
-//	            of 3 to 5 digits, separated by single spaces or dashes:
-//	            "771 000 99 98", "7172 55 66 77"
+//	            of 3 to 5 digits, separated by single spaces (of any
+//	            width, see nextGroup) or dashes: "771 000 99 98",
+//	            "7172 55 66 77"
 //
 // Without a prefix only Kazakhstan codes count. It returns the end of the
 // number, its ten national digits (ASCII) and its line.
@@ -180,7 +178,8 @@ func parseBarePhone(text []byte, i int) (end int, nat [10]byte, line PhoneLine, 
 	standsAlone := func(e int) bool {
 		// Not followed by a separator and more digits: "7710009998 12"
 		// is a longer number, not a phone.
-		return !(e+1 < n && (text[e] == ' ' || text[e] == '-') && isDigit(text[e+1]))
+		_, _, more := nextGroup(text, e, 0)
+		return !more
 	}
 	switch {
 	case l == 10 || l == 11:
@@ -212,9 +211,8 @@ func parseBarePhone(text []byte, i int) (end int, nat [10]byte, line PhoneLine, 
 		if k == 10 {
 			break
 		}
-		if j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
-			sep = text[j]
-			j++
+		if c, next, ok := nextGroup(text, j, sep); ok {
+			sep, j = c, next
 			continue
 		}
 		return 0, nat, 0, false

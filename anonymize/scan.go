@@ -234,14 +234,17 @@ func triggerOf(c byte) uint8 {
 //	'('  a phone only as "(7"
 //	'N'  a passport only as 'N' and 8 digits
 //	'K'  an IBAN only as "KZ" and check digits, with at most one space
-//	     between "KZ" and them ("KZ86…", "KZ 86…": ibanChars wants digits
-//	     at 2-6 and parseIBAN skips single spaces)
+//	     between "KZ" and them ("KZ86…", "KZ 86…", "KZ\u00a086…":
+//	     ibanChars wants digits at 2-6 and parseIBAN skips single spaces,
+//	     no-break and thin ones too)
 //
 // Anywhere else the reference scan looks at them, finds nothing and moves
 // on by one byte, so passing over them changes nothing. Before a digit,
 // at most one of them applies (the byte before the digit is '+', '(',
-// 'N', 'Z'/'z' or ' ', never two of them), and the bytes between it and
-// the digit are no triggers, so the reference would have looked at it
+// 'N', 'Z'/'z', ' ' or the last byte of a no-break or thin space, never
+// two of them), and the bytes between it and the digit are no triggers
+// (0xA0 and 0xAF, in the table as second bytes of capitals, follow no
+// capital's first byte there), so the reference would have looked at it
 // just before the digit, as skip makes the scan do. A look-back never
 // reaches before i, where the scan already was.
 
@@ -354,6 +357,10 @@ func skip(text []byte, i, lim int) (int, uint8) {
 						if p-3 >= from && text[p-2]|0x20 == 'z' && text[p-3]|0x20 == 'k' {
 							return p - 3, tK
 						}
+					case bWide: // "KZ\u00a086…"
+						if k, ok := kzBefore(text, from, p); ok {
+							return k, tK
+						}
 					default: // '+', '(' or 'N'
 						return p - 1, b
 					}
@@ -379,15 +386,26 @@ func stopBytes(x uint64) uint64 {
 }
 
 // beforeDigit classifies the byte before a digit for skip's look-back:
-// the trigger it is ('+', '(', 'N'), or bZ and bSpace, which make "KZ"
-// before them an IBAN's start.
-var beforeDigit = [256]uint8{'+': tPlus, '(': tParen, 'N': tN, 'Z': bZ, 'z': bZ, ' ': bSpace}
+// the trigger it is ('+', '(', 'N'), or bZ, bSpace and bWide, which make
+// "KZ" before them an IBAN's start.
+var beforeDigit = [256]uint8{'+': tPlus, '(': tParen, 'N': tN, 'Z': bZ, 'z': bZ, ' ': bSpace,
+	0xA0: bWide, 0x89: bWide, 0xAF: bWide}
 
 // Look-back classes of beforeDigit that are not triggers.
 const (
 	bZ     uint8 = 100 + iota // 'Z' or 'z'
 	bSpace                    // ' '
+	bWide                     // the last byte of a no-break or thin space (wideSpace)
 )
+
+// kzBefore reports whether "KZ" (any case) and a no-break or thin space
+// end at text[p], not before from, and returns where "KZ" starts: an
+// IBAN printed "KZ\u00a086…", which parseIBAN reads.
+func kzBefore(text []byte, from, p int) (int, bool) {
+	w := groupSepBefore(text, p)
+	k := p - w - 2
+	return k, w > 1 && k >= from && text[k]|0x20 == 'k' && text[k+1]|0x20 == 'z'
+}
 
 // nextFull returns the position of the first 0xEF (the lead byte of
 // full-width forms) at or after i, or len(text). It is rare in ru/kk/en
@@ -672,11 +690,12 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, i
 			return digitHit{kind: KindPlate, end: en}, j
 		}
 	}
-	if l >= 2 && l <= 6 && j+1 < n && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) {
+	if l >= 2 && l <= 6 && j+1 < n && ((text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) || text[j] >= 0xC2 && wideGroup(text, j)) {
 		// Most grouped numbers are amounts and dates ("15 000",
 		// "2024-03-15"): count their digits before reading them,
-		// first word-wide, then group by group.
-		if count, end, ok := numberRun(text, i); ok && count < 12 {
+		// first word-wide, then group by group. A run that ends
+		// at a no-break or thin space may go on after it.
+		if count, end, ok := numberRun(text, i); ok && count < 12 && text[end] != 0xC2 && text[end] != 0xE2 {
 			return digitHit{}, deadRunEnd(text, j, count, end, floor)
 		}
 		total := groupedDigits(text, i)
@@ -689,7 +708,7 @@ func (s *Scanner) digits(text []byte, i int, on kindSet, floor int) (digitHit, i
 			}
 		}
 		if on&(setIIN|setBIN) != 0 {
-			if k, en, ok := parseGrouped12(text, i, floor); ok && on&kindBit(k) != 0 {
+			if k, en, ok := parseGrouped12(text, i); ok && on&kindBit(k) != 0 && !(on&setCard != 0 && cardInGroups(text, j, en)) {
 				return digitHit{kind: k, end: en, verified: true}, j
 			}
 		}
@@ -761,8 +780,9 @@ func numberRun(text []byte, i int) (count, end int, ok bool) {
 //     9, a phone 10, an IIN or BIN 12, a card 13) after the first group's
 //     2 or more, and count is under 11; the letters of an IBAN, a
 //     passport number or a plate are not in the run;
-//   - past the end, only through a byte a phone (a dot or a no-break
-//     space, 0xC2 0xA0), an IPv4 address (a dot) or a plate (its capital
+//   - past the end, only through a byte a phone (a dot, a no-break or
+//     thin space: 0xC2 0xA0, 0xE2 0x80 0x89 or 0xAF), a grouped number
+//     (those spaces), an IPv4 address (a dot) or a plate (its capital
 //     letters) holds, which text[end] may not be.
 //
 // What stops at or after end (a '+', '@' or ':', a full-width digit) is
@@ -778,7 +798,7 @@ func deadRunEnd(text []byte, j, count, end, floor int) int {
 		return j
 	}
 	switch c := text[end]; {
-	case c == '.' || c == 0xC2 || c >= 'A' && c <= 'Z':
+	case c == '.' || c == 0xC2 || c == 0xE2 || c >= 'A' && c <= 'Z':
 		return j
 	case c == ':' && !colonNear(text, end, floor):
 		return deadDigits(text, end+1)
@@ -790,23 +810,24 @@ func deadRunEnd(text []byte, j, count, end, floor int) int {
 // certainly starts nothing, else p. The byte before it must be no
 // look-back trigger ('+', '(', 'N', "KZ", "KZ "); deadRunEnd calls it
 // after a colon. A run starts nothing if it has at most 8 digits, the
-// first neither 7 nor 8, and a non-ASCII byte, or a space and one,
-// after it: no phone (its first digit, with neither '+' nor '(' before
-// it), no number of 9 digits or more, no IPv4 address (a dot), no plate
-// (Latin capitals), no groups (a space and a digit).
+// first neither 7 nor 8, and a non-ASCII byte that starts no no-break
+// or thin space, or a space and a non-ASCII byte, after it: no phone
+// (its first digit, with neither '+' nor '(' before it), no number of 9
+// digits or more, no IPv4 address (a dot), no plate (Latin capitals), no
+// groups (a space of any width and a digit).
 func deadDigits(text []byte, p int) int {
 	if p >= len(text) || !isDigit(text[p]) || text[p] == '7' || text[p] == '8' {
 		return p
 	}
 	e := digitRunEnd(text, p)
-	if e-p > 8 || e+1 >= len(text) || text[e] < 0x80 && (text[e] != ' ' || text[e+1] < 0x80) {
+	if e-p > 8 || e+1 >= len(text) || text[e] < 0x80 && (text[e] != ' ' || text[e+1] < 0x80) || wideSpace(text, e) > 0 {
 		return p
 	}
 	return e
 }
 
 // groupedDigits counts the digits of the groups from text[i] separated
-// by single spaces or single dashes (one kind), stopping at 20.
+// by single separators (nextGroup), stopping at 20.
 func groupedDigits(text []byte, i int) int {
 	total, j := 0, i
 	var sep byte
@@ -816,9 +837,8 @@ func groupedDigits(text []byte, i int) int {
 			j++
 		}
 		total += j - gs
-		if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
-			sep = text[j]
-			j++
+		if c, next, ok := nextGroup(text, j, sep); ok {
+			sep, j = c, next
 			continue
 		}
 		break
@@ -827,10 +847,15 @@ func groupedDigits(text []byte, i int) int {
 }
 
 // parseGrouped12 reads an IIN or BIN printed in groups of 2 to 6 digits
-// separated by single spaces or single dashes (one kind per number):
-// "901123 300258", "9011-2330-0258". The number is the first groups that
-// hold exactly 12 digits.
-func parseGrouped12(text []byte, i, floor int) (Kind, int, bool) {
+// separated by single spaces or single dashes (one kind per number; a
+// no-break or thin space is a space, see nextGroup): "901123 300258",
+// "9011-2330-0258", "901123\u00a0300258". The number is the first groups that
+// hold exactly 12 digits, whatever groups stand around them: a grouped
+// number next to another ("901123 300258 061211 600012") or after a time
+// ("12:30:45 901123 300258") is not told from a part of a longer number,
+// and is redacted rather than left in clear (digits lets a card that
+// starts in a later group of it go first).
+func parseGrouped12(text []byte, i int) (Kind, int, bool) {
 	var d [12]byte
 	n, j := 0, i
 	var sep byte
@@ -848,21 +873,36 @@ func parseGrouped12(text []byte, i, floor int) (Kind, int, bool) {
 		if n == 12 {
 			break
 		}
-		if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
-			sep = text[j]
-			j++
+		if c, next, ok := nextGroup(text, j, sep); ok {
+			sep, j = c, next
 			continue
 		}
 		return "", 0, false
 	}
-	// The number stands alone: groups of digits around it would make it
-	// part of a longer number, a card perhaps, that another window reads.
-	if sep == 0 || (j+1 < len(text) && text[j] == sep && isDigit(text[j+1])) ||
-		(i-2 >= floor && (text[i-1] == ' ' || text[i-1] == '-') && isDigit(text[i-2])) {
+	if sep == 0 {
 		return "", 0, false
 	}
 	k := classify12(&d)
 	return k, j, k != ""
+}
+
+// cardInGroups reports whether a card (parseGroupedCard) starts at one of
+// the groups of a grouped IIN or BIN that start in text[from:end]: the
+// scan reads it there, and the card, which may go on past end, goes
+// first. Groups after end make that possible; without them the groups
+// left hold fewer than a card's 13 digits.
+func cardInGroups(text []byte, from, end int) bool {
+	if _, _, more := nextGroup(text, end, 0); !more {
+		return false
+	}
+	for g := from; g < end; g++ {
+		if !isDigit(text[g]) && isDigit(text[g+1]) {
+			if _, ok := parseGroupedCard(text, g+1); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // maxCardGroups is how many groups parseGroupedCard reads: the windows
@@ -877,7 +917,8 @@ const maxCardGroups = 12
 func plausibleCard(d byte) bool { return d-2 <= 4 }
 
 // parseGroupedCard reads a card number printed in groups of 3 to 6 digits
-// separated by single spaces or single dashes (one kind per number),
+// separated by single spaces or single dashes (one kind per number; a
+// no-break or thin space is a space, see nextGroup),
 // starting at the group at text[i]. A window of consecutive groups holding
 // 13 to 19 digits and passing the Luhn check is a candidate; the longest
 // one that starts at the first group is the card ("4111 1111 1111 1111
@@ -908,9 +949,8 @@ func parseGroupedCard(text []byte, i int) (end int, ok bool) {
 		n += g
 		ends[groups], counts[groups] = j, n
 		groups++
-		if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && (sep == 0 || text[j] == sep) {
-			sep = text[j]
-			j++
+		if c, next, ok := nextGroup(text, j, sep); ok {
+			sep, j = c, next
 			continue
 		}
 		break
@@ -943,7 +983,8 @@ func parseGroupedCard(text []byte, i int) (end int, ok bool) {
 }
 
 // parseIBAN reads a KZ IBAN starting at text[i], upper or lower case, with
-// single spaces allowed between characters as in printed groups of four.
+// single spaces (of any width: a no-break or thin space too, wideSpace)
+// allowed between characters as in printed groups of four.
 // It reads exactly 20 characters, so an IBAN glued to more letters or
 // digits is still found.
 func parseIBAN(text []byte, i int) (end int, ok bool) {
@@ -957,8 +998,8 @@ func parseIBAN(text []byte, i int) (end int, ok bool) {
 			j++
 			continue
 		}
-		if ch == ' ' && j+1 < len(text) && ibanUpper[text[j+1]] != 0 {
-			j++
+		if w := ibanSpace(text, j); w > 0 && j+w < len(text) && ibanUpper[text[j+w]] != 0 {
+			j += w
 			continue
 		}
 		break
@@ -969,19 +1010,35 @@ func parseIBAN(text []byte, i int) (end int, ok bool) {
 	return j, ibanChars(&c)
 }
 
+// ibanSpace returns the length of a space at text[j], of any width
+// (wideSpace), or 0.
+func ibanSpace(text []byte, j int) int {
+	if text[j] == ' ' {
+		return 1
+	}
+	return wideSpace(text, j)
+}
+
 // fullWidth handles a run holding digits written in full width (U+FF10 to
 // U+FF19), as pasted from East Asian input methods or some PDF exports: it
-// copies the run, with any ASCII digits and separators around it, into an
-// ASCII buffer, scans that, and maps the findings back to text. text[i] is
-// 0xEF. It returns dst extended and where to resume.
+// copies the run, with any ASCII digits and separators around it (no-break
+// and thin spaces as spaces), into an ASCII buffer, scans that, and maps
+// the findings back to text. text[i] is 0xEF. It returns dst extended and
+// where to resume.
 func (s *Scanner) fullWidth(dst []Finding, text []byte, i, floor int) ([]Finding, int) {
 	if !isFullDigit(text, i) && fullSep(text, i) != '+' {
 		return dst, i + 1
 	}
 	const maxRun = 120
 	start := i
-	for start > floor && i-start < 24 && isNumberByte(text[start-1]) {
-		start--
+	for start > floor && i-start < 24 {
+		if isNumberByte(text[start-1]) {
+			start--
+		} else if w := groupSepBefore(text, start); w > 1 && start-w >= floor {
+			start -= w // a no-break or thin space
+		} else {
+			break
+		}
 	}
 	var buf [maxRun]byte
 	var pos [maxRun + 1]int
@@ -1003,17 +1060,52 @@ func (s *Scanner) fullWidth(dst []Finding, text []byte, i, floor int) ([]Finding
 			k, j = k+1, j+3
 			continue
 		}
+		if w := wideSpace(text, j); w > 0 {
+			buf[k], pos[k] = ' ', j
+			k, j = k+1, j+w
+			continue
+		}
 		break
 	}
 	pos[k] = j
 	m := len(dst)
 	inner := Scanner{off: s.off | setName | setEmail | setIBAN | setDocument | setPlate}
 	dst = inner.scanBuiltin(dst, buf[:k], scanFast)
+	next := j
+	if k == maxRun {
+		// The run may go on past the buffer, and an identifier with
+		// it. Any that does starts at or after the first group in the
+		// last maxSpan entries: keep what starts before that group,
+		// and resume there (or past what was kept), where the next
+		// pass reads it whole. Without a group start there, those
+		// entries are one run of more digits than any identifier
+		// holds, and nothing continues across the end.
+		for c := maxRun - maxSpan; c < maxRun; c++ {
+			if !isDigit(buf[c-1]) {
+				kept := m
+				for kept < len(dst) && dst[kept].Start < c {
+					kept++
+				}
+				dst = dst[:kept]
+				next = pos[c]
+				if kept > m {
+					next = max(next, pos[dst[kept-1].End])
+				}
+				break
+			}
+		}
+	}
 	for x := m; x < len(dst); x++ {
 		dst[x].Start, dst[x].End = pos[dst[x].Start], pos[dst[x].End]
 	}
-	return dst, max(j, i+1)
+	return dst, max(next, i+1)
 }
+
+// maxSpan bounds the length, in bytes of fullWidth's buffer, of what its
+// scan can find: a phone of ten digits with up to two separators between
+// them after "+7" (32), a card of 19 digits in groups (24), an IPv4
+// address (15).
+const maxSpan = 40
 
 // capitalAt reports whether text[i], a byte 0x86 or 0x90-0xAF, ends a
 // Cyrillic capital: А-Я and І after 0xD0, the Kazakh capitals (even code
@@ -1036,6 +1128,77 @@ func capitalAt(text []byte, i int) bool {
 // written number: a digit or a separator.
 func isNumberByte(c byte) bool {
 	return isDigit(c) || c == ' ' || c == '-' || c == '(' || c == ')' || c == '+' || c == '.'
+}
+
+// wideSpace returns the length of the no-break space (U+00A0, two
+// bytes), thin space (U+2009) or narrow no-break space (U+202F, three
+// bytes) at text[j], which typesetting puts between the groups of a
+// number, or 0.
+func wideSpace(text []byte, j int) int {
+	switch text[j] {
+	case 0xC2:
+		if j+1 < len(text) && text[j+1] == 0xA0 {
+			return 2
+		}
+	case 0xE2:
+		if j+2 < len(text) && text[j+1] == 0x80 && (text[j+2] == 0x89 || text[j+2] == 0xAF) {
+			return 3
+		}
+	}
+	return 0
+}
+
+// nextGroup reports whether a separator between groups of digits and a
+// digit follow at text[j]: a single space or wideSpace, read as ' ', or
+// a single dash. When sep is not 0 the separator must be of its kind
+// (one kind per number; spaces of any width are one kind). It returns
+// the separator and the position of the digit.
+func nextGroup(text []byte, j int, sep byte) (byte, int, bool) {
+	if j >= len(text) {
+		return 0, 0, false
+	}
+	c, w := text[j], 1
+	switch c {
+	case ' ', '-':
+	case 0xC2, 0xE2:
+		c, w = ' ', wideSpace(text, j)
+		if w == 0 {
+			return 0, 0, false
+		}
+	default:
+		return 0, 0, false
+	}
+	if j+w >= len(text) || !isDigit(text[j+w]) || sep != 0 && c != sep {
+		return 0, 0, false
+	}
+	return c, j + w, true
+}
+
+// wideGroup reports whether a wideSpace and a digit follow at text[j].
+func wideGroup(text []byte, j int) bool {
+	w := wideSpace(text, j)
+	return w > 0 && j+w < len(text) && isDigit(text[j+w])
+}
+
+// groupSepBefore returns the length of the separator between groups of
+// digits (nextGroup's) that ends at k, or 0.
+func groupSepBefore(text []byte, k int) int {
+	if k <= 0 {
+		return 0
+	}
+	switch text[k-1] {
+	case ' ', '-':
+		return 1
+	case 0xA0:
+		if k >= 2 && text[k-2] == 0xC2 {
+			return 2
+		}
+	case 0x89, 0xAF:
+		if k >= 3 && text[k-3] == 0xE2 && text[k-2] == 0x80 {
+			return 3
+		}
+	}
+	return 0
 }
 
 // isFullDigit reports whether a full-width digit starts at text[j].
@@ -1277,6 +1440,10 @@ func stopAt(text []byte, from, p int, names bool) (uint8, int, bool) {
 			case bSpace: // "KZ 86…"
 				if p-3 >= from && text[p-2]|0x20 == 'z' && text[p-3]|0x20 == 'k' {
 					return tK, p - 3, true
+				}
+			case bWide: // "KZ\u00a086…"
+				if k, ok := kzBefore(text, from, p); ok {
+					return tK, k, true
 				}
 			default: // '+', '(' or 'N'
 				return b, p - 1, true

@@ -36,7 +36,10 @@ import (
 //     privacy struct tags applied (see [TagKey]) and embedded structs
 //     flattened as encoding/json does; unexported fields are left out;
 //   - slices, arrays, maps, pointers and interfaces: walked, map keys
-//     scanned like strings (keys that redact alike merge).
+//     scanned like strings (keys that redact alike merge); a container
+//     whose items print side by side as personal data (the text
+//     handler prints []string{"901123", "300258"} as "[901123 300258]")
+//     is logged as that text, redacted.
 //
 // Attribute keys and group names are scanned too. An attribute whose key
 // is a built-in kind ("iin", "phone", "email", ...) is redacted whatever
@@ -49,8 +52,30 @@ import (
 // A SlogHandler is safe for concurrent use by multiple goroutines if the
 // wrapped handler is.
 type SlogHandler struct {
-	next slog.Handler
-	r    *Redactor
+	next  slog.Handler
+	r     *Redactor
+	forms printForms // how next prints containers
+}
+
+// printForms says in which forms a wrapped handler prints a container:
+// as fmt's %+v (the text handler), as JSON (the JSON handler), or, for
+// a handler of another type, either.
+type printForms uint8
+
+const (
+	printText printForms = 1 << iota
+	printJSON
+)
+
+// formsOf returns the forms in which h prints containers.
+func formsOf(h slog.Handler) printForms {
+	switch h.(type) {
+	case *slog.TextHandler:
+		return printText
+	case *slog.JSONHandler:
+		return printJSON
+	}
+	return printText | printJSON
 }
 
 var _ slog.Handler = (*SlogHandler)(nil)
@@ -73,7 +98,7 @@ func NewSlogHandler(next slog.Handler, opts ...SlogOption) *SlogHandler {
 	if c.r == nil {
 		c.r = NewRedactor()
 	}
-	return &SlogHandler{next: next, r: c.r}
+	return &SlogHandler{next: next, r: c.r, forms: formsOf(next)}
 }
 
 // Enabled reports whether the wrapped handler handles level.
@@ -103,7 +128,8 @@ func (h *SlogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	for i, a := range attrs {
 		red[i] = h.attr(a)
 	}
-	return &SlogHandler{next: h.next.WithAttrs(red), r: h.r}
+	next := h.next.WithAttrs(red)
+	return &SlogHandler{next: next, r: h.r, forms: formsOf(next)}
 }
 
 // WithGroup returns a handler whose attributes are nested under name.
@@ -111,7 +137,8 @@ func (h *SlogHandler) WithGroup(name string) slog.Handler {
 	if h.next == nil {
 		return h
 	}
-	return &SlogHandler{next: h.next.WithGroup(h.r.redactText(name, nil, nil)), r: h.r}
+	next := h.next.WithGroup(h.r.redactText(name, nil, nil))
+	return &SlogHandler{next: next, r: h.r, forms: formsOf(next)}
 }
 
 // maxDepth bounds the walk of a logged value; deeper parts are logged as
@@ -122,7 +149,7 @@ const maxDepth = 32
 const redactedText = "[redacted]"
 
 func (h *SlogHandler) attr(a slog.Attr) slog.Attr {
-	rd := renderer{r: h.r}
+	rd := renderer{r: h.r, forms: h.forms}
 	return rd.attr(a, 0)
 }
 
@@ -134,6 +161,7 @@ const maxNodes = 10000
 // renderer turns logged values into plain, scanned data.
 type renderer struct {
 	r     *Redactor
+	forms printForms       // how the wrapped handler prints containers
 	seen  map[uintptr]bool // pointers on the current path, against cycles
 	nodes int
 }
@@ -160,7 +188,48 @@ func (rd *renderer) attr(a slog.Attr, depth int) slog.Attr {
 		}
 		return slog.String(key, out)
 	}
-	return slog.Attr{Key: key, Value: rd.slogValue(v, depth)}
+	rv := rd.slogValue(v, depth)
+	if rv.Kind() == slog.KindAny {
+		rv = slog.AnyValue(rd.printed(rv.Any()))
+	}
+	return slog.Attr{Key: key, Value: rv}
+}
+
+// printed returns x, a rendered value, as it may be handed on: a container
+// ([]any or map[string]any) whose items are clean one by one may still
+// print as personal data, where the wrapped handler sets them side by
+// side. The text handler prints it with fmt's %+v, which joins slice
+// items with spaces ([]string{"901123", "300258"} prints "[901123
+// 300258]", a grouped IIN) and map keys to their values with colons
+// (map[2001:db8::1]); the JSON handler as JSON. When the text of a form
+// the wrapped handler may use (forms) holds a finding, that text,
+// redacted, is handed on instead, as a string.
+//
+// JSON is looked at only for host patterns: in JSON every item is
+// delimited by a quote, a comma or a bracket, and no built-in kind
+// spans one.
+func (rd *renderer) printed(x any) any {
+	switch x.(type) {
+	case []any, map[string]any:
+	default:
+		return x
+	}
+	if rd.forms&printText != 0 {
+		text := fmt.Sprintf("%+v", x)
+		if rd.r.hasFindings(unsafe.Slice(unsafe.StringData(text), len(text))) {
+			return rd.text(text)
+		}
+	}
+	if rd.forms&printJSON == 0 || len(rd.r.Scanner().matchers) == 0 {
+		return x
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as slog's JSON handler
+	if enc.Encode(x) == nil && rd.r.hasFindings(bytes.TrimSuffix(b.Bytes(), []byte("\n"))) {
+		return rd.text(strings.TrimSuffix(b.String(), "\n"))
+	}
+	return x
 }
 
 // slogValue renders a resolved slog.Value.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/slogtest"
@@ -135,4 +136,59 @@ func TestSlogHandlerMasksWithOptions(t *testing.T) {
 	require.True(t, h.Enabled(context.Background(), slog.LevelInfo))
 	slog.New(h).Info("paid", "with", "5555 5555 5555 4444")
 	assert.True(t, strings.Contains(buf.String(), `with="**** **** **** 4444"`), buf.String())
+}
+
+// TestSlogHandlerPrintedContainers: items that are clean one by one may
+// print as personal data side by side, as the wrapped handler prints the
+// container (the text handler with %+v, which joins slice items with
+// spaces: "[901123 300258]"). What either handler prints holds nothing
+// the scanner finds.
+func TestSlogHandlerPrintedContainers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		v    any
+	}{
+		{"strings", []string{"901123", "300258"}},
+		{"ints", []int{901123, 300258}},
+		{"any", []any{"901123", 300258}},
+		{"array", [2]int64{901123, 300258}},
+		{"card groups", []string{"4111", "1111", "1111", "1111"}},
+		{"in a struct", struct{ IDs []uint32 }{[]uint32{901123, 300258}}},
+		{"struct fields", struct{ A, B []string }{[]string{"x", "901123"}, []string{"300258"}}},
+		{"map key and value", map[string]string{"2001:db8": ":1"}},
+		{"nested", []any{[]string{"ИИН"}, []any{"901123", "300258"}}},
+		{"phone groups", []string{"+7", "701", "000", "11", "22"}},
+	}
+	s := anonymize.NewScanner()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, out := range logBoth(t, func(l *slog.Logger) { l.Info("m", "v", tt.v) }) {
+				if fs := s.ScanString(out); len(fs) > 0 {
+					t.Errorf("printed %s %q: %s", fs[0].Kind, out[fs[0].Start:fs[0].End], out)
+				}
+			}
+		})
+	}
+}
+
+// wrapped is a handler of a type SlogHandler does not know.
+type wrapped struct{ slog.Handler }
+
+// TestSlogHandlerPrintedForms: a handler of another type is judged in
+// both forms, and the JSON form against host patterns, which may span
+// JSON's delimiters.
+func TestSlogHandlerPrintedForms(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	slog.New(anonymize.NewSlogHandler(wrapped{slog.NewTextHandler(&buf, untimed)})).Info("m", "v", []string{"901123", "300258"})
+	assert.NotContains(t, buf.String(), "901123 300258")
+
+	buf.Reset()
+	pairs := anonymize.NewRedactor(anonymize.WithScanner(anonymize.NewScanner(
+		anonymize.WithPattern("pair", regexp.MustCompile(`\d{6},\d{6}`)))))
+	slog.New(anonymize.NewSlogHandler(slog.NewJSONHandler(&buf, untimed), anonymize.WithRedactor(pairs))).Info("m", "v", []int{901123, 300258})
+	assert.NotContains(t, buf.String(), "901123,300258")
+	assert.Contains(t, buf.String(), `"v":"[[pair]]"`)
 }
