@@ -1,9 +1,14 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -222,4 +227,60 @@ func TestHostNotificationHandler(t *testing.T) {
 	assert.Equal(t, pid, a.ListenerPID(), "on the connection it started with")
 	assert.NotNil(t, pool.Config().ConnConfig.OnNotification, "the host's handler stays on its pool")
 	assert.Zero(t, hostSaw.Load(), "no pool connection listens, so the host's handler hears nothing of the store's")
+}
+
+// TestListenerLogNamesNoConnection: when the listener's connection is
+// lost and cannot be made again, the store logs it, and the line names
+// neither the connection's user nor its database, which pgx's connect
+// error does.
+func TestListenerLogNamesNoConnection(t *testing.T) {
+	t.Parallel()
+	schema := NewTestSchema(t)
+	var refuse atomic.Bool
+	var d net.Dialer
+	pool := pgtest.Pool(t, schema, func(c *pgxpool.Config) {
+		c.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if refuse.Load() {
+				return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+			}
+			return d.DialContext(ctx, network, addr)
+		}
+	})
+	var logs syncBuffer
+	s, err := New(context.Background(), pool, WithChannel(schema), WithMigrate(), WithReconnectDelay(time.Millisecond),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	require.True(t, s.serving())
+	cfg := pool.Config().ConnConfig
+
+	refuse.Store(true)
+	_, err = pgtest.Admin(t).Exec(t.Context(), "SELECT pg_terminate_backend($1)", int32(s.ListenerPID()))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return strings.Count(logs.String(), "listener lost") >= 3 }, 10*time.Second, time.Millisecond)
+	out := logs.String()
+	assert.Contains(t, out, "failed to connect: connection refused")
+	for _, secret := range []string{"user=" + cfg.User, "database=" + cfg.Database} {
+		assert.NotContains(t, out, secret)
+	}
+	refuse.Store(false)
+	require.Eventually(t, s.serving, 10*time.Second, time.Millisecond, "the listener comes back")
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
