@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yasam/privacy/internal/clip"
+	"github.com/yasam/privacy/subject/internal/regval"
 )
 
 // Errors of [Register] and every [Store]; test with errors.Is. Messages
@@ -137,14 +138,14 @@ func (i Incident) Validate() error {
 		bad("zero detection time")
 	}
 	for _, t := range []time.Time{i.Detected, i.AuthorityDue, i.AuthorityNotified, i.SubjectsDue, i.SubjectsNotified} {
-		if !inYears(t) {
+		if !regval.InYears(t) {
 			bad("a time outside years 1 to 9999")
 			break
 		}
 	}
 	if len(i.DescriptionRef) > MaxRefLen || len(i.AuthorityRef) > MaxRefLen || len(i.SubjectsRef) > MaxRefLen {
 		bad("reference longer than %d bytes", MaxRefLen)
-	} else if !storable(i.DescriptionRef) || !storable(i.AuthorityRef) || !storable(i.SubjectsRef) {
+	} else if !regval.Storable(i.DescriptionRef) || !regval.Storable(i.AuthorityRef) || !regval.Storable(i.SubjectsRef) {
 		bad("reference not valid UTF-8 or holds a NUL byte")
 	}
 	if len(i.Subjects) > MaxSubjects {
@@ -155,7 +156,7 @@ func (i Incident) Validate() error {
 			bad("subject %d empty or longer than %d bytes", k, MaxSubjectLen)
 			break
 		}
-		if !storable(s) {
+		if !regval.Storable(s) {
 			bad("subject %d not valid UTF-8 or holds a NUL byte", k)
 			break
 		}
@@ -199,20 +200,4 @@ const maxQuote = 64
 // case of ASCII letters: such a subject is refused when filed, so a
 // store's trigger or index, which may compare without regard to case
 // (SQLite's LIKE does), never takes a live record for an erased one.
-func takesErasedPrefix(s string) bool {
-	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
-}
-
-// storable reports whether every store can hold s as it is: valid UTF-8
-// without NUL bytes. PostgreSQL's text refuses both, and a string one
-// backend keeps and another refuses would pass for a store fault there.
-func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
-
-// inYears reports whether t falls in years 1 to 9999, both in UTC and in
-// its own location: the range every store holds exactly (SQLite keeps
-// unix microseconds in 64 bits, PostgreSQL's timestamptz stops at 294276)
-// and that encoding/json can write. The zero time is in range.
-func inYears(t time.Time) bool {
-	y, u := t.Year(), t.UTC().Year()
-	return y >= 1 && y <= 9999 && u >= 1 && u <= 9999
-}
+func takesErasedPrefix(s string) bool { return regval.HasPrefixFold(s, ErasedPrefix) }

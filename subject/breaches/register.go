@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yasam/privacy/subject/internal/regval"
 	"github.com/yasam/privacy/subject/workday"
 )
 
@@ -211,7 +212,7 @@ func (r *Register) Forget(ctx context.Context, subject string) (int, error) {
 	if err := r.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !storable(subject) {
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !regval.Storable(subject) {
 		return 0, fmt.Errorf("breaches: forget: %w: empty, erased or malformed subject", ErrInvalid)
 	}
 	f, ok := r.store.(Forgetter)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yasam/privacy/internal/clip"
+	"github.com/yasam/privacy/subject/internal/regval"
 )
 
 // Limits on the sizes of a claim's strings, so that a store's rows and a
@@ -136,17 +137,17 @@ func (c Claim) Validate() error {
 		bad("empty subject")
 	case len(c.Subject) > MaxSubjectLen:
 		bad("subject longer than %d bytes", MaxSubjectLen)
-	case !storable(c.Subject):
+	case !regval.Storable(c.Subject):
 		bad("subject not valid UTF-8 or holds a NUL byte")
 	}
 	if len(c.TextRef) > MaxRefLen {
 		bad("text reference longer than %d bytes", MaxRefLen)
-	} else if !storable(c.TextRef) {
+	} else if !regval.Storable(c.TextRef) {
 		bad("text reference not valid UTF-8 or holds a NUL byte")
 	}
 	if len(c.AnswerRef) > MaxRefLen {
 		bad("answer reference longer than %d bytes", MaxRefLen)
-	} else if !storable(c.AnswerRef) {
+	} else if !regval.Storable(c.AnswerRef) {
 		bad("answer reference not valid UTF-8 or holds a NUL byte")
 	}
 	if !c.Channel.Valid() {
@@ -169,7 +170,7 @@ func (c Claim) Validate() error {
 		}
 	}
 	for _, t := range []time.Time{c.Received, c.Due, c.Answered, c.Withdrawn, c.Escalated} {
-		if !inYears(t) {
+		if !regval.InYears(t) {
 			bad("a time outside years 1 to 9999")
 			break
 		}
@@ -210,17 +211,3 @@ func (c Claim) Validate() error {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
-
-// storable reports whether every store can hold s as it is: valid UTF-8
-// without NUL bytes. PostgreSQL's text refuses both, and a string one
-// backend keeps and another refuses would pass for a store fault there.
-func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
-
-// inYears reports whether t falls in years 1 to 9999, both in UTC and in
-// its own location: the range every store holds exactly (SQLite keeps
-// unix microseconds in 64 bits, PostgreSQL's timestamptz stops at 294276)
-// and that encoding/json can write. The zero time is in range.
-func inYears(t time.Time) bool {
-	y, u := t.Year(), t.UTC().Year()
-	return y >= 1 && y <= 9999 && u >= 1 && u <= 9999
-}

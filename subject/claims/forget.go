@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/yasam/privacy/internal/clip"
+	"github.com/yasam/privacy/subject/internal/regval"
 )
 
 // ErasedPrefix starts the subject of a claim that was erased by
@@ -57,7 +58,7 @@ func (r *Registry) Forget(ctx context.Context, subject string) (int, error) {
 	if err := r.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !storable(subject) {
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !regval.Storable(subject) {
 		return 0, fmt.Errorf("claims: forget: %w: empty, erased or malformed subject", ErrInvalid)
 	}
 	f, ok := r.store.(Forgetter)
@@ -95,6 +96,4 @@ func (m *MemoryStore) Forget(ctx context.Context, subject string) (int, error) {
 // case of ASCII letters: such a subject is refused when filed, so a
 // store's trigger or index, which may compare without regard to case
 // (SQLite's LIKE does), never takes a live record for an erased one.
-func takesErasedPrefix(s string) bool {
-	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
-}
+func takesErasedPrefix(s string) bool { return regval.HasPrefixFold(s, ErasedPrefix) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/internal/clip"
+	"github.com/yasam/privacy/subject/internal/regval"
 	"github.com/yasam/privacy/subject/workday"
 )
 
@@ -274,7 +275,7 @@ func (g *Registry) Forget(ctx context.Context, subject string) (int, error) {
 	if err := g.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !storable(subject) {
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !regval.Storable(subject) {
 		return 0, fmt.Errorf("requests: forget: %w: empty, erased or malformed subject", ErrInvalid)
 	}
 	f, ok := g.store.(Forgetter)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yasam/privacy/internal/clip"
+	"github.com/yasam/privacy/subject/internal/regval"
 )
 
 // Limits on the sizes of a request's strings.
@@ -110,12 +111,12 @@ func (r Request) Validate() error {
 		bad("empty subject")
 	case len(r.Subject) > MaxSubjectLen:
 		bad("subject longer than %d bytes", MaxSubjectLen)
-	case !storable(r.Subject):
+	case !regval.Storable(r.Subject):
 		bad("subject not valid UTF-8 or holds a NUL byte")
 	}
 	if len(r.TextRef) > MaxRefLen || len(r.AnswerRef) > MaxRefLen {
 		bad("reference longer than %d bytes", MaxRefLen)
-	} else if !storable(r.TextRef) || !storable(r.AnswerRef) {
+	} else if !regval.Storable(r.TextRef) || !regval.Storable(r.AnswerRef) {
 		bad("reference not valid UTF-8 or holds a NUL byte")
 	}
 	if !r.Kind.Valid() {
@@ -133,7 +134,7 @@ func (r Request) Validate() error {
 		bad("due before receipt")
 	}
 	for _, t := range []time.Time{r.Received, r.Due, r.Closed} {
-		if !inYears(t) {
+		if !regval.InYears(t) {
 			bad("a time outside years 1 to 9999")
 			break
 		}
@@ -174,20 +175,4 @@ func (r Request) Validate() error {
 // case of ASCII letters: such a subject is refused when filed, so a
 // store's trigger or index, which may compare without regard to case
 // (SQLite's LIKE does), never takes a live record for an erased one.
-func takesErasedPrefix(s string) bool {
-	return len(s) >= len(ErasedPrefix) && strings.EqualFold(s[:len(ErasedPrefix)], ErasedPrefix)
-}
-
-// storable reports whether every store can hold s as it is: valid UTF-8
-// without NUL bytes. PostgreSQL's text refuses both, and a string one
-// backend keeps and another refuses would pass for a store fault there.
-func storable(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
-
-// inYears reports whether t falls in years 1 to 9999, both in UTC and in
-// its own location: the range every store holds exactly (SQLite keeps
-// unix microseconds in 64 bits, PostgreSQL's timestamptz stops at 294276)
-// and that encoding/json can write. The zero time is in range.
-func inYears(t time.Time) bool {
-	y, u := t.Year(), t.UTC().Year()
-	return y >= 1 && y <= 9999 && u >= 1 && u <= 9999
-}
+func takesErasedPrefix(s string) bool { return regval.HasPrefixFold(s, ErasedPrefix) }

@@ -188,6 +188,10 @@ func testPending(t *testing.T, s breaches.Store) {
 		{Incident: "brc_a", To: breaches.ToSubjects, Due: a.SubjectsDue},
 		{Incident: "brc_b", To: breaches.ToSubjects, Due: b.SubjectsDue},
 	}, pending(day(100)))
+	// Asked past the last year a store keeps, or before the first: the
+	// answer of the range's end, on every store.
+	assert.Len(t, pending(farFuture), 4, "asked past year 9999")
+	assert.Empty(t, pending(time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)), "asked before year 1")
 }
 
 func testBySubject(t *testing.T, s breaches.Store) {

@@ -16,6 +16,7 @@ import (
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/breaches"
 	"github.com/yasam/privacy/subject/internal/pgreg"
+	"github.com/yasam/privacy/subject/internal/regval"
 )
 
 //go:embed migrations/*.up.sql
@@ -205,7 +206,7 @@ func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, er
 	if err := s.db.Check(ctx, op); err != nil {
 		return nil, err
 	}
-	us, ns := sqlutil.SplitTime(t)
+	us, ns := sqlutil.SplitTime(regval.Clamp(t))
 	rows, err := s.db.Pool.Query(ctx, `
 		SELECT id, 'authority', authority_due, authority_due_ns FROM breaches
 		WHERE authority_notified IS NULL AND (authority_due < $1 OR (authority_due = $1 AND authority_due_ns < $2))

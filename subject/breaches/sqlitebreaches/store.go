@@ -14,6 +14,7 @@ import (
 	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/breaches"
+	"github.com/yasam/privacy/subject/internal/regval"
 	"github.com/yasam/privacy/subject/internal/sqlitereg"
 )
 
@@ -201,7 +202,7 @@ func (s *Store) MarkNotified(ctx context.Context, id string, to breaches.Address
 
 // Pending implements [breaches.Store].
 func (s *Store) Pending(ctx context.Context, t time.Time) ([]breaches.Notice, error) {
-	us, ns := sqlutil.SplitTime(t)
+	us, ns := sqlutil.SplitTime(regval.Clamp(t))
 	out, err := sqlitereg.Query(ctx, s.db, "pending", scanNotice, `
 		SELECT id, 'authority', authority_due_us, authority_due_ns FROM breaches
 		WHERE authority_notified_us IS NULL AND (authority_due_us < ?1 OR (authority_due_us = ?1 AND authority_due_ns < ?2))

@@ -312,6 +312,10 @@ func testPending(t *testing.T, s claims.Store) {
 	assert.Equal(t, []string{"clm_e"}, pending(early.Due.Add(time.Nanosecond)))
 	assert.Equal(t, []string{"clm_e", "clm_ta", "clm_tb"}, pending(tieA.Due.Add(time.Nanosecond)))
 	assert.Equal(t, []string{"clm_e", "clm_ta", "clm_tb", "clm_l"}, pending(day(1000)))
+	// Asked past the last year a store keeps, or before the first: the
+	// answer of the range's end, on every store.
+	assert.Equal(t, []string{"clm_e", "clm_ta", "clm_tb", "clm_l"}, pending(farFuture), "asked past year 9999")
+	assert.Empty(t, pending(time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)), "asked before year 1")
 
 	cs, err := s.Pending(ctx, day(1000))
 	require.NoError(t, err)

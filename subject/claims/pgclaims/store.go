@@ -15,6 +15,7 @@ import (
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/claims"
 	"github.com/yasam/privacy/subject/internal/pgreg"
+	"github.com/yasam/privacy/subject/internal/regval"
 )
 
 //go:embed migrations/*.up.sql
@@ -182,7 +183,7 @@ func (s *Store) BySubject(ctx context.Context, subject string) ([]claims.Claim, 
 // Pending implements [claims.Store], through the partial index
 // claims_pending_due.
 func (s *Store) Pending(ctx context.Context, t time.Time) ([]claims.Claim, error) {
-	us, ns := sqlutil.SplitTime(t)
+	us, ns := sqlutil.SplitTime(regval.Clamp(t))
 	return s.query(ctx, "pending", "SELECT "+columns+
 		" FROM claims WHERE status = 'received' AND (due < $1 OR (due = $1 AND due_ns < $2))"+
 		" ORDER BY due, due_ns, id", us, ns)

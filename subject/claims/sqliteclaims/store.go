@@ -13,6 +13,7 @@ import (
 	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
 	"github.com/yasam/privacy/subject/claims"
+	"github.com/yasam/privacy/subject/internal/regval"
 	"github.com/yasam/privacy/subject/internal/sqlitereg"
 )
 
@@ -175,7 +176,7 @@ func (s *Store) BySubject(ctx context.Context, subject string) ([]claims.Claim, 
 // Pending implements [claims.Store], through the partial index
 // claims_pending_due, which holds only the claims awaiting an answer.
 func (s *Store) Pending(ctx context.Context, t time.Time) ([]claims.Claim, error) {
-	us, ns := sqlutil.SplitTime(t)
+	us, ns := sqlutil.SplitTime(regval.Clamp(t))
 	return s.query(ctx, "pending", "SELECT "+columns+
 		" FROM claims WHERE status = 'received' AND (due_us < ?1 OR (due_us = ?1 AND due_ns < ?2))"+
 		" ORDER BY due_us, due_ns, id", us.UnixMicro(), ns)

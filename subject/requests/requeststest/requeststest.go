@@ -234,6 +234,10 @@ func testPending(t *testing.T, s requests.Store) {
 	assert.Empty(t, pending(early.Due), "due exactly at t is not before t")
 	assert.Equal(t, []string{"req_e"}, pending(early.Due.Add(1)))
 	assert.Equal(t, []string{"req_e", "req_ta", "req_tb", "req_l"}, pending(day(100)))
+	// Asked past the last year a store keeps, or before the first: the
+	// answer of the range's end, on every store.
+	assert.Equal(t, []string{"req_e", "req_ta", "req_tb", "req_l"}, pending(farFuture), "asked past year 9999")
+	assert.Empty(t, pending(time.Date(-5, 1, 1, 0, 0, 0, 0, time.UTC)), "asked before year 1")
 }
 
 func testLifecycle(t *testing.T, s requests.Store) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yasam/privacy/internal/clip"
 	"github.com/yasam/privacy/internal/sqlutil"
+	"github.com/yasam/privacy/subject/internal/regval"
 	"github.com/yasam/privacy/subject/internal/sqlitereg"
 	"github.com/yasam/privacy/subject/requests"
 )
@@ -164,7 +165,7 @@ func (s *Store) BySubject(ctx context.Context, subject string) ([]requests.Reque
 
 // Pending implements [requests.Store].
 func (s *Store) Pending(ctx context.Context, t time.Time) ([]requests.Request, error) {
-	us, ns := sqlutil.SplitTime(t)
+	us, ns := sqlutil.SplitTime(regval.Clamp(t))
 	return s.query(ctx, "pending", "SELECT "+columns+
 		" FROM requests WHERE status = 'received' AND (due_us < ?1 OR (due_us = ?1 AND due_ns < ?2))"+
 		" ORDER BY due_us, due_ns, id", us.UnixMicro(), ns)
