@@ -70,6 +70,12 @@ type Scope struct {
 }
 
 // Flags are the statements art. 8 p.4 of the Law requires a consent to make.
+//
+// The policy engine reads CrossBorderTransfer (art. 16: a transfer abroad
+// needs it). It does not read ThirdPartyTransfer or Publication: a grant
+// is given for one recipient, so a grant to a third party is itself the
+// consent to that transfer, and the engine has no recipient that
+// publishes. They are kept as what the consent said, for evidence.
 type Flags struct {
 	// ThirdPartyTransfer reports whether the user agreed to transfer to
 	// third parties.
