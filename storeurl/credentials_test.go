@@ -124,16 +124,6 @@ func TestUnknownSchemeIsNamed(t *testing.T) {
 	}
 }
 
-// refusedAddr returns a local address nothing listens on.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
-}
-
 // assertNoConnectSecrets checks that err says it could not connect,
 // stays the store's unavailable error with pgx's connect error behind it,
 // and names none of secrets; a nil unavailable is not checked.
@@ -156,7 +146,7 @@ func assertNoConnectSecrets(t *testing.T, err error, unavailable error, secrets 
 // database nor host, from every opener, with and without migrations.
 func TestConnectFailureNamesNoUser(t *testing.T) {
 	t.Parallel()
-	addr := refusedAddr(t)
+	addr := pgtest.RefusedAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
 	raw := "postgres://secret_user:hunter2@" + addr + "/secret_db?connect_timeout=5"
 	for _, o := range openers {
@@ -207,7 +197,7 @@ func TestAuthFailureNamesNoUser(t *testing.T) {
 // nor host.
 func TestStoreCallsNameNoConnection(t *testing.T) {
 	t.Parallel()
-	addr := refusedAddr(t)
+	addr := pgtest.RefusedAddr(t)
 	host, port, _ := net.SplitHostPort(addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -196,4 +197,19 @@ func DMLRole(t testing.TB, schema string, grants []Grant, opts ...Option) *pgxpo
 	}
 	u.User = url.UserPassword(role, pw)
 	return pool(t, u.String(), schema, opts)
+}
+
+// RefusedAddr returns a local TCP address nothing listens on, for a
+// server that refuses the connection.
+func RefusedAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return addr
 }

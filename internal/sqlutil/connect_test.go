@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/yasam/privacy/internal/pgtest"
 )
 
 var errUnavailable = errors.New("thing: store unavailable")
@@ -25,16 +27,6 @@ func connectErr(t *testing.T, ctx context.Context, addr string) error {
 	var ce *pgconn.ConnectError
 	require.ErrorAs(t, err, &ce, "pgx's connect error is not *pgconn.ConnectError any more")
 	return err
-}
-
-// refusedAddr returns a local address nothing listens on.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
 }
 
 // silentAddr returns a local address that accepts connections and never
@@ -73,7 +65,7 @@ func assertRedacted(t *testing.T, err error, addr string) {
 func TestRedactConnect(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	refused := refusedAddr(t)
+	refused := pgtest.RefusedAddr(t)
 	raw := connectErr(t, ctx, refused)
 	sentinel := errors.New("thing: it")
 	var ce *pgconn.ConnectError
@@ -130,7 +122,7 @@ func TestRedactConnect(t *testing.T) {
 // connection it could not make.
 func TestWrappedRedactsConnect(t *testing.T) {
 	t.Parallel()
-	addr := refusedAddr(t)
+	addr := pgtest.RefusedAddr(t)
 	raw := connectErr(t, context.Background(), addr)
 	e := Errs{Pkg: "thing", Closed: errors.New("thing: closed"), Unavailable: errUnavailable}
 	for _, err := range []error{
