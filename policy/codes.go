@@ -35,7 +35,6 @@ const (
 	CodeUnknownRecipientKind       Code = "unknown_recipient_kind"        // 5
 	CodeCrossBorderConsentRequired Code = "cross_border_consent_required" // 4.1; 94-V art. 16
 	CodeNoRule                     Code = "no_rule"
-	CodeHostRuleMalformed          Code = "host_rule_malformed" // a host's deny or obligations that is not a set
 )
 
 // Reasons of a denial the engine gives before or instead of asking the
@@ -74,7 +73,7 @@ var codes = []Code{
 	CodeAcceptanceMissing, CodeAcceptanceWithdrawn, CodeAcceptanceUnknown, CodeExplicitConsentRequired,
 	CodeUnknownPurpose, CodeCategoryNotPermitted, CodeRetentionExpired, CodeCommercialSecret,
 	CodeConsentRequired, CodeConfidentialityRequired, CodeUnknownRecipientKind,
-	CodeCrossBorderConsentRequired, CodeNoRule, CodeHostRuleMalformed,
+	CodeCrossBorderConsentRequired, CodeNoRule,
 	CodeUnknownRecipient, CodeInvalidRequest, CodeConsentUnavailable, CodeRequestCancelled,
 	CodePolicyError, CodeNoVersionInForce,
 	CodeUserUnidentified, CodeRecipientNotNamed, CodeCheckFailed,

@@ -90,8 +90,8 @@ func TestHostRuleNotASetRefused(t *testing.T) {
 		}), []string{"host data privacy.host.deny is not a set"}},
 		{"bundle data, nested", bundle(map[string]string{
 			"privacy/host/h.rego":        "package privacy.host\n\nx := 1\n",
-			"privacy/host/a/b/data.json": `{"list": [{"obligations": true}]}`,
-		}), []string{"host data privacy.host.a.b.list[0].obligations is not a set"}},
+			"privacy/host/a/b/data.json": `{"list": {"obligations": true}}`,
+		}), []string{"host data privacy.host.a.b.list.obligations is not a set"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,24 +134,34 @@ func TestHostRuleSetFormsDeny(t *testing.T) {
 	}
 }
 
-// A value named deny or obligations that New cannot see, because its
-// path is computed, is no set: the decision denies, with a code of its
-// own and its message, rather than skip it.
-func TestHostRuleNotASetDeniesAtDecision(t *testing.T) {
-	src := `package privacy.host
+// A host's helper values are not rules: a configuration object with a
+// "deny" list, or a list of objects saying "deny", loads, and leaves what
+// the policy allows allowed.
+func TestHostHelpersNamedDenyAreNotRules(t *testing.T) {
+	for name, tt := range map[string]struct {
+		opt policy.Option
+	}{
+		"object helper": {policy.WithHostRego(fstest.MapFS{"h.rego": {Data: []byte(`package privacy.host.geo
 
-rules[name] := true if some name in ["deny"]
-`
-	f := newFixture(t, policy.WithHostRego(fstest.MapFS{"h.rego": {Data: []byte(src)}}))
-	f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0))
-	for _, p := range []purpose.ID{purpose.Location, purpose.Support} {
-		d, err := f.engine.Check(context.Background(), "u", p, policy.Operator)
-		require.NoError(t, err)
-		assert.False(t, d.Allowed, d.Explain("en"))
-		require.Equal(t, []string{"host_rule_malformed@"}, codes(d))
-		assert.Equal(t, policy.CodeHostRuleMalformed, policy.Code(d.Reasons[0].Code))
-		msg, ok := policy.Message(string(policy.CodeHostRuleMalformed))
-		require.True(t, ok)
-		assert.Equal(t, msg, d.Reasons[0].Message)
+countries := {"deny": ["DE"], "allow": ["KZ"]}
+
+deny contains {"code": "geo", "clause": "host 1"} if input.recipient.country in countries.deny
+`)}})},
+		"list helper": {policy.WithHostRego(fstest.MapFS{"h.rego": {Data: []byte(`package privacy.host.flags
+
+rules := [{"purpose": "marketing", "deny": true}]
+`)}})},
+		"list in bundle data": {policy.WithBundle(fstest.MapFS{
+			"privacy/host/h.rego":        {Data: []byte("package privacy.host\n\nx := 1\n")},
+			"privacy/host/a/b/data.json": {Data: []byte(`{"list": [{"obligations": true}]}`)},
+		})},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, tt.opt)
+			f.append(t, consent.AcceptPolicy("u", policy.DefaultVersion.ID, t0))
+			d, err := f.engine.Check(context.Background(), "u", purpose.Security, policy.Operator)
+			require.NoError(t, err)
+			assert.True(t, d.Allowed, d.Explain("en"))
+		})
 	}
 }

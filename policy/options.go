@@ -106,10 +106,9 @@ func WithRego(fsys fs.FS) Option { return func(c *config) { c.rego = fsys } }
 //
 // Both must be sets (multi-value rules, as above): a rule of those names
 // that is not one (`deny if { ... }`, a Rego v1 `deny[x] if { ... }`,
-// which is an object, or `deny := ...`) is refused at New and Reload with
-// its file and line, and one that reaches the decision all the same (in
-// data, by a computed path) denies every Check with
-// [CodeHostRuleMalformed], rather than be ignored.
+// which is an object, or `deny := ...`), and host data holding an object
+// key of those names, is refused at New and Reload with its file and
+// line, rather than be ignored.
 //
 // The decision is the policy's with the host's denials and obligations
 // added: a host rule can deny what the policy allows and oblige more, never

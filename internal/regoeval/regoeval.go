@@ -200,9 +200,8 @@ func New(ctx context.Context, o Options) (*Evaluator, error) {
 
 // hostSetNames are the names the decision reads from a host's layer as
 // sets of denials and obligations (host_sets in policy/rego/decision.rego).
-// A value so named that is not a set would be skipped there, and the
-// denial its author meant lost; the decision then denies
-// (host_rule_malformed), and New refuses what it can see beforehand.
+// A rule so named that is not a set would be skipped there, and the
+// denial its author meant lost: New refuses it.
 var hostSetNames = []string{"deny", "obligations"}
 
 // checkHostSets refuses a rule of the host module m that would give a
@@ -247,8 +246,9 @@ func checkHostSets(c *ast.Compiler, name string, m *ast.Module) error {
 }
 
 // checkHostData refuses host data (data.privacy.host, from a bundle's
-// data.json) that holds a key of hostSetNames: JSON has no sets, so its
-// value can only be skipped by the decision.
+// data.json) that holds an object key of hostSetNames, outside arrays:
+// JSON has no sets, so its value can only be skipped by the decision,
+// which reads such a name as the host's denials or obligations.
 func checkHostData(data map[string]any) error {
 	p, _ := data["privacy"].(map[string]any)
 	h, ok := p["host"]
@@ -267,13 +267,9 @@ func checkHostData(data map[string]any) error {
 					return err
 				}
 			}
-		case []any:
-			for i, e := range v {
-				if err := walk(fmt.Sprintf("%s[%d]", path, i), e); err != nil {
-					return err
-				}
-			}
 		}
+		// An array's elements are values, not places a rule could be
+		// read from: a list of configuration objects may say "deny".
 		return nil
 	}
 	return walk(strings.TrimPrefix(HostPackage, "data."), h)

@@ -64,21 +64,13 @@ deny contains r if {
 	some r in s
 }
 
-# A value named deny or obligations in the host's layer that is not a set
-# (a boolean rule, `deny[x] if ...`, which in Rego v1 defines an object,
-# `deny := {...}`, a package or data named so) would be skipped by
-# host_sets, and the denial its author meant lost without a word. The
-# decision denies instead. New refuses such rules where it can see them;
-# this catches what it cannot (data, a rule whose path is computed).
-host_malformed if {
-	walk(data.privacy.host, [_, node])
-	is_object(node)
-	some name, v in node
-	name in {"deny", "obligations"}
-	not is_set(v)
-}
-
-deny contains {"code": "host_rule_malformed", "clause": ""} if host_malformed
+# A host rule named deny or obligations that is not a set (a boolean
+# rule, `deny[x] if ...`, which in Rego v1 defines an object, or
+# `deny := {...}`) would be skipped by host_sets, and the denial its author
+# meant lost without a word: New and Reload refuse such rules, and host
+# data holding such a name. A value inside a host's helper (a
+# configuration object with a "deny" list) is not a rule, and is left
+# alone.
 
 grounds contains r if some r in sharing.allow
 

@@ -100,27 +100,9 @@ test_host_nested_obligation_added if {
 	obligation_codes(d) == {"host_audit"}
 }
 
-# A host value named deny or obligations that is not a set denies rather
-# than being skipped: the denial its author meant is never lost.
-test_host_deny_not_a_set_denies if {
-	every host in [
-		{"deny": true},
-		{"deny": {{"code": "host_no", "clause": "h1"}: true}},
-		{"deny": {"code": "host_no", "clause": "h1"}},
-		{"deny": [{"code": "host_no", "clause": "h1"}]},
-		{"deny": {"more": {{"code": "host_no", "clause": "h1"}}}},
-		{"obligations": true},
-		{"audit": {"obligations": {"code": "host_audit", "clause": "h2"}}},
-		{"config": [{"deny": "yes"}]},
-	] {
-		d := privacy.decision with input as base with data.privacy.host as host
-		not d.allow
-		codes(d) == {"host_rule_malformed"}
-		clauses(d) == {""}
-		count(d.obligations) == 0
-	}
-}
-
+# Sets named deny or obligations are the host's; values of other names,
+# and helpers' values of those names that are not sets (a list in a
+# configuration object), change nothing.
 test_host_sets_and_other_names_not_malformed if {
 	every host in [
 		{},
@@ -128,6 +110,8 @@ test_host_sets_and_other_names_not_malformed if {
 		{"audit": {"deny": set(), "obligations": {{"code": "host_audit", "clause": "h2"}}}},
 		{"tags": {"deny", "obligations"}},
 		{"config": {"mode": "deny", "denied": true}},
+		{"geo": {"countries": {"deny": ["RU"], "allow": ["KZ"]}}},
+		{"flags": {"rules": [{"purpose": "marketing", "deny": true}]}},
 	] {
 		d := privacy.decision with input as base with data.privacy.host as host
 		d.allow
