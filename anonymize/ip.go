@@ -91,19 +91,40 @@ func parseIPv6Around(text []byte, i, floor int) (start, end, next int, ok bool) 
 		return s, e, next, true
 	}
 	// A key and a single colon before the address: the colon at i or
-	// one before it, after letters only ("abc2001:db8::1" is no key and
-	// an address).
+	// one before it, after a word that is a key: letters only, or with
+	// digits too when it has a letter no hexadecimal digit is ("ip6:",
+	// "peer2:"); "abc2001:db8::1" is no key and an address.
 	k := s
 	for text[k] != ':' {
-		if isDigit(text[k]) {
-			return 0, 0, next, false
-		}
 		k++
+	}
+	w := s
+	for w > floor && isAlnum(text[w-1]) {
+		w--
+	}
+	if !isKey(text[w:k]) {
+		return 0, 0, next, false
 	}
 	if k+1 < e && text[k+1] != ':' && ipv6Span(text[k+1:e]) {
 		return k + 1, e, next, true
 	}
 	return 0, 0, next, false
+}
+
+// isKey reports whether word, the letters and digits before a colon, can
+// be a key rather than the first group of an address: it has no digit,
+// or has a letter that is no hexadecimal digit.
+func isKey(word []byte) bool {
+	digit, plain := false, false
+	for _, c := range word {
+		switch {
+		case isDigit(c):
+			digit = true
+		case !isHex(c):
+			plain = true
+		}
+	}
+	return !digit || plain
 }
 
 // ipv6Span reports whether b, set off from what is around it, is an IPv6
