@@ -172,6 +172,7 @@ obligations contains {"code": "operator_processing", "clause": "2.1"} if { true 
 			policy.WithConsentStore(seed.store),
 			policy.WithRecipients(testRecipients...),
 			policy.WithClock(func() time.Time { return t0.Add(time.Hour) }),
+			policy.WithEvalTimeout(testEvalBudget),
 		}, opts...)...)
 		require.NoError(t, err, name)
 		engines[name] = e
