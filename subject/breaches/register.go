@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/yasam/privacy/subject/internal/regval"
 	"github.com/yasam/privacy/subject/workday"
 )
 
@@ -212,8 +211,8 @@ func (r *Register) Forget(ctx context.Context, subject string) (int, error) {
 	if err := r.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !regval.Storable(subject) {
-		return 0, fmt.Errorf("breaches: forget: %w: empty, erased or malformed subject", ErrInvalid)
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) {
+		return 0, fmt.Errorf("breaches: forget: %w: empty or erased subject", ErrInvalid)
 	}
 	f, ok := r.store.(Forgetter)
 	if !ok {

@@ -58,8 +58,8 @@ func (r *Registry) Forget(ctx context.Context, subject string) (int, error) {
 	if err := r.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !regval.Storable(subject) {
-		return 0, fmt.Errorf("claims: forget: %w: empty, erased or malformed subject", ErrInvalid)
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) {
+		return 0, fmt.Errorf("claims: forget: %w: empty or erased subject", ErrInvalid)
 	}
 	f, ok := r.store.(Forgetter)
 	if !ok {

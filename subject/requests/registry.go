@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/yasam/privacy/internal/clip"
-	"github.com/yasam/privacy/subject/internal/regval"
 	"github.com/yasam/privacy/subject/workday"
 )
 
@@ -275,8 +274,8 @@ func (g *Registry) Forget(ctx context.Context, subject string) (int, error) {
 	if err := g.ready("forget"); err != nil {
 		return 0, err
 	}
-	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) || !regval.Storable(subject) {
-		return 0, fmt.Errorf("requests: forget: %w: empty, erased or malformed subject", ErrInvalid)
+	if subject == "" || strings.HasPrefix(subject, ErasedPrefix) {
+		return 0, fmt.Errorf("requests: forget: %w: empty or erased subject", ErrInvalid)
 	}
 	f, ok := g.store.(Forgetter)
 	if !ok {

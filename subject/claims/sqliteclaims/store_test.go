@@ -320,3 +320,31 @@ func TestForgetWhileAnotherReads(t *testing.T) {
 	assert.Zero(t, n)
 	assert.Empty(t, regtest.Traces(t, path, who))
 }
+
+// TestForgetASubjectKeptBeforeStoresRefusedIt: a claim filed, by an
+// earlier version, for a subject no store accepts now (invalid UTF-8, a
+// NUL byte) is still erased by Forget.
+func TestForgetASubjectKeptBeforeStoresRefusedIt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "claims.db")
+	s := open(t, path)
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	for i, who := range []string{"user-\xff-legacy", "user-\x00-legacy"} {
+		_, err = db.ExecContext(ctx, `INSERT INTO claims (id, subject, channel, topic, text_ref, received_us, received_ns, due_us, due_ns, status,
+			answer_ref, answered_us, answered_ns, filed_us, updated_us) VALUES (?, ?, 'paper', 'other', 'in/1',
+			1717218000000000, 0, 1719860399999999, 999, 'answered', 'out/1', 1717218000000001, 0, 0, 0)`, []string{"clm_legacy1", "clm_legacy2"}[i], who)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+	reg := claims.New(s, claims.WithLocation(plus5))
+	for _, who := range []string{"user-\xff-legacy", "user-\x00-legacy"} {
+		n, err := reg.Forget(ctx, who)
+		require.NoError(t, err, "%q", who)
+		assert.Equal(t, 1, n, "%q", who)
+		got, err := s.BySubject(ctx, who)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	}
+}
