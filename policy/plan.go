@@ -190,15 +190,13 @@ func (e *Engine) Allowed(ctx context.Context, p purpose.ID, recipient string, su
 			return
 		}
 		batch := make([]string, 0, consent.MaxBatch)
-		first := true
 		flush := func() bool {
-			if !first {
-				if pl, err = e.Plan(ctx, p, recipient, opts...); err != nil {
-					yield("", err)
-					return false
-				}
+			// A plan per batch, made when the batch is read: the
+			// subjects may come slowly (a database cursor).
+			if pl, err = e.Plan(ctx, p, recipient, opts...); err != nil {
+				yield("", err)
+				return false
 			}
-			first = false
 			states, err := pl.states(ctx, batch)
 			if err != nil {
 				yield("", err)

@@ -487,4 +487,16 @@ func TestAllowedJudgesEachBatchWhenRead(t *testing.T) {
 		now.Store(t0.Add(time.Hour + 2*time.Minute).UnixNano()) // the export runs on
 	}
 	require.Equal(t, consent.MaxBatch, n)
+
+	// The first batch too is judged when it is read, not when the
+	// stream began: subjects that come slowly (a cursor) come late.
+	now.Store(t0.Add(time.Hour).UnixNano())
+	slow := func(yield func(string) bool) {
+		now.Store(t0.Add(time.Hour + 2*time.Minute).UnixNano())
+		yield(last)
+	}
+	for u, err := range e.Allowed(ctx, purpose.Payments, "halyk", slow) {
+		require.NoError(t, err)
+		require.NotEqual(t, last, u, "yielded after its grant's term ended, before its batch was read")
+	}
 }

@@ -66,6 +66,13 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 	if strings.TrimSpace(subject) == "" {
 		return "", nil, fmt.Errorf("pgstore: filter: empty subject expression")
 	}
+	var xid uint64
+	if f.AtLeast != "" {
+		var err error
+		if xid, err = s.parseToken("filter", f.AtLeast); err != nil {
+			return "", nil, err
+		}
+	}
 	// The conditions as a set, each one a subject can be in: a Filter
 	// built by hand may repeat one, or name one Classify never yields.
 	all := consent.Conditions()
@@ -163,10 +170,6 @@ func (s *Store) FilterSQL(f consent.Filter, subject string, argOffset int) (stri
 	// uncorrelated subquery runs once); when it fails, the query fails
 	// with the message below, made at run time only (random() keeps the
 	// planner from folding the cast, and so from failing every query).
-	xid, err := s.parseToken("filter", f.AtLeast)
-	if err != nil {
-		return "", nil, err
-	}
 	x := arg(strconv.FormatUint(xid, 10)) + "::text::xid8"
 	// The host's own transaction (it appended under the token) sees its
 	// write though its snapshot does not count it as visible.

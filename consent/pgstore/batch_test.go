@@ -363,6 +363,9 @@ func TestFilterSQLUnderToken(t *testing.T) {
 	foreign.AtLeast = "pg.another-store.42"
 	_, _, err = store.FilterSQL(foreign, "v.u", 0)
 	require.ErrorIs(t, err, consent.ErrTokenInvalid)
+	foreign.Allow = nil // a plan that allows no one checks its token too
+	_, _, err = store.FilterSQL(foreign, "v.u", 0)
+	require.ErrorIs(t, err, consent.ErrTokenInvalid)
 	require.ErrorIs(t, store.Await(ctx, foreign.AtLeast), consent.ErrTokenInvalid)
 }
 

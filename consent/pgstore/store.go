@@ -1110,7 +1110,9 @@ func (s *Store) parseToken(op string, t consent.Token) (uint64, error) {
 }
 
 // Await waits until the transaction token t names has committed, whichever
-// instance appended it, so that a query begun afterwards sees its events:
+// instance appended it, so that a query begun afterwards, in a transaction
+// begun afterwards (under REPEATABLE READ or SERIALIZABLE the snapshot is
+// the transaction's), sees its events:
 // call it before running a [Store.FilterSQL] selection made under the
 // token (an [Store.AppendTx] token may name a host transaction that has
 // not committed yet). It returns at once for an empty token. A token of
