@@ -143,7 +143,12 @@ func (h *SlogHandler) Handle(ctx context.Context, r slog.Record) error {
 		})
 		return h.next.Handle(ctx, nr)
 	}
-	// The text handler prints the record on one line: judge it so.
+	return h.handleText(ctx, r, msg)
+}
+
+// handleText is Handle for a handler that prints text: the text handler
+// prints the record on one line, and it is judged so.
+func (h *SlogHandler) handleText(ctx context.Context, r slog.Record, msg string) error {
 	l := linePool.Get().(*textLine)
 	as := l.attrs[:0]
 	r.Attrs(func(a slog.Attr) bool {
