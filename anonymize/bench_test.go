@@ -287,6 +287,19 @@ func BenchmarkSlogHandler(b *testing.B) {
 	})
 }
 
+// BenchmarkSlogHandlerText is BenchmarkSlogHandler through the text
+// handler, which the handler judges as it prints a record on one line.
+func BenchmarkSlogHandlerText(b *testing.B) {
+	l := slog.New(anonymize.NewSlogHandler(slog.NewTextHandler(io.Discard, nil)))
+	u := logUser{Name: "Иван", IIN: "901123300258", Plan: "pro"}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			l.Info("login by 901123300258", "status", 200, "path", "/v1/consent", "user", &u)
+		}
+	})
+}
+
 // The baseline: what follows is, as test-only code, a copy of the scanner
 // as it was before the table-driven rewrite (as of commit de4bea4), so that
 // BenchmarkScan and BenchmarkScanSideBySide measure the old and the new

@@ -30,6 +30,8 @@ var luhnDouble = func() (t [256]int) {
 
 // ValidCard reports whether s is a payment card number: 13 to 19 digits,
 // optionally grouped by single spaces or dashes, passing the Luhn check.
+// A space may be of any width the [Scanner] takes between groups: a
+// no-break (U+00A0), thin (U+2009) or narrow no-break (U+202F) space.
 func ValidCard(s string) bool {
 	var d [19]byte
 	n := 0
@@ -44,10 +46,23 @@ func ValidCard(s string) bool {
 			n++
 		case (c == ' ' || c == '-') && i > 0 && i < len(s)-1 && isDigit(s[i-1]) && isDigit(s[i+1]):
 		default:
-			return false
+			w := groupSpace(s, i)
+			if w <= 1 || i == 0 || i+w >= len(s) || !isDigit(s[i-1]) || !isDigit(s[i+w]) {
+				return false
+			}
+			i += w - 1
 		}
 	}
 	return n >= 13 && luhn(d[:n])
+}
+
+// groupSpace returns the length of a space between groups at s[i]: an
+// ASCII space or one of wideSpace's, or 0.
+func groupSpace(s string, i int) int {
+	if s[i] == ' ' {
+		return 1
+	}
+	return wideSpace([]byte(s[i:min(i+3, len(s))]), 0)
 }
 
 func isDigit(c byte) bool { return c-'0' <= 9 }

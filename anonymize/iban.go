@@ -85,13 +85,16 @@ func upper(c byte) byte {
 
 // ValidIBAN reports whether s is a Kazakhstan IBAN with a valid mod-97
 // checksum. Letters may be in either case and groups may be separated by
-// single spaces, as IBANs are printed ("KZ86 125K ZT50 0410 0100").
+// single spaces, as IBANs are printed ("KZ86 125K ZT50 0410 0100"), of
+// any width the [Scanner] takes: a no-break (U+00A0), thin (U+2009) or
+// narrow no-break (U+202F) space too.
 func ValidIBAN(s string) bool {
 	var c [ibanLen]byte
 	n := 0
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
-		if ch == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' ' {
+		if w := groupSpace(s, i); w > 0 && i > 0 && i+w < len(s) && isAlnum(s[i-1]) && isAlnum(s[i+w]) {
+			i += w - 1
 			continue
 		}
 		if n == ibanLen || !isAlnum(ch) {

@@ -104,8 +104,10 @@ func (p *Pseudonymizer) pseudonym(id string, key *hmacpool.Key, kind Kind, value
 }
 
 // Normalize returns the canonical form of a value of a built-in kind: E.164
-// for phones, upper case without spaces for IBANs, digits only for cards,
-// lower case for e-mail addresses. Surrounding white space is trimmed from
+// for phones, upper case without spaces for IBANs, digits only for cards
+// and for IINs and BINs printed in groups, lower case for e-mail
+// addresses. Spaces between groups may be of any width the [Scanner]
+// takes (a no-break, thin or narrow no-break space). Surrounding white space is trimmed from
 // a value of a built-in kind, so that " 901123300258" and "901123300258"
 // get one pseudonym; beyond that, values that are not valid for their kind
 // are returned as they are. Values of other kinds are returned unchanged.
@@ -119,9 +121,15 @@ func Normalize(kind Kind, value string) string {
 		if s, ok := NormalizePhone(value); ok {
 			return s
 		}
+	case KindIIN, KindBIN:
+		// Printed in groups ("901123 300258", "901123-300258", the
+		// groups apart by a space of any width): the digits.
+		if d := dropGroupSeps(value); len(d) == 12 && d != value && (kind == KindIIN && ValidIIN(d) || kind == KindBIN && ValidBIN(d)) {
+			return d
+		}
 	case KindIBAN:
 		if ValidIBAN(value) {
-			return strings.ToUpper(strings.ReplaceAll(value, " ", ""))
+			return strings.ToUpper(dropGroupSeps(value))
 		}
 	case KindCard:
 		if ValidCard(value) {
@@ -139,3 +147,15 @@ func Normalize(kind Kind, value string) string {
 }
 
 var _ Operator = (*Pseudonymizer)(nil)
+
+// dropGroupSeps returns s without the separators the [Scanner] takes
+// between groups of a number: spaces of any width (wideSpace) and dashes.
+func dropGroupSeps(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '\u00a0', '\u2009', '\u202f':
+			return -1
+		}
+		return r
+	}, s)
+}

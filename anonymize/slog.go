@@ -41,7 +41,25 @@ import (
 //     handler prints []string{"901123", "300258"} as "[901123 300258]")
 //     is logged as that text, redacted.
 //
-// Attribute keys and group names are scanned too. An attribute whose key
+// Attribute keys and group names are scanned too. The text handler (and a
+// handler of a type this package does not know) prints a record on one
+// line, "msg=M k1=v1 g.k2=v2", where pieces that are clean one by one may
+// print side by side as personal data: a value and the next key
+// ("a=901123 300258=x" holds a grouped IIN), the message and the first
+// key, a key and its value ("ivan=@mail.kz"), group names and a key
+// ("+7.701.000.11.22=1"), a context word and a document number
+// ("msg=паспорт n=N12345678"), the attributes of WithAttrs and WithGroup
+// among them. For such a handler the record is scanned as it prints it,
+// from "msg=" on, and each finding is replaced, in every piece it covers,
+// by the kind's placeholder for the part that piece holds ("a=[iin]
+// [iin]=x"); a quoted piece is replaced whole, and a finding none of the
+// record's own pieces covers (a document number in an attribute of
+// WithAttrs, its context word in the message) has the nearest piece
+// before it replaced by "[redacted]". The placeholder does not depend on
+// the Redactor's operators: a mask of a part could keep digits that join
+// again. The JSON handler quotes every key and string, and nothing
+// joins there but a document number and a context word in another
+// attribute, which is not yet handled. An attribute whose key
 // is a built-in kind ("iin", "phone", "email", ...) is redacted whatever
 // its value looks like. Since structs become maps, their fields are
 // printed in key order.
@@ -55,6 +73,11 @@ type SlogHandler struct {
 	next  slog.Handler
 	r     *Redactor
 	forms printForms // how next prints containers
+	// For a handler that prints text (forms&printText): the attributes
+	// of WithAttrs as the text handler prints them, and the names of
+	// WithGroup, each followed by ".".
+	pre    []byte
+	prefix string
 }
 
 // printForms says in which forms a wrapped handler prints a container:
@@ -111,11 +134,39 @@ func (h *SlogHandler) Handle(ctx context.Context, r slog.Record) error {
 	if h.next == nil {
 		return errNoHandler
 	}
-	nr := slog.NewRecord(r.Time, r.Level, h.r.redactText(r.Message, nil, nil), r.PC)
+	msg := h.r.redactText(r.Message, nil, nil)
+	if h.forms&printText == 0 {
+		nr := slog.NewRecord(r.Time, r.Level, msg, r.PC)
+		r.Attrs(func(a slog.Attr) bool {
+			nr.AddAttrs(h.attr(a))
+			return true
+		})
+		return h.next.Handle(ctx, nr)
+	}
+	return h.handleText(ctx, r, msg)
+}
+
+// handleText is Handle for a handler that prints text: the text handler
+// prints the record on one line, and it is judged so.
+func (h *SlogHandler) handleText(ctx context.Context, r slog.Record, msg string) error {
+	l := linePool.Get().(*textLine)
+	as := l.attrs[:0]
 	r.Attrs(func(a slog.Attr) bool {
-		nr.AddAttrs(h.attr(a))
+		as = append(as, h.attr(a))
 		return true
 	})
+	h.r.fixLine(l, func(l *textLine) {
+		l.b = append(l.b, "msg="...)
+		l.str(msg, &msg)
+		l.b = append(l.b, h.pre...)
+		l.appendAttrs(h.prefix, nil, as)
+	})
+	nr := slog.NewRecord(r.Time, r.Level, msg, r.PC)
+	nr.AddAttrs(as...)
+	clear(as)
+	l.attrs = as[:0]
+	l.reset()
+	linePool.Put(l)
 	return h.next.Handle(ctx, nr)
 }
 
@@ -128,8 +179,21 @@ func (h *SlogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	for i, a := range attrs {
 		red[i] = h.attr(a)
 	}
+	pre := h.pre
+	if h.forms&printText != 0 {
+		// Printed after those of earlier calls, as the text handler
+		// prints them.
+		l := linePool.Get().(*textLine)
+		h.r.fixLine(l, func(l *textLine) {
+			l.b = append(l.b, h.pre...)
+			l.appendAttrs(h.prefix, nil, red)
+		})
+		pre = bytes.Clone(l.b)
+		l.reset()
+		linePool.Put(l)
+	}
 	next := h.next.WithAttrs(red)
-	return &SlogHandler{next: next, r: h.r, forms: formsOf(next)}
+	return &SlogHandler{next: next, r: h.r, forms: formsOf(next), pre: pre, prefix: h.prefix}
 }
 
 // WithGroup returns a handler whose attributes are nested under name.
@@ -137,8 +201,26 @@ func (h *SlogHandler) WithGroup(name string) slog.Handler {
 	if h.next == nil {
 		return h
 	}
-	next := h.next.WithGroup(h.r.redactText(name, nil, nil))
-	return &SlogHandler{next: next, r: h.r, forms: formsOf(next)}
+	if name == "" {
+		return h // as slog's handlers do: no group
+	}
+	name = h.r.redactText(name, nil, nil)
+	if h.forms&printText != 0 {
+		// The text handler prints the name before the keys that
+		// follow, after the attributes of WithAttrs: "a=1 g.k=2".
+		l := linePool.Get().(*textLine)
+		h.r.fixLine(l, func(l *textLine) {
+			l.b = append(l.b, h.pre...)
+			l.b = append(l.b, ' ')
+			l.b = append(l.b, h.prefix...)
+			l.piece(name, &name)
+			l.b = append(l.b, '.')
+		})
+		l.reset()
+		linePool.Put(l)
+	}
+	next := h.next.WithGroup(name)
+	return &SlogHandler{next: next, r: h.r, forms: formsOf(next), pre: h.pre, prefix: h.prefix + name + "."}
 }
 
 // maxDepth bounds the walk of a logged value; deeper parts are logged as

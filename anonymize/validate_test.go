@@ -1,6 +1,7 @@
 package anonymize_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -157,4 +158,31 @@ func TestKindCategory(t *testing.T) {
 	r := anonymize.NewRedactor(anonymize.WithKindCategory("passport", purpose.Documents))
 	assert.Equal(t, purpose.Documents, r.Category("passport"))
 	assert.Equal(t, purpose.Contact, r.Category(anonymize.KindPhone))
+}
+
+// TestGroupSpacesOfAnyWidth: the scanner takes a no-break, thin or narrow
+// no-break space between the groups of a card, an IBAN or an IIN for a
+// space; the validators accept them, and a number gets one pseudonym
+// whichever space its groups are apart by.
+func TestGroupSpacesOfAnyWidth(t *testing.T) {
+	t.Parallel()
+	p, err := anonymize.NewPseudonymizer(anonymize.Key{ID: "k1", Secret: []byte("0123456789abcdef0123456789abcdef")})
+	require.NoError(t, err)
+	for _, sp := range []string{"\u00a0", "\u2009", "\u202f"} {
+		card := strings.ReplaceAll("4111 1111 1111 1111", " ", sp)
+		iban := strings.ReplaceAll("KZ86 125K ZT50 0410 0100", " ", sp)
+		assert.True(t, anonymize.ValidCard(card), "%q", card)
+		assert.True(t, anonymize.ValidIBAN(iban), "%q", iban)
+		assert.Equal(t, p.Pseudonym(anonymize.KindCard, "4111 1111 1111 1111"), p.Pseudonym(anonymize.KindCard, card), "%q", card)
+		assert.Equal(t, p.Pseudonym(anonymize.KindCard, "4111111111111111"), p.Pseudonym(anonymize.KindCard, card), "%q", card)
+		assert.Equal(t, p.Pseudonym(anonymize.KindIBAN, "KZ86125KZT5004100100"), p.Pseudonym(anonymize.KindIBAN, iban), "%q", iban)
+		iin := "901123" + sp + "300258"
+		assert.Equal(t, p.Pseudonym(anonymize.KindIIN, "901123300258"), p.Pseudonym(anonymize.KindIIN, iin), "%q", iin)
+		// What the scanner finds, pseudonymised, is the pseudonym of the number.
+		r := anonymize.NewRedactor(anonymize.WithOperator(anonymize.KindCard, p), anonymize.WithOperator(anonymize.KindIBAN, p), anonymize.WithOperator(anonymize.KindIIN, p))
+		assert.Equal(t, r.String("4111111111111111 KZ86125KZT5004100100 901123300258"), r.String(card+" "+iban+" "+iin))
+	}
+	assert.Equal(t, p.Pseudonym(anonymize.KindIIN, "901123300258"), p.Pseudonym(anonymize.KindIIN, "901123 300258"))
+	assert.False(t, anonymize.ValidCard("4111\u00a0\u00a01111 1111 1111"))
+	assert.False(t, anonymize.ValidIBAN("\u00a0KZ86125KZT5004100100"))
 }

@@ -1,0 +1,293 @@
+package anonymize
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The text handler prints a record on one line, "msg=M k1=v1 k2=v2", keys
+// of groups as "g.k", and quotes only what needs quoting. Pieces that are
+// clean one by one may so print as personal data side by side: a value
+// and the next key ("a=901123 300258=x"), the message and the first key,
+// a key and its value ("ivan=@mail.kz"), group names and a key
+// ("+7.701.000.11.22.k=1"), or a context word and a document number in
+// another attribute ("msg=паспорт n=N12345678"). textLine builds the line
+// as the text handler prints it, from "msg=" on, and the handler scans it;
+// each finding is redacted in the pieces it covers.
+
+// linePiece is a piece of a printed line that the handler may still
+// change: the message, a key, a group name or a value.
+type linePiece struct {
+	start, end int         // printed bytes in the line
+	quoted     bool        // printed in quotes: edited as a whole
+	str        *string     // the message, a key or a group name, or
+	val        *slog.Value // a value
+}
+
+// textLine is a record, or the attributes of a WithAttrs, as the text
+// handler prints them.
+type textLine struct {
+	b      []byte
+	pieces []linePiece
+	attrs  []slog.Attr // Handle's buffer for the record's attributes
+}
+
+var linePool = sync.Pool{New: func() any { return new(textLine) }}
+
+func (l *textLine) reset() {
+	l.b = l.b[:0]
+	clear(l.pieces)
+	l.pieces = l.pieces[:0]
+}
+
+// textNeedsQuoting reports whether the text handler quotes s (as
+// log/slog's needsQuoting does).
+func textNeedsQuoting(s string) bool {
+	if len(s) == 0 {
+		return true
+	}
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b == ' ' || b == '=' || b == '"' || b < 0x20 {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError || unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// str appends s as the text handler prints a string, as an editable
+// piece when p is not nil.
+func (l *textLine) str(s string, p *string) {
+	start := len(l.b)
+	q := textNeedsQuoting(s)
+	if q {
+		l.b = strconv.AppendQuote(l.b, s)
+	} else {
+		l.b = append(l.b, s...)
+	}
+	if p != nil {
+		l.pieces = append(l.pieces, linePiece{start: start, end: len(l.b), quoted: q, str: p})
+	}
+}
+
+// key appends the key of a, under the group names in groups (after the
+// handler's own prefix), as the text handler prints it: quoted as a whole
+// when any part needs it, each part an editable piece.
+func (l *textLine) key(prefix string, groups []*slog.Attr, a *slog.Attr) {
+	q := partQuoted(prefix) || partQuoted(a.Key) || prefix == "" && len(groups) == 0 && a.Key == ""
+	for _, g := range groups {
+		q = q || partQuoted(g.Key)
+	}
+	if q {
+		full := prefix
+		for _, g := range groups {
+			full += g.Key + "."
+		}
+		start := len(l.b)
+		l.b = strconv.AppendQuote(l.b, full+a.Key)
+		for _, g := range groups {
+			l.pieces = append(l.pieces, linePiece{start: start, end: len(l.b), quoted: true, str: &g.Key})
+		}
+		l.pieces = append(l.pieces, linePiece{start: start, end: len(l.b), quoted: true, str: &a.Key})
+		return
+	}
+	l.b = append(l.b, prefix...)
+	for _, g := range groups {
+		l.piece(g.Key, &g.Key)
+		l.b = append(l.b, '.')
+	}
+	l.piece(a.Key, &a.Key)
+}
+
+// partQuoted reports whether s, a part of a key, makes the text handler
+// quote the key.
+func partQuoted(s string) bool { return s != "" && textNeedsQuoting(s) }
+
+// piece appends s unquoted as an editable piece.
+func (l *textLine) piece(s string, p *string) {
+	start := len(l.b)
+	l.b = append(l.b, s...)
+	l.pieces = append(l.pieces, linePiece{start: start, end: len(l.b), str: p})
+}
+
+// value appends v as the text handler prints it, as an editable piece.
+func (l *textLine) value(v *slog.Value) {
+	start := len(l.b)
+	q := false
+	switch v.Kind() {
+	case slog.KindString:
+		s := v.String()
+		if q = textNeedsQuoting(s); q {
+			l.b = strconv.AppendQuote(l.b, s)
+		} else {
+			l.b = append(l.b, s...)
+		}
+	case slog.KindInt64:
+		l.b = strconv.AppendInt(l.b, v.Int64(), 10)
+	case slog.KindUint64:
+		l.b = strconv.AppendUint(l.b, v.Uint64(), 10)
+	case slog.KindFloat64:
+		l.b = strconv.AppendFloat(l.b, v.Float64(), 'g', -1, 64)
+	case slog.KindBool:
+		l.b = strconv.AppendBool(l.b, v.Bool())
+	case slog.KindDuration:
+		l.b = append(l.b, v.Duration().String()...)
+	case slog.KindTime:
+		l.b = appendRFC3339Millis(l.b, v.Time())
+	default:
+		// Rendered values are plain data, printed with %+v.
+		s := fmt.Sprintf("%+v", v.Any())
+		if q = textNeedsQuoting(s); q {
+			l.b = strconv.AppendQuote(l.b, s)
+		} else {
+			l.b = append(l.b, s...)
+		}
+	}
+	l.pieces = append(l.pieces, linePiece{start: start, end: len(l.b), quoted: q, val: v})
+}
+
+// appendRFC3339Millis prints t as the text handler does.
+func appendRFC3339Millis(b []byte, t time.Time) []byte {
+	const prefixLen = len("2006-01-02T15:04:05.000")
+	n := len(b)
+	t = t.Truncate(time.Millisecond).Add(time.Millisecond / 10)
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b[:n+prefixLen], b[n+prefixLen+1:]...)
+}
+
+// appendAttrs appends rendered attributes as the text handler prints them,
+// each after a space: "k=v", groups flattened to "g.k=v", empty
+// attributes and groups left out.
+func (l *textLine) appendAttrs(prefix string, groups []*slog.Attr, as []slog.Attr) {
+	for i := range as {
+		a := &as[i]
+		if a.Equal(slog.Attr{}) {
+			continue
+		}
+		if a.Value.Kind() == slog.KindGroup {
+			g := a.Value.Group()
+			if len(g) == 0 {
+				continue
+			}
+			if a.Key == "" {
+				l.appendAttrs(prefix, groups, g)
+			} else {
+				l.appendAttrs(prefix, append(groups[:len(groups):len(groups)], a), g)
+			}
+			continue
+		}
+		l.b = append(l.b, ' ')
+		l.key(prefix, groups, a)
+		l.b = append(l.b, '=')
+		l.value(&a.Value)
+	}
+}
+
+// maxLinePasses bounds the passes of fixLine; what is still found after
+// them is redacted whole.
+const maxLinePasses = 16
+
+// fixLine scans the line build prints, and redacts each finding in the
+// pieces it covers, until the line is clean. build rebuilds the line
+// after each change. A piece a finding covers gets the finding's
+// placeholder ("[iin]") for the part it covers, or, quoted, as a whole;
+// a finding that covers no piece (a document number whose context word
+// stands in another piece) has the nearest piece before it, or else
+// after it, replaced by "[redacted]".
+func (r *Redactor) fixLine(l *textLine, build func(*textLine)) {
+	l.reset()
+	build(l)
+	fs := r.findings(l.b)
+	defer r.bufs.Put(fs)
+	for pass := 0; len(*fs) > 0; pass++ {
+		final := pass == maxLinePasses
+		changed := false
+		edited := make(map[int]bool)
+		for _, f := range *fs {
+			hit := false
+			for i, p := range l.pieces {
+				if p.end <= f.Start || p.start >= f.End {
+					continue
+				}
+				hit = true
+				if !edited[i] {
+					edited[i] = true
+					changed = editPiece(l, p, f, final) || changed
+				}
+			}
+			if !hit {
+				if i := nearestPiece(l.pieces, f.Start); i >= 0 && !edited[i] {
+					edited[i] = true
+					changed = setPiece(l.pieces[i], redactedText) || changed
+				}
+			}
+		}
+		if !changed {
+			return
+		}
+		l.reset()
+		build(l)
+		if final {
+			return
+		}
+		*fs = r.scanner.AppendFindings((*fs)[:0], l.b)
+	}
+}
+
+// nearestPiece returns the index of the last piece that ends at or
+// before at, else of the first after it, else -1.
+func nearestPiece(pieces []linePiece, at int) int {
+	best := -1
+	for i, p := range pieces {
+		if p.end <= at {
+			best = i
+		} else if best < 0 {
+			return i
+		}
+	}
+	return best
+}
+
+// editPiece replaces the part of p that f covers by f's placeholder, or
+// all of p when it is quoted, not a string or whole is set.
+func editPiece(l *textLine, p linePiece, f Finding, whole bool) bool {
+	ph := "[" + string(f.Kind) + "]"
+	if whole {
+		return setPiece(p, redactedText)
+	}
+	if p.quoted || p.val != nil && p.val.Kind() != slog.KindString {
+		return setPiece(p, ph)
+	}
+	s := string(l.b[p.start:p.end])
+	lo, hi := max(f.Start, p.start)-p.start, min(f.End, p.end)-p.start
+	return setPiece(p, s[:lo]+ph+s[hi:])
+}
+
+func setPiece(p linePiece, s string) bool {
+	if p.str != nil {
+		if *p.str == s {
+			return false
+		}
+		*p.str = s
+		return true
+	}
+	if p.val.Kind() == slog.KindString && p.val.String() == s {
+		return false
+	}
+	*p.val = slog.StringValue(s)
+	return true
+}
