@@ -215,8 +215,10 @@ func (s *KeyedStore) entry(ctx context.Context, op, user string) (keyedState, er
 	}
 	s.mu.Lock()
 	e, ok := s.states[user]
+	// Compared under the lock: an evicted entry's key is wiped in place.
+	same := ok && bytes.Equal(e.raw, raw)
 	s.mu.Unlock()
-	if ok && bytes.Equal(e.raw, raw) {
+	if same {
 		clear(raw)
 		return e, nil
 	}

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -169,6 +170,12 @@ func Derive(key []byte, subject string) (*SubjectKey, error) {
 	if len(key) != KeySize {
 		return nil, fmt.Errorf("%w: key of %d bytes", ErrInvalid, len(key))
 	}
+	if !slices.ContainsFunc(key, func(b byte) bool { return b != 0 }) {
+		// No keyring makes one (a random key is all zero once in 2^256
+		// draws): it is a key wiped in memory, whose reference and
+		// seal anyone could compute. Fail closed.
+		return nil, fmt.Errorf("%w: an all-zero key", ErrUnavailable)
+	}
 	block, err := aes.NewCipher(mac(key, labelEnc))
 	if err != nil {
 		return nil, err
@@ -290,13 +297,18 @@ func NewCache(ring Keyring, ttl time.Duration, max int) *Cache {
 
 // Key implements [Keyring].
 func (c *Cache) Key(ctx context.Context, subject string, create bool) ([]byte, error) {
+	now := c.now()
 	c.mu.Lock()
 	e, ok := c.m[subject]
 	gen := c.gen
-	c.mu.Unlock()
-	if ok && c.now().Before(e.exp) {
-		return append([]byte(nil), e.k...), nil
+	if ok && now.Before(e.exp) {
+		// Copied under the lock: eviction and Shred wipe a cached key in
+		// place, and a copy taken after would be all zero.
+		k := append([]byte(nil), e.k...)
+		c.mu.Unlock()
+		return k, nil
 	}
+	c.mu.Unlock()
 	k, err := c.ring.Key(ctx, subject, create)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -203,4 +204,34 @@ func TestCacheNeverKeepsAShreddedKey(t *testing.T) {
 			require.ErrorIs(t, err, keyring.ErrNoKey, "the cache answered with a shredded key")
 		})
 	}
+}
+
+// TestCacheUnderConcurrentUseNeverGivesAZeroKey: a small Cache used by
+// several goroutines (evicting as they go) only ever gives real keys.
+func TestCacheUnderConcurrentUseNeverGivesAZeroKey(t *testing.T) {
+	ctx := context.Background()
+	mem, err := keyring.NewMemory(pepper)
+	require.NoError(t, err)
+	c := keyring.NewCache(mem, time.Hour, 2)
+	subjects := []string{"s-a", "s-b", "s-c"}
+	want := map[string][]byte{}
+	for _, s := range subjects {
+		k, err := mem.Key(ctx, s, true)
+		require.NoError(t, err)
+		want[s] = k
+	}
+	var bad atomic.Int64
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 20000 {
+				s := subjects[(g+i)%len(subjects)]
+				if k, err := c.Key(ctx, s, true); err != nil || !bytes.Equal(k, want[s]) {
+					bad.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.Zero(t, bad.Load(), "keys other than the subject's, or errors")
 }
