@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -415,3 +417,12 @@ type CacheDropper interface {
 // sealedEvidence reports whether evidence is a sealed value, which may be
 // longer than [MaxEvidenceLen] (see [MaxSealedEvidenceLen]).
 func sealedEvidence(evidence string) bool { return strings.HasPrefix(evidence, keyring.SealPrefix) }
+
+// Format implements fmt.Formatter: a KeyedStore prints as a placeholder with
+// any verb, never the keys or pepper it holds.
+func (x *KeyedStore) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, "consent.KeyedStore{[redacted]}")
+}
+
+// LogValue implements slog.LogValuer, as Format does.
+func (x *KeyedStore) LogValue() slog.Value { return slog.StringValue("consent.KeyedStore{[redacted]}") }

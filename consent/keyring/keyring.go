@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -354,3 +356,26 @@ func (c *Cache) Shred(ctx context.Context, subject string) error {
 	}()
 	return c.ring.Shred(ctx, subject)
 }
+
+// Format implements fmt.Formatter: a SubjectKey prints as a placeholder with
+// any verb, never the keys or pepper it holds.
+func (x *SubjectKey) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, "keyring.SubjectKey{[redacted]}")
+}
+
+// LogValue implements slog.LogValuer, as Format does.
+func (x *SubjectKey) LogValue() slog.Value { return slog.StringValue("keyring.SubjectKey{[redacted]}") }
+
+// Format implements fmt.Formatter: a Memory prints as a placeholder with
+// any verb, never the keys or pepper it holds.
+func (x *Memory) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "keyring.Memory{[redacted]}") }
+
+// LogValue implements slog.LogValuer, as Format does.
+func (x *Memory) LogValue() slog.Value { return slog.StringValue("keyring.Memory{[redacted]}") }
+
+// Format implements fmt.Formatter: a Cache prints as a placeholder with
+// any verb, never the keys or pepper it holds.
+func (x *Cache) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "keyring.Cache{[redacted]}") }
+
+// LogValue implements slog.LogValuer, as Format does.
+func (x *Cache) LogValue() slog.Value { return slog.StringValue("keyring.Cache{[redacted]}") }

@@ -3,6 +3,9 @@ package keyring_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,8 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/yasam/privacy/consent"
 	"github.com/yasam/privacy/consent/keyring"
 	"github.com/yasam/privacy/consent/keyring/keyringtest"
+	"github.com/yasam/privacy/consent/keyring/sqlitekeyring"
+	"github.com/yasam/privacy/purpose"
 )
 
 var pepper = []byte("the-host-keeps-this-pepper-0123456789")
@@ -234,4 +240,41 @@ func TestCacheUnderConcurrentUseNeverGivesAZeroKey(t *testing.T) {
 	}
 	wg.Wait()
 	require.Zero(t, bad.Load(), "keys other than the subject's, or errors")
+}
+
+// TestKeyHoldersPrintNoKey: a host that logs or prints a SubjectKey, a
+// Memory or a Cache (slog.Any, %v, %+v, %#v, %x, %d) sees a placeholder,
+// never the subject's key or the pepper.
+func TestKeyHoldersPrintNoKey(t *testing.T) {
+	ctx := context.Background()
+	mem, err := keyring.NewMemory(pepper)
+	require.NoError(t, err)
+	raw, err := mem.Key(ctx, "alice", true)
+	require.NoError(t, err)
+	k, err := keyring.Subject(ctx, mem, "alice", false)
+	require.NoError(t, err)
+	c := keyring.NewCache(mem, time.Hour, 8)
+	_, err = c.Key(ctx, "alice", false)
+	require.NoError(t, err)
+	sq, err := sqlitekeyring.Open(ctx, filepath.Join(t.TempDir(), "keys.db"), pepper)
+	require.NoError(t, err)
+	defer sq.Close()
+	keyed := consent.NewKeyedStore(consent.NewMemoryStore(), c)
+	require.NoError(t, keyed.Append(ctx, consent.Grant("alice", purpose.Payments, "bank", time.Now())))
+	holders := []any{k, mem, c, sq, keyed}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("debug", holders...)
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("debug", holders...)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%x", "%d", "%s"} {
+		for _, h := range holders {
+			buf.WriteString(fmt.Sprintf(verb+"\n", h))
+		}
+	}
+	out := buf.String()
+	for _, secret := range [][]byte{raw, pepper} {
+		for _, form := range []string{fmt.Sprint(secret)[1:20], fmt.Sprintf("%x", secret)[:16], string(secret)} {
+			assert.NotContains(t, out, form)
+		}
+	}
+	assert.Contains(t, out, "keyring.SubjectKey{[redacted]}")
 }

@@ -5,7 +5,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -161,3 +163,12 @@ func (k *Keyring) Shred(ctx context.Context, subject string) error {
 	}
 	return nil
 }
+
+// Format implements fmt.Formatter: a Keyring prints as a placeholder with
+// any verb, never the keys or pepper it holds.
+func (x *Keyring) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, "pgkeyring.Keyring{[redacted]}")
+}
+
+// LogValue implements slog.LogValuer, as Format does.
+func (x *Keyring) LogValue() slog.Value { return slog.StringValue("pgkeyring.Keyring{[redacted]}") }

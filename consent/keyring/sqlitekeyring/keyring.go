@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -98,3 +100,12 @@ func (k *Keyring) Shred(ctx context.Context, subject string) error {
 	}
 	return nil
 }
+
+// Format implements fmt.Formatter: a Keyring prints as a placeholder with
+// any verb, never the keys or pepper it holds.
+func (x *Keyring) Format(f fmt.State, _ rune) {
+	_, _ = io.WriteString(f, "sqlitekeyring.Keyring{[redacted]}")
+}
+
+// LogValue implements slog.LogValuer, as Format does.
+func (x *Keyring) LogValue() slog.Value { return slog.StringValue("sqlitekeyring.Keyring{[redacted]}") }
