@@ -98,3 +98,33 @@ func TestForgetAcrossKeyedStores(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, other, 1)
 }
+
+// TestForgetWithLedgerEntriesInClear: a ledger given its keyring after it
+// recorded the subject's disclosures cannot erase those, which name the
+// subject in clear. Forget still erases every other register and says the
+// ledger kept them; the subject is not reported erased.
+func TestForgetWithLedgerEntriesInClear(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	mem, err := keyring.NewMemory([]byte("the-host-keeps-this-pepper-0123456789"))
+	require.NoError(t, err)
+	store := ledger.NewMemoryStore()
+	ds := ledgertest.MustDecider(t, "bank-1")
+	_, err = ledger.New(store).Record(ctx, "user-42", ds.MustAllow(t, "user-42", "bank-1"),
+		ledger.WithCategories(purpose.PaymentDetails), ledger.WithRecipientKind(disclosure.ThirdParty))
+	require.NoError(t, err)
+	led := ledger.New(store, ledger.WithKeyring(mem))
+	cl := claims.New(claims.NewMemoryStore(), claims.WithLocation(almaty))
+	c, err := cl.File(ctx, "user-42", at(3, 3, 10))
+	require.NoError(t, err)
+	require.NoError(t, cl.Answer(ctx, c.ID, at(3, 7, 10), "edo://out/1"))
+
+	e, err := subject.Forget(ctx, "user-42", map[string]subject.Register{"ledger": led, "claims": cl}, "ledger")
+	require.ErrorIs(t, err, subject.ErrRetained)
+	require.ErrorIs(t, err, ledger.ErrInClear)
+	assert.NotContains(t, err.Error(), "user-42")
+	assert.False(t, e.Done())
+	assert.Equal(t, map[string]int{"claims": 1}, e.Erased, "the other registers still erase")
+	require.Len(t, e.Retained, 1)
+	assert.Equal(t, "ledger", e.Retained[0].Register)
+}

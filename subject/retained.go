@@ -10,8 +10,11 @@ import (
 )
 
 // retainedSentinels are the registers' own refusals to erase; the consent
-// log and the ledger (with a keyring) refuse with keyring.ErrRetained.
-var retainedSentinels = []error{claims.ErrRetained, requests.ErrRetained, breaches.ErrRetained, keyring.ErrRetained}
+// log and the ledger (with a keyring) refuse with keyring.ErrRetained. The
+// ledger's entries recorded before it had its keyring, which name the
+// subject in clear (ledger.ErrInClear), are kept for good: the other
+// registers still erase, and the subject is not reported erased.
+var retainedSentinels = []error{claims.ErrRetained, requests.ErrRetained, breaches.ErrRetained, keyring.ErrRetained, ledger.ErrInClear}
 
 var (
 	_ Register = (*claims.Registry)(nil)

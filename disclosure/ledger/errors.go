@@ -33,6 +33,10 @@ var (
 	// [WithKeyring]: its entries hold subject IDs in clear and cannot be
 	// erased without breaking the chain.
 	ErrNoKeyring = errors.New("ledger: no keyring, so no subject can be erased")
+	// ErrInClear: [Ledger.Forget] shredded the subject's key, but
+	// entries recorded before the ledger had its keyring name the subject
+	// in clear, and cannot be erased without breaking the chain.
+	ErrInClear = errors.New("ledger: entries recorded without the keyring name the subject in clear")
 	// ErrUnavailable: the store's backing storage failed; the underlying
 	// error is wrapped too.
 	ErrUnavailable = errors.New("ledger: store unavailable")

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -717,7 +718,9 @@ func unlinked(prev Head, e Entry) *TamperError {
 
 // Subject returns the disclosures of subject's data on record, in order:
 // what a data subject is entitled to be told (clause 8). A subject without
-// disclosures gets none, not an error.
+// disclosures gets none, not an error. On a ledger given its keyring after
+// entries were recorded, those earlier entries, which name the subject in
+// clear, are among them.
 //
 // Its answer is checked, so that an entry altered in any field, its
 // subject included, added to the subject's or removed from them fails the
@@ -777,10 +780,10 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 	if err != nil {
 		return nil, err
 	}
-	if k == nil {
-		return got, nil
-	}
 	for i := range got {
+		if k == nil {
+			break
+		}
 		e := &got[i]
 		e.Subject = subject
 		if e.Reference != "" {
@@ -789,6 +792,23 @@ func (l *Ledger) Subject(ctx context.Context, subject string, anchors ...Head) (
 				return nil, fmt.Errorf("ledger: subject: entry %d: %w", e.Seq, err)
 			}
 			e.Reference = string(plain)
+		}
+	}
+	if l.cfg.ring != nil && !strings.HasPrefix(subject, keyring.RefPrefix) {
+		// Entries recorded before the ledger had its keyring name the
+		// subject in clear: they are the subject's disclosures too.
+		var plain []Entry
+		if len(anchors) > 0 {
+			plain, err = l.walkFor(ctx, bySubject, subject, anchors)
+		} else {
+			plain, err = l.checkedEntries(ctx, bySubject, subject, func() ([]Entry, error) { return l.store.Subject(ctx, subject) })
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(plain) > 0 {
+			got = append(got, plain...)
+			slices.SortFunc(got, func(a, b Entry) int { return cmp.Compare(a.Seq, b.Seq) })
 		}
 	}
 	return got, nil
@@ -873,7 +893,11 @@ func (l *Ledger) key(ctx context.Context, op, subject string) (*keyring.SubjectK
 // key is shredded all the same and the error says so. While the
 // host's hold ([WithHold]) applies it refuses with an error wrapping
 // keyring.ErrRetained, erasing nothing. Idempotent. A ledger without a
-// keyring cannot erase: the error wraps [ErrNoKeyring].
+// keyring cannot erase: the error wraps [ErrNoKeyring]. Entries recorded
+// before the ledger had its keyring name the subject in clear and cannot
+// be erased either: when there are any, Forget still shreds the key, and
+// its error wraps [ErrInClear], so that the subject is never reported
+// erased while an entry names them.
 //
 // The key is gone from the keyring's live storage and, through a
 // keyring.Cache, this process's memory; other processes drop their cached
@@ -896,8 +920,11 @@ func (l *Ledger) Forget(ctx context.Context, subject string) (int, error) {
 		}
 	}
 	k, err := l.key(ctx, "forget", subject)
-	if err != nil || k == nil {
+	if err != nil {
 		return 0, err
+	}
+	if k == nil {
+		return 0, l.inClear(ctx, subject)
 	}
 	// The count reads the whole chain; a fault of it (a damaged entry,
 	// anyone's) must not keep the key, which the erasure is about.
@@ -913,5 +940,22 @@ func (l *Ledger) Forget(ctx context.Context, subject string) (int, error) {
 	if walkErr != nil {
 		return 0, fmt.Errorf("ledger: forget: the key is shredded, but its entries could not be counted: %w", walkErr)
 	}
-	return n, nil
+	return n, l.inClear(ctx, subject)
+}
+
+// inClear returns an error wrapping [ErrInClear] when entries recorded
+// before the ledger had its keyring name subject in clear: Forget cannot
+// erase them, and must not report the subject erased.
+func (l *Ledger) inClear(ctx context.Context, subject string) error {
+	if strings.HasPrefix(subject, keyring.RefPrefix) {
+		return nil // a keyed reference's form: no clear ID is stored so
+	}
+	plain, err := l.store.Subject(ctx, subject)
+	if err != nil {
+		return fmt.Errorf("ledger: forget: the entries in clear could not be counted: %w", err)
+	}
+	if len(plain) > 0 {
+		return fmt.Errorf("ledger: forget: %w: %d entries", ErrInClear, len(plain))
+	}
+	return nil
 }
