@@ -226,8 +226,9 @@ func (l *Ledger) ready(op string) error {
 // place (the tail cut, the storage rolled back or failed over to a
 // replica that lagged), Record fails with a [*TamperError]
 // ([ReasonTruncated] or [ReasonAnchor]) from then on, rather than write
-// new entries over acknowledged ones. (A batch the store itself chained
-// when that is first seen may have been written.)
+// new entries over acknowledged ones. (A batch the store itself chained,
+// while other instances were appending, when that is first seen may have
+// been written.)
 func (l *Ledger) Record(ctx context.Context, subject string, d policy.Decision, opts ...RecordOption) (Entry, error) {
 	if err := l.ready("record"); err != nil {
 		return Entry{}, err
@@ -549,6 +550,18 @@ func (l *Ledger) write(ctx context.Context, batch []*request) {
 			break
 		}
 		if chains {
+			// A conflict may be the chain cut short behind this
+			// ledger's back (a restore, a failover to a replica that
+			// lagged) rather than another writer: the store would chain
+			// the batch in the place of an acknowledged entry. Read the
+			// head first.
+			var h Head
+			if h, err = l.store.Head(ctx); err != nil {
+				break
+			}
+			if err = l.behind(h); err != nil {
+				break
+			}
 			l.contended = contendedBatches
 			continue
 		}
