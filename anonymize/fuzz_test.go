@@ -513,7 +513,7 @@ func FuzzSlogHandler(f *testing.F) {
 	}
 	for _, s := range []string{"ИИН 901123 300258", "９０１１２３３００２５８", "aliya@mail.kz901123300258", "Иванов Иван Иванович", "10.0.0.1", "тел 7010001122",
 		"901123  300258", "4111 1111\t1111 1111", "+7 701 000 11 22", "2001:db8 ::1",
-		"a 901123 300258 x", "+7 7010001122", "KZ86 125KZT5004100100", "123 ABC02", "Иван Иванович", "+7.701.000.11.22"} {
+		"a 901123 300258 x", "+7 7010001122", "KZ86 125KZT5004100100", "123 ABC02", "Иван Иванович", "+7.701.000.11.22", "паспорт N12345678", "ID 043215678"} {
 		f.Add(s)
 	}
 	plain := anonymize.NewScanner()
@@ -607,18 +607,19 @@ func FuzzSlogHandler(f *testing.F) {
 			// The words of s in sequence as message, keys and values,
 			// of the record, of WithAttrs and of WithGroup: the text
 			// handler prints them side by side ("msg=901123
-			// 300258=x"), as s held them.
+			// 300258=x"), as s held them. Each record is judged on
+			// its own: a context word at the end of one record is no
+			// context the next can see ("msg=m паспорт=[id_document]"
+			// before "msg=[redacted] !BADKEY=N12345678").
 			buf.Reset()
 			logSequence(slog.New(anonymize.NewSlogHandler(mk(&buf))), fields)
-			out = buf.String()
-			for _, o := range plain.ScanString(out) {
-				if i == 0 && o.Kind == anonymize.KindDocument {
-					continue // not yet handled in JSON, see TestSlogHandlerTextJoins
-				}
-				ov := out[o.Start:o.End]
-				for k, h := range heldText {
-					if o.Kind == held[k].Kind && digitsKey(ov) == digitsKey(h) && !strings.Contains(rest.String(), ov) {
-						t.Fatalf("%s handler printed %s %q, which %q held as %q, of words logged in sequence:\n%s", []string{"JSON", "text"}[i], o.Kind, ov, s, h, out)
+			for line := range strings.Lines(buf.String()) {
+				for _, o := range plain.ScanString(line) {
+					ov := line[o.Start:o.End]
+					for k, h := range heldText {
+						if o.Kind == held[k].Kind && digitsKey(ov) == digitsKey(h) && !strings.Contains(rest.String(), ov) {
+							t.Fatalf("%s handler printed %s %q, which %q held as %q, of words logged in sequence:\n%s", []string{"JSON", "text"}[i], o.Kind, ov, s, h, buf.String())
+						}
 					}
 				}
 			}

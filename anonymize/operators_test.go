@@ -285,3 +285,28 @@ func TestPseudonymizerWithoutKey(t *testing.T) {
 		assert.ErrorIs(t, err, anonymize.ErrUnknownKey, name)
 	}
 }
+
+// TestPseudonymFullWidth: the scanner reads digits written in full width
+// as the ASCII digits they stand for, and a value so written gets the
+// pseudonym of its ASCII form.
+func TestPseudonymFullWidth(t *testing.T) {
+	t.Parallel()
+	p, err := anonymize.NewPseudonymizer(key("k1", "0123456789abcdef0123456789abcdef"))
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		kind        anonymize.Kind
+		wide, ascii string
+	}{
+		{anonymize.KindIIN, "９０１１２３３００２５８", "901123300258"},
+		{anonymize.KindIIN, "９０１１２３ ３００２５８", "901123300258"},
+		{anonymize.KindBIN, "９９０９４０００３０３０", "990940003030"},
+		{anonymize.KindPhone, "＋７ ７０１ ０００ １１ ２２", "+77010001122"},
+		{anonymize.KindCard, "４１１１ １１１１ １１１１ １１１１", "4111111111111111"},
+	} {
+		assert.Equal(t, p.Pseudonym(tt.kind, tt.ascii), p.Pseudonym(tt.kind, tt.wide), "%s %q", tt.kind, tt.wide)
+		assert.Equal(t, anonymize.Normalize(tt.kind, tt.ascii), anonymize.Normalize(tt.kind, tt.wide))
+	}
+	// The scanner finds the wide form; the redactor pseudonymises it so.
+	r := anonymize.NewRedactor(anonymize.WithOperator(anonymize.KindIIN, p))
+	assert.Equal(t, "ИИН "+p.Pseudonym(anonymize.KindIIN, "901123300258"), r.String("ИИН ９０１１２３３００２５８"))
+}

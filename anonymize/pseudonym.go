@@ -106,7 +106,9 @@ func (p *Pseudonymizer) pseudonym(id string, key *hmacpool.Key, kind Kind, value
 // Normalize returns the canonical form of a value of a built-in kind: E.164
 // for phones, upper case without spaces for IBANs, digits only for cards
 // and for IINs and BINs printed in groups, lower case for e-mail
-// addresses. Spaces between groups may be of any width the [Scanner]
+// addresses. Digits and signs written in full width ("９０１１２３…",
+// "＋７") are read as the ASCII ones they stand for, as the [Scanner]
+// reads them. Spaces between groups may be of any width the [Scanner]
 // takes (a no-break, thin or narrow no-break space). Surrounding white space is trimmed from
 // a value of a built-in kind, so that " 901123300258" and "901123300258"
 // get one pseudonym; beyond that, values that are not valid for their kind
@@ -116,6 +118,10 @@ func Normalize(kind Kind, value string) string {
 		return value
 	}
 	value = strings.TrimSpace(value)
+	switch kind {
+	case KindIIN, KindBIN, KindPhone, KindCard, KindIP:
+		value = asciiDigits(value)
+	}
 	switch kind {
 	case KindPhone:
 		if s, ok := NormalizePhone(value); ok {
@@ -147,6 +153,35 @@ func Normalize(kind Kind, value string) string {
 }
 
 var _ Operator = (*Pseudonymizer)(nil)
+
+// asciiDigits returns s with digits and the signs of numbers written in
+// full width (U+FF10 to U+FF19, "＋", "－", "（", "）", "．") as ASCII,
+// and the ideographic space as a space, as the [Scanner] reads them in
+// numbers.
+func asciiDigits(s string) string {
+	if strings.IndexByte(s, 0xEF) < 0 && strings.IndexByte(s, 0xE3) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return '0' + r - '０'
+		case r == '＋':
+			return '+'
+		case r == '－':
+			return '-'
+		case r == '（':
+			return '('
+		case r == '）':
+			return ')'
+		case r == '．':
+			return '.'
+		case r == '\u3000':
+			return ' '
+		}
+		return r
+	}, s)
+}
 
 // dropGroupSeps returns s without the separators the [Scanner] takes
 // between groups of a number: spaces of any width (wideSpace) and dashes.

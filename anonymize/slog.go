@@ -59,9 +59,18 @@ import (
 // the Redactor's operators: a mask of a part could keep digits that join
 // again. The JSON handler quotes every key and string, and nothing
 // joins there but a document number and a context word in another
-// attribute, which is not yet handled. An attribute whose key
-// is a built-in kind ("iin", "phone", "email", ...) is redacted whatever
-// its value looks like. Since structs become maps, their fields are
+// piece: in the message, a key, a group name, an earlier value or item
+// of a container ({"msg":"m","паспорт":"N12345678"}). A record in which
+// some piece holds eight digits in a row, as every document number does
+// (or any record, when the Redactor has host patterns), is judged as the
+// JSON handler prints it, from "msg": on, with the attributes of
+// WithAttrs and the groups of WithGroup, and redacted so (the number as
+// "[id_document]", in place, items of containers one by one); other
+// records cost no more than scanning their pieces. A handler of a type
+// this package does not know is judged in both forms. Each record is
+// judged on its own: a context word that ends the record before is no
+// context. An attribute whose key is a built-in kind ("iin", "phone",
+// "email", ...) is redacted whatever its value looks like. Since structs become maps, their fields are
 // printed in key order.
 //
 // The zero SlogHandler wraps no handler: it reports every level disabled
@@ -78,6 +87,14 @@ type SlogHandler struct {
 	// WithGroup, each followed by ".".
 	pre    []byte
 	prefix string
+	// For a handler that prints JSON (forms&printJSON): the attributes
+	// of WithAttrs as the JSON handler prints them, the names of
+	// WithGroup, how many of those the attributes open, and whether
+	// any of that may hold a document number (eight digits in a row).
+	jpre    []byte
+	jgroups []string
+	jopen   int
+	jcand   bool
 }
 
 // printForms says in which forms a wrapped handler prints a container:
@@ -136,11 +153,27 @@ func (h *SlogHandler) Handle(ctx context.Context, r slog.Record) error {
 	}
 	msg := h.r.redactText(r.Message, nil, nil)
 	if h.forms&printText == 0 {
+		judge := h.jcand || len(h.r.Scanner().matchers) > 0 || digitRun8(msg)
 		nr := slog.NewRecord(r.Time, r.Level, msg, r.PC)
 		r.Attrs(func(a slog.Attr) bool {
-			nr.AddAttrs(h.attr(a))
+			ra := h.attr(a)
+			judge = judge || jsonMayJoin(ra)
+			nr.AddAttrs(ra)
 			return true
 		})
+		if judge {
+			// Rare: a piece holds a number a context word in another
+			// piece may make a document's.
+			as := make([]slog.Attr, 0, nr.NumAttrs())
+			nr.Attrs(func(a slog.Attr) bool {
+				as = append(as, a)
+				return true
+			})
+			m := msg // here, so that msg stays on the stack
+			h.fixJSON(&m, as)
+			nr = slog.NewRecord(r.Time, r.Level, m, r.PC)
+			nr.AddAttrs(as...)
+		}
 		return h.next.Handle(ctx, nr)
 	}
 	return h.handleText(ctx, r, msg)
@@ -161,6 +194,9 @@ func (h *SlogHandler) handleText(ctx context.Context, r slog.Record, msg string)
 		l.b = append(l.b, h.pre...)
 		l.appendAttrs(h.prefix, nil, as)
 	})
+	if h.forms&printJSON != 0 && h.jsonJudged(msg, as) {
+		h.fixJSON(&msg, as) // a handler that may print either
+	}
 	nr := slog.NewRecord(r.Time, r.Level, msg, r.PC)
 	nr.AddAttrs(as...)
 	clear(as)
@@ -192,8 +228,17 @@ func (h *SlogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		l.reset()
 		linePool.Put(l)
 	}
+	jpre, jopen, jcand := h.jpre, h.jopen, h.jcand
+	if h.forms&printJSON != 0 {
+		jpre, jopen = h.jsonWithAttrs(red)
+		jcand = digitRun8(unsafe.String(unsafe.SliceData(jpre), len(jpre)))
+		for _, g := range h.jgroups[jopen:] {
+			jcand = jcand || digitRun8(g)
+		}
+	}
 	next := h.next.WithAttrs(red)
-	return &SlogHandler{next: next, r: h.r, forms: formsOf(next), pre: pre, prefix: h.prefix}
+	return &SlogHandler{next: next, r: h.r, forms: formsOf(next), pre: pre, prefix: h.prefix,
+		jpre: jpre, jgroups: h.jgroups, jopen: jopen, jcand: jcand}
 }
 
 // WithGroup returns a handler whose attributes are nested under name.
@@ -219,8 +264,15 @@ func (h *SlogHandler) WithGroup(name string) slog.Handler {
 		l.reset()
 		linePool.Put(l)
 	}
+	if h.forms&printJSON != 0 {
+		// The JSON handler prints the name, in the attributes of a
+		// later WithAttrs or of a record, after those of WithAttrs.
+		name = h.jsonWithGroup(name)
+	}
 	next := h.next.WithGroup(name)
-	return &SlogHandler{next: next, r: h.r, forms: formsOf(next), pre: h.pre, prefix: h.prefix + name + "."}
+	return &SlogHandler{next: next, r: h.r, forms: formsOf(next), pre: h.pre, prefix: h.prefix + name + ".",
+		jpre: h.jpre, jgroups: append(h.jgroups[:len(h.jgroups):len(h.jgroups)], name), jopen: h.jopen,
+		jcand: h.jcand || digitRun8(name)}
 }
 
 // maxDepth bounds the walk of a logged value; deeper parts are logged as
@@ -287,9 +339,10 @@ func (rd *renderer) attr(a slog.Attr, depth int) slog.Attr {
 // the wrapped handler may use (forms) holds a finding, that text,
 // redacted, is handed on instead, as a string.
 //
-// JSON is looked at only for host patterns: in JSON every item is
+// JSON is looked at here only for host patterns: in JSON every item is
 // delimited by a quote, a comma or a bracket, and no built-in kind
-// spans one.
+// spans one but a document number after a context word, which Handle
+// judges on the whole record.
 func (rd *renderer) printed(x any) any {
 	switch x.(type) {
 	case []any, map[string]any:

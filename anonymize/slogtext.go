@@ -26,7 +26,29 @@ type linePiece struct {
 	start, end int         // printed bytes in the line
 	quoted     bool        // printed in quotes: edited as a whole
 	str        *string     // the message, a key or a group name, or
-	val        *slog.Value // a value
+	val        *slog.Value // a value, or
+	elem       *any        // an item of a rendered slice, or
+	m          map[string]any
+	mkey       string // a key (isKey) or the value at it of the map m
+	isKey      bool
+}
+
+// isString reports whether the piece is a string, which may be edited
+// in part.
+func (p linePiece) isString() bool {
+	switch {
+	case p.str != nil:
+		return true
+	case p.val != nil:
+		return p.val.Kind() == slog.KindString
+	case p.elem != nil:
+		_, ok := (*p.elem).(string)
+		return ok
+	case p.isKey:
+		return true
+	}
+	_, ok := p.m[p.mkey].(string)
+	return ok
 }
 
 // textLine is a record, or the attributes of a WithAttrs, as the text
@@ -269,7 +291,7 @@ func editPiece(l *textLine, p linePiece, f Finding, whole bool) bool {
 	if whole {
 		return setPiece(p, redactedText)
 	}
-	if p.quoted || p.val != nil && p.val.Kind() != slog.KindString {
+	if p.quoted || !p.isString() {
 		return setPiece(p, ph)
 	}
 	s := string(l.b[p.start:p.end])
@@ -285,9 +307,35 @@ func setPiece(p linePiece, s string) bool {
 		*p.str = s
 		return true
 	}
-	if p.val.Kind() == slog.KindString && p.val.String() == s {
+	if p.val != nil {
+		if p.val.Kind() == slog.KindString && p.val.String() == s {
+			return false
+		}
+		*p.val = slog.StringValue(s)
+		return true
+	}
+	if p.elem != nil {
+		if cur, ok := (*p.elem).(string); ok && cur == s {
+			return false
+		}
+		*p.elem = s
+		return true
+	}
+	v, ok := p.m[p.mkey]
+	if !ok {
+		return false // the key was edited in this pass: the next one sees the value
+	}
+	if p.isKey {
+		if p.mkey == s {
+			return false
+		}
+		delete(p.m, p.mkey)
+		p.m[s] = v // keys that redact alike merge
+		return true
+	}
+	if cur, ok := v.(string); ok && cur == s {
 		return false
 	}
-	*p.val = slog.StringValue(s)
+	p.m[p.mkey] = s
 	return true
 }
