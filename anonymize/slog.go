@@ -170,7 +170,9 @@ func (h *SlogHandler) Handle(ctx context.Context, r slog.Record) error {
 				return true
 			})
 			m := msg // here, so that msg stays on the stack
-			h.fixJSON(&m, as)
+			if !h.fixJSON(&m, as) {
+				m, as = redactedText, nil // fail closed
+			}
 			nr = slog.NewRecord(r.Time, r.Level, m, r.PC)
 			nr.AddAttrs(as...)
 		}
@@ -188,14 +190,21 @@ func (h *SlogHandler) handleText(ctx context.Context, r slog.Record, msg string)
 		as = append(as, h.attr(a))
 		return true
 	})
-	h.r.fixLine(l, func(l *textLine) {
+	clean := h.r.fixLine(l, func(l *textLine) {
 		l.b = append(l.b, "msg="...)
 		l.str(msg, &msg)
 		l.b = append(l.b, h.pre...)
 		l.appendAttrs(h.prefix, nil, as)
 	})
-	if h.forms&printJSON != 0 && h.jsonJudged(msg, as) {
-		h.fixJSON(&msg, as) // a handler that may print either
+	if clean && h.forms&printJSON != 0 && h.jsonJudged(msg, as) {
+		clean = h.fixJSON(&msg, as) // a handler that may print either
+	}
+	if !clean {
+		// An identifier reaches into what the record cannot change
+		// (the attributes of WithAttrs, a group prefix), or would not
+		// go: the record says nothing of its own.
+		clear(as)
+		msg, as = redactedText, as[:0]
 	}
 	nr := slog.NewRecord(r.Time, r.Level, msg, r.PC)
 	nr.AddAttrs(as...)
@@ -220,10 +229,14 @@ func (h *SlogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 		// Printed after those of earlier calls, as the text handler
 		// prints them.
 		l := linePool.Get().(*textLine)
-		h.r.fixLine(l, func(l *textLine) {
+		if !h.r.fixLine(l, func(l *textLine) {
 			l.b = append(l.b, h.pre...)
 			l.appendAttrs(h.prefix, nil, red)
-		})
+		}) {
+			red = nil // fail closed: the handler keeps none of them
+			l.reset()
+			l.b = append(l.b, h.pre...)
+		}
 		pre = bytes.Clone(l.b)
 		l.reset()
 		linePool.Put(l)
@@ -254,13 +267,15 @@ func (h *SlogHandler) WithGroup(name string) slog.Handler {
 		// The text handler prints the name before the keys that
 		// follow, after the attributes of WithAttrs: "a=1 g.k=2".
 		l := linePool.Get().(*textLine)
-		h.r.fixLine(l, func(l *textLine) {
+		if !h.r.fixLine(l, func(l *textLine) {
 			l.b = append(l.b, h.pre...)
 			l.b = append(l.b, ' ')
 			l.b = append(l.b, h.prefix...)
 			l.piece(name, &name)
 			l.b = append(l.b, '.')
-		})
+		}) {
+			name = redactedText // fail closed
+		}
 		l.reset()
 		linePool.Put(l)
 	}

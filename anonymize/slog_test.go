@@ -279,6 +279,13 @@ func TestSlogHandlerTextJoins(t *testing.T) {
 			l.WithGroup("a").With("doc", "ID").WithGroup("b").Info("m", slog.Group("c", "n", "043215678"))
 		}, "msg=m"},
 		{"clean record", func(l *slog.Logger) { l.Info("order 48213", "status", 200, "path", "/v1/consent") }, `msg="order 48213" status=200 path=/v1/consent`},
+		// The IIN lies in the handler's own state (a WithAttrs value and
+		// the group prefix the record's keys print after it): no piece of
+		// the record can take it out, so the record says nothing.
+		{"WithAttrs value and a later key's group prefix", func(l *slog.Logger) {
+			l.WithGroup("300258").With("a", "901123").Info("m", "k", "v")
+		}, "msg=[redacted]"},
+		{"group name the text handler escapes", func(l *slog.Logger) { l.WithGroup("\xb7000000000").Info("m", "k", "v") }, "level=INFO"},
 	}
 	s := anonymize.NewScanner()
 	for _, tt := range tests {

@@ -389,10 +389,11 @@ func (h *SlogHandler) jsonJudged(msg string, as []slog.Attr) bool {
 
 // fixJSON judges a record of *msg and rendered attributes as the JSON
 // handler prints it, from "msg": on, and redacts what it finds in the
-// pieces that hold it.
-func (h *SlogHandler) fixJSON(msg *string, as []slog.Attr) {
+// pieces that hold it. It reports whether that made the line clean (see
+// fixLine); when not, the caller fails closed.
+func (h *SlogHandler) fixJSON(msg *string, as []slog.Attr) bool {
 	l := linePool.Get().(*textLine)
-	h.r.fixLine(l, func(l *textLine) {
+	clean := h.r.fixLine(l, func(l *textLine) {
 		l.b = append(l.b, `"msg":`...)
 		l.jstr(*msg, linePiece{str: msg})
 		sep := ","
@@ -411,6 +412,7 @@ func (h *SlogHandler) fixJSON(msg *string, as []slog.Attr) {
 	})
 	l.reset()
 	linePool.Put(l)
+	return clean
 }
 
 // jsonWithAttrs judges red, the rendered attributes of WithAttrs, as the
@@ -419,7 +421,7 @@ func (h *SlogHandler) fixJSON(msg *string, as []slog.Attr) {
 func (h *SlogHandler) jsonWithAttrs(red []slog.Attr) (pre []byte, open int) {
 	l := linePool.Get().(*textLine)
 	opened := false
-	h.r.fixLine(l, func(l *textLine) {
+	if !h.r.fixLine(l, func(l *textLine) {
 		l.b = append(l.b, h.jpre...)
 		sep := h.jsonSep()
 		pos, np := len(l.b), len(l.pieces)
@@ -428,7 +430,12 @@ func (h *SlogHandler) jsonWithAttrs(red []slog.Attr) (pre []byte, open int) {
 		if !opened {
 			l.b, l.pieces = l.b[:pos], l.pieces[:np]
 		}
-	})
+	}) {
+		// Fail closed: the attributes are judged whole, in place.
+		for i := range red {
+			red[i] = slog.String(red[i].Key, redactedText)
+		}
+	}
 	pre = append([]byte(nil), l.b...)
 	l.reset()
 	linePool.Put(l)
@@ -442,12 +449,14 @@ func (h *SlogHandler) jsonWithAttrs(red []slog.Attr) (pre []byte, open int) {
 // prints it after the attributes of WithAttrs, and returns it.
 func (h *SlogHandler) jsonWithGroup(name string) string {
 	l := linePool.Get().(*textLine)
-	h.r.fixLine(l, func(l *textLine) {
+	if !h.r.fixLine(l, func(l *textLine) {
 		l.b = append(l.b, h.jpre...)
 		sep := h.jsonSep()
 		h.jsonGroups(l, &sep)
 		l.jsonKey(&sep, name, linePiece{str: &name})
-	})
+	}) {
+		name = redactedText // fail closed
+	}
 	l.reset()
 	linePool.Put(l)
 	return name

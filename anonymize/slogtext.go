@@ -3,6 +3,7 @@ package anonymize
 import (
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -110,7 +111,9 @@ func (l *textLine) str(s string, p *string) {
 // handler's own prefix), as the text handler prints it: quoted as a whole
 // when any part needs it, each part an editable piece.
 func (l *textLine) key(prefix string, groups []*slog.Attr, a *slog.Attr) {
-	q := partQuoted(prefix) || partQuoted(a.Key) || prefix == "" && len(groups) == 0 && a.Key == ""
+	// An empty key is quoted (slog quotes each part that needs it, and
+	// "" does).
+	q := partQuoted(prefix) || partQuoted(a.Key) || a.Key == ""
 	for _, g := range groups {
 		q = q || partQuoted(g.Key)
 	}
@@ -230,7 +233,13 @@ const maxLinePasses = 16
 // a finding that covers no piece (a document number whose context word
 // stands in another piece) has the nearest piece before it, or else
 // after it, replaced by "[redacted]".
-func (r *Redactor) fixLine(l *textLine, build func(*textLine)) {
+//
+// It reports whether the line came out clean: false when a finding is
+// left that no edit of a piece takes out (it lies in the attributes of
+// an earlier WithAttrs and a group prefix, which the wrapped handler
+// prints from its own state), or after maxLinePasses. The caller then
+// fails closed.
+func (r *Redactor) fixLine(l *textLine, build func(*textLine)) bool {
 	l.reset()
 	build(l)
 	fs := r.findings(l.b)
@@ -241,47 +250,47 @@ func (r *Redactor) fixLine(l *textLine, build func(*textLine)) {
 		edited := make(map[int]bool)
 		for _, f := range *fs {
 			hit := false
-			for i, p := range l.pieces {
-				if p.end <= f.Start || p.start >= f.End {
-					continue
-				}
+			// Pieces are in line order: start at the first that
+			// ends after the finding's start.
+			first := sort.Search(len(l.pieces), func(i int) bool { return l.pieces[i].end > f.Start })
+			for i := first; i < len(l.pieces) && l.pieces[i].start < f.End; i++ {
 				hit = true
 				if !edited[i] {
 					edited[i] = true
-					changed = editPiece(l, p, f, final) || changed
+					changed = editPiece(l, l.pieces[i], f, final) || changed
 				}
 			}
 			if !hit {
-				if i := nearestPiece(l.pieces, f.Start); i >= 0 && !edited[i] {
+				if i := nearestPiece(l.pieces, first); i >= 0 && !edited[i] {
 					edited[i] = true
 					changed = setPiece(l.pieces[i], redactedText) || changed
 				}
 			}
 		}
 		if !changed {
-			return
+			return false
 		}
 		l.reset()
 		build(l)
-		if final {
-			return
-		}
 		*fs = r.scanner.AppendFindings((*fs)[:0], l.b)
+		if final {
+			return false
+		}
 	}
+	return true
 }
 
-// nearestPiece returns the index of the last piece that ends at or
-// before at, else of the first after it, else -1.
-func nearestPiece(pieces []linePiece, at int) int {
-	best := -1
-	for i, p := range pieces {
-		if p.end <= at {
-			best = i
-		} else if best < 0 {
-			return i
-		}
+// nearestPiece returns the index of the last piece before first, the
+// first piece that ends after a finding's start (so before the finding,
+// when the finding covers none), else first itself, else -1.
+func nearestPiece(pieces []linePiece, first int) int {
+	switch {
+	case first > 0:
+		return first - 1
+	case first < len(pieces):
+		return first
 	}
-	return best
+	return -1
 }
 
 // editPiece replaces the part of p that f covers by f's placeholder, or
