@@ -3,6 +3,7 @@ package anonymize
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -244,6 +245,7 @@ func (r *Redactor) fixLine(l *textLine, build func(*textLine)) bool {
 	build(l)
 	fs := r.findings(l.b)
 	defer r.bufs.Put(fs)
+	l.dropDurationDocuments(fs)
 	for pass := 0; len(*fs) > 0; pass++ {
 		final := pass == maxLinePasses
 		changed := false
@@ -273,11 +275,28 @@ func (r *Redactor) fixLine(l *textLine, build func(*textLine)) bool {
 		l.reset()
 		build(l)
 		*fs = r.scanner.AppendFindings((*fs)[:0], l.b)
+		l.dropDurationDocuments(fs)
 		if final {
 			return false
 		}
 	}
 	return true
+}
+
+// dropDurationDocuments removes from fs the identity-document numbers
+// that are durations: the JSON handler prints a time.Duration as its
+// nanoseconds, and one of 0.1 s to 1 s has a document number's nine
+// digits, which a context word elsewhere in the record ("ID lookup",
+// "passport check") would make a finding. A duration is no document.
+func (l *textLine) dropDurationDocuments(fs *[]Finding) {
+	*fs = slices.DeleteFunc(*fs, func(f Finding) bool {
+		if f.Kind != KindDocument {
+			return false
+		}
+		i := sort.Search(len(l.pieces), func(i int) bool { return l.pieces[i].end > f.Start })
+		return i < len(l.pieces) && l.pieces[i].start <= f.Start && l.pieces[i].end >= f.End &&
+			l.pieces[i].val != nil && l.pieces[i].val.Kind() == slog.KindDuration
+	})
 }
 
 // nearestPiece returns the index of the last piece before first, the
