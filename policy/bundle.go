@@ -142,6 +142,11 @@ func readBundle(fsys fs.FS) (*bundle, error) {
 		if strings.HasSuffix(name, "_test.rego") {
 			return nil
 		}
+		if !d.Type().IsRegular() {
+			// A symbolic link (os.DirFS follows it) could read any file
+			// the process can into the policy, its decisions and logs.
+			return fmt.Errorf("%s is not a regular file", clip.Quote(name, maxQuote))
+		}
 		raw, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return err
@@ -302,6 +307,9 @@ func fingerprint(fsys fs.FS) ([sha256.Size]byte, error) {
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s is not a regular file", clip.Quote(name, maxQuote))
 		}
 		raw, err := fs.ReadFile(fsys, name)
 		if err != nil {

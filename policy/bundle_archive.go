@@ -69,10 +69,22 @@ func ReadBundleArchive(r io.Reader) (fs.FS, error) {
 		if _, dup := out[name]; dup {
 			return fail("%s given twice", clip.Quote(name, maxQuote))
 		}
-		if memFS(out).isDir(name) {
+		if memFS(out).isDir(name) || fileAbove(out, name) {
 			return fail("%s is both a file and a directory", clip.Quote(name, maxQuote))
 		}
 		out[name] = data
 	}
 	return out, nil
+}
+
+// fileAbove reports whether a directory name holds, a parent of name, is
+// already a file of out ("a" before "a/b.rego"): a walk would see one or
+// the other, by chance.
+func fileAbove(out map[string][]byte, name string) bool {
+	for dir := path.Dir(name); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		if _, ok := out[dir]; ok {
+			return true
+		}
+	}
+	return false
 }
