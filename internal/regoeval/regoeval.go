@@ -116,9 +116,26 @@ func BuiltinNames() []string {
 func parse(name, src string, caps *ast.Capabilities) (*ast.Module, error) {
 	m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1, Capabilities: caps})
 	if err != nil {
-		return nil, fmt.Errorf("%w: parse %s: %w", ErrPolicy, name, err)
+		return nil, fmt.Errorf("%w: parse %s: %w", ErrPolicy, name, sourceless(err))
 	}
 	return m, nil
+}
+
+// sourceless returns err without the source lines OPA's errors quote
+// after their file, line and message: a module's text may hold what must
+// not reach a log (a key pasted in, a file linked in by mistake).
+func sourceless(err error) error {
+	var errs ast.Errors
+	if !errors.As(err, &errs) {
+		return err
+	}
+	out := make(ast.Errors, len(errs))
+	for i, e := range errs {
+		c := *e
+		c.Details = nil
+		out[i] = &c
+	}
+	return out
 }
 
 // compile parses the modules (but those already in parsed, which may be
@@ -139,7 +156,7 @@ func compile(modules map[string]string, caps *ast.Capabilities, parsed map[strin
 	}
 	c := ast.NewCompiler().WithCapabilities(caps).WithEnablePrintStatements(false)
 	if c.Compile(parsed); c.Failed() {
-		return nil, fmt.Errorf("%w: compile: %w", ErrPolicy, c.Errors)
+		return nil, fmt.Errorf("%w: compile: %w", ErrPolicy, sourceless(c.Errors))
 	}
 	return c, nil
 }
@@ -178,6 +195,11 @@ func New(ctx context.Context, o Options) (*Evaluator, error) {
 	}
 	if err := checkHostData(o.Data); err != nil {
 		return nil, err
+	}
+	for _, name := range o.HostModules {
+		if err := checkDataOverRules(o.Data, name, parsed[name]); err != nil {
+			return nil, err
+		}
 	}
 	data, err := roundTrip(o.Data)
 	if err != nil {
@@ -273,6 +295,54 @@ func checkHostData(data map[string]any) error {
 		return nil
 	}
 	return walk(strings.TrimPrefix(HostPackage, "data."), h)
+}
+
+// checkDataOverRules refuses host data (a bundle's data.json) that stands
+// where a rule of host module m is: at the rule's path, below it, or a
+// value that is not an object at a package above it. OPA does not check
+// data against a compiled policy, and the data wins there: {"ops": 5}
+// beside package privacy.host.ops silently cancels that package's
+// denials.
+func checkDataOverRules(data map[string]any, name string, m *ast.Module) error {
+	if m == nil {
+		return nil
+	}
+	p, _ := data["privacy"].(map[string]any)
+	host, ok := p["host"]
+	if !ok {
+		return nil
+	}
+	base := len(ast.MustParseRef(HostPackage))
+	for _, r := range m.Rules {
+		ref := r.Ref()
+		node, at := host, strings.TrimPrefix(HostPackage, "data.")
+		for i := base; i < len(ref); i++ {
+			key, ok := ref[i].Value.(ast.String)
+			if !ok {
+				break // a rule's computed part: what is above it is checked
+			}
+			obj, isObj := node.(map[string]any)
+			if !isObj {
+				return fmtDataOverRule(name, r, at)
+			}
+			if node, ok = obj[string(key)]; !ok {
+				break
+			}
+			at += "." + string(key)
+			if i == len(ref)-1 {
+				return fmtDataOverRule(name, r, at)
+			}
+		}
+	}
+	return nil
+}
+
+func fmtDataOverRule(name string, r *ast.Rule, at string) error {
+	row := 0
+	if r.Location != nil {
+		row = r.Location.Row
+	}
+	return fmt.Errorf("%w: host data at %s stands where %s:%d defines %s; data and rules may not share a path", ErrPolicy, at, name, row, strings.TrimPrefix(r.Ref().String(), "data."))
 }
 
 // roundTrip turns Go values into the JSON shapes OPA's store expects.
