@@ -272,20 +272,28 @@ func WatchBundle(ctx context.Context, e *Engine, dir string, interval time.Durat
 	if interval <= 0 {
 		return fmt.Errorf("%w: watch interval %v is not positive", ErrInvalidConfig, interval)
 	}
-	fsys := os.DirFS(dir)
+	return watch(ctx, e, os.DirFS(dir), interval, base, report)
+}
+
+// watch is WatchBundle over fsys.
+func watch(ctx context.Context, e *Engine, fsys fs.FS, interval time.Duration, base []Option, report func(error)) error {
 	var last [sha256.Size]byte
 	first := true
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		sum, err := fingerprint(fsys)
+		// One read of the directory is hashed and loaded: reading it
+		// twice, a deploy between the two reads would load one state
+		// and remember another, and a file back as it was would never
+		// be loaded.
+		files, sum, err := readDirOnce(fsys)
 		switch {
 		case err != nil:
 			if report != nil {
 				report(fmt.Errorf("policy: watch bundle: %w", err))
 			}
 		case first || sum != last:
-			if err := e.Reload(append(append([]Option(nil), base...), WithBundle(fsys))...); err != nil {
+			if err := e.Reload(append(append([]Option(nil), base...), WithBundle(files))...); err != nil {
 				if report != nil {
 					report(err)
 				}
@@ -301,9 +309,12 @@ func WatchBundle(ctx context.Context, e *Engine, dir string, interval time.Durat
 	}
 }
 
-// fingerprint hashes the names and contents of every file of fsys.
-func fingerprint(fsys fs.FS) ([sha256.Size]byte, error) {
+// readDirOnce reads every file of fsys into memory, once, and hashes their
+// names and contents.
+func readDirOnce(fsys fs.FS) (memFS, [sha256.Size]byte, error) {
 	h := sha256.New()
+	files := memFS{}
+	var total int64
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -315,11 +326,15 @@ func fingerprint(fsys fs.FS) ([sha256.Size]byte, error) {
 		if err != nil {
 			return err
 		}
+		if total += int64(len(raw)); total > maxBundleBytes {
+			return fmt.Errorf("bundle directory larger than %d bytes", maxBundleBytes)
+		}
+		files[name] = raw
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(raw))
 		h.Write(raw)
 		return nil
 	})
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
-	return sum, err
+	return files, sum, err
 }
