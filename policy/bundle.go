@@ -282,16 +282,26 @@ func watch(ctx context.Context, e *Engine, fsys fs.FS, interval time.Duration, b
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		// One read of the directory is hashed and loaded: reading it
-		// twice, a deploy between the two reads would load one state
-		// and remember another, and a file back as it was would never
-		// be loaded.
+		// The files read are the files hashed and loaded: a second read
+		// to load them could load one state and remember another, and
+		// a file back as it was would then never be loaded. A change is
+		// loaded once a second read finds the same files: a walk that
+		// met a deploy halfway (a directory renamed in) read a mix of
+		// two states, which the next tick reads whole.
 		files, sum, err := readDirOnce(fsys)
+		settled := true
+		if err == nil && (first || sum != last) {
+			var again [sha256.Size]byte
+			_, again, err = readDirOnce(fsys)
+			settled = again == sum
+		}
 		switch {
 		case err != nil:
 			if report != nil {
 				report(fmt.Errorf("policy: watch bundle: %w", err))
 			}
+		case !settled:
+			// Changing under the watcher: the next tick reads it again.
 		case first || sum != last:
 			if err := e.Reload(append(append([]Option(nil), base...), WithBundle(files))...); err != nil {
 				if report != nil {

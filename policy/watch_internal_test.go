@@ -13,24 +13,25 @@ import (
 	"github.com/yasam/privacy/purpose"
 )
 
-// changingFS serves deny.rego with a denial on its first read and
-// without one after: a deploy rewriting the file while the watcher reads.
+// changingFS serves deny.rego without its denial on its second read
+// only: a deploy rewriting the file while the watcher reads.
 type changingFS struct {
 	files fstest.MapFS
 	reads atomic.Int32
 }
 
 func (c *changingFS) Open(name string) (fs.File, error) {
-	if name == "privacy/host/deny.rego" && c.reads.Add(1) > 1 {
+	if name == "privacy/host/deny.rego" && c.reads.Add(1) == 2 {
 		return fstest.MapFS{name: {Data: []byte("package privacy.host\n")}}.Open(name)
 	}
 	return c.files.Open(name)
 }
 
 // TestWatchLoadsWhatItHashed: the watcher loads the very files it
-// hashed. Reading the directory again to load it, it loaded a later state
-// (here without the denial) while remembering the hash of the first, so a
-// file back as it was would never be loaded again.
+// hashed, once a second read finds them the same. Reading the directory
+// again to load it, it loaded a passing state (here without the denial)
+// while remembering the hash of the first, so the file, back as it was,
+// was never loaded again.
 func TestWatchLoadsWhatItHashed(t *testing.T) {
 	fsys := &changingFS{files: fstest.MapFS{
 		"privacy/host/deny.rego": {Data: []byte("package privacy.host\n\ndeny contains {\"code\": \"ops_no_partner\", \"clause\": \"ops\"} if { input.recipient.kind == \"partner\" }\n")},
@@ -51,7 +52,9 @@ func TestWatchLoadsWhatItHashed(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- watch(ctx, e, fsys, time.Hour, base, func(err error) { t.Errorf("report: %v", err) }) }()
+	go func() {
+		done <- watch(ctx, e, fsys, 5*time.Millisecond, base, func(err error) { t.Errorf("report: %v", err) })
+	}()
 	deadline := time.Now().Add(5 * time.Second)
 	var d Decision
 	for time.Now().Before(deadline) {
