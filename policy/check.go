@@ -341,7 +341,7 @@ func (e *snapshot) deny(d Decision, user string, code Code, clause string) Decis
 	// A denial may come before the request was checked: its recipient
 	// and purpose may be anything the caller sent (a name read from a
 	// URL), so only those the engine knows are logged by name.
-	_, registered := e.recipients[d.Recipient]
+	r, registered := e.recipients[d.Recipient]
 	unknown := !registered && d.Recipient != Operator && d.Recipient != ""
 	_, known := e.purposes[d.Purpose]
 	v := &verdict{
@@ -349,7 +349,7 @@ func (e *snapshot) deny(d Decision, user string, code Code, clause string) Decis
 		version:     d.PolicyVersion,
 		reasons:     []Reason{{Code: string(code), Clause: clause, Message: e.message(string(code))}},
 		seed:        e.seed,
-		redact:      (e.individual(d.Recipient) || unknown) && !e.verbose,
+		redact:      (registered && r.Kind == disclosure.Individual || unknown) && !e.verbose,
 		unknown:     unknown,
 		hidePurpose: !known && d.Purpose != "" && !e.verbose,
 	}
@@ -381,12 +381,6 @@ func (e *snapshot) quote(v string) string {
 		return ""
 	}
 	return ": " + clip.Quote(v, maxQuote)
-}
-
-// individual reports whether recipient is registered as an individual.
-func (e *snapshot) individual(recipient string) bool {
-	r, ok := e.recipients[recipient]
-	return ok && r.Kind == disclosure.Individual
 }
 
 // denial is deny for a Check of purpose p and recipient under the version
